@@ -1,0 +1,76 @@
+/**
+ * Shared types of the attribution core. `AttributionOutput` is the contract between explainers,
+ * metrics and the UI (spec section 1): a plain, JSON-serialisable object.
+ */
+
+export enum Granularity {
+  ALL_TOKENS = 'ALL_TOKENS',
+  TOKEN = 'TOKEN',
+  WORD = 'WORD',
+  SENTENCE = 'SENTENCE',
+  PART_SENTENCE = 'PART_SENTENCE',
+}
+
+export enum GranularityAggregationStrategy {
+  MEAN = 'MEAN',
+  MAX = 'MAX',
+  MIN = 'MIN',
+  SUM = 'SUM',
+  SIGNED_MAX = 'SIGNED_MAX',
+  FIRST = 'FIRST',
+  LAST = 'LAST',
+}
+
+export enum InferenceModes {
+  LOGITS = 'LOGITS',
+  SOFTMAX = 'SOFTMAX',
+  LOG_SOFTMAX = 'LOG_SOFTMAX',
+}
+
+export type ModelTask = 'classification' | 'generation';
+
+/** Which unit each token belongs to; -1 for tokens outside every unit (special tokens). */
+export interface UnitMembership {
+  /** unitOfToken[i] = index of the unit holding token i, or -1. Length = number of tokens. */
+  unitOfToken: number[];
+  /** Number of units. */
+  nUnits: number;
+}
+
+/** Enough of the tokenised input for a metric to re-run the model (ids and unit membership, not tensors). */
+export interface AttributionInputs {
+  /** Token ids of the explained sequence (generation: prompt ids followed by target ids). */
+  inputIds: number[];
+  /** Attention mask of the explained sequence (1 = real token). */
+  attentionMask: number[];
+  /** Unit membership over `inputIds`; units are the columns of `attributions`. */
+  units: UnitMembership;
+  /** Generation only: number of prompt tokens (targets start here). */
+  promptLength?: number;
+  /** Generation only: for each row, the token positions (in `inputIds`) of its target unit. */
+  targetUnitTokens?: number[][];
+  /** Token id used to replace a unit. */
+  replaceTokenId: number;
+}
+
+export interface AttributionOutput {
+  /** rows x elements. Classification: one row per target class. Generation: one row per target unit. NaN where undefined. */
+  attributions: number[][];
+  /** Decoded text of each element (unit). */
+  elements: string[];
+  /** Class ids (classification) or target token ids (generation), one per row before unit pooling. */
+  targets: number[];
+  modelTask: ModelTask;
+  granularity: Granularity;
+  granularityAggregationStrategy: GranularityAggregationStrategy;
+  inferenceMode: InferenceModes;
+  /** Class labels, for classification models that declare them (config id2label). */
+  classes?: string[];
+  /** Name of the method that produced it (e.g. "Occlusion"). */
+  method?: string;
+  /** Which runtime ran it: 'webgpu' | 'wasm' | 'cpu' (onnxruntime-node). */
+  device?: string;
+  /** True when the input was truncated to the model's maximum positions. */
+  truncated?: boolean;
+  inputs: AttributionInputs;
+}
