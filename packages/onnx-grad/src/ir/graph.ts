@@ -1,0 +1,224 @@
+/**
+ * A mutable view over an ONNX graph: name lookups (producer, consumers, initializers, value infos), unique names,
+ * node insertion and removal, topological order and dead-code elimination. Nodes stay `NodeProto` objects, so an
+ * untouched node re-encodes byte-for-byte.
+ *
+ * Exports: `Graph`, `GraphError`.
+ */
+import type { GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } from '../onnx/proto.ts';
+import { onnxOpset } from '../onnx/proto.ts';
+import { makeAttribute, type AttrValue } from './attributes.ts';
+
+export class GraphError extends Error {
+  override name = 'GraphError';
+}
+
+export class Graph {
+  readonly model: ModelProto;
+  readonly opset: number;
+  private producers?: Map<string, NodeProto>;
+  private consumerMap?: Map<string, NodeProto[]>;
+  private readonly inits = new Map<string, TensorProto>();
+  private readonly used = new Set<string>();
+  private counter = 0;
+
+  constructor(model: ModelProto) {
+    this.model = model;
+    this.opset = onnxOpset(model);
+    for (const t of this.proto.initializer) this.inits.set(t.name!, t);
+    for (const n of this.proto.node) this.markUsed(n);
+    for (const v of [...this.proto.input, ...this.proto.output, ...this.proto.value_info]) this.used.add(v.name);
+    for (const t of this.proto.initializer) this.used.add(t.name!);
+  }
+
+  get proto(): GraphProto {
+    return this.model.graph;
+  }
+
+  get nodes(): NodeProto[] {
+    return this.proto.node;
+  }
+
+  private markUsed(n: NodeProto): void {
+    for (const s of n.input) this.used.add(s);
+    for (const s of n.output) this.used.add(s);
+    if (n.name) this.used.add(n.name);
+  }
+
+  /** Call after editing `nodes` directly. */
+  invalidate(): void {
+    this.producers = undefined;
+    this.consumerMap = undefined;
+  }
+
+  producer(name: string): NodeProto | undefined {
+    if (!this.producers) {
+      this.producers = new Map();
+      for (const n of this.nodes) for (const o of n.output) if (o) this.producers.set(o, n);
+    }
+    return this.producers.get(name);
+  }
+
+  consumers(name: string): NodeProto[] {
+    if (!this.consumerMap) {
+      this.consumerMap = new Map();
+      for (const n of this.nodes) {
+        for (const i of new Set(n.input)) {
+          if (!i) continue;
+          let list = this.consumerMap.get(i);
+          if (!list) this.consumerMap.set(i, (list = []));
+          list.push(n);
+        }
+      }
+    }
+    return this.consumerMap.get(name) ?? [];
+  }
+
+  initializer(name: string): TensorProto | undefined {
+    return this.inits.get(name);
+  }
+
+  get initializerNames(): IterableIterator<string> {
+    return this.inits.keys();
+  }
+
+  isGraphInput(name: string): boolean {
+    return this.proto.input.some((v) => v.name === name) && !this.inits.has(name);
+  }
+
+  valueInfo(name: string): ValueInfoProto | undefined {
+    return (
+      this.proto.input.find((v) => v.name === name) ??
+      this.proto.output.find((v) => v.name === name) ??
+      this.proto.value_info.find((v) => v.name === name)
+    );
+  }
+
+  /** A tensor or node name not yet used anywhere in the graph. */
+  uniqueName(base: string): string {
+    let name = base;
+    while (this.used.has(name)) name = `${base}__${++this.counter}`;
+    this.used.add(name);
+    return name;
+  }
+
+  /** Appends a node; returns its output names (fresh names derived from `name` unless given). */
+  addNode(
+    opType: string,
+    inputs: string[],
+    options: { outputs?: string[] | number; attrs?: Record<string, AttrValue | undefined>; domain?: string; name?: string } = {},
+  ): string[] {
+    const nodeName = this.uniqueName(options.name ?? opType);
+    const outputs =
+      typeof options.outputs === 'number' || options.outputs === undefined
+        ? Array.from({ length: (options.outputs as number | undefined) ?? 1 }, (_, i) => this.uniqueName(`${nodeName}_out${i}`))
+        : options.outputs;
+    for (const o of outputs) this.used.add(o);
+    const attribute = Object.entries(options.attrs ?? {})
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => makeAttribute(k, v as AttrValue));
+    const node: NodeProto = { name: nodeName, op_type: opType, domain: options.domain ?? '', input: inputs, output: outputs, attribute };
+    this.nodes.push(node);
+    if (this.producers) for (const o of outputs) this.producers.set(o, node);
+    if (this.consumerMap) {
+      for (const i of new Set(inputs)) {
+        if (!i) continue;
+        const list = this.consumerMap.get(i);
+        if (list) list.push(node);
+        else this.consumerMap.set(i, [node]);
+      }
+    }
+    return outputs;
+  }
+
+  addInitializer(t: TensorProto): string {
+    if (!t.name) throw new GraphError('addInitializer: the tensor needs a name.');
+    this.used.add(t.name);
+    this.inits.set(t.name, t);
+    this.proto.initializer.push(t);
+    return t.name;
+  }
+
+  removeInitializer(name: string): void {
+    if (!this.inits.delete(name)) return;
+    this.proto.initializer = this.proto.initializer.filter((t) => t.name !== name);
+    this.proto.input = this.proto.input.filter((v) => v.name !== name);
+  }
+
+  removeNodes(toRemove: Set<NodeProto>): void {
+    if (toRemove.size === 0) return;
+    this.proto.node = this.nodes.filter((n) => !toRemove.has(n));
+    this.invalidate();
+  }
+
+  /** Replaces every use of tensor `from` (node inputs and graph outputs) by `to`. */
+  replaceUses(from: string, to: string): void {
+    for (const n of this.nodes) n.input = n.input.map((i) => (i === from ? to : i));
+    this.invalidate();
+  }
+
+  /** Sorts nodes topologically (stable); throws on a cycle. Subgraph outer-scope references count as inputs. */
+  toposort(): void {
+    const available = new Set<string>(['', ...this.inits.keys(), ...this.proto.input.map((v) => v.name)]);
+    const pending = [...this.nodes];
+    const order: NodeProto[] = [];
+    const needs = (n: NodeProto) => [...n.input, ...outerScopeInputs(n)];
+    while (pending.length > 0) {
+      let progressed = false;
+      for (let i = 0; i < pending.length; ) {
+        const n = pending[i];
+        if (needs(n).every((x) => available.has(x) || !this.producer(x))) {
+          order.push(n);
+          for (const o of n.output) available.add(o);
+          pending.splice(i, 1);
+          progressed = true;
+        } else i++;
+      }
+      if (!progressed) throw new GraphError(`The graph has a cycle through node "${pending[0].name}" (${pending[0].op_type}).`);
+    }
+    this.proto.node = order;
+    this.invalidate();
+  }
+
+  /**
+   * Removes nodes, initializers and value infos that no graph output depends on. Graph inputs that nothing reads
+   * are removed too, except the names in `keepInputs`.
+   */
+  eliminateDeadCode(keepInputs: Iterable<string> = []): void {
+    const live = new Set<string>(this.proto.output.map((v) => v.name));
+    const keep = new Set<NodeProto>();
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      // walk backwards: valid because nodes are in topological order
+      const n = this.nodes[i];
+      if (n.output.some((o) => live.has(o))) {
+        keep.add(n);
+        for (const x of [...n.input, ...outerScopeInputs(n)]) live.add(x);
+      }
+    }
+    this.proto.node = this.nodes.filter((n) => keep.has(n));
+    this.invalidate();
+    const kept = new Set(keepInputs);
+    this.proto.initializer = this.proto.initializer.filter((t) => live.has(t.name!));
+    for (const name of [...this.inits.keys()]) if (!live.has(name)) this.inits.delete(name);
+    this.proto.input = this.proto.input.filter((v) => live.has(v.name) || kept.has(v.name));
+    const produced = new Set(this.nodes.flatMap((n) => n.output));
+    this.proto.value_info = this.proto.value_info.filter((v) => produced.has(v.name));
+  }
+}
+
+/** Names a node's subgraphs (If/Loop/Scan bodies) read from the enclosing scope. */
+export function outerScopeInputs(n: NodeProto): string[] {
+  const out: string[] = [];
+  for (const a of n.attribute) {
+    for (const g of [a.g, ...(a.graphs ?? [])]) {
+      if (!g) continue;
+      const local = new Set<string>([...g.initializer.map((t) => t.name!), ...g.input.map((v) => v.name)]);
+      for (const sn of g.node) for (const o of sn.output) local.add(o);
+      for (const sn of g.node) {
+        for (const i of [...sn.input, ...outerScopeInputs(sn)]) if (i && !local.has(i)) out.push(i);
+      }
+      for (const o of g.output) if (!local.has(o.name)) out.push(o.name);
+    }
+  }
+  return out;
+}
