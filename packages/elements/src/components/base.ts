@@ -1,0 +1,181 @@
+import { html, LitElement, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
+import { classMap } from 'lit/directives/class-map.js';
+import { ifDefined } from 'lit/directives/if-defined.js';
+import { styleMap } from 'lit/directives/style-map.js';
+import type { AttributionOutput } from '@interpreto-js/core';
+import { cellColor, formatValue, type Theme } from '../color.ts';
+import { cellLabel, cellTooltip, exportBlob, type ExportFormat, type ExportOptions } from '../export.ts';
+import { validateOutput, type ClassNames } from '../view-model.ts';
+import { baseStyles } from './styles.ts';
+
+/** Registers a custom element unless the name is taken already (the module may be loaded twice). */
+export function defineOnce(name: string, ctor: CustomElementConstructor): void {
+  if (typeof customElements !== 'undefined' && !customElements.get(name)) customElements.define(name, ctor);
+}
+
+/** Saves a Blob as a file through a temporary link. */
+export function downloadBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.rel = 'noopener';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+export interface UnitOptions {
+  group: string;
+  index: number;
+  text: string;
+  value: number;
+  bound: number;
+  note?: string;
+  /** Outlined: the generated unit being explained. */
+  target?: boolean;
+  /** Clickable output unit (generation). */
+  output?: boolean;
+  pressed?: boolean;
+  onClick?: () => void;
+  onEnter?: () => void;
+  onLeave?: () => void;
+}
+
+export interface ExportEventDetail {
+  format: ExportFormat;
+  blob: Blob;
+  filename: string;
+}
+
+const FORMATS: ExportFormat[] = ['png', 'svg', 'html', 'json'];
+
+/**
+ * What every attribution view shares: the `output`, `classesNames` and `theme` properties, the
+ * unit rendering (text binding, colours, tooltip, aria-label), roving-focus arrow-key navigation
+ * and the export toolbar.
+ *
+ * Events (bubbling, composed): `interpreto-unit-select` {index, text, value} when a unit is
+ * activated; `interpreto-export` {format, blob, filename} before a download (cancel it with
+ * preventDefault to handle the Blob yourself); `interpreto-error` {error} when an export fails.
+ */
+export abstract class InterpretoViewBase extends LitElement {
+  static override styles = baseStyles;
+  static override properties: PropertyDeclarations = {
+    output: { attribute: false },
+    classesNames: { attribute: false },
+    theme: { reflect: true },
+    _focus: { state: true },
+  };
+
+  declare output: AttributionOutput | undefined;
+  declare classesNames: ClassNames | undefined;
+  declare theme: Theme;
+  /** Index of the unit holding tabindex=0 in each navigation group. */
+  declare _focus: Record<string, number>;
+  protected _error: Error | null = null;
+
+  constructor() {
+    super();
+    this.theme = 'light';
+    this._focus = {};
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('output')) {
+      this._focus = {};
+      this._error = null;
+      try {
+        if (this.output !== undefined) validateOutput(this.output);
+      } catch (e) {
+        this._error = e as Error;
+      }
+    }
+  }
+
+  /** What the export buttons export: the current view state. */
+  protected abstract exportOptions(): ExportOptions;
+
+  /** The view as it stands, in a given format (PNG needs a browser). */
+  exportAs(format: ExportFormat): Promise<Blob> {
+    if (!this.output) return Promise.reject(new Error('Nothing to export: set the element\'s "output" property first.'));
+    return exportBlob(this.output, format, { ...this.exportOptions(), theme: this.theme, classesNames: this.classesNames });
+  }
+
+  protected emit<T>(type: string, detail: T, cancelable = false): boolean {
+    return this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true, cancelable }));
+  }
+
+  private async _export(format: ExportFormat): Promise<void> {
+    try {
+      const blob = await this.exportAs(format);
+      const filename = `${(this.output?.method ?? 'attributions').toLowerCase()}.${format}`;
+      if (this.emit<ExportEventDetail>('interpreto-export', { format, blob, filename }, true)) downloadBlob(blob, filename);
+    } catch (error) {
+      this.emit('interpreto-error', { error });
+    }
+  }
+
+  protected renderExportButtons(): TemplateResult {
+    return html`<span class="export" role="group" aria-label="Export">${FORMATS.map(
+      (f) =>
+        html`<button type="button" data-export=${f} @click=${() => this._export(f)} aria-label=${`Export as ${f.toUpperCase()}`}>${f.toUpperCase()}</button>`,
+    )}</span>`;
+  }
+
+  protected renderError(): TemplateResult | typeof nothing {
+    if (this._error) return html`<p role="alert">Cannot show these attributions: ${this._error.message}</p>`;
+    if (!this.output) return html`<p class="legend">No attributions set.</p>`;
+    return nothing;
+  }
+
+  protected renderLegend(bound: number, scope: string): TemplateResult {
+    return html`<div class="legend">red: positive, blue: negative; full colour at ±${formatValue(bound)} (${scope})</div>`;
+  }
+
+  /** One unit: a button whose content is a text binding (never HTML). */
+  protected renderUnit(u: UnitOptions): TemplateResult {
+    const c = cellColor(u.value, u.bound, this.theme);
+    const style: Record<string, string> = c.background ? { 'background-color': c.background, color: c.color } : {};
+    const cell = { text: u.text, value: u.value, note: u.note };
+    const tabindex = (this._focus[u.group] ?? 0) === u.index ? '0' : '-1';
+    return html`<button type="button" class=${classMap({ unit: true, target: !!u.target, output: !!u.output })} data-group=${u.group} data-index=${u.index} data-sign=${c.sign} tabindex=${tabindex} style=${styleMap(style)} title=${cellTooltip(cell)} aria-label=${cellLabel(cell)} aria-pressed=${ifDefined(u.pressed === undefined ? undefined : String(u.pressed))} @click=${u.onClick ?? (() => this.emit('interpreto-unit-select', { index: u.index, text: u.text, value: u.value }))} @mouseenter=${ifDefined(u.onEnter)} @mouseleave=${ifDefined(u.onLeave)} @focus=${() => this._setFocus(u.group, u.index)}>${u.text}</button>`;
+  }
+
+  private _setFocus(group: string, index: number): void {
+    if (this._focus[group] !== index) this._focus = { ...this._focus, [group]: index };
+  }
+
+  /** Arrow keys, Home and End move the focus within the group of the focused button. */
+  protected _onNavKey = (e: KeyboardEvent): void => {
+    const target = e.target as HTMLElement | null;
+    const group = target?.dataset?.group;
+    if (!target || !group) return;
+    const buttons = [...this.renderRoot.querySelectorAll<HTMLElement>(`[data-group="${group}"]`)];
+    const i = buttons.indexOf(target);
+    if (i < 0) return;
+    let j: number;
+    switch (e.key) {
+      case 'ArrowRight':
+      case 'ArrowDown':
+        j = Math.min(buttons.length - 1, i + 1);
+        break;
+      case 'ArrowLeft':
+      case 'ArrowUp':
+        j = Math.max(0, i - 1);
+        break;
+      case 'Home':
+        j = 0;
+        break;
+      case 'End':
+        j = buttons.length - 1;
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+    this._setFocus(group, j);
+    buttons[j].focus();
+  };
+}

@@ -1,0 +1,106 @@
+import { html, LitElement, nothing, svg } from 'lit';
+import { paletteFor, rgbString, type Theme } from '../color.ts';
+import { CURVE_COLORS, curvePlot, curveToSVG, validateMetricResult, type MetricName, type MetricResult } from '../curve.ts';
+import { svgToPNG } from '../export.ts';
+import { defineOnce, downloadBlob } from './base.ts';
+import { baseStyles } from './styles.ts';
+
+type CurveFormat = 'png' | 'svg' | 'json';
+
+/**
+ * `<interpreto-curve>`: the Insertion or Deletion curves of one input of a metric result (one line
+ * per target row), drawn as inline SVG, with the AUC. Set `result` to what `metric.evaluate()`
+ * returns, `metric` to 'Insertion' or 'Deletion', and optionally `inputIndex` and `rowNames`.
+ *
+ * Events: `interpreto-export` {format, blob, filename} (cancelable) and `interpreto-error`.
+ */
+export class InterpretoCurve extends LitElement {
+  static override styles = baseStyles;
+  static override properties = {
+    result: { attribute: false },
+    metric: { type: String },
+    inputIndex: { type: Number, attribute: 'input-index' },
+    rowNames: { attribute: false },
+    theme: { reflect: true },
+  };
+  declare result: MetricResult | undefined;
+  declare metric: MetricName;
+  declare inputIndex: number;
+  declare rowNames: string[] | undefined;
+  declare theme: Theme;
+
+  constructor() {
+    super();
+    this.metric = 'Insertion';
+    this.inputIndex = 0;
+    this.theme = 'light';
+  }
+
+  private _svgOptions() {
+    return { metric: this.metric, inputIndex: this.inputIndex, rowNames: this.rowNames, theme: this.theme };
+  }
+
+  /** The curve as a Blob in a given format (PNG needs a browser). */
+  async exportAs(format: CurveFormat): Promise<Blob> {
+    if (!this.result) throw new Error('Nothing to export: set the element\'s "result" property first.');
+    if (format === 'json') return new Blob([JSON.stringify(this.result, null, 2)], { type: 'application/json;charset=utf-8' });
+    const s = curveToSVG(this.result, this._svgOptions());
+    if (format === 'svg') return new Blob([s], { type: 'image/svg+xml;charset=utf-8' });
+    const g = curvePlot(this.result.detailedScores[this.inputIndex]);
+    return svgToPNG(s, g.width, g.height);
+  }
+
+  private async _export(format: CurveFormat): Promise<void> {
+    try {
+      const blob = await this.exportAs(format);
+      const filename = `${this.metric.toLowerCase()}-curve.${format}`;
+      const ev = new CustomEvent('interpreto-export', { detail: { format, blob, filename }, bubbles: true, composed: true, cancelable: true });
+      if (this.dispatchEvent(ev)) downloadBlob(blob, filename);
+    } catch (error) {
+      this.dispatchEvent(new CustomEvent('interpreto-error', { detail: { error }, bubbles: true, composed: true }));
+    }
+  }
+
+  override render() {
+    if (!this.result) return html`<p class="legend">No metric result set.</p>`;
+    try {
+      validateMetricResult(this.result);
+    } catch (e) {
+      return html`<p role="alert">Cannot draw the curve: ${(e as Error).message}</p>`;
+    }
+    const curves = this.result.detailedScores[this.inputIndex];
+    if (!curves) return html`<p role="alert">Input ${this.inputIndex} does not exist: the result has ${this.result.detailedScores.length} input(s).</p>`;
+    const g = curvePlot(curves);
+    const fg = rgbString(paletteFor(this.theme).foreground);
+    const better = this.metric === 'Deletion' ? 'lower is better' : 'higher is better';
+    const names = curves.map((_, i) => this.rowNames?.[i] ?? `row ${i}`);
+    const label = `${this.metric} curve, AUC ${this.result.auc.toFixed(3)} (${better})`;
+    const exportButtons = (['png', 'svg', 'json'] as const).map(
+      (f) => html`<button type="button" data-export=${f} @click=${() => this._export(f)} aria-label=${`Export as ${f.toUpperCase()}`}>${f.toUpperCase()}</button>`,
+    );
+    return html`<div class="header"><span class="title">${this.metric} AUC ${this.result.auc.toFixed(3)} <small>(${better})</small></span><span class="export" role="group" aria-label="Export">${exportButtons}</span></div>
+      <svg width=${g.width} height=${g.height} viewBox=${`0 0 ${g.width} ${g.height}`} role="img" aria-label=${label} font-size="11">
+        ${svg`<path d=${`M${g.left},${g.top} V${g.bottom} H${g.right}`} fill="none" stroke=${fg}></path>
+        <text x=${g.left - 4} y=${g.top + 4} text-anchor="end" fill=${fg}>${g.yMax.toFixed(1)}</text>
+        <text x=${g.left - 4} y=${g.bottom} text-anchor="end" fill=${fg}>${g.yMin.toFixed(1)}</text>
+        <text x=${g.left} y=${g.bottom + 14} fill=${fg}>0%</text>
+        <text x=${g.right} y=${g.bottom + 14} text-anchor="end" fill=${fg}>100%</text>
+        <text x=${(g.left + g.right) / 2} y=${g.bottom + 14} text-anchor="middle" fill=${fg}>${this.metric === 'Deletion' ? 'units removed' : 'units inserted'}</text>
+        ${g.polylines.map(
+          (pts, i) =>
+            svg`<polyline class="curve" points=${pts} fill="none" stroke=${CURVE_COLORS[i % CURVE_COLORS.length]} stroke-width="2"><title>${`${names[i]}: AUC ${g.aucs[i].toFixed(3)}`}</title></polyline>`,
+        )}`}
+      </svg>
+      ${curves.length > 1
+        ? html`<ul class="legend">${names.map((n, i) => html`<li style=${`color:${CURVE_COLORS[i % CURVE_COLORS.length]}`}>${n}: AUC ${g.aucs[i].toFixed(3)}</li>`)}</ul>`
+        : nothing}`;
+  }
+}
+
+defineOnce('interpreto-curve', InterpretoCurve);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'interpreto-curve': InterpretoCurve;
+  }
+}

@@ -1,0 +1,113 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import { classMap } from 'lit/directives/class-map.js';
+import { rowBounds } from '../color.ts';
+import type { ExportOptions } from '../export.ts';
+import { className, dominantRows } from '../view-model.ts';
+import { defineOnce, InterpretoViewBase } from './base.ts';
+
+export interface ClassSelectDetail {
+  /** Selected row, or null when the selection was cleared (back to the dominant view). */
+  row: number | null;
+  classId: number | null;
+  className: string | null;
+}
+
+/**
+ * `<interpreto-multi-class>`: one button per explained class. With nothing selected each unit is
+ * coloured by its dominant class (largest positive attribution; units with no positive class stay
+ * uncoloured). Hovering a class button previews that class; clicking selects it (clicking it
+ * again clears the selection). One selection at a time, and hover never overrides a selection.
+ *
+ * Events: `interpreto-select` {row, classId, className} on click; `interpreto-preview` {row} when
+ * the hovered class changes (row null when the pointer leaves).
+ */
+export class InterpretoMultiClass extends InterpretoViewBase {
+  static override properties = {
+    selectedRow: { attribute: false },
+    hoveredRow: { state: true },
+  };
+  /** The selected class row, or null (dominant view). */
+  declare selectedRow: number | null;
+  declare hoveredRow: number | null;
+
+  constructor() {
+    super();
+    this.selectedRow = null;
+    this.hoveredRow = null;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    // A new output (not the first one) may have other classes: drop the old selection.
+    if (changed.has('output') && changed.get('output') !== undefined) {
+      this.selectedRow = null;
+      this.hoveredRow = null;
+    }
+    const n = this.output?.attributions?.length ?? 0;
+    if (this.selectedRow !== null && !(this.selectedRow >= 0 && this.selectedRow < n)) this.selectedRow = null;
+  }
+
+  /** Row whose values are shown: the selection, else the hovered class, else null (dominant view). */
+  get activeRow(): number | null {
+    return this.selectedRow ?? this.hoveredRow;
+  }
+
+  protected exportOptions(): ExportOptions {
+    return { row: this.activeRow ?? 'dominant' };
+  }
+
+  private _detail(row: number | null): ClassSelectDetail {
+    const out = this.output!;
+    return {
+      row,
+      classId: row === null ? null : (out.targets[row] ?? null),
+      className: row === null ? null : className(out, row, this.classesNames),
+    };
+  }
+
+  /** Clicking: select the class, or clear the selection when it is already selected. */
+  toggleClass(row: number): void {
+    this.selectedRow = this.selectedRow === row ? null : row;
+    this.emit<ClassSelectDetail>('interpreto-select', this._detail(this.selectedRow));
+  }
+
+  private _hover(row: number | null): void {
+    if (this.hoveredRow === row) return;
+    this.hoveredRow = row;
+    this.emit('interpreto-preview', { row });
+  }
+
+  override render() {
+    const problem = this.renderError();
+    if (problem !== nothing) return problem;
+    const out = this.output!;
+    const bounds = rowBounds(out.attributions);
+    const names = out.attributions.map((_, r) => className(out, r, this.classesNames));
+    const active = this.activeRow;
+    const dom = active === null ? dominantRows(out) : null;
+    const title =
+      active === null ? 'Dominant class' : `Class: ${names[active]}${this.selectedRow === null ? ' (preview)' : ''}`;
+    const chips = names.map(
+      (name, r) =>
+        html`<button type="button" class=${classMap({ chip: true, previewed: this.hoveredRow === r })} data-group="classes" data-index=${r} tabindex=${(this._focus.classes ?? 0) === r ? '0' : '-1'} aria-pressed=${String(this.selectedRow === r)} @click=${() => this.toggleClass(r)} @mouseenter=${() => this._hover(r)} @mouseleave=${() => this._hover(null)}>${name}</button>`,
+    );
+    const units = out.elements.map((text, c) => {
+      if (dom) {
+        const r = dom[c];
+        return r < 0
+          ? this.renderUnit({ group: 'units', index: c, text, value: Number.NaN, bound: 0, note: 'no positive class' })
+          : this.renderUnit({ group: 'units', index: c, text, value: out.attributions[r][c], bound: bounds[r], note: `dominant: ${names[r]}` });
+      }
+      return this.renderUnit({ group: 'units', index: c, text, value: out.attributions[active!][c], bound: bounds[active!], note: names[active!] });
+    });
+    return html`<div class="header"><span class="title" aria-live="polite">${title}</span>${this.renderExportButtons()}</div><div class="header" role="toolbar" aria-label="Classes" @keydown=${this._onNavKey}>${chips}</div><div class="units" role="group" aria-label="Attributions" @keydown=${this._onNavKey}>${units}</div><div class="legend">${active === null ? 'Each unit coloured by its dominant class, with that class\'s bound.' : ''} red: positive, blue: negative; bound per class.</div>`;
+  }
+}
+
+defineOnce('interpreto-multi-class', InterpretoMultiClass);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'interpreto-multi-class': InterpretoMultiClass;
+  }
+}

@@ -1,0 +1,42 @@
+import { html, nothing } from 'lit';
+import { rowBounds } from '../color.ts';
+import type { ExportOptions } from '../export.ts';
+import { className } from '../view-model.ts';
+import { defineOnce, InterpretoViewBase } from './base.ts';
+
+/**
+ * `<interpreto-single-class>`: the units of one classification row coloured by their attribution
+ * (bound = max |value| of the row). Set `row` to show a row other than the first.
+ */
+export class InterpretoSingleClass extends InterpretoViewBase {
+  static override properties = { row: { type: Number } };
+  declare row: number;
+
+  constructor() {
+    super();
+    this.row = 0;
+  }
+
+  protected exportOptions(): ExportOptions {
+    return { row: this.row };
+  }
+
+  override render() {
+    const problem = this.renderError();
+    if (problem !== nothing) return problem;
+    const out = this.output!;
+    const values = out.attributions[this.row];
+    if (!values) return html`<p role="alert">Row ${this.row} does not exist: this output has ${out.attributions.length} row(s).</p>`;
+    const bound = rowBounds([values])[0];
+    const name = className(out, this.row, this.classesNames);
+    return html`<div class="header"><span class="title">Class: ${name}</span>${this.renderExportButtons()}</div><div class="units" role="group" aria-label=${`Attributions for class ${name}`} @keydown=${this._onNavKey}>${out.elements.map((text, i) => this.renderUnit({ group: 'units', index: i, text, value: values[i], bound }))}</div>${this.renderLegend(bound, 'this class')}`;
+  }
+}
+
+defineOnce('interpreto-single-class', InterpretoSingleClass);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'interpreto-single-class': InterpretoSingleClass;
+  }
+}

@@ -1,0 +1,119 @@
+import { css } from 'lit';
+
+/**
+ * Shared element styles. Themes are CSS custom properties switched by the `theme` attribute; a page
+ * can override any `--interpreto-*` property. Cell colours themselves are computed in JS (color.ts),
+ * because the text colour depends on the contrast of the painted cell.
+ */
+export const baseStyles = css`
+  :host {
+    --interpreto-bg: #ffffff;
+    --interpreto-fg: #111111;
+    --interpreto-muted: #5f6368;
+    --interpreto-border: #c9ccd1;
+    --interpreto-button-bg: #f3f4f6;
+    --interpreto-active-bg: #111111;
+    --interpreto-active-fg: #ffffff;
+    --interpreto-focus: #1a73e8;
+    --interpreto-font: system-ui, -apple-system, 'Segoe UI', sans-serif;
+    --interpreto-token-font: ui-monospace, Menlo, Consolas, 'DejaVu Sans Mono', monospace;
+    display: block;
+    background: var(--interpreto-bg);
+    color: var(--interpreto-fg);
+    font-family: var(--interpreto-font);
+    padding: 12px;
+    border-radius: 6px;
+  }
+  :host([theme='dark']) {
+    --interpreto-bg: #18181b;
+    --interpreto-fg: #f4f4f5;
+    --interpreto-muted: #a1a1aa;
+    --interpreto-border: #3f3f46;
+    --interpreto-button-bg: #27272a;
+    --interpreto-active-bg: #f4f4f5;
+    --interpreto-active-fg: #18181b;
+    --interpreto-focus: #8ab4f8;
+  }
+  .header {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 6px;
+    align-items: center;
+    margin-bottom: 8px;
+  }
+  .title {
+    font-weight: 600;
+    margin-right: auto;
+  }
+  .section-label {
+    font-size: 0.8em;
+    color: var(--interpreto-muted);
+    margin: 8px 0 2px;
+  }
+  .units {
+    font-family: var(--interpreto-token-font);
+    line-height: 1.9;
+    white-space: pre-wrap;
+    word-break: break-word;
+  }
+  .unit {
+    font: inherit;
+    white-space: pre-wrap;
+    display: inline;
+    margin: 0;
+    padding: 1px 0;
+    border: 0;
+    border-radius: 3px;
+    background: transparent;
+    color: inherit;
+    cursor: default;
+  }
+  .unit.target {
+    outline: 1.5px solid var(--interpreto-fg);
+  }
+  .unit.output {
+    cursor: pointer;
+  }
+  .unit:focus-visible,
+  .chip:focus-visible,
+  .export button:focus-visible {
+    outline: 2px solid var(--interpreto-focus);
+    outline-offset: 1px;
+  }
+  .chip {
+    font: inherit;
+    font-size: 0.9em;
+    padding: 2px 10px;
+    border-radius: 999px;
+    border: 1px solid var(--interpreto-border);
+    background: var(--interpreto-button-bg);
+    color: var(--interpreto-fg);
+    cursor: pointer;
+  }
+  .chip.previewed {
+    border-color: var(--interpreto-fg);
+  }
+  .chip[aria-pressed='true'] {
+    background: var(--interpreto-active-bg);
+    color: var(--interpreto-active-fg);
+  }
+  .export {
+    display: inline-flex;
+    gap: 4px;
+  }
+  .export button {
+    font: inherit;
+    font-size: 0.75em;
+    padding: 1px 6px;
+    border: 1px solid var(--interpreto-border);
+    border-radius: 4px;
+    background: var(--interpreto-button-bg);
+    color: var(--interpreto-fg);
+    cursor: pointer;
+  }
+  .legend {
+    font-size: 0.75em;
+    color: var(--interpreto-muted);
+    margin-top: 6px;
+  }
+`;

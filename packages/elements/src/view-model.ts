@@ -1,0 +1,201 @@
+/**
+ * Pure reading of an AttributionOutput into what the views show: which view, class names, row
+ * bounds, dominant classes, the generation split, and the coloured lines ("blocks") that the
+ * exporters draw. The components and the exporters share it so that both show the same thing.
+ */
+import type { AttributionOutput } from '@interpreto-js/core';
+import { matrixBound, rowBounds } from './color.ts';
+
+export type ClassNames = string[] | Record<number, string>;
+export type ViewKind = 'single-class' | 'multi-class' | 'generation';
+
+/**
+ * Checks the shape the views rely on, with an error that says what is wrong and what to do.
+ * Cells must be numbers (NaN allowed); JSON turns NaN into null, so revive JSON with
+ * `attributionOutputFromJSON`.
+ */
+export function validateOutput(output: unknown): asserts output is AttributionOutput {
+  const where = 'AttributionOutput';
+  if (output === null || typeof output !== 'object') {
+    throw new TypeError(`${where}: expected an object as returned by explainer.explain(...)[i], got ${output === null ? 'null' : typeof output}.`);
+  }
+  const o = output as Partial<AttributionOutput>;
+  if (!Array.isArray(o.elements) || o.elements.some((e) => typeof e !== 'string')) {
+    throw new TypeError(`${where}.elements must be an array of strings (one text per unit).`);
+  }
+  if (!Array.isArray(o.attributions) || o.attributions.length === 0) {
+    throw new TypeError(`${where}.attributions must be a non-empty array of rows (rows x elements).`);
+  }
+  const n = o.elements.length;
+  o.attributions.forEach((row, r) => {
+    if (!Array.isArray(row) || row.length !== n) {
+      throw new TypeError(
+        `${where}.attributions[${r}] has ${Array.isArray(row) ? row.length : 'no'} cells but there are ${n} elements; every row needs one cell per element.`,
+      );
+    }
+    const bad = row.findIndex((v) => typeof v !== 'number');
+    if (bad >= 0) {
+      throw new TypeError(
+        `${where}.attributions[${r}][${bad}] is ${JSON.stringify(row[bad])}, not a number. If the output came from JSON (where NaN becomes null), load it with attributionOutputFromJSON().`,
+      );
+    }
+  });
+  if (o.modelTask !== 'classification' && o.modelTask !== 'generation') {
+    throw new TypeError(`${where}.modelTask must be 'classification' or 'generation', got ${JSON.stringify(o.modelTask)}.`);
+  }
+  if (o.modelTask === 'generation' && o.attributions.length > n) {
+    throw new TypeError(
+      `${where}: a generation output has one row per generated unit and the generated units are the last columns, but there are ${o.attributions.length} rows for ${n} elements.`,
+    );
+  }
+}
+
+/** Parses JSON written by `toJSON`/`JSON.stringify`, turning the nulls that stand for NaN back into NaN. */
+export function attributionOutputFromJSON(text: string): AttributionOutput {
+  const parsed = JSON.parse(text) as AttributionOutput;
+  if (parsed && Array.isArray(parsed.attributions)) {
+    parsed.attributions = parsed.attributions.map((row) =>
+      Array.isArray(row) ? row.map((v) => (v === null ? Number.NaN : v)) : row,
+    );
+  }
+  validateOutput(parsed);
+  return parsed;
+}
+
+export function viewKind(output: AttributionOutput): ViewKind {
+  if (output.modelTask === 'generation') return 'generation';
+  return output.attributions.length > 1 ? 'multi-class' : 'single-class';
+}
+
+/**
+ * Name of classification row `row`: `classesNames` is indexed by class id (as in the tutorial's
+ * `classes_names=["negative", "positive"]` or `{0: "negative", 1: "positive"}`), then the model's
+ * own labels, then "class <id>".
+ */
+export function className(output: AttributionOutput, row: number, classesNames?: ClassNames): string {
+  const id = output.targets?.[row];
+  if (id === undefined) return `row ${row}`;
+  const given = classesNames ? (classesNames as Record<number, string>)[id] : undefined;
+  if (typeof given === 'string') return given;
+  const own = output.classes?.[id];
+  return typeof own === 'string' ? own : `class ${id}`;
+}
+
+/**
+ * For each unit, the row (class) with the largest positive attribution; -1 where no row is
+ * positive (the unit is then left uncoloured in the dominant view).
+ */
+export function dominantRows(output: AttributionOutput): number[] {
+  return output.elements.map((_, c) => {
+    let best = -1;
+    let bestValue = 0;
+    output.attributions.forEach((row, r) => {
+      const v = row[c];
+      if (Number.isFinite(v) && v > bestValue) {
+        best = r;
+        bestValue = v;
+      }
+    });
+    return best;
+  });
+}
+
+export interface GenerationLayout {
+  /** Number of prompt units (the first columns). */
+  nPrompt: number;
+  /** Number of generated units (rows; the last columns). */
+  nOutputs: number;
+}
+
+export function generationLayout(output: AttributionOutput): GenerationLayout {
+  const nOutputs = output.attributions.length;
+  return { nPrompt: output.elements.length - nOutputs, nOutputs };
+}
+
+/** Column index of generated unit `i`. */
+export function outputColumn(layout: GenerationLayout, i: number): number {
+  return layout.nPrompt + i;
+}
+
+/**
+ * Value shown at column `c` when generated unit `row` is active: the prompt and the outputs
+ * before it carry row `row`; the output itself and later ones are never coloured.
+ */
+export function generationCellValue(output: AttributionOutput, row: number, c: number): number {
+  const { nPrompt } = generationLayout(output);
+  return c < nPrompt + row ? output.attributions[row][c] : Number.NaN;
+}
+
+/** One cell of a drawn line. */
+export interface Cell {
+  text: string;
+  value: number;
+  bound: number;
+  /** Extra words for tooltips ("positive", "dominant: negative", ...). */
+  note?: string;
+  /** The generated unit a generation line explains (drawn outlined). */
+  target?: boolean;
+}
+
+/** One labelled line of cells. */
+export interface Block {
+  title: string;
+  cells: Cell[];
+}
+
+/** Which rows an export draws: every row, one row, or (multi-class) the dominant-class view. */
+export type RowChoice = 'all' | 'dominant' | number;
+
+export interface BlockOptions {
+  classesNames?: ClassNames;
+  row?: RowChoice;
+}
+
+function checkRow(output: AttributionOutput, row: number): void {
+  if (!Number.isInteger(row) || row < 0 || row >= output.attributions.length) {
+    throw new RangeError(`row ${row} does not exist: this output has rows 0..${output.attributions.length - 1}.`);
+  }
+}
+
+/** The lines a static rendering (SVG, HTML) shows for the given choice of rows. */
+export function buildBlocks(output: AttributionOutput, options: BlockOptions = {}): Block[] {
+  validateOutput(output);
+  const kind = viewKind(output);
+  const choice: RowChoice = options.row ?? (kind === 'multi-class' ? 'all' : kind === 'generation' ? 'all' : 0);
+  if (typeof choice === 'number') checkRow(output, choice);
+  if (kind === 'generation') {
+    if (choice === 'dominant') throw new RangeError(`row 'dominant' only applies to multi-class outputs.`);
+    const bound = matrixBound(output.attributions);
+    const layout = generationLayout(output);
+    const rows = choice === 'all' ? output.attributions.map((_, r) => r) : [choice];
+    return rows.map((r) => ({
+      title: `Output ${r + 1}: ${JSON.stringify(output.elements[outputColumn(layout, r)])}`,
+      cells: output.elements.map((text, c) => ({
+        text,
+        value: generationCellValue(output, r, c),
+        bound,
+        ...(c === outputColumn(layout, r) ? { target: true } : {}),
+      })),
+    }));
+  }
+  const bounds = rowBounds(output.attributions);
+  if (choice === 'dominant') {
+    if (kind !== 'multi-class') throw new RangeError(`row 'dominant' only applies to multi-class outputs.`);
+    const dom = dominantRows(output);
+    return [
+      {
+        title: 'Dominant class',
+        cells: output.elements.map((text, c) => {
+          const r = dom[c];
+          if (r < 0) return { text, value: Number.NaN, bound: 0, note: 'no positive class' };
+          return { text, value: output.attributions[r][c], bound: bounds[r], note: `dominant: ${className(output, r, options.classesNames)}` };
+        }),
+      },
+    ];
+  }
+  const rows = choice === 'all' ? output.attributions.map((_, r) => r) : [choice];
+  return rows.map((r) => ({
+    title: `Class: ${className(output, r, options.classesNames)}`,
+    cells: output.elements.map((text, c) => ({ text, value: output.attributions[r][c], bound: bounds[r] })),
+  }));
+}
