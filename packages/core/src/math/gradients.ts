@@ -1,0 +1,183 @@
+/**
+ * Per-token scores of the gradient-based methods (spec section 2), on flat embeddings.
+ *
+ * Layout: one sequence's embeddings (and the gradients at them) are a Float32Array of length seq*hidden,
+ * row-major: token t's vector is [t*hidden, (t+1)*hidden). Scores come back as Float64Array(seq).
+ *
+ * Exports:
+ * - `TokenReduction` = 'mean' (default: mean over hidden of |g * x~|, or |g| when inputXGradient is false;
+ *   >= 0) | 'sum' (signed: sum over hidden of g * (x~ - baseline); baseline 0 when none).
+ * - `tokenScores(grad, input, seq, hidden, { inputXGradient?, tokenReduction?, baseline? })`.
+ * - `baselineEmbeddings(baseline, seq, hidden)`: a number (constant) or an array [seq*hidden] -> Float32Array.
+ * - `trapezoidAlphas(nInterpolations) -> { alphas, weights }`: nInterpolations points on [0, 1] with both end
+ *   points, trapezoid weights (sum 1).
+ * - `interpolate(baseline, input, alpha)`: baseline + alpha (input - baseline).
+ * - `integratedGradientsScores(grads, input, baseline, seq, hidden, { tokenReduction?, inputXGradient? })`:
+ *   grads[k] = gradient at interpolate(baseline, input, alphas[k]). 'mean': sum_k w_k tokenScores at each point
+ *   (per perturbed input, as the Python library); 'sum': textbook IG, sum over hidden of
+ *   (x - baseline) * sum_k w_k g_k (complete: sums to f(x) - f(baseline) up to the quadrature error).
+ * - `NoiseAggregation` = 'mean' (SmoothGrad) | 'squareMean' (SquareGrad) | 'variance' (VarGrad, unbiased);
+ *   `aggregateNoisyScores(scores[], kind)`.
+ * - `addGaussianNoise(input, noiseStd, rng)`: input + N(0, noiseStd^2) per entry (new array).
+ * - `gradientShapSamples(n, input, baseline, noiseStd, rng) -> { alpha, baseline, point }[]`: per sample
+ *   alpha ~ U(0,1), baseline' = baseline + noise, point = baseline' + alpha (input - baseline').
+ */
+
+import type { Rng } from './rng.ts';
+
+export type TokenReduction = 'mean' | 'sum';
+
+export interface TokenScoreOptions {
+  /** Multiply the gradient by the input (default true); only for 'mean'. */
+  inputXGradient?: boolean;
+  tokenReduction?: TokenReduction;
+  /** For 'sum': scores use (input - baseline); default zero. */
+  baseline?: ArrayLike<number>;
+}
+
+function checkLayout(name: string, a: ArrayLike<number>, seq: number, hidden: number): void {
+  if (a.length !== seq * hidden) {
+    throw new Error(`${name} has ${a.length} values; expected seq*hidden = ${seq}*${hidden} = ${seq * hidden} (row-major [seq, hidden]).`);
+  }
+}
+
+export function tokenScores(
+  grad: ArrayLike<number>,
+  input: ArrayLike<number>,
+  seq: number,
+  hidden: number,
+  options: TokenScoreOptions = {},
+): Float64Array {
+  checkLayout('gradient', grad, seq, hidden);
+  checkLayout('input', input, seq, hidden);
+  const reduction = options.tokenReduction ?? 'mean';
+  const out = new Float64Array(seq);
+  if (reduction === 'sum') {
+    const b = options.baseline;
+    if (b) checkLayout('baseline', b, seq, hidden);
+    for (let t = 0; t < seq; t++) {
+      let s = 0;
+      for (let h = t * hidden; h < (t + 1) * hidden; h++) s += (grad[h] as number) * ((input[h] as number) - (b ? (b[h] as number) : 0));
+      out[t] = s;
+    }
+    return out;
+  }
+  if (reduction !== 'mean') throw new Error(`Unknown tokenReduction '${String(reduction)}'; use 'mean' or 'sum'.`);
+  const xg = options.inputXGradient ?? true;
+  for (let t = 0; t < seq; t++) {
+    let s = 0;
+    for (let h = t * hidden; h < (t + 1) * hidden; h++) s += Math.abs((grad[h] as number) * (xg ? (input[h] as number) : 1));
+    out[t] = s / hidden;
+  }
+  return out;
+}
+
+export function baselineEmbeddings(baseline: number | ArrayLike<number>, seq: number, hidden: number): Float32Array {
+  if (typeof baseline === 'number') {
+    if (!Number.isFinite(baseline)) throw new Error(`baseline must be finite (got ${baseline}).`);
+    return new Float32Array(seq * hidden).fill(baseline);
+  }
+  checkLayout('baseline', baseline, seq, hidden);
+  return Float32Array.from(baseline);
+}
+
+export function trapezoidAlphas(nInterpolations: number): { alphas: Float64Array; weights: Float64Array } {
+  if (!Number.isInteger(nInterpolations) || nInterpolations < 2) {
+    throw new Error(`nInterpolations must be an integer >= 2 (both end points are included); got ${nInterpolations}.`);
+  }
+  const n = nInterpolations;
+  const alphas = Float64Array.from({ length: n }, (_, k) => k / (n - 1));
+  const weights = Float64Array.from({ length: n }, (_, k) => (k === 0 || k === n - 1 ? 0.5 : 1) / (n - 1));
+  return { alphas, weights };
+}
+
+export function interpolate(baseline: Float32Array, input: Float32Array, alpha: number): Float32Array {
+  if (baseline.length !== input.length) throw new Error(`interpolate: baseline has ${baseline.length} values, input ${input.length}.`);
+  const out = new Float32Array(input.length);
+  for (let i = 0; i < input.length; i++) out[i] = (baseline[i] as number) + alpha * ((input[i] as number) - (baseline[i] as number));
+  return out;
+}
+
+export function integratedGradientsScores(
+  grads: Float32Array[],
+  input: Float32Array,
+  baseline: Float32Array,
+  seq: number,
+  hidden: number,
+  options: { tokenReduction?: TokenReduction; inputXGradient?: boolean } = {},
+): Float64Array {
+  const { alphas, weights } = trapezoidAlphas(grads.length);
+  const out = new Float64Array(seq);
+  if ((options.tokenReduction ?? 'mean') === 'sum') {
+    const avg = new Float64Array(seq * hidden); // float64: the weighted sum must not lose completeness
+    grads.forEach((g, k) => {
+      checkLayout(`gradient ${k}`, g, seq, hidden);
+      const w = weights[k] as number;
+      for (let i = 0; i < avg.length; i++) avg[i] = (avg[i] as number) + w * (g[i] as number);
+    });
+    return tokenScores(avg, input, seq, hidden, { tokenReduction: 'sum', baseline });
+  }
+  grads.forEach((g, k) => {
+    const point = interpolate(baseline, input, alphas[k] as number);
+    const s = tokenScores(g, point, seq, hidden, { inputXGradient: options.inputXGradient ?? true });
+    const w = weights[k] as number;
+    for (let t = 0; t < seq; t++) out[t] = (out[t] as number) + w * (s[t] as number);
+  });
+  return out;
+}
+
+export type NoiseAggregation = 'mean' | 'squareMean' | 'variance';
+
+export function aggregateNoisyScores(scores: Float64Array[], kind: NoiseAggregation): Float64Array {
+  if (scores.length === 0) throw new Error('aggregateNoisyScores needs at least one perturbation (nPerturbations >= 1).');
+  const seq = (scores[0] as Float64Array).length;
+  const n = scores.length;
+  const out = new Float64Array(seq);
+  for (let t = 0; t < seq; t++) {
+    let mean = 0;
+    let sq = 0;
+    for (const s of scores) {
+      mean += s[t] as number;
+      sq += (s[t] as number) ** 2;
+    }
+    mean /= n;
+    if (kind === 'mean') out[t] = mean;
+    else if (kind === 'squareMean') out[t] = sq / n;
+    else if (kind === 'variance') {
+      let v = 0;
+      for (const s of scores) v += ((s[t] as number) - mean) ** 2;
+      out[t] = n > 1 ? v / (n - 1) : 0;
+    } else throw new Error(`Unknown noise aggregation '${String(kind)}'; use 'mean', 'squareMean' or 'variance'.`);
+  }
+  return out;
+}
+
+export function addGaussianNoise(input: Float32Array, noiseStd: number, rng: Rng): Float32Array {
+  if (!(noiseStd >= 0) || !Number.isFinite(noiseStd)) throw new Error(`noiseStd must be finite and >= 0 (got ${noiseStd}).`);
+  return Float32Array.from(input, (x) => x + noiseStd * rng.normal());
+}
+
+export interface GradientShapSample {
+  alpha: number;
+  /** Noisy baseline. */
+  baseline: Float32Array;
+  /** baseline + alpha (input - baseline): where the gradient is taken. */
+  point: Float32Array;
+}
+
+export function gradientShapSamples(
+  n: number,
+  input: Float32Array,
+  baseline: Float32Array,
+  noiseStd: number,
+  rng: Rng,
+): GradientShapSample[] {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`nPerturbations must be an integer >= 1 (got ${n}).`);
+  const out: GradientShapSample[] = [];
+  for (let i = 0; i < n; i++) {
+    const alpha = rng.uniform();
+    const noisy = addGaussianNoise(baseline, noiseStd, rng);
+    out.push({ alpha, baseline: noisy, point: interpolate(noisy, input, alpha) });
+  }
+  return out;
+}
