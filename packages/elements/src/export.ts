@@ -14,7 +14,7 @@ export interface ExportOptions {
   theme?: Theme;
   /** Rows to draw: 'all' (default for multi-class and generation), a row index, or 'dominant' (multi-class). */
   row?: RowChoice;
-  /** SVG/PNG width in CSS pixels (lines wrap to it). Default 800. */
+  /** SVG/PNG width in CSS pixels (lines wrap to it; a single longer unit widens the picture). Default 800. */
   width?: number;
   /** PNG pixel ratio. Default 2. */
   scale?: number;
@@ -62,8 +62,12 @@ interface PlacedCell {
 }
 
 /** Flow layout of the cells, wrapping at `width`; also breaks after a cell holding a newline. */
-function layoutBlocks(blocks: Block[], width: number): { placed: { block: Block; titleY: number; cells: PlacedCell[] }[]; height: number } {
+function layoutBlocks(
+  blocks: Block[],
+  width: number,
+): { placed: { block: Block; titleY: number; cells: PlacedCell[] }[]; width: number; height: number } {
   let y = MARGIN + TITLE_H;
+  let widest = width;
   const right = width - MARGIN;
   const placed = blocks.map((block) => {
     const titleY = y + FONT_SIZE;
@@ -79,6 +83,8 @@ function layoutBlocks(blocks: Block[], width: number): { placed: { block: Block;
       }
       cells.push({ cell, shown, x, y, w });
       x += w;
+      // A unit longer than a whole line is not clipped: the picture widens to hold it.
+      widest = Math.max(widest, x + MARGIN);
       if (/[\r\n]/.test(cell.text)) {
         x = MARGIN;
         y += LINE_H;
@@ -87,7 +93,7 @@ function layoutBlocks(blocks: Block[], width: number): { placed: { block: Block;
     y += LINE_H + BLOCK_GAP;
     return { block, titleY, cells };
   });
-  return { placed, height: y - BLOCK_GAP + MARGIN };
+  return { placed, width: Math.ceil(widest), height: y - BLOCK_GAP + MARGIN };
 }
 
 export interface SVGResult {
@@ -100,10 +106,10 @@ export interface SVGResult {
 export function renderSVG(output: AttributionOutput, options: ExportOptions = {}): SVGResult {
   const theme = options.theme ?? 'light';
   const pal = paletteFor(theme);
-  const width = options.width ?? 800;
-  if (!(width >= 200)) throw new RangeError(`width ${width} is too small for an SVG export: use 200 or more.`);
+  const wanted = options.width ?? 800;
+  if (!(wanted >= 200)) throw new RangeError(`width ${wanted} is too small for an SVG export: use 200 or more.`);
   const blocks = buildBlocks(output, options);
-  const { placed, height } = layoutBlocks(blocks, width);
+  const { placed, width, height } = layoutBlocks(blocks, wanted);
   const fg = rgbString(pal.foreground);
   const parts: string[] = [];
   parts.push(

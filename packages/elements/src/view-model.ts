@@ -70,7 +70,7 @@ export function viewKind(output: AttributionOutput): ViewKind {
 /**
  * Name of classification row `row`: `classesNames` is indexed by class id (as in the tutorial's
  * `classes_names=["negative", "positive"]` or `{0: "negative", 1: "positive"}`), then the model's
- * own labels, then "class <id>".
+ * own labels, then "#<id>".
  */
 export function className(output: AttributionOutput, row: number, classesNames?: ClassNames): string {
   const id = output.targets?.[row];
@@ -78,7 +78,7 @@ export function className(output: AttributionOutput, row: number, classesNames?:
   const given = classesNames ? (classesNames as Record<number, string>)[id] : undefined;
   if (typeof given === 'string') return given;
   const own = output.classes?.[id];
-  return typeof own === 'string' ? own : `class ${id}`;
+  return typeof own === 'string' ? own : `#${id}`;
 }
 
 /**

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { cellColor, rgbString } from '../src/color.ts';
+import { exportBlob, exportView, renderSVG, toHTML, toJSON, toSVG } from '../src/export.ts';
+import { attributionOutputFromJSON } from '../src/view-model.ts';
+import { generation, multiClass, singleClass, XSS } from './fixtures.ts';
+
+const ESCAPED = '&lt;img src=x onerror=alert(1)&gt;';
+
+/** The <g> groups of the SVG cells: their tooltip title, fill (if coloured) and text. */
+function svgCells(svg: string) {
+  return [...svg.matchAll(/<g><title>([^<]*)<\/title>(?:<rect [^>]*fill="([^"]+)"\/>)?(<rect [^>]*fill="none"[^>]*\/>)?<text [^>]*>([^<]*)<\/text><\/g>/g)].map((m) => ({
+    title: m[1],
+    fill: m[2] ?? null,
+    outlined: !!m[3],
+    text: m[4],
+  }));
+}
+
+describe('SVG export', () => {
+  it('draws one cell per element, coloured as cellColor says, with the token escaped', () => {
+    const svg = toSVG(singleClass());
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg).not.toContain(XSS);
+    expect(svg).not.toMatch(/<img/);
+    const cells = svgCells(svg);
+    expect(cells.map((c) => c.text)).toEqual(['I', ' love', ` ${ESCAPED}`, ' it']);
+    // bound 2: 0.5 -> alpha .25, 2 -> 1, -1 -> .5 (blue), 0 -> alpha 0
+    expect(cells[1].fill).toBe(rgbString(cellColor(2, 2).painted));
+    expect(cells[1].fill).toBe('rgb(220, 38, 38)');
+    expect(cells[2].fill).toBe(rgbString(cellColor(-1, 2).painted));
+    expect(cells[2].title).toBe(`&quot; ${ESCAPED}&quot;: -1.000`);
+    expect(cells[0].title).toBe('&quot;I&quot;: 0.500');
+    // leading spaces survive in SVG text
+    expect(svg).toContain('xml:space="preserve" style="white-space:pre"> love</text>');
+  });
+
+  it('multi-class: all rows by default, dominant view on request', () => {
+    const all = svgCells(toSVG(multiClass(), { classesNames: ['negative', 'positive', 'neutral'] }));
+    expect(all).toHaveLength(12);
+    expect(toSVG(multiClass(), { classesNames: { 1: 'POS' } })).toContain('Class: POS');
+    const dom = svgCells(toSVG(multiClass(), { row: 'dominant' }));
+    expect(dom).toHaveLength(4);
+    expect(dom.map((c) => c.title)).toEqual([
+      '&quot;good&quot;: 4.000 (dominant: neg)',
+      '&quot; bad&quot;: 1.000 (dominant: pos)',
+      `&quot; ${ESCAPED}&quot;: 0.250 (dominant: neutral)`,
+      '&quot; movie&quot;: n/a (no positive class)',
+    ]);
+    // unit 2 is coloured with row 2's bound (0.5): alpha 0.5
+    expect(dom[2].fill).toBe(rgbString(cellColor(0.25, 0.5).painted));
+    expect(dom[3].fill).toBeNull();
+  });
+
+  it('generation: line r colours the prompt and earlier outputs only, and outlines output r', () => {
+    const cells = svgCells(toSVG(generation(), { row: 1 }));
+    expect(cells).toHaveLength(6);
+    expect(cells.map((c) => c.fill !== null)).toEqual([true, true, true, true, false, false]);
+    expect(cells.map((c) => c.outlined)).toEqual([false, false, false, false, true, false]);
+    // matrix bound 8: value 3 has alpha 3/8
+    expect(cells[3].fill).toBe(rgbString(cellColor(3, 8).painted));
+    expect(svgCells(toSVG(generation()))).toHaveLength(18);
+  });
+
+  it('wraps lines within the width, and widens only for a unit longer than a line', () => {
+    const out = singleClass();
+    out.elements = Array.from({ length: 40 }, (_, i) => ` word${i}`);
+    out.attributions = [out.elements.map((_, i) => i - 20)];
+    const { svg, width, height } = renderSVG(out, { width: 300 });
+    expect(width).toBe(300);
+    expect(svg).toContain(`width="300" height="${height}"`);
+    const rects = [...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="20"/g)].map((m) => ({ right: Number(m[1]) + Number(m[3]), y: Number(m[2]) }));
+    expect(rects).toHaveLength(40); // value 0 is a real cell (alpha 0), only NaN cells have no rect
+    expect(Math.max(...rects.map((r) => r.right))).toBeLessThanOrEqual(300 - 16);
+    expect(new Set(rects.map((r) => r.y)).size).toBeGreaterThan(3);
+    const long = singleClass();
+    long.elements[1] = 'x'.repeat(100);
+    expect(renderSVG(long, { width: 300 }).width).toBe(Math.ceil(16 + 2 * 2 + 100 * 14 * 0.6 + 16));
+  });
+
+  it('replaces control characters (invalid in XML) and shows newlines', () => {
+    const out = singleClass();
+    out.elements[0] = 'a\u0001b\nc';
+    const svg = toSVG(out);
+    expect(svg).not.toMatch(/[\u0001]/);
+    expect(svg).toContain('a\uFFFDb↵c');
+  });
+
+  it('rejects a bad row choice with a clear error', () => {
+    expect(() => toSVG(singleClass(), { row: 3 })).toThrow(/row 3 does not exist: this output has rows 0..0/);
+    expect(() => toSVG(singleClass(), { row: 'dominant' })).toThrow(/only applies to multi-class/);
+  });
+});
+
+describe('HTML export', () => {
+  it('is a standalone page with inline styles, escaped tokens and 3-decimal tooltips', () => {
+    const html = toHTML(singleClass(), { theme: 'dark' });
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).not.toContain(XSS);
+    expect(html).not.toMatch(/<img|<script|<link|<style/i);
+    const spans = [...html.matchAll(/<span title="([^"]*)" aria-label="([^"]*)" style="([^"]*)">([^<]*)<\/span>/g)];
+    expect(spans).toHaveLength(4);
+    expect(spans[2][4]).toBe(` ${ESCAPED}`);
+    expect(spans[2][1]).toBe('-1.000');
+    expect(spans[2][2]).toBe(`&quot; ${ESCAPED}&quot;: -1.000`);
+    expect(spans[1][3]).toContain(`background-color:${cellColor(2, 2, 'dark').background}`);
+    expect(html).toContain('white-space:pre-wrap');
+    expect(html).toContain('background:rgb(24, 24, 27)');
+  });
+});
+
+describe('JSON export', () => {
+  it('round-trips, NaN cells written as null and restored', () => {
+    const out = generation();
+    const json = toJSON(out);
+    expect(JSON.parse(json).attributions[0]).toEqual([1, 2, 4, null, null, null]);
+    const back = attributionOutputFromJSON(json);
+    expect(back.attributions[2][5]).toBeNaN();
+    expect(back.attributions[2].slice(0, 5)).toEqual([-8, 1, 0, 2, 6]);
+    expect(back.elements).toEqual(out.elements);
+  });
+  it('a plain JSON.parse result (nulls) is refused by the views with advice', () => {
+    const raw = JSON.parse(toJSON(generation()));
+    expect(() => toSVG(raw)).toThrow(/attributions\[0\]\[3\] is null, not a number.*attributionOutputFromJSON/);
+  });
+});
+
+describe('exportView', () => {
+  it('dispatches on the format', async () => {
+    expect(exportView(singleClass(), 'svg')).toBe(toSVG(singleClass()));
+    expect(exportView(singleClass(), 'html')).toBe(toHTML(singleClass()));
+    expect(exportView(singleClass(), 'json')).toBe(toJSON(singleClass()));
+    const blob = await exportBlob(singleClass(), 'svg');
+    expect(blob.type).toBe('image/svg+xml;charset=utf-8');
+    expect(await blob.text()).toBe(toSVG(singleClass()));
+    expect(() => exportView(singleClass(), 'pdf' as 'svg')).toThrow(/Unknown export format "pdf"/);
+  });
+  it('PNG needs a browser and says so', async () => {
+    await expect(exportView(singleClass(), 'png')).rejects.toThrow(/needs a browser/);
+  });
+  it('malformed outputs get an error naming the problem', () => {
+    const bad = singleClass();
+    bad.attributions = [[1, 2]];
+    expect(() => toSVG(bad)).toThrow(/attributions\[0\] has 2 cells but there are 4 elements/);
+  });
+});
