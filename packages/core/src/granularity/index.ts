@@ -1,0 +1,8 @@
+/**
+ * Granularity: which tokens form each unit (ALL_TOKENS, TOKEN, WORD, SENTENCE, PART_SENTENCE) and the
+ * decoded text of each unit, for transformers.js tokenizers (WordPiece, byte-level BPE, SentencePiece).
+ * Exports `computeUnits`, `specialTokenMask`, `tokenizerInfo` and their types; see units.ts / tokens.ts.
+ */
+
+export { computeUnits, type UnitsResult } from './units.ts';
+export { specialTokenMask, tokenizerInfo, type TokenizerInfo, type TokenizerLike, type WordScheme } from './tokens.ts';
