@@ -137,7 +137,8 @@ export abstract class InterpretoViewBase extends LitElement {
   /** One unit: a button whose content is a text binding (never HTML). */
   protected renderUnit(u: UnitOptions): TemplateResult {
     const c = cellColor(u.value, u.bound, this.theme);
-    const style: Record<string, string> = c.background ? { 'background-color': c.background, color: c.color } : {};
+    // Both properties always set (never removed), so a cell that turns undefined loses its old colour.
+    const style = { 'background-color': c.background ?? 'transparent', color: c.background ? c.color : 'inherit' };
     const cell = { text: u.text, value: u.value, note: u.note };
     const tabindex = (this._focus[u.group] ?? 0) === u.index ? '0' : '-1';
     return html`<button type="button" class=${classMap({ unit: true, target: !!u.target, output: !!u.output })} data-group=${u.group} data-index=${u.index} data-sign=${c.sign} tabindex=${tabindex} style=${styleMap(style)} title=${cellTooltip(cell)} aria-label=${cellLabel(cell)} aria-pressed=${ifDefined(u.pressed === undefined ? undefined : String(u.pressed))} @click=${u.onClick ?? (() => this.emit('interpreto-unit-select', { index: u.index, text: u.text, value: u.value }))} @mouseenter=${ifDefined(u.onEnter)} @mouseleave=${ifDefined(u.onLeave)} @focus=${() => this._setFocus(u.group, u.index)}>${u.text}</button>`;
