@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PreTrainedTokenizer } from '@huggingface/transformers';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { computeUnits, specialTokenMask, tokenizerInfo } from '../src/granularity/index.ts';
+import { Granularity } from '../src/types.ts';
+import { SP_ALPHABET, sentencePieceTokenizerConfig, sentencePieceTokenizerJSON } from './support/tokenizers/sentencepiece.ts';
+
+const FIXTURES = resolve(__dirname, '../../../../shared/fixtures/third-party');
+const json = (p: string): Record<string, unknown> => JSON.parse(readFileSync(resolve(FIXTURES, p), 'utf8'));
+
+const bert = new PreTrainedTokenizer(json('bert-uncased-tokenizer/tokenizer.json'), {});
+const gpt2 = new PreTrainedTokenizer(
+  json('ortgenai-tiny-gpt2-fused/tokenizer.json'),
+  json('ortgenai-tiny-gpt2-fused/tokenizer_config.json'),
+);
+const sp = new PreTrainedTokenizer(sentencePieceTokenizerJSON(), sentencePieceTokenizerConfig());
+
+const REVIEW = 'This is the best movie I have ever seen. The cinematography was uncharacteristically breathtaking.';
+
+function units(tok: PreTrainedTokenizer, text: string, g: Granularity) {
+  const ids = tok.encode(text);
+  return { ids, ...computeUnits(tok, ids, g) };
+}
+
+describe('tokenizer detection', () => {
+  it('recognises the three families and their special tokens', () => {
+    expect(tokenizerInfo(bert).scheme).toBe('wordpiece');
+    expect(tokenizerInfo(gpt2).scheme).toBe('byte-level');
+    expect(tokenizerInfo(sp).scheme).toBe('metaspace');
+    const ids = bert.encode('hello world');
+    expect(specialTokenMask(bert, ids)).toEqual([true, false, false, true]);
+    expect(specialTokenMask(sp, sp.encode('the movie'))).toEqual([true, false, false, true]);
+  });
+
+  it('rejects ids that are not a flat list of token ids', () => {
+    expect(() => computeUnits(bert, [[1, 2]] as unknown as number[], Granularity.WORD)).toThrow(/array of non-negative integers/);
+  });
+});
+
+describe('BERT WordPiece', () => {
+  it('builds every granularity of the review', () => {
+    const all = units(bert, REVIEW, Granularity.ALL_TOKENS);
+    expect(all.units.nUnits).toBe(all.ids.length);
+    expect(all.elements[0]).toBe('[CLS]');
+    const tok = units(bert, REVIEW, Granularity.TOKEN);
+    expect(tok.units.nUnits).toBe(tok.ids.length - 2);
+    expect(tok.units.unitOfToken[0]).toBe(-1);
+    expect(tok.units.unitOfToken.at(-1)).toBe(-1);
+    const word = units(bert, REVIEW, Granularity.WORD);
+    expect(word.elements).toEqual([
+      'this', 'is', 'the', 'best', 'movie', 'i', 'have', 'ever', 'seen', '.',
+      'the', 'cinematography', 'was', 'uncharacteristically', 'breathtaking', '.',
+    ]);
+    // "uncharacteristically" is several WordPiece tokens but one word.
+    expect(tok.units.nUnits).toBeGreaterThan(word.units.nUnits);
+    expect(units(bert, REVIEW, Granularity.SENTENCE).elements).toEqual([
+      'this is the best movie i have ever seen.',
+      'the cinematography was uncharacteristically breathtaking.',
+    ]);
+  });
+
+  it('keeps abbreviations and decimals inside a sentence and splits parts on , ; :', () => {
+    const text = 'Dr. Smith paid 3.14 dollars, e.g. a lot. Then he left; fine: ok';
+    expect(units(bert, text, Granularity.SENTENCE).elements).toEqual([
+      'dr. smith paid 3. 14 dollars, e. g. a lot.',
+      'then he left ; fine : ok',
+    ]);
+    expect(units(bert, text, Granularity.PART_SENTENCE).units.nUnits).toBe(5);
+  });
+});
+
+describe('GPT-2 byte-level BPE', () => {
+  it('builds every granularity of the review, keeping leading spaces', () => {
+    const word = units(gpt2, REVIEW, Granularity.WORD);
+    expect(word.elements).toEqual([
+      'This', ' is', ' the', ' best', ' movie', ' I', ' have', ' ever', ' seen', '.',
+      ' The', ' cinematography', ' was', ' uncharacteristically', ' breathtaking', '.',
+    ]);
+    expect(units(gpt2, REVIEW, Granularity.TOKEN).units.nUnits).toBe(gpt2.encode(REVIEW).length);
+    expect(units(gpt2, REVIEW, Granularity.SENTENCE).elements).toEqual([
+      'This is the best movie I have ever seen.',
+      ' The cinematography was uncharacteristically breathtaking.',
+    ]);
+    expect(units(gpt2, REVIEW, Granularity.ALL_TOKENS).elements.join('')).toBe(REVIEW);
+  });
+
+  it('follows the pre-tokenizer on contractions and abbreviations', () => {
+    const text = "Mr. Who's here? Yes! The U.S. team won, i.e. big: 3.5 goals.";
+    expect(units(gpt2, text, Granularity.SENTENCE).elements).toEqual([
+      "Mr. Who's here?",
+      ' Yes!',
+      ' The U.S. team won, i.e. big: 3.5 goals.',
+    ]);
+    expect(units(gpt2, text, Granularity.PART_SENTENCE).elements).toEqual([
+      "Mr. Who's here?",
+      ' Yes!',
+      ' The U.S. team won,',
+      ' i.e. big:',
+      ' 3.5 goals.',
+    ]);
+    expect(units(gpt2, "Who's", Granularity.WORD).elements).toEqual(['Who', "'s"]);
+  });
+
+  it('excludes a special token in the middle and starts a new unit after it', () => {
+    const eos = gpt2.eos_token_id;
+    const ids = [...gpt2.encode('good film'), eos, ...gpt2.encode(' bad film')];
+    const r = computeUnits(gpt2, ids, Granularity.SENTENCE);
+    expect(r.elements).toEqual(['good film', ' bad film']);
+    expect(r.units.unitOfToken[ids.indexOf(eos)]).toBe(-1);
+    expect(computeUnits(gpt2, ids, Granularity.ALL_TOKENS).units.unitOfToken[ids.indexOf(eos)]).toBe(ids.indexOf(eos));
+  });
+});
+
+describe('SentencePiece (Metaspace + Unigram)', () => {
+  it('builds every granularity of the review', () => {
+    const word = units(sp, REVIEW, Granularity.WORD);
+    expect(word.elements).toEqual([
+      'This', 'is', 'the', 'best', 'movie', 'I', 'have', 'ever', 'seen.',
+      'The', 'cinematography', 'was', 'uncharacteristically', 'breathtaking.',
+    ]);
+    expect(units(sp, REVIEW, Granularity.TOKEN).units.nUnits).toBe(21);
+    expect(units(sp, REVIEW, Granularity.SENTENCE).elements).toEqual([
+      'This is the best movie I have ever seen.',
+      'The cinematography was uncharacteristically breathtaking.',
+    ]);
+    expect(units(sp, REVIEW, Granularity.ALL_TOKENS).units.nUnits).toBe(23);
+  });
+});
+
+function checkStructure(tok: PreTrainedTokenizer, text: string, joiner: string): void {
+  const ids = tok.encode(text);
+  const special = specialTokenMask(tok, ids);
+  for (const g of [Granularity.TOKEN, Granularity.WORD, Granularity.SENTENCE, Granularity.PART_SENTENCE]) {
+    const { units: u, elements } = computeUnits(tok, ids, g);
+    expect(elements.length).toBe(u.nUnits);
+    // every non-special token in exactly one unit; specials in none
+    u.unitOfToken.forEach((unit, i) => expect(unit === -1).toBe(special[i]));
+    // units contiguous and numbered left to right
+    const seq = u.unitOfToken.filter((x) => x >= 0);
+    for (let i = 1; i < seq.length; i++) expect((seq[i] as number) - (seq[i - 1] as number)).toBeOneOf([0, 1]);
+    if (seq.length) expect(seq.at(-1)).toBe(u.nUnits - 1);
+    const decoded = tok.decode(ids, { skip_special_tokens: true });
+    if (g !== Granularity.TOKEN) {
+      const strip = (s: string) => s.replace(/\s+/g, '');
+      if (joiner === '') expect(elements.join('')).toBe(decoded);
+      else expect(strip(elements.join(joiner))).toBe(strip(decoded));
+    }
+  }
+}
+
+describe('properties on random strings', () => {
+  const words = fc.array(
+    fc.oneof(
+      fc.constantFrom('the', 'movie', 'Dr.', 'e.g.', 'was', 'great', 'un', 'characteristic', '3.14', "isn't", 'ok', 'U.S.'),
+      fc.string({ unit: fc.constantFrom(...SP_ALPHABET), minLength: 1, maxLength: 8 }),
+    ),
+    { minLength: 1, maxLength: 12 },
+  );
+  const texts = fc
+    .tuple(words, fc.array(fc.constantFrom(' ', ' ', ' ', '. ', ', ', '? ', '; '), { minLength: 12, maxLength: 12 }))
+    .map(([ws, seps]) => ws.map((w, i) => w + (i < ws.length - 1 ? seps[i] : '')).join(''));
+
+  it('GPT-2: units partition the tokens and elements concatenate to the text', () => {
+    fc.assert(fc.property(texts, (t) => checkStructure(gpt2, t, '')), { numRuns: 60, seed: 7 });
+  });
+  it('BERT: same, modulo whitespace and lower-casing', () => {
+    fc.assert(fc.property(texts, (t) => checkStructure(bert, t, ' ')), { numRuns: 60, seed: 8 });
+  });
+  it('SentencePiece: same, modulo whitespace', () => {
+    fc.assert(fc.property(texts, (t) => checkStructure(sp, t, ' ')), { numRuns: 60, seed: 9 });
+  });
+});
