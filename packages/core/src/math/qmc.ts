@@ -163,9 +163,15 @@ export function haltonPoints(n: number, dims: number, rng: Rng | null): Float64A
   const nDigits = primes.map((b) => Math.max(1, Math.floor(52 / Math.log2(b))));
   const perms: Int32Array[][] = primes.map((b, d) => {
     const D = nDigits[d] as number;
+    // Digits at positions >= `used` are 0 for every index < n: only perm[0] matters there, which is a
+    // uniform digit, so draw just that instead of a whole permutation (keeps 1000+ dimensions fast).
+    let used = 1;
+    while (b ** used < n) used++;
     const out: Int32Array[] = [];
     for (let k = 0; k < D; k++) {
-      out.push(Int32Array.from(rng ? rng.permutation(b) : Array.from({ length: b }, (_, i) => i)));
+      if (!rng) out.push(Int32Array.from({ length: b }, (_, i) => i));
+      else if (k < used) out.push(Int32Array.from(rng.permutation(b)));
+      else out.push(Int32Array.of(rng.int(0, b - 1)));
     }
     return out;
   });
