@@ -1,0 +1,514 @@
+/**
+ * `<ip-playground>`: the no-server playground. All state lives in the URL (url-state.ts); the work
+ * runs in a Web Worker (worker.ts) with progress and Cancel; results are shown with
+ * @interpreto-js/elements (heatmap, Insertion/Deletion curves) and a method x metric table.
+ * Rendered in light DOM so the page's stylesheet applies and tests can reach every control.
+ */
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { live } from 'lit/directives/live.js';
+import { plotAttributions } from '@interpreto-js/elements';
+import embeddedModels from 'virtual:playground-models';
+import { METHOD_NAMES, METHODS, parseOption, type MethodName, type OptionSpec } from './methods.ts';
+import type { CompareRow, ExplainResult, FromWorker, ModelInfo, PlaygroundError } from './protocol.ts';
+import { hubIdProblem, parseState, stateToSearch, DEFAULT_MAX_NEW_TOKENS, type PlaygroundState, type TargetSpec } from './url-state.ts';
+import { WorkerClient } from './worker-client.ts';
+
+export const HUB_SUGGESTIONS = ['Xenova/distilbert-base-uncased-finetuned-sst-2-english', 'Xenova/gpt2'];
+
+/** Prefer a committed trained classifier, then any classifier, as the model the page opens with. */
+function pickDefaultModel(): string {
+  const cls = embeddedModels.filter((m) => m.task === 'classification');
+  return (cls.find((m) => !m.generated) ?? cls[0] ?? embeddedModels[0])?.name ?? '';
+}
+
+type Phase = 'starting' | 'idle' | 'running';
+
+export class PlaygroundApp extends LitElement {
+  static override properties = {
+    state: { state: true },
+    phase: { state: true },
+    stage: { state: true },
+    done: { state: true },
+    total: { state: true },
+    error: { state: true },
+    notice: { state: true },
+    webgpu: { state: true },
+    info: { state: true },
+    result: { state: true },
+    compareRows: { state: true },
+    hubDraft: { state: true },
+    fieldErrors: { state: true },
+  };
+  declare state: PlaygroundState;
+  declare phase: Phase;
+  declare stage: string;
+  declare done: number;
+  declare total: number;
+  declare error: PlaygroundError | null;
+  declare notice: string;
+  declare webgpu: Extract<FromWorker, { type: 'ready' }>['webgpu'] | null;
+  declare info: ModelInfo | null;
+  declare result: ExplainResult | null;
+  declare compareRows: CompareRow[] | null;
+  declare hubDraft: string;
+  declare fieldErrors: Record<string, string>;
+
+  private readonly defaultModel = pickDefaultModel();
+  private client!: WorkerClient;
+  private runningId: number | null = null;
+  /** The heatmap element of the current result, made once per result (it keeps its own selection). */
+  private heatmap: HTMLElement | null = null;
+  private runStarted = 0;
+
+  constructor() {
+    super();
+    const { state, warnings } = parseState(location.search, this.defaultModel);
+    this.state = state;
+    this.phase = 'starting';
+    this.stage = 'starting the worker';
+    this.done = 0;
+    this.total = 0;
+    this.error = null;
+    this.notice = warnings.length ? `Some URL settings were ignored: ${warnings.join(' ')}` : '';
+    this.webgpu = null;
+    this.info = null;
+    this.result = null;
+    this.compareRows = null;
+    this.hubDraft = state.model.source === 'hub' ? state.model.id : '';
+    this.fieldErrors = {};
+  }
+
+  protected override createRenderRoot() {
+    return this;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.client = new WorkerClient(new URL('./', location.href).href);
+    void this.client.ready.then((r) => {
+      if (r.type === 'error') {
+        this.error = r.error;
+        return;
+      }
+      this.webgpu = r.webgpu;
+      this.phase = 'idle';
+      this.stage = '';
+      const initialRun = this.state.run;
+      if (initialRun === 'compare') this.compare();
+      else if (initialRun === 'explain') this.explain();
+    });
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('state')) {
+      const search = stateToSearch(this.state, this.defaultModel);
+      if (search !== location.search) history.replaceState(null, '', search + location.hash);
+    }
+  }
+
+  // ------------------------------------------------------------------ state helpers
+
+  private set(patch: Partial<PlaygroundState>): void {
+    // Any edit makes the shared view's "run" stale until the user runs again.
+    this.state = { ...this.state, ...patch, run: 'none' };
+  }
+
+  private get task(): 'classification' | 'generation' | null {
+    const m = this.state.model;
+    if (this.info && this.info.ref.source === m.source && this.info.ref.id === m.id) return this.info.task;
+    if (m.source === 'local') return embeddedModels.find((e) => e.name === m.id)?.task ?? null;
+    return null;
+  }
+
+  private get labels(): string[] | undefined {
+    const m = this.state.model;
+    if (this.info && this.info.ref.id === m.id) return this.info.labels;
+    return m.source === 'local' ? embeddedModels.find((e) => e.name === m.id)?.labels : undefined;
+  }
+
+  /** The target to send: the URL's target, made to fit the model's task. */
+  private effectiveTarget(): TargetSpec {
+    const t = this.state.target;
+    const task = this.task;
+    if (task === 'classification' && (t.kind === 'continuation' || t.kind === 'generate')) return { kind: 'predicted' };
+    if (task === 'generation' && (t.kind === 'predicted' || t.kind === 'classes')) return { kind: 'generate', maxNewTokens: DEFAULT_MAX_NEW_TOKENS };
+    return t;
+  }
+
+  // ------------------------------------------------------------------ actions
+
+  private begin(stage: string): boolean {
+    if (Object.keys(this.fieldErrors).length) {
+      this.error = { message: 'Some options are invalid.', hint: Object.values(this.fieldErrors).join(' ') };
+      return false;
+    }
+    if (this.state.model.source === 'hub') {
+      const problem = hubIdProblem(this.state.model.id);
+      if (problem) {
+        this.error = { message: problem };
+        return false;
+      }
+    } else if (!this.state.model.id) {
+      this.error = { message: 'No embedded model is available.', hint: 'Run `pnpm prepare-models` and reload, or enter a Hub model id.' };
+      return false;
+    }
+    this.error = null;
+    this.notice = '';
+    this.phase = 'running';
+    this.stage = stage;
+    this.done = 0;
+    this.total = 0;
+    this.runStarted = performance.now();
+    return true;
+  }
+
+  private onProgress = (stage: string, done: number, total: number) => {
+    this.stage = stage;
+    this.done = done;
+    this.total = total;
+  };
+
+  private async finish(reply: Promise<Exclude<FromWorker, { type: 'progress' }>>, onOk: (r: Exclude<FromWorker, { type: 'progress' }>) => void) {
+    const r = await reply;
+    this.runningId = null;
+    this.phase = 'idle';
+    this.stage = '';
+    if (r.type === 'error') this.error = r.error;
+    else if (r.type === 'cancelled') this.notice = r.hard ? 'Cancelled (the worker was restarted).' : 'Cancelled.';
+    else onOk(r);
+  }
+
+  private load(): void {
+    if (!this.begin('loading the model')) return;
+    const { id, reply } = this.client.request({ type: 'load', model: this.state.model, device: this.state.device }, this.onProgress);
+    this.runningId = id;
+    void this.finish(reply, (r) => {
+      if (r.type === 'loaded') this.info = r.info;
+    });
+  }
+
+  explain(): void {
+    if (!this.begin(`running ${this.state.method}`)) return;
+    this.state = { ...this.state, run: 'explain' };
+    const { id, reply } = this.client.request(
+      {
+        type: 'explain',
+        model: this.state.model,
+        device: this.state.device,
+        text: this.state.text,
+        target: this.effectiveTarget(),
+        method: this.state.method,
+        options: this.state.options,
+        metrics: this.state.metrics,
+      },
+      this.onProgress,
+    );
+    this.runningId = id;
+    void this.finish(reply, (r) => {
+      if (r.type !== 'explained') return;
+      this.info = r.info;
+      this.heatmap = plotAttributions(r.result.output, { classesNames: r.result.output.classes ?? r.info.labels });
+      this.result = r.result;
+      this.compareRows = null;
+    });
+  }
+
+  compare(): void {
+    if (!this.begin('comparing methods')) return;
+    this.state = { ...this.state, run: 'compare' };
+    // Options every method shares (batch size, granularity, aggregation, inference mode, seed).
+    const shared: Record<string, unknown> = {};
+    for (const k of ['batchSize', 'granularity', 'granularityAggregationStrategy', 'inferenceMode', 'seed']) {
+      if (this.state.options[k] !== undefined) shared[k] = this.state.options[k];
+    }
+    const { id, reply } = this.client.request(
+      {
+        type: 'compare',
+        model: this.state.model,
+        device: this.state.device,
+        text: this.state.text,
+        target: this.effectiveTarget(),
+        methods: [...METHOD_NAMES],
+        options: shared as PlaygroundState['options'],
+      },
+      this.onProgress,
+    );
+    this.runningId = id;
+    void this.finish(reply, (r) => {
+      if (r.type !== 'compared') return;
+      this.info = r.info;
+      this.compareRows = r.rows;
+    });
+  }
+
+  cancel(): void {
+    if (this.runningId !== null) {
+      this.stage = 'cancelling…';
+      this.client.cancel(this.runningId);
+    }
+  }
+
+  // ------------------------------------------------------------------ rendering
+
+  private renderModelPicker() {
+    const m = this.state.model;
+    const value = m.source === 'hub' ? '__hub__' : m.id;
+    const onModel = (e: Event) => {
+      const v = (e.target as HTMLSelectElement).value;
+      if (v === '__hub__') this.set({ model: { source: 'hub', id: this.hubDraft || HUB_SUGGESTIONS[0] } });
+      else this.set({ model: { source: 'local', id: v }, target: { kind: 'predicted' } });
+      if (v === '__hub__' && !this.hubDraft) this.hubDraft = HUB_SUGGESTIONS[0];
+    };
+    return html`<label
+        >Model
+        <select id="model" @change=${onModel} .value=${live(value)}>
+          <optgroup label="Embedded (offline)">
+            ${embeddedModels.map((e) => html`<option value=${e.name} ?selected=${value === e.name}>${e.name} · ${e.task}${e.generated ? ' (test fixture)' : ''}</option>`)}
+          </optgroup>
+          <option value="__hub__" ?selected=${value === '__hub__'}>Hugging Face Hub model…</option>
+        </select></label
+      >
+      ${m.source === 'hub'
+        ? html`<span class="hub"
+            ><input
+              id="hub-id"
+              list="hub-suggestions"
+              placeholder="owner/name"
+              .value=${live(this.hubDraft)}
+              @input=${(e: Event) => (this.hubDraft = (e.target as HTMLInputElement).value)}
+              @change=${() => this.set({ model: { source: 'hub', id: this.hubDraft.trim() } })} /><datalist id="hub-suggestions">
+              ${HUB_SUGGESTIONS.map((s) => html`<option value=${s}></option>`)}</datalist
+            ><button id="load" type="button" ?disabled=${this.phase !== 'idle'} @click=${() => this.load()}>Load</button></span
+          >`
+        : nothing}
+      ${embeddedModels.length === 0
+        ? html`<p class="warn" id="no-models">No embedded models were built in. Run <code>pnpm prepare-models</code> and rebuild.</p>`
+        : nothing}`;
+  }
+
+  private renderOption(spec: OptionSpec) {
+    const value = this.state.options[spec.name];
+    const id = `opt-${spec.name}`;
+    const update = (text: string) => {
+      const errors = { ...this.fieldErrors };
+      delete errors[spec.name];
+      try {
+        const v = parseOption(spec, text);
+        const options = { ...this.state.options };
+        if (v === undefined) delete options[spec.name];
+        else options[spec.name] = v;
+        this.set({ options });
+      } catch (e) {
+        errors[spec.name] = (e as Error).message;
+      }
+      this.fieldErrors = errors;
+    };
+    const shown = value ?? spec.default;
+    let control;
+    if (spec.kind === 'bool') {
+      control = html`<input id=${id} type="checkbox" .checked=${live(Boolean(shown))} @change=${(e: Event) => update(String((e.target as HTMLInputElement).checked))} />`;
+    } else if (spec.kind === 'enum' || spec.kind === 'choice') {
+      control = html`<select id=${id} .value=${live(String(shown))} @change=${(e: Event) => update((e.target as HTMLSelectElement).value)}>
+        ${spec.values.map((v) => html`<option value=${v} ?selected=${v === shown}>${v}</option>`)}
+      </select>`;
+    } else {
+      control = html`<input
+        id=${id}
+        type="number"
+        step=${spec.kind === 'int' ? 1 : (spec.step ?? 'any')}
+        min=${spec.min ?? nothing}
+        max=${spec.max ?? nothing}
+        placeholder=${spec.default === undefined ? 'default' : String(spec.default)}
+        .value=${live(value === undefined ? '' : String(value))}
+        @change=${(e: Event) => update((e.target as HTMLInputElement).value)}
+      />`;
+    }
+    return html`<label class="option" title=${spec.help ?? ''}
+      >${spec.label} ${control}${this.fieldErrors[spec.name] ? html`<span class="field-error">${this.fieldErrors[spec.name]}</span>` : nothing}</label
+    >`;
+  }
+
+  private renderTargets() {
+    const task = this.task;
+    const t = this.effectiveTarget();
+    if (task === null) return html`<p class="muted">Targets: load the model to see its task.</p>`;
+    if (task === 'classification') {
+      const labels = this.labels ?? [];
+      const chosen = t.kind === 'classes' ? t.classes : [];
+      const toggle = (c: number, on: boolean) => {
+        const set = new Set(chosen);
+        if (on) set.add(c);
+        else set.delete(c);
+        const classes = [...set].sort((a, b) => a - b);
+        this.set({ target: classes.length ? { kind: 'classes', classes } : { kind: 'predicted' } });
+      };
+      return html`<fieldset id="targets">
+        <legend>Classes to explain</legend>
+        <label><input type="radio" name="target" .checked=${live(t.kind === 'predicted')} @change=${() => this.set({ target: { kind: 'predicted' } })} /> predicted class</label>
+        ${labels.map(
+          (name, c) =>
+            html`<label><input type="checkbox" class="class-target" data-class=${c} .checked=${live(chosen.includes(c))} @change=${(e: Event) => toggle(c, (e.target as HTMLInputElement).checked)} /> ${c}: ${name}</label>`,
+        )}
+      </fieldset>`;
+    }
+    const maxNew = t.kind === 'generate' ? t.maxNewTokens : DEFAULT_MAX_NEW_TOKENS;
+    const cont = t.kind === 'continuation' ? t.text : '';
+    return html`<fieldset id="targets">
+      <legend>What to explain</legend>
+      <label
+        ><input type="radio" name="target" id="target-generate" .checked=${live(t.kind === 'generate')} @change=${() => this.set({ target: { kind: 'generate', maxNewTokens: maxNew } })} /> generate,
+        max_new_tokens
+        <input
+          id="max-new-tokens"
+          type="number"
+          min="1"
+          max="256"
+          .value=${live(String(maxNew))}
+          @change=${(e: Event) => {
+            const n = Number((e.target as HTMLInputElement).value);
+            if (Number.isInteger(n) && n >= 1 && n <= 256) this.set({ target: { kind: 'generate', maxNewTokens: n } });
+          }}
+      /></label>
+      <label
+        ><input type="radio" name="target" id="target-continuation" .checked=${live(t.kind === 'continuation')} @change=${() => this.set({ target: { kind: 'continuation', text: cont } })} /> explain this
+        continuation:
+        <input id="continuation" type="text" .value=${live(cont)} @change=${(e: Event) => this.set({ target: { kind: 'continuation', text: (e.target as HTMLInputElement).value } })}
+      /></label>
+    </fieldset>`;
+  }
+
+  private renderStatus() {
+    const pct = this.total > 0 ? this.done / this.total : undefined;
+    const gpu = this.webgpu;
+    return html`<div class="status">
+      <span id="webgpu-status" data-available=${gpu ? String(gpu.available) : 'unknown'}
+        >${gpu === null ? 'checking WebGPU…' : gpu.available ? `WebGPU available (${gpu.adapter})` : `WebGPU unavailable (${gpu.reason}); runs use WASM`}</span
+      >
+      ${this.phase === 'running' || this.phase === 'starting'
+        ? html`<span id="progress-box"><progress id="progress" max="1" value=${pct ?? nothing}></progress> <span id="stage">${this.stage}</span></span>`
+        : nothing}
+      ${this.notice ? html`<p id="notice" role="status">${this.notice}</p>` : nothing}
+      ${this.error
+        ? html`<div id="error" role="alert" class="error">
+            <strong>${this.error.message}</strong>
+            ${this.error.hint ? html`<p class="hint">${this.error.hint}</p>` : nothing}
+            ${this.error.detail ? html`<details><summary>details</summary><pre>${this.error.detail}</pre></details>` : nothing}
+          </div>`
+        : nothing}
+    </div>`;
+  }
+
+  private renderResult() {
+    const r = this.result;
+    if (!r) return nothing;
+    const names = r.output.classes ?? this.info?.labels;
+    const rowNames =
+      r.output.modelTask === 'classification'
+        ? r.output.targets.map((c) => names?.[c] ?? `class ${c}`)
+        : r.output.elements.slice(r.output.elements.length - r.output.attributions.length);
+    return html`<section id="result" data-method=${r.method} data-device=${r.device} data-units=${r.output.elements.length}>
+      <h2>${r.method}</h2>
+      <p id="run-info">
+        ran on <strong id="run-device">${deviceLabel(r.device)}</strong> in <span id="run-time">${ms(r.explainMs)}</span>${r.metricsMs !== undefined
+          ? html`; Insertion and Deletion in ${ms(r.metricsMs)}`
+          : nothing}${r.output.truncated ? html` <span class="warn">(input truncated to the model's maximum length)</span>` : nothing}
+      </p>
+      <div id="heatmap">${this.heatmap}</div>
+      ${r.insertion && r.deletion
+        ? html`<div class="curves">
+            <interpreto-curve id="insertion-curve" metric="Insertion" .result=${r.insertion} .rowNames=${rowNames}></interpreto-curve>
+            <interpreto-curve id="deletion-curve" metric="Deletion" .result=${r.deletion} .rowNames=${rowNames}></interpreto-curve>
+          </div>`
+        : nothing}
+    </section>`;
+  }
+
+  private renderCompare() {
+    const rows = this.compareRows;
+    if (!rows) return nothing;
+    const valid = (k: 'insertionAuc' | 'deletionAuc') => rows.map((r) => r[k]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    const bestIns = Math.max(...valid('insertionAuc'));
+    const bestDel = Math.min(...valid('deletionAuc'));
+    return html`<section id="compare">
+      <h2>Methods compared on this input</h2>
+      <table>
+        <thead>
+          <tr><th>method</th><th>Insertion AUC ↑</th><th>Deletion AUC ↓</th><th>device</th><th>time</th></tr>
+        </thead>
+        <tbody>
+          ${rows.map(
+            (r) => html`<tr data-method=${r.method}>
+              <th scope="row">${r.method}</th>
+              ${r.error
+                ? html`<td colspan="4" class="error">${r.error}</td>`
+                : html`<td class=${r.insertionAuc === bestIns ? 'best' : ''}>${fmt(r.insertionAuc)}</td>
+                    <td class=${r.deletionAuc === bestDel ? 'best' : ''}>${fmt(r.deletionAuc)}</td>
+                    <td>${deviceLabel(r.device ?? '')}</td>
+                    <td>${r.explainMs === undefined ? '' : ms(r.explainMs)}</td>`}
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+    </section>`;
+  }
+
+  override render() {
+    const spec = METHODS[this.state.method];
+    const busy = this.phase !== 'idle';
+    return html`<form @submit=${(e: Event) => (e.preventDefault(), this.explain())}>
+        <div class="row">
+          ${this.renderModelPicker()}
+          <label
+            >Device
+            <select id="device" .value=${live(this.state.device)} @change=${(e: Event) => this.set({ device: (e.target as HTMLSelectElement).value as PlaygroundState['device'] })}>
+              <option value="auto">auto (WebGPU if available)</option>
+              <option value="webgpu">WebGPU</option>
+              <option value="wasm">WASM</option>
+            </select></label
+          >
+        </div>
+        <label class="text"
+          >Input text
+          <textarea id="text" rows="3" .value=${live(this.state.text)} @change=${(e: Event) => this.set({ text: (e.target as HTMLTextAreaElement).value })}></textarea>
+        </label>
+        ${this.renderTargets()}
+        <fieldset id="method-options">
+          <legend>
+            Method
+            <select
+              id="method"
+              .value=${live(this.state.method)}
+              @change=${(e: Event) => {
+                this.fieldErrors = {};
+                this.set({ method: (e.target as HTMLSelectElement).value as MethodName, options: {} });
+              }}
+            >
+              ${METHOD_NAMES.map((m) => html`<option value=${m} ?selected=${m === this.state.method}>${m} (${METHODS[m].family})</option>`)}
+            </select>
+          </legend>
+          ${spec.options.map((o) => this.renderOption(o))}
+        </fieldset>
+        <div class="row actions">
+          <label><input id="metrics" type="checkbox" .checked=${live(this.state.metrics)} @change=${(e: Event) => this.set({ metrics: (e.target as HTMLInputElement).checked })} /> Insertion / Deletion curves</label>
+          <button id="explain" type="submit" ?disabled=${busy}>Explain</button>
+          <button id="compare-all" type="button" ?disabled=${busy} @click=${() => this.compare()}>Compare all methods</button>
+          <button id="cancel" type="button" ?disabled=${this.phase !== 'running'} @click=${() => this.cancel()}>Cancel</button>
+        </div>
+      </form>
+      ${this.renderStatus()} ${this.renderResult()} ${this.renderCompare()}`;
+  }
+}
+
+function ms(v: number): string {
+  return v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(2)} s`;
+}
+
+function fmt(v: number | undefined): string {
+  return v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(3);
+}
+
+export function deviceLabel(device: string): string {
+  return device === 'webgpu' ? 'WebGPU' : device === 'wasm' ? 'WASM' : device === 'cpu' ? 'CPU' : device;
+}
+
+customElements.define('ip-playground', PlaygroundApp);

@@ -1,0 +1,72 @@
+/** Messages between the page and the explainer worker (structured-clone friendly). */
+import type { AttributionOutput } from '@interpreto-js/core';
+import type { MethodName, OptionValues } from './methods.ts';
+import type { PlaygroundTask } from './task.ts';
+import type { DeviceChoice, ModelRef, TargetSpec } from './url-state.ts';
+
+export type RunDevice = 'webgpu' | 'wasm';
+
+export interface MetricSummary {
+  auc: number;
+  detailedScores: number[][][];
+}
+
+export interface ModelInfo {
+  ref: ModelRef;
+  task: PlaygroundTask;
+  labels?: string[];
+  device: RunDevice;
+  loadMs: number;
+}
+
+export interface RunRequest {
+  model: ModelRef;
+  device: DeviceChoice;
+  text: string;
+  target: TargetSpec;
+}
+
+export type ToWorker =
+  | { type: 'init'; id: number; base: string }
+  | { type: 'load'; id: number; model: ModelRef; device: DeviceChoice }
+  | ({ type: 'explain'; id: number; method: MethodName; options: OptionValues; metrics: boolean } & RunRequest)
+  | ({ type: 'compare'; id: number; methods: MethodName[]; options: OptionValues } & RunRequest)
+  | { type: 'cancel'; id: number };
+
+export interface ExplainResult {
+  method: MethodName;
+  output: AttributionOutput;
+  /** Device the explainer ran on (from the output when the core reports it). */
+  device: string;
+  explainMs: number;
+  insertion?: MetricSummary;
+  deletion?: MetricSummary;
+  metricsMs?: number;
+}
+
+export interface CompareRow {
+  method: MethodName;
+  insertionAuc?: number;
+  deletionAuc?: number;
+  explainMs?: number;
+  device?: string;
+  error?: string;
+}
+
+export type FromWorker =
+  | { type: 'ready'; id: number; webgpu: { available: boolean; adapter?: string; reason?: string } }
+  | { type: 'progress'; id: number; stage: string; done: number; total: number }
+  | { type: 'loaded'; id: number; info: ModelInfo }
+  | { type: 'explained'; id: number; info: ModelInfo; result: ExplainResult }
+  | { type: 'compared'; id: number; info: ModelInfo; rows: CompareRow[]; output?: AttributionOutput }
+  | { type: 'cancelled'; id: number; /** True when the worker had to be terminated (it did not stop at the AbortSignal in time). */ hard?: boolean }
+  | { type: 'error'; id: number; error: PlaygroundError };
+
+export interface PlaygroundError {
+  /** What happened, in one sentence. */
+  message: string;
+  /** What to try. */
+  hint?: string;
+  /** The underlying error text, for the details box. */
+  detail?: string;
+}

@@ -1,0 +1,136 @@
+/**
+ * The playground's whole state, kept in the page URL so that a link reproduces a view. Pure
+ * functions: `parseState(search)` never throws (bad values fall back to defaults and are reported
+ * in `warnings`), `stateToSearch(state)` writes only what differs from the defaults.
+ */
+import { defaultOptions, isMethodName, METHODS, parseOption, type MethodName, type OptionValues } from './methods.ts';
+
+export type DeviceChoice = 'auto' | 'webgpu' | 'wasm';
+export type TargetSpec =
+  | { kind: 'predicted' }
+  | { kind: 'classes'; classes: number[] }
+  | { kind: 'continuation'; text: string }
+  | { kind: 'generate'; maxNewTokens: number };
+export type RunView = 'none' | 'explain' | 'compare';
+
+export interface ModelRef {
+  source: 'local' | 'hub';
+  /** Folder under models/ (local) or a Hub repository id (hub). */
+  id: string;
+}
+
+export interface PlaygroundState {
+  model: ModelRef;
+  device: DeviceChoice;
+  text: string;
+  method: MethodName;
+  /** Only the options the user set; the rest take the library defaults. */
+  options: OptionValues;
+  target: TargetSpec;
+  /** Also compute Insertion and Deletion for the explanation. */
+  metrics: boolean;
+  /** What to run when the page opens with this state (a shared view). */
+  run: RunView;
+}
+
+export const DEFAULT_TEXT = 'This is the best movie I have ever seen.';
+export const DEFAULT_MAX_NEW_TOKENS = 5;
+
+export function defaultState(defaultModel: string): PlaygroundState {
+  return {
+    model: { source: 'local', id: defaultModel },
+    device: 'auto',
+    text: DEFAULT_TEXT,
+    method: 'Occlusion',
+    options: {},
+    target: { kind: 'predicted' },
+    metrics: true,
+    run: 'none',
+  };
+}
+
+const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/;
+
+/** Validates a Hub id's shape (owner/name); returns an error message or null. */
+export function hubIdProblem(id: string): string | null {
+  if (!id.trim()) return 'Enter a Hugging Face model id such as Xenova/distilbert-base-uncased-finetuned-sst-2-english.';
+  if (!HUB_ID.test(id.trim())) return `"${id}" is not a Hub model id: use owner/name, letters, digits, '-', '_' and '.' only.`;
+  return null;
+}
+
+export function parseState(search: string, defaultModel: string): { state: PlaygroundState; warnings: string[] } {
+  const p = new URLSearchParams(search);
+  const state = defaultState(defaultModel);
+  const warnings: string[] = [];
+  const hub = p.get('hub');
+  if (hub !== null && hub !== '') state.model = { source: 'hub', id: hub };
+  else if (p.get('model')) state.model = { source: 'local', id: p.get('model')! };
+  const device = p.get('device');
+  if (device === 'auto' || device === 'webgpu' || device === 'wasm') state.device = device;
+  else if (device !== null) warnings.push(`device "${device}" is not auto, webgpu or wasm; using auto.`);
+  if (p.has('text')) state.text = p.get('text')!;
+  const method = p.get('method');
+  if (method !== null) {
+    if (isMethodName(method)) state.method = method;
+    else warnings.push(`unknown method "${method}"; using ${state.method}.`);
+  }
+  for (const spec of METHODS[state.method].options) {
+    const raw = p.get(`o.${spec.name}`);
+    if (raw === null) continue;
+    try {
+      const v = parseOption(spec, raw);
+      if (v !== undefined) state.options[spec.name] = v;
+    } catch (e) {
+      warnings.push(`${(e as Error).message} Using the default.`);
+    }
+  }
+  switch (p.get('target')) {
+    case 'classes': {
+      const classes = (p.get('classes') ?? '').split(',').filter(Boolean).map(Number);
+      if (classes.length && classes.every((c) => Number.isInteger(c) && c >= 0)) state.target = { kind: 'classes', classes };
+      else warnings.push(`classes "${p.get('classes')}" must be class ids separated by commas; explaining the predicted class.`);
+      break;
+    }
+    case 'continuation':
+      state.target = { kind: 'continuation', text: p.get('continuation') ?? '' };
+      break;
+    case 'generate': {
+      const n = Number(p.get('maxNewTokens') ?? DEFAULT_MAX_NEW_TOKENS);
+      state.target = { kind: 'generate', maxNewTokens: Number.isInteger(n) && n >= 1 && n <= 256 ? n : DEFAULT_MAX_NEW_TOKENS };
+      break;
+    }
+    default:
+  }
+  if (p.get('metrics') === '0') state.metrics = false;
+  const run = p.get('run');
+  if (run === 'explain' || run === 'compare') state.run = run;
+  return { state, warnings };
+}
+
+export function stateToSearch(state: PlaygroundState, defaultModel: string): string {
+  const p = new URLSearchParams();
+  if (state.model.source === 'hub') p.set('hub', state.model.id);
+  else if (state.model.id !== defaultModel) p.set('model', state.model.id);
+  if (state.device !== 'auto') p.set('device', state.device);
+  if (state.text !== DEFAULT_TEXT) p.set('text', state.text);
+  p.set('method', state.method);
+  const defaults = defaultOptions(state.method);
+  for (const spec of METHODS[state.method].options) {
+    const v = state.options[spec.name];
+    if (v !== undefined && v !== defaults[spec.name]) p.set(`o.${spec.name}`, String(v));
+  }
+  const t = state.target;
+  if (t.kind === 'classes') {
+    p.set('target', 'classes');
+    p.set('classes', t.classes.join(','));
+  } else if (t.kind === 'continuation') {
+    p.set('target', 'continuation');
+    p.set('continuation', t.text);
+  } else if (t.kind === 'generate') {
+    p.set('target', 'generate');
+    p.set('maxNewTokens', String(t.maxNewTokens));
+  }
+  if (!state.metrics) p.set('metrics', '0');
+  if (state.run !== 'none') p.set('run', state.run);
+  return '?' + p.toString();
+}

@@ -1,0 +1,283 @@
+/**
+ * The explainer worker: loads models with transformers.js, runs the core's explainers and metrics,
+ * and reports progress, so the page never freezes. One ORT instance is shared with transformers.js
+ * (set on the global symbol before transformers.js is imported) and its wasm comes from our origin.
+ */
+import * as ort from 'onnxruntime-web/webgpu';
+import { describeLoadError, describeRunError, PlaygroundFailure } from './errors.ts';
+import { METHODS, type MethodName, type OptionValues } from './methods.ts';
+import type { CompareRow, ExplainResult, FromWorker, MetricSummary, ModelInfo, RunDevice, RunRequest, ToWorker } from './protocol.ts';
+import { labelsFromConfig, taskFromConfig, type PlaygroundTask } from './task.ts';
+import type { DeviceChoice, ModelRef } from './url-state.ts';
+
+/** The little of WebGPU the worker reads (the DOM lib has no WebGPU types). */
+interface GPUAdapterLike {
+  info?: { vendor?: string; architecture?: string; description?: string };
+}
+interface GPULike {
+  requestAdapter(): Promise<GPUAdapterLike | null>;
+}
+
+type Transformers = typeof import('@huggingface/transformers');
+type Core = typeof import('@interpreto-js/core');
+
+interface Loaded {
+  key: string;
+  info: ModelInfo;
+  // transformers.js objects; the core accepts what from_pretrained returns.
+  model: any;
+  tokenizer: any;
+}
+
+const post = (msg: FromWorker) => (self as unknown as Worker).postMessage(msg);
+const controllers = new Map<number, AbortController>();
+let libs: Promise<{ tf: Transformers; core: Core }> | null = null;
+let gpuAdapter: Promise<GPUAdapterLike | null> | null = null;
+let current: Loaded | null = null;
+/** Requests run one at a time (one model, one device); a newer one waits for the older to end. */
+let queue: Promise<unknown> = Promise.resolve();
+
+function init(base: string): Promise<{ tf: Transformers; core: Core }> {
+  (globalThis as Record<symbol, unknown>)[Symbol.for('onnxruntime')] = ort;
+  ort.env.wasm.wasmPaths = {
+    mjs: new URL('ort/ort-wasm-simd-threaded.asyncify.mjs', base).href,
+    wasm: new URL('ort/ort-wasm-simd-threaded.asyncify.wasm', base).href,
+  };
+  // Threads need cross-origin isolation, which a plain static host does not give.
+  if (!(self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated) ort.env.wasm.numThreads = 1;
+  return Promise.all([import('@huggingface/transformers'), import('@interpreto-js/core')]).then(([tf, core]) => {
+    tf.env.allowLocalModels = true;
+    tf.env.localModelPath = new URL('models/', base).href;
+    tf.env.allowRemoteModels = false;
+    return { tf, core };
+  });
+}
+
+function adapter(): Promise<GPUAdapterLike | null> {
+  gpuAdapter ??= (async () => {
+    const gpu = (navigator as Navigator & { gpu?: GPULike }).gpu;
+    if (!gpu) return null;
+    try {
+      return await gpu.requestAdapter();
+    } catch {
+      return null;
+    }
+  })();
+  return gpuAdapter;
+}
+
+async function resolveDevice(choice: DeviceChoice): Promise<RunDevice> {
+  if (choice === 'wasm') return 'wasm';
+  const a = await adapter();
+  if (a) return 'webgpu';
+  if (choice === 'webgpu') {
+    throw new PlaygroundFailure('WebGPU was asked for, but this browser gives no WebGPU adapter.', 'Choose the "auto" or "WASM" device, or enable WebGPU in the browser.');
+  }
+  return 'wasm';
+}
+
+function progress(id: number, stage: string): (done: number, total: number) => void {
+  let last = 0;
+  return (done, total) => {
+    const now = performance.now();
+    if (done < total && now - last < 50) return;
+    last = now;
+    post({ type: 'progress', id, stage, done, total });
+  };
+}
+
+async function loadModel(id: number, ref: ModelRef, choice: DeviceChoice): Promise<Loaded> {
+  if (!libs) throw new Error('worker used before init');
+  const { tf } = await libs;
+  const device = await resolveDevice(choice);
+  const key = `${ref.source}:${ref.id}:${device}`;
+  if (current?.key === key) return current;
+  if (current) {
+    await current.model.dispose?.().catch?.(() => undefined);
+    current = null;
+  }
+  post({ type: 'progress', id, stage: `loading ${ref.id} on ${device}`, done: 0, total: 1 });
+  const t0 = performance.now();
+  tf.env.allowLocalModels = ref.source === 'local';
+  tf.env.allowRemoteModels = ref.source === 'hub';
+  try {
+    const config = (await tf.AutoConfig.from_pretrained(ref.id)) as unknown as Parameters<typeof taskFromConfig>[0];
+    const task: PlaygroundTask | null = taskFromConfig(config);
+    if (!task) {
+      throw new PlaygroundFailure(
+        `"${ref.id}" is neither a sequence classifier nor a causal language model (architectures: ${(config.architectures ?? []).join(', ') || 'none'}).`,
+        'Pick a text-classification or text-generation model, e.g. Xenova/distilbert-base-uncased-finetuned-sst-2-english or Xenova/gpt2.',
+      );
+    }
+    const options = { device, dtype: 'fp32' as const };
+    const tokenizer = await tf.AutoTokenizer.from_pretrained(ref.id);
+    const model =
+      task === 'classification'
+        ? await tf.AutoModelForSequenceClassification.from_pretrained(ref.id, options)
+        : await tf.AutoModelForCausalLM.from_pretrained(ref.id, options);
+    const info: ModelInfo = { ref, task, labels: labelsFromConfig(config), device, loadMs: performance.now() - t0 };
+    current = { key, info, model, tokenizer };
+    return current;
+  } catch (err) {
+    throw Object.assign(new Error('load failed'), { playground: describeLoadError(err, ref) });
+  }
+}
+
+/** Constructor options: enum keys mapped to the library's enum values, the device added. */
+function constructorOptions(core: Core, method: MethodName, values: OptionValues, device: RunDevice): Record<string, unknown> {
+  const cls = (core as unknown as Record<string, Record<string, Record<string, unknown>>>)[method];
+  const out: Record<string, unknown> = { device };
+  for (const spec of METHODS[method].options) {
+    const v = values[spec.name];
+    if (v === undefined) continue;
+    if (spec.kind === 'enum') {
+      const holder =
+        'export' in spec.source
+          ? (core as unknown as Record<string, Record<string, unknown>>)[spec.source.export]
+          : cls?.[spec.source.classStatic];
+      if (!holder || !(String(v) in holder)) {
+        throw new PlaygroundFailure(`${method} has no ${spec.label} "${String(v)}" in this build of the core.`);
+      }
+      out[spec.name] = holder[String(v)];
+    } else out[spec.name] = v;
+  }
+  return out;
+}
+
+function targetsFor(loaded: Loaded, req: RunRequest): { targets: unknown; generation?: Record<string, number> } {
+  const t = req.target;
+  if (loaded.info.task === 'classification') {
+    if (t.kind === 'classes') {
+      const n = loaded.info.labels?.length;
+      const bad = n === undefined ? [] : t.classes.filter((c) => c >= n);
+      if (bad.length) throw new PlaygroundFailure(`Class ${bad.join(', ')} does not exist: this model has ${n} classes (0 to ${n! - 1}).`);
+      return { targets: [t.classes] };
+    }
+    return { targets: undefined };
+  }
+  if (t.kind === 'continuation') {
+    if (!t.text) throw new PlaygroundFailure('The continuation to explain is empty.', 'Type the continuation text, or choose "generate".');
+    return { targets: t.text };
+  }
+  const maxNewTokens = t.kind === 'generate' ? t.maxNewTokens : 5;
+  return { targets: undefined, generation: { max_new_tokens: maxNewTokens } };
+}
+
+async function explainOnce(
+  core: Core,
+  loaded: Loaded,
+  req: RunRequest,
+  method: MethodName,
+  values: OptionValues,
+  withMetrics: boolean,
+  id: number,
+  signal: AbortSignal,
+): Promise<ExplainResult> {
+  if (!req.text.trim()) throw new PlaygroundFailure('The input text is empty.', 'Type a sentence to explain.');
+  const device = loaded.info.device;
+  const Cls = (core as unknown as Record<string, new (m: unknown, t: unknown, o: unknown) => { explain: Function }>)[method];
+  if (typeof Cls !== 'function') throw new PlaygroundFailure(`The core library has no ${method} explainer yet.`);
+  const explainer = new Cls(loaded.model, loaded.tokenizer, constructorOptions(core, method, values, device));
+  const { targets, generation } = targetsFor(loaded, req);
+  const t0 = performance.now();
+  const outputs = await explainer.explain(req.text, targets, { signal, onProgress: progress(id, `${method}`), generation });
+  const output = outputs[0];
+  const result: ExplainResult = { method, output, device: output.device ?? device, explainMs: performance.now() - t0 };
+  if (withMetrics) {
+    signal.throwIfAborted();
+    const t1 = performance.now();
+    const metricOptions = { batchSize: values.batchSize, device };
+    const ins = new core.Insertion(loaded.model, loaded.tokenizer, metricOptions);
+    post({ type: 'progress', id, stage: `${method}: Insertion`, done: 0, total: 2 });
+    result.insertion = plainMetric(await ins.evaluate([output]));
+    signal.throwIfAborted();
+    const del = new core.Deletion(loaded.model, loaded.tokenizer, metricOptions);
+    post({ type: 'progress', id, stage: `${method}: Deletion`, done: 1, total: 2 });
+    result.deletion = plainMetric(await del.evaluate([output]));
+    result.metricsMs = performance.now() - t1;
+  }
+  return result;
+}
+
+function plainMetric(m: { auc: number; detailedScores: number[][][] }): MetricSummary {
+  return { auc: m.auc, detailedScores: m.detailedScores };
+}
+
+function isAbort(err: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || (err instanceof Error && err.name === 'AbortError');
+}
+
+async function handle(msg: Exclude<ToWorker, { type: 'init' } | { type: 'cancel' }>, controller: AbortController): Promise<void> {
+  const { id } = msg;
+  const { signal } = controller;
+  let loaded: Loaded | null = null;
+  try {
+    const { core } = await libs!;
+    loaded = await loadModel(id, msg.model, msg.device);
+    signal.throwIfAborted();
+    if (msg.type === 'load') {
+      post({ type: 'loaded', id, info: loaded.info });
+    } else if (msg.type === 'explain') {
+      const result = await explainOnce(core, loaded, msg, msg.method, msg.options, msg.metrics, id, signal);
+      post({ type: 'explained', id, info: loaded.info, result });
+    } else {
+      const rows: CompareRow[] = [];
+      let first;
+      for (const [i, method] of msg.methods.entries()) {
+        signal.throwIfAborted();
+        post({ type: 'progress', id, stage: `comparing: ${method}`, done: i, total: msg.methods.length });
+        // Only the options every method shares carry over; the rest take each method's defaults.
+        const values: OptionValues = {};
+        for (const spec of METHODS[method].options) if (msg.options[spec.name] !== undefined) values[spec.name] = msg.options[spec.name];
+        try {
+          const r = await explainOnce(core, loaded, msg, method, values, true, id, signal);
+          first ??= r.output;
+          rows.push({ method, insertionAuc: r.insertion?.auc, deletionAuc: r.deletion?.auc, explainMs: r.explainMs, device: r.device });
+        } catch (err) {
+          if (isAbort(err, signal)) throw err;
+          rows.push({ method, error: describeRunError(err).message });
+        }
+      }
+      post({ type: 'compared', id, info: loaded.info, rows, output: first });
+    }
+  } catch (err) {
+    if (isAbort(err, signal)) post({ type: 'cancelled', id });
+    else {
+      const pg = (err as { playground?: ReturnType<typeof describeRunError> }).playground;
+      post({ type: 'error', id, error: pg ?? describeRunError(err) });
+    }
+  } finally {
+    controllers.delete(id);
+  }
+}
+
+self.onmessage = (ev: MessageEvent<ToWorker>) => {
+  const msg = ev.data;
+  if (msg.type === 'cancel') {
+    controllers.get(msg.id)?.abort(new DOMException('Cancelled by the user', 'AbortError'));
+    return;
+  }
+  if (msg.type === 'init') {
+    libs = init(msg.base);
+    void (async () => {
+      try {
+        await libs;
+        const a = await adapter();
+        const info = a?.info;
+        const adapterName = info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unnamed adapter' : undefined;
+        post({
+          type: 'ready',
+          id: msg.id,
+          webgpu: a ? { available: true, adapter: adapterName } : { available: false, reason: (navigator as Navigator & { gpu?: unknown }).gpu ? 'no adapter' : 'navigator.gpu is missing' },
+        });
+      } catch (err) {
+        post({ type: 'error', id: msg.id, error: { message: 'The explainer worker could not start.', detail: String(err) } });
+      }
+    })();
+    return;
+  }
+  // The controller exists from now on, so a request can be cancelled while it still waits its turn.
+  const controller = new AbortController();
+  controllers.set(msg.id, controller);
+  queue = queue.then(() => handle(msg, controller));
+};

@@ -1,0 +1,64 @@
+/**
+ * Launches the system Chromium (never a downloaded one) headless with WebGPU enabled, and opens
+ * pages that record console errors, page errors and any request leaving localhost.
+ */
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const OUTPUT_DIR = new URL('./output/', import.meta.url).pathname;
+
+export const BROWSER_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+export async function launch() {
+  return chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS, headless: true });
+}
+
+export function baseURL() {
+  const url = process.env.E2E_BASE_URL;
+  if (!url) throw new Error('E2E_BASE_URL is not set: run the suite through `node e2e/run.mjs`.');
+  return url;
+}
+
+/**
+ * New page with problem tracking: `problems.console` (console errors), `problems.page` (uncaught),
+ * `problems.offsite` (requests to hosts other than the test server), `problems.dialogs` (alert() etc.).
+ */
+export async function openPage(browser, path = '') {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const origin = new URL(baseURL()).origin;
+  const problems = { console: [], page: [], offsite: [], dialogs: [] };
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.console.push(msg.text());
+  });
+  page.on('pageerror', (err) => problems.page.push(String(err)));
+  page.on('dialog', (d) => {
+    problems.dialogs.push(d.message());
+    void d.dismiss();
+  });
+  // Workers' requests go through the context too; anything not on our origin is recorded and refused.
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(origin) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+    problems.offsite.push(url);
+    return route.abort('internetdisconnected');
+  });
+  await page.goto(new URL(path, baseURL()).href);
+  return { context, page, problems };
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(OUTPUT_DIR, { recursive: true });
+  await page.screenshot({ path: join(OUTPUT_DIR, `${name}.png`), fullPage: true });
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+/**
+ * End-to-end runner: prepares the default models, builds the playground (vite build), serves
+ * dist/playground on localhost with a tiny static server, and runs e2e/tests/*.test.mjs with
+ * node:test in the system Chromium (headless, WebGPU via SwiftShader).
+ *
+ *   node e2e/run.mjs                   # everything
+ *   node e2e/run.mjs smoke             # only test files whose name contains "smoke"
+ *   E2E_SKIP_BUILD=1 node e2e/run.mjs  # reuse dist/playground
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serveStatic } from './serve.mjs';
+import { CHROMIUM } from './browser.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist/playground');
+process.chdir(root);
+
+if (!existsSync(CHROMIUM)) {
+  console.error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH.`);
+  process.exit(1);
+}
+
+if (!process.env.E2E_SKIP_BUILD) {
+  const prep = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/prepare-models.ts'], { stdio: 'inherit' });
+  if (prep.status !== 0) process.exit(prep.status ?? 1);
+  const { build } = await import('vite');
+  await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
+}
+if (!existsSync(join(dist, 'index.html'))) {
+  console.error(`${dist}/index.html is missing: run without E2E_SKIP_BUILD.`);
+  process.exit(1);
+}
+
+const filters = process.argv.slice(2);
+const testDir = join(root, 'e2e/tests');
+const files = readdirSync(testDir)
+  .filter((f) => f.endsWith('.test.mjs') && (filters.length === 0 || filters.some((x) => f.includes(x))))
+  .sort()
+  .map((f) => join(testDir, f));
+if (!files.length) {
+  console.error(`no e2e test file matches ${filters.join(', ')}`);
+  process.exit(1);
+}
+
+const server = await serveStatic(dist);
+console.log(`serving ${dist} at ${server.url}`);
+// One file at a time: each drives a GPU-backed browser, and CI has 2 cores.
+const child = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, E2E_BASE_URL: server.url },
+});
+const code = await new Promise((r) => child.on('exit', (c, sig) => r(c ?? (sig ? 1 : 0))));
+await server.close();
+process.exit(code);

@@ -1,0 +1,56 @@
+/**
+ * Smoke: the built page loads from a plain static server, the browser gives a WebGPU adapter
+ * (fail loudly if not: every other e2e result would be about WASM only), onnxruntime-web's wasm
+ * is served from our origin, and nothing is fetched from elsewhere.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { baseURL, launch, openPage, screenshot } from '../browser.mjs';
+
+describe('smoke', () => {
+  let browser;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('has a WebGPU adapter in this browser', async () => {
+    const { page, context } = await openPage(browser);
+    const gpu = await page.evaluate(async () => {
+      if (!navigator.gpu) return { ok: false, why: 'navigator.gpu is undefined' };
+      const adapter = await navigator.gpu.requestAdapter();
+      if (!adapter) return { ok: false, why: 'requestAdapter() returned null' };
+      return { ok: true, info: `${adapter.info?.vendor} ${adapter.info?.architecture} ${adapter.info?.description}` };
+    });
+    assert.ok(gpu.ok, `WebGPU is NOT available in ${browser.version()} (${gpu.why}); the WebGPU e2e checks cannot run. Check the --enable-unsafe-webgpu flag and that pages are served from localhost.`);
+    await context.close();
+  });
+
+  it('loads the page, starts the worker and reports WebGPU', async () => {
+    const { page, context, problems } = await openPage(browser);
+    await page.locator('#webgpu-status[data-available="true"]').waitFor({ timeout: 60_000 });
+    assert.match(await page.locator('#webgpu-status').innerText(), /WebGPU available/);
+    assert.equal(await page.locator('#model option').count() > 1, true, 'the model picker lists the embedded models');
+    await screenshot(page, 'smoke-start');
+    assert.deepEqual(problems.page, []);
+    assert.deepEqual(problems.console, []);
+    assert.deepEqual(problems.offsite, []);
+    await context.close();
+  });
+
+  it("serves onnxruntime-web's wasm from our own origin", async () => {
+    const { page, context } = await openPage(browser);
+    for (const file of ['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs']) {
+      const res = await page.request.get(new URL(`ort/${file}`, baseURL()).href);
+      assert.equal(res.status(), 200, `${file} is served`);
+      if (file.endsWith('.wasm')) {
+        const body = await res.body();
+        assert.deepEqual([...body.subarray(0, 4)], [0x00, 0x61, 0x73, 0x6d], 'a WebAssembly binary');
+        assert.equal(res.headers()['content-type'], 'application/wasm');
+      }
+    }
+    await context.close();
+  });
+});

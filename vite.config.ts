@@ -1,0 +1,33 @@
+/**
+ * Builds the no-server playground (apps/playground) to dist/playground: a static folder with a
+ * relative base, so any static host serves it from any path. Default models come from public/models,
+ * onnxruntime-web's wasm from our own /ort/ folder (never a CDN).
+ */
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { defaultClientConditions, defineConfig } from 'vite';
+import { ortAssets } from './apps/playground/build/ort-assets.ts';
+import { modelsManifest } from './apps/playground/build/models-manifest.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const app = resolve(here, 'apps/playground');
+
+export default defineConfig({
+  root: app,
+  base: './',
+  publicDir: resolve(here, 'public'),
+  // 'mpa': a missing file is a 404, not index.html (transformers.js probes optional model files).
+  appType: 'mpa',
+  resolve: {
+    // Use onnxruntime-web's build that loads its wasm from wasmPaths instead of bundling a copy.
+    conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions],
+  },
+  worker: { format: 'es' },
+  build: {
+    outDir: resolve(here, 'dist/playground'),
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 2000,
+  },
+  plugins: [ortAssets(app), modelsManifest(resolve(here, 'public/models'))],
+});
