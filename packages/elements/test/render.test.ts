@@ -57,6 +57,12 @@ describe('plotAttributions', () => {
     expect(el.getAttribute('theme')).toBe('light');
     expect(fg(units(el)[0])).toBe(cellColor(0.5, 2, 'light').color);
     expect(fg(units(el)[1])).toBe('rgb(255, 255, 255)');
+    el.setAttribute('theme', 'sepia');
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[role="alert"]')?.textContent).toContain(`unknown theme "sepia"`);
+    el.setAttribute('theme', 'dark');
+    await el.updateComplete;
+    expect(units(el)).toHaveLength(4);
   });
 });
 

@@ -83,10 +83,13 @@ export abstract class InterpretoViewBase extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('output')) {
-      this._focus = {};
+    if (changed.has('output') || changed.has('theme')) {
+      if (changed.has('output')) this._focus = {};
       this._error = null;
       try {
+        if (this.theme !== 'light' && this.theme !== 'dark') {
+          throw new TypeError(`unknown theme "${String(this.theme)}": use 'light' or 'dark'.`);
+        }
         if (this.output !== undefined) validateOutput(this.output);
       } catch (e) {
         this._error = e as Error;

@@ -64,6 +64,7 @@ export class InterpretoCurve extends LitElement {
   override render() {
     if (!this.result) return html`<p class="legend">No metric result set.</p>`;
     try {
+      paletteFor(this.theme);
       validateMetricResult(this.result);
     } catch (e) {
       return html`<p role="alert">Cannot draw the curve: ${(e as Error).message}</p>`;
