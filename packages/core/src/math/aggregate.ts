@@ -107,9 +107,10 @@ export function applyInferenceMode(logits: ArrayLike<number>, mode: InferenceMod
   for (const v of x) if (v > max) max = v;
   let sum = 0;
   for (const v of x) sum += Math.exp(v - max);
-  const logZ = max + Math.log(sum);
+  const logSum = Math.log(sum);
   for (let i = 0; i < x.length; i++) {
-    x[i] = mode === InferenceModes.SOFTMAX ? Math.exp((x[i] as number) - logZ) : (x[i] as number) - logZ;
+    const shifted = (x[i] as number) - max;
+    x[i] = mode === InferenceModes.SOFTMAX ? Math.exp(shifted) / sum : shifted - logSum;
   }
   return x;
 }
