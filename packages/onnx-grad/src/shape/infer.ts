@@ -1,0 +1,551 @@
+/**
+ * Static type and shape inference over a Graph, with symbolic dimensions (`Dim`) and constant propagation of the
+ * small integer tensors that shape subgraphs compute (Shape -> Gather -> Unsqueeze -> Concat -> Reshape). It covers
+ * the ops of transformer exports; an op it does not know gets outputs of unknown shape (and, where the graph
+ * declares a value_info, the declared type and shape).
+ *
+ * Exports: `TensorType`, `ShapeInfo`, `inferShapes`.
+ */
+import { DataType, type NodeProto, type TensorProto, type ValueInfoProto, toNumber } from '../onnx/proto.ts';
+import { tensorData } from '../onnx/tensor.ts';
+import { attrInt, attrInts, attrString, attrTensor, getAttr } from '../ir/attributes.ts';
+import type { Graph } from '../ir/graph.ts';
+import { addDim, broadcastDims, type Dim, divDim, freshDim, isUnknown, mulDim, subDim } from './dims.ts';
+
+export interface TensorType {
+  elemType: number;      // DataType; 0 when unknown
+  shape?: Dim[];         // undefined when even the rank is unknown
+}
+
+/** Constant values are kept for integer tensors up to this many elements (shape arithmetic). */
+const MAX_VALUE_SIZE = 1024;
+const INT64_MAX_ISH = 2 ** 62;
+
+export class ShapeInfo {
+  readonly types = new Map<string, TensorType>();
+  /** Flattened values of small integer tensors known at build time (symbolic entries allowed). */
+  readonly values = new Map<string, Dim[]>();
+  /** Values of small float constants (initializers and Constant nodes), e.g. a Pow exponent. */
+  readonly floatValues = new Map<string, number[]>();
+
+  type(name: string): TensorType | undefined {
+    return this.types.get(name);
+  }
+  elemType(name: string): number {
+    return this.types.get(name)?.elemType ?? 0;
+  }
+  shape(name: string): Dim[] | undefined {
+    return this.types.get(name)?.shape;
+  }
+  rank(name: string): number | undefined {
+    return this.types.get(name)?.shape?.length;
+  }
+  /** The tensor's integer values when known (all entries numbers), else undefined. */
+  ints(name: string): number[] | undefined {
+    const v = this.values.get(name);
+    return v && v.every((d) => typeof d === 'number') ? (v as number[]) : undefined;
+  }
+  /** The shape as plain integers when every dim is known. */
+  staticShape(name: string): number[] | undefined {
+    const s = this.shape(name);
+    return s && s.every((d) => typeof d === 'number') ? (s as number[]) : undefined;
+  }
+}
+
+export function isFloatType(t: number): boolean {
+  return t === DataType.FLOAT || t === DataType.DOUBLE || t === DataType.FLOAT16 || t === DataType.BFLOAT16;
+}
+
+function fromValueInfo(v: ValueInfoProto): TensorType | undefined {
+  const tt = v.type?.tensor_type;
+  if (!tt) return undefined;
+  const shape = tt.shape ? tt.shape.dim.map((d): Dim => (d.dim_param ? d.dim_param : d.dim_value !== undefined && d.dim_value !== null ? toNumber(d.dim_value) : freshDim())) : undefined;
+  return { elemType: tt.elem_type ?? 0, shape };
+}
+
+function tensorValues(t: TensorProto): Dim[] | undefined {
+  const n = t.dims.reduce<number>((a, d) => a * toNumber(d), 1);
+  if (n > MAX_VALUE_SIZE) return undefined;
+  if (t.data_type !== DataType.INT64 && t.data_type !== DataType.INT32) return undefined;
+  try {
+    return Array.from(tensorData(t) as ArrayLike<number | bigint>, (x) => clampInt(Number(x)));
+  } catch {
+    return undefined;
+  }
+}
+
+function floatValuesOf(t: TensorProto): number[] | undefined {
+  const n = t.dims.reduce<number>((a, d) => a * toNumber(d), 1);
+  if (n > 64 || (t.data_type !== DataType.FLOAT && t.data_type !== DataType.DOUBLE)) return undefined;
+  try {
+    return Array.from(tensorData(t) as Float32Array);
+  } catch {
+    return undefined;
+  }
+}
+
+function clampInt(x: number): number {
+  if (x >= INT64_MAX_ISH) return Number.MAX_SAFE_INTEGER;
+  if (x <= -INT64_MAX_ISH) return Number.MIN_SAFE_INTEGER;
+  return x;
+}
+
+const norm = (a: number, r: number) => (a < 0 ? a + r : a);
+
+/** Runs inference over the graph's nodes in order; returns the types, shapes and constant values found. */
+export function inferShapes(graph: Graph): ShapeInfo {
+  const info = new ShapeInfo();
+  const declared = new Map<string, TensorType>();
+  for (const v of [...graph.proto.value_info, ...graph.proto.output]) {
+    const t = fromValueInfo(v);
+    if (t) declared.set(v.name, t);
+  }
+  for (const v of graph.proto.input) {
+    const t = fromValueInfo(v);
+    if (t) info.types.set(v.name, t);
+  }
+  for (const t of graph.proto.initializer) {
+    info.types.set(t.name!, { elemType: t.data_type, shape: t.dims.map(toNumber) });
+    const vals = tensorValues(t);
+    if (vals) info.values.set(t.name!, vals);
+    const fv = floatValuesOf(t);
+    if (fv) info.floatValues.set(t.name!, fv);
+  }
+  for (const node of graph.nodes) {
+    let outs: (TensorType | undefined)[] = [];
+    try {
+      outs = inferNode(node, info, graph.opset);
+    } catch {
+      outs = []; // inference is best-effort: an inconsistent node leaves its outputs unknown
+    }
+    node.output.forEach((o, i) => {
+      if (!o) return;
+      const inferred = outs[i];
+      const decl = declared.get(o);
+      info.types.set(o, merge(inferred, decl));
+    });
+  }
+  return info;
+}
+
+/** Prefers inferred facts, filling unknown element types, ranks and dims from the graph's declarations. */
+function merge(inferred: TensorType | undefined, decl: TensorType | undefined): TensorType {
+  if (!inferred) return decl ?? { elemType: 0 };
+  if (!decl) return inferred;
+  const elemType = inferred.elemType || decl.elemType;
+  if (!inferred.shape) return { elemType, shape: decl.shape };
+  if (!decl.shape || decl.shape.length !== inferred.shape.length) return { elemType, shape: inferred.shape };
+  return { elemType, shape: inferred.shape.map((d, i) => (isUnknown(d) && !isUnknown(decl.shape![i]) ? decl.shape![i] : d)) };
+}
+
+const UNARY_SAME = new Set([
+  'Neg', 'Exp', 'Log', 'Sqrt', 'Reciprocal', 'Erf', 'Tanh', 'Sigmoid', 'Relu', 'Gelu', 'Abs', 'Cos', 'Sin', 'Identity',
+  'Softmax', 'LogSoftmax', 'Floor', 'Ceil', 'Round', 'Sign', 'CumSum', 'Trilu', 'LeakyRelu', 'Elu', 'Softplus',
+  'HardSigmoid', 'Clip', 'Not', 'IsNaN', 'IsInf', 'Celu', 'Selu', 'HardSwish', 'Mish', 'Softsign', 'Atan', 'Tan',
+  'Asin', 'Acos', 'Sinh', 'Cosh', 'ScatterND', 'ScatterElements', 'SimplifiedLayerNormalization', 'RMSNormalization',
+]);
+const BROADCAST = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean', 'Mod', 'PRelu', 'BitShift']);
+const COMPARE = new Set(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor']);
+
+function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType | undefined)[] {
+  const ins = node.input.map((i) => (i ? info.type(i) : undefined));
+  const s = (k: number) => ins[k]?.shape;
+  const et = (k: number) => ins[k]?.elemType ?? 0;
+  const val = (k: number) => (node.input[k] ? info.values.get(node.input[k]) : undefined);
+  const ints = (k: number) => (node.input[k] ? info.ints(node.input[k]) : undefined);
+  const setVal = (v: Dim[] | undefined, i = 0) => {
+    if (v && v.length <= MAX_VALUE_SIZE) info.values.set(node.output[i], v);
+  };
+  const op = node.op_type;
+  if (node.domain && node.domain !== 'ai.onnx' && node.domain !== 'com.microsoft') return [];
+  /** Axes from the attribute (old opsets) or the second input (new opsets). */
+  const axesOf = (inputIndex: number): number[] | undefined => attrInts(node, 'axes') ?? (node.input[inputIndex] ? ints(inputIndex) : undefined);
+
+  if (UNARY_SAME.has(op)) {
+    if (['Identity', 'Neg', 'Cast', 'Abs', 'Sign'].includes(op)) setVal(val(0));
+    const elem = op === 'Not' || op === 'IsNaN' || op === 'IsInf' ? DataType.BOOL : et(0);
+    return [{ elemType: elem, shape: s(0) }];
+  }
+  if (BROADCAST.has(op) || COMPARE.has(op) || op === 'Where') {
+    const shapes = ins.map((t) => t?.shape);
+    const shape = shapes.every(Boolean) ? shapes.reduce((a, b) => broadcastDims(a!, b!)) : undefined;
+    const elemType = COMPARE.has(op) ? DataType.BOOL : op === 'Where' ? et(1) : et(0);
+    const vs = node.input.map((_, k) => val(k));
+    if (vs.every(Boolean) && ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Where', 'Equal'].includes(op)) setVal(elementwiseValues(op, vs as Dim[][]));
+    return [{ elemType, shape }];
+  }
+  switch (op) {
+    case 'Constant': {
+      const t = attrTensor(node, 'value');
+      if (t) {
+        setVal(tensorValues(t));
+        const fv = floatValuesOf(t);
+        if (fv) info.floatValues.set(node.output[0], fv);
+        return [{ elemType: t.data_type, shape: t.dims.map(toNumber) }];
+      }
+      const ints1 = attrInts(node, 'value_ints');
+      if (ints1) { setVal(ints1); return [{ elemType: DataType.INT64, shape: [ints1.length] }]; }
+      const a = getAttr(node, 'value_int');
+      if (a) { setVal([toNumber(a.i)]); return [{ elemType: DataType.INT64, shape: [] }]; }
+      const f = getAttr(node, 'value_float');
+      if (f) { info.floatValues.set(node.output[0], [f.f ?? 0]); return [{ elemType: DataType.FLOAT, shape: [] }]; }
+      const fs = getAttr(node, 'value_floats');
+      if (fs) return [{ elemType: DataType.FLOAT, shape: [fs.floats?.length ?? 0] }];
+      return [];
+    }
+    case 'Cast': {
+      setVal(val(0));
+      return [{ elemType: attrInt(node, 'to', 0), shape: s(0) }];
+    }
+    case 'CastLike':
+      return [{ elemType: et(1), shape: s(0) }];
+    case 'Dropout':
+      return [{ elemType: et(0), shape: s(0) }, { elemType: DataType.BOOL, shape: s(0) }];
+    case 'Shape': {
+      const x = s(0);
+      if (!x) return [{ elemType: DataType.INT64, shape: [freshDim()] }];
+      const r = x.length;
+      const clampIdx = (v: number) => Math.min(Math.max(norm(v, r), 0), r);
+      const start = clampIdx(attrInt(node, 'start', 0));
+      const end = clampIdx(attrInt(node, 'end', r));
+      const v = x.slice(start, Math.max(start, end));
+      setVal(v);
+      return [{ elemType: DataType.INT64, shape: [v.length] }];
+    }
+    case 'Size': {
+      const x = s(0);
+      if (x) setVal([x.reduce<Dim>((a, b) => mulDim(a, b), 1)]);
+      return [{ elemType: DataType.INT64, shape: [] }];
+    }
+    case 'ConstantOfShape': {
+      const t = attrTensor(node, 'value');
+      const shape = val(0) ?? (s(0)?.[0] !== undefined && typeof s(0)![0] === 'number' ? Array.from({ length: s(0)![0] as number }, () => freshDim()) : undefined);
+      const elemType = t?.data_type ?? DataType.FLOAT;
+      if (shape && shape.every((d) => typeof d === 'number') && (elemType === DataType.INT64 || elemType === DataType.INT32)) {
+        const n = (shape as number[]).reduce((a, b) => a * b, 1);
+        const fill = t ? tensorValues(t)?.[0] ?? 0 : 0;
+        if (n <= MAX_VALUE_SIZE) setVal(Array.from({ length: n }, () => fill));
+      }
+      return [{ elemType, shape }];
+    }
+    case 'Range': {
+      const [a, b, d] = [ints(0), ints(1), ints(2)];
+      if (a && b && d && d[0] !== 0) {
+        const n = Math.max(Math.ceil((b[0] - a[0]) / d[0]), 0);
+        if (n <= MAX_VALUE_SIZE) setVal(Array.from({ length: n }, (_, i) => a[0] + i * d[0]));
+        return [{ elemType: et(0), shape: [n] }];
+      }
+      const va = val(0)?.[0];
+      const vb = val(1)?.[0];
+      const len = va === 0 && vb !== undefined && ints(2)?.[0] === 1 ? vb : freshDim();
+      return [{ elemType: et(0), shape: [len] }];
+    }
+    case 'MatMul': {
+      const [a, b] = [s(0), s(1)];
+      if (!a || !b) return [{ elemType: et(0) }];
+      const a2 = a.length === 1 ? [1, a[0]] : a;
+      const b2 = b.length === 1 ? [b[0], 1] : b;
+      const batch = broadcastDims(a2.slice(0, -2), b2.slice(0, -2));
+      const out = [...batch, a2[a2.length - 2], b2[b2.length - 1]];
+      if (a.length === 1) out.splice(out.length - 2, 1);
+      if (b.length === 1) out.splice(out.length - 1, 1);
+      return [{ elemType: et(0), shape: out }];
+    }
+    case 'Gemm': {
+      const [a, b] = [s(0), s(1)];
+      if (!a || !b) return [{ elemType: et(0) }];
+      const m = attrInt(node, 'transA', 0) ? a[1] : a[0];
+      const n = attrInt(node, 'transB', 0) ? b[0] : b[1];
+      return [{ elemType: et(0), shape: [m, n] }];
+    }
+    case 'Einsum':
+      return [{ elemType: et(0), shape: einsumShape(attrString(node, 'equation'), ins.map((t) => t?.shape)) }];
+    case 'Transpose': {
+      const x = s(0);
+      if (!x) return [{ elemType: et(0) }];
+      const perm = attrInts(node, 'perm') ?? x.map((_, i) => x.length - 1 - i);
+      const out = perm.map((p) => x[p]);
+      const v = val(0);
+      if (v && x.length <= 1) setVal(v);
+      return [{ elemType: et(0), shape: out }];
+    }
+    case 'Reshape': {
+      const x = s(0);
+      const target = val(1);
+      setVal(val(0));
+      if (!target) {
+        const len = s(1)?.[0];
+        return [{ elemType: et(0), shape: typeof len === 'number' ? Array.from({ length: len }, () => freshDim()) : undefined }];
+      }
+      return [{ elemType: et(0), shape: reshapeShape(x, target, attrInt(node, 'allowzero', 0) === 1) }];
+    }
+    case 'Flatten': {
+      const x = s(0);
+      if (!x) return [{ elemType: et(0), shape: [freshDim(), freshDim()] }];
+      const axis = norm(attrInt(node, 'axis', 1), x.length);
+      const prod = (d: Dim[]) => d.reduce<Dim>((a, b) => mulDim(a, b), 1);
+      return [{ elemType: et(0), shape: [prod(x.slice(0, axis)), prod(x.slice(axis))] }];
+    }
+    case 'Squeeze': {
+      const x = s(0);
+      const axes = axesOf(1);
+      setVal(val(0));
+      if (!x) return [{ elemType: et(0) }];
+      if (!axes) {
+        if (node.input[1]) return [{ elemType: et(0) }];
+        if (x.some((d) => typeof d !== 'number')) return [{ elemType: et(0) }];
+        return [{ elemType: et(0), shape: x.filter((d) => d !== 1) }];
+      }
+      const drop = new Set(axes.map((a) => norm(a, x.length)));
+      return [{ elemType: et(0), shape: x.filter((_, i) => !drop.has(i)) }];
+    }
+    case 'Unsqueeze': {
+      const x = s(0);
+      const axes = axesOf(1);
+      setVal(val(0));
+      if (!x || !axes) return [{ elemType: et(0) }];
+      const r = x.length + axes.length;
+      const at = new Set(axes.map((a) => norm(a, r)));
+      const out: Dim[] = [];
+      let k = 0;
+      for (let i = 0; i < r; i++) out.push(at.has(i) ? 1 : x[k++]);
+      return [{ elemType: et(0), shape: out }];
+    }
+    case 'Concat': {
+      const shapes = ins.map((t) => t?.shape);
+      const vs = node.input.map((_, k) => val(k));
+      if (vs.every(Boolean)) setVal((vs as Dim[][]).flat());
+      if (!shapes.every(Boolean)) {
+        const r = shapes.find(Boolean)?.length;
+        return [{ elemType: et(0), shape: r === undefined ? undefined : Array.from({ length: r }, () => freshDim()) }];
+      }
+      const r = shapes[0]!.length;
+      const axis = norm(attrInt(node, 'axis', 0), r);
+      const out = [...shapes[0]!];
+      out[axis] = shapes.map((x) => x![axis]).reduce((a, b) => addDim(a, b));
+      for (let i = 0; i < r; i++) if (i !== axis && isUnknown(out[i])) out[i] = shapes.map((x) => x![i]).find((d) => !isUnknown(d)) ?? out[i];
+      return [{ elemType: et(0), shape: out }];
+    }
+    case 'Split': {
+      const x = s(0);
+      const n = node.output.length;
+      if (!x) return node.output.map(() => ({ elemType: et(0) }));
+      const axis = norm(attrInt(node, 'axis', 0), x.length);
+      const sizes = attrInts(node, 'split') ?? (node.input[1] ? ints(1) : undefined);
+      const d = x[axis];
+      return node.output.map((_, i) => {
+        const shape = [...x];
+        if (sizes) shape[axis] = sizes[i];
+        else if (typeof d === 'number') {
+          const chunk = Math.ceil(d / n);
+          shape[axis] = i < n - 1 ? chunk : d - chunk * (n - 1);
+        } else shape[axis] = divDim(d, n);
+        return { elemType: et(0), shape };
+      });
+    }
+    case 'Slice':
+      return [{ elemType: et(0), shape: sliceShape(node, info, s(0), opset, setVal, val(0)) }];
+    case 'Gather': {
+      const [x, idx] = [s(0), s(1)];
+      const v = val(0);
+      const iv = ints(1);
+      if (v && iv && (x?.length ?? 0) <= 1) setVal(iv.map((i) => v[norm(i, v.length)]));
+      if (!x || !idx) return [{ elemType: et(0) }];
+      const axis = norm(attrInt(node, 'axis', 0), x.length);
+      return [{ elemType: et(0), shape: [...x.slice(0, axis), ...idx, ...x.slice(axis + 1)] }];
+    }
+    case 'GatherElements':
+      return [{ elemType: et(0), shape: s(1) }];
+    case 'Expand': {
+      const x = s(0);
+      const target = val(1);
+      const len = s(1)?.[0];
+      if (!x) return [{ elemType: et(0) }];
+      if (!target) return [{ elemType: et(0), shape: typeof len === 'number' ? broadcastDims(x, Array.from({ length: len }, () => freshDim())) : undefined }];
+      return [{ elemType: et(0), shape: broadcastDims(x, target) }];
+    }
+    case 'Tile': {
+      const x = s(0);
+      const reps = val(1);
+      if (!x) return [{ elemType: et(0) }];
+      return [{ elemType: et(0), shape: x.map((d, i) => (reps ? mulDim(d, reps[i]) : freshDim())) }];
+    }
+    case 'Pad': {
+      const x = s(0);
+      if (!x) return [{ elemType: et(0) }];
+      const pads = attrInts(node, 'pads') ?? ints(1);
+      const axes = node.input[3] ? ints(3)?.map((a) => norm(a, x.length)) : x.map((_, i) => i);
+      if (!pads || !axes) return [{ elemType: et(0), shape: x.map(() => freshDim()) }];
+      const out = [...x];
+      axes.forEach((a, k) => { out[a] = addDim(addDim(x[a], pads[k]), pads[k + axes.length]); });
+      return [{ elemType: et(0), shape: out }];
+    }
+    case 'ReduceSum': case 'ReduceMean': case 'ReduceMax': case 'ReduceMin': case 'ReduceProd': case 'ReduceL2':
+    case 'ReduceL1': case 'ReduceLogSumExp': case 'ReduceSumSquare': case 'ReduceLogSum': {
+      const x = s(0);
+      const axesInput = (op === 'ReduceSum' && opset >= 13) || opset >= 18;
+      const axes = axesInput ? (node.input[1] ? ints(1) : []) : attrInts(node, 'axes') ?? [];
+      const keep = attrInt(node, 'keepdims', 1) === 1;
+      const noop = attrInt(node, 'noop_with_empty_axes', 0) === 1;
+      if (!x || !axes) return [{ elemType: et(0), shape: x && keep ? x.map(() => freshDim()) : undefined }];
+      if (axes.length === 0 && noop) return [{ elemType: et(0), shape: x }];
+      const red = new Set(axes.length ? axes.map((a) => norm(a, x.length)) : x.map((_, i) => i));
+      if (op === 'ReduceProd' && val(0) && red.size === x.length && x.length <= 1) setVal([val(0)!.reduce<Dim>((a, b) => mulDim(a, b), 1)]);
+      const out = keep ? x.map((d, i) => (red.has(i) ? 1 : d)) : x.filter((_, i) => !red.has(i));
+      return [{ elemType: et(0), shape: out }];
+    }
+    case 'ArgMax': case 'ArgMin': {
+      const x = s(0);
+      if (!x) return [{ elemType: DataType.INT64 }];
+      const axis = norm(attrInt(node, 'axis', 0), x.length);
+      const keep = attrInt(node, 'keepdims', 1) === 1;
+      return [{ elemType: DataType.INT64, shape: keep ? x.map((d, i) => (i === axis ? 1 : d)) : x.filter((_, i) => i !== axis) }];
+    }
+    case 'NonZero':
+      return [{ elemType: DataType.INT64, shape: s(0) ? [s(0)!.length, freshDim()] : undefined }];
+    case 'LayerNormalization': {
+      const x = s(0);
+      const axis = x ? norm(attrInt(node, 'axis', -1), x.length) : 0;
+      const stat = x?.map((d, i) => (i < axis ? d : 1));
+      const st = attrInt(node, 'stash_type', 1);
+      return [{ elemType: et(0), shape: x }, { elemType: st, shape: stat }, { elemType: st, shape: stat }];
+    }
+    case 'OneHot':
+      return [{ elemType: et(2) }];
+    default:
+      return [];
+  }
+}
+
+function elementwiseValues(op: string, vs: Dim[][]): Dim[] | undefined {
+  const n = Math.max(...vs.map((v) => v.length));
+  if (vs.some((v) => v.length !== n && v.length !== 1)) return undefined;
+  const at = (v: Dim[], i: number) => (v.length === 1 ? v[0] : v[i]);
+  const out: Dim[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = at(vs[0], i);
+    const b = at(vs[1], i);
+    switch (op) {
+      case 'Add': out.push(addDim(a, b)); break;
+      case 'Sub': out.push(subDim(a, b)); break;
+      case 'Mul': out.push(mulDim(a, b)); break;
+      case 'Div': out.push(divDim(a, b)); break;
+      case 'Max': out.push(typeof a === 'number' && typeof b === 'number' ? Math.max(a, b) : freshDim()); break;
+      case 'Min': out.push(typeof a === 'number' && typeof b === 'number' ? Math.min(a, b) : freshDim()); break;
+      case 'Equal': out.push(typeof a === 'number' && typeof b === 'number' ? Number(a === b) : a === b ? 1 : freshDim()); break;
+      case 'Where': {
+        const c = at(vs[0], i);
+        if (typeof c !== 'number') return undefined;
+        out.push(c ? at(vs[1], i) : at(vs[2], i));
+        break;
+      }
+      default: return undefined;
+    }
+  }
+  return out;
+}
+
+/** Reshape's output: 0 copies the input dim (unless allowzero), -1 is solved symbolically where possible. */
+function reshapeShape(x: Dim[] | undefined, target: Dim[], allowzero: boolean): Dim[] {
+  const out = target.map((d, i) => (d === 0 && !allowzero ? (x?.[i] ?? freshDim()) : d));
+  const k = out.indexOf(-1);
+  if (k >= 0) {
+    if (!x) out[k] = freshDim();
+    else {
+      const total = x.reduce<Dim>((a, b) => mulDim(a, b), 1);
+      const known = out.filter((_, i) => i !== k).reduce<Dim>((a, b) => mulDim(a, b), 1);
+      out[k] = divDim(total, known);
+    }
+  }
+  return out;
+}
+
+function sliceShape(node: NodeProto, info: ShapeInfo, x: Dim[] | undefined, opset: number, setVal: (v: Dim[] | undefined) => void, xv: Dim[] | undefined): Dim[] | undefined {
+  if (!x) return undefined;
+  const r = x.length;
+  const get = (k: number) => (node.input[k] ? info.ints(node.input[k]) : undefined);
+  const starts = opset >= 10 ? get(1) : attrInts(node, 'starts');
+  const ends = opset >= 10 ? get(2) : attrInts(node, 'ends');
+  const axes = (opset >= 10 ? (node.input[3] ? get(3) : undefined) : attrInts(node, 'axes')) ?? starts?.map((_, i) => i);
+  const steps = (opset >= 10 && node.input[4] ? get(4) : undefined) ?? starts?.map(() => 1);
+  const hasAxes = opset >= 10 ? !node.input[3] || get(3) : true;
+  if (!starts || !ends || !axes || !steps || !hasAxes) {
+    // we know which axes may change only when axes are known
+    const ax = opset >= 10 && node.input[3] ? get(3) : undefined;
+    if (ax) {
+      const set = new Set(ax.map((a) => norm(a, r)));
+      return x.map((d, i) => (set.has(i) ? freshDim() : d));
+    }
+    return x.map(() => freshDim());
+  }
+  const out = [...x];
+  axes.forEach((a0, k) => {
+    const a = norm(a0, r);
+    out[a] = sliceDim(x[a], starts[k], ends[k], steps[k]);
+  });
+  if (xv && r === 1 && typeof out[0] === 'number') {
+    const d = xv.length;
+    const { start, step, count } = sliceRange(d, starts[0], ends[0], steps[0]);
+    setVal(Array.from({ length: count }, (_, i) => xv[start + i * step]));
+  }
+  return out;
+}
+
+/** Clamped start, step and element count of a Slice along one axis of length `d` (numpy semantics). */
+export function sliceRange(d: number, start: number, end: number, step: number): { start: number; step: number; count: number } {
+  if (step > 0) {
+    const s = Math.min(Math.max(start < 0 ? start + d : start, 0), d);
+    const e = Math.min(Math.max(end < 0 ? end + d : end, 0), d);
+    return { start: s, step, count: Math.max(0, Math.ceil((e - s) / step)) };
+  }
+  const s = Math.min(Math.max(start < 0 ? start + d : start, -1), d - 1);
+  const e = Math.min(Math.max(end < 0 ? end + d : end, -1), d - 1);
+  return { start: s, step, count: Math.max(0, Math.ceil((e - s) / step)) };
+}
+
+function sliceDim(d: Dim, start: number, end: number, step: number): Dim {
+  if (typeof d === 'number') return sliceRange(d, start, end, step).count;
+  // symbolic length: known only for [0 : to-the-end : 1] and [s : to-the-end] with fixed offset patterns
+  if (step === 1 && start === 0 && end >= INT64_MAX_ISH / 4) return d;
+  if (step === 1 && start >= 0 && end >= INT64_MAX_ISH / 4) return subDim(d, start);
+  if (step === 1 && start >= 0 && end >= 0 && end < INT64_MAX_ISH / 4) return freshDim();
+  return freshDim();
+}
+
+function einsumShape(eq: string, shapes: (Dim[] | undefined)[]): Dim[] | undefined {
+  const [lhs, rhs0] = eq.replace(/\s/g, '').split('->');
+  const terms = lhs.split(',');
+  if (shapes.some((s) => !s)) return undefined;
+  const dims = new Map<string, Dim>();
+  let ell: Dim[] = [];
+  terms.forEach((t, k) => {
+    const s = shapes[k]!;
+    const letters = t.replace('...', '');
+    const nEll = s.length - letters.length;
+    let j = 0;
+    for (let i = 0; i < t.length; i++) {
+      if (t.startsWith('...', i)) {
+        const e = s.slice(j, j + nEll);
+        ell = broadcastDims(ell, e);
+        j += nEll;
+        i += 2;
+      } else {
+        const prev = dims.get(t[i]);
+        const cur = s[j++];
+        dims.set(t[i], prev === undefined || prev === 1 ? cur : prev);
+      }
+    }
+  });
+  const rhs = rhs0 ?? [...new Set(terms.join('').replace(/\./g, ''))].filter((c) => terms.join('').split(c).length === 2).sort().join('');
+  const out: Dim[] = [];
+  for (let i = 0; i < rhs.length; i++) {
+    if (rhs.startsWith('...', i)) {
+      out.push(...ell);
+      i += 2;
+    } else out.push(dims.get(rhs[i]) ?? freshDim());
+  }
+  if (rhs0 === undefined && terms.some((t) => t.includes('...'))) out.unshift(...ell);
+  return out;
+}
+
+export { INT64_MAX_ISH };
