@@ -58,7 +58,8 @@ export class PlaygroundApp extends LitElement {
   private runningId: number | null = null;
   /** The heatmap element of the current result, made once per result (it keeps its own selection). */
   private heatmap: HTMLElement | null = null;
-  private runStarted = 0;
+  /** Completed runs (explain or compare); shown as data-run so a test can wait for a fresh result. */
+  private runCount = 0;
 
   constructor() {
     super();
@@ -158,7 +159,6 @@ export class PlaygroundApp extends LitElement {
     this.stage = stage;
     this.done = 0;
     this.total = 0;
-    this.runStarted = performance.now();
     return true;
   }
 
@@ -170,6 +170,7 @@ export class PlaygroundApp extends LitElement {
 
   private async finish(reply: Promise<Exclude<FromWorker, { type: 'progress' }>>, onOk: (r: Exclude<FromWorker, { type: 'progress' }>) => void) {
     const r = await reply;
+    this.runCount++;
     this.runningId = null;
     this.phase = 'idle';
     this.stage = '';
@@ -406,7 +407,7 @@ export class PlaygroundApp extends LitElement {
       r.output.modelTask === 'classification'
         ? r.output.targets.map((c) => names?.[c] ?? `class ${c}`)
         : r.output.elements.slice(r.output.elements.length - r.output.attributions.length);
-    return html`<section id="result" data-method=${r.method} data-device=${r.device} data-units=${r.output.elements.length}>
+    return html`<section id="result" data-run=${this.runCount} data-method=${r.method} data-device=${r.device} data-units=${r.output.elements.length}>
       <h2>${r.method}</h2>
       <p id="run-info">
         ran on <strong id="run-device">${deviceLabel(r.device)}</strong> in <span id="run-time">${ms(r.explainMs)}</span>${r.metricsMs !== undefined
@@ -429,7 +430,7 @@ export class PlaygroundApp extends LitElement {
     const valid = (k: 'insertionAuc' | 'deletionAuc') => rows.map((r) => r[k]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
     const bestIns = Math.max(...valid('insertionAuc'));
     const bestDel = Math.min(...valid('deletionAuc'));
-    return html`<section id="compare">
+    return html`<section id="compare" data-run=${this.runCount}>
       <h2>Methods compared on this input</h2>
       <table>
         <thead>
@@ -495,7 +496,9 @@ export class PlaygroundApp extends LitElement {
           <button id="cancel" type="button" ?disabled=${this.phase !== 'running'} @click=${() => this.cancel()}>Cancel</button>
         </div>
       </form>
-      ${this.renderStatus()} ${this.renderResult()} ${this.renderCompare()}`;
+      ${this.renderStatus()}
+      <p id="run-count" hidden>${this.runCount}</p>
+      ${this.renderResult()} ${this.renderCompare()}`;
   }
 }
 

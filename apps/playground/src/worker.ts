@@ -37,20 +37,24 @@ let current: Loaded | null = null;
 /** Requests run one at a time (one model, one device); a newer one waits for the older to end. */
 let queue: Promise<unknown> = Promise.resolve();
 
-function init(base: string): Promise<{ tf: Transformers; core: Core }> {
-  (globalThis as Record<symbol, unknown>)[Symbol.for('onnxruntime')] = ort;
+async function init(base: string): Promise<{ tf: Transformers; core: Core }> {
+  // Must be set before the first session: onnxruntime-web would otherwise fetch its wasm from a CDN.
   ort.env.wasm.wasmPaths = {
     mjs: new URL('ort/ort-wasm-simd-threaded.asyncify.mjs', base).href,
     wasm: new URL('ort/ort-wasm-simd-threaded.asyncify.wasm', base).href,
   };
   // Threads need cross-origin isolation, which a plain static host does not give.
   if (!(self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated) ort.env.wasm.numThreads = 1;
-  return Promise.all([import('@huggingface/transformers'), import('@interpreto-js/core')]).then(([tf, core]) => {
-    tf.env.allowLocalModels = true;
-    tf.env.localModelPath = new URL('models/', base).href;
-    tf.env.allowRemoteModels = false;
-    return { tf, core };
-  });
+  // The core first: it installs the shared (recording) onnxruntime that transformers.js then picks up,
+  // which is how gradient methods get the model bytes transformers.js loaded.
+  const core = await import('@interpreto-js/core');
+  const tf = await import('@huggingface/transformers');
+  const shared = (globalThis as Record<symbol, { env?: unknown } | undefined>)[Symbol.for('onnxruntime')];
+  if (shared && shared.env !== ort.env) throw new Error('two onnxruntime-web instances were bundled; the worker and the core must share one.');
+  tf.env.allowLocalModels = true;
+  tf.env.localModelPath = new URL('models/', base).href;
+  tf.env.allowRemoteModels = false;
+  return { tf, core };
 }
 
 function adapter(): Promise<GPUAdapterLike | null> {

@@ -1,0 +1,158 @@
+/**
+ * Playground behaviour beyond the method matrix: Cancel, text safety, Hub errors, shared URLs and
+ * the method x metric comparison table.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, screenshot } from '../browser.mjs';
+import { CLASSIFIER, METHODS, clickRun, explain, fill, heatmapUnits, select, unexpectedConsoleErrors, waitReady } from '../playground.mjs';
+
+describe('playground UI', () => {
+  let browser;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('Cancel stops a long run through the AbortSignal and the page stays usable', async () => {
+    const { page, context, problems } = await openPage(browser, `?model=${CLASSIFIER}&device=webgpu&metrics=0`);
+    await waitReady(page);
+    await select(page, 'method', 'Lime');
+    await fill(page, 'opt-nPerturbations', 5000);
+    await fill(page, 'opt-batchSize', 1);
+    await page.locator('#explain').click();
+    // Wait until the explainer itself reports progress, so the cancel lands mid-run.
+    await page.waitForFunction(() => {
+      const p = document.querySelector('#progress');
+      return p && p.value > 0 && /Lime/.test(document.querySelector('#stage')?.textContent ?? '');
+    }, undefined, { timeout: 60_000 });
+    await page.locator('#cancel').click();
+    await page.locator('#notice').waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('#notice').innerText(), 'Cancelled.', 'stopped by the signal, not by killing the worker');
+    assert.equal(await page.locator('#result').count(), 0, 'no result from the cancelled run');
+    await screenshot(page, 'cancelled');
+    await select(page, 'method', 'Occlusion');
+    const r = await explain(page);
+    assert.equal(r.method, 'Occlusion');
+    assert.deepEqual(problems.page, []);
+    assert.deepEqual(problems.console, []);
+    await context.close();
+  });
+
+  it('renders markup in the input as text', async () => {
+    const payload = '<img src=x onerror=alert(1)> <b>bold</b>';
+    const { page, context, problems } = await openPage(browser, `?model=${CLASSIFIER}&metrics=0`);
+    await waitReady(page);
+    await fill(page, 'text', payload);
+    await select(page, 'method', 'Occlusion');
+    await select(page, 'opt-granularity', 'TOKEN');
+    const r = await explain(page);
+    const units = await heatmapUnits(page);
+    assert.equal(units.length, r.output.elements.length);
+    assert.ok(units.join('').includes('<'), 'the "<" characters are shown as text');
+    const injected = await page.evaluate(() => {
+      const found = [];
+      const walk = (root) => {
+        for (const el of root.querySelectorAll('*')) {
+          if (el.tagName === 'IMG' || el.tagName === 'B') found.push(el.tagName);
+          if (el.shadowRoot) walk(el.shadowRoot);
+        }
+      };
+      walk(document);
+      return found;
+    });
+    assert.deepEqual(injected, [], 'no element was created from the input text');
+    // The payload also survives the URL round trip as text.
+    assert.equal(new URL(page.url()).searchParams.get('text'), payload);
+    await screenshot(page, 'markup-as-text');
+    assert.deepEqual(problems.dialogs, [], 'no script ran');
+    assert.deepEqual(problems.page, []);
+    assert.deepEqual(problems.console, []);
+    await context.close();
+  });
+
+  it('explains what happened when a Hub model cannot be loaded, and stays usable', async () => {
+    const { page, context, problems } = await openPage(browser, `?model=${CLASSIFIER}&metrics=0`);
+    await waitReady(page);
+    await select(page, 'model', '__hub__');
+    // A malformed id is refused before any request.
+    await fill(page, 'hub-id', '<img src=x onerror=alert(1)>');
+    await page.locator('#load').click();
+    assert.match(await page.locator('#error').innerText(), /is not a Hub model id/);
+    // A well-formed id: the Hub is unreachable here (the test refuses every off-site request).
+    await fill(page, 'hub-id', 'Xenova/distilbert-base-uncased-finetuned-sst-2-english');
+    await clickRun(page, 'load');
+    const message = await page.locator('#error').innerText();
+    assert.match(message, /Could not reach the Hugging Face Hub/);
+    assert.match(message, /embedded models/);
+    assert.ok(problems.offsite.some((u) => u.includes('Xenova/distilbert')), 'the load did try the Hub');
+    await screenshot(page, 'hub-unreachable');
+    // Back to an embedded model: runs fine.
+    await select(page, 'model', CLASSIFIER);
+    const r = await explain(page);
+    assert.equal(r.method, 'Occlusion');
+    assert.equal(await page.locator('#error').count(), 0);
+    assert.deepEqual(problems.dialogs, []);
+    assert.deepEqual(problems.page, []);
+    assert.deepEqual(unexpectedConsoleErrors(problems), []);
+    await context.close();
+  });
+
+  it('a shared URL restores the settings and reruns the same explanation', async () => {
+    const { page, context, problems } = await openPage(browser, `?model=${CLASSIFIER}&metrics=0`);
+    await waitReady(page);
+    await fill(page, 'text', 'What a dull and boring film.');
+    await select(page, 'method', 'Lime');
+    await fill(page, 'opt-nPerturbations', 40);
+    await fill(page, 'opt-seed', 7);
+    await select(page, 'opt-distanceFunction', 'HAMMING');
+    await select(page, 'opt-granularity', 'TOKEN');
+    const first = await explain(page);
+    const shared = page.url();
+    const params = new URL(shared).searchParams;
+    assert.equal(params.get('method'), 'Lime');
+    assert.equal(params.get('o.nPerturbations'), '40');
+    assert.equal(params.get('run'), 'explain');
+
+    const other = await context.newPage();
+    await other.goto(shared);
+    await other.locator('#result').waitFor({ timeout: 120_000 });
+    assert.equal(await other.locator('#text').inputValue(), 'What a dull and boring film.');
+    assert.equal(await other.locator('#method').inputValue(), 'Lime');
+    assert.equal(await other.locator('#opt-nPerturbations').inputValue(), '40');
+    assert.equal(await other.locator('#opt-distanceFunction').inputValue(), 'HAMMING');
+    const again = await other.evaluate(() => document.querySelector('ip-playground').result);
+    assert.deepEqual(again.output.elements, first.output.elements);
+    // Same seed, same device: the same numbers.
+    assert.deepEqual(again.output.attributions, first.output.attributions);
+    assert.deepEqual(problems.page, []);
+    assert.deepEqual(problems.console, []);
+    await context.close();
+  });
+
+  it('compares every method with Insertion and Deletion on one input', async () => {
+    const { page, context, problems } = await openPage(browser, `?model=${CLASSIFIER}`);
+    await waitReady(page);
+    await fill(page, 'text', 'This movie is great!');
+    await select(page, 'method', 'Occlusion');
+    await fill(page, 'opt-batchSize', 16);
+    const { error } = await clickRun(page, 'compare-all', 300_000);
+    assert.equal(error, null);
+    const rows = page.locator('#compare tbody tr');
+    assert.equal(await rows.count(), METHODS.length);
+    for (const method of METHODS) {
+      const cells = await page.locator(`#compare tr[data-method="${method}"] td`).allInnerTexts();
+      assert.equal(cells.length, 4, `${method}: ${cells.join(' | ')}`);
+      for (const auc of cells.slice(0, 2).map(Number)) {
+        assert.ok(auc >= 0 && auc <= 1, `${method}: AUC ${auc} is a probability area in [0, 1]`);
+      }
+      assert.equal(cells[2], 'WebGPU');
+    }
+    await screenshot(page, 'compare');
+    assert.deepEqual(problems.page, []);
+    assert.deepEqual(problems.console, []);
+    await context.close();
+  });
+});
