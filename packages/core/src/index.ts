@@ -1,1 +1,9 @@
+// The shared onnxruntime is installed first, before anything can evaluate transformers.js (see runtime/ort.ts).
+export { installSharedOrt } from './runtime/index.ts';
 export * from './types.ts';
+export * from './explainers/index.ts';
+export { InputError } from './model/adapter.ts';
+export { UnsupportedModelError } from './model/task.ts';
+export { QuantizedModelError } from './model/gradient.ts';
+export { ModelSourceError, type ModelSource } from './model/source.ts';
+export { LimeDistance, QmcSampler, SobolIndicesOrder } from './math/index.ts';

@@ -1,0 +1,96 @@
+/**
+ * The explainer base: `new X(model, tokenizer, options)` and `explain(inputs, targets?, options?)`.
+ * Subclasses implement `attribute`: one row of unit scores per target row (class, or target token for
+ * generation). The base pools generation rows into target units and marks the undefined cells NaN.
+ *
+ * Exports: `AttributionExplainer`, `ItemRows`.
+ */
+import type { AttributionOutput } from '../types.ts';
+import { poolRows } from '../math/index.ts';
+import { ModelAdapter } from '../model/adapter.ts';
+import { throwIfAborted } from './abort.ts';
+import { prepareItems, type PreparedItem } from './prepare.ts';
+import { Progress } from './progress.ts';
+import {
+  resolveCommon,
+  type CommonExplainerOptions,
+  type ExplainInputs,
+  type ExplainOptions,
+  type ExplainTargets,
+  type ResolvedCommon,
+} from './options.ts';
+
+/** Per target row, one score per unit (column). */
+export type ItemRows = Float64Array[];
+
+export interface AttributeContext {
+  signal?: AbortSignal;
+  progress: Progress;
+}
+
+export abstract class AttributionExplainer {
+  protected readonly adapter: ModelAdapter;
+  protected readonly common: ResolvedCommon;
+  /** Name written in each output's `method`. */
+  protected abstract readonly methodName: string;
+
+  constructor(model: unknown, tokenizer: unknown, options: CommonExplainerOptions = {}) {
+    this.common = resolveCommon(options);
+    this.adapter = ModelAdapter.for(model, tokenizer, { replaceTokenId: options.replaceTokenId, modelSource: options.modelSource });
+  }
+
+  /** The task read from the model. */
+  get modelTask(): 'classification' | 'generation' {
+    return this.adapter.task;
+  }
+
+  async explain(inputs: ExplainInputs, targets?: ExplainTargets, options: ExplainOptions = {}): Promise<AttributionOutput[]> {
+    throwIfAborted(options.signal);
+    const items = await prepareItems(this.adapter, inputs, targets, this.common, options);
+    const ctx: AttributeContext = { signal: options.signal, progress: new Progress(options.onProgress) };
+    const { rows, device } = await this.attribute(items, ctx);
+    return items.map((item, i) => this.output(item, rows[i]!, device));
+  }
+
+  protected abstract attribute(items: PreparedItem[], ctx: AttributeContext): Promise<{ rows: ItemRows[]; device: string }>;
+
+  private output(item: PreparedItem, rows: ItemRows, device: string): AttributionOutput {
+    const a = this.adapter;
+    const c = this.common;
+    let attributions: number[][];
+    let targetUnitTokens: number[][] | undefined;
+    if (a.task === 'generation') {
+      const groups = item.targetUnitRows!;
+      attributions = poolRows(rows, groups, c.granularityAggregationStrategy);
+      const first = item.firstTargetUnit!;
+      // Column c is undefined for row r when it is target unit r itself or a later one.
+      attributions.forEach((row, r) => {
+        for (let col = first + r; col < row.length; col++) row[col] = NaN;
+      });
+      targetUnitTokens = groups.map((g) => g.map((j) => item.promptLength! + j));
+    } else {
+      attributions = rows.map((r) => Array.from(r));
+    }
+    const out: AttributionOutput = {
+      attributions,
+      elements: item.elements,
+      targets: [...item.targets],
+      modelTask: a.task,
+      granularity: c.granularity,
+      granularityAggregationStrategy: c.granularityAggregationStrategy,
+      inferenceMode: c.inferenceMode,
+      method: this.methodName,
+      device,
+      inputs: {
+        inputIds: [...item.ids],
+        attentionMask: item.ids.map(() => 1),
+        units: item.units,
+        replaceTokenId: a.replaceTokenId,
+        ...(a.task === 'generation' ? { promptLength: item.promptLength, targetUnitTokens } : {}),
+      },
+    };
+    if (a.classes) out.classes = a.classes;
+    if (item.truncated) out.truncated = true;
+    return out;
+  }
+}

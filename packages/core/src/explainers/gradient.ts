@@ -1,0 +1,271 @@
+/**
+ * Gradient-based explainers (spec section 2): Saliency, IntegratedGradients, SmoothGrad, SquareGrad, VarGrad,
+ * GradientShap. Each plans sample points around the input's word embeddings (seeded per input); every
+ * (input, target row, sample) is one row of the gradient model, packed into batches of `batchSize`.
+ * The cotangent seeds the target logit after the inference mode: LOGITS e_t; SOFTMAX p_t (e_t - p);
+ * LOG_SOFTMAX e_t - p, with p from a forward pass at the same sample point (a first, seedless call).
+ * Token scores are pooled into units with the granularity aggregation strategy.
+ *
+ * Exports: the six classes, their option types, `GradientExplainer`.
+ */
+import {
+  addGaussianNoise,
+  aggregateNoisyScores,
+  baselineEmbeddings,
+  createRng,
+  gradientShapSamples,
+  integratedGradientsScores,
+  interpolate,
+  poolTokensToUnits,
+  tokenScores,
+  trapezoidAlphas,
+  type NoiseAggregation,
+  type Rng,
+  type TokenReduction,
+} from '../math/index.ts';
+import { InferenceModes } from '../types.ts';
+import { InputError } from '../model/adapter.ts';
+import type { GradientRow, GradientRunner, Seed } from '../model/gradient.ts';
+import { throwIfAborted } from './abort.ts';
+import { AttributionExplainer, type AttributeContext, type ItemRows } from './base.ts';
+import { checkPositive, checkPositiveInt, type CommonExplainerOptions } from './options.ts';
+import type { PreparedItem } from './prepare.ts';
+
+export interface GradientExplainerOptions extends CommonExplainerOptions {
+  /** Multiply the gradient by the (perturbed) input before the |.| mean (default true). */
+  inputXGradient?: boolean;
+  /** 'mean' (default): mean over hidden of |g x~|, >= 0; 'sum': signed sum over hidden of g (x - baseline). */
+  tokenReduction?: TokenReduction;
+}
+
+interface SamplePlan {
+  points: Float32Array[];
+  /** Token scores [seq] from the gradients at `points`. */
+  reduce(grads: Float32Array[]): Float64Array;
+}
+
+function probabilities(logits: Float32Array): Float64Array {
+  let max = -Infinity;
+  for (const v of logits) if (v > max) max = v;
+  const p = new Float64Array(logits.length);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += p[i] = Math.exp(logits[i]! - max);
+  for (let i = 0; i < p.length; i++) p[i]! /= sum;
+  return p;
+}
+
+/** Cotangent of the logits for d(mode(logits))[t]: one-hot, or the softmax / log-softmax VJP seeds. */
+export function seedVector(mode: InferenceModes, target: number, width: number, logits?: Float32Array): Float32Array {
+  const v = new Float32Array(width);
+  if (mode === InferenceModes.LOGITS) {
+    v[target] = 1;
+    return v;
+  }
+  const p = probabilities(logits!);
+  const pt = p[target]!;
+  for (let k = 0; k < width; k++) {
+    const d = (k === target ? 1 : 0) - p[k]!;
+    v[k] = mode === InferenceModes.SOFTMAX ? pt * d : d;
+  }
+  return v;
+}
+
+interface Job {
+  item: number;
+  row: number;
+  sample: number;
+}
+
+export abstract class GradientExplainer extends AttributionExplainer {
+  protected readonly inputXGradient: boolean;
+  protected readonly tokenReduction: TokenReduction;
+
+  constructor(model: unknown, tokenizer: unknown, options: GradientExplainerOptions = {}) {
+    super(model, tokenizer, options);
+    this.inputXGradient = options.inputXGradient ?? true;
+    this.tokenReduction = options.tokenReduction ?? 'mean';
+    if (this.tokenReduction !== 'mean' && this.tokenReduction !== 'sum') {
+      throw new InputError(`tokenReduction must be 'mean' or 'sum' (got '${String(this.tokenReduction)}').`);
+    }
+  }
+
+  protected abstract plan(x: Float32Array, seq: number, hidden: number, rng: Rng): SamplePlan;
+
+  protected async attribute(items: PreparedItem[], ctx: AttributeContext): Promise<{ rows: ItemRows[]; device: string }> {
+    const runner = await this.adapter.gradients();
+    throwIfAborted(ctx.signal);
+    const H = runner.hiddenSize;
+    const plans = items.map((item, i) => this.plan(runner.embed(item.ids), item.ids.length, H, createRng(this.common.seed, i)));
+    const jobs: Job[] = [];
+    items.forEach((item, i) => item.targets.forEach((_, r) => plans[i]!.points.forEach((_, k) => jobs.push({ item: i, row: r, sample: k }))));
+    const grads: Float32Array[][][] = items.map((item, i) => item.targets.map(() => new Array<Float32Array>(plans[i]!.points.length)));
+    const mode = this.common.inferenceMode;
+    const twoPass = mode !== InferenceModes.LOGITS;
+    ctx.progress.add(jobs.length);
+    for (let start = 0; start < jobs.length; start += this.common.batchSize) {
+      throwIfAborted(ctx.signal);
+      const batch = jobs.slice(start, start + this.common.batchSize);
+      const seedFor = (j: Job, logits?: Float32Array): Seed => {
+        const item = items[j.item]!;
+        const width = this.adapter.task === 'generation' ? runner.vocabSize : this.adapter.nClasses;
+        const position = item.positions?.[j.row];
+        const at = logits && position !== undefined ? logits.subarray(position * width, (position + 1) * width) : logits;
+        // Forward-only rows (no logits yet in a two-pass mode) get a one-hot that the caller zeroes.
+        return { position, vector: seedVector(twoPass && !logits ? InferenceModes.LOGITS : mode, item.targets[j.row]!, width, at) };
+      };
+      const rowsOf = (seeds: (j: Job) => Seed): GradientRow[] =>
+        batch.map((j) => ({ ids: items[j.item]!.ids, embeds: plans[j.item]!.points[j.sample]!, seed: seeds(j) }));
+      let results;
+      if (twoPass) {
+        // First call: the logits at each sample point (zero cotangent), from which the seed is computed.
+        const fwd = await runner.run(rowsOf((j) => {
+          const s = seedFor(j);
+          s.vector.fill(0);
+          return s;
+        }));
+        results = await runner.run(rowsOf((j) => seedFor(j, fwd[batch.indexOf(j)]!.logits)));
+      } else {
+        results = await runner.run(rowsOf((j) => seedFor(j)));
+      }
+      batch.forEach((j, b) => {
+        grads[j.item]![j.row]![j.sample] = results[b]!.grad;
+      });
+      ctx.progress.step(batch.length);
+    }
+    throwIfAborted(ctx.signal);
+    const rows = items.map((item, i) =>
+      item.targets.map((_, r) => poolTokensToUnits(plans[i]!.reduce(grads[i]![r]!), item.units, this.common.granularityAggregationStrategy)),
+    );
+    return { rows, device: runner.device };
+  }
+
+  protected scores(g: Float32Array, x: Float32Array, seq: number, hidden: number, baseline?: Float32Array): Float64Array {
+    return tokenScores(g, x, seq, hidden, { inputXGradient: this.inputXGradient, tokenReduction: this.tokenReduction, baseline });
+  }
+}
+
+/** One gradient at the input embeddings. */
+export class Saliency extends GradientExplainer {
+  protected readonly methodName = 'Saliency';
+  protected plan(x: Float32Array, seq: number, hidden: number): SamplePlan {
+    return { points: [x], reduce: (g) => this.scores(g[0]!, x, seq, hidden) };
+  }
+}
+
+export type Baseline = number | number[] | number[][] | Float32Array;
+
+function baselineOf(b: Baseline, seq: number, hidden: number): Float32Array {
+  if (Array.isArray(b) && Array.isArray(b[0])) {
+    const rows = b as number[][];
+    if (rows.length !== seq || rows.some((r) => r.length !== hidden)) {
+      throw new InputError(`baseline must be a number or a [seq, hidden] = [${seq}, ${hidden}] array (got [${rows.length}, ${rows[0]?.length}]).`);
+    }
+    return Float32Array.from(rows.flat());
+  }
+  try {
+    return baselineEmbeddings(b as number | ArrayLike<number>, seq, hidden);
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+}
+
+export interface IntegratedGradientsOptions extends GradientExplainerOptions {
+  /** Points on the path, both end points included (default 10). */
+  nInterpolations?: number;
+  /** Default 1e-6 everywhere; a number, or a [seq, hidden] array. */
+  baseline?: Baseline;
+}
+
+export class IntegratedGradients extends GradientExplainer {
+  protected readonly methodName = 'IntegratedGradients';
+  private readonly n: number;
+  private readonly baseline: Baseline;
+  constructor(model: unknown, tokenizer: unknown, options: IntegratedGradientsOptions = {}) {
+    super(model, tokenizer, options);
+    this.n = checkPositiveInt('nInterpolations', options.nInterpolations ?? 10, 2);
+    this.baseline = options.baseline ?? 1e-6;
+  }
+  protected plan(x: Float32Array, seq: number, hidden: number): SamplePlan {
+    const base = baselineOf(this.baseline, seq, hidden);
+    const { alphas } = trapezoidAlphas(this.n);
+    return {
+      points: Array.from(alphas, (a) => interpolate(base, x, a)),
+      reduce: (g) => integratedGradientsScores(g, x, base, seq, hidden, { tokenReduction: this.tokenReduction, inputXGradient: this.inputXGradient }),
+    };
+  }
+}
+
+export interface NoiseOptions extends GradientExplainerOptions {
+  nPerturbations?: number;
+  noiseStd?: number;
+}
+
+abstract class NoisyGradientExplainer extends GradientExplainer {
+  protected abstract readonly aggregation: NoiseAggregation;
+  private readonly n: number;
+  private readonly noiseStd: number;
+  constructor(model: unknown, tokenizer: unknown, options: NoiseOptions = {}) {
+    super(model, tokenizer, options);
+    this.n = checkPositiveInt('nPerturbations', options.nPerturbations ?? 10, 1);
+    this.noiseStd = checkPositive('noiseStd', options.noiseStd ?? 0.1);
+  }
+  protected plan(x: Float32Array, seq: number, hidden: number, rng: Rng): SamplePlan {
+    const points = Array.from({ length: this.n }, () => addGaussianNoise(x, this.noiseStd, rng));
+    return {
+      points,
+      reduce: (g) => aggregateNoisyScores(g.map((gk, k) => this.scores(gk, points[k]!, seq, hidden)), this.aggregation),
+    };
+  }
+}
+
+/** Mean of the per-token scores over Gaussian-noised embeddings. */
+export class SmoothGrad extends NoisyGradientExplainer {
+  protected readonly methodName = 'SmoothGrad';
+  protected readonly aggregation = 'mean' as const;
+}
+
+/** Mean of the squared per-token scores. */
+export class SquareGrad extends NoisyGradientExplainer {
+  protected readonly methodName = 'SquareGrad';
+  protected readonly aggregation = 'squareMean' as const;
+}
+
+/** Unbiased variance of the per-token scores. */
+export class VarGrad extends NoisyGradientExplainer {
+  protected readonly methodName = 'VarGrad';
+  protected readonly aggregation = 'variance' as const;
+}
+
+export interface GradientShapOptions extends NoiseOptions {
+  baseline?: Baseline;
+}
+
+/** alpha ~ U(0,1) per sample, noise on the baseline; mean of the per-token scores. */
+export class GradientShap extends GradientExplainer {
+  protected readonly methodName = 'GradientShap';
+  private readonly n: number;
+  private readonly noiseStd: number;
+  private readonly baseline: Baseline;
+  constructor(model: unknown, tokenizer: unknown, options: GradientShapOptions = {}) {
+    super(model, tokenizer, options);
+    this.n = checkPositiveInt('nPerturbations', options.nPerturbations ?? 10, 1);
+    this.noiseStd = checkPositive('noiseStd', options.noiseStd ?? 0.1);
+    this.baseline = options.baseline ?? 1e-6;
+  }
+  protected plan(x: Float32Array, seq: number, hidden: number, rng: Rng): SamplePlan {
+    const samples = gradientShapSamples(this.n, x, baselineOf(this.baseline, seq, hidden), this.noiseStd, rng);
+    return {
+      points: samples.map((s) => s.point),
+      // 'sum': g (x - baseline'), expected-gradients style; 'mean': |g x~| at the sample point.
+      reduce: (g) =>
+        aggregateNoisyScores(
+          g.map((gk, k) =>
+            this.tokenReduction === 'sum'
+              ? tokenScores(gk, x, seq, hidden, { tokenReduction: 'sum', baseline: samples[k]!.baseline })
+              : this.scores(gk, samples[k]!.point, seq, hidden),
+          ),
+          'mean',
+        ),
+    };
+  }
+}

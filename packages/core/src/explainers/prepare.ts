@@ -1,0 +1,236 @@
+/**
+ * From `explain(inputs, targets, options)` arguments to the prepared items every method works on: the explained
+ * token ids, unit membership and element texts, and what each attribution row scores.
+ *
+ * Exports: `PreparedItem`, `prepareItems(adapter, inputs, targets, common, options, onModelRows)`,
+ * `idRows(tokenized)` (tokenizer output -> id lists without padding).
+ *
+ * Decisions: texts longer than the model's positions are truncated (content cut at the end for classification,
+ * prompt cut at the start for generation) and flagged `truncated: true`; an empty text, an input with no unit
+ * to attribute, and targets of the wrong form, count or range are refused with an InputError.
+ */
+import { computeUnits } from '../granularity/index.ts';
+import type { UnitMembership } from '../types.ts';
+import { InputError, type ModelAdapter } from '../model/adapter.ts';
+import type { ExplainInputs, ExplainOptions, ExplainTargets, IdsLike, ResolvedCommon } from './options.ts';
+import { throwIfAborted } from './abort.ts';
+
+export interface PreparedItem {
+  /** Explained sequence (generation: prompt ids then target ids). */
+  ids: number[];
+  units: UnitMembership;
+  elements: string[];
+  truncated: boolean;
+  /** What each row scores: class ids, or target token ids (generation). */
+  targets: number[];
+  /** Generation: number of prompt tokens. */
+  promptLength?: number;
+  /** Generation: logits position scoring each target row (the position before the target token). */
+  positions?: number[];
+  /** Generation: target-token rows (indices into `targets`) of each target unit. */
+  targetUnitRows?: number[][];
+  /** Generation: column (unit index) of the first target unit. */
+  firstTargetUnit?: number;
+}
+
+function isIdsLike(x: unknown): x is { dims: number[]; data: ArrayLike<number | bigint> } {
+  return !!x && typeof x === 'object' && 'dims' in x && 'data' in x;
+}
+
+function toRows(x: IdsLike, what: string): number[][] {
+  if (isIdsLike(x)) {
+    const data = Array.from(x.data as ArrayLike<number | bigint>, Number);
+    if (x.dims.length === 1) return [data];
+    if (x.dims.length !== 2) throw new InputError(`${what} must have shape [batch, sequence] (got [${x.dims.join(', ')}]).`);
+    const [n, s] = x.dims as [number, number];
+    return Array.from({ length: n }, (_, i) => data.slice(i * s, (i + 1) * s));
+  }
+  if (Array.isArray(x)) {
+    if (x.length === 0) return [];
+    if (x.every((v) => typeof v === 'number')) return [x as number[]];
+    if (x.every((v) => Array.isArray(v))) return (x as number[][]).map((r) => r.map(Number));
+  }
+  throw new InputError(`${what} must be a Tensor, number[] or number[][].`);
+}
+
+/** Id lists of tokenizer output, with padding (attention_mask 0) removed. */
+export function idRows(tok: { input_ids: IdsLike; attention_mask?: IdsLike }): number[][] {
+  const ids = toRows(tok.input_ids, 'input_ids');
+  if (tok.attention_mask === undefined) return ids;
+  const mask = toRows(tok.attention_mask, 'attention_mask');
+  if (mask.length !== ids.length || mask.some((m, i) => m.length !== ids[i]!.length)) {
+    throw new InputError('attention_mask does not have the shape of input_ids.');
+  }
+  return ids.map((row, i) => row.filter((_, s) => mask[i]![s] !== 0));
+}
+
+function isTokenized(x: unknown): x is { input_ids: IdsLike; attention_mask?: IdsLike } {
+  return !!x && typeof x === 'object' && !Array.isArray(x) && 'input_ids' in x;
+}
+
+interface RawInput {
+  ids: number[];
+  truncated: boolean;
+}
+
+function readInputs(adapter: ModelAdapter, inputs: ExplainInputs, generation: boolean): RawInput[] {
+  let rows: { ids: number[]; text?: string }[];
+  if (typeof inputs === 'string' || (Array.isArray(inputs) && inputs.every((t) => typeof t === 'string'))) {
+    const texts = typeof inputs === 'string' ? [inputs] : (inputs as string[]);
+    if (texts.length === 0) throw new InputError('No input to explain: pass a string, an array of strings or tokenizer output.');
+    rows = texts.map((text, i) => {
+      if (text.trim() === '') throw new InputError(`Input ${i} is an empty text; there is nothing to explain.`);
+      return { ids: adapter.encode(text, true), text };
+    });
+  } else if (isTokenized(inputs)) {
+    rows = idRows(inputs).map((ids) => ({ ids }));
+    if (rows.length === 0) throw new InputError('The tokenized input holds no sequence.');
+  } else {
+    throw new InputError('inputs must be a string, an array of strings, or tokenizer output { input_ids, attention_mask }.');
+  }
+  return rows.map(({ ids }, i) => {
+    if (ids.length === 0) throw new InputError(`Input ${i} has no tokens; there is nothing to explain.`);
+    adapter.checkIds(ids);
+    if (generation) return { ids, truncated: false }; // fitted with its target below
+    return adapter.fitToPositions(ids);
+  });
+}
+
+function checkClass(adapter: ModelAdapter, t: unknown, where: string): number {
+  if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t >= adapter.nClasses) {
+    throw new InputError(
+      `${where}: ${String(t)} is not a class of this model; classes are integers 0..${adapter.nClasses - 1}` +
+        (adapter.classes ? ` (${adapter.classes.join(', ')})` : '') + '.',
+    );
+  }
+  return t;
+}
+
+function classTargets(adapter: ModelAdapter, targets: ExplainTargets, n: number): number[][] {
+  let t: unknown = targets;
+  if (isIdsLike(t)) t = toRows(t as IdsLike, 'targets').map((r) => r);
+  if (typeof t === 'number') return Array.from({ length: n }, () => [checkClass(adapter, t, 'target')]);
+  if (typeof t === 'string' || (Array.isArray(t) && t.some((v) => typeof v === 'string')) || isTokenized(t)) {
+    throw new InputError('This is a classification model: targets are class ids (a number, number[] or number[][]), not text.');
+  }
+  if (!Array.isArray(t)) throw new InputError('targets must be a number, number[] (one per input) or number[][] (classes per input).');
+  if (t.length !== n) {
+    throw new InputError(`Got ${t.length} targets for ${n} input(s): give one target (or one list of classes) per input, e.g. [[0, 1]] for one input and two classes.`);
+  }
+  return t.map((row, i) => {
+    if (Array.isArray(row)) {
+      if (row.length === 0) throw new InputError(`targets[${i}] is empty; list at least one class.`);
+      return row.map((c) => checkClass(adapter, c, `targets[${i}]`));
+    }
+    return [checkClass(adapter, row, `targets[${i}]`)];
+  });
+}
+
+async function predictedClasses(adapter: ModelAdapter, inputs: RawInput[], batchSize: number, signal?: AbortSignal): Promise<number[][]> {
+  const out: number[][] = [];
+  for (let start = 0; start < inputs.length; start += batchSize) {
+    throwIfAborted(signal);
+    const batch = inputs.slice(start, start + batchSize).map((r) => r.ids);
+    const { data, dims } = await adapter.forward(batch);
+    const C = dims[1]!;
+    for (let b = 0; b < batch.length; b++) {
+      let best = 0;
+      for (let c = 1; c < C; c++) if (data[b * C + c]! > data[b * C + best]!) best = c;
+      out.push([best]);
+    }
+  }
+  return out;
+}
+
+function generationTargets(adapter: ModelAdapter, targets: ExplainTargets, n: number): number[][] {
+  let rows: number[][];
+  if (typeof targets === 'string' || (Array.isArray(targets) && targets.length > 0 && targets.every((t) => typeof t === 'string'))) {
+    const texts = typeof targets === 'string' ? [targets] : (targets as string[]);
+    rows = texts.map((text, i) => {
+      if (text === '') throw new InputError(`Target ${i} is an empty text; give the continuation to explain, or omit targets to generate one.`);
+      return adapter.encode(text, false);
+    });
+  } else if (isTokenized(targets)) {
+    rows = idRows(targets);
+  } else {
+    throw new InputError('This is a generation model: targets are continuation texts (a string or string[]) or tokenizer output, or omitted to generate.');
+  }
+  if (rows.length !== n) throw new InputError(`Got ${rows.length} target continuation(s) for ${n} input(s); give one per input.`);
+  rows.forEach((r, i) => {
+    if (r.length === 0) throw new InputError(`Target ${i} has no tokens.`);
+    adapter.checkIds(r);
+  });
+  return rows;
+}
+
+function mergeUnits(prompt: UnitMembership, target: UnitMembership): UnitMembership {
+  return {
+    unitOfToken: [...prompt.unitOfToken, ...target.unitOfToken.map((u) => (u < 0 ? -1 : u + prompt.nUnits))],
+    nUnits: prompt.nUnits + target.nUnits,
+  };
+}
+
+export async function prepareItems(
+  adapter: ModelAdapter,
+  inputs: ExplainInputs,
+  targets: ExplainTargets | undefined,
+  common: ResolvedCommon,
+  options: ExplainOptions,
+): Promise<PreparedItem[]> {
+  const generation = adapter.task === 'generation';
+  const raw = readInputs(adapter, inputs, generation);
+  const g = common.granularity;
+  const tokenizer = adapter.tokenizer as unknown as Parameters<typeof computeUnits>[0];
+
+  if (!generation) {
+    const classes = targets === undefined || targets === null
+      ? await predictedClasses(adapter, raw, common.batchSize, options.signal)
+      : classTargets(adapter, targets, raw.length);
+    return raw.map((r, i) => {
+      const { units, elements } = computeUnits(tokenizer, r.ids, g);
+      if (units.nUnits === 0) throw new InputError(`Input ${i} has no unit to attribute at granularity ${g} (only special tokens).`);
+      return { ids: r.ids, units, elements, truncated: r.truncated, targets: classes[i]! };
+    });
+  }
+
+  let targetIds: number[][];
+  if (targets === undefined || targets === null) {
+    targetIds = [];
+    for (const [i, r] of raw.entries()) {
+      throwIfAborted(options.signal);
+      const prompt = adapter.fitToPositions(r.ids, adapter.maxPositions - 1, 'end').ids;
+      const gen = await adapter.generate(prompt, options.generation);
+      if (gen.length === 0) throw new InputError(`The model generated nothing for input ${i}; raise generation.max_new_tokens / max_length.`);
+      targetIds.push(gen);
+    }
+  } else {
+    targetIds = generationTargets(adapter, targets, raw.length);
+  }
+  return raw.map((r, i) => {
+    const target = targetIds[i]!;
+    if (target.length >= adapter.maxPositions) {
+      throw new InputError(`Target ${i} has ${target.length} tokens; the model takes at most ${adapter.maxPositions} positions, prompt included.`);
+    }
+    const fitted = adapter.fitToPositions(r.ids, adapter.maxPositions - target.length, 'end');
+    const prompt = fitted.ids;
+    const pu = computeUnits(tokenizer, prompt, g);
+    const tu = computeUnits(tokenizer, target, g);
+    if (tu.units.nUnits === 0) throw new InputError(`Target ${i} has no unit to attribute at granularity ${g} (only special tokens).`);
+    const P = prompt.length;
+    const targetUnitRows: number[][] = Array.from({ length: tu.units.nUnits }, () => []);
+    tu.units.unitOfToken.forEach((u, j) => {
+      if (u >= 0) targetUnitRows[u]!.push(j);
+    });
+    return {
+      ids: [...prompt, ...target],
+      units: mergeUnits(pu.units, tu.units),
+      elements: [...pu.elements, ...tu.elements],
+      truncated: fitted.truncated,
+      targets: target,
+      promptLength: P,
+      positions: target.map((_, j) => P + j - 1),
+      targetUnitRows,
+      firstTargetUnit: pu.units.nUnits,
+    };
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * The raw bytes of the very ONNX file transformers.js loaded for a model's `model` session.
+ *
+ * Exports: `ModelSource` (explicit override), `modelBytes(model, override?) -> { bytes, externalData }`.
+ *
+ * Resolution order: an explicit `modelSource` option; else the source recorded when transformers.js created the
+ * session with the shared onnxruntime (runtime/ort.ts) (Node: the file path it resolved, local folder or Hub cache; browser: the
+ * bytes it fetched through env.fetch / the Cache API). Node reads the path (and a `<file>_data` sibling holding
+ * external weights) through the runtime seam.
+ */
+import { isSharedSession, readLocalFile, sessionSource } from '../runtime/index.ts';
+import type { HfModel } from './types.ts';
+
+/** An explicit model file: a path (Node) / URL (browser) to the `.onnx` file, or its bytes. */
+export type ModelSource = string | Uint8Array | { model: string | Uint8Array; externalData?: Record<string, Uint8Array> };
+
+export class ModelSourceError extends Error {
+  override name = 'ModelSourceError';
+}
+
+function baseName(p: string): string {
+  return p.split(/[\\/]/).pop() ?? p;
+}
+
+async function readExternal(entries: unknown[] | undefined): Promise<Record<string, Uint8Array>> {
+  const out: Record<string, Uint8Array> = {};
+  for (const e of entries ?? []) {
+    if (e && typeof e === 'object' && 'path' in e && 'data' in e) {
+      const { path, data } = e as { path: string; data: unknown };
+      out[baseName(path)] = typeof data === 'string' ? await readLocalFile(data) : (data as Uint8Array);
+    }
+  }
+  return out;
+}
+
+async function fromPath(path: string, externalData: Record<string, Uint8Array>): Promise<{ bytes: Uint8Array; externalData: Record<string, Uint8Array> }> {
+  const bytes = await readLocalFile(path);
+  const sibling = `${path}_data`;
+  if (!externalData[baseName(sibling)]) {
+    try {
+      externalData[baseName(sibling)] = await readLocalFile(sibling);
+    } catch {
+      // no external data next to the file: the weights are inline
+    }
+  }
+  return { bytes, externalData };
+}
+
+export async function modelBytes(model: HfModel, override?: ModelSource): Promise<{ bytes: Uint8Array; externalData: Record<string, Uint8Array> }> {
+  if (override !== undefined) {
+    const o = typeof override === 'string' || override instanceof Uint8Array ? { model: override } : override;
+    const ext = { ...(o.externalData ?? {}) };
+    return typeof o.model === 'string' ? fromPath(o.model, ext) : { bytes: o.model, externalData: ext };
+  }
+  const session = model.sessions.model!;
+  const src = sessionSource(session);
+  if (!src) {
+    throw new ModelSourceError(
+      isSharedSession(session)
+        ? 'The ONNX file behind this model is unknown: the model was loaded before @interpreto-js/core was imported. ' +
+            "Import '@interpreto-js/core' before calling from_pretrained (the core then records the file transformers.js " +
+            'loads), or pass the file with the explainer option `modelSource`.'
+        : 'This model runs on another copy of onnxruntime than @interpreto-js/core (different versions, or a bundled ' +
+            'transformers.js build); install the onnxruntime versions pinned by @interpreto-js/core, or pass the ONNX ' +
+            'file with the explainer option `modelSource`.',
+    );
+  }
+  const ext = await readExternal(src.externalData);
+  return typeof src.model === 'string' ? fromPath(src.model, ext) : { bytes: src.model, externalData: ext };
+}

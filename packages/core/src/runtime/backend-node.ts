@@ -1,0 +1,22 @@
+/**
+ * Node side of the runtime seam: onnxruntime-node (CPU) and local file reads.
+ * Selected by the `#ort-backend` import condition `node` in packages/core/package.json; the browser gets
+ * backend-web.ts instead, so no Node-only module reaches a browser bundle.
+ *
+ * Exports: `ort` (the onnxruntime module), `readLocalFile(path)`, `pickExecutionProvider()`.
+ */
+import * as ortNode from 'onnxruntime-node';
+import { readFile } from 'node:fs/promises';
+import type { OrtModule } from './types.ts';
+
+export const ort = ortNode as unknown as OrtModule;
+
+export async function readLocalFile(path: string): Promise<Uint8Array> {
+  const buf = await readFile(path);
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** onnxruntime-node runs our sessions on the CPU provider. */
+export async function pickExecutionProvider(): Promise<{ executionProviders: string[]; device: string }> {
+  return { executionProviders: ['cpu'], device: 'cpu' };
+}

@@ -1,0 +1,3 @@
+/** Runtime seam: the only place the core touches onnxruntime. */
+export * from './ort.ts';
+export type * from './types.ts';

@@ -1,0 +1,57 @@
+/**
+ * The one onnxruntime instance of the process/page, shared with transformers.js.
+ *
+ * transformers.js 4.3.2 resolves onnxruntime as `require('onnxruntime-node')` in Node and
+ * `import 'onnxruntime-web/webgpu'` in the browser: with the versions this package pins (the same as
+ * transformers.js), these are the very modules the backends below import, so there is one instance, one
+ * session registry and (on the web) one GPUDevice. We deliberately do NOT set `globalThis[Symbol.for('onnxruntime')]`:
+ * transformers.js 4.3.2 then registers no supported device at all and every `from_pretrained` fails with
+ * 'Unsupported device: "cpu"'.
+ *
+ * To get the raw bytes of the file behind a loaded model, `InferenceSession.create` of that shared class is
+ * wrapped once (installSharedOrt, run when the core is imported): every session created afterwards is recorded
+ * with what it was created from (a path in Node, the bytes in the browser), whatever route transformers.js took
+ * (local folder, Hub download, browser Cache API). Import the core before loading models.
+ *
+ * Exports: `ort`, `installSharedOrt()`, `sessionSource(session)`, `isSharedSession(session)`, `readLocalFile`,
+ * `pickExecutionProvider`.
+ */
+import { ort as backendOrt, readLocalFile, pickExecutionProvider } from '#ort-backend';
+import type { OrtModule, OrtSession, OrtSessionOptions, SessionSource } from './types.ts';
+
+export { readLocalFile, pickExecutionProvider };
+
+const sources = new WeakMap<object, SessionSource>();
+const WRAPPED = Symbol.for('interpreto.recordingCreate');
+
+/** Wraps the shared InferenceSession.create so sessions remember their source. Idempotent. */
+export function installSharedOrt(): OrtModule {
+  const cls = backendOrt.InferenceSession as OrtModule['InferenceSession'] & { [WRAPPED]?: boolean };
+  if (!cls[WRAPPED]) {
+    const create = cls.create.bind(cls);
+    Object.defineProperty(cls, 'create', {
+      configurable: true,
+      writable: true,
+      value: async (model: string | Uint8Array, options?: OrtSessionOptions): Promise<OrtSession> => {
+        const session = await create(model, options);
+        sources.set(session, { model, externalData: options?.externalData });
+        return session;
+      },
+    });
+    Object.defineProperty(cls, WRAPPED, { value: true });
+  }
+  return backendOrt;
+}
+
+/** The onnxruntime every core session uses: the one transformers.js uses too. */
+export const ort: OrtModule = installSharedOrt();
+
+/** The file a session was created from, when it was created after the core was imported. */
+export function sessionSource(session: object): SessionSource | undefined {
+  return sources.get(session);
+}
+
+/** Whether a session belongs to the shared onnxruntime (false: transformers.js runs another copy). */
+export function isSharedSession(session: object): boolean {
+  return session instanceof (ort.InferenceSession as unknown as new () => object);
+}
