@@ -52,7 +52,8 @@ async function init(base: string): Promise<{ tf: Transformers; core: Core }> {
   const shared = (globalThis as Record<symbol, { env?: unknown } | undefined>)[Symbol.for('onnxruntime')];
   if (shared && shared.env !== ort.env) throw new Error('two onnxruntime-web instances were bundled; the worker and the core must share one.');
   tf.env.allowLocalModels = true;
-  tf.env.localModelPath = new URL('models/', base).href;
+  // A path, not a full URL: transformers.js only probes local files when localModelPath is not a URL.
+  tf.env.localModelPath = new URL('models/', base).pathname;
   tf.env.allowRemoteModels = false;
   return { tf, core };
 }
