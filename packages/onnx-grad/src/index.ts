@@ -10,6 +10,7 @@ export * from './transforms/resolve-if.ts';
 export * from './transforms/kv-cache.ts';
 export * from './transforms/embedding-cut.ts';
 export * from './transforms/non-standard-ops.ts';
+export * from './gradient-model.ts';
 export * from './shape/dims.ts';
 export * from './shape/infer.ts';
 export { differentiate, UnsupportedOpsError, type DifferentiateOptions, type DifferentiateResult } from './autodiff/differentiate.ts';

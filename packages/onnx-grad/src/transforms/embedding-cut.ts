@@ -15,6 +15,8 @@ import { attrInt } from '../ir/attributes.ts';
 import { OpBuilder } from '../ir/builder.ts';
 import type { Graph } from '../ir/graph.ts';
 import { constantTensor } from './constants.ts';
+import { inferShapes } from '../shape/infer.ts';
+import { isUnknown } from '../shape/dims.ts';
 import { TransformError } from './errors.ts';
 
 export const INPUTS_EMBEDS = 'inputs_embeds';
@@ -222,10 +224,13 @@ function cutAtTensor(graph: Graph, tensor: string): EmbeddingCut {
     );
   }
   checkNameFree(graph, tensor);
-  const info = graph.valueInfo(tensor);
-  const type = elemType(info) ?? DataType.FLOAT;
+  const declared = graph.valueInfo(tensor)?.type?.tensor_type;
+  // Exports rarely declare intermediate shapes: infer them (symbolic dims keep their names; unknown ones stay open).
+  const inferred = declared?.shape ? undefined : inferShapes(graph).type(tensor);
+  const type = declared?.elem_type || inferred?.elemType || DataType.FLOAT;
   if (!FLOAT_TYPES.has(type)) throw new TransformError(`The cut tensor "${tensor}" holds ${type === DataType.INT64 ? 'int64' : `type ${type}`} values; gradients need a float tensor.`);
-  addInput(graph, { name: INPUTS_EMBEDS, type: { tensor_type: { elem_type: DataType.FLOAT, shape: info?.type?.tensor_type?.shape } } });
+  const shape = declared?.shape ?? (inferred?.shape && { dim: inferred.shape.map((d) => (typeof d === 'number' ? { dim_value: d } : isUnknown(d) ? {} : { dim_param: d })) });
+  addInput(graph, { name: INPUTS_EMBEDS, type: { tensor_type: { elem_type: DataType.FLOAT, shape } } });
   const b = new OpBuilder(graph, 'embedding_cut/');
   replaceTensor(graph, tensor, type === DataType.FLOAT ? INPUTS_EMBEDS : b.cast(INPUTS_EMBEDS, type));
   producer.output = producer.output.map((o) => (o === tensor ? '' : o));

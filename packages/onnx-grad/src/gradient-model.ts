@@ -1,0 +1,171 @@
+/**
+ * `buildGradientModel`: a forward ONNX model in, a gradient model out (spec section 1). Steps: decode (external data
+ * resolved as views), resolve merged-decoder `If`s to their no-cache branch, drop `present.*` outputs, refuse
+ * non-standard ops, replace the KV cache by an empty one, cut the word embeddings into `inputs_embeds`,
+ * differentiate, name the gradient outputs, remove dead code, sort, encode. Initializer bytes are shared with the
+ * input until the final encode writes them once.
+ *
+ * Exports: `GradientModelOptions`, `GradientModel`, `buildGradientModel`, `NonStandardOpsError`.
+ */
+import { DataType, decodeModel, encodeModel, onnxOpset, toNumber, OnnxDecodeError, type ModelProto, type TensorProto, type ValueInfoProto } from './onnx/proto.ts';
+import { hasExternalData, resolveExternalData, tensorData } from './onnx/tensor.ts';
+import { Graph } from './ir/graph.ts';
+import { differentiate, UnsupportedOpsError } from './autodiff/differentiate.ts';
+import { cloneModel } from './transforms/clone.ts';
+import { resolveIfs } from './transforms/resolve-if.ts';
+import { dropPresentOutputs, removePastInputs } from './transforms/kv-cache.ts';
+import { cutEmbeddings, INPUTS_EMBEDS } from './transforms/embedding-cut.ts';
+import { findNonStandardOps, type NonStandardOp } from './transforms/non-standard-ops.ts';
+import { TransformError } from './transforms/errors.ts';
+
+export interface GradientModelOptions {
+  /** Default: the word-embedding Gather becomes the `inputs_embeds` input. `{ tensor }` cuts at another tensor. */
+  cut?: 'word-embeddings' | { tensor: string };
+  /** Differentiated outputs; default ['logits'] if present, else the first output. */
+  outputs?: string[];
+  /** Extra tensors (e.g. initializers) whose gradients become outputs `grad_<name>`. */
+  wrt?: string[];
+  /** From config.json, to check the embedding table found. */
+  config?: { vocab_size?: number; hidden_size?: number };
+  /** External data files by the `location` the model names (`model.onnx_data`, ...). */
+  externalData?: Record<string, Uint8Array>;
+}
+
+export interface GradientModel {
+  bytes: Uint8Array;
+  inputNames: string[];
+  outputNames: string[];
+  /** The cut lookup table: `inputs_embeds[b, s] = weights[ids[b, s] * hiddenSize ...]` (a view when possible). */
+  embedding?: { weightName: string; vocabSize: number; hiddenSize: number; weights: Float32Array };
+  opset: number;
+}
+
+/** Thrown for ops outside ai.onnx (onnxruntime's fused contrib ops): an `UnsupportedOpsError` naming every one. */
+export class NonStandardOpsError extends UnsupportedOpsError {
+  override name = 'NonStandardOpsError';
+  constructor(ops: NonStandardOp[]) {
+    super(ops.map((o) => ({ ...o, reason: 'not a standard ai.onnx op' })));
+    const byType = new Map<string, string[]>();
+    for (const o of ops) {
+      const key = `${o.domain}:${o.opType}`;
+      byType.set(key, [...(byType.get(key) ?? []), o.node]);
+    }
+    this.message =
+      `The model uses ${ops.length} op(s) outside the standard ai.onnx domain, which onnx-grad cannot differentiate: ` +
+      [...byType].map(([t, nodes]) => `${t} (nodes ${nodes.map((n) => `"${n}"`).join(', ')})`).join('; ') +
+      '. These are onnxruntime fusions (transformer optimizer / genai builder exports): convert the unoptimized fp32 ' +
+      'export of the model instead (e.g. `optimum-cli export onnx` without `--optimize`, or the plain `onnx/model.onnx` of a transformers.js repo).';
+  }
+}
+
+function float32Table(t: TensorProto): Float32Array {
+  const data = tensorData(t);
+  if (data instanceof Float32Array) return data;
+  if (t.data_type === DataType.DOUBLE) return Float32Array.from(data as Float64Array);
+  if (t.data_type === DataType.FLOAT16) return Float32Array.from(data as Uint16Array, halfToFloat);
+  throw new TransformError(`The embedding table "${t.name}" has element type ${t.data_type}; only float32/float16/float64 tables can be read.`);
+}
+
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * 2 ** -14 * (f / 1024);
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * 2 ** (e - 15) * (1 + f / 1024);
+}
+
+function externalLocations(model: ModelProto): string[] {
+  const out = new Set<string>();
+  const visit = (ts: TensorProto[]) => {
+    for (const t of ts) if (t.data_location === 1) out.add(t.external_data?.find((e) => e.key === 'location')?.value ?? '?');
+  };
+  visit(model.graph.initializer);
+  return [...out];
+}
+
+/** Turns a forward model into its gradient model (see the module comment and spec section 1). */
+export function buildGradientModel(model: Uint8Array | ModelProto, options: GradientModelOptions = {}): GradientModel {
+  const proto = model instanceof Uint8Array ? decodeModel(model) : cloneModel(model);
+  if (options.externalData) resolveExternalData(proto, options.externalData);
+  if (hasExternalData(proto)) {
+    throw new OnnxDecodeError(
+      `The model keeps tensors in external data file(s) ${externalLocations(proto).map((l) => `"${l}"`).join(', ')} ` +
+        'that were not provided: pass them as `externalData` (the CLI reads them from beside the model).',
+    );
+  }
+  const graph = new Graph(proto);
+
+  resolveIfs(graph);
+  dropPresentOutputs(graph);
+  const nonStandard = findNonStandardOps(graph);
+  if (nonStandard.length > 0) throw new NonStandardOpsError(nonStandard);
+  removePastInputs(graph);
+
+  const cut = cutEmbeddings(graph, { cut: options.cut, config: options.config });
+  if (!graph.isGraphInput(INPUTS_EMBEDS)) throw new TransformError(`The cut left no "${INPUTS_EMBEDS}" input.`);
+
+  const forwardOutputs = graph.proto.output.map((o) => o.name);
+  const outputs = options.outputs ?? [forwardOutputs.includes('logits') ? 'logits' : forwardOutputs[0]];
+  if (outputs.length === 0 || outputs.some((o) => o === undefined)) throw new TransformError('The model has no outputs to differentiate.');
+  const wrt = [INPUTS_EMBEDS, ...(options.wrt ?? []).filter((w) => w !== INPUTS_EMBEDS)];
+  for (const w of options.wrt ?? []) {
+    if (!graph.initializer(w) && !graph.producer(w) && !graph.isGraphInput(w)) {
+      throw new TransformError(`--wrt "${w}": no such tensor in the graph after the cut (it may have been removed as dead code, e.g. the word-embedding table).`);
+    }
+  }
+
+  const { seeds, grads } = differentiate(graph, { outputs, wrt });
+
+  const gradOutputs: ValueInfoProto[] = [];
+  const named = new Map<string, string>(); // a gradient tensor shared by two wrt names is renamed once
+  for (const w of wrt) {
+    const name = `grad_${w}`;
+    const g = grads.get(w)!;
+    nameTensor(graph, named.get(g) ?? g, name);
+    if (!named.has(g)) named.set(g, name);
+    gradOutputs.push({ name, type: typeOf(graph, w) });
+  }
+  graph.proto.output.push(...gradOutputs);
+  graph.toposort();
+  graph.eliminateDeadCode([INPUTS_EMBEDS, ...seeds.values()]);
+
+  const opset = onnxOpset(proto);
+  const bytes = encodeModel(proto);
+  const lookup = cut?.lookup;
+  return {
+    bytes,
+    inputNames: graph.proto.input.map((v) => v.name),
+    outputNames: graph.proto.output.map((v) => v.name),
+    embedding: lookup && {
+      weightName: lookup.weightName,
+      vocabSize: lookup.vocabSize,
+      hiddenSize: lookup.hiddenSize,
+      weights: float32Table(lookup.weight),
+    },
+    opset,
+  };
+}
+
+/** Makes the gradient available under `name`: renames its producer's output, or adds an Identity. */
+function nameTensor(graph: Graph, tensor: string, name: string): void {
+  if (graph.producer(name) || graph.initializer(name) || graph.proto.input.some((v) => v.name === name)) {
+    throw new TransformError(`The graph already has a tensor named "${name}": rename it before building the gradient model.`);
+  }
+  const p = graph.producer(tensor);
+  const isIo = graph.proto.output.some((o) => o.name === tensor) || graph.proto.input.some((v) => v.name === tensor);
+  if (p && !isIo && p.op_type !== 'Constant') {
+    p.output = p.output.map((o) => (o === tensor ? name : o));
+    graph.replaceUses(tensor, name);
+  } else {
+    graph.addNode('Identity', [tensor], { outputs: [name], name: `${name}/identity` });
+  }
+}
+
+/** The declared type of `name` (an input, initializer or value-info'd tensor), for the gradient output. */
+function typeOf(graph: Graph, name: string): ValueInfoProto['type'] {
+  const init = graph.initializer(name);
+  if (init) return { tensor_type: { elem_type: init.data_type, shape: { dim: init.dims.map((d) => ({ dim_value: toNumber(d) })) } } };
+  const vi = graph.valueInfo(name);
+  return vi?.type ?? { tensor_type: { elem_type: DataType.FLOAT } };
+}

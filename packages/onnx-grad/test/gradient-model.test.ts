@@ -1,0 +1,227 @@
+import { describe, expect, it } from 'vitest';
+import * as ort from 'onnxruntime-node';
+import {
+  buildGradientModel, decodeModel, encodeModel, Graph, OpBuilder, DataType, NonStandardOpsError, UnsupportedOpsError,
+  OnnxDecodeError, TransformError, type ModelProto,
+} from '../src/index.ts';
+import { DISTILBERT, VESPA_ENCODER, VESPA_DECODER, FUSED_GPT2, readBytes, runModel, i64, f32, lookupRows, maxAbsDiff, rng, type Feeds } from './transforms/helpers.ts';
+import { checkGradient } from './transforms/gradcheck.ts';
+
+interface Case {
+  name: string;
+  path: string;
+  config?: { vocab_size?: number; hidden_size?: number };
+  dims: [number, number];
+  /** Original feeds, and the lookup index each position reads (the ids, or vespa's (ids*mask)+types). */
+  feeds: () => { original: Feeds; index: number[] };
+  output: string;
+  inputs: string[];
+  /** Edits the decoded model first (e.g. exposes a hidden-state tensor as an extra output to differentiate). */
+  prepare?: (m: ModelProto) => void;
+  outputNames?: string[];
+}
+
+const r = rng(11);
+const randIds = (n: number, vocab: number) => Array.from({ length: n }, () => Math.floor(r() * vocab));
+
+const CASES: Case[] = [
+  {
+    // Two degeneracies of this random tiny export hide every gradient: LayerNorm over hidden size 2 outputs +-1
+    // whatever its input (so d/dx = 0), and the classifier ReLU is dead on all inputs. The exported graph is kept,
+    // with the LayerNorm epsilons (1e-12) raised to 1 so LayerNorm depends on its input, and the last hidden states
+    // (tensor "294", [batch, seq, 2]) exposed as an output and differentiated: the whole encoder is on the path.
+    name: 'optimum tiny DistilBERT SST-2, last hidden states (opset 11: Erf GELU, Where(-inf) mask, decomposed LN)',
+    path: DISTILBERT, config: { vocab_size: 30522, hidden_size: 2 }, dims: [2, 6], output: '294',
+    inputs: ['inputs_embeds', 'attention_mask', 'grad_294'],
+    outputNames: ['logits', '294', 'grad_inputs_embeds'],
+    prepare: (m) => {
+      let raised = 0;
+      for (const n of m.graph.node) {
+        const t = n.op_type === 'Constant' ? n.attribute[0].t : undefined;
+        if (t?.data_type === DataType.FLOAT && t.raw_data?.length === 4) {
+          const v = new DataView(t.raw_data.buffer, t.raw_data.byteOffset, 4);
+          if (v.getFloat32(0, true) === 1e-12 || Math.abs(v.getFloat32(0, true) - 1e-12) < 1e-18) {
+            t.raw_data = new Uint8Array(Float32Array.of(1).buffer);
+            raised++;
+          }
+        }
+      }
+      expect(raised).toBe(5); // embeddings LN + 2 per layer
+      m.graph.output.push({ name: '294', type: { tensor_type: { elem_type: DataType.FLOAT } } });
+    },
+    feeds: () => {
+      const ids = [101, ...randIds(4, 30522), 102, 101, ...randIds(3, 30522), 102, 0];
+      const mask = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0];
+      return { original: { input_ids: i64(ids, [2, 6]), attention_mask: i64(mask, [2, 6]) }, index: ids };
+    },
+  },
+  {
+    name: 'vespa TransformerEncoder (opset 12: Split, ReLU; lookup index (ids*mask)+types)',
+    path: VESPA_ENCODER, dims: [2, 5], output: 'output_0',
+    inputs: ['inputs_embeds', 'grad_output_0'], // attention_mask and token_type_ids only fed the lookup index
+    feeds: () => {
+      const ids = randIds(10, 19), mask = [1, 1, 1, 1, 1, 1, 1, 1, 0, 0], types = [0, 0, 0, 1, 1, 0, 0, 1, 1, 1];
+      return {
+        original: { input_ids: i64(ids, [2, 5]), attention_mask: i64(mask, [2, 5]), token_type_ids: i64(types, [2, 5]) },
+        index: ids.map((id, k) => id * mask[k] + types[k]),
+      };
+    },
+  },
+  {
+    name: 'vespa TransformerDecoder + LM head (opset 12, vocab 10000, batch 1)',
+    path: VESPA_DECODER, dims: [1, 4], output: 'logits',
+    inputs: ['inputs_embeds', 'encoder_attention_mask', 'encoder_hidden_states', 'grad_logits'],
+    feeds: () => {
+      const ids = randIds(4, 10000);
+      return {
+        original: {
+          input_ids: i64(ids, [1, 4]),
+          encoder_attention_mask: f32([1, 1, 1, 1, 1], [1, 5]),
+          encoder_hidden_states: f32(Array.from({ length: 5 * 8 }, () => r() * 2 - 1), [1, 5, 8]),
+        },
+        index: ids,
+      };
+    },
+  },
+];
+
+describe('buildGradientModel on real third-party exports', () => {
+  for (const c of CASES) {
+    it(`${c.name}: forward equals the original, gradients match central differences`, async () => {
+      let bytes: Uint8Array = readBytes(c.path);
+      if (c.prepare) {
+        const m = decodeModel(bytes);
+        c.prepare(m);
+        bytes = encodeModel(m);
+      }
+      const grad = buildGradientModel(bytes, { config: c.config, outputs: [c.output] });
+      expect(grad.inputNames).toEqual(c.inputs);
+      expect(grad.outputNames).toEqual(c.outputNames ?? [c.output, 'grad_inputs_embeds']);
+      expect(grad.opset).toBe(decodeModel(bytes).opset_import.map((o) => Number(o.version))[0]);
+      const onlyStandard = decodeModel(grad.bytes).graph.node.every((n) => !n.domain || n.domain === 'ai.onnx');
+      expect(onlyStandard).toBe(true);
+
+      const { original, index } = c.feeds();
+      const reference = (await runModel(bytes, original))[c.output];
+      const feeds: Feeds = { inputs_embeds: lookupRows(grad.embedding!.weights, grad.embedding!.hiddenSize, index, c.dims) };
+      for (const name of grad.inputNames) if (original[name]) feeds[name] = original[name];
+      const session = await ort.InferenceSession.create(grad.bytes);
+      for (const seed of [1, 2]) {
+        const res = await checkGradient(session, feeds, c.output, reference.dims, seed);
+        const ref = reference.data as Float32Array;
+        const scale = Math.max(...Array.from(ref, Math.abs));
+        expect(maxAbsDiff(res.outputs[c.output].data as Float32Array, ref)).toBeLessThanOrEqual(1e-5 * scale);
+        expect(Math.abs(res.analytic)).toBeGreaterThan(0);
+        expect(Math.abs(res.numeric - res.analytic)).toBeLessThanOrEqual(res.tolerance);
+      }
+      await session.release();
+    });
+  }
+
+  it('DistilBERT logits: the dead ReLU of the random head gives an exactly zero gradient, as differences do', async () => {
+    const grad = buildGradientModel(readBytes(DISTILBERT));
+    expect(grad.inputNames).toEqual(['inputs_embeds', 'attention_mask', 'grad_logits']);
+    const session = await ort.InferenceSession.create(grad.bytes);
+    const feeds = { inputs_embeds: lookupRows(grad.embedding!.weights, 2, [101, 7592, 2088, 102], [1, 4]), attention_mask: i64([1, 1, 1, 1], [1, 4]) };
+    const res = await checkGradient(session, feeds, 'logits', [1, 2], 3);
+    expect(res.analytic).toBe(0);
+    expect(res.numeric).toBe(0);
+  });
+
+  it('the embedding table is the initializer, viewed in place when aligned (else one copy of that tensor)', () => {
+    const bytes = readBytes(DISTILBERT);
+    const grad = buildGradientModel(bytes);
+    expect(grad.embedding!.weightName).toBe('distilbert.embeddings.word_embeddings.weight');
+    expect([grad.embedding!.vocabSize, grad.embedding!.hiddenSize]).toEqual([30522, 2]);
+    const raw = decodeModel(bytes).graph.initializer.find((t) => t.name === grad.embedding!.weightName)!.raw_data!;
+    const w = grad.embedding!.weights;
+    expect(w.length).toBe(30522 * 2);
+    expect(new Uint8Array(w.buffer, w.byteOffset, w.byteLength).every((v, i) => v === raw[i])).toBe(true);
+    expect(w.buffer === bytes.buffer).toBe(raw.byteOffset % 4 === 0);
+    // the table is no longer in the gradient model: nothing but the lookup read it
+    expect(decodeModel(grad.bytes).graph.initializer.some((t) => t.name === grad.embedding!.weightName)).toBe(false);
+  });
+
+  it('extra wrt tensors become grad_<name> outputs with the initializer shape', async () => {
+    const grad = buildGradientModel(readBytes(DISTILBERT), { wrt: ['pre_classifier.weight'] });
+    expect(grad.outputNames).toEqual(['logits', 'grad_inputs_embeds', 'grad_pre_classifier.weight']);
+    const session = await ort.InferenceSession.create(grad.bytes);
+    const out = await session.run({
+      inputs_embeds: f32(Array.from({ length: 6 }, (_, i) => Math.cos(i)), [1, 3, 2]),
+      attention_mask: i64([1, 1, 1], [1, 3]),
+      grad_logits: f32([1, -1], [1, 2]),
+    });
+    expect(out['grad_pre_classifier.weight'].dims).toEqual([2, 2]);
+  });
+});
+
+describe('buildGradientModel refuses bad input with clear errors', () => {
+  it('the ORT-fused GPT-2 (contrib ops, embedding inside EmbedLayerNormalization) names every unsupported op and node', () => {
+    let err: unknown;
+    try {
+      buildGradientModel(readBytes(FUSED_GPT2));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(NonStandardOpsError);
+    expect(err).toBeInstanceOf(UnsupportedOpsError);
+    const e = err as NonStandardOpsError;
+    const types = new Set(e.ops.map((o) => o.opType));
+    expect([...types].sort()).toEqual(['Attention', 'EmbedLayerNormalization', 'FastGelu', 'SkipLayerNormalization']);
+    expect(e.ops).toHaveLength(1 + 5 + 5 + 10);
+    for (const node of ['EmbedLayerNormalization_0', 'GptAttention_0', 'GptAttention_4', 'FastGelu_AddBias_0', 'SkipLayerNorm_AddBias_0']) {
+      expect(e.message).toContain(`"${node}"`);
+    }
+    expect(e.message).toMatch(/com\.microsoft:Attention.*unoptimized/s);
+  });
+
+  it('truncated and corrupted bytes give an OnnxDecodeError, not a crash', () => {
+    const bytes = readBytes(DISTILBERT);
+    expect(() => buildGradientModel(bytes.subarray(0, 1000))).toThrow(OnnxDecodeError);
+    expect(() => buildGradientModel(bytes.subarray(0, bytes.length - 7))).toThrow(OnnxDecodeError);
+    expect(() => buildGradientModel(new Uint8Array(0))).toThrow(/empty/);
+    const corrupted = bytes.slice();
+    corrupted.fill(0xff, 40, 80);
+    expect(() => buildGradientModel(corrupted)).toThrow(OnnxDecodeError);
+    expect(() => buildGradientModel(new TextEncoder().encode('<html>404 Not Found</html>'))).toThrow(OnnxDecodeError);
+  });
+
+  it('a graph without an embedding lookup says what was searched and how to pick a cut', () => {
+    const m: ModelProto = { ir_version: 8, opset_import: [{ domain: '', version: 17 }], graph: { node: [], initializer: [], input: [], output: [], value_info: [], name: 'g' } };
+    const g = new Graph(m);
+    const b = new OpBuilder(g);
+    g.proto.input.push({ name: 'input_ids', type: { tensor_type: { elem_type: DataType.INT64, shape: { dim: [{ dim_param: 'b' }, { dim_param: 's' }] } } } });
+    const y = b.reduceSum(b.cast('input_ids', DataType.FLOAT), [1]);
+    g.proto.output.push({ name: y, type: { tensor_type: { elem_type: DataType.FLOAT } } });
+    expect(() => buildGradientModel(encodeModel(m))).toThrow(TransformError);
+    expect(() => buildGradientModel(encodeModel(m))).toThrow(/No word-embedding lookup found: searched for a Gather.*input_ids.*cut: \{ tensor/s);
+    // the suggested way out works: cut at the float tensor
+    const castOut = g.nodes[0].output[0];
+    const grad = buildGradientModel(encodeModel(m), { cut: { tensor: castOut } });
+    expect(grad.inputNames).toEqual(['inputs_embeds', `grad_${y}`]);
+  });
+
+  it('ops without a gradient rule are named (standard domain and contrib domain)', () => {
+    const make = (opType: string, domain: string) => {
+      const m = decodeModel(readBytes(DISTILBERT));
+      const node = m.graph.node.find((n) => n.op_type === 'Erf')!;
+      node.op_type = opType;
+      node.domain = domain;
+      if (domain) m.opset_import.push({ domain, version: 1 });
+      return encodeModel(m);
+    };
+    expect(() => buildGradientModel(make('NotARealOp', ''))).toThrow(UnsupportedOpsError);
+    expect(() => buildGradientModel(make('NotARealOp', ''))).toThrow(/NotARealOp/);
+    expect(() => buildGradientModel(make('BiasGelu', 'com.microsoft'))).toThrow(/com\.microsoft:BiasGelu \(nodes "Erf_\d+"\)/);
+  });
+
+  it('unknown output names and missing external data are explained', () => {
+    expect(() => buildGradientModel(readBytes(DISTILBERT), { outputs: ['nope'] })).toThrow(/"nope"/);
+    const m = decodeModel(readBytes(DISTILBERT));
+    const t = m.graph.initializer.find((x) => x.name === 'distilbert.embeddings.word_embeddings.weight')!;
+    t.data_location = 1;
+    t.external_data = [{ key: 'location', value: 'model.onnx_data' }, { key: 'offset', value: '0' }, { key: 'length', value: String(t.raw_data!.length) }];
+    t.raw_data = undefined;
+    expect(() => buildGradientModel(encodeModel(m))).toThrow(/external data file\(s\) "model\.onnx_data".*externalData/);
+  });
+});
