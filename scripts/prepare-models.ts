@@ -7,7 +7,7 @@
  *   pnpm prepare-models            # generate what is missing
  *   pnpm prepare-models --force    # regenerate every generated fixture
  */
-import { cpSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,6 +36,14 @@ function folderOf(result: unknown, name: string): string {
   return dir;
 }
 
+/** The fixture cache writes a generator hash beside each folder; equal hashes mean an up-to-date copy. */
+function sameVersion(src: string, dest: string): boolean {
+  const a = join(src, '.fixture-version');
+  const b = join(dest, '.fixture-version');
+  if (existsSync(a) && existsSync(b)) return readFileSync(a, 'utf8') === readFileSync(b, 'utf8');
+  return statSync(join(dest, MARKER)).mtimeMs >= statSync(join(src, 'onnx', 'model.onnx')).mtimeMs;
+}
+
 export async function prepareModels(force = false): Promise<{ generated: string[]; kept: string[] }> {
   mkdirSync(modelsDir, { recursive: true });
   const generated: string[] = [];
@@ -51,7 +59,7 @@ export async function prepareModels(force = false): Promise<{ generated: string[
     }
     ensureFixture ??= await loadEnsureFixture();
     const src = folderOf(await ensureFixture(name), name);
-    if (present && !force && statSync(join(dest, MARKER)).mtimeMs >= statSync(join(src, 'onnx', 'model.onnx')).mtimeMs) {
+    if (present && !force && sameVersion(src, dest)) {
       generated.push(name);
       continue;
     }
