@@ -39,8 +39,13 @@ export function detectTask(model: HfModel): ModelTask {
     );
   }
   const isCausal = model.can_generate === true && !('decoder_model_merged' in model.sessions);
-  if (/ForSequenceClassification$/.test(name) || (!model.can_generate && rank === 2)) return 'classification';
-  if (isCausal && (/(ForCausalLM|LMHeadModel)$/.test(name) || rank === 3 || rank === undefined)) return 'generation';
+  if (/ForSequenceClassification$/.test(name)) return 'classification';
+  if (isCausal && /(ForCausalLM|LMHeadModel)$/.test(name)) return 'generation';
+  // A readable class name that is neither (BertModel, ...ForMaskedLM, ...ForTokenClassification): refuse.
+  // Minified bundles lose class names: then the graph decides (rank-2 logits without generate, rank-3 with it).
+  const readable = /^[A-Z][A-Za-z0-9_]{5,}$/.test(name);
+  if (!readable && !model.can_generate && rank === 2) return 'classification';
+  if (!readable && isCausal && rank === 3) return 'generation';
   throw new UnsupportedModelError(
     `${what} is neither a sequence classifier nor a causal language model (logits rank ${rank ?? 'unknown'}); ` +
       'load a model with AutoModelForSequenceClassification or AutoModelForCausalLM.',
