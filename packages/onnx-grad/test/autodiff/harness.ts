@@ -151,7 +151,7 @@ export async function gradCheck(c: GradCase): Promise<GradCheckResult> {
     return s;
   };
   const h = c.h ?? (dtype === 'float64' ? 1e-6 : 1e-2);
-  const tol = c.tol ?? (dtype === 'float64' ? 1e-6 : 2e-2);
+  const tol = c.tol ?? (dtype === 'float64' ? 1e-6 : 1e-3);
   const analytic = new Map<string, number[]>();
   const numeric = new Map<string, number[]>();
   let maxErr = 0;
