@@ -1,0 +1,111 @@
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import * as ort from 'onnxruntime-node';
+import { decodeModel, encodeModel, buildGradientModel, type ModelProto } from '../src/index.ts';
+import { main } from '../src/cli.ts';
+import { DISTILBERT, FUSED_GPT2, THIRD_PARTY, readBytes, i64 } from './transforms/helpers.ts';
+
+/** Moves every initializer of at least `minBytes` into `<name>_data` files of at most `chunk` bytes, as torch does. */
+function withExternalData(m: ModelProto, name: string, minBytes: number, chunk: number): Record<string, Uint8Array> {
+  const files: Record<string, Uint8Array[]> = {};
+  let file = 0, offset = 0;
+  for (const t of m.graph.initializer) {
+    const raw = t.raw_data;
+    if (!raw || raw.length < minBytes) continue;
+    if (offset > 0 && offset + raw.length > chunk) { file++; offset = 0; }
+    const location = file === 0 ? `${name}_data` : `${name}_data_${file}`;
+    (files[location] ??= []).push(raw);
+    t.external_data = [{ key: 'location', value: location }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(raw.length) }];
+    t.data_location = 1;
+    t.raw_data = undefined;
+    offset += raw.length;
+  }
+  return Object.fromEntries(Object.entries(files).map(([k, parts]) => [k, Buffer.concat(parts)]));
+}
+
+const silent = () => {
+  const out: string[] = [], err: string[] = [];
+  return { io: { log: (s: string) => out.push(s), error: (s: string) => err.push(s) }, out, err };
+};
+
+let dir: string;
+beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'onnx-grad-cli-')); });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function logitsGrad(bytes: Uint8Array): Promise<Float32Array> {
+  const grad = decodeModel(bytes); // just to be sure it decodes
+  expect(grad.graph.input.map((v) => v.name)).toEqual(['inputs_embeds', 'attention_mask', 'grad_logits']);
+  const s = await ort.InferenceSession.create(bytes);
+  const emb = new ort.Tensor('float32', Float32Array.from({ length: 8 }, (_, i) => Math.sin(i + 1)), [1, 4, 2]);
+  const out = await s.run({ inputs_embeds: emb, attention_mask: i64([1, 1, 1, 1], [1, 4]), grad_logits: new ort.Tensor('float32', Float32Array.of(1, 0), [1, 2]) });
+  return Float32Array.from([...(out.logits.data as Float32Array), ...(out.grad_inputs_embeds.data as Float32Array)]);
+}
+
+describe('onnx-grad CLI', () => {
+  it('--help prints the usage and exits 0; bad command lines exit 2 with the reason', () => {
+    const h = silent();
+    expect(main(['--help'], h.io)).toBe(0);
+    expect(h.out.join('')).toMatch(/Usage: pnpm onnx-grad <model\.onnx> -o <grad\.onnx>/);
+    const cases: [string[], RegExp][] = [
+      [[], /Missing the input model path/],
+      [[DISTILBERT], /Missing -o/],
+      [['nope.onnx', '-o', join(dir, 'x.onnx')], /Model file ".*nope\.onnx" does not exist/],
+      [[DISTILBERT, '-o', join(dir, 'x.onnx'), '--bogus'], /Unknown option '--bogus'/],
+      [[DISTILBERT, '-o', DISTILBERT], /output path is the input model/],
+      [[DISTILBERT, '-o', join(dir, 'x.onnx'), '--config', join(dir, 'missing.json')], /Config file .* does not exist/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = silent();
+      expect(main(argv, r.io)).toBe(2);
+      expect(r.err.join('\n')).toMatch(message);
+    }
+  });
+
+  it('models it cannot convert exit 1 with the error (fused contrib ops; config mismatch)', () => {
+    const r = silent();
+    expect(main([FUSED_GPT2, '-o', join(dir, 'gpt2.onnx')], r.io)).toBe(1);
+    expect(r.err.join('\n')).toMatch(/NonStandardOpsError: .*com\.microsoft:Attention.*"GptAttention_0"/s);
+    expect(existsSync(join(dir, 'gpt2.onnx'))).toBe(false);
+    const cfg = join(dir, 'wrong-config.json');
+    writeFileSync(cfg, JSON.stringify({ vocab_size: 50257, n_embd: 768 }));
+    const r2 = silent();
+    expect(main([DISTILBERT, '-o', join(dir, 'x.onnx'), '--config', cfg], r2.io)).toBe(1);
+    expect(r2.err.join('\n')).toMatch(/does not match config\.json \(vocab_size 50257, hidden size 768\)/);
+  });
+
+  it('reads external data (model.onnx_data, _data_1) and config.json from beside the model', async () => {
+    const m = decodeModel(readBytes(DISTILBERT));
+    const files = withExternalData(m, 'model.onnx', 16, 4_096);
+    expect(Object.keys(files).slice(0, 3)).toEqual(['model.onnx_data', 'model.onnx_data_1', 'model.onnx_data_2']);
+    const folder = join(dir, 'hub', 'onnx');
+    for (const [k, v] of Object.entries(files)) { spawnSync('mkdir', ['-p', folder]); writeFileSync(join(folder, k), v); }
+    writeFileSync(join(folder, 'model.onnx'), encodeModel(m));
+    copyFileSync(`${THIRD_PARTY}/optimum-tiny-distilbert-sst2/config.json`, join(dir, 'hub', 'config.json'));
+    expect(readFileSync(join(folder, 'model.onnx')).length).toBeLessThan(40_000); // the weights really moved out
+
+    const r = silent();
+    expect(main([join(folder, 'model.onnx'), '-o', join(dir, 'grad.onnx')], r.io)).toBe(0);
+    expect(r.out.join('\n')).toMatch(/inputs: {2}inputs_embeds, attention_mask, grad_logits/);
+    expect(r.out.join('\n')).toMatch(/embedding table: distilbert\.embeddings\.word_embeddings\.weight \[30522, 2\]/);
+    const viaCli = await logitsGrad(new Uint8Array(readFileSync(join(dir, 'grad.onnx'))));
+    const inMemory = await logitsGrad(buildGradientModel(readBytes(DISTILBERT)).bytes);
+    expect(Array.from(viaCli)).toEqual(Array.from(inMemory));
+
+    // the library call takes the same files, and names the one that is missing
+    const ext = decodeModel(readBytes(join(folder, 'model.onnx')));
+    expect(buildGradientModel(ext, { externalData: files }).outputNames).toEqual(['logits', 'grad_inputs_embeds']);
+    const { ['model.onnx_data_1']: _dropped, ...partial } = files;
+    expect(() => buildGradientModel(ext, { externalData: partial })).toThrow(/"model\.onnx_data_1", which was not provided/);
+  });
+
+  it('runs as `tsx src/cli.ts` and sets the exit code (the script behind `pnpm onnx-grad`)', () => {
+    // one spawn only (a tsx start costs seconds on CI); exit codes of failures are covered through main() above
+    const bad = spawnSync('node_modules/.bin/tsx', ['packages/onnx-grad/src/cli.ts', FUSED_GPT2, '-o', join(dir, 'no.onnx')], { encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/EmbedLayerNormalization/);
+  });
+});
+
