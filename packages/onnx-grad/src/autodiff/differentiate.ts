@@ -85,6 +85,7 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
     }
     const reason = def.check?.({
       node: n, shapes, opset: graph.opset, needs,
+      usesOutput: (k: number) => !!n.output[k] && active.has(n.output[k]) && useful.has(n.output[k]),
       ints: (name) => (name ? shapes.ints(name) : undefined),
       attrInt: (a, d) => attrInt(n, a, d),
       attrInts: (a) => attrInts(n, a),

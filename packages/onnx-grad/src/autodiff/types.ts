@@ -57,7 +57,6 @@ export interface GradRuleDef {
   ops: string[];
   domain?: string;
   /** Optional static check: a reason string when this node cannot be differentiated (reported as unsupported). */
-  check?: (ctx: Pick<GradContext, 'node' | 'shapes' | 'opset' | 'ints' | 'attrInt' | 'attrInts' | 'attrString'> & { needs(k: number): boolean }) => string | undefined;
-  /** Input indices that never carry gradient (indices, shapes, axes), so no check is made for them. */
+  check?: (ctx: Pick<GradContext, 'node' | 'shapes' | 'opset' | 'ints' | 'attrInt' | 'attrInts' | 'attrString'> & { needs(k: number): boolean; usesOutput(k: number): boolean }) => string | undefined;
   rule: GradRule;
 }

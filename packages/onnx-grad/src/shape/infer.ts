@@ -66,7 +66,7 @@ function fromValueInfo(v: ValueInfoProto): TensorType | undefined {
 function tensorValues(t: TensorProto): Dim[] | undefined {
   const n = t.dims.reduce<number>((a, d) => a * toNumber(d), 1);
   if (n > MAX_VALUE_SIZE) return undefined;
-  if (t.data_type !== DataType.INT64 && t.data_type !== DataType.INT32) return undefined;
+  if (![DataType.INT64, DataType.INT32, DataType.BOOL, DataType.UINT8, DataType.INT8].includes(t.data_type as never)) return undefined;
   try {
     return Array.from(tensorData(t) as ArrayLike<number | bigint>, (x) => clampInt(Number(x)));
   } catch {

@@ -50,6 +50,12 @@ const cases: GradCase[] = [
     build: (b) => b.op('SimplifiedLayerNormalization', ['x', 'scale'], { axis: -1, epsilon: { float: 1e-5 } }),
   },
   {
+    name: 'RMSNormalization (opset 23)',
+    opset: 23,
+    inputs: [{ name: 'x', shape: [2, 3, 5] }, { name: 'scale', shape: [5] }],
+    build: (b) => b.op('RMSNormalization', ['x', 'scale'], { axis: -1, epsilon: { float: 1e-5 } }),
+  },
+  {
     name: 'RMS norm decomposed (Pow, ReduceMean, Add, Sqrt, Div, Mul) as Llama exports it',
     opset: 14,
     inputs: [{ name: 'x', shape: [2, 3, 5] }, { name: 'w', shape: [5] }],

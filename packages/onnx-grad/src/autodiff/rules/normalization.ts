@@ -37,10 +37,8 @@ function normGrads(c: GradContext, centred: boolean): (string | undefined)[] {
 export const normalizationRules: GradRuleDef[] = [
   {
     ops: ['LayerNormalization'],
-    rule: (c) => {
-      if (c.dy(1) || c.dy(2)) throw new Error(`LayerNormalization "${c.node.name}": gradients through its Mean/InvStdDev outputs are not supported.`);
-      return normGrads(c, true);
-    },
+    check: (c) => (c.usesOutput(1) || c.usesOutput(2) ? 'a gradient through its Mean/InvStdDev outputs is not supported' : undefined),
+    rule: (c) => normGrads(c, true),
   },
   { ops: ['SimplifiedLayerNormalization', 'RMSNormalization'], rule: (c) => normGrads(c, false) },
 ];
