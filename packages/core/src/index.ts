@@ -7,3 +7,4 @@ export { UnsupportedModelError } from './model/task.ts';
 export { QuantizedModelError } from './model/gradient.ts';
 export { ModelSourceError, type ModelSource } from './model/source.ts';
 export { LimeDistance, QmcSampler, SobolIndicesOrder } from './math/index.ts';
+export * from './metrics/index.ts';

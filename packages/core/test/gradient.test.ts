@@ -94,7 +94,7 @@ describe('noise-based methods', () => {
   test('SmoothGrad, SquareGrad, VarGrad, GradientShap: seeded, batch-invariant, consistent with each other', async () => {
     const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
     const opts = { nPerturbations: 6, noiseStd: 0.1, seed: 9 };
-    const run = async (Cls: typeof SmoothGrad, batchSize: number, seed = 9) =>
+    const run = async (Cls: new (m: unknown, t: unknown, o: object) => SmoothGrad, batchSize: number, seed = 9) =>
       (await new Cls(model, tokenizer, { ...opts, seed, batchSize }).explain(TEXTS[1]!, 1))[0]!.attributions[0]!;
     const mean = await run(SmoothGrad, 4);
     expectClose(mean, await run(SmoothGrad, 5), 1e-5);
@@ -105,7 +105,7 @@ describe('noise-based methods', () => {
     // unbiased variance = n/(n-1) (E[s^2] - E[s]^2), per unit (WORD units of one token each here)
     const n = opts.nPerturbations;
     mean.forEach((m, u) => expect(variance[u]!).toBeCloseTo((n / (n - 1)) * (square[u]! - m * m), 5));
-    const shap = await run(GradientShap as unknown as typeof SmoothGrad, 4);
+    const shap = await run(GradientShap as never, 4);
     expect(shap.every((v) => v >= 0 && Number.isFinite(v))).toBe(true);
   });
 });

@@ -1,0 +1,168 @@
+/**
+ * Faithfulness metrics built on perturbation curves (spec section 5): Insertion, Deletion, and the AOPC
+ * comprehensiveness / sufficiency scores. Always on softmax probabilities. Units are ranked by attribution
+ * (descending, NaN cells left out); N = ceil(G * maxPercentagePerturbed), P = min(nPerturbations, N) + 1 steps
+ * at floor(linspace(0, N, P)). Deletion replaces the top-s units of the input; Insertion starts from every
+ * ranked unit replaced and restores the top-s. Generation: for target unit r, the sequence is cut after that
+ * unit and the curve is the mean probability of the unit's tokens (teacher-forced).
+ *
+ * Exports: `Insertion`, `Deletion`, `AOPCComprehensiveness`, `AOPCSufficiency`, `MetricOptions`,
+ * `MetricEvaluateOptions`, `CurveMetricResult`, `AopcResult`.
+ */
+import {
+  aopcComprehensiveness,
+  aopcSufficiency,
+  curveAuc,
+  deletionMasks,
+  insertionMasks,
+  perturbationSteps,
+  rankUnits,
+} from '../math/index.ts';
+import { InferenceModes, type AttributionOutput } from '../types.ts';
+import { InputError, ModelAdapter } from '../model/adapter.ts';
+import { throwIfAborted } from '../explainers/abort.ts';
+import { Progress } from '../explainers/progress.ts';
+import { scoreMasks, type ScoreJob } from '../explainers/scoring.ts';
+import { checkPositiveInt } from '../explainers/options.ts';
+
+export interface MetricOptions {
+  batchSize?: number;
+  /** Most curve steps (default 100). */
+  nPerturbations?: number;
+  /** Fraction of the ranked units perturbed at the last step (default 1). */
+  maxPercentagePerturbed?: number;
+}
+
+export interface MetricEvaluateOptions {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface CurveMetricResult {
+  /** Mean over target rows, then over inputs, of the curve's trapezoid area / (P - 1). */
+  auc: number;
+  /** [input][target row][step]: target probability at each step. */
+  detailedScores: number[][][];
+}
+
+export interface AopcResult {
+  aopc: number;
+  detailedScores: number[][][];
+}
+
+interface RowPlan {
+  job: ScoreJob;
+  /** Target rows of the job whose scores are averaged into the curve value. */
+  nTargets: number;
+}
+
+type Kind = 'deletion' | 'insertion';
+
+abstract class CurveMetric {
+  protected readonly adapter: ModelAdapter;
+  protected readonly batchSize: number;
+  protected readonly nPerturbations: number;
+  protected readonly maxPercentagePerturbed: number;
+
+  constructor(model: unknown, tokenizer: unknown, options: MetricOptions = {}) {
+    this.adapter = ModelAdapter.for(model, tokenizer);
+    this.batchSize = checkPositiveInt('batchSize', options.batchSize ?? 4);
+    this.nPerturbations = checkPositiveInt('nPerturbations', options.nPerturbations ?? 100);
+    this.maxPercentagePerturbed = options.maxPercentagePerturbed ?? 1;
+    if (!(this.maxPercentagePerturbed > 0 && this.maxPercentagePerturbed <= 1)) {
+      throw new InputError(`maxPercentagePerturbed must be in (0, 1] (got ${this.maxPercentagePerturbed}).`);
+    }
+  }
+
+  private plans(out: AttributionOutput, kind: Kind, withOriginal: boolean): RowPlan[] {
+    if (out.modelTask !== this.adapter.task) {
+      throw new InputError(`These attributions are for a ${out.modelTask} model but the metric's model does ${this.adapter.task}.`);
+    }
+    const { inputIds, units, replaceTokenId } = out.inputs;
+    const G = units.nUnits;
+    if (out.attributions.some((row) => row.length !== G)) throw new InputError('Each attribution row must have one value per unit (inputs.units.nUnits).');
+    return out.attributions.map((row, r) => {
+      const ranking = rankUnits(row);
+      const steps = perturbationSteps(ranking.length, { nPerturbations: this.nPerturbations, maxPercentagePerturbed: this.maxPercentagePerturbed });
+      const masks = kind === 'deletion' ? deletionMasks(ranking, G, steps) : insertionMasks(ranking, G, steps);
+      if (withOriginal) masks.push(new Uint8Array(G));
+      if (out.modelTask === 'classification') {
+        return { job: { ids: inputIds, unitOfToken: units.unitOfToken, replaceTokenId, targets: [out.targets[r]!], masks }, nTargets: 1 };
+      }
+      const tokens = out.inputs.targetUnitTokens?.[r];
+      if (!tokens?.length) throw new InputError(`Generation attributions need inputs.targetUnitTokens for row ${r}.`);
+      const end = Math.max(...tokens) + 1; // cut after the unit
+      return {
+        job: {
+          ids: inputIds.slice(0, end),
+          unitOfToken: units.unitOfToken.slice(0, end),
+          replaceTokenId,
+          targets: tokens.map((p) => inputIds[p]!),
+          positions: tokens.map((p) => p - 1),
+          masks,
+        },
+        nTargets: tokens.length,
+      };
+    });
+  }
+
+  protected async curves(attributions: AttributionOutput | AttributionOutput[], kind: Kind, withOriginal: boolean, options: MetricEvaluateOptions): Promise<number[][][]> {
+    const outputs = Array.isArray(attributions) ? attributions : [attributions];
+    if (outputs.length === 0) throw new InputError('No attributions to evaluate.');
+    throwIfAborted(options.signal);
+    const plans = outputs.map((o) => this.plans(o, kind, withOriginal));
+    const flat = plans.flat();
+    const scores = await scoreMasks(this.adapter, flat.map((p) => p.job), {
+      batchSize: this.batchSize,
+      inferenceMode: InferenceModes.SOFTMAX,
+      signal: options.signal,
+      progress: new Progress(options.onProgress),
+    });
+    let k = 0;
+    return plans.map((rows) =>
+      rows.map((p) => scores[k++]!.map((s) => s.reduce((a, b) => a + b, 0) / p.nTargets)),
+    );
+  }
+}
+
+function meanOfMeans(values: number[][]): number {
+  const perInput = values.map((rows) => rows.reduce((a, b) => a + b, 0) / rows.length);
+  return perInput.reduce((a, b) => a + b, 0) / perInput.length;
+}
+
+abstract class AucMetric extends CurveMetric {
+  protected abstract readonly kind: Kind;
+  async evaluate(attributions: AttributionOutput | AttributionOutput[], options: MetricEvaluateOptions = {}): Promise<CurveMetricResult> {
+    const detailedScores = await this.curves(attributions, this.kind, false, options);
+    return { auc: meanOfMeans(detailedScores.map((rows) => rows.map(curveAuc))), detailedScores };
+  }
+}
+
+/** Starts from the input and replaces the top-s units: lower is better. */
+export class Deletion extends AucMetric {
+  protected readonly kind = 'deletion' as const;
+}
+
+/** Starts from every unit replaced and restores the top-s units: higher is better. */
+export class Insertion extends AucMetric {
+  protected readonly kind = 'insertion' as const;
+}
+
+/** AOPC comprehensiveness: mean over steps of f(x) - f(x without the top-s units); higher is better. */
+export class AOPCComprehensiveness extends CurveMetric {
+  async evaluate(attributions: AttributionOutput | AttributionOutput[], options: MetricEvaluateOptions = {}): Promise<AopcResult> {
+    const detailedScores = await this.curves(attributions, 'deletion', false, options);
+    return { aopc: meanOfMeans(detailedScores.map((rows) => rows.map(aopcComprehensiveness))), detailedScores };
+  }
+}
+
+/** AOPC sufficiency: mean over steps of f(x) - f(only the top-s units kept); lower is better. */
+export class AOPCSufficiency extends CurveMetric {
+  async evaluate(attributions: AttributionOutput | AttributionOutput[], options: MetricEvaluateOptions = {}): Promise<AopcResult> {
+    const withOriginal = await this.curves(attributions, 'insertion', true, options);
+    // the last row of each curve is f(x) itself (an all-kept mask)
+    const detailedScores = withOriginal.map((rows) => rows.map((c) => c.slice(0, -1)));
+    const aopc = meanOfMeans(withOriginal.map((rows) => rows.map((c) => aopcSufficiency(c[c.length - 1]!, c.slice(0, -1)))));
+    return { aopc, detailedScores };
+  }
+}
