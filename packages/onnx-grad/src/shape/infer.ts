@@ -20,6 +20,8 @@ export interface TensorType {
 /** Constant values are kept for integer tensors up to this many elements (shape arithmetic). */
 const MAX_VALUE_SIZE = 1024;
 const INT64_MAX_ISH = 2 ** 62;
+/** Slice ends at or beyond this mean "to the end" for any real tensor extent. */
+const TO_THE_END = 2 ** 31;
 
 export class ShapeInfo {
   readonly types = new Map<string, TensorType>();
@@ -506,9 +508,9 @@ export function sliceRange(d: number, start: number, end: number, step: number):
 function sliceDim(d: Dim, start: number, end: number, step: number): Dim {
   if (typeof d === 'number') return sliceRange(d, start, end, step).count;
   // symbolic length: known only for [0 : to-the-end : 1] and [s : to-the-end] with fixed offset patterns
-  if (step === 1 && start === 0 && end >= INT64_MAX_ISH / 4) return d;
-  if (step === 1 && start >= 0 && end >= INT64_MAX_ISH / 4) return subDim(d, start);
-  if (step === 1 && start >= 0 && end >= 0 && end < INT64_MAX_ISH / 4) return freshDim();
+  if (step === 1 && start === 0 && end >= TO_THE_END) return d;
+  if (step === 1 && start >= 0 && end >= TO_THE_END) return subDim(d, start);
+  if (step === 1 && start === -1 && end >= TO_THE_END) return 1; // the last element: named dims are >= 1
   return freshDim();
 }
 

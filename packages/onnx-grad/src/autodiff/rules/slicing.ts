@@ -78,7 +78,7 @@ function sliceGrads(c: GradContext): (string | undefined)[] {
         const { start, count } = sliceRange(d, s, e, 1);
         pads[a] = start;
         pads[a + r] = d - start - count;
-      } else if (s >= 0 && e >= 2 ** 53 - 1) {
+      } else if (s >= 0 && e >= 2 ** 31) {
         pads[a] = s; // from a known offset to the end of a symbolic dim
       } else ok = false;
     });
