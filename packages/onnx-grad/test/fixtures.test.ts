@@ -5,8 +5,8 @@ import * as ort from 'onnxruntime-node';
 import { AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer, env, Tensor } from '@huggingface/transformers';
 import { decodeModel, encodeModel, Graph, tensorData, toNumber, type ModelProto, type NodeProto } from '../src/index.ts';
 import {
-  additiveContributions, additiveLogits, buildFixture, copyLmLogits, ensureFixture, FIXTURES, GENERATOR_VERSION,
-  nonadditiveLogits, type FixtureName,
+  additiveContributions, additiveLogits, buildEncoderClassifier, buildFixture, copyLmLogits, ensureFixture, FIXTURES,
+  GENERATOR_VERSION, nonadditiveLogits, trainBpe, type FixtureName,
 } from './fixtures/index.ts';
 
 const dirs = new Map<FixtureName, string>();
@@ -82,6 +82,36 @@ describe('fixture generator', () => {
 function modelOf(f: ReturnType<typeof buildFixture>): Uint8Array {
   return f.folder.model instanceof Uint8Array ? f.folder.model : encodeModel(f.folder.model);
 }
+
+describe('builders take a config and trained weights', () => {
+  const spec = {
+    family: 'bert' as const, opset: 14, vocabSize: 50, hidden: 8, layers: 1, heads: 2, intermediate: 16, maxPositions: 16,
+    labels: ['A', 'B', 'C'], padTokenId: 0, seed: 3, initStd: 0.3,
+  };
+  it('uses given weights by state-dict name (here: a shifted classifier bias shifts the logits)', async () => {
+    const base = buildEncoderClassifier(spec);
+    const bias = Float32Array.from(base.weights['classifier.bias'], (v, i) => v + [1, -2, 0.5][i]);
+    const shifted = buildEncoderClassifier({ ...spec, weights: { ...base.weights, 'classifier.bias': bias } });
+    expect(shifted.config).toMatchObject({ model_type: 'bert', hidden_size: 8, id2label: { 0: 'A', 1: 'B', 2: 'C' } });
+    const run = async (m: typeof base) => {
+      const s = await ort.InferenceSession.create(encodeModel(m.model));
+      const ids = [[2, 7, 9, 3]];
+      const out = await s.run({ input_ids: i64(ids), attention_mask: i64([[1, 1, 1, 1]]), token_type_ids: i64([[0, 0, 0, 0]]) });
+      return Array.from(out.logits.data as Float32Array);
+    };
+    const [a, b] = [await run(base), await run(shifted)];
+    expect(b.map((v, i) => v - a[i]).map((d) => Math.round(d * 1e4) / 1e4)).toEqual([1, -2, 0.5]);
+  });
+  it('refuses trained weights whose size does not match the config', () => {
+    expect(() => buildEncoderClassifier({ ...spec, weights: { 'classifier.bias': new Float32Array(2) } })).toThrow(/classifier\.bias.*\[3\]/);
+  });
+  it('trainBpe merges the most frequent pair first, deterministically', () => {
+    const words = [{ symbols: [...'lower'], count: 5 }, { symbols: [...'lowest'], count: 2 }, { symbols: [...'newer'], count: 6 }];
+    // "w e" is seen 5 + 2 + 6 = 13 times, then "we r" 11; "l o" and "o we" tie at 7: the smaller text wins
+    expect(trainBpe(words, 3)).toEqual([['w', 'e'], ['we', 'r'], ['l', 'o']]);
+    expect(trainBpe(words, 3)).toEqual(trainBpe(words, 3));
+  });
+});
 
 describe('exporter layouts', () => {
   it('encoders: word-embedding Gather on a [vocab, hidden] initializer named as the exporter names it', () => {
@@ -268,7 +298,7 @@ describe('causal LMs', () => {
     },
   );
 
-  it('the merged decoder equals the plain export (same weights), in both branches', async () => {
+  it('the merged decoder\'s no-cache branch equals the plain export (same weights)', async () => {
     const plain = await session('gpt2-tiny-opset13');
     const merged = await session('gpt2-tiny-merged-opset14');
     const ids = [40, 41, 42, 43];
