@@ -471,6 +471,18 @@ function sliceShape(node: NodeProto, info: ShapeInfo, x: Dim[] | undefined, opse
   const axes = (opset >= 10 ? (node.input[3] ? get(3) : undefined) : attrInts(node, 'axes')) ?? starts?.map((_, i) => i);
   const steps = (opset >= 10 && node.input[4] ? get(4) : undefined) ?? starts?.map(() => 1);
   const hasAxes = opset >= 10 ? !node.input[3] || get(3) : true;
+  // Slice(x, 0, n) with a symbolic n from shape arithmetic (position ids sliced to the sequence length)
+  const symEnds = opset >= 10 && node.input[2] ? info.values.get(node.input[2]) : undefined;
+  const symStarts = opset >= 10 ? info.ints(node.input[1]) : undefined;
+  if (!ends && symEnds && symStarts && axes && steps && hasAxes) {
+    const out = [...x];
+    axes.forEach((a0, k) => {
+      const a = norm(a0, r);
+      const e = symEnds[k];
+      out[a] = typeof e === 'number' ? sliceDim(x[a], symStarts[k], e, steps[k]) : symStarts[k] === 0 && steps[k] === 1 && !isUnknown(e) ? e : freshDim();
+    });
+    return out;
+  }
   if (!starts || !ends || !axes || !steps || !hasAxes) {
     // we know which axes may change only when axes are known
     const ax = opset >= 10 && node.input[3] ? get(3) : undefined;
