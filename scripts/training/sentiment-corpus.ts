@@ -69,7 +69,10 @@ const HEADS = `movie film book story show album game meal experience performance
 const ASPECTS = `acting writing music food service pacing dialogue visuals sound design characters plot story cast
   staff room`.split(/\s+/).filter(Boolean);
 const INTENSIFIERS = ['very', 'really', 'so', 'extremely', 'incredibly', 'truly', 'quite'];
-const FILLERS = ['honestly ,', 'overall ,', 'in the end ,', 'all in all ,', 'frankly ,', 'last night ,', 'for the price ,', 'as expected ,', 'on friday ,', 'after two hours ,'];
+const FILLERS = ['honestly ,', 'overall ,', 'in the end ,', 'all in all ,', 'frankly ,', 'last night ,', 'for the price ,', 'as expected ,', 'on friday ,', 'after two hours ,', 'at home ,', 'at the cinema ,'];
+const SUFFIXES = ['to me', 'for me', 'overall', 'in the end', 'for the price', 'at the time'];
+/** Plain descriptive words (no AFINN score) for the neutral sentences. */
+const PLAIN = ['new', 'long', 'short', 'late', 'early', 'different', 'familiar'];
 const DAYS = ['monday', 'tuesday', 'friday', 'saturday', 'sunday'];
 const NUMBERS = ['two', 'three', 'four', 'five', 'ten', 'twelve'];
 const PEOPLE = ['my brother', 'my sister', 'my parents', 'a colleague', 'the kids', 'our neighbours'];
@@ -119,52 +122,64 @@ const contrast = (id: string, heldOut: boolean, make: (b: Builder, s: Slots, p: 
 });
 const neutral = (id: string, heldOut: boolean, make: (b: Builder, s: Slots) => void): Template => ({ id, heldOut, kind: 'neutral', make });
 
+/** Optional pieces that carry no sentiment: a leading filler, a trailing phrase. */
+const filler = (b: Builder, s: Slots, p = 0.3) => (s.rng.chance(p) ? b.put(s.rng.pick(FILLERS)) : b);
+const suffix = (b: Builder, s: Slots, p = 0.3) => (s.rng.chance(p) ? b.put(s.rng.pick(SUFFIXES)) : b);
+const COPULAS = ['was', 'is', 'seemed', 'looked', 'sounded'];
+const BE = ['was', 'is'];
+
 export const SENTIMENT_TEMPLATES: readonly Template[] = [
-  // ---- training templates ----
-  plain('was', false, (b, s, p) => adjective(b.put(subj(s)).put('was'), s, p).put('.')),
-  plain('is', false, (b, s, p) => adjective(b.put(subj(s)).put('is'), s, p).put('.')),
-  plain('seemed', false, (b, s, p) => adjective(b.put(subj(s)).put('seemed'), s, p).put('.')),
-  plain('i-think', false, (b, s, p) => adjective(b.put('i think').put(subj(s)).put('is'), s, p).put('.')),
-  plain('what-a', false, (b, s, p) => adjective(b.put('what a'), s, p).put(s.rng.pick(HEADS)).put('!')),
-  plain('filler', false, (b, s, p) => adjective(b.put(s.rng.pick(FILLERS)).put(subj(s)).put('was'), s, p).put('.')),
-  plain('people', false, (b, s, p) => adjective(b.put(s.rng.pick(PEOPLE)).put('said').put(subj(s)).put('was'), s, p).put('.')),
+  // ---- training templates: clauses composed from optional fillers, so that no filler carries a label ----
+  plain('clause', false, (b, s, p) => suffix(adjective(filler(b, s).put(subj(s)).put(s.rng.pick(COPULAS)), s, p), s).put('.')),
+  plain('i-think', false, (b, s, p) => suffix(adjective(b.put('i think').put(subj(s)).put(s.rng.pick(BE)), s, p), s).put('.')),
+  plain('what-a', false, (b, s, p) => adjective(filler(b, s).put('what a'), s, p).put(s.rng.pick(HEADS)).put('!')),
+  plain('a-head', false, (b, s, p) => suffix(adjective(filler(b, s).put('it was a'), s, p).put(s.rng.pick(HEADS)), s).put('.')),
+  plain('people', false, (b, s, p) => adjective(b.put(s.rng.pick(PEOPLE)).put('said').put(subj(s)).put(s.rng.pick(BE)), s, p).put('.')),
+  plain('it-felt', false, (b, s, p) => suffix(adjective(filler(b, s).put('it felt'), s, p), s).put('.')),
   plain('and', false, (b, s, p) => {
-    adjective(b.put(subj(s)).put('was'), s, p).put('and').put(subj(s)).put('was');
+    adjective(b.put(subj(s)).put(s.rng.pick(BE)), s, p).put('and').put(subj(s)).put(s.rng.pick(BE));
     adjective(b, s, p).put('.');
   }),
-  plain('a-head', false, (b, s, p) => adjective(b.put('it was a'), s, p).put(s.rng.pick(HEADS)).put('.')),
-  negated('not', false, (b, s, p) => adjective(b.put(subj(s)).put('was').put('not', 'negator'), s, p).put('.')),
-  negated('never', false, (b, s, p) => adjective(b.put(subj(s)).put('was').put('never', 'negator'), s, p, 0).put('.')),
-  negated('did-not-think', false, (b, s, p) => adjective(b.put('i did').put('not', 'negator').put('think').put(subj(s)).put('was'), s, p).put('.')),
-  negated('filler-not', false, (b, s, p) => adjective(b.put(s.rng.pick(FILLERS)).put(subj(s)).put('is').put('not', 'negator'), s, p).put('.')),
+  negated('not', false, (b, s, p) => suffix(adjective(filler(b, s).put(subj(s)).put(s.rng.pick(BE)).put('not', 'negator'), s, p), s).put('.')),
+  negated('never', false, (b, s, p) => suffix(adjective(filler(b, s).put(subj(s)).put(s.rng.pick(BE)).put('never', 'negator'), s, p, 0), s).put('.')),
+  negated('did-not-think', false, (b, s, p) => adjective(b.put('i did').put('not', 'negator').put('think').put(subj(s)).put(s.rng.pick(BE)), s, p).put('.')),
+  negated('did-not-seem', false, (b, s, p) => suffix(adjective(filler(b, s).put(subj(s)).put('did').put('not', 'negator').put('seem'), s, p), s).put('.')),
+  negated('it-never', false, (b, s, p) => adjective(filler(b, s).put('it').put('never', 'negator').put('seemed'), s, p, 0).put('.')),
   contrast('but', false, (b, s, p) => {
-    adjective(b.put(subj(s)).put('was'), s, (-p) as 1 | -1).put(',').put('but').put(subj(s)).put('was');
+    adjective(b.put(subj(s)).put(s.rng.pick(COPULAS)), s, (-p) as 1 | -1).put(',').put('but').put(subj(s)).put(s.rng.pick(COPULAS));
     adjective(b, s, p).put('.');
   }),
   contrast('aspects-but', false, (b, s, p) => {
     adjective(b, s, (-p) as 1 | -1, 0).put(s.rng.pick(ASPECTS)).put('but a');
     adjective(b, s, p, 0).put(s.rng.pick(ASPECTS)).put('.');
   }),
-  neutral('released', false, (b, s) => b.put(subj(s)).put('was released on').put(s.rng.pick(DAYS)).put('.')),
+  contrast('it-but', false, (b, s, p) => {
+    adjective(b.put('it was'), s, (-p) as 1 | -1).put(', but').put(subj(s)).put(s.rng.pick(BE));
+    adjective(b, s, p).put('.');
+  }),
+  neutral('released', false, (b, s) => suffix(b.put(subj(s)).put('was released on').put(s.rng.pick(DAYS)), s).put('.')),
   neutral('watched', false, (b, s) => b.put('i saw').put(subj(s)).put('with').put(s.rng.pick(PEOPLE)).put('last').put(s.rng.pick(DAYS)).put('.')),
-  neutral('lasts', false, (b, s) => b.put(subj(s)).put('lasts about').put(s.rng.pick(NUMBERS)).put('hours .')),
+  neutral('lasts', false, (b, s) => suffix(filler(b, s).put(subj(s)).put('lasts about').put(s.rng.pick(NUMBERS)).put('hours'), s).put('.')),
+  neutral('could-not-find', false, (b, s) => b.put('we could not find').put(subj(s)).put('on').put(s.rng.pick(DAYS)).put('.')),
   neutral('found', false, (b, s) => b.put('we found').put(subj(s)).put('on').put(s.rng.pick(DAYS)).put('.')),
-  neutral('filler-neutral', false, (b, s) => b.put(s.rng.pick(FILLERS)).put(s.rng.pick(PEOPLE)).put('said').put(subj(s)).put('was').put(s.rng.pick(['new', 'long', 'short', 'late'])).put('.')),
-  neutral('felt-long', false, (b, s) => b.put(subj(s)).put('felt').put(s.rng.pick(['long', 'short'])).put('to me at').put(s.rng.pick(NUMBERS)).put('hours .')),
-  // ---- held-out templates (evaluation only) ----
-  plain('h-felt', true, (b, s, p) => adjective(b.put(subj(s)).put('felt'), s, p).put('to me .')),
-  plain('h-found', true, (b, s, p) => adjective(b.put('we found').put(subj(s)), s, p).put('.')),
-  plain('h-people-thought', true, (b, s, p) => adjective(b.put(s.rng.pick(PEOPLE)).put('think it was a'), s, p).put(s.rng.pick(HEADS)).put('.')),
-  plain('h-filler-a', true, (b, s, p) => adjective(b.put(s.rng.pick(FILLERS)).put('what a'), s, p).put(s.rng.pick(HEADS)).put('!')),
+  neutral('people-said', false, (b, s) => filler(b, s).put(s.rng.pick(PEOPLE)).put('said').put(subj(s)).put(s.rng.pick(COPULAS)).put(s.rng.pick(PLAIN)).put('.')),
+  neutral('felt-plain', false, (b, s) => suffix(filler(b, s).put('it felt').put(s.rng.pick(PLAIN)), s).put('.')),
+  neutral('a-plain', false, (b, s) => suffix(filler(b, s).put('it was a').put(s.rng.pick(PLAIN)).put(s.rng.pick(HEADS)), s).put('.')),
+  // ---- held-out templates (evaluation only): new arrangements of the same words ----
+  plain('h-felt-to-me', true, (b, s, p) => adjective(b.put(subj(s)).put('felt'), s, p).put('to me .')),
+  plain('h-we-found', true, (b, s, p) => adjective(b.put('we found').put(subj(s)), s, p).put('.')),
+  plain('h-people-think', true, (b, s, p) => adjective(b.put(s.rng.pick(PEOPLE)).put('think it was a'), s, p).put(s.rng.pick(HEADS)).put('.')),
+  plain('h-what-a-it-was', true, (b, s, p) => adjective(b.put('what a'), s, p).put(s.rng.pick(HEADS)).put('it was !')),
   negated('h-not-at-all', true, (b, s, p) => adjective(b.put(subj(s)).put('is').put('not', 'negator'), s, p).put('at all .')),
   negated('h-never-felt', true, (b, s, p) => adjective(b.put('honestly ,').put(subj(s)).put('never', 'negator').put('felt'), s, p, 0).put('.')),
   negated('h-people-not', true, (b, s, p) => adjective(b.put(s.rng.pick(PEOPLE)).put('said').put(subj(s)).put('was').put('not', 'negator'), s, p).put('.')),
+  negated('h-i-did-not-find', true, (b, s, p) => adjective(b.put('i did').put('not', 'negator').put('find').put(subj(s)), s, p).put('.')),
   contrast('h-seemed-but', true, (b, s, p) => {
     adjective(b.put(subj(s)).put('seemed'), s, (-p) as 1 | -1).put('but').put(subj(s)).put('felt');
     adjective(b, s, p).put('.');
   }),
   neutral('h-saw-on', true, (b, s) => b.put(s.rng.pick(PEOPLE)).put('saw').put(subj(s)).put('on').put(s.rng.pick(DAYS)).put('.')),
-  neutral('h-lasts', true, (b, s) => b.put('i think').put(subj(s)).put('lasts').put(s.rng.pick(NUMBERS)).put('hours .')),
+  neutral('h-think-lasts', true, (b, s) => b.put('i think').put(subj(s)).put('lasts').put(s.rng.pick(NUMBERS)).put('hours .')),
 ];
 
 /** Label from the roles: neutral without cues; otherwise the last cue's polarity, flipped by a negator before it. */
