@@ -32,15 +32,19 @@ export function baseURL() {
 
 /**
  * New page with problem tracking: `problems.console` (console errors), `problems.page` (uncaught),
- * `problems.offsite` (requests to hosts other than the test server), `problems.dialogs` (alert() etc.).
+ * `problems.ortWarnings` (onnxruntime warnings), `problems.offsite` (requests to hosts other than the test server), `problems.dialogs` (alert() etc.).
  */
 export async function openPage(browser, path = '') {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const origin = new URL(baseURL()).origin;
-  const problems = { console: [], page: [], offsite: [], dialogs: [] };
+  const problems = { console: [], ortWarnings: [], page: [], offsite: [], dialogs: [] };
   page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.console.push(msg.text());
+    // onnxruntime-web prints its own *warnings* ("[W:onnxruntime:...]", e.g. shape ops kept on the CPU
+    // beside WebGPU) through console.error; they are recorded apart, real errors fail the tests.
+    if (msg.type() !== 'error') return;
+    if (/\[W:onnxruntime:/.test(msg.text())) problems.ortWarnings.push(msg.text());
+    else problems.console.push(msg.text());
   });
   page.on('pageerror', (err) => problems.page.push(String(err)));
   page.on('dialog', (d) => {

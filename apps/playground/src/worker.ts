@@ -43,6 +43,8 @@ async function init(base: string): Promise<{ tf: Transformers; core: Core }> {
     mjs: new URL('ort/ort-wasm-simd-threaded.asyncify.mjs', base).href,
     wasm: new URL('ort/ort-wasm-simd-threaded.asyncify.wasm', base).href,
   };
+  // ORT warns (through console.error) that shape ops stay on the CPU next to WebGPU: expected, not an error.
+  ort.env.logLevel = 'error';
   // Threads need cross-origin isolation, which a plain static host does not give.
   if (!(self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated) ort.env.wasm.numThreads = 1;
   // The core first: it installs the shared (recording) onnxruntime that transformers.js then picks up,
@@ -192,11 +194,15 @@ async function explainOnce(
     signal.throwIfAborted();
     const t1 = performance.now();
     const metricOptions = { batchSize: values.batchSize, device };
-    const ins = new core.Insertion(loaded.model, loaded.tokenizer, metricOptions);
+    const metrics = core as unknown as Record<string, new (m: unknown, t: unknown, o: unknown) => { evaluate(a: unknown[]): Promise<MetricSummary> }>;
+    if (typeof metrics.Insertion !== 'function' || typeof metrics.Deletion !== 'function') {
+      throw new PlaygroundFailure('This build of the core has no Insertion/Deletion metrics.', 'Untick "Insertion / Deletion curves".');
+    }
+    const ins = new metrics.Insertion(loaded.model, loaded.tokenizer, metricOptions);
     post({ type: 'progress', id, stage: `${method}: Insertion`, done: 0, total: 2 });
     result.insertion = plainMetric(await ins.evaluate([output]));
     signal.throwIfAborted();
-    const del = new core.Deletion(loaded.model, loaded.tokenizer, metricOptions);
+    const del = new metrics.Deletion(loaded.model, loaded.tokenizer, metricOptions);
     post({ type: 'progress', id, stage: `${method}: Deletion`, done: 1, total: 2 });
     result.deletion = plainMetric(await del.evaluate([output]));
     result.metricsMs = performance.now() - t1;
