@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { DataType, differentiate, encodeModel, Graph, OpBuilder, UnsupportedOpsError, AutodiffError } from '../../src/index.ts';
-import { buildCase, emptyModel, gradCheck, rng, type GradCase } from './harness.ts';
+import { buildCase, emptyModel, gradCheck, rng, type GradCase, SESSION_OPTIONS } from './harness.ts';
 
 const check = async (c: GradCase) => {
   const r = await gradCheck(c);
@@ -72,7 +72,7 @@ describe('the differentiation engine', () => {
     g.proto.output.push({ name: y, type: { tensor_type: { elem_type: DataType.DOUBLE } } });
     const { seeds, grads } = differentiate(g, { outputs: [y], wrt: [wName, bName] });
     for (const t of [wName, bName]) g.proto.output.push({ name: grads.get(t)!, type: { tensor_type: { elem_type: DataType.DOUBLE } } });
-    const s = await ort.InferenceSession.create(encodeModel(model));
+    const s = await ort.InferenceSession.create(encodeModel(model), SESSION_OPTIONS);
     // the cotangent gradCheck drew (all inputs have fixed values, so it is the first draw of the seed)
     const cot = cotangentOf(99, 6);
     const out2 = await s.run({
@@ -89,7 +89,7 @@ describe('the differentiation engine', () => {
     const h = graph.nodes.find((n) => n.op_type === 'Tanh')!.output[0];
     const { seeds, grads } = differentiate(graph, { outputs, wrt: [h, 'z', 'x'] });
     for (const t of [h, 'z']) graph.proto.output.push({ name: grads.get(t)!, type: { tensor_type: { elem_type: DataType.DOUBLE } } });
-    const s = await ort.InferenceSession.create(encodeModel(model));
+    const s = await ort.InferenceSession.create(encodeModel(model), SESSION_OPTIONS);
     const x = [0.3, -0.7, 1.1];
     const c = [0.5, -2, 1.5];
     const out = await s.run({

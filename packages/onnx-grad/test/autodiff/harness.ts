@@ -8,6 +8,9 @@ import { DataType, encodeModel, Graph, OpBuilder, differentiate, type ModelProto
 
 export type Dtype = 'float64' | 'float32';
 
+/** Tiny graphs: one thread avoids thread-pool spin-waits that dominate run time on a 2-core machine. */
+export const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1 };
+
 export interface InputSpec {
   name: string;
   shape: number[];
@@ -116,7 +119,7 @@ export async function gradCheck(c: GradCase): Promise<GradCheckResult> {
   const wrt = c.wrt ?? c.inputs.filter((i) => !i.int && !i.bool).map((i) => i.name);
 
   const fwd = buildCase(c);
-  const fwdSession = await ort.InferenceSession.create(encodeModel(fwd.model));
+  const fwdSession = await ort.InferenceSession.create(encodeModel(fwd.model), SESSION_OPTIONS);
   const base = await fwdSession.run(feedsFor(c, values));
   const cot = new Map<string, { data: Float64Array; dims: readonly number[] }>();
   for (const o of fwd.outputs) {
@@ -132,7 +135,7 @@ export async function gradCheck(c: GradCase): Promise<GradCheckResult> {
     bwd.graph.proto.output.push({ name, type: { tensor_type: { elem_type: elemOf(dtype) } } });
     return name;
   });
-  const bwdSession = await ort.InferenceSession.create(encodeModel(bwd.model));
+  const bwdSession = await ort.InferenceSession.create(encodeModel(bwd.model), SESSION_OPTIONS);
   const feeds = feedsFor(c, values);
   for (const [o, s] of seeds) {
     const { data, dims } = cot.get(o)!;

@@ -61,6 +61,17 @@ const cases: GradCase[] = [
     inputs: [{ name: 'x', shape: [2, 3, 5] }, { name: 'w', shape: [5] }],
     build: (b, k) => b.mul('w', b.mul('x', b.reciprocal(b.sqrt(b.add(b.reduceMean(b.pow('x', k(2)), [-1], true), k(1e-6)))))),
   },
+  {
+    name: 'opset 21 mix: LayerNormalization, Softmax, ReduceMean (axes input), Split num_outputs, Squeeze/Unsqueeze',
+    opset: 21,
+    inputs: [{ name: 'x', shape: [2, 4, 6], declared: ['batch', 'sequence', 6] }, { name: 's', shape: [6] }],
+    build: (b) => {
+      const ln = b.op('LayerNormalization', ['x', 's'], { axis: -1 });
+      const [p, q] = b.opN('Split', [ln], 2, { axis: -1, num_outputs: 2 });
+      const m = b.squeeze(b.reduceMean(b.mul(p, q), [1], true), [1]);
+      return b.softmax(b.unsqueeze(m, [0]), 1);
+    },
+  },
   { name: 'ReduceSum opset 11 axes attribute keepdims=0', opset: 11, inputs: [{ name: 'x', shape: [2, 3, 4] }], build: (b) => b.reduceSum('x', [-1, 0], false) },
   { name: 'ReduceSum opset 13 axes input keepdims=1', opset: 13, inputs: [{ name: 'x', shape: [2, 3, 4] }], build: (b) => b.reduceSum('x', [1], true) },
   { name: 'ReduceSum opset 13 no axes: all', opset: 13, inputs: [{ name: 'x', shape: [2, 3] }], build: (b) => b.op('ReduceSum', ['x'], { keepdims: 0 }) },

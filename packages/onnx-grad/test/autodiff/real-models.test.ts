@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { DataType, decodeModel, differentiate, encodeModel, Graph, UnsupportedOpsError, type ModelProto } from '../../src/index.ts';
-import { rng } from './harness.ts';
+import { rng, SESSION_OPTIONS } from './harness.ts';
 
 const FIX = '../shared/fixtures/third-party';
 
@@ -26,7 +26,7 @@ async function checkRealModel(path: string, weight: string, hidden: number, outp
   const fwdModel = decodeModel(bytes);
   const embeds = cutAt(fwdModel, weight, ['batch', 'sequence', hidden]);
   new Graph(fwdModel).eliminateDeadCode(Object.keys(extra));
-  const fwd = await ort.InferenceSession.create(encodeModel(fwdModel));
+  const fwd = await ort.InferenceSession.create(encodeModel(fwdModel), SESSION_OPTIONS);
 
   const model = decodeModel(bytes);
   cutAt(model, weight, ['batch', 'sequence', hidden]);
@@ -34,7 +34,7 @@ async function checkRealModel(path: string, weight: string, hidden: number, outp
   const { seeds, grads } = differentiate(g, { outputs: [output], wrt: [embeds] });
   g.proto.output.push({ name: grads.get(embeds)!, type: { tensor_type: { elem_type: DataType.FLOAT } } });
   g.eliminateDeadCode([...Object.keys(extra), seeds.get(output)!]);
-  const bwd = await ort.InferenceSession.create(encodeModel(model));
+  const bwd = await ort.InferenceSession.create(encodeModel(model), SESSION_OPTIONS);
 
   const rand = rng(5);
   const x = Float32Array.from({ length: seq * hidden }, () => rand() * 2 - 1);
@@ -76,7 +76,7 @@ describe('differentiate on third-party exports', () => {
     const { seeds, grads } = differentiate(g, { outputs: ['logits'], wrt: [embeds] });
     g.proto.output.push({ name: grads.get(embeds)!, type: { tensor_type: { elem_type: DataType.FLOAT } } });
     g.eliminateDeadCode(['attention_mask', 'input_ids', seeds.get('logits')!]);
-    const s = await ort.InferenceSession.create(encodeModel(model));
+    const s = await ort.InferenceSession.create(encodeModel(model), SESSION_OPTIONS);
     const rand = rng(3);
     for (const seq of [3, 7]) {
       const mask = BigInt64Array.from({ length: 2 * seq }, (_, i) => (i === 2 * seq - 1 ? 0n : 1n));

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { DataType, encodeModel, inferShapes, type OpBuilder, mulDim, divDim, addDim, subDim, broadcastDims } from '../../src/index.ts';
-import { buildCase } from '../autodiff/harness.ts';
+import { buildCase, SESSION_OPTIONS } from '../autodiff/harness.ts';
 
 describe('symbolic dim arithmetic', () => {
   it('keeps products, quotients and sums canonical', () => {
@@ -85,7 +85,7 @@ describe('inferShapes', () => {
     const all = built.graph.nodes.flatMap((n) => n.output);
     const model = structuredClone({ ...built.model, graph: { ...built.model.graph, output: [] as never[] } });
     for (const name of all) model.graph.output.push({ name } as never);
-    const session = await ort.InferenceSession.create(encodeModel(model));
+    const session = await ort.InferenceSession.create(encodeModel(model), SESSION_OPTIONS);
     const out = await session.run({
       x: new ort.Tensor('float32', new Float32Array(60), [2, 5, 6]),
       mask: new ort.Tensor('int64', new BigInt64Array(10).fill(1n), [2, 5]),
