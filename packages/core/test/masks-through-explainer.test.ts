@@ -1,0 +1,90 @@
+/**
+ * Mask structures seen from the model's side: a recording proxy around the transformers.js model captures
+ * every sequence the explainer sends. Occlusion = [original; unit g replaced], Sobol C_i = A with unit i taken
+ * from B, Lime/KernelShap rows replace whole units and never special tokens; packing several inputs keeps
+ * each input's rows intact.
+ */
+import { describe, expect, test } from 'vitest';
+import { loadFixture } from './helpers.ts';
+import { Granularity, KernelShap, Lime, Occlusion, Sobol, type AttributionOutput } from '../src/index.ts';
+
+function recording(model: any): { proxy: any; seqs: number[][] } {
+  const seqs: number[][] = [];
+  const proxy = new Proxy(model, {
+    apply(target, thisArg, args) {
+      const { input_ids, attention_mask } = args[0];
+      const [B, S] = input_ids.dims;
+      const ids = Array.from(input_ids.data as BigInt64Array, Number);
+      const mask = Array.from(attention_mask.data as BigInt64Array, Number);
+      for (let b = 0; b < B; b++) seqs.push(ids.slice(b * S, (b + 1) * S).filter((_, s) => mask[b * S + s] === 1));
+      return Reflect.apply(target, thisArg, args);
+    },
+  });
+  return { proxy, seqs };
+}
+
+/** Which units of `o` are replaced in seq (1) or kept (0); throws if a unit is partly replaced or a special token changed. */
+function maskOf(o: AttributionOutput, seq: number[]): number[] {
+  const { inputIds, units, replaceTokenId } = o.inputs;
+  expect(seq.length).toBe(inputIds.length);
+  const m = new Array(units.nUnits).fill(-1);
+  seq.forEach((id, t) => {
+    const u = units.unitOfToken[t]!;
+    if (u < 0) return expect(id).toBe(inputIds[t]);
+    const replaced = id === replaceTokenId && inputIds[t] !== replaceTokenId ? 1 : 0;
+    if (id !== replaceTokenId) expect(id).toBe(inputIds[t]);
+    if (m[u] === -1) m[u] = replaced;
+    else expect(m[u]).toBe(replaced);
+  });
+  return m;
+}
+
+describe('masks through the explainer', () => {
+  test('Occlusion sends [0; I] per input, inputs packed in order', async () => {
+    const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
+    const { proxy, seqs } = recording(model);
+    const out = await new Occlusion(proxy, tokenizer, { batchSize: 3 }).explain(['the movie was good', 'a very bad film indeed'], 1);
+    let k = 0;
+    for (const o of out) {
+      const G = o.inputs.units.nUnits;
+      for (let r = 0; r <= G; r++) {
+        const m = maskOf(o, seqs[k++]!);
+        expect(m).toEqual(Array.from({ length: G }, (_, g) => (r > 0 && g === r - 1 ? 1 : 0)));
+      }
+    }
+    expect(k).toBe(seqs.length);
+  });
+
+  test('Sobol: C_i equals A except unit i, taken from B', async () => {
+    const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
+    const { proxy, seqs } = recording(model);
+    const k = 4;
+    const [o] = await new Sobol(proxy, tokenizer, { nTokenPerturbations: k, granularity: Granularity.TOKEN }).explain('the movie was good and fun', 1);
+    const G = o!.inputs.units.nUnits;
+    const masks = seqs.map((s) => maskOf(o!, s));
+    expect(masks.length).toBe((G + 2) * k);
+    const A = masks.slice(0, k);
+    const B = masks.slice(k, 2 * k);
+    for (let i = 0; i < G; i++) {
+      for (let r = 0; r < k; r++) {
+        const C = masks[(2 + i) * k + r]!;
+        expect(C).toEqual(A[r]!.map((v, g) => (g === i ? B[r]![g]! : v)));
+      }
+    }
+  });
+
+  test('Lime and KernelShap replace whole words only (WORD units of several tokens)', async () => {
+    const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
+    for (const Cls of [Lime, KernelShap]) {
+      const { proxy, seqs } = recording(model);
+      const [o] = await new Cls(proxy, tokenizer, { nPerturbations: 12, seed: 4 }).explain('the cinematography was uncharacteristically breathtaking', 1);
+      expect(o!.inputs.units.unitOfToken.length).toBeGreaterThan(o!.inputs.units.nUnits + 2); // some word has several tokens
+      const masks = seqs.map((s) => maskOf(o!, s));
+      expect(masks.every((m) => m.every((v) => v === 0 || v === 1))).toBe(true);
+      if (Cls === KernelShap) {
+        expect(masks[0]!.every((v) => v === 0)).toBe(true); // full coalition (f(x))
+        expect(masks[1]!.every((v) => v === 1)).toBe(true); // empty coalition (everything replaced)
+      }
+    }
+  });
+});

@@ -1,0 +1,173 @@
+/**
+ * `pnpm tsx scripts/bench-explain.ts [--hidden 384 --layers 6 --heads 6 --reps 3 --quick]`: explainer overhead and scaling
+ * on a BERT-style classifier of realistic width built on the fly (fixture builder, random weights,
+ * vocabulary 30522, 512 positions).
+ *
+ * 1. Per method, the wall time of `explain` on a 40-word input (defaults, batchSize 4) next to the time of the
+ *    bare model calls it needs, measured in the same run: the same number of batches with the same shapes,
+ *    tensors prebuilt, straight `session.run` on transformers.js's own session (perturbation) or on the
+ *    gradient session (gradient methods). Overhead = explain / bare - 1 (target <= 10%).
+ * 2. Throughput (model rows per second) against batch size for Occlusion and IntegratedGradients.
+ * 3. Peak resident memory while explaining a 512-token input.
+ * Every ratio is against a baseline measured in this same process.
+ */
+import '../packages/core/src/index.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { AutoModelForSequenceClassification, AutoTokenizer, env } from '@huggingface/transformers';
+import * as ort from 'onnxruntime-node';
+import {
+  GradientShap, IntegratedGradients, KernelShap, Lime, Occlusion, Saliency, SmoothGrad, Sobol, SquareGrad, VarGrad,
+  type AttributionExplainer,
+} from '../packages/core/src/index.ts';
+import { ModelAdapter } from '../packages/core/src/model/adapter.ts';
+import { buildEncoderClassifier, ENGLISH_WORDS, wordPieceTokenizer, writeModelFolder } from '../packages/onnx-grad/test/fixtures/index.ts';
+import { buildGradientModel } from '../packages/onnx-grad/src/index.ts';
+
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+};
+const quick = process.argv.includes('--quick');
+/** Each timing is the minimum over `reps` runs, explain and bare interleaved, to shed noise from other processes. */
+const reps = arg('reps', quick ? 1 : 3);
+const hidden = arg('hidden', 384);
+const layers = arg('layers', 6);
+const heads = arg('heads', 6);
+
+// ---- model
+const dir = join(mkdtempSync(join(tmpdir(), 'bench-explain-')), 'bert-bench');
+const tok = wordPieceTokenizer(ENGLISH_WORDS, { modelMaxLength: 512 });
+const built = buildEncoderClassifier({
+  family: 'bert', opset: 14, vocabSize: 30522, hidden, layers, heads, intermediate: 4 * hidden, maxPositions: 512,
+  labels: ['NEGATIVE', 'POSITIVE'], padTokenId: tok.special['[PAD]'], seed: 1, initStd: 0.02,
+});
+writeModelFolder(dir, { config: built.config, tokenizer: tok.tokenizer, tokenizerConfig: tok.tokenizerConfig, model: built.model });
+env.allowRemoteModels = false;
+env.localModelPath = dirname(dir) + '/';
+const model: any = await AutoModelForSequenceClassification.from_pretrained(basename(dir), { dtype: 'fp32' });
+const tokenizer: any = await AutoTokenizer.from_pretrained(basename(dir));
+const words = ENGLISH_WORDS as readonly string[];
+const text = (n: number) => Array.from({ length: n }, (_, i) => words[(i * 7919) % words.length]).join(' ');
+const input40 = text(40);
+const S40 = tokenizer.encode(input40).length;
+console.log(`BERT-style classifier: hidden ${hidden}, ${layers} layers, ${heads} heads, vocab 30522; 40-word input = ${S40} tokens; cpu (onnxruntime-node), ${process.env.OMP_NUM_THREADS ?? 'default'} threads\n`);
+
+// ---- bare calls
+const session = model.sessions.model as ort.InferenceSession;
+const i64 = (B: number, S: number, v: bigint) => new ort.Tensor('int64', new BigInt64Array(B * S).fill(v), [B, S]);
+const ids40 = BigInt64Array.from(tokenizer.encode(input40), BigInt);
+function forwardFeeds(B: number, S: number) {
+  const ids = new BigInt64Array(B * S);
+  for (let b = 0; b < B; b++) ids.set(ids40.subarray(0, S), b * S);
+  return { input_ids: new ort.Tensor('int64', ids, [B, S]), attention_mask: i64(B, S, 1n), token_type_ids: i64(B, S, 0n) };
+}
+const grad = buildGradientModel(new Uint8Array(await (await import('node:fs/promises')).readFile(join(dir, 'onnx', 'model.onnx'))), { config: { vocab_size: 30522, hidden_size: hidden } });
+const gradSession = await ort.InferenceSession.create(grad.bytes, { executionProviders: ['cpu'] });
+function gradientFeeds(B: number, S: number) {
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const n of gradSession.inputNames) {
+    if (n === 'inputs_embeds') feeds[n] = new ort.Tensor('float32', new Float32Array(B * S * hidden).fill(0.01), [B, S, hidden]);
+    else if (n.startsWith('grad_')) feeds[n] = new ort.Tensor('float32', new Float32Array(B * 2).fill(1), [B, 2]);
+    else if (n === 'attention_mask') feeds[n] = i64(B, S, 1n);
+    else feeds[n] = i64(B, S, n === 'input_ids' ? 5n : 0n);
+  }
+  return feeds;
+}
+async function timeBare(kind: 'forward' | 'gradient', batches: number[], S: number): Promise<number> {
+  const run = (B: number) => (kind === 'forward' ? session.run(forwardFeeds(B, S)) : gradSession.run(gradientFeeds(B, S)));
+  await run(batches[0]!); // warm-up
+  const t0 = performance.now();
+  for (const B of batches) await run(B);
+  return performance.now() - t0;
+}
+const batchesOf = (rows: number, bs: number) => Array.from({ length: Math.ceil(rows / bs) }, (_, i) => Math.min(bs, rows - i * bs));
+
+// ---- 1. overhead
+type Ctor = new (m: unknown, t: unknown, o?: object) => AttributionExplainer;
+const methods: [string, Ctor, object, 'forward' | 'gradient'][] = [
+  ['Occlusion', Occlusion, {}, 'forward'],
+  ['Lime', Lime, { nPerturbations: quick ? 20 : 100 }, 'forward'],
+  ['KernelShap', KernelShap, { nPerturbations: quick ? 20 : 100 }, 'forward'],
+  ['Sobol', Sobol, { nTokenPerturbations: quick ? 2 : 8 }, 'forward'],
+  ['Saliency', Saliency, {}, 'gradient'],
+  ['IntegratedGradients', IntegratedGradients, {}, 'gradient'],
+  ['SmoothGrad', SmoothGrad, {}, 'gradient'],
+  ['SquareGrad', SquareGrad, {}, 'gradient'],
+  ['VarGrad', VarGrad, {}, 'gradient'],
+  ['GradientShap', GradientShap, {}, 'gradient'],
+];
+await ModelAdapter.for(model, tokenizer).gradients(); // gradient model built once per model, outside the timings
+const rows1: string[][] = [];
+for (const [name, Cls, opts, kind] of methods) {
+  const ex = new Cls(model, tokenizer, { batchSize: 4, ...opts });
+  await ex.explain(text(5), 1); // warm-up of this explainer's shapes
+  let total = 0;
+  let wall = Infinity;
+  let bare = Infinity;
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    await ex.explain(input40, 1, { onProgress: (_, t) => (total = t) });
+    wall = Math.min(wall, performance.now() - t0);
+    bare = Math.min(bare, await timeBare(kind, batchesOf(total, 4), S40));
+  }
+  rows1.push([name, String(total), wall.toFixed(0), bare.toFixed(0), `${((wall / bare - 1) * 100).toFixed(1)}%`]);
+}
+table('1. explain on a 40-word input vs the bare model calls it needs (batchSize 4)', ['method', 'model rows', 'explain ms', 'bare ms', 'overhead'], rows1);
+
+// ---- 2. throughput vs batch size
+const rows2: string[][] = [];
+for (const [name, Cls] of [['Occlusion', Occlusion], ['IntegratedGradients', IntegratedGradients]] as [string, Ctor][]) {
+  let base = 0;
+  for (const bs of quick ? [1, 4, 16] : [1, 2, 4, 8, 16, 32]) {
+    const ex = new Cls(model, tokenizer, { batchSize: bs });
+    await ex.explain(text(5), 1);
+    let total = 0;
+    let best = Infinity;
+    for (let r = 0; r < reps; r++) {
+      const t0 = performance.now();
+      await ex.explain(input40, 1, { onProgress: (_, t) => (total = t) });
+      best = Math.min(best, performance.now() - t0);
+    }
+    const perSec = total / (best / 1000);
+    if (bs === 1) base = perSec;
+    rows2.push([name, String(bs), perSec.toFixed(1), `${(perSec / base).toFixed(2)}x`]);
+  }
+}
+table('2. throughput vs batch size (40-word input)', ['method', 'batchSize', 'rows/s', 'vs batchSize 1'], rows2);
+
+// ---- 3. peak memory on a 512-token input
+const long = text(600); // truncated to 512 tokens
+async function peak(fn: () => Promise<unknown>): Promise<{ peakMb: number; ms: number }> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const start = process.memoryUsage().rss;
+  let max = start;
+  const timer = setInterval(() => (max = Math.max(max, process.memoryUsage().rss)), 5);
+  const t0 = performance.now();
+  await fn();
+  const ms = performance.now() - t0;
+  clearInterval(timer);
+  max = Math.max(max, process.memoryUsage().rss);
+  return { peakMb: (max - start) / 2 ** 20, ms };
+}
+const rows3: string[][] = [];
+const bareFwd = await peak(() => session.run(forwardFeeds(1, 512)));
+rows3.push(['bare forward, 1 x 512', bareFwd.peakMb.toFixed(0), bareFwd.ms.toFixed(0)]);
+const bareGrad = await peak(() => gradSession.run(gradientFeeds(4, 512)));
+rows3.push(['bare gradient call, 4 x 512', bareGrad.peakMb.toFixed(0), bareGrad.ms.toFixed(0)]);
+for (const [name, Cls, opts] of [
+  ['Saliency', Saliency, {}],
+  ['IntegratedGradients', IntegratedGradients, { nInterpolations: quick ? 4 : 10 }],
+  ['Lime', Lime, { nPerturbations: quick ? 8 : 20 }],
+] as [string, Ctor, object][]) {
+  const r = await peak(() => new Cls(model, tokenizer, opts).explain(long, 1));
+  rows3.push([`${name} (512 tokens, batchSize 4)`, r.peakMb.toFixed(0), r.ms.toFixed(0)]);
+}
+table('3. peak resident memory above the start of each run, 512-token input', ['run', 'peak MB', 'ms'], rows3);
+
+function table(title: string, head: string[], rows: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
+  console.log(`${title}\n${line(head)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);
+}
