@@ -4,7 +4,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { loadFixture } from './helpers.ts';
-import { Granularity, IntegratedGradients, Occlusion, Saliency, SmoothGrad, Sobol, KernelShap, type AttributionOutput } from '../src/index.ts';
+import { copyLmLogits } from '../../onnx-grad/test/fixtures/index.ts';
+import { Granularity, InferenceModes, IntegratedGradients, Occlusion, Saliency, SmoothGrad, Sobol, KernelShap, type AttributionOutput } from '../src/index.ts';
 
 function nanCount(o: AttributionOutput): number {
   return o.attributions.flat().filter(Number.isNaN).length;
@@ -82,5 +83,30 @@ describe('generation', () => {
       if (Number.isNaN(v)) expect(Number.isNaN(w)).toBe(true);
       else expect(Math.abs(v - w)).toBeLessThan(1e-4 * Math.max(1, Math.abs(v)));
     })));
+  });
+
+  test('inference modes over the vocabulary: Occlusion LOG_SOFTMAX rows equal log-prob differences of the copy model', async () => {
+    const { model, tokenizer } = await loadFixture('copy-lm');
+    const V = model.config.vocab_size;
+    const [o] = await new Occlusion(model, tokenizer, { granularity: Granularity.TOKEN, inferenceMode: InferenceModes.LOG_SOFTMAX }).explain('the cat sat on', ' the mat');
+    const ids = o!.inputs.inputIds;
+    const logp = (x: number[], pos: number, tokenId: number) => {
+      const z = copyLmLogits(x, V)[pos]!;
+      const m = Math.max(...z);
+      return z[tokenId]! - (m + Math.log(z.reduce((s, v) => s + Math.exp(v - m), 0)));
+    };
+    o!.inputs.targetUnitTokens!.forEach((tokens, r) => {
+      const pos = tokens[0]!;
+      o!.attributions[r]!.forEach((v, c) => {
+        if (Number.isNaN(v)) return;
+        const t = o!.inputs.units.unitOfToken.indexOf(c);
+        const replaced = ids.map((id, i) => (i === t ? o!.inputs.replaceTokenId : id));
+        expect(v).toBeCloseTo(logp(ids, pos - 1, ids[pos]!) - logp(replaced, pos - 1, ids[pos]!), 3);
+      });
+    });
+    for (const inferenceMode of [InferenceModes.SOFTMAX, InferenceModes.LOG_SOFTMAX]) {
+      const [g] = await new Saliency(model, tokenizer, { inferenceMode, tokenReduction: 'sum' }).explain('the cat sat on', ' the mat');
+      checkShape(g!);
+    }
   });
 });
