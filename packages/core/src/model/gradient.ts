@@ -117,16 +117,14 @@ export class GradientRunner {
     const B = rows.length;
     const S = Math.max(...rows.map((r) => r.ids.length));
     const H = this.hiddenSize;
-    const padId = rows[0]!.ids[0] ?? 0;
-    const padEmbed = this.weights.subarray(padId * H, (padId + 1) * H);
+    // Padding: zero embeddings, id 0, attention 0 (never attended to, never read back).
     const embeds = new Float32Array(B * S * H);
-    const ids = new BigInt64Array(B * S).fill(BigInt(padId));
+    const ids = new BigInt64Array(B * S);
     const mask = new BigInt64Array(B * S);
     const positions = new BigInt64Array(B * S).fill(1n);
     rows.forEach((r, b) => {
       const n = r.ids.length;
       embeds.set(r.embeds, b * S * H);
-      for (let s = n; s < S; s++) embeds.set(padEmbed, (b * S + s) * H);
       for (let s = 0; s < n; s++) {
         ids[b * S + s] = BigInt(r.ids[s]!);
         mask[b * S + s] = 1n;
@@ -144,10 +142,9 @@ export class GradientRunner {
       else if (name === 'position_ids') feeds[name] = new T('int64', positions, [B, S]);
       else if (name === 'num_logits_to_keep' || name === 'logits_to_keep') feeds[name] = new T('int64', BigInt64Array.of(0n), []);
       else if (name === this.seedInput) {
+        // Every row carries a seed (a zero vector for a forward-only row), so the width is known.
         const width = rows[0]?.seed?.vector.length ?? 0;
         const isSeq = rows.some((r) => r.seed?.position !== undefined);
-        // Unknown width (all rows forward-only) is resolved by a zero seed of the logits' shape: run twice
-        // would be wasteful, so the caller always passes a vector (possibly zero) in practice.
         seedDims = isSeq ? [B, S, width] : [B, width];
         const data = new Float32Array(seedDims.reduce((a, b) => a * b, 1));
         rows.forEach((r, b) => {

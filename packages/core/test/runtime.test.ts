@@ -1,0 +1,36 @@
+/**
+ * Runtime seam: one onnxruntime shared with transformers.js, the loaded ONNX file recorded per session, the
+ * explicit `modelSource` fallback and the errors when the file cannot be found.
+ */
+import { describe, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ortNode from 'onnxruntime-node';
+import { loadFixture } from './helpers.ts';
+import { ModelSourceError, Saliency } from '../src/index.ts';
+import { ort, sessionSource } from '../src/runtime/index.ts';
+
+describe('runtime seam', () => {
+  test('transformers.js sessions come from the same onnxruntime and remember the file they were loaded from', async () => {
+    const { model, path } = await loadFixture('bert-tiny-opset11');
+    const session = model.sessions.model;
+    expect(session).toBeInstanceOf(ortNode.InferenceSession);
+    expect(ort.InferenceSession).toBe(ortNode.InferenceSession);
+    expect(sessionSource(session)?.model).toBe(join(path, 'onnx', 'model.onnx'));
+  });
+
+  test('an explicit modelSource gives the same gradients; an unknown source is a clear error', async () => {
+    const { model, tokenizer, path } = await loadFixture('bert-tiny-opset11');
+    const [a] = await new Saliency(model, tokenizer).explain('a good movie', 1);
+    const bytes = new Uint8Array(readFileSync(join(path, 'onnx', 'model.onnx')));
+    const [b] = await new Saliency(model, tokenizer, { modelSource: bytes }).explain('a good movie', 1);
+    expect(b!.attributions).toEqual(a!.attributions);
+    // A model whose session was not created through the shared runtime after the core was imported.
+    const unrecorded = Object.create(model, { sessions: { value: { model: Object.create(model.sessions.model) } } });
+    const { Occlusion } = await import('../src/index.ts');
+    const fake = new Proxy(model, { get: (t, k) => (k === 'sessions' ? unrecorded.sessions : Reflect.get(t, k)) });
+    await expect(new Saliency(fake, tokenizer).explain('a good movie', 1)).rejects.toThrow(ModelSourceError);
+    await expect(new Saliency(fake, tokenizer).explain('a good movie', 1)).rejects.toThrow(/Import '@interpreto-js\/core' before calling from_pretrained.*modelSource/);
+    expect((await new Occlusion(model, tokenizer).explain('a good movie', 1))[0]!.device).toBe('cpu');
+  });
+});
