@@ -58,6 +58,20 @@ export class NonStandardOpsError extends UnsupportedOpsError {
   }
 }
 
+/**
+ * The embedding descriptor with `weights` read on first access: a view when the bytes are 4-byte aligned, else one
+ * copy of that tensor (made only by callers that use the table, not by the CLI).
+ */
+function lazyTable(weightName: string, vocabSize: number, hiddenSize: number, t: TensorProto): NonNullable<GradientModel['embedding']> {
+  let table: Float32Array | undefined;
+  return {
+    weightName, vocabSize, hiddenSize,
+    get weights() {
+      return (table ??= float32Table(t));
+    },
+  };
+}
+
 function float32Table(t: TensorProto): Float32Array {
   const data = tensorData(t);
   if (data instanceof Float32Array) return data;
@@ -137,12 +151,7 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
     bytes,
     inputNames: graph.proto.input.map((v) => v.name),
     outputNames: graph.proto.output.map((v) => v.name),
-    embedding: lookup && {
-      weightName: lookup.weightName,
-      vocabSize: lookup.vocabSize,
-      hiddenSize: lookup.hiddenSize,
-      weights: float32Table(lookup.weight),
-    },
+    embedding: lookup && lazyTable(lookup.weightName, lookup.vocabSize, lookup.hiddenSize, lookup.weight),
     opset,
   };
 }

@@ -1,0 +1,165 @@
+/**
+ * Gradient-model benchmark: for a DistilBERT-base-sized random-weight graph built on the fly (hidden 768, 12 heads,
+ * 6 layers, vocab 30522; never written to the repository) and for the test fixtures, measures
+ * - run time of the gradient model / run time of the forward model, batch 8 x 64 tokens, on onnxruntime-node (CPU)
+ *   and onnxruntime-web WASM in Node (target <= 3);
+ * - gradient-model build time (target < 1 s for the base-size graph);
+ * - peak memory of the build, measured in a fresh child process as max RSS growth (target < 2x the model file).
+ * Every ratio is against the forward baseline measured in the same run.
+ *
+ * Usage: tsx packages/onnx-grad/scripts/bench-grad.ts [--runs N] [--no-wasm] [--only base|fixtures]
+ */
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as ortNode from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
+import { buildGradientModel, decodeModel, encodeModel, toNumber, type GradientModel, type ModelProto } from '../src/index.ts';
+import { embeddingConfig } from '../src/cli.ts';
+import { buildEncoderClassifier, ensureFixture, FIXTURES } from '../test/fixtures/index.ts';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const B = 8, S = 64;
+
+// ---- child mode: measure one build's time and peak memory in a fresh process -----------------------------------
+if (process.argv[2] === '--measure-build') {
+  const bytes = new Uint8Array(readFileSync(process.argv[3]));
+  const config = process.argv[4] ? JSON.parse(process.argv[4]) : undefined;
+  globalThis.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const grad = buildGradientModel(bytes, { config });
+  const ms = performance.now() - t0;
+  const maxRss = process.resourceUsage().maxRSS * 1024; // kB -> bytes
+  process.stdout.write(JSON.stringify({ ms, peak: maxRss - rssBefore, out: grad.bytes.length }));
+  process.exit(0);
+}
+
+const { values: args } = parseArgs({ options: { runs: { type: 'string' }, 'no-wasm': { type: 'boolean' }, only: { type: 'string' } } });
+const RUNS = Number(args.runs ?? 3);
+
+interface Row {
+  model: string;
+  fileMB: number;
+  buildMs: number;
+  peakMB: number;
+  node?: { fwd: number; grad: number };
+  wasm?: { fwd: number; grad: number };
+}
+
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Plain = Record<string, { type: 'int64' | 'float32' | 'bool'; dims: number[]; data: BigInt64Array | Float32Array | Uint8Array }>;
+
+/** Forward feeds: random ids, full mask, positions, empty cache; the gradient model's: looked-up embeddings and a random seed. */
+function feeds(model: ModelProto, grad: GradientModel, vocab: number, batch: number): { fwd: Plain; grad: Plain } {
+  const r = seeded(1);
+  const ids = Array.from({ length: batch * S }, () => 3 + Math.floor(r() * (vocab - 3)));
+  const fwd: Plain = {};
+  const i64 = (f: (k: number) => number) => ({ type: 'int64' as const, dims: [batch, S], data: BigInt64Array.from({ length: batch * S }, (_, k) => BigInt(f(k))) });
+  for (const v of model.graph.input) {
+    const dims = v.type?.tensor_type?.shape?.dim ?? [];
+    if (v.name === 'input_ids') fwd[v.name] = i64((k) => ids[k]);
+    else if (v.name === 'attention_mask') fwd[v.name] = i64(() => 1);
+    else if (v.name === 'token_type_ids') fwd[v.name] = i64(() => 0);
+    else if (v.name === 'position_ids') fwd[v.name] = i64((k) => k % S);
+    else if (v.name === 'use_cache_branch') fwd[v.name] = { type: 'bool', dims: [1], data: Uint8Array.of(0) };
+    else if (v.name.startsWith('past')) fwd[v.name] = { type: 'float32', dims: dims.map((d, i) => (i === 0 ? batch : d.dim_param ? 0 : toNumber(d.dim_value))), data: new Float32Array(0) };
+    else throw new Error(`bench: no feed rule for input "${v.name}"`);
+  }
+  const H = grad.embedding!.hiddenSize;
+  const emb = new Float32Array(batch * S * H);
+  ids.forEach((id, k) => emb.set(grad.embedding!.weights.subarray(id * H, (id + 1) * H), k * H));
+  const g: Plain = { inputs_embeds: { type: 'float32', dims: [batch, S, H], data: emb } };
+  for (const name of grad.inputNames) if (fwd[name]) g[name] = fwd[name];
+  for (const v of decodeModel(grad.bytes).graph.input.filter((x) => x.name.startsWith('grad_'))) {
+    const dims = v.type!.tensor_type!.shape!.dim.map((d, i) => (i === 0 ? batch : d.dim_param ? S : toNumber(d.dim_value)));
+    g[v.name] = { type: 'float32', dims, data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => r() - 0.5) };
+  }
+  return { fwd, grad: g };
+}
+
+async function timeRuns(ort: typeof ortNode | typeof ortWeb, bytes: Uint8Array, plain: Plain, ep: 'cpu' | 'wasm'): Promise<number> {
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: [ep] });
+  const inputs = Object.fromEntries(Object.entries(plain).map(([k, t]) => [k, new ort.Tensor(t.type, t.data as never, t.dims)]));
+  await session.run(inputs as never); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    await session.run(inputs as never);
+    times.push(performance.now() - t0);
+  }
+  await session.release();
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]; // median
+}
+
+function measureBuild(path: string, config: unknown): { ms: number; peak: number } {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(HERE, 'bench-grad.ts'), '--measure-build', path, config ? JSON.stringify(config) : ''], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`build measurement failed for ${path}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+async function bench(name: string, bytes: Uint8Array, config: ReturnType<typeof embeddingConfig>, batch = B): Promise<Row> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-grad-'));
+  const path = join(dir, 'model.onnx');
+  writeFileSync(path, bytes);
+  const build = measureBuild(path, config);
+  rmSync(dir, { recursive: true, force: true });
+  const grad = buildGradientModel(bytes, { config });
+  const model = decodeModel(bytes);
+  const f = feeds(model, grad, grad.embedding!.vocabSize, batch);
+  const row: Row = { model: name, fileMB: bytes.length / 2 ** 20, buildMs: build.ms, peakMB: build.peak / 2 ** 20 };
+  row.node = { fwd: await timeRuns(ortNode, bytes, f.fwd, 'cpu'), grad: await timeRuns(ortNode, grad.bytes, f.grad, 'cpu') };
+  if (!args['no-wasm']) row.wasm = { fwd: await timeRuns(ortWeb, bytes, f.fwd, 'wasm'), grad: await timeRuns(ortWeb, grad.bytes, f.grad, 'wasm') };
+  return row;
+}
+
+function printTables(rows: Row[]): void {
+  const fmt = (v: number | undefined, d = 1) => (v === undefined ? '-' : v.toFixed(d));
+  const ratio = (x?: { fwd: number; grad: number }) => (x ? `${(x.grad / x.fwd).toFixed(2)}${x.grad / x.fwd <= 3 ? '' : ' (>3)'}` : '-');
+  console.log(`\nRun time at batch ${B} x ${S} tokens (median of ${RUNS} after a warm-up; gradient / forward, target <= 3)`);
+  console.table(rows.map((r) => ({
+    model: r.model,
+    'node fwd ms': fmt(r.node?.fwd), 'node grad ms': fmt(r.node?.grad), 'node ratio': ratio(r.node),
+    'wasm fwd ms': fmt(r.wasm?.fwd), 'wasm grad ms': fmt(r.wasm?.grad), 'wasm ratio': ratio(r.wasm),
+  })));
+  console.log('Gradient-model build (fresh process; peak = max RSS growth during the build; targets: base < 1 s, peak < 2x file)');
+  console.table(rows.map((r) => ({
+    model: r.model, 'file MB': fmt(r.fileMB, 2), 'build ms': fmt(r.buildMs, 0), 'peak MB': fmt(r.peakMB, 1), 'peak / file': fmt(r.peakMB / r.fileMB, 2),
+  })));
+}
+
+const rows: Row[] = [];
+ortWeb.env.wasm.numThreads = 1;
+if (args.only !== 'fixtures') {
+  const t0 = performance.now();
+  const base = buildEncoderClassifier({
+    family: 'distilbert', opset: 14, vocabSize: 30522, hidden: 768, layers: 6, heads: 12, intermediate: 3072,
+    maxPositions: 512, labels: ['NEGATIVE', 'POSITIVE'], padTokenId: 0, seed: 1, initStd: 0.02,
+  });
+  const bytes = encodeModel(base.model);
+  console.log(`built the DistilBERT-base-sized graph in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(bytes.length / 2 ** 20).toFixed(0)} MB)`);
+  rows.push(await bench('distilbert-base-size (random, opset 14)', bytes, { vocab_size: 30522, hidden_size: 768 }));
+  printTables(rows);
+}
+if (args.only !== 'base') {
+  for (const name of FIXTURES) {
+    const dir = await ensureFixture(name);
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    rows.push(await bench(name, new Uint8Array(readFileSync(join(dir, 'onnx', 'model.onnx'))), embeddingConfig(config)));
+  }
+  const third = resolve(HERE, '../../../../shared/fixtures/third-party');
+  rows.push(await bench('third-party optimum tiny DistilBERT', new Uint8Array(readFileSync(join(third, 'optimum-tiny-distilbert-sst2/model.onnx'))), { vocab_size: 30522, hidden_size: 2 }));
+  printTables(rows);
+}
