@@ -13,7 +13,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveStatic } from './serve.mjs';
-import { CHROMIUM } from './browser.mjs';
+import { CHROMIUM, launch } from './browser.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist/playground');
@@ -48,6 +48,25 @@ if (!files.length) {
 
 const server = await serveStatic(dist);
 console.log(`serving ${dist} at ${server.url}`);
+
+// Preflight: without a WebGPU adapter every WebGPU check below would be meaningless. Stop loudly.
+{
+  const browser = await launch();
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  const adapter = await page.evaluate(async () => {
+    const a = navigator.gpu ? await navigator.gpu.requestAdapter() : null;
+    return a ? `${a.info?.vendor ?? ''} ${a.info?.architecture ?? ''}`.trim() || 'unnamed' : null;
+  });
+  await browser.close();
+  if (!adapter) {
+    console.error(`\n*** WebGPU is NOT available in ${CHROMIUM} (navigator.gpu adapter is null). ***`);
+    console.error('*** The e2e suite tests the WebGPU path and cannot run without it: check the --enable-unsafe-webgpu flag. ***\n');
+    await server.close();
+    process.exit(1);
+  }
+  console.log(`WebGPU adapter: ${adapter}`);
+}
 // One file at a time: each drives a GPU-backed browser, and CI has 2 cores.
 const child = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
