@@ -17,7 +17,7 @@ describe('adamStep', () => {
   it('matches the closed form over several steps and does not mutate its inputs', () => {
     const w0 = Float32Array.from([1, -2]);
     const grads = [[0.1, 0.3], [-0.2, 0.1], [0.05, 0.05]].map((g) => Float32Array.from(g));
-    let w = [w0];
+    let w: Float32Array[] = [w0];
     let st = initAdam(w);
     const opts = { lr: 0.1, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.01 };
     // reference in float64
@@ -41,7 +41,7 @@ describe('adamStep', () => {
 
   it('minimises a quadratic', () => {
     const target = Float32Array.from([3, -1, 0.5]);
-    let w = [new Float32Array(3)];
+    let w: Float32Array[] = [new Float32Array(3)];
     let st = initAdam(w);
     for (let k = 0; k < 500; k++) {
       const g = w[0].map((x, i) => 2 * (x - target[i]));

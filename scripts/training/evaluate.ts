@@ -18,7 +18,7 @@ import { heldOutFactPrompts } from './lm-corpus.ts';
 export const SENTIMENT_HELDOUT_SEED = 20_251;
 
 /** The held-out sentences the script reports on and the tests assert on (templates training never saw). */
-export function heldOutSentiment(n = 600): SentimentExample[] {
+export function heldOutSentiment(n = 800): SentimentExample[] {
   return generateSentimentCorpus(new Rng(SENTIMENT_HELDOUT_SEED), n, 'heldout');
 }
 

@@ -53,7 +53,9 @@ function list(rng: Rng): string {
   const start = rng.int(0, seq.length - 4);
   const len = rng.int(3, seq.length - start);
   const items = seq.slice(start, start + len);
-  return `${cap(items.join(', '))}.`;
+  // "one, two and three" half of the time: the only place training uses "and"
+  const text = rng.chance(0.5) ? items.join(', ') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+  return `${cap(text)}.`;
 }
 
 function copy(rng: Rng): string {
@@ -99,8 +101,9 @@ export interface FactPrompt {
 }
 
 /**
- * Held-out prompts: every held-out pairing ("Snow is white, the grass is" -> " green") and a template that training
- * never uses ("We all know that the grass is" -> " green").
+ * Held-out prompts: every held-out pairing ("Snow is white, the grass is" -> " green"), and every fact in a template
+ * that training never uses for facts ("Coal is black and the grass is" -> " green": training says "and" only in
+ * lists).
  */
 export function heldOutFactPrompts(): FactPrompt[] {
   const out: FactPrompt[] = [];
@@ -109,6 +112,9 @@ export function heldOutFactPrompts(): FactPrompt[] {
       if (isHeldOutPair(i, j)) out.push({ prompt: `${cap(clause(a))}, ${b.subject} ${b.verb}`, answer: ` ${b.colour}` });
     }),
   );
-  for (const f of COLOUR_FACTS) out.push({ prompt: `We all know that ${f.subject} ${f.verb}`, answer: ` ${f.colour}` });
+  COLOUR_FACTS.forEach((f, j) => {
+    const a = COLOUR_FACTS[(j + 5) % COLOUR_FACTS.length];
+    out.push({ prompt: `${cap(clause(a))} and ${f.subject} ${f.verb}`, answer: ` ${f.colour}` });
+  });
   return out;
 }

@@ -217,7 +217,9 @@ function finish(b: Builder, t: Template): SentimentExample {
 export function generateSentimentCorpus(rng: Rng, n: number, split: 'train' | 'heldout'): SentimentExample[] {
   const lex = sentimentLexicon();
   const templates = SENTIMENT_TEMPLATES.filter((t) => t.heldOut === (split === 'heldout'));
-  const weight = { plain: 1, negated: 1.5, contrast: 1.5, neutral: 1 } as const;
+  // plain sentences dominate so that a word's polarity agrees with the label more often than not (negation and
+  // contrast reverse it): otherwise training sits on a long plateau before polarity emerges
+  const weight = { plain: 2, negated: 1, contrast: 1, neutral: 1 } as const;
   const byKind = (k: Template['kind']) => templates.filter((t) => t.kind === k);
   const kinds = (['plain', 'negated', 'contrast', 'neutral'] as const).filter((k) => byKind(k).length > 0);
   const total = kinds.reduce((a, k) => a + weight[k], 0);

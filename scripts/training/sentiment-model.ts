@@ -29,11 +29,12 @@ export interface SentimentTrainingOptions {
   intermediate: number;
   /** Share of training examples with one word replaced by [MASK] (relabelled). */
   maskRate: number;
+  initStd: number;
   log: (msg: string) => void;
 }
 
 export const SENTIMENT_DEFAULTS: Omit<SentimentTrainingOptions, 'log'> = {
-  seed: 7, sentences: 8000, steps: 1800, batchSize: 32, lr: 2e-3, hidden: 64, layers: 2, heads: 4, intermediate: 128, maskRate: 0.3,
+  seed: 7, sentences: 8000, steps: 1800, batchSize: 32, lr: 2e-3, hidden: 64, layers: 2, heads: 4, intermediate: 128, maskRate: 0.3, initStd: 0.02,
 };
 
 /** Words of the corpus, most frequent first (WordPiece then keeps each as one token). */
@@ -59,7 +60,7 @@ export async function trainSentimentModel(outDir: string, options: Partial<Senti
   const tok = wordPieceTokenizer(wordsByFrequency(corpus), { modelMaxLength: 64 });
   const spec = {
     family: 'bert' as const, opset: 14, vocabSize: tok.vocabSize, hidden: o.hidden, layers: o.layers, heads: o.heads,
-    intermediate: o.intermediate, maxPositions: 64, labels: [...LABELS], padTokenId: tok.special['[PAD]'], seed: o.seed, initStd: 0.02,
+    intermediate: o.intermediate, maxPositions: 64, labels: [...LABELS], padTokenId: tok.special['[PAD]'], seed: o.seed, initStd: o.initStd,
   };
   const built = buildEncoderClassifier(spec);
   // tokenizer first, so that the ids below come from the tokenizer.json users will load

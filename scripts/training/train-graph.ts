@@ -102,7 +102,7 @@ export function buildTrainingGraph(
 
   const { seeds, grads } = differentiate(g, { outputs: [lossName], wrt: [...wrt, ...lookupWrt.map((l) => l.rows)] });
   const seedInput = seeds.get(lossName)!;
-  const addOutput = (name: string, elemType = DataType.FLOAT) => g.proto.output.push({ name, type: { tensor_type: { elem_type: elemType } } });
+  const addOutput = (name: string, elemType: number = DataType.FLOAT) => g.proto.output.push({ name, type: { tensor_type: { elem_type: elemType } } });
   for (const w of weights) {
     if (wrt.includes(w.name)) {
       w.gradOutput = grads.get(w.name)!;
