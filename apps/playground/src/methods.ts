@@ -78,7 +78,7 @@ export const METHODS: Readonly<Record<MethodName, { family: 'perturbation' | 'gr
     family: 'perturbation',
     options: [
       ...common,
-      { name: 'nPerturbations', label: 'perturbations', kind: 'int', default: 100, min: 1, max: 5000 },
+      { name: 'nPerturbations', label: 'perturbations', kind: 'int', default: 100, min: 2, max: 5000 },
       { name: 'perturbProbability', label: 'perturb probability', kind: 'float', default: 0.5, min: 0, max: 1, step: 0.05 },
       { name: 'distanceFunction', label: 'distance', kind: 'enum', default: 'COSINE', values: ['COSINE', 'HAMMING', 'EUCLIDEAN'], source: { classStatic: 'distanceFunctions' } },
       { name: 'kernelWidth', label: 'kernel width', kind: 'float', min: 0, step: 0.05, help: 'empty: 0.75·sqrt(units)' },

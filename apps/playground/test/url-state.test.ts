@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { defaultOptions, METHOD_NAMES, METHODS, type MethodName, type OptionValues } from '../src/methods.ts';
+import { defaultState, parseState, stateToSearch, hubIdProblem, type PlaygroundState, type TargetSpec } from '../src/url-state.ts';
+
+const DEFAULT_MODEL = 'bert-tiny-opset11';
+
+/** A valid value for every option of the method (drawn), or none. */
+function optionsArb(method: MethodName): fc.Arbitrary<OptionValues> {
+  const entries = METHODS[method].options.map((spec) => {
+    let arb: fc.Arbitrary<number | boolean | string>;
+    if (spec.kind === 'bool') arb = fc.boolean();
+    else if (spec.kind === 'enum' || spec.kind === 'choice') arb = fc.constantFrom(...spec.values);
+    else if (spec.kind === 'int') arb = fc.integer({ min: spec.min, max: spec.max ?? 10_000 });
+    // -0 prints as "0": the same value for every option.
+    else arb = fc.double({ min: spec.min ?? -10, max: spec.max ?? 10, noNaN: true, noDefaultInfinity: true }).map((v) => (Object.is(v, -0) ? 0 : v));
+    return [spec.name, fc.option(arb, { nil: undefined })] as const;
+  });
+  return fc.record(Object.fromEntries(entries)).map((o) => {
+    // The URL only keeps values that differ from the defaults; the parsed state then has them unset.
+    const d = defaultOptions(method);
+    const out: OptionValues = {};
+    for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== d[k]) out[k] = v;
+    return out;
+  });
+}
+
+const targetArb: fc.Arbitrary<TargetSpec> = fc.oneof(
+  fc.constant({ kind: 'predicted' as const }),
+  fc.uniqueArray(fc.nat(20), { minLength: 1, maxLength: 4 }).map((classes) => ({ kind: 'classes' as const, classes })),
+  fc.string().map((text) => ({ kind: 'continuation' as const, text })),
+  fc.integer({ min: 1, max: 256 }).map((maxNewTokens) => ({ kind: 'generate' as const, maxNewTokens })),
+);
+
+const stateArb: fc.Arbitrary<PlaygroundState> = fc
+  .constantFrom(...METHOD_NAMES)
+  .chain((method) =>
+    fc.record({
+      model: fc.oneof(
+        fc.constantFrom('bert-tiny-opset11', 'copy-lm').map((id) => ({ source: 'local' as const, id })),
+        fc.constantFrom('Xenova/gpt2', 'Xenova/distilbert-base-uncased-finetuned-sst-2-english').map((id) => ({ source: 'hub' as const, id })),
+      ),
+      device: fc.constantFrom('auto' as const, 'webgpu' as const, 'wasm' as const),
+      text: fc.string(),
+      method: fc.constant(method),
+      options: optionsArb(method),
+      target: targetArb,
+      metrics: fc.boolean(),
+      run: fc.constantFrom('none' as const, 'explain' as const, 'compare' as const),
+    }),
+  );
+
+describe('URL state', () => {
+  it('round-trips every state through the query string', () => {
+    fc.assert(
+      fc.property(stateArb, (state) => {
+        const { state: back, warnings } = parseState(stateToSearch(state, DEFAULT_MODEL), DEFAULT_MODEL);
+        expect(warnings).toEqual([]);
+        expect(back).toEqual(state);
+      }),
+      { seed: 42, numRuns: 300 },
+    );
+  });
+
+  it('keeps markup in the text as text', () => {
+    const state = { ...defaultState(DEFAULT_MODEL), text: '<img src=x onerror=alert(1)>&amp;' };
+    const search = stateToSearch(state, DEFAULT_MODEL);
+    expect(new URLSearchParams(search).get('text')).toBe(state.text);
+    expect(parseState(search, DEFAULT_MODEL).state.text).toBe(state.text);
+  });
+
+  it('falls back to defaults and says why on bad values', () => {
+    const { state, warnings } = parseState('?method=Nope&device=tpu&target=classes&classes=a,b', DEFAULT_MODEL);
+    expect(state.method).toBe('Occlusion');
+    expect(state.device).toBe('auto');
+    expect(state.target).toEqual({ kind: 'predicted' });
+    expect(warnings.join(' ')).toMatch(/unknown method "Nope"/);
+    expect(warnings.join(' ')).toMatch(/device "tpu"/);
+    expect(warnings.join(' ')).toMatch(/classes "a,b"/);
+    const lime = parseState('?method=Lime&o.nPerturbations=1.5&o.distanceFunction=MANHATTAN', DEFAULT_MODEL);
+    expect(lime.state.options).toEqual({});
+    expect(lime.warnings.join(' ')).toMatch(/perturbations: expected an integer, got "1.5"/);
+    expect(lime.warnings.join(' ')).toMatch(/"MANHATTAN" is not one of COSINE, HAMMING, EUCLIDEAN/);
+  });
+
+  it('accepts Hub ids of the owner/name form only', () => {
+    expect(hubIdProblem('Xenova/gpt2')).toBeNull();
+    expect(hubIdProblem('gpt2')).toBeNull();
+    expect(hubIdProblem('')).toMatch(/Enter a Hugging Face model id/);
+    expect(hubIdProblem('<img src=x>')).toMatch(/is not a Hub model id/);
+    expect(hubIdProblem('a/b/c')).toMatch(/is not a Hub model id/);
+  });
+});

@@ -1,0 +1,8 @@
+// The playground's own unit tests (pure modules and the contract with the core), run from the repo root with
+// `pnpm vitest run --config apps/playground/vitest.config.ts` until the root config includes apps/*/test.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  root: new URL('.', import.meta.url).pathname,
+  test: { include: ['test/**/*.test.ts'], testTimeout: 60_000, pool: 'forks' },
+});
