@@ -30,11 +30,14 @@ if (process.argv[2] === '--measure-build') {
   const config = process.argv[4] ? JSON.parse(process.argv[4]) : undefined;
   globalThis.gc?.();
   const rssBefore = process.memoryUsage().rss;
+  const maxBefore = process.resourceUsage().maxRSS * 1024;
   const t0 = performance.now();
   const grad = buildGradientModel(bytes, { config });
   const ms = performance.now() - t0;
   const maxRss = process.resourceUsage().maxRSS * 1024; // kB -> bytes
-  process.stdout.write(JSON.stringify({ ms, peak: maxRss - rssBefore, out: grad.bytes.length }));
+  // maxRSS is a lifetime high-water mark: when the build never rose above the start-up peak, its own peak is unknown
+  // (and smaller than that start-up peak), reported as null
+  process.stdout.write(JSON.stringify({ ms, peak: maxRss > maxBefore ? maxRss - rssBefore : null, out: grad.bytes.length }));
   process.exit(0);
 }
 
@@ -45,7 +48,8 @@ interface Row {
   model: string;
   fileMB: number;
   buildMs: number;
-  peakMB: number;
+  /** null: below the child process's start-up peak (tiny models), so not measurable this way. */
+  peakMB: number | null;
   node?: { fwd: number; grad: number };
   wasm?: { fwd: number; grad: number };
 }
@@ -104,7 +108,7 @@ async function timeRuns(ort: typeof ortNode | typeof ortWeb, bytes: Uint8Array, 
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]; // median
 }
 
-function measureBuild(path: string, config: unknown): { ms: number; peak: number } {
+function measureBuild(path: string, config: unknown): { ms: number; peak: number | null } {
   const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(HERE, 'bench-grad.ts'), '--measure-build', path, config ? JSON.stringify(config) : ''], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`build measurement failed for ${path}: ${r.stderr}`);
   return JSON.parse(r.stdout);
@@ -119,7 +123,7 @@ async function bench(name: string, bytes: Uint8Array, config: ReturnType<typeof 
   const grad = buildGradientModel(bytes, { config });
   const model = decodeModel(bytes);
   const f = feeds(model, grad, grad.embedding!.vocabSize, batch);
-  const row: Row = { model: name, fileMB: bytes.length / 2 ** 20, buildMs: build.ms, peakMB: build.peak / 2 ** 20 };
+  const row: Row = { model: name, fileMB: bytes.length / 2 ** 20, buildMs: build.ms, peakMB: build.peak === null ? null : build.peak / 2 ** 20 };
   row.node = { fwd: await timeRuns(ortNode, bytes, f.fwd, 'cpu'), grad: await timeRuns(ortNode, grad.bytes, f.grad, 'cpu') };
   if (!args['no-wasm']) row.wasm = { fwd: await timeRuns(ortWeb, bytes, f.fwd, 'wasm'), grad: await timeRuns(ortWeb, grad.bytes, f.grad, 'wasm') };
   return row;
@@ -136,7 +140,7 @@ function printTables(rows: Row[]): void {
   })));
   console.log('Gradient-model build (fresh process; peak = max RSS growth during the build; targets: base < 1 s, peak < 2x file)');
   console.table(rows.map((r) => ({
-    model: r.model, 'file MB': fmt(r.fileMB, 2), 'build ms': fmt(r.buildMs, 0), 'peak MB': fmt(r.peakMB, 1), 'peak / file': fmt(r.peakMB / r.fileMB, 2),
+    model: r.model, 'file MB': fmt(r.fileMB, 2), 'build ms': fmt(r.buildMs, 0), 'peak MB': r.peakMB === null ? '< start-up' : fmt(r.peakMB, 1), 'peak / file': r.peakMB === null ? '-' : fmt(r.peakMB / r.fileMB, 2),
   })));
 }
 
