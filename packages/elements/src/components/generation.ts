@@ -1,8 +1,9 @@
-import { html, nothing, type PropertyValues } from 'lit';
+import { html, nothing } from 'lit';
 import { matrixBound } from '../color.ts';
 import type { ExportOptions } from '../export.ts';
 import { generationCellValue, generationLayout, outputColumn } from '../view-model.ts';
-import { defineOnce, InterpretoViewBase } from './base.ts';
+import { defineOnce } from './base.ts';
+import { InterpretoRowSelectBase } from './row-select.ts';
 
 export interface OutputSelectDetail {
   /** Selected generated unit (row), or null when the selection was cleared. */
@@ -19,51 +20,19 @@ export interface OutputSelectDetail {
  * Events: `interpreto-select` {row, text} on click; `interpreto-preview` {row} on hover changes;
  * `interpreto-unit-select` {index, text, value} when a prompt unit is activated.
  */
-export class InterpretoGeneration extends InterpretoViewBase {
-  static override properties = {
-    selectedRow: { attribute: false },
-    hoveredRow: { state: true },
-  };
-  declare selectedRow: number | null;
-  declare hoveredRow: number | null;
-
-  constructor() {
-    super();
-    this.selectedRow = null;
-    this.hoveredRow = null;
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    super.willUpdate(changed);
-    if (changed.has('output') && changed.get('output') !== undefined) {
-      this.selectedRow = null;
-      this.hoveredRow = null;
-    }
-    const n = this.output?.attributions?.length ?? 0;
-    if (this.selectedRow !== null && !(this.selectedRow >= 0 && this.selectedRow < n)) this.selectedRow = null;
-  }
-
-  /** The generated unit whose row is shown: the selection, else the hovered one, else null. */
-  get activeRow(): number | null {
-    return this.selectedRow ?? this.hoveredRow;
-  }
-
+export class InterpretoGeneration extends InterpretoRowSelectBase<OutputSelectDetail> {
   protected exportOptions(): ExportOptions {
     return { row: this.activeRow ?? 'all' };
   }
 
-  /** Clicking a generated unit: select it, or clear the selection when it is already selected. */
-  toggleOutput(row: number): void {
-    this.selectedRow = this.selectedRow === row ? null : row;
+  protected selectDetail(row: number | null): OutputSelectDetail {
     const out = this.output!;
-    const text = this.selectedRow === null ? null : out.elements[outputColumn(generationLayout(out), this.selectedRow)];
-    this.emit<OutputSelectDetail>('interpreto-select', { row: this.selectedRow, text });
+    return { row, text: row === null ? null : out.elements[outputColumn(generationLayout(out), row)] };
   }
 
-  private _hover(row: number | null): void {
-    if (this.hoveredRow === row) return;
-    this.hoveredRow = row;
-    this.emit('interpreto-preview', { row });
+  /** Clicking a generated unit: select it, or clear the selection when it is already selected. */
+  toggleOutput(row: number): void {
+    this.toggleRow(row);
   }
 
   override render() {
@@ -90,8 +59,8 @@ export class InterpretoGeneration extends InterpretoViewBase {
         pressed: this.selectedRow === j,
         note: active === j ? 'explained unit' : undefined,
         onClick: () => this.toggleOutput(j),
-        onEnter: () => this._hover(j),
-        onLeave: () => this._hover(null),
+        onEnter: () => this.hoverRow(j),
+        onLeave: () => this.hoverRow(null),
       });
     });
     const title =

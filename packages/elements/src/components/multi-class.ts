@@ -1,9 +1,10 @@
-import { html, nothing, type PropertyValues } from 'lit';
+import { html, nothing } from 'lit';
 import { classMap } from 'lit/directives/class-map.js';
 import { rowBounds } from '../color.ts';
 import type { ExportOptions } from '../export.ts';
 import { className, dominantRows } from '../view-model.ts';
-import { defineOnce, InterpretoViewBase } from './base.ts';
+import { defineOnce } from './base.ts';
+import { InterpretoRowSelectBase } from './row-select.ts';
 
 export interface ClassSelectDetail {
   /** Selected row, or null when the selection was cleared (back to the dominant view). */
@@ -21,42 +22,12 @@ export interface ClassSelectDetail {
  * Events: `interpreto-select` {row, classId, className} on click; `interpreto-preview` {row} when
  * the hovered class changes (row null when the pointer leaves).
  */
-export class InterpretoMultiClass extends InterpretoViewBase {
-  static override properties = {
-    selectedRow: { attribute: false },
-    hoveredRow: { state: true },
-  };
-  /** The selected class row, or null (dominant view). */
-  declare selectedRow: number | null;
-  declare hoveredRow: number | null;
-
-  constructor() {
-    super();
-    this.selectedRow = null;
-    this.hoveredRow = null;
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    super.willUpdate(changed);
-    // A new output (not the first one) may have other classes: drop the old selection.
-    if (changed.has('output') && changed.get('output') !== undefined) {
-      this.selectedRow = null;
-      this.hoveredRow = null;
-    }
-    const n = this.output?.attributions?.length ?? 0;
-    if (this.selectedRow !== null && !(this.selectedRow >= 0 && this.selectedRow < n)) this.selectedRow = null;
-  }
-
-  /** Row whose values are shown: the selection, else the hovered class, else null (dominant view). */
-  get activeRow(): number | null {
-    return this.selectedRow ?? this.hoveredRow;
-  }
-
+export class InterpretoMultiClass extends InterpretoRowSelectBase<ClassSelectDetail> {
   protected exportOptions(): ExportOptions {
     return { row: this.activeRow ?? 'dominant' };
   }
 
-  private _detail(row: number | null): ClassSelectDetail {
+  protected selectDetail(row: number | null): ClassSelectDetail {
     const out = this.output!;
     return {
       row,
@@ -67,14 +38,7 @@ export class InterpretoMultiClass extends InterpretoViewBase {
 
   /** Clicking: select the class, or clear the selection when it is already selected. */
   toggleClass(row: number): void {
-    this.selectedRow = this.selectedRow === row ? null : row;
-    this.emit<ClassSelectDetail>('interpreto-select', this._detail(this.selectedRow));
-  }
-
-  private _hover(row: number | null): void {
-    if (this.hoveredRow === row) return;
-    this.hoveredRow = row;
-    this.emit('interpreto-preview', { row });
+    this.toggleRow(row);
   }
 
   override render() {
@@ -89,7 +53,7 @@ export class InterpretoMultiClass extends InterpretoViewBase {
       active === null ? 'Dominant class' : `Class: ${names[active]}${this.selectedRow === null ? ' (preview)' : ''}`;
     const chips = names.map(
       (name, r) =>
-        html`<button type="button" class=${classMap({ chip: true, previewed: this.hoveredRow === r })} data-group="classes" data-index=${r} tabindex=${(this._focus.classes ?? 0) === r ? '0' : '-1'} aria-pressed=${String(this.selectedRow === r)} @click=${() => this.toggleClass(r)} @mouseenter=${() => this._hover(r)} @mouseleave=${() => this._hover(null)}>${name}</button>`,
+        html`<button type="button" class=${classMap({ chip: true, previewed: this.hoveredRow === r })} data-group="classes" data-index=${r} tabindex=${(this._focus.classes ?? 0) === r ? '0' : '-1'} aria-pressed=${String(this.selectedRow === r)} @click=${() => this.toggleClass(r)} @mouseenter=${() => this.hoverRow(r)} @mouseleave=${() => this.hoverRow(null)}>${name}</button>`,
     );
     const units = out.elements.map((text, c) => {
       if (dom) {
