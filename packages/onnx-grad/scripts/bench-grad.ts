@@ -20,6 +20,7 @@ import * as ortWeb from 'onnxruntime-web';
 import { buildGradientModel, decodeModel, encodeModel, toNumber, type GradientModel, type ModelProto } from '../src/index.ts';
 import { embeddingConfig } from '../src/cli.ts';
 import { buildEncoderClassifier, ensureFixture, FIXTURES } from '../test/fixtures/index.ts';
+import { rng } from '../test/transforms/helpers.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const B = 8, S = 64;
@@ -54,21 +55,11 @@ interface Row {
   wasm?: { fwd: number; grad: number };
 }
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Plain = Record<string, { type: 'int64' | 'float32' | 'bool'; dims: number[]; data: BigInt64Array | Float32Array | Uint8Array }>;
 
 /** Forward feeds: random ids, full mask, positions, empty cache; the gradient model's: looked-up embeddings and a random seed. */
 function feeds(model: ModelProto, grad: GradientModel, vocab: number, batch: number): { fwd: Plain; grad: Plain } {
-  const r = seeded(1);
+  const r = rng(1);
   const ids = Array.from({ length: batch * S }, () => 3 + Math.floor(r() * (vocab - 3)));
   const fwd: Plain = {};
   const i64 = (f: (k: number) => number) => ({ type: 'int64' as const, dims: [batch, S], data: BigInt64Array.from({ length: batch * S }, (_, k) => BigInt(f(k))) });

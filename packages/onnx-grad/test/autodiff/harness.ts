@@ -4,7 +4,10 @@
  * and compare every gradient entry with (L(x + h e_i) - L(x - h e_i)) / 2h computed by the forward model.
  */
 import * as ort from 'onnxruntime-node';
-import { DataType, encodeModel, Graph, OpBuilder, differentiate, type ModelProto, makeTensor } from '../../src/index.ts';
+import { DataType, encodeModel, Graph, OpBuilder, differentiate, type ModelProto } from '../../src/index.ts';
+import { rng } from '../transforms/helpers.ts';
+
+export { rng };
 
 export type Dtype = 'float64' | 'float32';
 
@@ -36,17 +39,6 @@ export interface GradCase {
   h?: number;
   tol?: number;
   seed?: number;
-}
-
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function emptyModel(opset: number): ModelProto {
@@ -186,4 +178,3 @@ export async function gradCheck(c: GradCase): Promise<GradCheckResult> {
   return { analytic, numeric, maxErr, worst };
 }
 
-export { makeTensor };
