@@ -84,6 +84,8 @@ for (const t of tasks) {
         t.check(r.output);
         assert.equal(r.device, 'webgpu', 'the run says onnxruntime-web ran on WebGPU');
         assert.equal(await page.locator('#run-device').innerText(), 'WebGPU');
+        assert.equal(r.webgpuEp, true, "onnxruntime-web's WebGPU execution provider was initialised (env.webgpu.device)");
+        assert.equal(await page.locator('#result').getAttribute('data-webgpu-ep'), 'true');
         assert.equal((await heatmapUnits(page)).length, t.units, 'the heatmap shows one button per unit');
         assert.ok(r.insertion && r.deletion, 'Insertion and Deletion were computed');
         assert.equal(await page.locator('#insertion-curve, #deletion-curve').count(), 2, 'both curves are shown');

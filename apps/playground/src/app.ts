@@ -407,10 +407,10 @@ export class PlaygroundApp extends LitElement {
       r.output.modelTask === 'classification'
         ? r.output.targets.map((c) => names?.[c] ?? `class ${c}`)
         : r.output.elements.slice(r.output.elements.length - r.output.attributions.length);
-    return html`<section id="result" data-run=${this.runCount} data-method=${r.method} data-device=${r.device} data-units=${r.output.elements.length}>
+    return html`<section id="result" data-run=${this.runCount} data-method=${r.method} data-device=${r.device} data-webgpu-ep=${String(r.webgpuEp)} data-units=${r.output.elements.length}>
       <h2>${r.method}</h2>
       <p id="run-info">
-        ran on <strong id="run-device">${deviceLabel(r.device)}</strong> in <span id="run-time">${ms(r.explainMs)}</span>${r.metricsMs !== undefined
+        ran on <strong id="run-device">${deviceLabel(r.device)}</strong>${r.device === 'webgpu' && r.webgpuEp ? ' (onnxruntime-web WebGPU execution provider)' : nothing} in <span id="run-time">${ms(r.explainMs)}</span>${r.metricsMs !== undefined
           ? html`; Insertion and Deletion in ${ms(r.metricsMs)}`
           : nothing}${r.output.truncated ? html` <span class="warn">(input truncated to the model's maximum length)</span>` : nothing}
       </p>

@@ -39,6 +39,8 @@ export interface ExplainResult {
   /** Device the explainer ran on (from the output when the core reports it). */
   device: string;
   explainMs: number;
+  /** onnxruntime-web has initialised its WebGPU execution provider (it sets env.webgpu.device when it does). */
+  webgpuEp: boolean;
   insertion?: MetricSummary;
   deletion?: MetricSummary;
   metricsMs?: number;

@@ -189,7 +189,7 @@ async function explainOnce(
   const t0 = performance.now();
   const outputs = await explainer.explain(req.text, targets, { signal, onProgress: progress(id, `${method}`), generation });
   const output = outputs[0];
-  const result: ExplainResult = { method, output, device: output.device ?? device, explainMs: performance.now() - t0 };
+  const result: ExplainResult = { method, output, device: output.device ?? device, explainMs: performance.now() - t0, webgpuEp: webgpuEpActive() };
   if (withMetrics) {
     signal.throwIfAborted();
     const t1 = performance.now();
@@ -208,6 +208,12 @@ async function explainOnce(
     result.metricsMs = performance.now() - t1;
   }
   return result;
+}
+
+/** True once onnxruntime-web's WebGPU EP has started: its init callback stores the GPUDevice in env.webgpu.device. */
+function webgpuEpActive(): boolean {
+  const device = (ort.env.webgpu as { device?: { queue?: unknown } } | undefined)?.device;
+  return typeof device === 'object' && device !== null && 'queue' in device;
 }
 
 function plainMetric(m: { auc: number; detailedScores: number[][][] }): MetricSummary {
