@@ -28,6 +28,10 @@ describe('playground UI', () => {
       const p = document.querySelector('#progress');
       return p && p.value > 0 && /Lime/.test(document.querySelector('#stage')?.textContent ?? '');
     }, undefined, { timeout: 60_000 });
+    // The work is in the worker: the page still takes input mid-run.
+    await fill(page, 'text', 'typed while it runs');
+    assert.equal(await page.locator('#text').inputValue(), 'typed while it runs');
+    assert.equal(await page.locator('#explain').isDisabled(), true, 'one run at a time');
     await page.locator('#cancel').click();
     await page.locator('#notice').waitFor({ timeout: 30_000 });
     assert.equal(await page.locator('#notice').innerText(), 'Cancelled.', 'stopped by the signal, not by killing the worker');
@@ -36,6 +40,26 @@ describe('playground UI', () => {
     await select(page, 'method', 'Occlusion');
     const r = await explain(page);
     assert.equal(r.method, 'Occlusion');
+    assert.deepEqual(problems.page, []);
+    assert.deepEqual(problems.console, []);
+    await context.close();
+  });
+
+  it('explains the chosen classes (multi-class view)', async () => {
+    const { page, context, problems } = await openPage(browser, `?model=${CLASSIFIER}&metrics=0`);
+    await waitReady(page);
+    await fill(page, 'text', 'I do not know if this is the best or the worst movie ever.');
+    await select(page, 'method', 'KernelShap');
+    await page.locator('.class-target[data-class="0"]').check();
+    await page.locator('.class-target[data-class="1"]').check();
+    assert.equal(new URL(page.url()).searchParams.get('classes'), '0,1');
+    const r = await explain(page);
+    assert.deepEqual(r.output.targets, [0, 1]);
+    assert.equal(r.output.attributions.length, 2);
+    // One row per class, and they are not copies of each other.
+    assert.notDeepEqual(r.output.attributions[0], r.output.attributions[1]);
+    assert.equal(await page.locator('#heatmap interpreto-multi-class').count(), 1, 'the multi-class view');
+    await screenshot(page, 'multi-class');
     assert.deepEqual(problems.page, []);
     assert.deepEqual(problems.console, []);
     await context.close();
