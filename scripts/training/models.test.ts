@@ -48,7 +48,7 @@ describe('sentiment classifier (BERT)', () => {
     const ids = tokenizer.encode(text) as number[];
     expect(tokenizer.decode(ids, { skip_special_tokens: true })).toBe(text);
     // [CLS] + one token per word and punctuation mark + [SEP]
-    expect(ids.length).toBe(2 + 14);
+    expect(ids.length).toBe(2 + 13);
     // a word outside the vocabulary still tokenizes (sub-word pieces), without [UNK]
     const unk = tokenizer.convert_tokens_to_ids('[UNK]');
     expect(tokenizer.encode('zyxwv') as number[]).not.toContain(unk);
