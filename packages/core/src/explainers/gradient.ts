@@ -11,6 +11,7 @@
 import {
   addGaussianNoise,
   aggregateNoisyScores,
+  applyInferenceMode,
   baselineEmbeddings,
   createRng,
   gradientShapSamples,
@@ -44,24 +45,14 @@ interface SamplePlan {
   reduce(grads: Float32Array[]): Float64Array;
 }
 
-function probabilities(logits: Float32Array): Float64Array {
-  let max = -Infinity;
-  for (const v of logits) if (v > max) max = v;
-  const p = new Float64Array(logits.length);
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += p[i] = Math.exp(logits[i]! - max);
-  for (let i = 0; i < p.length; i++) p[i]! /= sum;
-  return p;
-}
-
 /** Cotangent of the logits for d(mode(logits))[t]: one-hot, or the softmax / log-softmax VJP seeds. */
-export function seedVector(mode: InferenceModes, target: number, width: number, logits?: Float32Array): Float32Array {
+function seedVector(mode: InferenceModes, target: number, width: number, logits?: Float32Array): Float32Array {
   const v = new Float32Array(width);
   if (mode === InferenceModes.LOGITS) {
     v[target] = 1;
     return v;
   }
-  const p = probabilities(logits!);
+  const p = applyInferenceMode(logits!, InferenceModes.SOFTMAX);
   const pt = p[target]!;
   for (let k = 0; k < width; k++) {
     const d = (k === target ? 1 : 0) - p[k]!;
@@ -154,6 +145,9 @@ export class Saliency extends GradientExplainer {
 
 export type Baseline = number | number[] | number[][] | Float32Array;
 
+/** Spec default baseline of IntegratedGradients and GradientShap: 1e-6 everywhere. */
+const DEFAULT_BASELINE = 1e-6;
+
 function baselineOf(b: Baseline, seq: number, hidden: number): Float32Array {
   if (Array.isArray(b) && Array.isArray(b[0])) {
     const rows = b as number[][];
@@ -183,7 +177,7 @@ export class IntegratedGradients extends GradientExplainer {
   constructor(model: unknown, tokenizer: unknown, options: IntegratedGradientsOptions = {}) {
     super(model, tokenizer, options);
     this.n = checkPositiveInt('nInterpolations', options.nInterpolations ?? 10, 2);
-    this.baseline = options.baseline ?? 1e-6;
+    this.baseline = options.baseline ?? DEFAULT_BASELINE;
   }
   protected plan(x: Float32Array, seq: number, hidden: number): SamplePlan {
     const base = baselineOf(this.baseline, seq, hidden);
@@ -200,17 +194,28 @@ export interface NoiseOptions extends GradientExplainerOptions {
   noiseStd?: number;
 }
 
+interface NoiseSettings {
+  n: number;
+  noiseStd: number;
+}
+
+/** Samples and noise level of the noisy methods and GradientShap (spec defaults 10 and 0.1), checked. */
+function noiseSettings(options: NoiseOptions): NoiseSettings {
+  return {
+    n: checkPositiveInt('nPerturbations', options.nPerturbations ?? 10, 1),
+    noiseStd: checkPositive('noiseStd', options.noiseStd ?? 0.1),
+  };
+}
+
 abstract class NoisyGradientExplainer extends GradientExplainer {
   protected abstract readonly aggregation: NoiseAggregation;
-  private readonly n: number;
-  private readonly noiseStd: number;
+  private readonly noise: NoiseSettings;
   constructor(model: unknown, tokenizer: unknown, options: NoiseOptions = {}) {
     super(model, tokenizer, options);
-    this.n = checkPositiveInt('nPerturbations', options.nPerturbations ?? 10, 1);
-    this.noiseStd = checkPositive('noiseStd', options.noiseStd ?? 0.1);
+    this.noise = noiseSettings(options);
   }
   protected plan(x: Float32Array, seq: number, hidden: number, rng: Rng): SamplePlan {
-    const points = Array.from({ length: this.n }, () => addGaussianNoise(x, this.noiseStd, rng));
+    const points = Array.from({ length: this.noise.n }, () => addGaussianNoise(x, this.noise.noiseStd, rng));
     return {
       points,
       reduce: (g) => aggregateNoisyScores(g.map((gk, k) => this.scores(gk, points[k]!, seq, hidden)), this.aggregation),
@@ -243,17 +248,15 @@ export interface GradientShapOptions extends NoiseOptions {
 /** alpha ~ U(0,1) per sample, noise on the baseline; mean of the per-token scores. */
 export class GradientShap extends GradientExplainer {
   protected readonly methodName = 'GradientShap';
-  private readonly n: number;
-  private readonly noiseStd: number;
+  private readonly noise: NoiseSettings;
   private readonly baseline: Baseline;
   constructor(model: unknown, tokenizer: unknown, options: GradientShapOptions = {}) {
     super(model, tokenizer, options);
-    this.n = checkPositiveInt('nPerturbations', options.nPerturbations ?? 10, 1);
-    this.noiseStd = checkPositive('noiseStd', options.noiseStd ?? 0.1);
-    this.baseline = options.baseline ?? 1e-6;
+    this.noise = noiseSettings(options);
+    this.baseline = options.baseline ?? DEFAULT_BASELINE;
   }
   protected plan(x: Float32Array, seq: number, hidden: number, rng: Rng): SamplePlan {
-    const samples = gradientShapSamples(this.n, x, baselineOf(this.baseline, seq, hidden), this.noiseStd, rng);
+    const samples = gradientShapSamples(this.noise.n, x, baselineOf(this.baseline, seq, hidden), this.noise.noiseStd, rng);
     return {
       points: samples.map((s) => s.point),
       // 'sum': g (x - baseline'), expected-gradients style; 'mean': |g x~| at the sample point.
