@@ -94,7 +94,8 @@ export class GradientRunner {
       throw e;
     }
     if (!grad.embedding) throw new Error('onnx-grad found no word-embedding table to cut at; gradient methods cannot run on this model.');
-    const { executionProviders, device } = await pickExecutionProvider();
+    // Same device as the model's session (a model loaded on WASM must not get its gradients from WebGPU).
+    const { executionProviders, device } = await pickExecutionProvider(model.sessions.model?.config?.device);
     const session = await ort.InferenceSession.create(grad.bytes, { executionProviders });
     const seedInput = grad.inputNames.find((n) => n.startsWith('grad_'));
     const gradOutput = grad.outputNames.find((n) => n === 'grad_inputs_embeds');

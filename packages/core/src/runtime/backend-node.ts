@@ -3,7 +3,7 @@
  * Selected by the `#ort-backend` import condition `node` in packages/core/package.json; the browser gets
  * backend-web.ts instead, so no Node-only module reaches a browser bundle.
  *
- * Exports: `ort` (the onnxruntime module), `readLocalFile(path)`, `pickExecutionProvider()`.
+ * Exports: `ort` (the onnxruntime module), `readLocalFile(path)`, `pickExecutionProvider(modelDevice?)`.
  */
 import * as ortNode from 'onnxruntime-node';
 import { readFile } from 'node:fs/promises';
@@ -16,7 +16,7 @@ export async function readLocalFile(path: string): Promise<Uint8Array> {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
-/** onnxruntime-node runs our sessions on the CPU provider. */
-export async function pickExecutionProvider(): Promise<{ executionProviders: string[]; device: string }> {
+/** onnxruntime-node runs our sessions on the CPU provider (whatever the model's own device). */
+export async function pickExecutionProvider(_modelDevice?: string): Promise<{ executionProviders: string[]; device: string }> {
   return { executionProviders: ['cpu'], device: 'cpu' };
 }

@@ -2,7 +2,7 @@
  * Browser side of the runtime seam: onnxruntime-web (WebGPU build, which also carries WASM).
  * Selected by the `#ort-backend` import condition `default` in packages/core/package.json.
  *
- * Exports: `ort` (the onnxruntime module), `readLocalFile(url)`, `pickExecutionProvider()`.
+ * Exports: `ort` (the onnxruntime module), `readLocalFile(url)`, `pickExecutionProvider(modelDevice?)`.
  */
 import * as ortWeb from 'onnxruntime-web/webgpu';
 import type { OrtModule } from './types.ts';
@@ -18,8 +18,13 @@ export async function readLocalFile(url: string): Promise<Uint8Array> {
 
 let picked: Promise<{ executionProviders: string[]; device: string }> | undefined;
 
-/** WebGPU when the browser gives us an adapter, else WASM. Asked once per page. */
-export function pickExecutionProvider(): Promise<{ executionProviders: string[]; device: string }> {
+/**
+ * The device the model's own session runs on (transformers.js `device`) when it is 'webgpu' or 'wasm', so the
+ * gradient session runs where the user put the model; otherwise WebGPU when the browser gives us an adapter,
+ * else WASM (asked once per page).
+ */
+export function pickExecutionProvider(modelDevice?: string): Promise<{ executionProviders: string[]; device: string }> {
+  if (modelDevice === 'webgpu' || modelDevice === 'wasm') return Promise.resolve({ executionProviders: [modelDevice], device: modelDevice });
   picked ??= (async () => {
     const gpu = (globalThis.navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
     if (gpu) {
