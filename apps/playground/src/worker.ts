@@ -116,8 +116,13 @@ async function loadModel(id: number, ref: ModelRef, choice: DeviceChoice): Promi
         'Pick a text-classification or text-generation model, e.g. Xenova/distilbert-base-uncased-finetuned-sst-2-english or Xenova/gpt2.',
       );
     }
-    const options = { device, dtype: 'fp32' as const };
-    const tokenizer = await tf.AutoTokenizer.from_pretrained(ref.id);
+    // Download progress of the (possibly large) Hub files on the progress bar.
+    const report = progress(id, `loading ${ref.id}`);
+    const progress_callback = (p: { status?: string; file?: string; loaded?: number; total?: number }) => {
+      if (p.status === 'progress' && p.total) report(p.loaded ?? 0, p.total);
+    };
+    const options = { device, dtype: 'fp32' as const, progress_callback };
+    const tokenizer = await tf.AutoTokenizer.from_pretrained(ref.id, { progress_callback });
     const model =
       task === 'classification'
         ? await tf.AutoModelForSequenceClassification.from_pretrained(ref.id, options)
