@@ -125,12 +125,21 @@ const neutral = (id: string, heldOut: boolean, make: (b: Builder, s: Slots) => v
 /** Optional pieces that carry no sentiment: a leading filler, a trailing phrase. */
 const filler = (b: Builder, s: Slots, p = 0.3) => (s.rng.chance(p) ? b.put(s.rng.pick(FILLERS)) : b);
 const suffix = (b: Builder, s: Slots, p = 0.3) => (s.rng.chance(p) ? b.put(s.rng.pick(SUFFIXES)) : b);
+/** A clause opener: nothing, a filler, a reporter ("my sister said"), or both; so that no position carries a label. */
+const frame = (b: Builder, s: Slots) => {
+  const r = s.rng.float();
+  if (r < 0.3) return b;
+  if (r < 0.5) return b.put(s.rng.pick(FILLERS));
+  if (r < 0.7) return b.put(s.rng.pick(PEOPLE)).put('said');
+  if (r < 0.85) return b.put('i think');
+  return b.put(s.rng.pick(FILLERS)).put(s.rng.pick(PEOPLE)).put('said');
+};
 const COPULAS = ['was', 'is', 'seemed', 'looked', 'sounded'];
 const BE = ['was', 'is'];
 
 export const SENTIMENT_TEMPLATES: readonly Template[] = [
   // ---- training templates: clauses composed from optional fillers, so that no filler carries a label ----
-  plain('clause', false, (b, s, p) => suffix(adjective(filler(b, s).put(subj(s)).put(s.rng.pick(COPULAS)), s, p), s).put('.')),
+  plain('clause', false, (b, s, p) => suffix(adjective(frame(b, s).put(subj(s)).put(s.rng.pick(COPULAS)), s, p), s).put('.')),
   plain('i-think', false, (b, s, p) => suffix(adjective(b.put('i think').put(subj(s)).put(s.rng.pick(BE)), s, p), s).put('.')),
   plain('what-a', false, (b, s, p) => adjective(filler(b, s).put('what a'), s, p).put(s.rng.pick(HEADS)).put('!')),
   plain('a-head', false, (b, s, p) => suffix(adjective(filler(b, s).put('it was a'), s, p).put(s.rng.pick(HEADS)), s).put('.')),
@@ -140,10 +149,10 @@ export const SENTIMENT_TEMPLATES: readonly Template[] = [
     adjective(b.put(subj(s)).put(s.rng.pick(BE)), s, p).put('and').put(subj(s)).put(s.rng.pick(BE));
     adjective(b, s, p).put('.');
   }),
-  negated('not', false, (b, s, p) => suffix(adjective(filler(b, s).put(subj(s)).put(s.rng.pick(BE)).put('not', 'negator'), s, p), s).put('.')),
-  negated('never', false, (b, s, p) => suffix(adjective(filler(b, s).put(subj(s)).put(s.rng.pick(BE)).put('never', 'negator'), s, p, 0), s).put('.')),
+  negated('not', false, (b, s, p) => suffix(adjective(frame(b, s).put(subj(s)).put(s.rng.pick(BE)).put('not', 'negator'), s, p), s).put('.')),
+  negated('never', false, (b, s, p) => suffix(adjective(frame(b, s).put(subj(s)).put(s.rng.pick(BE)).put('never', 'negator'), s, p, 0), s).put('.')),
   negated('did-not-think', false, (b, s, p) => adjective(b.put('i did').put('not', 'negator').put('think').put(subj(s)).put(s.rng.pick(BE)), s, p).put('.')),
-  negated('did-not-seem', false, (b, s, p) => suffix(adjective(filler(b, s).put(subj(s)).put('did').put('not', 'negator').put('seem'), s, p), s).put('.')),
+  negated('did-not-seem', false, (b, s, p) => suffix(adjective(frame(b, s).put(subj(s)).put('did').put('not', 'negator').put('seem'), s, p), s).put('.')),
   negated('it-never', false, (b, s, p) => adjective(filler(b, s).put('it').put('never', 'negator').put('seemed'), s, p, 0).put('.')),
   contrast('but', false, (b, s, p) => {
     adjective(b.put(subj(s)).put(s.rng.pick(COPULAS)), s, (-p) as 1 | -1).put(',').put('but').put(subj(s)).put(s.rng.pick(COPULAS));
@@ -172,7 +181,7 @@ export const SENTIMENT_TEMPLATES: readonly Template[] = [
   plain('h-what-a-it-was', true, (b, s, p) => adjective(b.put('what a'), s, p).put(s.rng.pick(HEADS)).put('it was !')),
   negated('h-not-at-all', true, (b, s, p) => adjective(b.put(subj(s)).put('is').put('not', 'negator'), s, p).put('at all .')),
   negated('h-never-felt', true, (b, s, p) => adjective(b.put('honestly ,').put(subj(s)).put('never', 'negator').put('felt'), s, p, 0).put('.')),
-  negated('h-people-not', true, (b, s, p) => adjective(b.put(s.rng.pick(PEOPLE)).put('said').put(subj(s)).put('was').put('not', 'negator'), s, p).put('.')),
+  negated('h-not-a', true, (b, s, p) => adjective(b.put('it was').put('not', 'negator').put('a'), s, p).put(s.rng.pick(HEADS)).put('.')),
   negated('h-i-did-not-find', true, (b, s, p) => adjective(b.put('i did').put('not', 'negator').put('find').put(subj(s)), s, p).put('.')),
   contrast('h-seemed-but', true, (b, s, p) => {
     adjective(b.put(subj(s)).put('seemed'), s, (-p) as 1 | -1).put('but').put(subj(s)).put('felt');
@@ -219,7 +228,7 @@ export function generateSentimentCorpus(rng: Rng, n: number, split: 'train' | 'h
   const templates = SENTIMENT_TEMPLATES.filter((t) => t.heldOut === (split === 'heldout'));
   // plain sentences dominate so that a word's polarity agrees with the label more often than not (negation and
   // contrast reverse it): otherwise training sits on a long plateau before polarity emerges
-  const weight = { plain: 2, negated: 1, contrast: 1, neutral: 1 } as const;
+  const weight = { plain: 2, negated: 1.5, contrast: 1, neutral: 1 } as const;
   const byKind = (k: Template['kind']) => templates.filter((t) => t.kind === k);
   const kinds = (['plain', 'negated', 'contrast', 'neutral'] as const).filter((k) => byKind(k).length > 0);
   const total = kinds.reduce((a, k) => a + weight[k], 0);
