@@ -8,8 +8,8 @@ import { lmReport, sentimentReport } from './training/evaluate.ts';
 import { trainLanguageModel } from './training/lm-model.ts';
 import { trainSentimentModel } from './training/sentiment-model.ts';
 
-export const SENTIMENT_DIR = 'bert-tiny-sentiment';
-export const LM_DIR = 'gpt2-tiny-colours';
+const SENTIMENT_DIR = 'bert-tiny-sentiment';
+const LM_DIR = 'gpt2-tiny-colours';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
