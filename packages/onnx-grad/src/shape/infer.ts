@@ -561,5 +561,3 @@ function einsumShape(eq: string, shapes: (Dim[] | undefined)[]): Dim[] | undefin
   if (rhs0 === undefined && terms.some((t) => t.includes('...'))) out.unshift(...ell);
   return out;
 }
-
-export { INT64_MAX_ISH };
