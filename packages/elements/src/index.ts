@@ -16,10 +16,6 @@ export {
   toSVG,
   toHTML,
   toJSON,
-  svgToPNG,
-  cellLabel,
-  cellTooltip,
-  EXPORT_MIME,
   type ExportFormat,
   type ExportOptions,
   type SVGResult,
@@ -45,17 +41,13 @@ export {
 export { curveAUC, curvePlot, curveToSVG, type MetricName, type MetricResult } from './curve.ts';
 export {
   attributionOutputFromJSON,
-  buildBlocks,
   className,
   dominantRows,
   generationCellValue,
   generationLayout,
   validateOutput,
   viewKind,
-  type Block,
-  type Cell,
   type ClassNames,
   type RowChoice,
   type ViewKind,
 } from './view-model.ts';
-export { escapeXML } from './text.ts';
