@@ -30,7 +30,8 @@ export function scanModels(modelsDir: string): EmbeddedModel[] {
     if (!task) continue;
     out.push({ name, task, labels: labelsFromConfig(config), generated: existsSync(join(dir, GENERATED_MARKER)) });
   }
-  return out;
+  // Committed trained models first: they are the defaults; generated test fixtures after them.
+  return out.sort((a, b) => Number(a.generated) - Number(b.generated));
 }
 
 const ID = 'virtual:playground-models';

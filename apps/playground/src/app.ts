@@ -10,7 +10,7 @@ import { plotAttributions } from '@interpreto-js/elements';
 import embeddedModels from 'virtual:playground-models';
 import { METHOD_NAMES, METHODS, parseOption, type MethodName, type OptionSpec } from './methods.ts';
 import type { CompareRow, ExplainResult, FromWorker, ModelInfo, PlaygroundError } from './protocol.ts';
-import { hubIdProblem, parseState, stateToSearch, DEFAULT_MAX_NEW_TOKENS, type PlaygroundState, type TargetSpec } from './url-state.ts';
+import { hubIdProblem, parseState, stateToSearch, DEFAULT_GENERATION_TEXT, DEFAULT_MAX_NEW_TOKENS, DEFAULT_TEXT, type PlaygroundState, type TargetSpec } from './url-state.ts';
 import { WorkerClient } from './worker-client.ts';
 
 export const HUB_SUGGESTIONS = ['Xenova/distilbert-base-uncased-finetuned-sst-2-english', 'Xenova/gpt2'];
@@ -64,6 +64,8 @@ export class PlaygroundApp extends LitElement {
   constructor() {
     super();
     const { state, warnings } = parseState(location.search, this.defaultModel);
+    const initialTask = state.model.source === 'local' ? embeddedModels.find((e) => e.name === state.model.id)?.task : undefined;
+    if (initialTask === 'generation' && !new URLSearchParams(location.search).has('text')) state.text = DEFAULT_GENERATION_TEXT;
     this.state = state;
     this.phase = 'starting';
     this.stage = 'starting the worker';
@@ -257,7 +259,14 @@ export class PlaygroundApp extends LitElement {
     const onModel = (e: Event) => {
       const v = (e.target as HTMLSelectElement).value;
       if (v === '__hub__') this.set({ model: { source: 'hub', id: this.hubDraft || HUB_SUGGESTIONS[0] } });
-      else this.set({ model: { source: 'local', id: v }, target: { kind: 'predicted' } });
+      else {
+        const task = embeddedModels.find((e) => e.name === v)?.task;
+        // Swap the untouched default text for the other task's default.
+        let text = this.state.text;
+        if (task === 'generation' && text === DEFAULT_TEXT) text = DEFAULT_GENERATION_TEXT;
+        if (task === 'classification' && text === DEFAULT_GENERATION_TEXT) text = DEFAULT_TEXT;
+        this.set({ model: { source: 'local', id: v }, target: { kind: 'predicted' }, text });
+      }
       if (v === '__hub__' && !this.hubDraft) this.hubDraft = HUB_SUGGESTIONS[0];
     };
     return html`<label

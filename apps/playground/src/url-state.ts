@@ -34,6 +34,8 @@ export interface PlaygroundState {
 }
 
 export const DEFAULT_TEXT = 'This is the best movie I have ever seen.';
+/** The tutorial's generation prompt, offered when a causal LM is picked while the text is still the default. */
+export const DEFAULT_GENERATION_TEXT = 'Roses are red, the sky is';
 export const DEFAULT_MAX_NEW_TOKENS = 5;
 
 export function defaultState(defaultModel: string): PlaygroundState {
