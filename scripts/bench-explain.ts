@@ -20,6 +20,8 @@ import * as ort from 'onnxruntime-node';
 import {
   GradientShap, IntegratedGradients, KernelShap, Lime, Occlusion, Saliency, SmoothGrad, Sobol, SquareGrad, VarGrad,
   type AttributionExplainer,
+  type ModelLike,
+  type TokenizerLike,
 } from '../packages/core/src/index.ts';
 import { ModelAdapter } from '../packages/core/src/model/adapter.ts';
 import { buildEncoderClassifier, ENGLISH_WORDS, wordPieceTokenizer, writeModelFolder } from '../packages/onnx-grad/test/fixtures/index.ts';
@@ -85,7 +87,7 @@ async function timeBare(kind: 'forward' | 'gradient', batches: number[], S: numb
 const batchesOf = (rows: number, bs: number) => Array.from({ length: Math.ceil(rows / bs) }, (_, i) => Math.min(bs, rows - i * bs));
 
 // ---- 1. overhead
-type Ctor = new (m: unknown, t: unknown, o?: object) => AttributionExplainer;
+type Ctor = new (m: ModelLike, t: TokenizerLike, o?: object) => AttributionExplainer;
 const methods: [string, Ctor, object, 'forward' | 'gradient'][] = [
   ['Occlusion', Occlusion, {}, 'forward'],
   ['Lime', Lime, { nPerturbations: quick ? 20 : 100 }, 'forward'],

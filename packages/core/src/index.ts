@@ -3,6 +3,7 @@ export { installSharedOrt } from './runtime/index.ts';
 export * from './types.ts';
 export * from './explainers/index.ts';
 export { InputError } from './model/adapter.ts';
+export type { ModelLike, TokenizerLike } from './model/types.ts';
 export { UnsupportedModelError } from './model/task.ts';
 export { QuantizedModelError } from './model/gradient.ts';
 export { ModelSourceError, type ModelSource } from './model/source.ts';

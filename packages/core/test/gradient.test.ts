@@ -15,6 +15,8 @@ import {
   SmoothGrad,
   SquareGrad,
   VarGrad,
+  type ModelLike,
+  type TokenizerLike,
 } from '../src/index.ts';
 import { additiveLogits } from '../../onnx-grad/test/fixtures/index.ts';
 
@@ -94,7 +96,7 @@ describe('noise-based methods', () => {
   test('SmoothGrad, SquareGrad, VarGrad, GradientShap: seeded, batch-invariant, consistent with each other', async () => {
     const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
     const opts = { nPerturbations: 6, noiseStd: 0.1, seed: 9 };
-    const run = async (Cls: new (m: unknown, t: unknown, o: object) => Pick<SmoothGrad, 'explain'>, batchSize: number, seed = 9) =>
+    const run = async (Cls: new (m: ModelLike, t: TokenizerLike, o: object) => Pick<SmoothGrad, 'explain'>, batchSize: number, seed = 9) =>
       (await new Cls(model, tokenizer, { ...opts, seed, batchSize }).explain(TEXTS[1]!, 1))[0]!.attributions[0]!;
     const mean = await run(SmoothGrad, 4);
     expectClose(mean, await run(SmoothGrad, 5), 1e-5);

@@ -5,6 +5,7 @@
  *
  * Exports: `AttributionExplainer`, `ItemRows`.
  */
+import type { ModelLike, TokenizerLike } from '../model/types.ts';
 import type { AttributionOutput } from '../types.ts';
 import { poolRows } from '../math/index.ts';
 import { ModelAdapter } from '../model/adapter.ts';
@@ -34,7 +35,7 @@ export abstract class AttributionExplainer {
   /** Name written in each output's `method`. */
   protected abstract readonly methodName: string;
 
-  constructor(model: unknown, tokenizer: unknown, options: CommonExplainerOptions = {}) {
+  constructor(model: ModelLike, tokenizer: TokenizerLike, options: CommonExplainerOptions = {}) {
     this.common = resolveCommon(options);
     this.adapter = ModelAdapter.for(model, tokenizer, { replaceTokenId: options.replaceTokenId, modelSource: options.modelSource });
   }

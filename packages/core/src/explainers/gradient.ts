@@ -8,6 +8,7 @@
  *
  * Exports: the six classes, their option types, `GradientExplainer`.
  */
+import type { ModelLike, TokenizerLike } from '../model/types.ts';
 import {
   addGaussianNoise,
   aggregateNoisyScores,
@@ -71,7 +72,7 @@ export abstract class GradientExplainer extends AttributionExplainer {
   protected readonly inputXGradient: boolean;
   protected readonly tokenReduction: TokenReduction;
 
-  constructor(model: unknown, tokenizer: unknown, options: GradientExplainerOptions = {}) {
+  constructor(model: ModelLike, tokenizer: TokenizerLike, options: GradientExplainerOptions = {}) {
     super(model, tokenizer, options);
     this.inputXGradient = options.inputXGradient ?? true;
     this.tokenReduction = options.tokenReduction ?? 'mean';
@@ -174,7 +175,7 @@ export class IntegratedGradients extends GradientExplainer {
   protected readonly methodName = 'IntegratedGradients';
   private readonly n: number;
   private readonly baseline: Baseline;
-  constructor(model: unknown, tokenizer: unknown, options: IntegratedGradientsOptions = {}) {
+  constructor(model: ModelLike, tokenizer: TokenizerLike, options: IntegratedGradientsOptions = {}) {
     super(model, tokenizer, options);
     this.n = checkPositiveInt('nInterpolations', options.nInterpolations ?? 10, 2);
     this.baseline = options.baseline ?? DEFAULT_BASELINE;
@@ -210,7 +211,7 @@ function noiseSettings(options: NoiseOptions): NoiseSettings {
 abstract class NoisyGradientExplainer extends GradientExplainer {
   protected abstract readonly aggregation: NoiseAggregation;
   private readonly noise: NoiseSettings;
-  constructor(model: unknown, tokenizer: unknown, options: NoiseOptions = {}) {
+  constructor(model: ModelLike, tokenizer: TokenizerLike, options: NoiseOptions = {}) {
     super(model, tokenizer, options);
     this.noise = noiseSettings(options);
   }
@@ -250,7 +251,7 @@ export class GradientShap extends GradientExplainer {
   protected readonly methodName = 'GradientShap';
   private readonly noise: NoiseSettings;
   private readonly baseline: Baseline;
-  constructor(model: unknown, tokenizer: unknown, options: GradientShapOptions = {}) {
+  constructor(model: ModelLike, tokenizer: TokenizerLike, options: GradientShapOptions = {}) {
     super(model, tokenizer, options);
     this.noise = noiseSettings(options);
     this.baseline = options.baseline ?? DEFAULT_BASELINE;

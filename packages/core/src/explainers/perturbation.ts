@@ -6,6 +6,7 @@
  * Exports: `Occlusion`, `Lime` (+ `LimeOptions`), `KernelShap` (+ `KernelShapOptions`), `Sobol` (+ `SobolOptions`),
  * `PerturbationExplainer`.
  */
+import type { ModelLike, TokenizerLike } from '../model/types.ts';
 import {
   createRng,
   kernelShapAttributions,
@@ -82,7 +83,7 @@ export class Lime extends PerturbationExplainer {
   private readonly distanceFunction: LimeDistance;
   private readonly kernelWidth?: number;
 
-  constructor(model: unknown, tokenizer: unknown, options: LimeOptions = {}) {
+  constructor(model: ModelLike, tokenizer: TokenizerLike, options: LimeOptions = {}) {
     super(model, tokenizer, options);
     this.nPerturbations = checkPositiveInt('nPerturbations', options.nPerturbations ?? 100, 2);
     this.perturbProbability = options.perturbProbability ?? 0.5;
@@ -113,7 +114,7 @@ export interface KernelShapOptions extends CommonExplainerOptions {
 export class KernelShap extends PerturbationExplainer {
   protected readonly methodName = 'KernelShap';
   private readonly nPerturbations: number;
-  constructor(model: unknown, tokenizer: unknown, options: KernelShapOptions = {}) {
+  constructor(model: ModelLike, tokenizer: TokenizerLike, options: KernelShapOptions = {}) {
     super(model, tokenizer, options);
     this.nPerturbations = checkPositiveInt('nPerturbations', options.nPerturbations ?? 100, 2);
   }
@@ -137,7 +138,7 @@ export class Sobol extends PerturbationExplainer {
   private readonly k: number;
   private readonly order: SobolIndicesOrder;
   private readonly sampler: QmcSampler;
-  constructor(model: unknown, tokenizer: unknown, options: SobolOptions = {}) {
+  constructor(model: ModelLike, tokenizer: TokenizerLike, options: SobolOptions = {}) {
     super(model, tokenizer, options);
     this.k = checkPositiveInt('nTokenPerturbations', options.nTokenPerturbations ?? 32, 1);
     this.order = options.sobolIndicesOrder ?? SobolIndicesOrder.FIRST_ORDER;

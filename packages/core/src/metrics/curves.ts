@@ -9,6 +9,7 @@
  * Exports: `Insertion`, `Deletion`, `AOPCComprehensiveness`, `AOPCSufficiency`, `MetricOptions`,
  * `MetricEvaluateOptions`, `CurveMetricResult`, `AopcResult`.
  */
+import type { ModelLike, TokenizerLike } from '../model/types.ts';
 import {
   aopcComprehensiveness,
   aopcSufficiency,
@@ -64,7 +65,7 @@ abstract class CurveMetric {
   protected readonly nPerturbations: number;
   protected readonly maxPercentagePerturbed: number;
 
-  constructor(model: unknown, tokenizer: unknown, options: MetricOptions = {}) {
+  constructor(model: ModelLike, tokenizer: TokenizerLike, options: MetricOptions = {}) {
     this.adapter = ModelAdapter.for(model, tokenizer);
     this.batchSize = checkPositiveInt('batchSize', options.batchSize ?? 4);
     this.nPerturbations = checkPositiveInt('nPerturbations', options.nPerturbations ?? 100);

@@ -13,7 +13,7 @@
  */
 import type { ModelTask } from '../types.ts';
 import { detectTask } from './task.ts';
-import type { HfModel, HfTensor, HfTensorCtor, HfTokenizer } from './types.ts';
+import type { HfModel, HfTensor, HfTensorCtor, HfTokenizer, ModelLike, TokenizerLike } from './types.ts';
 import { GradientRunner, type GradientRunnerOptions } from './gradient.ts';
 
 export class InputError extends Error {
@@ -56,7 +56,7 @@ export class ModelAdapter {
   private readonly inputNames: readonly string[];
   private gradientRunner?: Promise<GradientRunner>;
 
-  static for(model: unknown, tokenizer: unknown, options: AdapterOptions = {}): ModelAdapter {
+  static for(model: ModelLike, tokenizer: TokenizerLike, options: AdapterOptions = {}): ModelAdapter {
     if (!model || (typeof model !== 'object' && typeof model !== 'function')) {
       throw new InputError('The first argument must be a transformers.js model (AutoModelFor*.from_pretrained(...)).');
     }

@@ -55,3 +55,17 @@ export interface HfTokenizer {
   all_special_ids?: number[];
   model_max_length?: number;
 }
+
+/**
+ * What explainers and metrics accept as `model` and `tokenizer` at compile time: loose enough for any
+ * transformers.js copy, strict enough that swapped or missing arguments fail to compile. The adapter checks
+ * the rest at run time with clear errors.
+ */
+export interface ModelLike {
+  readonly config: unknown;
+  readonly sessions: Record<string, unknown>;
+}
+export interface TokenizerLike {
+  encode(...args: never[]): unknown;
+  decode(...args: never[]): unknown;
+}
