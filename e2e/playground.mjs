@@ -14,9 +14,9 @@ export const METHODS = [
   'GradientShap',
 ];
 
-/** Embedded default models the suite runs on (generated fixtures until trained models are committed). */
-export const CLASSIFIER = process.env.E2E_CLASSIFIER ?? 'bert-tiny-opset11';
-export const GENERATOR = process.env.E2E_GENERATOR ?? 'gpt2-tiny-opset13';
+/** The playground's committed default models (trained; see public/models/README.md). */
+export const CLASSIFIER = process.env.E2E_CLASSIFIER ?? 'bert-tiny-sentiment';
+export const GENERATOR = process.env.E2E_GENERATOR ?? 'gpt2-tiny-colours';
 
 /** Waits until the worker is up (WebGPU status known, Explain enabled). */
 export async function waitReady(page) {

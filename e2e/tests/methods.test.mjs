@@ -14,14 +14,14 @@ import { CLASSIFIER, GENERATOR, METHODS, explain, fill, heatmapUnits, maxAbs, ma
  * such as Lime's least squares or Sobol's variance ratio makes of them).
  */
 const RTOL = 1e-3;
-const ATOL = 1e-5;
+const ATOL = 1e-7;
 
 // "This movie is great!" -> BERT words: this | movie | is | great | ! (special tokens are no unit).
 const CLS_TEXT = 'This movie is great!';
 const CLS_UNITS = 5;
-// GPT-2 words: the | ␣cat | ␣sat | ␣on, then the continuation ␣the | ␣mat: 6 columns, 2 rows.
-const GEN_PROMPT = 'the cat sat on';
-const GEN_CONTINUATION = ' the mat';
+// GPT-2 words: I | ␣know | ␣that | ␣coal, then the continuation ␣is | ␣black: 6 columns, 2 rows.
+const GEN_PROMPT = 'I know that coal';
+const GEN_CONTINUATION = ' is black';
 const GEN_UNITS = 6;
 const GEN_ROWS = 2;
 
@@ -36,6 +36,7 @@ const tasks = [
       assert.equal(out.modelTask, 'classification');
       assert.equal(out.elements.length, CLS_UNITS, `units: ${JSON.stringify(out.elements)}`);
       assert.equal(out.attributions.length, 1, 'one row: the predicted class');
+      assert.equal(out.classes?.[out.targets[0]] ?? out.targets[0], 'positive', 'the trained sentiment model finds the text positive');
       assert.ok(out.attributions[0].every(Number.isFinite), 'every classification cell is a number');
     },
     units: CLS_UNITS,
