@@ -1,5 +1,5 @@
 // The playground's own unit tests (pure modules and the contract with the core), run from the repo root with
-// `pnpm vitest run --config apps/playground/vitest.config.ts` until the root config includes apps/*/test.
+// `pnpm vitest run --config apps/playground/vitest.config.ts` (the root config includes them too).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

@@ -96,7 +96,9 @@ export class GradientRunner {
     if (!grad.embedding) throw new Error('onnx-grad found no word-embedding table to cut at; gradient methods cannot run on this model.');
     // Same device as the model's session (a model loaded on WASM must not get its gradients from WebGPU).
     const { executionProviders, device } = await pickExecutionProvider(model.sessions.model?.config?.device);
-    const session = await ort.InferenceSession.create(grad.bytes, { executionProviders });
+    // Errors only: ORT warns (through console.error in the browser) that shape arithmetic runs on the CPU, which is
+    // expected for int64 subgraphs and not actionable by the user.
+    const session = await ort.InferenceSession.create(grad.bytes, { executionProviders, logSeverityLevel: 3 });
     const seedInput = grad.inputNames.find((n) => n.startsWith('grad_'));
     const gradOutput = grad.outputNames.find((n) => n === 'grad_inputs_embeds');
     const logitsOutput = grad.outputNames.includes('logits') ? 'logits' : grad.outputNames[0]!;
