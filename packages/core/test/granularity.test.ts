@@ -16,6 +16,15 @@ const gpt2 = new PreTrainedTokenizer(
   json('ortgenai-tiny-gpt2-fused/tokenizer_config.json'),
 );
 const sp = new PreTrainedTokenizer(sentencePieceTokenizerJSON(), sentencePieceTokenizerConfig());
+// The committed trained GPT-2 (584-entry byte-level BPE): " mat" comes out as "Ġ|m|at".
+const COLOURS = resolve(__dirname, '../../../public/models/gpt2-tiny-colours');
+const colours = new PreTrainedTokenizer(
+  JSON.parse(readFileSync(resolve(COLOURS, 'tokenizer.json'), 'utf8')),
+  JSON.parse(readFileSync(resolve(COLOURS, 'tokenizer_config.json'), 'utf8')),
+);
+/** GPT-2's pre-tokenizer regex, written out here as the reference for WORD units. */
+const GPT2_WORDS = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+const rawTokens = (tok: PreTrainedTokenizer, text: string) => tok.tokenize(text);
 
 const REVIEW = 'This is the best movie I have ever seen. The cinematography was uncharacteristically breathtaking.';
 
@@ -110,6 +119,69 @@ describe('GPT-2 byte-level BPE', () => {
     expect(r.elements).toEqual(['good film', ' bad film']);
     expect(r.units.unitOfToken[ids.indexOf(eos)]).toBe(-1);
     expect(computeUnits(gpt2, ids, Granularity.ALL_TOKENS).units.unitOfToken[ids.indexOf(eos)]).toBe(ids.indexOf(eos));
+  });
+});
+
+describe('GPT-2 WORD units follow the pre-tokenizer', () => {
+  it('keeps a lone "Ġ" token with the letters after it (" mat" = Ġ|m|at is one word)', () => {
+    const text = ' the cat sat on the mat.';
+    expect(rawTokens(colours, text)).toEqual(['Ġthe', 'Ġcat', 'Ġs', 'at', 'Ġo', 'n', 'Ġthe', 'Ġ', 'm', 'at', '.']);
+    const word = units(colours, text, Granularity.WORD);
+    expect(word.elements).toEqual([' the', ' cat', ' sat', ' on', ' the', ' mat', '.']);
+    expect(word.units.unitOfToken).toEqual([0, 1, 2, 2, 3, 3, 4, 5, 5, 5, 6]);
+  });
+
+  it('matches the regex on multiple spaces, newlines, punctuation, digits and contractions', () => {
+    const text = "I can't, won't   go  home!! 123abc 3.14 you're x\n\n y. We'll see; it's 2024?";
+    expect(rawTokens(colours, text)).toContain('Ġ'); // lone space tokens are really exercised
+    const word = units(colours, text, Granularity.WORD);
+    expect(word.elements).toEqual(text.match(GPT2_WORDS));
+    expect(word.elements.slice(0, 9)).toEqual(['I', ' can', "'t", ',', ' won', "'t", '  ', ' go', ' ']);
+    expect(units(gpt2, "We'll see; it's 3.14, you're 2024th!", Granularity.WORD).elements).toEqual([
+      'We', "'ll", ' see', ';', ' it', "'s", ' 3', '.', '14', ',', ' you', "'re", ' 2024', 'th', '!',
+    ]);
+  });
+
+  it('keeps non-ASCII characters split over several tokens in one word', () => {
+    const text = 'héllo wörld 日本語 🙂🙂';
+    expect(units(colours, text, Granularity.WORD).elements).toEqual(['héllo', ' wörld', ' 日本語', ' 🙂🙂']);
+    expect(units(gpt2, text, Granularity.WORD).elements).toEqual(['héllo', ' wörld', ' 日本語', ' 🙂🙂']);
+  });
+
+  it("treats the GPT-2 fixture's added whitespace tokens as words of their own", () => {
+    // tokenizer.json adds non-special tokens for runs of 2..31 spaces: they are split off before pre-tokenizing.
+    const word = units(gpt2, 'go   home', Granularity.WORD);
+    expect(rawTokens(gpt2, 'go   home')).toEqual(['go', '   ', 'home']);
+    expect(word.elements).toEqual(['go', '   ', 'home']);
+  });
+
+  it('uses GPT-2\'s regex when the tokenizer exposes no pre-tokenizer', () => {
+    const inner = (colours as unknown as { _tokenizer: object })._tokenizer;
+    const bare = Object.create(colours) as PreTrainedTokenizer;
+    Object.defineProperty(bare, '_tokenizer', { value: Object.create(inner, { pre_tokenizer: { value: null } }) });
+    const text = " the mat's  3 cats!";
+    expect(computeUnits(bare, colours.encode(text), Granularity.WORD).elements).toEqual(text.match(GPT2_WORDS));
+  });
+
+  it('falls back on a token-local rule for bytes that are not valid UTF-8 (a character cut by generation)', () => {
+    const ids = gpt2.encode(' mat 🙂');
+    const cut = ids.slice(0, -1); // drops the last byte(s) of the emoji
+    const r = computeUnits(gpt2, cut, Granularity.WORD);
+    expect(r.elements[0]).toBe(' mat');
+    expect(r.units.unitOfToken.every((u) => u >= 0)).toBe(true);
+    const lone = colours.encode(' mat \u00e9').slice(0, -1);
+    expect(computeUnits(colours, lone, Granularity.WORD).elements[0]).toBe(' mat');
+  });
+
+  it('equals the regex words on random texts (trained tokenizer)', () => {
+    const piece = fc.constantFrom('mat', ' ', '  ', ' the', 'cat', "'s", "'re", '3', '14', '.', ',', '!?', '\n', 'é', '日', '🙂', 'x1');
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 14 }), (parts) => {
+        const text = parts.join('');
+        expect(units(colours, text, Granularity.WORD).elements).toEqual(text.match(GPT2_WORDS));
+      }),
+      { numRuns: 120, seed: 11 },
+    );
   });
 });
 

@@ -18,6 +18,8 @@ export interface TokenizerLike {
   _tokenizer?: {
     id_to_token(id: number): string | undefined;
     get_added_tokens_decoder?(): Map<number, { special: boolean; content: string }>;
+    /** The tokenizer's own pre-tokenizer (text -> words; byte-level words come out byte-encoded). */
+    pre_tokenizer?: { pre_tokenize(text: string, options?: unknown): string[] } | null;
   };
 }
 

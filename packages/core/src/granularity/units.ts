@@ -8,9 +8,11 @@
  *   - TOKEN: one unit per non-special token.
  *   - WORD: the pre-tokenizer's words. WordPiece: a token starting with the continuation prefix ("##")
  *     continues the word, any other opens one (BERT's pre-tokenizer already splits punctuation into tokens of
- *     their own). Byte-level BPE: a token starting with a space byte ("Ġ", or another whitespace byte) opens a
- *     word, and so does a change between letters, digits and other characters (GPT-2's pre-tokenizer regex
- *     splits there: "seen" "." are two words, "Who" "'s" too). Metaspace (SentencePiece): "▁" opens a word.
+ *     their own). Byte-level BPE: exactly the pre-tokenizer's words: the tokens' bytes are decoded, split by
+ *     the tokenizer's own pre-tokenizer (GPT-2's regex when it exposes none) and mapped back by byte offsets,
+ *     so " mat" tokenised "Ġ|m|at" is one word, "seen" "." and "Who" "'s" are two. Where that cannot be done
+ *     (bytes that are not valid UTF-8) a token-local rule stands in: a space byte or a change between
+ *     letters, digits and other characters opens a word, except after a token ending in a lone space. Metaspace (SentencePiece): "▁" opens a word.
  *     Other tokenizers: a decoded leading space opens a word.
  *   - SENTENCE: split after a token ending in ".", "?" or "!" (closing quotes/brackets allowed after it) that is
  *     followed by whitespace and does not end an abbreviation (Mr., Dr., e.g., i.e., U.S., Ph.D., etc., single
@@ -24,6 +26,7 @@
  */
 
 import { Granularity, type UnitMembership } from '../types.ts';
+import { byteLevelWordStarts } from './byte-level.ts';
 import { tokenizerInfo, type TokenizerInfo, type TokenizerLike } from './tokens.ts';
 
 export interface UnitsResult {
@@ -81,6 +84,7 @@ function viewTokens(tokenizer: TokenizerLike, info: TokenizerInfo, ids: number[]
   });
 }
 
+/** Token-local word rule; for byte-level BPE only the fallback of `byteLevelWordStarts` (see its doc). */
 function opensWord(info: TokenizerInfo, prev: TokenView, cur: TokenView): boolean {
   if (info.addedNonSpecial.has(cur.id) || info.addedNonSpecial.has(prev.id)) return true;
   if (info.scheme === 'byte-level') {
@@ -88,19 +92,49 @@ function opensWord(info: TokenizerInfo, prev: TokenView, cur: TokenView): boolea
     const a = charClass([...prev.text].at(-1));
     const b = charClass([...cur.text][0]);
     if (a === 'partial' || b === 'partial') return false; // a multi-byte character split across tokens
+    // GPT-2's regex gives a single space before a non-space to the word that follows (" ?\p{L}+", ...).
+    if (/^\s+$/u.test(prev.text) && prev.text.endsWith(' ') && b !== 'space') return false;
     return a !== b;
   }
   return cur.opensWithSpace;
 }
 
+/**
+ * Whether each token opens a word (meaningful for non-special tokens). Byte-level BPE: the pre-tokenizer's
+ * words over each stretch of ordinary tokens (special and added tokens split the text before pre-tokenizing).
+ */
+function wordStarts(tokenizer: TokenizerLike, info: TokenizerInfo, views: TokenView[]): boolean[] {
+  const opens = views.map((v, i) => i === 0 || opensWord(info, views[i - 1] as TokenView, v));
+  if (info.scheme !== 'byte-level') return opens;
+  const pre = tokenizer._tokenizer?.pre_tokenizer;
+  const preTokenize = pre && typeof pre.pre_tokenize === 'function' ? (t: string) => pre.pre_tokenize(t) : undefined;
+  const ordinary = (v: TokenView) => !info.special.has(v.id) && !info.addedNonSpecial.has(v.id);
+  for (let a = 0; a < views.length; ) {
+    if (!ordinary(views[a] as TokenView)) {
+      a++;
+      continue;
+    }
+    let b = a;
+    while (b < views.length && ordinary(views[b] as TokenView)) b++;
+    const starts = byteLevelWordStarts(views.slice(a, b).map((v) => v.raw), preTokenize);
+    // The run's first token follows a special or added token, which already ends the word before it.
+    starts?.forEach((o, j) => {
+      if (j > 0) opens[a + j] = o;
+    });
+    a = b;
+  }
+  return opens;
+}
+
 /** Word units over the non-special tokens; returns unit id per position (-1 for specials). */
-function wordUnits(info: TokenizerInfo, views: TokenView[]): number[] {
+function wordUnits(tokenizer: TokenizerLike, info: TokenizerInfo, views: TokenView[]): number[] {
+  const opens = wordStarts(tokenizer, info, views);
   const unit = new Array<number>(views.length).fill(-1);
   let n = -1;
   let prev = -1;
   views.forEach((v, i) => {
     if (info.special.has(v.id)) return;
-    if (prev !== i - 1 || prev < 0 || opensWord(info, views[prev] as TokenView, v)) n++;
+    if (prev !== i - 1 || prev < 0 || opens[i]) n++;
     unit[i] = n;
     prev = i;
   });
@@ -170,7 +204,7 @@ export function computeUnits(tokenizer: TokenizerLike, ids: number[], granularit
       break;
     }
     case Granularity.WORD:
-      unitOfToken = wordUnits(info, viewTokens(tokenizer, info, ids));
+      unitOfToken = wordUnits(tokenizer, info, viewTokens(tokenizer, info, ids));
       break;
     case Granularity.SENTENCE:
       unitOfToken = sentenceUnits(tokenizer, info, viewTokens(tokenizer, info, ids), TERMINATOR);
