@@ -58,6 +58,13 @@ export interface AttributionOutput {
   attributions: number[][];
   /** Decoded text of each element (unit). */
   elements: string[];
+  /**
+   * One per element: true when whitespace separates the unit from the previous one in the text (false for the
+   * first). Byte-level BPE / SentencePiece: whitespace precedes it (GPT-2 element texts carry it already).
+   * WordPiece: approximated, as BERT's normaliser drops whitespace (a new word that is not punctuation attached
+   * to its neighbour). Renderers put a space before element i when true and its text has none.
+   */
+  spaceBefore?: boolean[];
   /** Class ids (classification) or target token ids (generation), one per row before unit pooling. */
   targets: number[];
   modelTask: ModelTask;

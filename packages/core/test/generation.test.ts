@@ -51,6 +51,10 @@ describe('generation', () => {
         const targetIds = tokenizer.encode(' blue. And the sea is green.', { add_special_tokens: false });
         expect(o!.targets).toEqual(targetIds);
         expect(o!.inputs.inputIds.slice(o!.inputs.promptLength)).toEqual(targetIds);
+        expect(o!.spaceBefore).toHaveLength(o!.elements.length);
+        // Byte-level BPE: a unit has a space before it exactly when its text starts with one, the first
+        // generated unit (" blue", after the prompt) included.
+        if (name === 'gpt2-tiny-opset13') expect(o!.spaceBefore).toEqual(o!.elements.map((e, c) => c > 0 && /^\s/.test(e)));
       }
     }
   });

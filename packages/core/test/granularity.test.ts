@@ -185,6 +185,53 @@ describe('GPT-2 WORD units follow the pre-tokenizer', () => {
   });
 });
 
+describe('spaceBefore', () => {
+  const spaced = (tok: PreTrainedTokenizer, text: string, g: Granularity) => {
+    const r = units(tok, text, g);
+    return r.elements.map((e, i) => [e, r.spaceBefore[i]] as const);
+  };
+
+  it('WordPiece: new words have a space before them, attached punctuation and "##" pieces do not', () => {
+    expect(spaced(bert, "This is the best (really), it's 3.14 well-known!", Granularity.WORD)).toEqual([
+      ['this', false], ['is', true], ['the', true], ['best', true], ['(', true], ['really', false], [')', false],
+      [',', false], ['it', true], ["'", false], ['s', false], ['3', true], ['.', false], ['14', false],
+      ['well', true], ['-', false], ['known', false], ['!', false],
+    ]);
+    const tok = units(bert, 'uncharacteristically good', Granularity.TOKEN);
+    expect(tok.elements.length).toBeGreaterThan(2);
+    expect(tok.spaceBefore).toEqual(tok.elements.map((e, i) => i === tok.elements.length - 1));
+  });
+
+  it('byte-level BPE: whitespace precedes the unit (its text already carries it)', () => {
+    expect(spaced(colours, ' the cat sat on the mat.', Granularity.WORD)).toEqual([
+      [' the', false], [' cat', true], [' sat', true], [' on', true], [' the', true], [' mat', true], ['.', false],
+    ]);
+    // TOKEN: the lone " " token has the space; "m" and "at" continue " mat" without one.
+    expect(spaced(colours, ' the mat.', Granularity.TOKEN)).toEqual([
+      [' the', false], [' ', true], ['m', false], ['at', false], ['.', false],
+    ]);
+    expect(spaced(gpt2, "Who's here?\nYes", Granularity.WORD)).toEqual([
+      ['Who', false], ["'s", false], [' here', true], ['?', false], ['\n', true], ['Yes', false],
+    ]);
+  });
+
+  it('SentencePiece: a unit opened by "▁" has a space before it, though its text has none', () => {
+    const w = units(sp, REVIEW, Granularity.WORD);
+    expect(w.spaceBefore).toEqual(w.elements.map((_, i) => i > 0));
+    const t = units(sp, 'uncharacteristically good', Granularity.TOKEN);
+    expect(t.elements.length).toBeGreaterThan(2);
+    expect(t.spaceBefore).toEqual(t.elements.map((_, i) => i === t.elements.length - 1));
+  });
+
+  it('is false for the first unit unless the ids continue earlier text', () => {
+    const ids = gpt2.encode(' blue.');
+    expect(computeUnits(gpt2, ids, Granularity.WORD).spaceBefore).toEqual([false, false]);
+    expect(computeUnits(gpt2, ids, Granularity.WORD, { continues: true }).spaceBefore).toEqual([true, false]);
+    const all = computeUnits(bert, bert.encode('hello world'), Granularity.ALL_TOKENS);
+    expect(all.spaceBefore).toEqual([false, true, true, true]); // [CLS] hello world [SEP]
+  });
+});
+
 describe('SentencePiece (Metaspace + Unigram)', () => {
   it('builds every granularity of the review', () => {
     const word = units(sp, REVIEW, Granularity.WORD);

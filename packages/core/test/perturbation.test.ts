@@ -18,6 +18,9 @@ describe('Occlusion', () => {
       const out = await new Occlusion(model, tokenizer, { granularity }).explain(TEXTS, [[0, 1], [0, 1], [1, 0]]);
       for (const o of out) {
         o.targets.forEach((c, r) => expectClose(o.attributions[r]!, additiveUnitContributions(o, c), 1e-5));
+        expect(o.spaceBefore).toHaveLength(o.elements.length);
+        // Plain words separated by single spaces: every word but the first has a space before it.
+        if (granularity === Granularity.WORD) expect(o.spaceBefore).toEqual(o.elements.map((_, i) => i > 0));
       }
     }
   });

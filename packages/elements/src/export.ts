@@ -77,9 +77,13 @@ function layoutBlocks(
     for (const cell of block.cells) {
       const shown = svgVisibleText(cell.text);
       const w = monospaceCells(shown) * CHAR_W + 2 * CELL_PAD;
-      if (x + w > right && x > MARGIN) {
+      // The separating space, uncoloured, between cells (none at the start of a line).
+      const gap = cell.spaceBefore && x > MARGIN ? CHAR_W : 0;
+      if (x + gap + w > right && x > MARGIN) {
         x = MARGIN;
         y += LINE_H;
+      } else {
+        x += gap;
       }
       cells.push({ cell, shown, x, y, w });
       x += w;
@@ -165,7 +169,7 @@ export function toHTML(output: AttributionOutput, options: ExportOptions = {}): 
           ]
             .filter(Boolean)
             .join(';');
-          return `<span title="${escapeXML(cellTooltip(cell))}" aria-label="${escapeXML(cellLabel(cell))}" style="${style}">${escapeXML(cell.text)}</span>`;
+          return `${cell.spaceBefore ? ' ' : ''}<span title="${escapeXML(cellTooltip(cell))}" aria-label="${escapeXML(cellLabel(cell))}" style="${style}">${escapeXML(cell.text)}</span>`;
         })
         .join('');
       return `<section><h2 style="font-size:1rem;margin:1em 0 .4em">${escapeXML(block.title)}</h2><p style="white-space:pre-wrap;line-height:1.9;font-family:ui-monospace,Menlo,Consolas,monospace;margin:0">${spans}</p></section>`;

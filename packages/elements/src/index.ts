@@ -45,6 +45,7 @@ export {
   dominantRows,
   generationCellValue,
   generationLayout,
+  spaceBefore,
   validateOutput,
   viewKind,
   type ClassNames,

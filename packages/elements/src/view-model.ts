@@ -40,6 +40,9 @@ export function validateOutput(output: unknown): asserts output is AttributionOu
       );
     }
   });
+  if (o.spaceBefore !== undefined && (!Array.isArray(o.spaceBefore) || o.spaceBefore.length !== n || o.spaceBefore.some((b) => typeof b !== 'boolean'))) {
+    throw new TypeError(`${where}.spaceBefore, when given, must hold one boolean per element (${n}); omit it to draw the elements as they are.`);
+  }
   if (o.modelTask !== 'classification' && o.modelTask !== 'generation') {
     throw new TypeError(`${where}.modelTask must be 'classification' or 'generation', got ${JSON.stringify(o.modelTask)}.`);
   }
@@ -126,9 +129,20 @@ export function generationCellValue(output: AttributionOutput, row: number, c: n
   return c < nPrompt + row ? output.attributions[row][c] : Number.NaN;
 }
 
+/**
+ * Whether a visible space goes before element `c`: the output says whitespace separates it from the element
+ * before (`spaceBefore`, e.g. WordPiece words) and its text does not already start with whitespace (GPT-2
+ * units keep theirs). Outputs without `spaceBefore` draw their elements as they are.
+ */
+export function spaceBefore(output: AttributionOutput, c: number): boolean {
+  return output.spaceBefore?.[c] === true && !/^\s/u.test(output.elements[c] ?? '');
+}
+
 /** One cell of a drawn line. */
 export interface Cell {
   text: string;
+  /** Draw a space before the cell (see `spaceBefore`). */
+  spaceBefore?: boolean;
   value: number;
   bound: number;
   /** Extra words for tooltips ("positive", "dominant: negative", ...). */
@@ -172,6 +186,7 @@ export function buildBlocks(output: AttributionOutput, options: BlockOptions = {
       title: `Output ${r + 1}: ${JSON.stringify(output.elements[outputColumn(layout, r)])}`,
       cells: output.elements.map((text, c) => ({
         text,
+        spaceBefore: spaceBefore(output, c),
         value: generationCellValue(output, r, c),
         bound,
         ...(c === outputColumn(layout, r) ? { target: true } : {}),
@@ -187,8 +202,9 @@ export function buildBlocks(output: AttributionOutput, options: BlockOptions = {
         title: 'Dominant class',
         cells: output.elements.map((text, c) => {
           const r = dom[c];
-          if (r < 0) return { text, value: Number.NaN, bound: 0, note: 'no positive class' };
-          return { text, value: output.attributions[r][c], bound: bounds[r], note: `dominant: ${className(output, r, options.classesNames)}` };
+          const sp = spaceBefore(output, c);
+          if (r < 0) return { text, spaceBefore: sp, value: Number.NaN, bound: 0, note: 'no positive class' };
+          return { text, spaceBefore: sp, value: output.attributions[r][c], bound: bounds[r], note: `dominant: ${className(output, r, options.classesNames)}` };
         }),
       },
     ];
@@ -196,6 +212,6 @@ export function buildBlocks(output: AttributionOutput, options: BlockOptions = {
   const rows = choice === 'all' ? output.attributions.map((_, r) => r) : [choice];
   return rows.map((r) => ({
     title: `Class: ${className(output, r, options.classesNames)}`,
-    cells: output.elements.map((text, c) => ({ text, value: output.attributions[r][c], bound: bounds[r] })),
+    cells: output.elements.map((text, c) => ({ text, spaceBefore: spaceBefore(output, c), value: output.attributions[r][c], bound: bounds[r] })),
   }));
 }

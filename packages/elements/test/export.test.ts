@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cellColor, rgbString } from '../src/color.ts';
 import { exportBlob, exportView, renderSVG, toHTML, toJSON, toSVG } from '../src/export.ts';
 import { attributionOutputFromJSON } from '../src/view-model.ts';
-import { generation, multiClass, singleClass, XSS } from './fixtures.ts';
+import { generation, gpt2Spaced, multiClass, singleClass, wordPiece, XSS } from './fixtures.ts';
 
 const ESCAPED = '&lt;img src=x onerror=alert(1)&gt;';
 
@@ -88,6 +88,40 @@ describe('SVG export', () => {
   it('rejects a bad row choice with a clear error', () => {
     expect(() => toSVG(singleClass(), { row: 3 })).toThrow(/row 3 does not exist: this output has rows 0..0/);
     expect(() => toSVG(singleClass(), { row: 'dominant' })).toThrow(/only applies to multi-class/);
+  });
+});
+
+describe('spaceBefore in the exports', () => {
+  /** Text x of each SVG cell and its text. */
+  const xs = (svg: string) =>
+    [...svg.matchAll(/<g><title>[^<]*<\/title>(?:<rect [^>]*\/>)*<text x="([\d.]+)"[^>]*>([^<]*)<\/text><\/g>/g)].map((m) => ({
+      x: Number(m[1]),
+      text: m[2]!,
+    }));
+  const CHAR_W = 14 * 0.6;
+
+  it('SVG: a space-wide gap before WordPiece words, none added to GPT-2 units that carry their space', () => {
+    const wp = xs(toSVG(wordPiece()));
+    expect(wp.map((c) => c.text)).toEqual(['this', 'is', 'the', 'best']);
+    for (let i = 1; i < wp.length; i++) {
+      // advance = previous text + its padding + one space
+      expect(wp[i]!.x - wp[i - 1]!.x).toBeCloseTo(wp[i - 1]!.text.length * CHAR_W + 4 + CHAR_W, 6);
+    }
+    const g = xs(toSVG(gpt2Spaced()));
+    const plain = xs(toSVG(singleClass()));
+    expect(g.map((c) => c.x)).toEqual(plain.map((c) => c.x));
+  });
+
+  it('HTML: WordPiece reads "this is the best"; GPT-2 text is not doubled-spaced; no field = as before', () => {
+    const visible = (html: string) => html.match(/<p [^>]*>(.*)<\/p>/)![1]!.replace(/<[^>]+>/g, '');
+    expect(visible(toHTML(wordPiece()))).toBe('this is the best');
+    expect(visible(toHTML(gpt2Spaced()))).toBe(`I love ${ESCAPED} it`);
+    expect(toHTML(gpt2Spaced())).toBe(toHTML(singleClass()));
+    expect(visible(toHTML({ ...wordPiece(), spaceBefore: undefined }))).toBe('thisisthebest');
+  });
+
+  it('refuses a spaceBefore of the wrong length with advice', () => {
+    expect(() => toHTML({ ...wordPiece(), spaceBefore: [true] })).toThrow(/one boolean per element \(4\)/);
   });
 });
 

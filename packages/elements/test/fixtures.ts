@@ -72,3 +72,21 @@ export function generation(): AttributionOutput {
     inputs: { ...inputs(6), promptLength: 3, targetUnitTokens: [[3], [4], [5]] },
   };
 }
+
+/** WordPiece-style: element texts carry no whitespace; `spaceBefore` says where the words were separated. */
+export function wordPiece(): AttributionOutput {
+  return {
+    ...common,
+    attributions: [[0.5, -1, 0, 2]],
+    elements: ['this', 'is', 'the', 'best'],
+    spaceBefore: [false, true, true, true],
+    targets: [1],
+    modelTask: 'classification',
+    inputs: inputs(4),
+  };
+}
+
+/** GPT-2 style with `spaceBefore`: the texts already carry their spaces, so none is added. */
+export function gpt2Spaced(): AttributionOutput {
+  return { ...singleClass(), spaceBefore: [false, true, true, true] };
+}

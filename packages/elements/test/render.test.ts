@@ -11,7 +11,7 @@ import {
   type InterpretoViewBase,
 } from '../src/index.ts';
 import { baseStyles } from '../src/components/styles.ts';
-import { generation, multiClass, singleClass, XSS } from './fixtures.ts';
+import { generation, gpt2Spaced, multiClass, singleClass, wordPiece, XSS } from './fixtures.ts';
 
 afterEach(() => {
   document.body.innerHTML = '';
@@ -36,6 +36,29 @@ const events = (el: HTMLElement, type: string) => {
   el.addEventListener(type, (e) => seen.push((e as CustomEvent).detail));
   return seen;
 };
+
+describe('spaceBefore', () => {
+  const shown = (el: HTMLElement, sel = '.units') => el.shadowRoot!.querySelector(sel)!.textContent;
+
+  it('single-class: WordPiece words are drawn with spaces, GPT-2 units without doubled spaces', async () => {
+    expect(shown(await mount(plotAttributions(wordPiece())))).toBe('this is the best');
+    expect(shown(await mount(plotAttributions(gpt2Spaced())))).toBe(['I', ' love', ` ${XSS}`, ' it'].join(''));
+    expect(shown(await mount(plotAttributions({ ...wordPiece(), spaceBefore: undefined })))).toBe('thisisthebest');
+  });
+
+  it('multi-class and generation views put the spaces in too', async () => {
+    const multi = { ...wordPiece(), attributions: [[1, 2, 3, 4], [4, 3, 2, 1]], targets: [0, 1] };
+    expect(shown(await mount(plotAttributions(multi)), '.units[aria-label="Attributions"]')).toBe('this is the best');
+    const gen = {
+      ...wordPiece(),
+      modelTask: 'generation' as const,
+      attributions: [[0.1, 0.2, Number.NaN, Number.NaN], [0.3, 0.1, 0.2, Number.NaN]],
+    };
+    const el = await mount(plotAttributions(gen));
+    expect(shown(el, '.units[aria-label="Prompt units"]')).toBe('this is');
+    expect(shown(el, '.units[role="toolbar"]')).toBe('the best');
+  });
+});
 
 describe('plotAttributions', () => {
   it('picks the element for each kind of output', () => {

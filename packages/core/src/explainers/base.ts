@@ -75,6 +75,7 @@ export abstract class AttributionExplainer {
     const out: AttributionOutput = {
       attributions,
       elements: item.elements,
+      spaceBefore: [...item.spaceBefore],
       targets: [...item.targets],
       modelTask: a.task,
       granularity: c.granularity,

@@ -20,6 +20,8 @@ export interface PreparedItem {
   ids: number[];
   units: UnitMembership;
   elements: string[];
+  /** Per unit: whitespace separates it from the unit before (AttributionOutput.spaceBefore). */
+  spaceBefore: boolean[];
   truncated: boolean;
   /** What each row scores: class ids, or target token ids (generation). */
   targets: number[];
@@ -187,9 +189,9 @@ export async function prepareItems(
       ? await predictedClasses(adapter, raw, common.batchSize, options.signal)
       : classTargets(adapter, targets, raw.length);
     return raw.map((r, i) => {
-      const { units, elements } = computeUnits(tokenizer, r.ids, g);
+      const { units, elements, spaceBefore } = computeUnits(tokenizer, r.ids, g);
       if (units.nUnits === 0) throw new InputError(`Input ${i} has no unit to attribute at granularity ${g} (only special tokens).`);
-      return { ids: r.ids, units, elements, truncated: r.truncated, targets: classes[i]! };
+      return { ids: r.ids, units, elements, spaceBefore, truncated: r.truncated, targets: classes[i]! };
     });
   }
 
@@ -214,7 +216,7 @@ export async function prepareItems(
     const fitted = adapter.fitToPositions(r.ids, adapter.maxPositions - target.length, 'end');
     const prompt = fitted.ids;
     const pu = computeUnits(tokenizer, prompt, g);
-    const tu = computeUnits(tokenizer, target, g);
+    const tu = computeUnits(tokenizer, target, g, { continues: pu.units.nUnits > 0 });
     if (tu.units.nUnits === 0) throw new InputError(`Target ${i} has no unit to attribute at granularity ${g} (only special tokens).`);
     const P = prompt.length;
     const targetUnitRows: number[][] = Array.from({ length: tu.units.nUnits }, () => []);
@@ -225,6 +227,7 @@ export async function prepareItems(
       ids: [...prompt, ...target],
       units: mergeUnits(pu.units, tu.units),
       elements: [...pu.elements, ...tu.elements],
+      spaceBefore: [...pu.spaceBefore, ...tu.spaceBefore],
       truncated: fitted.truncated,
       targets: target,
       promptLength: P,

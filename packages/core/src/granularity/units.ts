@@ -3,7 +3,7 @@
  * gives no offsets or word ids.
  *
  * Exports:
- * - `computeUnits(tokenizer, ids, granularity) -> { units: UnitMembership; elements: string[] }`
+ * - `computeUnits(tokenizer, ids, granularity, { continues? }) -> { units; elements; spaceBefore }`
  *   - ALL_TOKENS: one unit per position, special tokens included.
  *   - TOKEN: one unit per non-special token.
  *   - WORD: the pre-tokenizer's words. WordPiece: a token starting with the continuation prefix ("##")
@@ -23,15 +23,29 @@
  *   always closes the unit before it. Units are contiguous and numbered left to right.
  * - Element texts: `tokenizer.decode(unit ids)`: GPT-2 units keep their leading space; WordPiece words decode
  *   without "##"; SentencePiece units lose the leading "▁" as the Metaspace decoder does.
+ * - `spaceBefore[u]`: whitespace separates unit u from the unit before it (its first token's spacing, see
+ *   spacing.ts; an approximation for WordPiece, whose normaliser drops whitespace). False for the first unit
+ *   unless `continues` is set.
  */
 
 import { Granularity, type UnitMembership } from '../types.ts';
 import { byteLevelWordStarts } from './byte-level.ts';
+import { BYTE_LEVEL_SPACES, tokenSpaceBefore } from './spacing.ts';
 import { tokenizerInfo, type TokenizerInfo, type TokenizerLike } from './tokens.ts';
 
 export interface UnitsResult {
   units: UnitMembership;
   elements: string[];
+  /** Per unit: whitespace separates it from the unit before (see spacing.ts for each tokenizer family). */
+  spaceBefore: boolean[];
+}
+
+export interface UnitsOptions {
+  /**
+   * The ids continue text that came before them (generation targets after their prompt): the first unit's
+   * `spaceBefore` then says whether whitespace precedes it, instead of being false.
+   */
+  continues?: boolean;
 }
 
 type CharClass = 'letter' | 'number' | 'space' | 'other' | 'partial';
@@ -44,8 +58,6 @@ function charClass(ch: string | undefined): CharClass {
   return 'other';
 }
 
-/** GPT-2's byte-to-unicode map sends whitespace bytes (space, \t, \n, \r, ...) to these characters. */
-const BYTE_LEVEL_SPACES = new Set(['\u0120', '\u0109', '\u010a', '\u010b', '\u010c', '\u010d', '\u00a0']);
 
 const TERMINATOR = /[.?!]["'\u201d\u2019)\]]*$/;
 const PART_TERMINATOR = /[.?!,;:]["'\u201d\u2019)\]]*$/;
@@ -188,11 +200,17 @@ function sentenceUnits(
   return unit;
 }
 
-export function computeUnits(tokenizer: TokenizerLike, ids: number[], granularity: Granularity): UnitsResult {
+export function computeUnits(
+  tokenizer: TokenizerLike,
+  ids: number[],
+  granularity: Granularity,
+  options: UnitsOptions = {},
+): UnitsResult {
   if (!Array.isArray(ids) || ids.some((id) => !Number.isInteger(id) || id < 0)) {
     throw new Error('computeUnits expects ids as an array of non-negative integers (one sequence, no batch dimension).');
   }
   const info = tokenizerInfo(tokenizer);
+  const views = viewTokens(tokenizer, info, ids);
   let unitOfToken: number[];
   switch (granularity) {
     case Granularity.ALL_TOKENS:
@@ -204,13 +222,13 @@ export function computeUnits(tokenizer: TokenizerLike, ids: number[], granularit
       break;
     }
     case Granularity.WORD:
-      unitOfToken = wordUnits(tokenizer, info, viewTokens(tokenizer, info, ids));
+      unitOfToken = wordUnits(tokenizer, info, views);
       break;
     case Granularity.SENTENCE:
-      unitOfToken = sentenceUnits(tokenizer, info, viewTokens(tokenizer, info, ids), TERMINATOR);
+      unitOfToken = sentenceUnits(tokenizer, info, views, TERMINATOR);
       break;
     case Granularity.PART_SENTENCE:
-      unitOfToken = sentenceUnits(tokenizer, info, viewTokens(tokenizer, info, ids), PART_TERMINATOR);
+      unitOfToken = sentenceUnits(tokenizer, info, views, PART_TERMINATOR);
       break;
     default:
       throw new Error(`Unknown granularity ${String(granularity)}; use one of ${Object.values(Granularity).join(', ')}.`);
@@ -221,5 +239,11 @@ export function computeUnits(tokenizer: TokenizerLike, ids: number[], granularit
     if (u >= 0) (groups[u] as number[]).push(ids[i] as number);
   });
   const elements = groups.map((g) => tokenizer.decode(g, { skip_special_tokens: false }));
-  return { units: { unitOfToken, nUnits }, elements };
+  const tokenSpace = tokenSpaceBefore(info, views);
+  const spaceBefore = new Array<boolean>(nUnits).fill(false);
+  unitOfToken.forEach((u, i) => {
+    if (u >= 0 && (i === 0 || unitOfToken[i - 1] !== u)) spaceBefore[u] = tokenSpace[i] as boolean;
+  });
+  if (nUnits > 0 && !options.continues) spaceBefore[0] = false; // nothing before the first unit
+  return { units: { unitOfToken, nUnits }, elements, spaceBefore };
 }

@@ -30,6 +30,8 @@ export interface UnitOptions {
   group: string;
   index: number;
   text: string;
+  /** Put a space before the unit (view-model `spaceBefore`). */
+  spaceBefore?: boolean;
   value: number;
   bound: number;
   note?: string;
@@ -144,7 +146,7 @@ export abstract class InterpretoViewBase extends LitElement {
     const style = { 'background-color': c.background ?? 'transparent', color: c.background ? c.color : 'inherit' };
     const cell = { text: u.text, value: u.value, note: u.note };
     const tabindex = (this._focus[u.group] ?? 0) === u.index ? '0' : '-1';
-    return html`<button type="button" class=${classMap({ unit: true, target: !!u.target, output: !!u.output })} data-group=${u.group} data-index=${u.index} data-sign=${c.sign} tabindex=${tabindex} style=${styleMap(style)} title=${cellTooltip(cell)} aria-label=${cellLabel(cell)} aria-pressed=${ifDefined(u.pressed === undefined ? undefined : String(u.pressed))} @click=${u.onClick ?? (() => this.emit('interpreto-unit-select', { index: u.index, text: u.text, value: u.value }))} @mouseenter=${ifDefined(u.onEnter)} @mouseleave=${ifDefined(u.onLeave)} @focus=${() => this._setFocus(u.group, u.index)}>${u.text}</button>`;
+    return html`${u.spaceBefore ? ' ' : ''}<button type="button" class=${classMap({ unit: true, target: !!u.target, output: !!u.output })} data-group=${u.group} data-index=${u.index} data-sign=${c.sign} tabindex=${tabindex} style=${styleMap(style)} title=${cellTooltip(cell)} aria-label=${cellLabel(cell)} aria-pressed=${ifDefined(u.pressed === undefined ? undefined : String(u.pressed))} @click=${u.onClick ?? (() => this.emit('interpreto-unit-select', { index: u.index, text: u.text, value: u.value }))} @mouseenter=${ifDefined(u.onEnter)} @mouseleave=${ifDefined(u.onLeave)} @focus=${() => this._setFocus(u.group, u.index)}>${u.text}</button>`;
   }
 
   private _setFocus(group: string, index: number): void {

@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { matrixBound } from '../color.ts';
 import type { ExportOptions } from '../export.ts';
-import { generationCellValue, generationLayout, outputColumn } from '../view-model.ts';
+import { generationCellValue, generationLayout, outputColumn, spaceBefore } from '../view-model.ts';
 import { defineOnce } from './base.ts';
 import { InterpretoRowSelectBase } from './row-select.ts';
 
@@ -45,13 +45,15 @@ export class InterpretoGeneration extends InterpretoRowSelectBase<OutputSelectDe
     const value = (c: number) => (active === null ? Number.NaN : generationCellValue(out, active, c));
     const prompt = out.elements
       .slice(0, layout.nPrompt)
-      .map((text, c) => this.renderUnit({ group: 'prompt', index: c, text, value: value(c), bound }));
+      .map((text, c) => this.renderUnit({ group: 'prompt', index: c, text, spaceBefore: spaceBefore(out, c), value: value(c), bound }));
     const outputs = out.elements.slice(layout.nPrompt).map((text, j) => {
       const c = outputColumn(layout, j);
       return this.renderUnit({
         group: 'outputs',
         index: j,
         text,
+        // The generated units start a line of their own: no space before the first.
+        spaceBefore: j > 0 && spaceBefore(out, c),
         value: value(c),
         bound,
         output: true,
