@@ -479,7 +479,8 @@ export class PlaygroundApp extends LitElement {
         </div>
         <label class="text"
           >Input text
-          <textarea id="text" rows="3" .value=${live(this.state.text)} @change=${(e: Event) => this.set({ text: (e.target as HTMLTextAreaElement).value })}></textarea>
+          <!-- @input, not @change: progress updates re-render mid-run, and live() would otherwise put back the old text while the user types. -->
+          <textarea id="text" rows="3" .value=${live(this.state.text)} @input=${(e: Event) => this.set({ text: (e.target as HTMLTextAreaElement).value })}></textarea>
         </label>
         ${this.renderTargets()}
         <fieldset id="method-options">
