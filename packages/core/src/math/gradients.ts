@@ -154,7 +154,11 @@ export function aggregateNoisyScores(scores: Float64Array[], kind: NoiseAggregat
 
 export function addGaussianNoise(input: Float32Array, noiseStd: number, rng: Rng): Float32Array {
   if (!(noiseStd >= 0) || !Number.isFinite(noiseStd)) throw new Error(`noiseStd must be finite and >= 0 (got ${noiseStd}).`);
-  return Float32Array.from(input, (x) => x + noiseStd * rng.normal());
+  // A plain loop: Float32Array.from(typedArray, fn) goes through the iterator protocol and a closure per entry,
+  // about 4x slower at embedding sizes (same draws, same order, same values).
+  const out = new Float32Array(input.length);
+  for (let i = 0; i < input.length; i++) out[i] = (input[i] as number) + noiseStd * rng.normal();
+  return out;
 }
 
 export interface GradientShapSample {
