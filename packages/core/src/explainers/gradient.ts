@@ -183,9 +183,11 @@ export class IntegratedGradients extends GradientExplainer {
   protected plan(x: Float32Array, seq: number, hidden: number): SamplePlan {
     const base = baselineOf(this.baseline, seq, hidden);
     const { alphas } = trapezoidAlphas(this.n);
+    const points = Array.from(alphas, (a) => interpolate(base, x, a));
     return {
-      points: Array.from(alphas, (a) => interpolate(base, x, a)),
-      reduce: (g) => integratedGradientsScores(g, x, base, seq, hidden, { tokenReduction: this.tokenReduction, inputXGradient: this.inputXGradient }),
+      points,
+      reduce: (g) =>
+        integratedGradientsScores(g, x, base, seq, hidden, { tokenReduction: this.tokenReduction, inputXGradient: this.inputXGradient, points }),
     };
   }
 }

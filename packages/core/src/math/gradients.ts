@@ -12,8 +12,8 @@
  * - `trapezoidAlphas(nInterpolations) -> { alphas, weights }`: nInterpolations points on [0, 1] with both end
  *   points, trapezoid weights (sum 1).
  * - `interpolate(baseline, input, alpha)`: baseline + alpha (input - baseline).
- * - `integratedGradientsScores(grads, input, baseline, seq, hidden, { tokenReduction?, inputXGradient? })`:
- *   grads[k] = gradient at interpolate(baseline, input, alphas[k]). 'mean': sum_k w_k tokenScores at each point
+ * - `integratedGradientsScores(grads, input, baseline, seq, hidden, { tokenReduction?, inputXGradient?, points? })`:
+ *   grads[k] = gradient at interpolate(baseline, input, alphas[k]) (`points[k]`, when given). 'mean': sum_k w_k tokenScores at each point
  *   (per perturbed input, as the Python library); 'sum': textbook IG, sum over hidden of
  *   (x - baseline) * sum_k w_k g_k (complete: sums to f(x) - f(baseline) up to the quadrature error).
  * - `NoiseAggregation` = 'mean' (SmoothGrad) | 'squareMean' (SquareGrad) | 'variance' (VarGrad, unbiased);
@@ -104,7 +104,12 @@ export function integratedGradientsScores(
   baseline: Float32Array,
   seq: number,
   hidden: number,
-  options: { tokenReduction?: TokenReduction; inputXGradient?: boolean } = {},
+  options: {
+    tokenReduction?: TokenReduction;
+    inputXGradient?: boolean;
+    /** The points the gradients were taken at, when the caller already has them (saves recomputing them). */
+    points?: readonly Float32Array[];
+  } = {},
 ): Float64Array {
   const { alphas, weights } = trapezoidAlphas(grads.length);
   const out = new Float64Array(seq);
@@ -118,7 +123,7 @@ export function integratedGradientsScores(
     return tokenScores(avg, input, seq, hidden, { tokenReduction: 'sum', baseline });
   }
   grads.forEach((g, k) => {
-    const point = interpolate(baseline, input, alphas[k] as number);
+    const point = options.points?.[k] ?? interpolate(baseline, input, alphas[k] as number);
     const s = tokenScores(g, point, seq, hidden, { inputXGradient: options.inputXGradient ?? true });
     const w = weights[k] as number;
     for (let t = 0; t < seq; t++) out[t] = (out[t] as number) + w * (s[t] as number);
