@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { computeUnits, specialTokenMask, tokenizerInfo } from '../src/granularity/index.ts';
 import { Granularity } from '../src/types.ts';
 import { SP_ALPHABET, sentencePieceTokenizerConfig, sentencePieceTokenizerJSON } from './support/tokenizers/sentencepiece.ts';
+import { repoFile, thirdParty } from '../../../fixtures/index.ts';
 
-const FIXTURES = resolve(__dirname, '../../../../shared/fixtures/third-party');
-const json = (p: string): Record<string, unknown> => JSON.parse(readFileSync(resolve(FIXTURES, p), 'utf8'));
+const json = (p: string): Record<string, unknown> => JSON.parse(readFileSync(thirdParty(p), 'utf8'));
 
 const bert = new PreTrainedTokenizer(json('bert-uncased-tokenizer/tokenizer.json'), {});
 const gpt2 = new PreTrainedTokenizer(
@@ -17,7 +17,7 @@ const gpt2 = new PreTrainedTokenizer(
 );
 const sp = new PreTrainedTokenizer(sentencePieceTokenizerJSON(), sentencePieceTokenizerConfig());
 // The committed trained GPT-2 (584-entry byte-level BPE): " mat" comes out as "Ġ|m|at".
-const COLOURS = resolve(__dirname, '../../../public/models/gpt2-tiny-colours');
+const COLOURS = repoFile('public/models/gpt2-tiny-colours');
 const colours = new PreTrainedTokenizer(
   JSON.parse(readFileSync(resolve(COLOURS, 'tokenizer.json'), 'utf8')),
   JSON.parse(readFileSync(resolve(COLOURS, 'tokenizer_config.json'), 'utf8')),

@@ -7,9 +7,10 @@
 import { describe, expect, test } from 'vitest';
 import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadFixture, loadFolder } from './helpers.ts';
 import { ensureFixture } from '../../onnx-grad/test/fixtures/index.ts';
+import { thirdParty } from '../../../fixtures/index.ts';
 import { AutoModel, AutoModelForSequenceClassification, AutoTokenizer, env } from '@huggingface/transformers';
 import { Granularity, InputError, Occlusion, QuantizedModelError, Saliency, UnsupportedModelError, IntegratedGradients, type AttributionOutput } from '../src/index.ts';
 
@@ -87,7 +88,7 @@ describe('bad inputs', () => {
 
   test('a tokenizer whose vocabulary does not match the model is refused', async () => {
     const { model } = await loadFixture('bert-tiny-opset11');
-    const other = await AutoTokenizer.from_pretrained(resolve('../shared/fixtures/third-party/ortgenai-tiny-gpt2-fused'));
+    const other = await AutoTokenizer.from_pretrained(thirdParty('ortgenai-tiny-gpt2-fused'));
     expect(() => new Occlusion(model, other)).toThrow(/tokenizer does not match the model.*Load the tokenizer from the same folder/);
   });
 
@@ -167,10 +168,9 @@ describe('third-party DistilBERT (optimum export, opset 11) with the real BERT u
     const dir = mkdtempSync(join(tmpdir(), 'interpreto-distilbert-'));
     const folder = join(dir, 'tiny-distilbert-sst2');
     mkdirSync(join(folder, 'onnx'), { recursive: true });
-    const src = resolve('../shared/fixtures/third-party');
-    symlinkSync(join(src, 'optimum-tiny-distilbert-sst2', 'config.json'), join(folder, 'config.json'));
-    symlinkSync(join(src, 'optimum-tiny-distilbert-sst2', 'model.onnx'), join(folder, 'onnx', 'model.onnx'));
-    symlinkSync(join(src, 'bert-uncased-tokenizer', 'tokenizer.json'), join(folder, 'tokenizer.json'));
+    symlinkSync(thirdParty('optimum-tiny-distilbert-sst2/config.json'), join(folder, 'config.json'));
+    symlinkSync(thirdParty('optimum-tiny-distilbert-sst2/model.onnx'), join(folder, 'onnx', 'model.onnx'));
+    symlinkSync(thirdParty('bert-uncased-tokenizer/tokenizer.json'), join(folder, 'tokenizer.json'));
     writeFileSync(join(folder, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'DistilBertTokenizer', do_lower_case: true, model_max_length: 512, cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', mask_token: '[MASK]', unk_token: '[UNK]' }));
     const { model, tokenizer } = await loadFolder(folder, 'classification');
     const text = 'This is the best movie I have ever seen.';

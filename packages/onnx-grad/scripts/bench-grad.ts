@@ -11,7 +11,7 @@
  */
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -21,6 +21,7 @@ import { buildGradientModel, decodeModel, encodeModel, toNumber, type GradientMo
 import { embeddingConfig } from '../src/cli.ts';
 import { buildEncoderClassifier, ensureFixture, FIXTURES } from '../test/fixtures/index.ts';
 import { rng } from '../test/transforms/helpers.ts';
+import { thirdParty } from '../../../fixtures/index.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const B = 8, S = 64;
@@ -165,7 +166,6 @@ if (args.only !== 'base') {
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
     rows.push(await bench(name, new Uint8Array(readFileSync(join(dir, 'onnx', 'model.onnx'))), embeddingConfig(config)));
   }
-  const third = resolve(HERE, '../../../../shared/fixtures/third-party');
-  rows.push(await bench('third-party optimum tiny DistilBERT', new Uint8Array(readFileSync(join(third, 'optimum-tiny-distilbert-sst2/model.onnx'))), { vocab_size: 30522, hidden_size: 2 }));
+  rows.push(await bench('third-party optimum tiny DistilBERT', new Uint8Array(readFileSync(thirdParty('optimum-tiny-distilbert-sst2/model.onnx'))), { vocab_size: 30522, hidden_size: 2 }));
   printTables(rows);
 }

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { decodeModel, encodeModel, Graph, OpBuilder, tensorData, DataType, OnnxDecodeError } from '../src/index.ts';
-
-const DISTILBERT = '../shared/fixtures/third-party/optimum-tiny-distilbert-sst2/model.onnx';
+import { DISTILBERT } from './transforms/helpers.ts';
 
 describe('ONNX codec', () => {
   it('decodes a real export, keeps initializer bytes as views, and re-encodes to a model ORT runs identically', async () => {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as ort from 'onnxruntime-node';
 import { decodeModel, encodeModel, buildGradientModel, type ModelProto } from '../src/index.ts';
 import { main } from '../src/cli.ts';
-import { DISTILBERT, FUSED_GPT2, THIRD_PARTY, readBytes, i64 } from './transforms/helpers.ts';
+import { DISTILBERT, DISTILBERT_CONFIG, FUSED_GPT2, readBytes, i64 } from './transforms/helpers.ts';
 
 /** Moves every initializer of at least `minBytes` into `<name>_data` files of at most `chunk` bytes, as torch does. */
 function withExternalData(m: ModelProto, name: string, minBytes: number, chunk: number): Record<string, Uint8Array> {
@@ -83,7 +83,7 @@ describe('onnx-grad CLI', () => {
     const folder = join(dir, 'hub', 'onnx');
     for (const [k, v] of Object.entries(files)) { spawnSync('mkdir', ['-p', folder]); writeFileSync(join(folder, k), v); }
     writeFileSync(join(folder, 'model.onnx'), encodeModel(m));
-    copyFileSync(`${THIRD_PARTY}/optimum-tiny-distilbert-sst2/config.json`, join(dir, 'hub', 'config.json'));
+    copyFileSync(DISTILBERT_CONFIG, join(dir, 'hub', 'config.json'));
     expect(readFileSync(join(folder, 'model.onnx')).length).toBeLessThan(40_000); // the weights really moved out
 
     const r = silent();

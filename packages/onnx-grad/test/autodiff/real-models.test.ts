@@ -8,8 +8,7 @@ import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { DataType, decodeModel, differentiate, encodeModel, Graph, UnsupportedOpsError, type ModelProto } from '../../src/index.ts';
 import { rng, SESSION_OPTIONS } from './harness.ts';
-
-const FIX = '../shared/fixtures/third-party';
+import { thirdParty } from '../../../../fixtures/index.ts';
 
 /** Replaces the Gather that reads `weight` by a float input of the same name as its output. */
 function cutAt(model: ModelProto, weight: string, dims: (string | number)[]): string {
@@ -70,7 +69,7 @@ describe('differentiate on third-party exports', () => {
   it('optimum DistilBERT (opset 11: decomposed LayerNorm, Erf GELU, Where(-inf) mask, CLS Gather, Gemm) runs at several lengths', async () => {
     // With dim = 2 a LayerNorm maps every vector to ±1 (scale-invariant), so the exact input gradient is zero:
     // the backward graph must give (numerically) zero, finite values, for any sequence length.
-    const model = decodeModel(new Uint8Array(readFileSync(`${FIX}/optimum-tiny-distilbert-sst2/model.onnx`)));
+    const model = decodeModel(new Uint8Array(readFileSync(thirdParty('optimum-tiny-distilbert-sst2/model.onnx'))));
     const embeds = cutAt(model, 'distilbert.embeddings.word_embeddings.weight', ['batch', 'sequence', 2]);
     const g = new Graph(model);
     const { seeds, grads } = differentiate(g, { outputs: ['logits'], wrt: [embeds] });
@@ -96,7 +95,7 @@ describe('differentiate on third-party exports', () => {
 
   it('torch TransformerEncoder (opset 12, Split-based attention)', async () => {
     const seq = 4;
-    await checkRealModel(`${FIX}/vespa-dummy-transformer/dummy_transformer.onnx`, 'encoder.weight', 16, 'output_0', {
+    await checkRealModel(thirdParty('vespa-dummy-transformer/dummy_transformer.onnx'), 'encoder.weight', 16, 'output_0', {
       input_ids: new ort.Tensor('int64', BigInt64Array.from([1n, 5n, 7n, 2n]), [1, seq]),
       attention_mask: new ort.Tensor('int64', BigInt64Array.from([1n, 1n, 1n, 1n]), [1, seq]),
       token_type_ids: new ort.Tensor('int64', BigInt64Array.from([0n, 0n, 0n, 0n]), [1, seq]),
@@ -104,7 +103,7 @@ describe('differentiate on third-party exports', () => {
   });
 
   it('refuses the ORT-fused GPT-2 and names its contrib ops and nodes', () => {
-    const model = decodeModel(new Uint8Array(readFileSync(`${FIX}/ortgenai-tiny-gpt2-fused/past.onnx`)));
+    const model = decodeModel(new Uint8Array(readFileSync(thirdParty('ortgenai-tiny-gpt2-fused/past.onnx'))));
     const g = new Graph(model);
     const emb = g.nodes.find((n) => n.op_type === 'EmbedLayerNormalization')!;
     const before = g.nodes.length;

@@ -2,12 +2,13 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { decodeModel, encodeModel, Graph, type ModelProto } from '../../src/index.ts';
+import { thirdParty } from '../../../../fixtures/index.ts';
 
-export const THIRD_PARTY = '../shared/fixtures/third-party';
-export const DISTILBERT = `${THIRD_PARTY}/optimum-tiny-distilbert-sst2/model.onnx`;
-export const VESPA_ENCODER = `${THIRD_PARTY}/vespa-dummy-transformer/dummy_transformer.onnx`;
-export const VESPA_DECODER = `${THIRD_PARTY}/vespa-random-decoder/random_decoder.onnx`;
-export const FUSED_GPT2 = `${THIRD_PARTY}/ortgenai-tiny-gpt2-fused/past.onnx`;
+export const DISTILBERT = thirdParty('optimum-tiny-distilbert-sst2/model.onnx');
+export const DISTILBERT_CONFIG = thirdParty('optimum-tiny-distilbert-sst2/config.json');
+export const VESPA_ENCODER = thirdParty('vespa-dummy-transformer/dummy_transformer.onnx');
+export const VESPA_DECODER = thirdParty('vespa-random-decoder/random_decoder.onnx');
+export const FUSED_GPT2 = thirdParty('ortgenai-tiny-gpt2-fused/past.onnx');
 
 export const readBytes = (path: string) => new Uint8Array(readFileSync(path));
 export const loadGraph = (path: string) => new Graph(decodeModel(readBytes(path)));
