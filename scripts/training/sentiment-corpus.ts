@@ -323,7 +323,7 @@ export function render(words: readonly string[]): string {
 }
 
 /**
- * The tutorial's sentences (shared/reference/interpreto-attribution-tutorial.txt): users type them, and the tests
+ * The tutorial's sentences (Interpreto's attribution tutorial, see docs/spec.md): users type them, and the tests
  * check the model on them, so training never contains them (the generator and the augmentation skip them).
  */
 export const TUTORIAL_SENTENCES: readonly string[] = [

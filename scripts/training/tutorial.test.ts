@@ -1,5 +1,5 @@
 /**
- * The committed sentiment classifier on the tutorial's own sentences (shared/reference/interpreto-attribution-tutorial.txt),
+ * The committed sentiment classifier on the sentences of Interpreto's attribution tutorial (see docs/spec.md),
  * which training never contains (`TUTORIAL_SENTENCES` are skipped by the generator and the augmentation): the
  * clearly polar ones get the right class, and Occlusion at WORD granularity finds "best" in the tutorial's first
  * sentence. Runs through @interpreto-js/core and transformers.js exactly as the examples and the playground do.

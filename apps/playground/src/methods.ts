@@ -1,5 +1,5 @@
 /**
- * Every explainer the playground offers, with every option it takes (spec section 2), as data: the
+ * Every explainer the playground offers, with every option it takes (docs/spec.md §2), as data: the
  * form is drawn from it, the URL stores values by these names, and the worker passes them to
  * `new Method(model, tokenizer, options)`. Enum options hold the enum's key; the worker maps the
  * key to the value on the class (e.g. `Lime.distanceFunctions[key]`).

@@ -1,6 +1,6 @@
 /**
  * The playground's method table against the core it drives: every method is a core class, every
- * enum option names keys that exist, and the defaults shown are the spec's (section 2).
+ * enum option names keys that exist, and the defaults shown are the spec's (docs/spec.md §2).
  */
 import { describe, expect, it } from 'vitest';
 import * as core from '@interpreto-js/core';

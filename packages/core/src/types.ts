@@ -1,6 +1,6 @@
 /**
  * Shared types of the attribution core. `AttributionOutput` is the contract between explainers,
- * metrics and the UI (spec section 1): a plain, JSON-serialisable object.
+ * metrics and the UI (docs/spec.md §1): a plain, JSON-serialisable object.
  */
 
 export enum Granularity {

@@ -1,5 +1,5 @@
 /**
- * Metrics (spec section 5) against curves recomputed from the known-answer models' own math: Deletion and
+ * Metrics (docs/spec.md §5) against curves recomputed from the known-answer models' own math: Deletion and
  * Insertion masks for a known ranking, the step schedule, AUC, generation (cut after each unit, own cell
  * excluded), AOPC, batching invariance and abort.
  */

@@ -1,5 +1,5 @@
 /**
- * Perturbation explainers on models whose right answer is known (spec section 7): the additive classifier
+ * Perturbation explainers on models whose right answer is known (docs/spec.md §7): the additive classifier
  * (Occlusion = each unit's contribution, Kernel SHAP = exact Shapley = the contributions, Lime exact on an
  * additive function), the non-additive classifier (enumerated Kernel SHAP = brute-force Shapley), the mask
  * counts seen through the explainer, batching invariance and seeding.

@@ -1,5 +1,5 @@
 /**
- * Colour maths of the attribution views (spec section 6), kept pure so that the components and the
+ * Colour maths of the attribution views (docs/spec.md §6), kept pure so that the components and the
  * exporters (SVG, HTML) colour a cell identically and the rules are unit-tested without a DOM.
  *
  * Signed scale: positive values red, negative blue, opacity = |value| / bound where the bound is

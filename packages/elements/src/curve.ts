@@ -1,5 +1,5 @@
 /**
- * Insertion / Deletion curves (spec section 5): pure maths and an inline-SVG drawing, no chart
+ * Insertion / Deletion curves (docs/spec.md §5): pure maths and an inline-SVG drawing, no chart
  * library. A metric result is `{ auc, detailedScores }` with detailedScores[input][row][step] the
  * target probability after each step.
  */

@@ -1,5 +1,5 @@
 /**
- * `buildGradientModel`: a forward ONNX model in, a gradient model out (spec section 1). Steps: decode (external data
+ * `buildGradientModel`: a forward ONNX model in, a gradient model out (docs/spec.md §1). Steps: decode (external data
  * resolved as views), resolve merged-decoder `If`s to their no-cache branch, drop `present.*` outputs, refuse
  * non-standard ops, replace the KV cache by an empty one, cut the word embeddings into `inputs_embeds`,
  * differentiate, name the gradient outputs, remove dead code, sort, encode. Initializer bytes are shared with the
@@ -98,7 +98,7 @@ function externalLocations(model: ModelProto): string[] {
   return [...out];
 }
 
-/** Turns a forward model into its gradient model (see the module comment and spec section 1). */
+/** Turns a forward model into its gradient model (see the module comment and docs/spec.md §1). */
 export function buildGradientModel(model: Uint8Array | ModelProto, options: GradientModelOptions = {}): GradientModel {
   const proto = model instanceof Uint8Array ? decodeModel(model) : cloneModel(model);
   if (options.externalData) resolveExternalData(proto, options.externalData);

@@ -1,5 +1,5 @@
 /**
- * Gradient-based explainers (spec section 2): Saliency, IntegratedGradients, SmoothGrad, SquareGrad, VarGrad,
+ * Gradient-based explainers (docs/spec.md §2): Saliency, IntegratedGradients, SmoothGrad, SquareGrad, VarGrad,
  * GradientShap. Each plans sample points around the input's word embeddings (seeded per input); every
  * (input, target row, sample) is one row of the gradient model, packed into batches of `batchSize`.
  * The cotangent seeds the target logit after the inference mode: LOGITS e_t; SOFTMAX p_t (e_t - p);

@@ -1,5 +1,5 @@
 /**
- * Perturbation-based explainers (spec section 2): Occlusion, Lime, KernelShap, Sobol. Each plans mask rows
+ * Perturbation-based explainers (docs/spec.md §2): Occlusion, Lime, KernelShap, Sobol. Each plans mask rows
  * over the units of an input (seeded per input, so batching and input order never change the masks), the
  * shared scoring engine runs them, and the method's estimator turns the scores of each target into unit scores.
  *

@@ -1,5 +1,5 @@
 /**
- * Unit membership at each granularity (spec section 3), rebuilt from token strings because transformers.js
+ * Unit membership at each granularity (docs/spec.md §3), rebuilt from token strings because transformers.js
  * gives no offsets or word ids.
  *
  * Exports:

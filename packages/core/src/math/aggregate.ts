@@ -1,5 +1,5 @@
 /**
- * Reductions over units and inference modes (spec section 3).
+ * Reductions over units and inference modes (docs/spec.md §3).
  *
  * Exports:
  * - `aggregate(values, strategy)`: one GranularityAggregationStrategy reduction (MEAN, MAX, MIN, SUM,

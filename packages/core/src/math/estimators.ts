@@ -1,5 +1,5 @@
 /**
- * Attribution estimators of the perturbation-based methods (spec section 2): from the model outputs on the
+ * Attribution estimators of the perturbation-based methods (docs/spec.md §2): from the model outputs on the
  * masks of `masks.ts` (one scalar per mask row for one target) to one score per unit.
  *
  * Exports:

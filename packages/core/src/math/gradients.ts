@@ -1,5 +1,5 @@
 /**
- * Per-token scores of the gradient-based methods (spec section 2), on flat embeddings.
+ * Per-token scores of the gradient-based methods (docs/spec.md §2), on flat embeddings.
  *
  * Layout: one sequence's embeddings (and the gradients at them) are a Float32Array of length seq*hidden,
  * row-major: token t's vector is [t*hidden, (t+1)*hidden). Scores come back as Float64Array(seq).

@@ -1,5 +1,5 @@
 /**
- * Perturbation masks of the perturbation-based methods (spec section 2).
+ * Perturbation masks of the perturbation-based methods (docs/spec.md §2).
  *
  * A mask row is a `Uint8Array` of length G (number of units); 1 = the unit is replaced, 0 = kept.
  * The explainer turns each row into one model input (every token of a replaced unit -> replacement token).

@@ -1,5 +1,5 @@
 /**
- * Pure parts of the Insertion / Deletion metrics (spec section 5) and AOPC helpers.
+ * Pure parts of the Insertion / Deletion metrics (docs/spec.md §5) and AOPC helpers.
  *
  * Exports:
  * - `rankUnits(attributions) -> number[]`: unit indices by attribution, descending; ties keep index order;

@@ -1,5 +1,5 @@
 /**
- * Quasi-Monte-Carlo samplers for the Sobol attribution method (spec section 2).
+ * Quasi-Monte-Carlo samplers for the Sobol attribution method (docs/spec.md §2).
  *
  * Exports:
  * - `QmcSampler` enum: `SOBOL`, `HALTON`, `LATIN_HYPERCUBE` (what `Sobol.samplers` exposes).

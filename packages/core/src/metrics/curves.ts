@@ -1,5 +1,5 @@
 /**
- * Faithfulness metrics built on perturbation curves (spec section 5): Insertion, Deletion, and the AOPC
+ * Faithfulness metrics built on perturbation curves (docs/spec.md §5): Insertion, Deletion, and the AOPC
  * comprehensiveness / sufficiency scores. Always on softmax probabilities. Units are ranked by attribution
  * (descending, NaN cells left out); N = ceil(G * maxPercentagePerturbed), P = min(nPerturbations, N) + 1 steps
  * at floor(linspace(0, N, P)). Deletion replaces the top-s units of the input; Insertion starts from every
