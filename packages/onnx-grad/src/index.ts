@@ -14,5 +14,6 @@ export { addDim, broadcastDims, divDim, mulDim, subDim, type Dim } from './shape
 export { inferShapes, ShapeInfo, type TensorType } from './shape/infer.ts';
 export { differentiate, UnsupportedOpsError, type DifferentiateOptions, type DifferentiateResult } from './autodiff/differentiate.ts';
 export { AutodiffError } from './autodiff/context.ts';
-export { supportedOps, registerRule } from './autodiff/registry.ts';
+export { supportedOps, registerRule, type RegisterRuleOptions } from './autodiff/registry.ts';
+export { RuleContractError } from './autodiff/rule-contract.ts';
 export type { GradRule, GradRuleDef, GradContext } from './autodiff/types.ts';

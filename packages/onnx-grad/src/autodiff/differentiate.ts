@@ -2,16 +2,19 @@
  * Reverse-mode automatic differentiation of an ONNX graph. Only nodes on a path from a `wrt` tensor to a
  * differentiated output get backward nodes: activity flows forward from `wrt` through float tensors (integer and
  * boolean tensors, and shape subgraphs, stop gradients), usefulness flows backward from the outputs. Every node on
- * the path must have a rule; otherwise `UnsupportedOpsError` lists them all before the graph is touched.
+ * the path must have a rule; otherwise `UnsupportedOpsError` lists them all before the graph is touched. Each rule's
+ * result is checked against the rule contract (rule-contract.ts) as the backward graph grows, with shapes inferred
+ * for the new nodes.
  *
  * Exports: `differentiate`, `DifferentiateOptions`, `DifferentiateResult`, `UnsupportedOpsError`.
  */
 import type { NodeProto, ValueInfoProto } from '../onnx/proto.ts';
 import { OpBuilder } from '../ir/builder.ts';
 import type { Graph } from '../ir/graph.ts';
-import { inferShapes, isFloatType, type ShapeInfo } from '../shape/infer.ts';
+import { extendShapes, inferShapes, isFloatType, type ShapeInfo } from '../shape/infer.ts';
 import { AutodiffError, NodeGradContext } from './context.ts';
 import { findRule, ZERO_GRADIENT_OPS } from './registry.ts';
+import { checkRuleResult } from './rule-contract.ts';
 import { attrInt, attrInts, attrString } from '../ir/attributes.ts';
 
 export interface DifferentiateOptions {
@@ -116,16 +119,25 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
     if (seeds.has(o)) continue;
     const name = graph.uniqueName(seedName(o));
     graph.proto.input.push(valueInfo(name, shapes, o));
+    const t = shapes.type(o);
+    if (t) shapes.types.set(name, t);
     seeds.set(o, name);
     if (active.has(o)) contribute(o, name);
   }
 
+  // shapes of the backward nodes are inferred as they are added, so that each rule's result can be checked
+  let inferredNodes = graph.nodes.length;
+  let inferredInits = graph.proto.initializer.length;
   for (const n of path) {
     const dys = n.output.map((o) => (o && active.has(o) ? total(o) : undefined));
     if (dys.every((d) => d === undefined)) continue;
     const needMask = n.input.map((x) => !!x && active.has(x) && useful.has(x));
     const ctx = new NodeGradContext(n, b, graph, shapes, dys, needMask);
     const dxs = findRule(n)!.rule(ctx);
+    extendShapes(graph, shapes, inferredNodes, inferredInits);
+    inferredNodes = graph.nodes.length;
+    inferredInits = graph.proto.initializer.length;
+    checkRuleResult(n, dxs, needMask, shapes, graph);
     n.input.forEach((x, k) => {
       if (needMask[k] && dxs[k]) contribute(x, dxs[k]!);
     });

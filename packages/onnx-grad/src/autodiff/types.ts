@@ -50,6 +50,13 @@ export interface GradContext {
   attrString(name: string, dflt?: string): string;
 }
 
+/**
+ * Returns the gradient of each input, in input order: entry k names the tensor holding d(objective)/d(input k), or is
+ * undefined where input k needs none (`ctx.needs(k)` is false: integer, shape or inactive inputs); trailing undefined
+ * entries may be omitted. Every input that needs a gradient must get one, with that input's shape and element type;
+ * a rule that cannot give it must refuse the node in `check`. The engine checks this after each rule
+ * (rule-contract.ts) and fails with a `RuleContractError` naming the op, the node and the input.
+ */
 export type GradRule = (ctx: GradContext) => (string | undefined)[];
 
 export interface GradRuleDef {

@@ -4,7 +4,7 @@
  * the ops of transformer exports; an op it does not know gets outputs of unknown shape (and, where the graph
  * declares a value_info, the declared type and shape).
  *
- * Exports: `TensorType`, `ShapeInfo`, `inferShapes`.
+ * Exports: `TensorType`, `ShapeInfo`, `inferShapes`, `extendShapes`.
  */
 import { DataType, type NodeProto, type TensorProto, type ValueInfoProto, toNumber } from '../onnx/proto.ts';
 import { tensorData } from '../onnx/tensor.ts';
@@ -106,28 +106,41 @@ export function inferShapes(graph: Graph): ShapeInfo {
     const t = fromValueInfo(v);
     if (t) info.types.set(v.name, t);
   }
-  for (const t of graph.proto.initializer) {
-    info.types.set(t.name!, { elemType: t.data_type, shape: t.dims.map(toNumber) });
-    const vals = tensorValues(t);
-    if (vals) info.values.set(t.name!, vals);
-    const fv = floatValuesOf(t);
-    if (fv) info.floatValues.set(t.name!, fv);
-  }
-  for (const node of graph.nodes) {
-    let outs: (TensorType | undefined)[] = [];
-    try {
-      outs = inferNode(node, info, graph.opset);
-    } catch {
-      outs = []; // inference is best-effort: an inconsistent node leaves its outputs unknown
-    }
-    node.output.forEach((o, i) => {
-      if (!o) return;
-      const inferred = outs[i];
-      const decl = declared.get(o);
-      info.types.set(o, merge(inferred, decl));
-    });
-  }
+  for (const t of graph.proto.initializer) addInitializer(info, t);
+  for (const node of graph.nodes) addNode(info, node, graph.opset, declared);
   return info;
+}
+
+/**
+ * Adds to `info` what inference finds for the initializers from index `fromInit` and the nodes from index `fromNode`
+ * on: for nodes appended after `inferShapes` ran (the backward graph), without re-inferring the whole graph.
+ */
+export function extendShapes(graph: Graph, info: ShapeInfo, fromNode: number, fromInit: number): void {
+  const inits = graph.proto.initializer;
+  for (let i = fromInit; i < inits.length; i++) addInitializer(info, inits[i]);
+  const nodes = graph.nodes;
+  for (let i = fromNode; i < nodes.length; i++) addNode(info, nodes[i], graph.opset, undefined);
+}
+
+function addInitializer(info: ShapeInfo, t: TensorProto): void {
+  info.types.set(t.name!, { elemType: t.data_type, shape: t.dims.map(toNumber) });
+  const vals = tensorValues(t);
+  if (vals) info.values.set(t.name!, vals);
+  const fv = floatValuesOf(t);
+  if (fv) info.floatValues.set(t.name!, fv);
+}
+
+function addNode(info: ShapeInfo, node: NodeProto, opset: number, declared: Map<string, TensorType> | undefined): void {
+  let outs: (TensorType | undefined)[] = [];
+  try {
+    outs = inferNode(node, info, opset);
+  } catch {
+    outs = []; // inference is best-effort: an inconsistent node leaves its outputs unknown
+  }
+  node.output.forEach((o, i) => {
+    if (!o) return;
+    info.types.set(o, merge(outs[i], declared?.get(o)));
+  });
 }
 
 /** Prefers inferred facts, filling unknown element types, ranks and dims from the graph's declarations. */

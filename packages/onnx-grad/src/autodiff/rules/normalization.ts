@@ -31,7 +31,7 @@ function normGrads(c: GradContext, centred: boolean): (string | undefined)[] {
   }
   const dScale = c.needs(1) ? c.reduceTo(b.mul(dy, xhat), ys, scale) : undefined;
   const dBias = c.needs(2) ? c.reduceTo(dy, ys, c.x(2)) : undefined;
-  return [dx, dScale, dBias];
+  return [dx, dScale, dBias].slice(0, c.node.input.length); // bias is optional: one entry per input
 }
 
 export const normalizationRules: GradRuleDef[] = [

@@ -70,7 +70,8 @@ export const unaryRules: GradRuleDef[] = [
       const ys = c.shape(c.y(0));
       const dlo = c.needs(1) && below ? c.reduceTo(b.where(below, dy, zero), ys, lo) : undefined;
       const dhi = c.needs(2) && above ? c.reduceTo(b.where(above, dy, zero), ys, hi) : undefined;
-      return [c.needs(0) ? dx : undefined, dlo, dhi];
+      // one entry per input: the attribute form (opset < 11) has only x
+      return [c.needs(0) ? dx : undefined, dlo, dhi].slice(0, c.node.input.length);
     },
   },
 ];
