@@ -23,12 +23,12 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as core from '../../src/index.ts';
 import { loadFolder } from '../helpers.ts';
 import { ensureFixture } from '../../../onnx-grad/test/fixtures/index.ts';
+import { REPO_ROOT } from '../../../../fixtures/index.ts';
 import { FIXTURE_CASES, GRADIENT_METHODS, METHOD_CASES, runCases, type CaseResult } from './cases.ts';
 import { rowDeviation } from './compare.ts';
 import { buildSite } from './site.ts';
@@ -40,7 +40,7 @@ const GRADIENT_TOL = 1e-4;
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+const repoRoot = REPO_ROOT;
 
 // The playground e2e suite's helpers (plain .mjs, no type declarations): imported by URL, typed here.
 interface ServeModule { serveStatic(root: string): Promise<{ url: string; close(): Promise<void> }> }
