@@ -21,7 +21,7 @@ import { buildGradientModel, decodeModel, encodeModel, toNumber, type GradientMo
 import { embeddingConfig } from '../src/cli.ts';
 import { buildEncoderClassifier, ensureFixture, FIXTURES } from '../test/fixtures/index.ts';
 import { rng } from '../test/transforms/helpers.ts';
-import { thirdParty } from '../../../fixtures/index.ts';
+import { REPO_ROOT, thirdParty } from '../../../fixtures/index.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const B = 8, S = 64;
@@ -112,7 +112,7 @@ async function timeRuns(ort: typeof ortNode | typeof ortWeb, bytes: Uint8Array, 
 }
 
 function measureBuild(path: string, config: unknown): { ms: number; peak: number | null } {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(HERE, 'bench-grad.ts'), '--measure-build', path, config ? JSON.stringify(config) : ''], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(HERE, 'bench-grad.ts'), '--measure-build', path, config ? JSON.stringify(config) : ''], { encoding: 'utf8', maxBuffer: 1 << 20, cwd: REPO_ROOT });
   if (r.status !== 0) throw new Error(`build measurement failed for ${path}: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }

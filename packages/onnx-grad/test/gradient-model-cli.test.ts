@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { decodeModel, encodeModel, buildGradientModel, type ModelProto } from '../src/index.ts';
 import { main } from '../src/cli.ts';
 import { DISTILBERT, DISTILBERT_CONFIG, FUSED_GPT2, readBytes, i64 } from './transforms/helpers.ts';
+import { REPO_ROOT } from '../../../fixtures/index.ts';
 
 /** Moves every initializer of at least `minBytes` into `<name>_data` files of at most `chunk` bytes, as torch does. */
 function withExternalData(m: ModelProto, name: string, minBytes: number, chunk: number): Record<string, Uint8Array> {
@@ -103,7 +104,8 @@ describe('onnx-grad CLI', () => {
 
   it('runs as `tsx src/cli.ts` and sets the exit code (the script behind `pnpm onnx-grad`)', () => {
     // one spawn only (a tsx start costs seconds on CI); exit codes of failures are covered through main() above
-    const bad = spawnSync('node_modules/.bin/tsx', ['packages/onnx-grad/src/cli.ts', FUSED_GPT2, '-o', join(dir, 'no.onnx')], { encoding: 'utf8' });
+    const tsx = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+    const bad = spawnSync(tsx, [join(REPO_ROOT, 'packages/onnx-grad/src/cli.ts'), FUSED_GPT2, '-o', join(dir, 'no.onnx')], { encoding: 'utf8', cwd: REPO_ROOT });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/EmbedLayerNormalization/);
   });
