@@ -8,7 +8,7 @@
  *
  * Exports: `lintTarball(tgz)` -> { ok, output }.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,12 @@ export function lintTarball(tgz) {
     output += `$ ${cmd.split('/').pop()} ${args.join(' ')}\n${r.stdout}${r.stderr}\n`;
     if (r.status !== 0) ok = false;
   }
-  const problems = shippedEntryProblems(readTarball(tgz).manifest, readTarball(tgz).files);
+  const { manifest, files } = readTarball(tgz);
+  const problems = shippedEntryProblems(manifest, files);
+  // tsc leaves the sources' `.ts` specifiers in declarations; build-packages.mjs must have rewritten them all.
+  const declarations = execFileSync('tar', ['xzf', tgz, '-O', '--wildcards', 'package/*.d.ts'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const tsSpecifiers = declarations.match(/(?:from|import)\s*\(?\s*['"]\.{1,2}\/[^'"]*\.ts['"]/g) ?? [];
+  if (tsSpecifiers.length) problems.push(`declarations import .ts paths: ${tsSpecifiers.slice(0, 3).join(', ')}`);
   if (problems.length) {
     ok = false;
     output += `entry points:\n  ${problems.join('\n  ')}\n`;
