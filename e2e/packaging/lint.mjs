@@ -6,9 +6,9 @@
  *
  *   node e2e/packaging/lint.mjs      (pnpm lint:packages) builds, packs into a temporary folder and lints.
  *
- * Exports: `lintTarball(tgz)` -> { ok, output }.
+ * Exports: `lintTarball(tgz)` -> Promise<{ ok, output }>.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,18 +16,27 @@ import { cleanEnv, packAll, readTarball, ROOT, shippedEntryProblems } from './pa
 
 const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
 
-export function lintTarball(tgz) {
+/** Runs a command; resolves to { status, out } (stdout + stderr). */
+function run(cmd, args, env) {
+  return new Promise((ok) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (status) => ok({ status, out }));
+  });
+}
+
+/** publint, attw and the entry-point checks of one tarball (the two linters run side by side). */
+export async function lintTarball(tgz) {
   const runs = [
     [bin('publint'), ['run', tgz, '--strict']],
     [bin('attw'), [tgz, '--profile', 'esm-only', '--format', 'ascii']],
   ];
-  let ok = true;
-  let output = '';
-  for (const [cmd, args] of runs) {
-    const r = spawnSync(cmd, args, { encoding: 'utf8', env: cleanEnv({ NO_COLOR: '1', FORCE_COLOR: '0' }) });
-    output += `$ ${cmd.split('/').pop()} ${args.join(' ')}\n${r.stdout}${r.stderr}\n`;
-    if (r.status !== 0) ok = false;
-  }
+  const env = cleanEnv({ NO_COLOR: '1', FORCE_COLOR: '0' });
+  const results = await Promise.all(runs.map(([cmd, args]) => run(cmd, args, env)));
+  let ok = results.every((r) => r.status === 0);
+  let output = results.map((r, i) => `$ ${runs[i][0].split('/').pop()} ${runs[i][1].join(' ')}\n${r.out}\n`).join('');
   const { manifest, files } = readTarball(tgz);
   const problems = shippedEntryProblems(manifest, files);
   // tsc leaves the sources' `.ts` specifiers in declarations; build-packages.mjs must have rewritten them all.
@@ -36,7 +45,7 @@ export function lintTarball(tgz) {
   if (tsSpecifiers.length) problems.push(`declarations import .ts paths: ${tsSpecifiers.slice(0, 3).join(', ')}`);
   if (problems.length) {
     ok = false;
-    output += `entry points:\n  ${problems.join('\n  ')}\n`;
+    output += `problems:\n  ${problems.join('\n  ')}\n`;
   }
   return { ok, output };
 }
@@ -45,8 +54,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const dir = mkdtempSync(join(tmpdir(), 'interpreto-lint-'));
   let failed = false;
   try {
-    for (const [name, tgz] of Object.entries(packAll(dir))) {
-      const { ok, output } = lintTarball(tgz);
+    const tarballs = Object.entries(packAll(dir));
+    const results = await Promise.all(tarballs.map(([, tgz]) => lintTarball(tgz)));
+    for (const [i, [name]] of tarballs.entries()) {
+      const { ok, output } = results[i];
       console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}\n${ok ? '' : output}`);
       failed ||= !ok;
     }

@@ -43,8 +43,9 @@ describe('keepLocalWasm', () => {
     expect(env.wasmPaths).toEqual({});
   });
 
-  test("the app's own choice is kept, even a CDN folder or a partial object", () => {
-    for (const paths of ['/ort/', { wasm: '/ort/x.wasm' }, { mjs: `${cdn}a.mjs`, wasm: '/ort/x.wasm' }, {}]) {
+  test("the app's own choice is kept: a CDN folder, other files, a partial object", () => {
+    const own = [cdn, '/ort/', { wasm: '/ort/x.wasm' }, { mjs: `${cdn}ort-wasm-simd-threaded.asyncify.mjs`, wasm: '/ort/x.wasm' }, { mjs: `${cdn}mine.mjs`, wasm: `${cdn}mine.wasm` }, {}];
+    for (const paths of own) {
       const env = { wasmPaths: paths as unknown };
       expect(keepLocalWasm(env)).toBe(false);
       expect(env.wasmPaths).toBe(paths);

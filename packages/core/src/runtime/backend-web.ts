@@ -17,14 +17,13 @@ import type { OrtModule } from './types.ts';
 
 export const ort = ortWeb as unknown as OrtModule;
 
-/** transformers.js 4.3.2's CDN default (set when it loads and finds no wasmPaths). */
-const CDN_PREFIX = 'https://cdn.jsdelivr.net/npm/onnxruntime-web@';
+/** transformers.js 4.3.2's CDN default, set when it loads and finds no wasmPaths: exactly `{ mjs, wasm }` on jsdelivr. */
+const CDN_DEFAULT = /^https:\/\/cdn\.jsdelivr\.net\/npm\/onnxruntime-web@[^/]+\/dist\/ort-wasm-simd-threaded(\.asyncify)?\.(mjs|wasm)$/;
 
 function isCdnDefault(paths: unknown): boolean {
-  if (typeof paths === 'string') return paths.startsWith(CDN_PREFIX);
   if (!paths || typeof paths !== 'object') return false;
-  const { mjs, wasm } = paths as { mjs?: unknown; wasm?: unknown };
-  return [mjs, wasm].every((p) => typeof p === 'string' && p.startsWith(CDN_PREFIX));
+  const { mjs, wasm, ...rest } = paths as { mjs?: unknown; wasm?: unknown };
+  return Object.keys(rest).length === 0 && [mjs, wasm].every((p) => typeof p === 'string' && CDN_DEFAULT.test(p));
 }
 
 /**
