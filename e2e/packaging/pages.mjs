@@ -21,9 +21,9 @@ import { cleanEnv, ROOT } from './pack.mjs';
  * Every rendered heatmap view in the page (shadow roots included): its element, the output's method and explained
  * class, and each unit's text with its colour strength (0 = no colour, 1 = full colour) as the browser painted it.
  */
-export function readHeatmaps(page) {
-  return page.evaluate(() => {
-    const views = [...document.querySelectorAll('interpreto-single-class, interpreto-multi-class, interpreto-generation')];
+export function readHeatmaps(page, selector = 'interpreto-single-class, interpreto-multi-class, interpreto-generation') {
+  return page.evaluate((selector) => {
+    const views = [...document.querySelectorAll(selector)];
     return views.map((view) => {
       const out = view.output;
       const units = [...view.shadowRoot.querySelectorAll('button.unit')].map((b) => {
@@ -33,7 +33,7 @@ export function readHeatmaps(page) {
       });
       return { tag: view.tagName.toLowerCase(), method: out?.method, className: out?.classes?.[out.targets[0]], device: out?.device, units };
     });
-  });
+  }, selector);
 }
 
 export const PAGES = [
@@ -64,4 +64,21 @@ export const PAGES = [
       }
     },
   },
+  // A plain HTML page on a bundle shipped in a tarball is one more entry, e.g. (file and tag names as that bundle has them):
+  // {
+  //   name: 'plain HTML page: the standalone elements bundle',
+  //   root({ app }) {
+  //     const dir = join(app, 'standalone');
+  //     mkdirSync(dir, { recursive: true });
+  //     cpSync(join(app, 'node_modules/@interpreto-js/elements/dist/standalone.js'), join(dir, 'elements.js'));
+  //     writeFileSync(join(dir, 'index.html'), '<!doctype html><script src="elements.js"></script><interpreto-heatmap ...></interpreto-heatmap>');
+  //     return dir;
+  //   },
+  //   path: '',
+  //   ready: (page) => page.waitForFunction(() => document.querySelector('interpreto-heatmap')?.shadowRoot?.querySelector('button.unit')),
+  //   async check(page, { assert }) {
+  //     const [view] = await readHeatmaps(page, 'interpreto-heatmap');
+  //     assert.equal(view.units.reduce((a, b) => (b.heat > a.heat ? b : a)).text, 'best');
+  //   },
+  // },
 ];

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { cleanEnv } from './pack.mjs';
 
 /**
- * Writes package.json + pnpm-workspace.yaml and runs `pnpm install --offline`.
+ * Writes package.json + pnpm-workspace.yaml and runs `pnpm install --offline` (`--prefer-offline` when pnpm's metadata
+ * cache lacks a package).
  * spec: { dependencies, devDependencies, overrides }; the tarballs go in as `file:` specs (a tarball is installed
  * as a copy with its own dependencies resolved in the project, exactly as a registry package).
  */
@@ -24,15 +25,26 @@ export function createProject(dir, { dependencies = {}, devDependencies = {}, ov
     `${Object.keys(overrides).length ? `overrides:\n${yaml(overrides)}\n` : ''}allowBuilds:\n  onnxruntime-node: false\n  sharp: false\n  protobufjs: false\n  esbuild: false\n`,
   );
   const env = cleanEnv();
+  const install = (mode) => execFileSync('pnpm', ['install', mode, '--config.confirmModulesPurge=false'], { cwd: dir, stdio: 'pipe', env });
   try {
-    execFileSync('pnpm', ['install', '--offline', '--config.confirmModulesPurge=false'], { cwd: dir, stdio: 'pipe', env });
-  } catch (e) {
-    throw new Error(
-      `pnpm install --offline failed in ${dir} (the test installs from the store the workspace's \`pnpm install\` filled: run it first):\n${e.stdout}${e.stderr}`,
-    );
+    install('--offline');
+  } catch (offline) {
+    // The store has every tarball after the workspace's install; package metadata may be missing from pnpm's cache
+    // (a frozen-lockfile install need not fetch it): then metadata comes from the registry, tarballs still from the store.
+    if (!/NO_OFFLINE_META|META_FETCH_FAIL/.test(`${offline.stdout}${offline.stderr}`)) throw installError(dir, offline);
+    console.log(`# ${dir}: package metadata not cached, installing with --prefer-offline`);
+    try {
+      install('--prefer-offline');
+    } catch (e) {
+      throw installError(dir, e);
+    }
   }
   if (!existsSync(join(dir, 'node_modules'))) throw new Error(`no node_modules after installing ${dir}`);
   return dir;
+}
+
+function installError(dir, e) {
+  return new Error(`pnpm install failed in ${dir} (it installs from the store the workspace's \`pnpm install\` filled: run that first):\n${e.stdout}${e.stderr}`);
 }
 
 /** The fenced code block that follows the `<!-- tested by e2e/packaging ... -->` comment containing `label`. */
