@@ -33,4 +33,17 @@ describe('runtime seam', () => {
     await expect(new Saliency(fake, tokenizer).explain('a good movie', 1)).rejects.toThrow(/Import '@interpreto-js\/core' before calling from_pretrained.*modelSource/);
     expect((await new Occlusion(model, tokenizer).explain('a good movie', 1))[0]!.device).toBe('cpu');
   });
+
+  test('a session of another onnxruntime copy (e.g. a file: folder link) gets an error that says what to change', async () => {
+    const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
+    const real = model.sessions.model;
+    // Not an instance of the shared InferenceSession: what a second copy of onnxruntime-node creates.
+    const foreign = { inputNames: real.inputNames, outputNames: real.outputNames, run: (f: unknown) => real.run(f), config: real.config };
+    const other = new Proxy(model, { get: (t, k) => (k === 'sessions' ? { ...t.sessions, model: foreign } : Reflect.get(t, k)) });
+    const failure = new Saliency(other, tokenizer).explain('a good movie', 1);
+    await expect(failure).rejects.toThrow(ModelSourceError);
+    await expect(new Saliency(other, tokenizer).explain('a good movie', 1)).rejects.toThrow(
+      /another copy of onnxruntime.*`file:` or `link:`.*pnpm pack.*npm install --install-links.*resolve: \{ dedupe.*onnxruntime-node 1\.30\.0.*modelSource/s,
+    );
+  });
 });

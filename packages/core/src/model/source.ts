@@ -9,10 +9,24 @@
  * external weights) through the runtime seam.
  */
 import { isSharedSession, readLocalFile, sessionSource } from '../runtime/index.ts';
+import { ORT_NODE_VERSION, ORT_WEB_VERSION } from '../runtime/versions.ts';
 import type { HfModel } from './types.ts';
 
 /** An explicit model file: a path (Node) / URL (browser) to the `.onnx` file, or its bytes. */
 export type ModelSource = string | Uint8Array | { model: string | Uint8Array; externalData?: Record<string, Uint8Array> };
+
+/** Why transformers.js and the core can end up on two onnxruntime copies, and what to change for each cause. */
+const ANOTHER_COPY =
+  'This model runs on another copy of onnxruntime than @interpreto-js/core, so the core cannot see the ONNX file ' +
+  'transformers.js loaded. Two copies are loaded when: (1) @interpreto-js/core is installed as a link to a folder ' +
+  '(`file:` or `link:` dependency, `npm link`): the linked folder resolves onnxruntime from its own node_modules. ' +
+  'Install the packed tarball instead (`npm pack` / `pnpm pack` in the package, then `npm install ./<tarball>.tgz`), ' +
+  'or `npm install --install-links <folder>`; in Vite you may instead add ' +
+  "`resolve: { dedupe: ['onnxruntime-web', 'onnxruntime-node', '@huggingface/transformers'] }`. (2) The onnxruntime " +
+  `versions differ: @interpreto-js/core needs those of @huggingface/transformers 4.3.2 (onnxruntime-node ` +
+  `${ORT_NODE_VERSION}, onnxruntime-web ${ORT_WEB_VERSION}); \`npm ls onnxruntime-node onnxruntime-web\` must show ` +
+  'one version of each. (3) A transformers.js build that bundles its own onnxruntime (a CDN script). ' +
+  'Or pass the ONNX file yourself with the explainer option `modelSource`.';
 
 export class ModelSourceError extends Error {
   override name = 'ModelSourceError';
@@ -60,9 +74,7 @@ export async function modelBytes(model: HfModel, override?: ModelSource): Promis
         ? 'The ONNX file behind this model is unknown: the model was loaded before @interpreto-js/core was imported. ' +
             "Import '@interpreto-js/core' before calling from_pretrained (the core then records the file transformers.js " +
             'loads), or pass the file with the explainer option `modelSource`.'
-        : 'This model runs on another copy of onnxruntime than @interpreto-js/core (different versions, or a bundled ' +
-            'transformers.js build); install the onnxruntime versions pinned by @interpreto-js/core, or pass the ONNX ' +
-            'file with the explainer option `modelSource`.',
+        : ANOTHER_COPY,
     );
   }
   const ext = await readExternal(src.externalData);

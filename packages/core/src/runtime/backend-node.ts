@@ -3,13 +3,43 @@
  * Selected by the `#ort-backend` import condition `node` in packages/core/package.json; the browser gets
  * backend-web.ts instead, so no Node-only module reaches a browser bundle.
  *
+ * onnxruntime-node is an optional peer dependency (a browser app never installs its ~300 MB of native binaries),
+ * so a Node user without it gets an error that says what to install instead of a bare module-not-found.
+ *
  * Exports: `ort` (the onnxruntime module), `readLocalFile(path)`, `pickExecutionProvider(modelDevice?)`.
  */
-import * as ortNode from 'onnxruntime-node';
 import { readFile } from 'node:fs/promises';
 import type { OrtModule } from './types.ts';
+import { ORT_NODE_VERSION } from './versions.ts';
 
-export const ort = ortNode as unknown as OrtModule;
+export class MissingRuntimeError extends Error {
+  override name = 'MissingRuntimeError';
+}
+
+/** Whether `err` says that `specifier` itself (not one of its own imports) could not be found. */
+export function isMissingModule(err: unknown, specifier: string): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  if (e?.code !== 'ERR_MODULE_NOT_FOUND' && e?.code !== 'MODULE_NOT_FOUND') return false;
+  return new RegExp(`['"]${specifier.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')}['"]`).test(e.message ?? '');
+}
+
+async function loadOnnxruntimeNode(): Promise<OrtModule> {
+  try {
+    return (await import('onnxruntime-node')) as unknown as OrtModule;
+  } catch (err) {
+    if (!isMissingModule(err, 'onnxruntime-node')) throw err;
+    throw new MissingRuntimeError(
+      `@interpreto-js/core runs models in Node through onnxruntime-node, which is not installed (it is an optional peer ` +
+        `dependency, so that browser apps do not download it). Install the version @huggingface/transformers uses: ` +
+        `\`npm install onnxruntime-node@${ORT_NODE_VERSION}\` (or \`pnpm add onnxruntime-node@${ORT_NODE_VERSION}\`). ` +
+        `In a browser bundle, the core's "browser" build is used instead: check that your bundler does not resolve ` +
+        `the "node" export condition.`,
+      { cause: err },
+    );
+  }
+}
+
+export const ort: OrtModule = await loadOnnxruntimeNode();
 
 export async function readLocalFile(path: string): Promise<Uint8Array> {
   const buf = await readFile(path);

@@ -2,12 +2,43 @@
  * Browser side of the runtime seam: onnxruntime-web (WebGPU build, which also carries WASM).
  * Selected by the `#ort-backend` import condition `default` in packages/core/package.json.
  *
- * Exports: `ort` (the onnxruntime module), `readLocalFile(url)`, `pickExecutionProvider(modelDevice?)`.
+ * Where the WebAssembly runtime comes from: transformers.js points onnxruntime-web at a CDN (jsdelivr) whenever
+ * `wasmPaths` is unset when it loads, so an app that bundles everything still fetches ~25 MB from the network
+ * (and fails offline). The core instead keeps onnxruntime-web's own default: its bundler build locates the wasm
+ * with `new URL('ort-wasm-simd-threaded.asyncify.wasm', import.meta.url)`, which bundlers (Vite, webpack, Rollup)
+ * copy next to the app. A `wasmPaths` the app sets itself (`env.backends.onnx.wasm.wasmPaths` of transformers.js,
+ * the same object as `ort.env.wasm`) is always kept.
+ *
+ * Exports: `ort` (the onnxruntime module), `readLocalFile(url)`, `pickExecutionProvider(modelDevice?)`,
+ * `keepLocalWasm(wasmEnv)`.
  */
 import * as ortWeb from 'onnxruntime-web/webgpu';
 import type { OrtModule } from './types.ts';
 
 export const ort = ortWeb as unknown as OrtModule;
+
+/** transformers.js 4.3.2's CDN default, set when it loads and finds no wasmPaths: exactly `{ mjs, wasm }` on jsdelivr. */
+const CDN_DEFAULT = /^https:\/\/cdn\.jsdelivr\.net\/npm\/onnxruntime-web@[^/]+\/dist\/ort-wasm-simd-threaded(\.asyncify)?\.(mjs|wasm)$/;
+
+function isCdnDefault(paths: unknown): boolean {
+  if (!paths || typeof paths !== 'object') return false;
+  const { mjs, wasm, ...rest } = paths as { mjs?: unknown; wasm?: unknown };
+  return Object.keys(rest).length === 0 && [mjs, wasm].every((p) => typeof p === 'string' && CDN_DEFAULT.test(p));
+}
+
+/**
+ * Makes onnxruntime-web load its wasm from the app's own bundle unless the app chose `wasmPaths`: an empty object
+ * is truthy (so transformers.js, loaded after the core, sets no CDN) and names no file (so onnxruntime-web keeps its
+ * bundler-resolved default); transformers.js's CDN default, when it loaded first, is replaced the same way.
+ * Returns whether it changed anything.
+ */
+export function keepLocalWasm(wasmEnv: { wasmPaths?: unknown } | undefined): boolean {
+  if (!wasmEnv || (wasmEnv.wasmPaths !== undefined && !isCdnDefault(wasmEnv.wasmPaths))) return false;
+  wasmEnv.wasmPaths = {};
+  return true;
+}
+
+keepLocalWasm(ort.env.wasm as { wasmPaths?: unknown } | undefined);
 
 /** In the browser a "local" model file is a URL on our own origin. */
 export async function readLocalFile(url: string): Promise<Uint8Array> {

@@ -16,10 +16,16 @@
  * Exports: `ort`, `installSharedOrt()`, `sessionSource(session)`, `isSharedSession(session)`, `readLocalFile`,
  * `pickExecutionProvider`.
  */
-import { ort as backendOrt, readLocalFile, pickExecutionProvider } from '#ort-backend';
+import * as backend from '#ort-backend';
 import type { OrtModule, OrtSession, OrtSessionOptions, SessionSource } from './types.ts';
 
-export { readLocalFile, pickExecutionProvider };
+// Typed here, so the emitted declarations never name '#ort-backend' (which resolves per environment).
+const backendOrt: OrtModule = backend.ort;
+/** A local model file: read from disk in Node, fetched from our own origin in the browser. */
+export const readLocalFile: (pathOrUrl: string) => Promise<Uint8Array> = backend.readLocalFile;
+/** The execution provider the core's own sessions use, following the model's device when it names one. */
+export const pickExecutionProvider: (modelDevice?: string) => Promise<{ executionProviders: string[]; device: string }> =
+  backend.pickExecutionProvider;
 
 const sources = new WeakMap<object, SessionSource>();
 const WRAPPED = Symbol.for('interpreto.recordingCreate');

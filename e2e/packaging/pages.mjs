@@ -1,0 +1,84 @@
+/**
+ * The pages the packaging test opens in headless Chromium, each served on localhost from a folder of the temporary
+ * browser project (installed from the tarballs). Every page runs with all non-local requests refused; the test fails
+ * on any such attempt, an uncaught error or a console error, then runs the page's own `check`.
+ *
+ * A page is { name, root(ctx) -> folder to serve (build or write it there), path, ready(page), check(page, ctx) }, with
+ * ctx = { app: the browser project folder (node_modules has the packed @interpreto-js/* packages, transformers.js,
+ * vite), models: public/models of the repo, assert: node:assert/strict }. To test another way of using the packages
+ * (e.g. a plain HTML page loading the standalone elements bundle), append one entry here; `check` also gets
+ * `local`, the URLs the page requested.
+ *
+ * Exports: `PAGES`, `readHeatmaps(page)`.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readmeBlock } from './project.mjs';
+import { cleanEnv, ROOT } from './pack.mjs';
+
+/**
+ * Every rendered heatmap view in the page (shadow roots included): its element, the output's method and explained
+ * class, and each unit's text with its colour strength (0 = no colour, 1 = full colour) as the browser painted it.
+ */
+export function readHeatmaps(page, selector = 'interpreto-single-class, interpreto-multi-class, interpreto-generation') {
+  return page.evaluate((selector) => {
+    const views = [...document.querySelectorAll(selector)];
+    return views.map((view) => {
+      const out = view.output;
+      const units = [...view.shadowRoot.querySelectorAll('button.unit')].map((b) => {
+        const [r, g, bl, a = 1] = getComputedStyle(b).backgroundColor.match(/[\d.]+/g).map(Number);
+        // Distance from white, scaled by alpha: how strongly the cell is coloured.
+        return { text: b.textContent.trim(), heat: (a * (765 - r - g - bl)) / 765 };
+      });
+      return { tag: view.tagName.toLowerCase(), method: out?.method, className: out?.classes?.[out.targets[0]], device: out?.device, units };
+    });
+  }, selector);
+}
+
+export const PAGES = [
+  {
+    name: "Vite app: the core README's browser example (Occlusion, Saliency, plotAttributions)",
+    root({ app, models }) {
+      // The app: index.html + main.js (the README block verbatim) + the embedded model in public/; no vite config.
+      writeFileSync(join(app, 'main.js'), readmeBlock(join(ROOT, 'packages/core/README.md'), 'browser-example'));
+      writeFileSync(join(app, 'index.html'), '<!doctype html>\n<html lang="en">\n<meta charset="utf-8">\n<title>consumer</title>\n<script type="module" src="/main.js"></script>\n</html>\n');
+      mkdirSync(join(app, 'public', 'models'), { recursive: true });
+      cpSync(join(models, 'bert-tiny-sentiment'), join(app, 'public', 'models', 'bert-tiny-sentiment'), { recursive: true });
+      execFileSync(process.execPath, [join(app, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: app, stdio: 'pipe', env: cleanEnv() });
+      return join(app, 'dist');
+    },
+    path: '',
+    ready: (page) => page.waitForFunction(() => document.querySelectorAll('interpreto-single-class').length === 2, undefined, { timeout: 120_000 }),
+    async check(page, { assert, local }) {
+      assert.ok(local.some((u) => u.endsWith('.wasm')), `onnxruntime-web's wasm came from localhost (requests: ${local.join(', ')})`);
+      const views = await readHeatmaps(page);
+      assert.deepEqual(views.map((v) => v.method), ['Occlusion', 'Saliency']);
+      for (const v of views) {
+        assert.equal(v.className, 'positive', `${v.method} explains the predicted class`);
+        assert.deepEqual(v.units.map((u) => u.text), ['this', 'is', 'the', 'best', 'movie', 'i', 'have', 'ever', 'seen', '.']);
+        const top = v.units.reduce((a, b) => (b.heat > a.heat ? b : a));
+        assert.equal(top.text, 'best', `${v.method}: the most coloured unit (${JSON.stringify(v.units)})`);
+        assert.ok(top.heat > 0.3, `${v.method}: "best" is painted in full colour (${top.heat})`);
+        assert.ok(v.units.every((u) => u === top || u.heat < top.heat), `${v.method}: no other unit as strong`);
+      }
+    },
+  },
+  // A plain HTML page on a bundle shipped in a tarball is one more entry, e.g. (file and tag names as that bundle has them):
+  // {
+  //   name: 'plain HTML page: the standalone elements bundle',
+  //   root({ app }) {
+  //     const dir = join(app, 'standalone');
+  //     mkdirSync(dir, { recursive: true });
+  //     cpSync(join(app, 'node_modules/@interpreto-js/elements/dist/standalone.js'), join(dir, 'elements.js'));
+  //     writeFileSync(join(dir, 'index.html'), '<!doctype html><script src="elements.js"></script><interpreto-heatmap ...></interpreto-heatmap>');
+  //     return dir;
+  //   },
+  //   path: '',
+  //   ready: (page) => page.waitForFunction(() => document.querySelector('interpreto-heatmap')?.shadowRoot?.querySelector('button.unit')),
+  //   async check(page, { assert }) {
+  //     const [view] = await readHeatmaps(page, 'interpreto-heatmap');
+  //     assert.equal(view.units.reduce((a, b) => (b.heat > a.heat ? b : a)).text, 'best');
+  //   },
+  // },
+];

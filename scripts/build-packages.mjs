@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * Builds the publishable packages (onnx-grad, core, elements) to their dist/ folders: ESM JavaScript and .d.ts
+ * emitted by `tsc -b` over packages/<name>/tsconfig.build.json (incremental: an up-to-date package is skipped).
+ * The sources import `.ts` paths; tsc rewrites them to `.js` in the JavaScript (rewriteRelativeImportExtensions)
+ * but not in the declarations, so this script rewrites the relative `.ts` specifiers of the .d.ts files too.
+ * What the workspace runs (vite, vitest, tsx) stays the sources; `pnpm pack` ships dist/ (publishConfig).
+ *
+ *   node scripts/build-packages.mjs          (pnpm build:packages)
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const PACKAGES = ['onnx-grad', 'core', 'elements'];
+
+/** `from './x.ts'`, `import('./x.ts')`, `import './x.ts'` with a relative specifier -> `.js`. */
+export function rewriteDeclarationSpecifiers(text) {
+  return text.replace(/((?:from|import)\s*\(?\s*)(['"])(\.{1,2}\/[^'"]*?)\.(m|c)?ts\2/g, (_, lead, q, path, mc) => `${lead}${q}${path}.${mc ?? ''}js${q}`);
+}
+
+function* declarationFiles(dir) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) yield* declarationFiles(p);
+    else if (e.name.endsWith('.d.ts')) yield p;
+  }
+}
+
+export function buildPackages() {
+  const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+  const configs = PACKAGES.map((p) => join(root, 'packages', p, 'tsconfig.build.json'));
+  const run = spawnSync(process.execPath, [tsc, '-b', ...configs], { cwd: root, stdio: 'inherit' });
+  if (run.status !== 0) throw new Error(`tsc -b failed (exit ${run.status}) while building ${PACKAGES.join(', ')}.`);
+  for (const p of PACKAGES) {
+    for (const file of declarationFiles(join(root, 'packages', p, 'dist'))) {
+      const text = readFileSync(file, 'utf8');
+      const out = rewriteDeclarationSpecifiers(text);
+      if (out !== text) writeFileSync(file, out);
+    }
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const t0 = Date.now();
+  buildPackages();
+  console.log(`built ${PACKAGES.map((p) => `packages/${p}/dist`).join(', ')} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
