@@ -123,20 +123,20 @@ export abstract class InterpretoViewBase extends LitElement {
   }
 
   protected renderExportButtons(): TemplateResult {
-    return html`<span class="export" role="group" aria-label="Export">${FORMATS.map(
+    return html`<span class="export" part="export" role="group" aria-label="Export">${FORMATS.map(
       (f) =>
         html`<button type="button" data-export=${f} @click=${() => this._export(f)} aria-label=${`Export as ${f.toUpperCase()}`}>${f.toUpperCase()}</button>`,
     )}</span>`;
   }
 
   protected renderError(): TemplateResult | typeof nothing {
-    if (this._error) return html`<p role="alert">Cannot show these attributions: ${this._error.message}</p>`;
-    if (!this.output) return html`<p class="legend">No attributions set.</p>`;
+    if (this._error) return html`<p part="error" role="alert">Cannot show these attributions: ${this._error.message}</p>`;
+    if (!this.output) return html`<p class="legend" part="legend">No attributions set.</p>`;
     return nothing;
   }
 
   protected renderLegend(bound: number, scope: string): TemplateResult {
-    return html`<div class="legend">red: positive, blue: negative; full colour at ±${formatValue(bound)} (${scope})</div>`;
+    return html`<div class="legend" part="legend">red: positive, blue: negative; full colour at ±${formatValue(bound)} (${scope})</div>`;
   }
 
   /** One unit: a button whose content is a text binding (never HTML). */
@@ -146,7 +146,7 @@ export abstract class InterpretoViewBase extends LitElement {
     const style = { 'background-color': c.background ?? 'transparent', color: c.background ? c.color : 'inherit' };
     const cell = { text: u.text, value: u.value, note: u.note };
     const tabindex = (this._focus[u.group] ?? 0) === u.index ? '0' : '-1';
-    return html`${u.spaceBefore ? ' ' : ''}<button type="button" class=${classMap({ unit: true, target: !!u.target, output: !!u.output })} data-group=${u.group} data-index=${u.index} data-sign=${c.sign} tabindex=${tabindex} style=${styleMap(style)} title=${cellTooltip(cell)} aria-label=${cellLabel(cell)} aria-pressed=${ifDefined(u.pressed === undefined ? undefined : String(u.pressed))} @click=${u.onClick ?? (() => this.emit('interpreto-unit-select', { index: u.index, text: u.text, value: u.value }))} @mouseenter=${ifDefined(u.onEnter)} @mouseleave=${ifDefined(u.onLeave)} @focus=${() => this._setFocus(u.group, u.index)}>${u.text}</button>`;
+    return html`${u.spaceBefore ? ' ' : ''}<button type="button" part="unit" class=${classMap({ unit: true, target: !!u.target, output: !!u.output })} data-group=${u.group} data-index=${u.index} data-sign=${c.sign} tabindex=${tabindex} style=${styleMap(style)} title=${cellTooltip(cell)} aria-label=${cellLabel(cell)} aria-pressed=${ifDefined(u.pressed === undefined ? undefined : String(u.pressed))} @click=${u.onClick ?? (() => this.emit('interpreto-unit-select', { index: u.index, text: u.text, value: u.value }))} @mouseenter=${ifDefined(u.onEnter)} @mouseleave=${ifDefined(u.onLeave)} @focus=${() => this._setFocus(u.group, u.index)}>${u.text}</button>`;
   }
 
   private _setFocus(group: string, index: number): void {

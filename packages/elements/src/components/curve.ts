@@ -62,15 +62,15 @@ export class InterpretoCurve extends LitElement {
   }
 
   override render() {
-    if (!this.result) return html`<p class="legend">No metric result set.</p>`;
+    if (!this.result) return html`<p class="legend" part="legend">No metric result set.</p>`;
     try {
       paletteFor(this.theme);
       validateMetricResult(this.result);
     } catch (e) {
-      return html`<p role="alert">Cannot draw the curve: ${(e as Error).message}</p>`;
+      return html`<p part="error" role="alert">Cannot draw the curve: ${(e as Error).message}</p>`;
     }
     const curves = this.result.detailedScores[this.inputIndex];
-    if (!curves) return html`<p role="alert">Input ${this.inputIndex} does not exist: the result has ${this.result.detailedScores.length} input(s).</p>`;
+    if (!curves) return html`<p part="error" role="alert">Input ${this.inputIndex} does not exist: the result has ${this.result.detailedScores.length} input(s).</p>`;
     const g = curvePlot(curves);
     const fg = rgbString(paletteFor(this.theme).foreground);
     const better = this.metric === 'Deletion' ? 'lower is better' : 'higher is better';
@@ -79,8 +79,8 @@ export class InterpretoCurve extends LitElement {
     const exportButtons = (['png', 'svg', 'json'] as const).map(
       (f) => html`<button type="button" data-export=${f} @click=${() => this._export(f)} aria-label=${`Export as ${f.toUpperCase()}`}>${f.toUpperCase()}</button>`,
     );
-    return html`<div class="header"><span class="title">${this.metric} AUC ${this.result.auc.toFixed(3)} <small>(${better})</small></span><span class="export" role="group" aria-label="Export">${exportButtons}</span></div>
-      <svg width=${g.width} height=${g.height} viewBox=${`0 0 ${g.width} ${g.height}`} role="img" aria-label=${label} font-size="11">
+    return html`<div class="header" part="header"><span class="title" part="title">${this.metric} AUC ${this.result.auc.toFixed(3)} <small>(${better})</small></span><span class="export" part="export" role="group" aria-label="Export">${exportButtons}</span></div>
+      <svg part="plot" width=${g.width} height=${g.height} viewBox=${`0 0 ${g.width} ${g.height}`} role="img" aria-label=${label} font-size="11">
         ${svg`<path d=${`M${g.left},${g.top} V${g.bottom} H${g.right}`} fill="none" stroke=${fg}></path>
         <text x=${g.left - 4} y=${g.top + 4} text-anchor="end" fill=${fg}>${g.yMax.toFixed(1)}</text>
         <text x=${g.left - 4} y=${g.bottom} text-anchor="end" fill=${fg}>${g.yMin.toFixed(1)}</text>
@@ -93,7 +93,7 @@ export class InterpretoCurve extends LitElement {
         )}`}
       </svg>
       ${curves.length > 1
-        ? html`<ul class="legend">${names.map((n, i) => html`<li style=${`color:${CURVE_COLORS[i % CURVE_COLORS.length]}`}>${n}: AUC ${g.aucs[i].toFixed(3)}</li>`)}</ul>`
+        ? html`<ul class="legend" part="legend">${names.map((n, i) => html`<li style=${`color:${CURVE_COLORS[i % CURVE_COLORS.length]}`}>${n}: AUC ${g.aucs[i].toFixed(3)}</li>`)}</ul>`
         : nothing}`;
   }
 }
