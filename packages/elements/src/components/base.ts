@@ -61,6 +61,28 @@ const FORMATS: ExportFormat[] = ['png', 'svg', 'html', 'json'];
  * Events (bubbling, composed): `interpreto-unit-select` {index, text, value} when a unit is
  * activated; `interpreto-export` {format, blob, filename} before a download (cancel it with
  * preventDefault to handle the Blob yourself); `interpreto-error` {error} when an export fails.
+ *
+ * @attr {'light' | 'dark'} theme - Colour theme (reflected).
+ * @event {CustomEvent<{ index: number; text: string; value: number }>} interpreto-unit-select - A unit (not a clickable generated unit) was activated.
+ * @event {CustomEvent<{ format: 'png' | 'svg' | 'html' | 'json'; blob: Blob; filename: string }>} interpreto-export - An export button was used; cancelable: `preventDefault()` to handle the Blob instead of the download.
+ * @event {CustomEvent<{ error: unknown }>} interpreto-error - An export failed (e.g. PNG outside a browser).
+ * @csspart header - A header row (title and export buttons; the class buttons in the multi-class view).
+ * @csspart title - The title.
+ * @csspart units - A group of units.
+ * @csspart unit - One unit (a button).
+ * @csspart export - The export buttons.
+ * @csspart legend - The legend under the units.
+ * @csspart error - The alert shown instead of the view when the output or theme is invalid.
+ * @cssprop [--interpreto-bg=#ffffff] - Background (dark: #18181b).
+ * @cssprop [--interpreto-fg=#111111] - Text colour (dark: #f4f4f5).
+ * @cssprop [--interpreto-muted=#5f6368] - Legend and section labels.
+ * @cssprop [--interpreto-border=#c9ccd1] - Button borders.
+ * @cssprop [--interpreto-button-bg=#f3f4f6] - Button background.
+ * @cssprop [--interpreto-active-bg=#111111] - Background of the selected class button.
+ * @cssprop [--interpreto-active-fg=#ffffff] - Text of the selected class button.
+ * @cssprop [--interpreto-focus=#1a73e8] - Focus ring.
+ * @cssprop --interpreto-font - Font of the chrome.
+ * @cssprop --interpreto-token-font - Font of the units (monospace by default).
  */
 export abstract class InterpretoViewBase extends LitElement {
   static override styles = baseStyles;
@@ -71,11 +93,14 @@ export abstract class InterpretoViewBase extends LitElement {
     _focus: { state: true },
   };
 
+  /** The AttributionOutput to show (as returned by `explainer.explain(...)[i]`). */
   declare output: AttributionOutput | undefined;
+  /** Class names indexed by class id: `['negative', 'positive']` or `{ 0: 'negative', 1: 'positive' }`. */
   declare classesNames: ClassNames | undefined;
+  /** Colour theme: 'light' or 'dark'. */
   declare theme: Theme;
   /** Index of the unit holding tabindex=0 in each navigation group. */
-  declare _focus: Record<string, number>;
+  protected declare _focus: Record<string, number>;
   protected _error: Error | null = null;
 
   constructor() {

@@ -13,6 +13,29 @@ type CurveFormat = 'png' | 'svg' | 'json';
  * returns, `metric` to 'Insertion' or 'Deletion', and optionally `inputIndex` and `rowNames`.
  *
  * Events: `interpreto-export` {format, blob, filename} (cancelable) and `interpreto-error`.
+ *
+ * @customElement interpreto-curve
+ * @attr {'Insertion' | 'Deletion'} metric - Which metric the result comes from (labels and "better" direction).
+ * @attr {number} input-index - The input of the result to draw (default 0).
+ * @attr {'light' | 'dark'} theme - Colour theme (reflected).
+ * @event {CustomEvent<{ format: 'png' | 'svg' | 'json'; blob: Blob; filename: string }>} interpreto-export - An export button was used; cancelable: `preventDefault()` to handle the Blob instead of the download.
+ * @event {CustomEvent<{ error: unknown }>} interpreto-error - An export failed (e.g. PNG outside a browser).
+ * @csspart header - The header row (AUC and export buttons).
+ * @csspart title - The AUC title.
+ * @csspart export - The export buttons.
+ * @csspart plot - The SVG plot.
+ * @csspart legend - The per-row legend (several rows) or the "no result" line.
+ * @csspart error - The alert shown when the result cannot be drawn.
+ * @cssprop [--interpreto-bg=#ffffff] - Background (dark: #18181b).
+ * @cssprop [--interpreto-fg=#111111] - Text and axes colour (dark: #f4f4f5).
+ * @cssprop [--interpreto-muted=#5f6368] - Legend.
+ * @cssprop [--interpreto-border=#c9ccd1] - Button borders.
+ * @cssprop [--interpreto-button-bg=#f3f4f6] - Button background.
+ * @cssprop [--interpreto-active-bg=#111111] - (shared theme; unused here)
+ * @cssprop [--interpreto-active-fg=#ffffff] - (shared theme; unused here)
+ * @cssprop [--interpreto-focus=#1a73e8] - Focus ring.
+ * @cssprop --interpreto-font - Font.
+ * @cssprop --interpreto-token-font - (shared theme; unused here)
  */
 export class InterpretoCurve extends LitElement {
   static override styles = baseStyles;
@@ -23,10 +46,15 @@ export class InterpretoCurve extends LitElement {
     rowNames: { attribute: false },
     theme: { reflect: true },
   };
+  /** What `metric.evaluate()` returned. */
   declare result: MetricResult | undefined;
+  /** 'Insertion' or 'Deletion'. */
   declare metric: MetricName;
+  /** The input of the result to draw. */
   declare inputIndex: number;
+  /** A name per target row, for the legend. */
   declare rowNames: string[] | undefined;
+  /** Colour theme: 'light' or 'dark'. */
   declare theme: Theme;
 
   constructor() {

@@ -19,6 +19,10 @@ export interface OutputSelectDetail {
  *
  * Events: `interpreto-select` {row, text} on click; `interpreto-preview` {row} on hover changes;
  * `interpreto-unit-select` {index, text, value} when a prompt unit is activated.
+ *
+ * @customElement interpreto-generation
+ * @event {CustomEvent<{ row: number | null; text: string | null }>} interpreto-select - A generated unit was clicked (row null: selection cleared).
+ * @event {CustomEvent<{ row: number | null }>} interpreto-preview - The hovered generated unit changed (null when the pointer leaves).
  */
 export class InterpretoGeneration extends InterpretoRowSelectBase<OutputSelectDetail> {
   protected exportOptions(): ExportOptions {

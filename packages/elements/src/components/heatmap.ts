@@ -89,10 +89,11 @@ export class InterpretoHeatmap extends LitElement {
   declare src: string | undefined;
   /** Class names indexed by class id (array or object), or their JSON text (the `classes-names` attribute). */
   declare classesNames: ClassNames | string | undefined;
+  /** Colour theme: 'light' or 'dark'. */
   declare theme: Theme;
-  declare _view: InterpretoViewBase | null;
-  declare _error: Error | null;
-  declare _loading: boolean;
+  private declare _view: InterpretoViewBase | null;
+  private declare _error: Error | null;
+  private declare _loading: boolean;
 
   /** What to show: the `output` value or the text fetched from `src`, and where it came from. */
   private _data: unknown = undefined;

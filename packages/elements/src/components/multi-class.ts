@@ -21,6 +21,11 @@ export interface ClassSelectDetail {
  *
  * Events: `interpreto-select` {row, classId, className} on click; `interpreto-preview` {row} when
  * the hovered class changes (row null when the pointer leaves).
+ *
+ * @customElement interpreto-multi-class
+ * @event {CustomEvent<{ row: number | null; classId: number | null; className: string | null }>} interpreto-select - A class button was clicked (row null: selection cleared).
+ * @event {CustomEvent<{ row: number | null }>} interpreto-preview - The hovered class changed (null when the pointer leaves).
+ * @csspart class-button - One class button.
  */
 export class InterpretoMultiClass extends InterpretoRowSelectBase<ClassSelectDetail> {
   protected exportOptions(): ExportOptions {

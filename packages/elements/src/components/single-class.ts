@@ -7,9 +7,13 @@ import { defineOnce, InterpretoViewBase } from './base.ts';
 /**
  * `<interpreto-single-class>`: the units of one classification row coloured by their attribution
  * (bound = max |value| of the row). Set `row` to show a row other than the first.
+ *
+ * @customElement interpreto-single-class
+ * @attr {number} row - The row of `output.attributions` to show (default 0).
  */
 export class InterpretoSingleClass extends InterpretoViewBase {
   static override properties = { row: { type: Number } };
+  /** The row of `output.attributions` to show. */
   declare row: number;
 
   constructor() {
