@@ -75,10 +75,12 @@ describe('custom-elements.json', () => {
     expect(fresh).toEqual(committed);
   });
 
-  it('lists every element the package registers', () => {
-    const tags = elementClasses.map((c) => customElements.getName(c as never));
-    expect(tags.sort()).toEqual(['interpreto-curve', 'interpreto-generation', 'interpreto-heatmap', 'interpreto-multi-class', 'interpreto-single-class']);
+  it('lists every element the package registers (and exports)', () => {
+    const defined = [...matches([...sources.values()], /\bdefineOnce\('([\w-]+)'/g)].sort();
+    expect(defined.length).toBeGreaterThanOrEqual(5);
+    expect(elementClasses.map((c) => customElements.getName(c as never)).sort()).toEqual(defined);
     for (const ctor of elementClasses) expect(byTag.get(customElements.getName(ctor as never)!)?.name).toBe(ctor.name);
+    expect([...byTag.keys()].sort()).toEqual(defined);
   });
 
   for (const ctor of elementClasses) {
