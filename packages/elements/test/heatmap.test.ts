@@ -174,6 +174,23 @@ describe('<interpreto-heatmap>', () => {
     expect(fetchMock.mock.calls.map((c) => c[0])).toEqual(['/ok.json', '/missing.json', '/bad.json']);
   });
 
+  it('fetches again when re-inserted while loading (the first fetch was dropped on removal)', async () => {
+    const releases: ((r: Response) => void)[] = [];
+    vi.stubGlobal('fetch', () => new Promise<Response>((resolve) => releases.push(resolve)));
+    const el = await mount('<interpreto-heatmap src="/slow.json"></interpreto-heatmap>');
+    const errors: unknown[] = [];
+    el.addEventListener('interpreto-error', (e) => errors.push(e));
+    el.remove();
+    document.body.append(el);
+    expect(releases).toHaveLength(2);
+    releases[0](new Response('not json'));
+    releases[1](new Response(toJSON(generation())));
+    await new Promise((r) => setTimeout(r, 10));
+    await el.updateComplete;
+    expect(viewTag(el)).toBe('interpreto-generation');
+    expect(errors).toEqual([]);
+  });
+
   it('drops a src fetch still under way when output is set', async () => {
     let release!: (r: Response) => void;
     vi.stubGlobal('fetch', () => new Promise<Response>((resolve) => (release = resolve)));

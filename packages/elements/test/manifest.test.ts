@@ -73,6 +73,8 @@ describe('custom-elements.json', () => {
     execFileSync(process.execPath, [cli, 'analyze', '--config', 'custom-elements-manifest.config.mjs', '--outdir', relative(pkg, tmp), '--quiet'], { cwd: pkg, stdio: 'pipe' });
     const fresh = JSON.parse(readFileSync(join(tmp, 'custom-elements.json'), 'utf8'));
     expect(fresh).toEqual(committed);
+    // tools find it through package.json (and the analyzer left that field alone)
+    expect(JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).customElements).toBe('custom-elements.json');
   });
 
   it('lists every element the package registers (and exports)', () => {

@@ -116,14 +116,20 @@ export class InterpretoHeatmap extends LitElement {
     return this._view;
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Moved or re-inserted while its src was loading: that fetch was dropped, start it again.
+    if (this._loading && this.src && !this._abort) void this._fetch(this.src);
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this._abort?.abort();
+    this._cancelFetch();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('src') && this.src) {
-      this._fetch(this.src);
+      void this._fetch(this.src);
     } else if (changed.has('output') || changed.has('src')) {
       this._cancelFetch();
       this._loading = false;
