@@ -4,6 +4,8 @@
  * emitted by `tsc -b` over packages/<name>/tsconfig.build.json (incremental: an up-to-date package is skipped).
  * The sources import `.ts` paths; tsc rewrites them to `.js` in the JavaScript (rewriteRelativeImportExtensions)
  * but not in the declarations, so this script rewrites the relative `.ts` specifiers of the .d.ts files too.
+ * Then it builds the elements' standalone bundle (dist/standalone/interpreto-elements.js, Lit inside) that a plain
+ * HTML page loads without a bundler; it ships in the same tarball under `@interpreto-js/elements/standalone`.
  * What the workspace runs (vite, vitest, tsx) stays the sources; `pnpm pack` ships dist/ (publishConfig).
  *
  *   node scripts/build-packages.mjs          (pnpm build:packages)
@@ -42,6 +44,13 @@ export function buildPackages() {
       if (out !== text) writeFileSync(file, out);
     }
   }
+  const vite = join(dirname(createRequire(join(root, 'package.json')).resolve('vite/package.json')), 'bin', 'vite.js');
+  const elements = join(root, 'packages', 'elements');
+  const bundle = spawnSync(process.execPath, [vite, 'build', '--config', 'scripts/vite.standalone.config.ts'], {
+    cwd: elements,
+    stdio: 'inherit',
+  });
+  if (bundle.status !== 0) throw new Error(`vite build of the elements' standalone bundle failed (exit ${bundle.status}).`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,14 +1,16 @@
 /**
  * @interpreto-js/elements: Lit web components and helpers to show attributions.
  * Importing this module registers the custom elements (interpreto-single-class,
- * interpreto-multi-class, interpreto-generation, interpreto-curve).
+ * interpreto-multi-class, interpreto-generation, interpreto-heatmap, interpreto-curve).
  */
 export { plotAttributions, VIEW_TAGS, type PlotOptions } from './plot.ts';
 export { InterpretoViewBase, type ExportEventDetail } from './components/base.ts';
 export { InterpretoSingleClass } from './components/single-class.ts';
 export { InterpretoMultiClass, type ClassSelectDetail } from './components/multi-class.ts';
 export { InterpretoGeneration, type OutputSelectDetail } from './components/generation.ts';
+export { InterpretoHeatmap } from './components/heatmap.ts';
 export { InterpretoCurve } from './components/curve.ts';
+export { parseClassesNames, parseOutputJSON, resolveOutput } from './heatmap-input.ts';
 export {
   exportView,
   exportBlob,
@@ -45,6 +47,7 @@ export {
   dominantRows,
   generationCellValue,
   generationLayout,
+  nullsToNaN,
   spaceBefore,
   validateOutput,
   viewKind,

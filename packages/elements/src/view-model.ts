@@ -55,14 +55,19 @@ export function validateOutput(output: unknown): asserts output is AttributionOu
 
 /** Parses JSON written by `toJSON`/`JSON.stringify`, turning the nulls that stand for NaN back into NaN. */
 export function attributionOutputFromJSON(text: string): AttributionOutput {
-  const parsed = JSON.parse(text) as AttributionOutput;
-  if (parsed && Array.isArray(parsed.attributions)) {
-    parsed.attributions = parsed.attributions.map((row) =>
-      Array.isArray(row) ? row.map((v) => (v === null ? Number.NaN : v)) : row,
-    );
-  }
+  const parsed = nullsToNaN(JSON.parse(text) as unknown);
   validateOutput(parsed);
   return parsed;
+}
+
+/**
+ * The nulls of `attributions` (NaN once written as JSON) back as NaN. Returns the value itself when
+ * there is nothing to revive, else a shallow copy: the caller's object is never changed.
+ */
+export function nullsToNaN<T>(value: T): T {
+  const rows = (value as { attributions?: unknown } | null)?.attributions;
+  if (!Array.isArray(rows) || !rows.some((row) => Array.isArray(row) && row.includes(null))) return value;
+  return { ...value, attributions: rows.map((row) => (Array.isArray(row) ? row.map((v) => (v === null ? Number.NaN : v)) : row)) } as T;
 }
 
 export function viewKind(output: AttributionOutput): ViewKind {

@@ -61,6 +61,28 @@ const FORMATS: ExportFormat[] = ['png', 'svg', 'html', 'json'];
  * Events (bubbling, composed): `interpreto-unit-select` {index, text, value} when a unit is
  * activated; `interpreto-export` {format, blob, filename} before a download (cancel it with
  * preventDefault to handle the Blob yourself); `interpreto-error` {error} when an export fails.
+ *
+ * @attr {'light' | 'dark'} theme - Colour theme (reflected).
+ * @event {CustomEvent<{ index: number; text: string; value: number }>} interpreto-unit-select - A unit (not a clickable generated unit) was activated.
+ * @event {CustomEvent<{ format: 'png' | 'svg' | 'html' | 'json'; blob: Blob; filename: string }>} interpreto-export - An export button was used; cancelable: `preventDefault()` to handle the Blob instead of the download.
+ * @event {CustomEvent<{ error: unknown }>} interpreto-error - An export failed (e.g. PNG outside a browser).
+ * @csspart header - A header row (title and export buttons; the class buttons in the multi-class view).
+ * @csspart title - The title.
+ * @csspart units - A group of units.
+ * @csspart unit - One unit (a button).
+ * @csspart export - The export buttons.
+ * @csspart legend - The legend under the units.
+ * @csspart error - The alert shown instead of the view when the output or theme is invalid.
+ * @cssprop [--interpreto-bg=#ffffff] - Background (dark: #18181b).
+ * @cssprop [--interpreto-fg=#111111] - Text colour (dark: #f4f4f5).
+ * @cssprop [--interpreto-muted=#5f6368] - Legend and section labels.
+ * @cssprop [--interpreto-border=#c9ccd1] - Button borders.
+ * @cssprop [--interpreto-button-bg=#f3f4f6] - Button background.
+ * @cssprop [--interpreto-active-bg=#111111] - Background of the selected class button.
+ * @cssprop [--interpreto-active-fg=#ffffff] - Text of the selected class button.
+ * @cssprop [--interpreto-focus=#1a73e8] - Focus ring.
+ * @cssprop --interpreto-font - Font of the chrome.
+ * @cssprop --interpreto-token-font - Font of the units (monospace by default).
  */
 export abstract class InterpretoViewBase extends LitElement {
   static override styles = baseStyles;
@@ -71,11 +93,14 @@ export abstract class InterpretoViewBase extends LitElement {
     _focus: { state: true },
   };
 
+  /** The AttributionOutput to show (as returned by `explainer.explain(...)[i]`). */
   declare output: AttributionOutput | undefined;
+  /** Class names indexed by class id: `['negative', 'positive']` or `{ 0: 'negative', 1: 'positive' }`. */
   declare classesNames: ClassNames | undefined;
+  /** Colour theme: 'light' or 'dark'. */
   declare theme: Theme;
   /** Index of the unit holding tabindex=0 in each navigation group. */
-  declare _focus: Record<string, number>;
+  protected declare _focus: Record<string, number>;
   protected _error: Error | null = null;
 
   constructor() {
@@ -123,20 +148,20 @@ export abstract class InterpretoViewBase extends LitElement {
   }
 
   protected renderExportButtons(): TemplateResult {
-    return html`<span class="export" role="group" aria-label="Export">${FORMATS.map(
+    return html`<span class="export" part="export" role="group" aria-label="Export">${FORMATS.map(
       (f) =>
         html`<button type="button" data-export=${f} @click=${() => this._export(f)} aria-label=${`Export as ${f.toUpperCase()}`}>${f.toUpperCase()}</button>`,
     )}</span>`;
   }
 
   protected renderError(): TemplateResult | typeof nothing {
-    if (this._error) return html`<p role="alert">Cannot show these attributions: ${this._error.message}</p>`;
-    if (!this.output) return html`<p class="legend">No attributions set.</p>`;
+    if (this._error) return html`<p part="error" role="alert">Cannot show these attributions: ${this._error.message}</p>`;
+    if (!this.output) return html`<p class="legend" part="legend">No attributions set.</p>`;
     return nothing;
   }
 
   protected renderLegend(bound: number, scope: string): TemplateResult {
-    return html`<div class="legend">red: positive, blue: negative; full colour at ±${formatValue(bound)} (${scope})</div>`;
+    return html`<div class="legend" part="legend">red: positive, blue: negative; full colour at ±${formatValue(bound)} (${scope})</div>`;
   }
 
   /** One unit: a button whose content is a text binding (never HTML). */
@@ -146,7 +171,7 @@ export abstract class InterpretoViewBase extends LitElement {
     const style = { 'background-color': c.background ?? 'transparent', color: c.background ? c.color : 'inherit' };
     const cell = { text: u.text, value: u.value, note: u.note };
     const tabindex = (this._focus[u.group] ?? 0) === u.index ? '0' : '-1';
-    return html`${u.spaceBefore ? ' ' : ''}<button type="button" class=${classMap({ unit: true, target: !!u.target, output: !!u.output })} data-group=${u.group} data-index=${u.index} data-sign=${c.sign} tabindex=${tabindex} style=${styleMap(style)} title=${cellTooltip(cell)} aria-label=${cellLabel(cell)} aria-pressed=${ifDefined(u.pressed === undefined ? undefined : String(u.pressed))} @click=${u.onClick ?? (() => this.emit('interpreto-unit-select', { index: u.index, text: u.text, value: u.value }))} @mouseenter=${ifDefined(u.onEnter)} @mouseleave=${ifDefined(u.onLeave)} @focus=${() => this._setFocus(u.group, u.index)}>${u.text}</button>`;
+    return html`${u.spaceBefore ? ' ' : ''}<button type="button" part="unit" class=${classMap({ unit: true, target: !!u.target, output: !!u.output })} data-group=${u.group} data-index=${u.index} data-sign=${c.sign} tabindex=${tabindex} style=${styleMap(style)} title=${cellTooltip(cell)} aria-label=${cellLabel(cell)} aria-pressed=${ifDefined(u.pressed === undefined ? undefined : String(u.pressed))} @click=${u.onClick ?? (() => this.emit('interpreto-unit-select', { index: u.index, text: u.text, value: u.value }))} @mouseenter=${ifDefined(u.onEnter)} @mouseleave=${ifDefined(u.onLeave)} @focus=${() => this._setFocus(u.group, u.index)}>${u.text}</button>`;
   }
 
   private _setFocus(group: string, index: number): void {

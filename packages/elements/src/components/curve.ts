@@ -13,6 +13,29 @@ type CurveFormat = 'png' | 'svg' | 'json';
  * returns, `metric` to 'Insertion' or 'Deletion', and optionally `inputIndex` and `rowNames`.
  *
  * Events: `interpreto-export` {format, blob, filename} (cancelable) and `interpreto-error`.
+ *
+ * @customElement interpreto-curve
+ * @attr {'Insertion' | 'Deletion'} metric - Which metric the result comes from (labels and "better" direction).
+ * @attr {number} input-index - The input of the result to draw (default 0).
+ * @attr {'light' | 'dark'} theme - Colour theme (reflected).
+ * @event {CustomEvent<{ format: 'png' | 'svg' | 'json'; blob: Blob; filename: string }>} interpreto-export - An export button was used; cancelable: `preventDefault()` to handle the Blob instead of the download.
+ * @event {CustomEvent<{ error: unknown }>} interpreto-error - An export failed (e.g. PNG outside a browser).
+ * @csspart header - The header row (AUC and export buttons).
+ * @csspart title - The AUC title.
+ * @csspart export - The export buttons.
+ * @csspart plot - The SVG plot.
+ * @csspart legend - The per-row legend (several rows) or the "no result" line.
+ * @csspart error - The alert shown when the result cannot be drawn.
+ * @cssprop [--interpreto-bg=#ffffff] - Background (dark: #18181b).
+ * @cssprop [--interpreto-fg=#111111] - Text and axes colour (dark: #f4f4f5).
+ * @cssprop [--interpreto-muted=#5f6368] - Legend.
+ * @cssprop [--interpreto-border=#c9ccd1] - Button borders.
+ * @cssprop [--interpreto-button-bg=#f3f4f6] - Button background.
+ * @cssprop [--interpreto-active-bg=#111111] - (shared theme; unused here)
+ * @cssprop [--interpreto-active-fg=#ffffff] - (shared theme; unused here)
+ * @cssprop [--interpreto-focus=#1a73e8] - Focus ring.
+ * @cssprop --interpreto-font - Font.
+ * @cssprop --interpreto-token-font - (shared theme; unused here)
  */
 export class InterpretoCurve extends LitElement {
   static override styles = baseStyles;
@@ -23,10 +46,15 @@ export class InterpretoCurve extends LitElement {
     rowNames: { attribute: false },
     theme: { reflect: true },
   };
+  /** What `metric.evaluate()` returned. */
   declare result: MetricResult | undefined;
+  /** 'Insertion' or 'Deletion'. */
   declare metric: MetricName;
+  /** The input of the result to draw. */
   declare inputIndex: number;
+  /** A name per target row, for the legend. */
   declare rowNames: string[] | undefined;
+  /** Colour theme: 'light' or 'dark'. */
   declare theme: Theme;
 
   constructor() {
@@ -62,15 +90,15 @@ export class InterpretoCurve extends LitElement {
   }
 
   override render() {
-    if (!this.result) return html`<p class="legend">No metric result set.</p>`;
+    if (!this.result) return html`<p class="legend" part="legend">No metric result set.</p>`;
     try {
       paletteFor(this.theme);
       validateMetricResult(this.result);
     } catch (e) {
-      return html`<p role="alert">Cannot draw the curve: ${(e as Error).message}</p>`;
+      return html`<p part="error" role="alert">Cannot draw the curve: ${(e as Error).message}</p>`;
     }
     const curves = this.result.detailedScores[this.inputIndex];
-    if (!curves) return html`<p role="alert">Input ${this.inputIndex} does not exist: the result has ${this.result.detailedScores.length} input(s).</p>`;
+    if (!curves) return html`<p part="error" role="alert">Input ${this.inputIndex} does not exist: the result has ${this.result.detailedScores.length} input(s).</p>`;
     const g = curvePlot(curves);
     const fg = rgbString(paletteFor(this.theme).foreground);
     const better = this.metric === 'Deletion' ? 'lower is better' : 'higher is better';
@@ -79,8 +107,8 @@ export class InterpretoCurve extends LitElement {
     const exportButtons = (['png', 'svg', 'json'] as const).map(
       (f) => html`<button type="button" data-export=${f} @click=${() => this._export(f)} aria-label=${`Export as ${f.toUpperCase()}`}>${f.toUpperCase()}</button>`,
     );
-    return html`<div class="header"><span class="title">${this.metric} AUC ${this.result.auc.toFixed(3)} <small>(${better})</small></span><span class="export" role="group" aria-label="Export">${exportButtons}</span></div>
-      <svg width=${g.width} height=${g.height} viewBox=${`0 0 ${g.width} ${g.height}`} role="img" aria-label=${label} font-size="11">
+    return html`<div class="header" part="header"><span class="title" part="title">${this.metric} AUC ${this.result.auc.toFixed(3)} <small>(${better})</small></span><span class="export" part="export" role="group" aria-label="Export">${exportButtons}</span></div>
+      <svg part="plot" width=${g.width} height=${g.height} viewBox=${`0 0 ${g.width} ${g.height}`} role="img" aria-label=${label} font-size="11">
         ${svg`<path d=${`M${g.left},${g.top} V${g.bottom} H${g.right}`} fill="none" stroke=${fg}></path>
         <text x=${g.left - 4} y=${g.top + 4} text-anchor="end" fill=${fg}>${g.yMax.toFixed(1)}</text>
         <text x=${g.left - 4} y=${g.bottom} text-anchor="end" fill=${fg}>${g.yMin.toFixed(1)}</text>
@@ -93,7 +121,7 @@ export class InterpretoCurve extends LitElement {
         )}`}
       </svg>
       ${curves.length > 1
-        ? html`<ul class="legend">${names.map((n, i) => html`<li style=${`color:${CURVE_COLORS[i % CURVE_COLORS.length]}`}>${n}: AUC ${g.aucs[i].toFixed(3)}</li>`)}</ul>`
+        ? html`<ul class="legend" part="legend">${names.map((n, i) => html`<li style=${`color:${CURVE_COLORS[i % CURVE_COLORS.length]}`}>${n}: AUC ${g.aucs[i].toFixed(3)}</li>`)}</ul>`
         : nothing}`;
   }
 }

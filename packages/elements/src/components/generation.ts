@@ -19,6 +19,10 @@ export interface OutputSelectDetail {
  *
  * Events: `interpreto-select` {row, text} on click; `interpreto-preview` {row} on hover changes;
  * `interpreto-unit-select` {index, text, value} when a prompt unit is activated.
+ *
+ * @customElement interpreto-generation
+ * @event {CustomEvent<{ row: number | null; text: string | null }>} interpreto-select - A generated unit was clicked (row null: selection cleared).
+ * @event {CustomEvent<{ row: number | null }>} interpreto-preview - The hovered generated unit changed (null when the pointer leaves).
  */
 export class InterpretoGeneration extends InterpretoRowSelectBase<OutputSelectDetail> {
   protected exportOptions(): ExportOptions {
@@ -69,7 +73,7 @@ export class InterpretoGeneration extends InterpretoRowSelectBase<OutputSelectDe
       active === null
         ? 'Hover or click a generated unit'
         : `Output ${active + 1}: ${JSON.stringify(out.elements[outputColumn(layout, active)])}${this.selectedRow === null ? ' (preview)' : ''}`;
-    return html`<div class="header"><span class="title" aria-live="polite">${title}</span>${this.renderExportButtons()}</div><div class="section-label">Prompt</div><div class="units" role="group" aria-label="Prompt units" @keydown=${this._onNavKey}>${prompt}</div><div class="section-label">Generated</div><div class="units" role="toolbar" aria-label="Generated units: choose one to see what it depends on" @keydown=${this._onNavKey}>${outputs}</div>${this.renderLegend(bound, 'whole matrix')}`;
+    return html`<div class="header" part="header"><span class="title" part="title" aria-live="polite">${title}</span>${this.renderExportButtons()}</div><div class="section-label">Prompt</div><div class="units" part="units" role="group" aria-label="Prompt units" @keydown=${this._onNavKey}>${prompt}</div><div class="section-label">Generated</div><div class="units" part="units" role="toolbar" aria-label="Generated units: choose one to see what it depends on" @keydown=${this._onNavKey}>${outputs}</div>${this.renderLegend(bound, 'whole matrix')}`;
   }
 }
 

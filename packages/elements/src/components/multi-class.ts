@@ -21,6 +21,11 @@ export interface ClassSelectDetail {
  *
  * Events: `interpreto-select` {row, classId, className} on click; `interpreto-preview` {row} when
  * the hovered class changes (row null when the pointer leaves).
+ *
+ * @customElement interpreto-multi-class
+ * @event {CustomEvent<{ row: number | null; classId: number | null; className: string | null }>} interpreto-select - A class button was clicked (row null: selection cleared).
+ * @event {CustomEvent<{ row: number | null }>} interpreto-preview - The hovered class changed (null when the pointer leaves).
+ * @csspart class-button - One class button.
  */
 export class InterpretoMultiClass extends InterpretoRowSelectBase<ClassSelectDetail> {
   protected exportOptions(): ExportOptions {
@@ -53,7 +58,7 @@ export class InterpretoMultiClass extends InterpretoRowSelectBase<ClassSelectDet
       active === null ? 'Dominant class' : `Class: ${names[active]}${this.selectedRow === null ? ' (preview)' : ''}`;
     const chips = names.map(
       (name, r) =>
-        html`<button type="button" class=${classMap({ chip: true, previewed: this.hoveredRow === r })} data-group="classes" data-index=${r} tabindex=${(this._focus.classes ?? 0) === r ? '0' : '-1'} aria-pressed=${String(this.selectedRow === r)} @click=${() => this.toggleClass(r)} @mouseenter=${() => this.hoverRow(r)} @mouseleave=${() => this.hoverRow(null)}>${name}</button>`,
+        html`<button type="button" part="class-button" class=${classMap({ chip: true, previewed: this.hoveredRow === r })} data-group="classes" data-index=${r} tabindex=${(this._focus.classes ?? 0) === r ? '0' : '-1'} aria-pressed=${String(this.selectedRow === r)} @click=${() => this.toggleClass(r)} @mouseenter=${() => this.hoverRow(r)} @mouseleave=${() => this.hoverRow(null)}>${name}</button>`,
     );
     const units = out.elements.map((text, c) => {
       const sp = spaceBefore(out, c);
@@ -65,7 +70,7 @@ export class InterpretoMultiClass extends InterpretoRowSelectBase<ClassSelectDet
       }
       return this.renderUnit({ group: 'units', index: c, text, spaceBefore: sp, value: out.attributions[active!][c], bound: bounds[active!], note: names[active!] });
     });
-    return html`<div class="header"><span class="title" aria-live="polite">${title}</span>${this.renderExportButtons()}</div><div class="header" role="toolbar" aria-label="Classes" @keydown=${this._onNavKey}>${chips}</div><div class="units" role="group" aria-label="Attributions" @keydown=${this._onNavKey}>${units}</div><div class="legend">${active === null ? 'Each unit coloured by its dominant class, with that class\'s bound.' : ''} red: positive, blue: negative; bound per class.</div>`;
+    return html`<div class="header" part="header"><span class="title" part="title" aria-live="polite">${title}</span>${this.renderExportButtons()}</div><div class="header" part="header" role="toolbar" aria-label="Classes" @keydown=${this._onNavKey}>${chips}</div><div class="units" part="units" role="group" aria-label="Attributions" @keydown=${this._onNavKey}>${units}</div><div class="legend" part="legend">${active === null ? 'Each unit coloured by its dominant class, with that class\'s bound.' : ''} red: positive, blue: negative; bound per class.</div>`;
   }
 }
 

@@ -15,9 +15,10 @@ export abstract class InterpretoRowSelectBase<SelectDetail> extends InterpretoVi
     selectedRow: { attribute: false },
     hoveredRow: { state: true },
   };
-  /** The selected row, or null. */
+  /** The selected row (class or generated unit), or null. */
   declare selectedRow: number | null;
-  declare hoveredRow: number | null;
+  /** The row under the pointer, or null. */
+  protected declare hoveredRow: number | null;
 
   constructor() {
     super();

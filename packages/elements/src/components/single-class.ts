@@ -7,9 +7,13 @@ import { defineOnce, InterpretoViewBase } from './base.ts';
 /**
  * `<interpreto-single-class>`: the units of one classification row coloured by their attribution
  * (bound = max |value| of the row). Set `row` to show a row other than the first.
+ *
+ * @customElement interpreto-single-class
+ * @attr {number} row - The row of `output.attributions` to show (default 0).
  */
 export class InterpretoSingleClass extends InterpretoViewBase {
   static override properties = { row: { type: Number } };
+  /** The row of `output.attributions` to show. */
   declare row: number;
 
   constructor() {
@@ -26,10 +30,10 @@ export class InterpretoSingleClass extends InterpretoViewBase {
     if (problem !== nothing) return problem;
     const out = this.output!;
     const values = out.attributions[this.row];
-    if (!values) return html`<p role="alert">Row ${this.row} does not exist: this output has ${out.attributions.length} row(s).</p>`;
+    if (!values) return html`<p part="error" role="alert">Row ${this.row} does not exist: this output has ${out.attributions.length} row(s).</p>`;
     const bound = rowBounds([values])[0];
     const name = className(out, this.row, this.classesNames);
-    return html`<div class="header"><span class="title">Class: ${name}</span>${this.renderExportButtons()}</div><div class="units" role="group" aria-label=${`Attributions for class ${name}`} @keydown=${this._onNavKey}>${out.elements.map((text, i) => this.renderUnit({ group: 'units', index: i, text, spaceBefore: spaceBefore(out, i), value: values[i], bound }))}</div>${this.renderLegend(bound, 'this class')}`;
+    return html`<div class="header" part="header"><span class="title" part="title">Class: ${name}</span>${this.renderExportButtons()}</div><div class="units" part="units" role="group" aria-label=${`Attributions for class ${name}`} @keydown=${this._onNavKey}>${out.elements.map((text, i) => this.renderUnit({ group: 'units', index: i, text, spaceBefore: spaceBefore(out, i), value: values[i], bound }))}</div>${this.renderLegend(bound, 'this class')}`;
   }
 }
 
