@@ -2,8 +2,8 @@
  * The method registry: each method's schema (../registry/methods.ts) with its explainer class, in one object that
  * the playground, the docs generator and the contract test loop over.
  *
- * Exports: `METHODS`, `MethodEntry`, `AnyExplainerClass`, `MethodSchema`, and from ./methods.ts and ./schema.ts the
- * schemas, names, spec types and `describeAllowed` / `describeDefault` (for forms and docs).
+ * Exports: `METHODS`, `MethodEntry`, `AnyExplainerClass`, `MethodSchema`, and everything of ./data.ts (the schemas,
+ * names, spec types, `describeAllowed` / `describeDefault` / `optionProblem` for forms and docs).
  */
 import {
   GradientShap,
@@ -18,27 +18,7 @@ import type { AttributionExplainer } from '../explainers/base.ts';
 import type { ModelLike, TokenizerLike } from '../model/types.ts';
 import { METHOD_SCHEMAS, type MethodName, type MethodSchema } from './methods.ts';
 
-export {
-  METHOD_NAMES,
-  METHOD_SCHEMAS,
-  EXPLAIN_OPTIONS,
-  GENERATION_OPTIONS,
-  METRIC_OPTIONS,
-  METRIC_EVALUATE_OPTIONS,
-  type MethodName,
-} from './methods.ts';
-export {
-  describeAllowed,
-  describeDefault,
-  type Bound,
-  type NumberSpec,
-  type BooleanSpec,
-  type EnumSpec,
-  type BaselineSpec,
-  type CustomSpec,
-  type OptionSpec,
-  type OptionsSchema,
-} from './schema.ts';
+export * from './data.ts';
 
 /** A registry entry: the schema plus the class, `new entry.Explainer(model, tokenizer, options)`. */
 export type MethodEntry<N extends MethodName = MethodName> = (typeof METHOD_SCHEMAS)[N] & { readonly Explainer: (typeof CLASSES)[N] };

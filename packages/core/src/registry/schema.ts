@@ -5,7 +5,7 @@
  *
  * Exports: the spec types (`NumberSpec`, `BooleanSpec`, `EnumSpec`, `BaselineSpec`, `CustomSpec`, `OptionSpec`,
  * `OptionsSchema`), `SchemaOf<O>` (the compile-time link between an options type and its schema),
- * `validateOptions(owner, schema, options, hint?)`, `describeAllowed(spec)`, `describeDefault(spec)`,
+ * `validateOptions(owner, schema, options, hint?)`, `optionProblem(name, spec, value)`, `describeAllowed(spec)`, `describeDefault(spec)`,
  * `nearestName(name, candidates)`, `editDistance(a, b)`.
  */
 import { InputError } from '../errors.ts';
@@ -183,6 +183,19 @@ function valueOk(s: OptionSpec, v: unknown): boolean {
 }
 
 /**
+ * What is wrong with one option value, as a sentence naming the option, the value, what is allowed and what to do;
+ * undefined when the value is fine (undefined stands for "not given" and is always fine).
+ */
+export function optionProblem(name: string, spec: OptionSpec, value: unknown): string | undefined {
+  if (value === undefined || valueOk(spec, value)) return undefined;
+  const def = describeDefault(spec);
+  return (
+    `option ${name} must be ${describeAllowed(spec)}; got ${showValue(value)}. ` +
+    `Pass such a value${def !== undefined ? `, or leave ${name} out for the default (${def})` : ''}.`
+  );
+}
+
+/**
  * Throws an InputError naming the first unknown option (with the nearest valid name) or the first bad value (with
  * what is allowed and what to do). Undefined values stand for "not given". `hint(name)` may add a line about an
  * unknown name (e.g. which other methods take it).
@@ -203,14 +216,8 @@ export function validateOptions(owner: string, schema: OptionsSchema, options: u
           `Valid options: ${names.join(', ')}.`,
       );
     }
-    if (value === undefined) continue;
-    if (!valueOk(spec, value)) {
-      const def = describeDefault(spec);
-      throw new InputError(
-        `${owner}: option ${name} must be ${describeAllowed(spec)}; got ${showValue(value)}. ` +
-          `Pass such a value${def !== undefined ? `, or leave ${name} out for the default (${def})` : ''}.`,
-      );
-    }
+    const problem = optionProblem(name, spec, value);
+    if (problem) throw new InputError(`${owner}: ${problem}`);
     if (spec.type === 'custom' && spec.nested) validateOptions(`${owner} ${name}`, spec.nested, value);
   }
 }
