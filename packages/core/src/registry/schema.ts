@@ -5,7 +5,7 @@
  *
  * Exports: the spec types (`NumberSpec`, `BooleanSpec`, `EnumSpec`, `BaselineSpec`, `CustomSpec`, `OptionSpec`,
  * `OptionsSchema`), `SchemaOf<O>` (the compile-time link between an options type and its schema),
- * `validateOptions(owner, schema, options, hint?)`, `optionProblem(name, spec, value)`, `describeAllowed(spec)`, `describeDefault(spec)`,
+ * `validateOptions(owner, schema, options, hint?)`, `optionProblem(name, spec, value, owner?)`, `describeAllowed(spec, owner?)`, `describeDefault(spec)`,
  * `nearestName(name, candidates)`, `editDistance(a, b)`.
  */
 import { InputError } from '../errors.ts';
@@ -131,14 +131,14 @@ function rangeText(s: NumberSpec): string {
 }
 
 /** What an option accepts, in words: "an integer >= 2", "a finite number in (0, 1)", "one of A, B". */
-export function describeAllowed(s: OptionSpec): string {
+export function describeAllowed(s: OptionSpec, owner?: string): string {
   switch (s.type) {
     case 'number':
       return `${s.integer ? 'an integer' : 'a finite number'}${rangeText(s)}`;
     case 'boolean':
       return 'true or false';
     case 'enum': {
-      const where = s.source ? ` (${'export' in s.source ? s.source.export : `.${s.source.classStatic}`})` : '';
+      const where = s.source ? ` (${'export' in s.source ? s.source.export : `${owner ?? 'the explainer'}.${s.source.classStatic}`})` : '';
       return `one of ${Object.values(s.values).map((v) => JSON.stringify(v)).join(', ')}${where}`;
     }
     case 'baseline':
@@ -186,11 +186,11 @@ function valueOk(s: OptionSpec, v: unknown): boolean {
  * What is wrong with one option value, as a sentence naming the option, the value, what is allowed and what to do;
  * undefined when the value is fine (undefined stands for "not given" and is always fine).
  */
-export function optionProblem(name: string, spec: OptionSpec, value: unknown): string | undefined {
+export function optionProblem(name: string, spec: OptionSpec, value: unknown, owner?: string): string | undefined {
   if (value === undefined || valueOk(spec, value)) return undefined;
   const def = describeDefault(spec);
   return (
-    `option ${name} must be ${describeAllowed(spec)}; got ${showValue(value)}. ` +
+    `option ${name} must be ${describeAllowed(spec, owner)}; got ${showValue(value)}. ` +
     `Pass such a value${def !== undefined ? `, or leave ${name} out for the default (${def})` : ''}.`
   );
 }
@@ -216,7 +216,7 @@ export function validateOptions(owner: string, schema: OptionsSchema, options: u
           `Valid options: ${names.join(', ')}.`,
       );
     }
-    const problem = optionProblem(name, spec, value);
+    const problem = optionProblem(name, spec, value, owner);
     if (problem) throw new InputError(`${owner}: ${problem}`);
     if (spec.type === 'custom' && spec.nested) validateOptions(`${owner} ${name}`, spec.nested, value);
   }
