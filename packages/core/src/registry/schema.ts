@@ -111,7 +111,7 @@ export function nearestName(name: string, candidates: readonly string[]): string
     const d = editDistance(fold(name), fold(c));
     if (d < bestD) [best, bestD] = [c, d];
   }
-  return bestD <= Math.max(2, Math.floor(name.length / 4)) ? best : undefined;
+  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
 }
 
 function showValue(v: unknown): string {
