@@ -4,11 +4,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot } from '../browser.mjs';
-import { CLASSIFIER, METHODS, clickRun, explain, fill, heatmapUnits, select, unexpectedConsoleErrors, waitReady } from '../playground.mjs';
+import type { Browser } from 'playwright-core';
+import { launch, openPage, screenshot } from '../browser.ts';
+import { CLASSIFIER, METHODS, clickRun, explain, fill, heatmapUnits, select, unexpectedConsoleErrors, waitReady, type PageResult } from '../playground.ts';
 
 describe('playground UI', () => {
-  let browser;
+  let browser: Browser | undefined;
   before(async () => {
     browser = await launch();
   });
@@ -17,7 +18,7 @@ describe('playground UI', () => {
   });
 
   it('Cancel stops a long run through the AbortSignal and the page stays usable', async () => {
-    const { page, context, problems } = await openPage(browser, `?model=${CLASSIFIER}&device=webgpu&metrics=0`);
+    const { page, context, problems } = await openPage(browser!, `?model=${CLASSIFIER}&device=webgpu&metrics=0`);
     await waitReady(page);
     await select(page, 'method', 'Lime');
     await fill(page, 'opt-nPerturbations', 5000);
@@ -25,7 +26,7 @@ describe('playground UI', () => {
     await page.locator('#explain').click();
     // Wait until the explainer itself reports progress, so the cancel lands mid-run.
     await page.waitForFunction(() => {
-      const p = document.querySelector('#progress');
+      const p = document.querySelector<HTMLProgressElement>('#progress');
       return p && p.value > 0 && /Lime/.test(document.querySelector('#stage')?.textContent ?? '');
     }, undefined, { timeout: 60_000 });
     // The work is in the worker: the page still takes input mid-run.
@@ -46,7 +47,7 @@ describe('playground UI', () => {
   });
 
   it('explains the chosen classes (multi-class view)', async () => {
-    const { page, context, problems } = await openPage(browser, `?model=${CLASSIFIER}&metrics=0`);
+    const { page, context, problems } = await openPage(browser!, `?model=${CLASSIFIER}&metrics=0`);
     await waitReady(page);
     await fill(page, 'text', 'I do not know if this is the best or the worst movie ever.');
     await select(page, 'method', 'KernelShap');
@@ -67,7 +68,7 @@ describe('playground UI', () => {
 
   it('renders markup in the input as text', async () => {
     const payload = '<img src=x onerror=alert(1)> <b>bold</b>';
-    const { page, context, problems } = await openPage(browser, `?model=${CLASSIFIER}&metrics=0`);
+    const { page, context, problems } = await openPage(browser!, `?model=${CLASSIFIER}&metrics=0`);
     await waitReady(page);
     await fill(page, 'text', payload);
     await select(page, 'method', 'Occlusion');
@@ -77,8 +78,8 @@ describe('playground UI', () => {
     assert.equal(units.length, r.output.elements.length);
     assert.ok(units.join('').includes('<'), 'the "<" characters are shown as text');
     const injected = await page.evaluate(() => {
-      const found = [];
-      const walk = (root) => {
+      const found: string[] = [];
+      const walk = (root: Document | ShadowRoot) => {
         for (const el of root.querySelectorAll('*')) {
           if (el.tagName === 'IMG' || el.tagName === 'B') found.push(el.tagName);
           if (el.shadowRoot) walk(el.shadowRoot);
@@ -98,7 +99,7 @@ describe('playground UI', () => {
   });
 
   it('explains what happened when a Hub model cannot be loaded, and stays usable', async () => {
-    const { page, context, problems } = await openPage(browser, `?model=${CLASSIFIER}&metrics=0`);
+    const { page, context, problems } = await openPage(browser!, `?model=${CLASSIFIER}&metrics=0`);
     await waitReady(page);
     await select(page, 'model', '__hub__');
     // A malformed id is refused before any request.
@@ -125,7 +126,7 @@ describe('playground UI', () => {
   });
 
   it('a shared URL restores the settings and reruns the same explanation', async () => {
-    const { page, context, problems } = await openPage(browser, `?model=${CLASSIFIER}&metrics=0`);
+    const { page, context, problems } = await openPage(browser!, `?model=${CLASSIFIER}&metrics=0`);
     await waitReady(page);
     await fill(page, 'text', 'What a dull and boring film.');
     await select(page, 'method', 'Lime');
@@ -147,7 +148,7 @@ describe('playground UI', () => {
     assert.equal(await other.locator('#method').inputValue(), 'Lime');
     assert.equal(await other.locator('#opt-nPerturbations').inputValue(), '40');
     assert.equal(await other.locator('#opt-distanceFunction').inputValue(), 'HAMMING');
-    const again = await other.evaluate(() => document.querySelector('ip-playground').result);
+    const again = await other.evaluate(() => (document.querySelector('ip-playground') as unknown as { result: PageResult }).result);
     assert.deepEqual(again.output.elements, first.output.elements);
     // Same seed, same device: the same numbers.
     assert.deepEqual(again.output.attributions, first.output.attributions);
@@ -157,7 +158,7 @@ describe('playground UI', () => {
   });
 
   it('compares every method with Insertion and Deletion on one input', async () => {
-    const { page, context, problems } = await openPage(browser, `?model=${CLASSIFIER}`);
+    const { page, context, problems } = await openPage(browser!, `?model=${CLASSIFIER}`);
     await waitReady(page);
     await fill(page, 'text', 'This movie is great!');
     await select(page, 'method', 'Occlusion');
