@@ -5,8 +5,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
+import type { OptionSpec } from '../../packages/core/src/registry/data.ts';
 import { launch, openPage, screenshot } from '../browser.ts';
-import { CLASSIFIER, METHODS, clickRun, explain, fill, heatmapUnits, select, unexpectedConsoleErrors, waitReady, type PageResult } from '../playground.ts';
+import { CLASSIFIER, METHODS, METHOD_SCHEMAS, clickRun, explain, fill, heatmapUnits, select, unexpectedConsoleErrors, waitReady, type PageResult } from '../playground.ts';
 
 describe('playground UI', () => {
   let browser: Browser | undefined;
@@ -15,6 +16,37 @@ describe('playground UI', () => {
   });
   after(async () => {
     await browser?.close();
+  });
+
+  it("draws each method's option form from the core registry and refuses what the core refuses", async () => {
+    const { page, context, problems } = await openPage(browser!, `?model=${CLASSIFIER}&metrics=0`);
+    await waitReady(page);
+    for (const method of METHODS) {
+      await select(page, 'method', method);
+      const shown = await page.locator('label.option :is(input, select)').evaluateAll((els) => els.map((el) => el.id));
+      const options = Object.entries(METHOD_SCHEMAS[method].options as Record<string, OptionSpec>);
+      // Every option that changes this method's result and has a form control; none other.
+      const expected = options.filter(([, spec]) => !spec.inert && spec.type !== 'custom');
+      assert.deepEqual(shown, expected.map(([name]) => `opt-${name}`), `${method}: the form's fields`);
+      for (const [name, spec] of expected) {
+        if (spec.type !== 'number') continue;
+        const field = page.locator(`#opt-${name}`);
+        assert.equal(await field.getAttribute('min'), spec.min === undefined ? null : String(spec.min.value), `${method}.${name} min`);
+        assert.equal(await field.getAttribute('max'), spec.max === undefined ? null : String(spec.max.value), `${method}.${name} max`);
+        assert.equal(await field.getAttribute('placeholder'), spec.default === undefined ? 'default' : String(spec.default), `${method}.${name} default`);
+      }
+    }
+    // Lime's probability is open at both ends: the form once took 0 and 1, the core refuses them.
+    await select(page, 'method', 'Lime');
+    for (const bad of ['0', '1']) {
+      await fill(page, 'opt-perturbProbability', bad);
+      assert.match(await page.locator('.field-error').innerText(), /perturbProbability must be a finite number in \(0, 1\)/);
+    }
+    await fill(page, 'opt-perturbProbability', '0.25');
+    assert.equal(await page.locator('.field-error').count(), 0);
+    assert.deepEqual(problems.page, []);
+    assert.deepEqual(problems.console, []);
+    await context.close();
   });
 
   it('Cancel stops a long run through the AbortSignal and the page stays usable', async () => {
