@@ -110,14 +110,16 @@ describe('playground UI', () => {
     assert.equal(units.length, r.output.elements.length);
     assert.ok(units.join('').includes('<'), 'the "<" characters are shown as text');
     const injected = await page.evaluate(() => {
+      // A loop, not a named inner function: tsx (esbuild keepNames) would wrap one in a __name() helper that
+      // does not exist in the page.
       const found: string[] = [];
-      const walk = (root: Document | ShadowRoot) => {
+      const roots: (Document | ShadowRoot)[] = [document];
+      for (let root = roots.pop(); root; root = roots.pop()) {
         for (const el of root.querySelectorAll('*')) {
           if (el.tagName === 'IMG' || el.tagName === 'B') found.push(el.tagName);
-          if (el.shadowRoot) walk(el.shadowRoot);
+          if (el.shadowRoot) roots.push(el.shadowRoot);
         }
-      };
-      walk(document);
+      }
       return found;
     });
     assert.deepEqual(injected, [], 'no element was created from the input text');
