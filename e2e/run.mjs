@@ -1,77 +1,10 @@
 #!/usr/bin/env node
 /**
- * End-to-end runner: prepares the default models, builds the playground (vite build), serves
- * dist/playground on localhost with a tiny static server, and runs e2e/tests/*.test.mjs with
- * node:test in the system Chromium (headless, WebGPU via SwiftShader).
- *
- *   node e2e/run.mjs                   # everything
- *   node e2e/run.mjs smoke             # only test files whose name contains "smoke"
- *   E2E_SKIP_BUILD=1 node e2e/run.mjs  # reuse dist/playground
+ * Entry of the e2e suite (`node e2e/run.mjs [filter...]`): loads TypeScript through tsx, then runs e2e/run.ts,
+ * which builds the playground, serves it and runs e2e/tests/*.test.ts. The e2e sources are TypeScript so that
+ * `pnpm typecheck` checks them and they import the core's method registry like the playground does.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serveStatic } from './serve.mjs';
-import { CHROMIUM, launch } from './browser.mjs';
+import { register } from 'tsx/esm/api';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist/playground');
-process.chdir(root);
-
-if (!existsSync(CHROMIUM)) {
-  console.error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH.`);
-  process.exit(1);
-}
-
-if (!process.env.E2E_SKIP_BUILD) {
-  const prep = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/prepare-models.ts'], { stdio: 'inherit' });
-  if (prep.status !== 0) process.exit(prep.status ?? 1);
-  const { build } = await import('vite');
-  await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
-}
-if (!existsSync(join(dist, 'index.html'))) {
-  console.error(`${dist}/index.html is missing: run without E2E_SKIP_BUILD.`);
-  process.exit(1);
-}
-
-const filters = process.argv.slice(2);
-const testDir = join(root, 'e2e/tests');
-const files = readdirSync(testDir)
-  .filter((f) => f.endsWith('.test.mjs') && (filters.length === 0 || filters.some((x) => f.includes(x))))
-  .sort()
-  .map((f) => join(testDir, f));
-if (!files.length) {
-  console.error(`no e2e test file matches ${filters.join(', ')}`);
-  process.exit(1);
-}
-
-const server = await serveStatic(dist);
-console.log(`serving ${dist} at ${server.url}`);
-
-// Preflight: without a WebGPU adapter every WebGPU check below would be meaningless. Stop loudly.
-{
-  const browser = await launch();
-  const page = await browser.newPage();
-  await page.goto(server.url);
-  const adapter = await page.evaluate(async () => {
-    const a = navigator.gpu ? await navigator.gpu.requestAdapter() : null;
-    return a ? `${a.info?.vendor ?? ''} ${a.info?.architecture ?? ''}`.trim() || 'unnamed' : null;
-  });
-  await browser.close();
-  if (!adapter) {
-    console.error(`\n*** WebGPU is NOT available in ${CHROMIUM} (navigator.gpu adapter is null). ***`);
-    console.error('*** The e2e suite tests the WebGPU path and cannot run without it: check the --enable-unsafe-webgpu flag. ***\n');
-    await server.close();
-    process.exit(1);
-  }
-  console.log(`WebGPU adapter: ${adapter}`);
-}
-// One file at a time: each drives a GPU-backed browser, and CI has 2 cores.
-const child = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
-  stdio: 'inherit',
-  env: { ...process.env, E2E_BASE_URL: server.url },
-});
-const code = await new Promise((r) => child.on('exit', (c, sig) => r(c ?? (sig ? 1 : 0))));
-await server.close();
-process.exit(code);
+register();
+await import('./run.ts');

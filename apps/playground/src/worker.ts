@@ -135,10 +135,13 @@ async function loadModel(id: number, ref: ModelRef, choice: DeviceChoice): Promi
   }
 }
 
-/** Constructor options: enum keys mapped to the library's enum values, the device added. */
-function constructorOptions(core: Core, method: MethodName, values: OptionValues, device: RunDevice): Record<string, unknown> {
+/**
+ * Constructor options: enum keys mapped to the library's enum values. No `device`: the explainer runs
+ * where the model was loaded (the core refuses an option it would ignore).
+ */
+function constructorOptions(core: Core, method: MethodName, values: OptionValues): Record<string, unknown> {
   const cls = (core as unknown as Record<string, Record<string, Record<string, unknown>>>)[method];
-  const out: Record<string, unknown> = { device };
+  const out: Record<string, unknown> = {};
   for (const spec of METHODS[method].options) {
     const v = values[spec.name];
     if (v === undefined) continue;
@@ -189,7 +192,7 @@ async function explainOnce(
   const device = loaded.info.device;
   const Cls = (core as unknown as Record<string, new (m: unknown, t: unknown, o: unknown) => { explain: Function }>)[method];
   if (typeof Cls !== 'function') throw new PlaygroundFailure(`The core library has no ${method} explainer yet.`);
-  const explainer = new Cls(loaded.model, loaded.tokenizer, constructorOptions(core, method, values, device));
+  const explainer = new Cls(loaded.model, loaded.tokenizer, constructorOptions(core, method, values));
   const { targets, generation } = targetsFor(loaded, req);
   const t0 = performance.now();
   const outputs = await explainer.explain(req.text, targets, { signal, onProgress: progress(id, `${method}`), generation });
@@ -198,7 +201,7 @@ async function explainOnce(
   if (withMetrics) {
     signal.throwIfAborted();
     const t1 = performance.now();
-    const metricOptions = { batchSize: values.batchSize, device };
+    const metricOptions = { batchSize: values.batchSize };
     const metrics = core as unknown as Record<string, new (m: unknown, t: unknown, o: unknown) => { evaluate(a: unknown[]): Promise<MetricSummary> }>;
     if (typeof metrics.Insertion !== 'function' || typeof metrics.Deletion !== 'function') {
       throw new PlaygroundFailure('This build of the core has no Insertion/Deletion metrics.', 'Untick "Insertion / Deletion curves".');

@@ -39,7 +39,27 @@ describe('method table', () => {
     const spec = METHODS.Lime.options.find((o) => o.name === 'perturbProbability')!;
     expect(parseOption(spec, ' 0.25 ')).toBe(0.25);
     expect(parseOption(spec, '')).toBeUndefined();
-    expect(() => parseOption(spec, '2')).toThrow('perturb probability: must be <= 1, got 2.');
-    expect(() => parseOption(spec, 'abc')).toThrow('perturb probability: expected a number, got "abc".');
+    expect(() => parseOption(spec, '2')).toThrow('perturb probability: option perturbProbability must be a finite number in (0, 1); got 2.');
+    expect(() => parseOption(spec, 'abc')).toThrow(/perturb probability: .*got NaN/);
+  });
+
+  it('refuses exactly what the core refuses: open bounds, integers, the replacement token', () => {
+    const opt = (m: keyof typeof METHODS, name: string) => METHODS[m].options.find((o) => o.name === name)!;
+    // The form once took 0 and 1 here while the core refused them.
+    for (const bad of ['0', '1', '-0.1']) expect(() => parseOption(opt('Lime', 'perturbProbability'), bad)).toThrow(/\(0, 1\)/);
+    expect(() => parseOption(opt('Lime', 'nPerturbations'), '1')).toThrow(/integer >= 2/);
+    expect(() => parseOption(opt('Lime', 'nPerturbations'), '2.5')).toThrow(/integer >= 2/);
+    expect(() => parseOption(opt('Lime', 'kernelWidth'), '0')).toThrow(/> 0/);
+    expect(() => parseOption(opt('Lime', 'replaceTokenId'), '-3')).toThrow(/>= 0/);
+    expect(() => parseOption(opt('IntegratedGradients', 'nInterpolations'), '1')).toThrow(/integer >= 2/);
+    expect(parseOption(opt('Lime', 'seed'), '-7')).toBe(-7);
+  });
+
+  it('shows no option that changes nothing for the method', () => {
+    const names = (m: keyof typeof METHODS) => METHODS[m].options.map((o) => o.name);
+    expect(names('Occlusion')).not.toContain('seed');
+    expect(names('Saliency')).not.toContain('replaceTokenId');
+    expect(names('Lime')).toEqual(expect.arrayContaining(['seed', 'replaceTokenId', 'kernelWidth']));
+    for (const m of METHOD_NAMES) expect(names(m)).not.toContain('modelSource');
   });
 });

@@ -9,3 +9,4 @@ export { QuantizedModelError } from './model/gradient.ts';
 export { ModelSourceError, type ModelSource } from './model/source.ts';
 export { LimeDistance, QmcSampler, SobolIndicesOrder } from './math/index.ts';
 export * from './metrics/index.ts';
+export * from './registry/index.ts';

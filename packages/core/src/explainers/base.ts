@@ -14,6 +14,8 @@ import { prepareItems, type PreparedItem } from './prepare.ts';
 import { Progress } from './progress.ts';
 import {
   resolveCommon,
+  validateExplainOptions,
+  validateExplainerOptions,
   type CommonExplainerOptions,
   type ExplainInputs,
   type ExplainOptions,
@@ -32,10 +34,11 @@ export interface AttributeContext {
 export abstract class AttributionExplainer {
   protected readonly adapter: ModelAdapter;
   protected readonly common: ResolvedCommon;
-  /** Name written in each output's `method`. */
-  protected abstract readonly methodName: string;
+  /** The method's name in the registry (its options are validated against that entry) and in each output's `method`. */
+  static readonly methodName: string = 'AttributionExplainer';
 
   constructor(model: ModelLike, tokenizer: TokenizerLike, options: CommonExplainerOptions = {}) {
+    validateExplainerOptions((new.target as typeof AttributionExplainer).methodName, options);
     this.common = resolveCommon(options);
     this.adapter = ModelAdapter.for(model, tokenizer, { replaceTokenId: options.replaceTokenId, modelSource: options.modelSource });
   }
@@ -46,11 +49,16 @@ export abstract class AttributionExplainer {
   }
 
   async explain(inputs: ExplainInputs, targets?: ExplainTargets, options: ExplainOptions = {}): Promise<AttributionOutput[]> {
+    validateExplainOptions(this.methodName, options);
     throwIfAborted(options.signal);
     const items = await prepareItems(this.adapter, inputs, targets, this.common, options);
     const ctx: AttributeContext = { signal: options.signal, progress: new Progress(options.onProgress) };
     const { rows, device } = await this.attribute(items, ctx);
     return items.map((item, i) => this.output(item, rows[i]!, device));
+  }
+
+  protected get methodName(): string {
+    return (this.constructor as typeof AttributionExplainer).methodName;
   }
 
   protected abstract attribute(items: PreparedItem[], ctx: AttributeContext): Promise<{ rows: ItemRows[]; device: string }>;

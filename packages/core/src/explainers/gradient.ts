@@ -30,7 +30,8 @@ import { InputError } from '../model/adapter.ts';
 import type { GradientRow, GradientRunner, Seed } from '../model/gradient.ts';
 import { throwIfAborted } from './abort.ts';
 import { AttributionExplainer, type AttributeContext, type ItemRows } from './base.ts';
-import { checkPositive, checkPositiveInt, type CommonExplainerOptions } from './options.ts';
+import type { CommonExplainerOptions } from './options.ts';
+import { METHOD_SCHEMAS } from '../registry/methods.ts';
 import type { PreparedItem } from './prepare.ts';
 
 export interface GradientExplainerOptions extends CommonExplainerOptions {
@@ -73,12 +74,10 @@ export abstract class GradientExplainer extends AttributionExplainer {
   protected readonly tokenReduction: TokenReduction;
 
   constructor(model: ModelLike, tokenizer: TokenizerLike, options: GradientExplainerOptions = {}) {
-    super(model, tokenizer, options);
-    this.inputXGradient = options.inputXGradient ?? true;
-    this.tokenReduction = options.tokenReduction ?? 'mean';
-    if (this.tokenReduction !== 'mean' && this.tokenReduction !== 'sum') {
-      throw new InputError(`tokenReduction must be 'mean' or 'sum' (got '${String(this.tokenReduction)}').`);
-    }
+    super(model, tokenizer, options); // validates every option against the registry
+    const d = METHOD_SCHEMAS.Saliency.options;
+    this.inputXGradient = options.inputXGradient ?? d.inputXGradient.default;
+    this.tokenReduction = options.tokenReduction ?? d.tokenReduction.default;
   }
 
   protected abstract plan(x: Float32Array, seq: number, hidden: number, rng: Rng): SamplePlan;
@@ -138,7 +137,7 @@ export abstract class GradientExplainer extends AttributionExplainer {
 
 /** One gradient at the input embeddings. */
 export class Saliency extends GradientExplainer {
-  protected readonly methodName = 'Saliency';
+  static override readonly methodName = 'Saliency';
   protected plan(x: Float32Array, seq: number, hidden: number): SamplePlan {
     return { points: [x], reduce: (g) => this.scores(g[0]!, x, seq, hidden) };
   }
@@ -146,8 +145,6 @@ export class Saliency extends GradientExplainer {
 
 export type Baseline = number | number[] | number[][] | Float32Array;
 
-/** Spec default baseline of IntegratedGradients and GradientShap: 1e-6 everywhere. */
-const DEFAULT_BASELINE = 1e-6;
 
 function baselineOf(b: Baseline, seq: number, hidden: number): Float32Array {
   if (Array.isArray(b) && Array.isArray(b[0])) {
@@ -172,13 +169,14 @@ export interface IntegratedGradientsOptions extends GradientExplainerOptions {
 }
 
 export class IntegratedGradients extends GradientExplainer {
-  protected readonly methodName = 'IntegratedGradients';
+  static override readonly methodName = 'IntegratedGradients';
   private readonly n: number;
   private readonly baseline: Baseline;
   constructor(model: ModelLike, tokenizer: TokenizerLike, options: IntegratedGradientsOptions = {}) {
     super(model, tokenizer, options);
-    this.n = checkPositiveInt('nInterpolations', options.nInterpolations ?? 10, 2);
-    this.baseline = options.baseline ?? DEFAULT_BASELINE;
+    const d = METHOD_SCHEMAS.IntegratedGradients.options;
+    this.n = options.nInterpolations ?? d.nInterpolations.default;
+    this.baseline = options.baseline ?? d.baseline.default;
   }
   protected plan(x: Float32Array, seq: number, hidden: number): SamplePlan {
     const base = baselineOf(this.baseline, seq, hidden);
@@ -202,12 +200,10 @@ interface NoiseSettings {
   noiseStd: number;
 }
 
-/** Samples and noise level of the noisy methods and GradientShap (spec defaults 10 and 0.1), checked. */
-function noiseSettings(options: NoiseOptions): NoiseSettings {
-  return {
-    n: checkPositiveInt('nPerturbations', options.nPerturbations ?? 10, 1),
-    noiseStd: checkPositive('noiseStd', options.noiseStd ?? 0.1),
-  };
+/** Samples and noise level of the noisy methods and GradientShap, registry defaults (values already validated). */
+function noiseSettings(options: NoiseOptions, method: 'SmoothGrad' | 'GradientShap'): NoiseSettings {
+  const d = METHOD_SCHEMAS[method].options;
+  return { n: options.nPerturbations ?? d.nPerturbations.default, noiseStd: options.noiseStd ?? d.noiseStd.default };
 }
 
 abstract class NoisyGradientExplainer extends GradientExplainer {
@@ -215,7 +211,7 @@ abstract class NoisyGradientExplainer extends GradientExplainer {
   private readonly noise: NoiseSettings;
   constructor(model: ModelLike, tokenizer: TokenizerLike, options: NoiseOptions = {}) {
     super(model, tokenizer, options);
-    this.noise = noiseSettings(options);
+    this.noise = noiseSettings(options, 'SmoothGrad');
   }
   protected plan(x: Float32Array, seq: number, hidden: number, rng: Rng): SamplePlan {
     const points = Array.from({ length: this.noise.n }, () => addGaussianNoise(x, this.noise.noiseStd, rng));
@@ -228,19 +224,19 @@ abstract class NoisyGradientExplainer extends GradientExplainer {
 
 /** Mean of the per-token scores over Gaussian-noised embeddings. */
 export class SmoothGrad extends NoisyGradientExplainer {
-  protected readonly methodName = 'SmoothGrad';
+  static override readonly methodName = 'SmoothGrad';
   protected readonly aggregation = 'mean' as const;
 }
 
 /** Mean of the squared per-token scores. */
 export class SquareGrad extends NoisyGradientExplainer {
-  protected readonly methodName = 'SquareGrad';
+  static override readonly methodName = 'SquareGrad';
   protected readonly aggregation = 'squareMean' as const;
 }
 
 /** Unbiased variance of the per-token scores. */
 export class VarGrad extends NoisyGradientExplainer {
-  protected readonly methodName = 'VarGrad';
+  static override readonly methodName = 'VarGrad';
   protected readonly aggregation = 'variance' as const;
 }
 
@@ -250,13 +246,13 @@ export interface GradientShapOptions extends NoiseOptions {
 
 /** alpha ~ U(0,1) per sample, noise on the baseline; mean of the per-token scores. */
 export class GradientShap extends GradientExplainer {
-  protected readonly methodName = 'GradientShap';
+  static override readonly methodName = 'GradientShap';
   private readonly noise: NoiseSettings;
   private readonly baseline: Baseline;
   constructor(model: ModelLike, tokenizer: TokenizerLike, options: GradientShapOptions = {}) {
     super(model, tokenizer, options);
-    this.noise = noiseSettings(options);
-    this.baseline = options.baseline ?? DEFAULT_BASELINE;
+    this.noise = noiseSettings(options, 'GradientShap');
+    this.baseline = options.baseline ?? METHOD_SCHEMAS.GradientShap.options.baseline.default;
   }
   protected plan(x: Float32Array, seq: number, hidden: number, rng: Rng): SamplePlan {
     const samples = gradientShapSamples(this.noise.n, x, baselineOf(this.baseline, seq, hidden), this.noise.noiseStd, rng);

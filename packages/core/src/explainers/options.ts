@@ -2,12 +2,14 @@
  * Options shared by every explainer and by each `explain` call.
  *
  * Exports: `CommonExplainerOptions`, `ExplainOptions`, `GenerationOptions`, `ExplainInputs`, `ExplainTargets`,
- * `resolveCommon(options)`.
+ * `validateExplainerOptions(method, options)`, `validateExplainOptions(method, options)`, `resolveCommon(options)`.
+ * Bounds, defaults and docs of every option live in the registry (../registry/methods.ts).
  */
-import { Granularity, GranularityAggregationStrategy, InferenceModes } from '../types.ts';
+import type { Granularity, GranularityAggregationStrategy, InferenceModes } from '../types.ts';
 import type { ModelSource } from '../model/source.ts';
 import type { HfEncoding } from '../model/types.ts';
-import { InputError } from '../model/adapter.ts';
+import { COMMON_OPTIONS, EXPLAIN_OPTIONS, METHOD_SCHEMAS, methodsTaking, type MethodSchema } from '../registry/methods.ts';
+import { validateOptions } from '../registry/schema.ts';
 
 export interface CommonExplainerOptions {
   /** Model calls packed together (perturbed sequences, or gradient samples). Default 4. */
@@ -49,37 +51,41 @@ export interface ResolvedCommon {
   seed: number;
 }
 
-function checkEnum<T extends string>(name: string, value: T, values: Record<string, string>): T {
-  if (!Object.values(values).includes(value)) {
-    throw new InputError(`Unknown ${name} '${String(value)}'; use one of ${Object.values(values).join(', ')}.`);
+/** Why an unknown option name is unknown here, where more can be said than "did you mean". */
+function unknownOptionHint(owner: string, name: string): string | undefined {
+  const takers = methodsTaking(name);
+  if (takers.length) return `${name} is an option of ${takers.join(', ')}, not of ${owner}.`;
+  if (name === 'device') return 'The explainer runs where the model was loaded: pass { device } to from_pretrained.';
+  return undefined;
+}
+
+/**
+ * Checks a constructor's options against the method's registry entry: unknown names (with the nearest valid one)
+ * and bad values are an InputError. A subclass outside the registry gets its common options checked only.
+ */
+export function validateExplainerOptions(methodName: string, options: unknown): void {
+  const entry = (METHOD_SCHEMAS as Readonly<Record<string, MethodSchema | undefined>>)[methodName];
+  if (entry) {
+    validateOptions(methodName, entry.options, options, (name) => unknownOptionHint(methodName, name));
+  } else if (options && typeof options === 'object') {
+    const known = Object.fromEntries(Object.entries(options).filter(([k]) => Object.hasOwn(COMMON_OPTIONS, k)));
+    validateOptions(methodName, COMMON_OPTIONS, known);
   }
-  return value;
 }
 
+/** Checks the third argument of `explain` (signal, onProgress, generation and its lengths). */
+export function validateExplainOptions(methodName: string, options: unknown): void {
+  validateOptions(`${methodName}.explain`, EXPLAIN_OPTIONS, options);
+}
+
+/** The common options with their registry defaults (values already validated). */
 export function resolveCommon(o: CommonExplainerOptions): ResolvedCommon {
-  const batchSize = o.batchSize ?? 4;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`batchSize must be an integer >= 1 (got ${batchSize}).`);
-  const seed = o.seed ?? 0;
-  if (!Number.isSafeInteger(seed)) throw new InputError(`seed must be an integer (got ${seed}).`);
+  const c = COMMON_OPTIONS;
   return {
-    batchSize,
-    granularity: checkEnum('granularity', o.granularity ?? Granularity.WORD, Granularity),
-    granularityAggregationStrategy: checkEnum(
-      'granularityAggregationStrategy',
-      o.granularityAggregationStrategy ?? GranularityAggregationStrategy.MEAN,
-      GranularityAggregationStrategy,
-    ),
-    inferenceMode: checkEnum('inferenceMode', o.inferenceMode ?? InferenceModes.LOGITS, InferenceModes),
-    seed,
+    batchSize: o.batchSize ?? c.batchSize.default,
+    granularity: o.granularity ?? c.granularity.default,
+    granularityAggregationStrategy: o.granularityAggregationStrategy ?? c.granularityAggregationStrategy.default,
+    inferenceMode: o.inferenceMode ?? c.inferenceMode.default,
+    seed: o.seed ?? c.seed.default,
   };
-}
-
-export function checkPositiveInt(name: string, v: number, min = 1): number {
-  if (!Number.isInteger(v) || v < min) throw new InputError(`${name} must be an integer >= ${min} (got ${v}).`);
-  return v;
-}
-
-export function checkPositive(name: string, v: number): number {
-  if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0)) throw new InputError(`${name} must be a finite number >= 0 (got ${v}).`);
-  return v;
 }

@@ -23,10 +23,10 @@ import {
   type Rng,
 } from '../math/index.ts';
 import { AttributionExplainer, type AttributeContext, type ItemRows } from './base.ts';
-import { checkPositive, checkPositiveInt, type CommonExplainerOptions } from './options.ts';
+import type { CommonExplainerOptions } from './options.ts';
 import type { PreparedItem } from './prepare.ts';
 import { scoreMasks } from './scoring.ts';
-import { InputError } from '../model/adapter.ts';
+import { METHOD_SCHEMAS } from '../registry/methods.ts';
 
 export interface MaskPlan {
   masks: Uint8Array[];
@@ -60,7 +60,7 @@ export abstract class PerturbationExplainer extends AttributionExplainer {
 
 /** a_g = f(x) - f(x with unit g replaced); P = G + 1. */
 export class Occlusion extends PerturbationExplainer {
-  protected readonly methodName = 'Occlusion';
+  static override readonly methodName = 'Occlusion';
   protected plan(G: number): MaskPlan {
     const masks = occlusionMasks(G);
     return { masks, estimate: (f) => occlusionAttributions(f[0]!, f.subarray(1)) };
@@ -77,24 +77,19 @@ export interface LimeOptions extends CommonExplainerOptions {
 
 export class Lime extends PerturbationExplainer {
   static readonly distanceFunctions = LimeDistance;
-  protected readonly methodName = 'Lime';
+  static override readonly methodName = 'Lime';
   private readonly nPerturbations: number;
   private readonly perturbProbability: number;
   private readonly distanceFunction: LimeDistance;
   private readonly kernelWidth?: number;
 
   constructor(model: ModelLike, tokenizer: TokenizerLike, options: LimeOptions = {}) {
-    super(model, tokenizer, options);
-    this.nPerturbations = checkPositiveInt('nPerturbations', options.nPerturbations ?? 100, 2);
-    this.perturbProbability = options.perturbProbability ?? 0.5;
-    if (!(this.perturbProbability > 0 && this.perturbProbability < 1)) {
-      throw new InputError(`perturbProbability must be in (0, 1) (got ${this.perturbProbability}).`);
-    }
-    this.distanceFunction = options.distanceFunction ?? LimeDistance.COSINE;
-    if (!Object.values(LimeDistance).includes(this.distanceFunction)) {
-      throw new InputError(`Unknown distanceFunction '${this.distanceFunction}'; use one of Lime.distanceFunctions (${Object.values(LimeDistance).join(', ')}).`);
-    }
-    if (options.kernelWidth !== undefined) this.kernelWidth = checkPositive('kernelWidth', options.kernelWidth);
+    super(model, tokenizer, options); // validates every option against the registry
+    const d = METHOD_SCHEMAS.Lime.options;
+    this.nPerturbations = options.nPerturbations ?? d.nPerturbations.default;
+    this.perturbProbability = options.perturbProbability ?? d.perturbProbability.default;
+    this.distanceFunction = options.distanceFunction ?? d.distanceFunction.default;
+    this.kernelWidth = options.kernelWidth;
   }
 
   protected plan(G: number, rng: Rng): MaskPlan {
@@ -112,11 +107,11 @@ export interface KernelShapOptions extends CommonExplainerOptions {
 }
 
 export class KernelShap extends PerturbationExplainer {
-  protected readonly methodName = 'KernelShap';
+  static override readonly methodName = 'KernelShap';
   private readonly nPerturbations: number;
   constructor(model: ModelLike, tokenizer: TokenizerLike, options: KernelShapOptions = {}) {
     super(model, tokenizer, options);
-    this.nPerturbations = checkPositiveInt('nPerturbations', options.nPerturbations ?? 100, 2);
+    this.nPerturbations = options.nPerturbations ?? METHOD_SCHEMAS.KernelShap.options.nPerturbations.default;
   }
   protected plan(G: number, rng: Rng): MaskPlan {
     const coalitions = kernelShapCoalitions(G, this.nPerturbations, rng);
@@ -134,17 +129,16 @@ export interface SobolOptions extends CommonExplainerOptions {
 export class Sobol extends PerturbationExplainer {
   static readonly samplers = QmcSampler;
   static readonly sobolIndicesOrders = SobolIndicesOrder;
-  protected readonly methodName = 'Sobol';
+  static override readonly methodName = 'Sobol';
   private readonly k: number;
   private readonly order: SobolIndicesOrder;
   private readonly sampler: QmcSampler;
   constructor(model: ModelLike, tokenizer: TokenizerLike, options: SobolOptions = {}) {
     super(model, tokenizer, options);
-    this.k = checkPositiveInt('nTokenPerturbations', options.nTokenPerturbations ?? 32, 1);
-    this.order = options.sobolIndicesOrder ?? SobolIndicesOrder.FIRST_ORDER;
-    this.sampler = options.sampler ?? QmcSampler.SOBOL;
-    if (!Object.values(SobolIndicesOrder).includes(this.order)) throw new InputError(`Unknown sobolIndicesOrder '${this.order}'; use Sobol.sobolIndicesOrders.`);
-    if (!Object.values(QmcSampler).includes(this.sampler)) throw new InputError(`Unknown sampler '${this.sampler}'; use Sobol.samplers.`);
+    const d = METHOD_SCHEMAS.Sobol.options;
+    this.k = options.nTokenPerturbations ?? d.nTokenPerturbations.default;
+    this.order = options.sobolIndicesOrder ?? d.sobolIndicesOrder.default;
+    this.sampler = options.sampler ?? d.sampler.default;
   }
   protected plan(G: number, rng: Rng): MaskPlan {
     const { masks, k } = sobolMasks(G, this.k, this.sampler, rng);

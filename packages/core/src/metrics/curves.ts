@@ -24,7 +24,8 @@ import { InputError, ModelAdapter } from '../model/adapter.ts';
 import { throwIfAborted } from '../explainers/abort.ts';
 import { Progress } from '../explainers/progress.ts';
 import { scoreMasks, type ScoreJob } from '../explainers/scoring.ts';
-import { checkPositiveInt } from '../explainers/options.ts';
+import { METRIC_EVALUATE_OPTIONS, METRIC_OPTIONS } from '../registry/methods.ts';
+import { validateOptions } from '../registry/schema.ts';
 
 export interface MetricOptions {
   batchSize?: number;
@@ -60,19 +61,23 @@ interface RowPlan {
 type Kind = 'deletion' | 'insertion';
 
 abstract class CurveMetric {
+  /** Name in error messages (class names do not survive minification). */
+  static readonly metricName: string = 'metric';
   protected readonly adapter: ModelAdapter;
   protected readonly batchSize: number;
   protected readonly nPerturbations: number;
   protected readonly maxPercentagePerturbed: number;
 
   constructor(model: ModelLike, tokenizer: TokenizerLike, options: MetricOptions = {}) {
+    validateOptions((new.target as typeof CurveMetric).metricName, METRIC_OPTIONS, options);
     this.adapter = ModelAdapter.for(model, tokenizer);
-    this.batchSize = checkPositiveInt('batchSize', options.batchSize ?? 4);
-    this.nPerturbations = checkPositiveInt('nPerturbations', options.nPerturbations ?? 100);
-    this.maxPercentagePerturbed = options.maxPercentagePerturbed ?? 1;
-    if (!(this.maxPercentagePerturbed > 0 && this.maxPercentagePerturbed <= 1)) {
-      throw new InputError(`maxPercentagePerturbed must be in (0, 1] (got ${this.maxPercentagePerturbed}).`);
-    }
+    this.batchSize = options.batchSize ?? METRIC_OPTIONS.batchSize.default;
+    this.nPerturbations = options.nPerturbations ?? METRIC_OPTIONS.nPerturbations.default;
+    this.maxPercentagePerturbed = options.maxPercentagePerturbed ?? METRIC_OPTIONS.maxPercentagePerturbed.default;
+  }
+
+  protected get metricName(): string {
+    return (this.constructor as typeof CurveMetric).metricName;
   }
 
   private plans(out: AttributionOutput, kind: Kind, withOriginal: boolean): RowPlan[] {
@@ -108,6 +113,7 @@ abstract class CurveMetric {
   }
 
   protected async curves(attributions: AttributionOutput | AttributionOutput[], kind: Kind, withOriginal: boolean, options: MetricEvaluateOptions): Promise<number[][][]> {
+    validateOptions(`${this.metricName}.evaluate`, METRIC_EVALUATE_OPTIONS, options);
     const outputs = Array.isArray(attributions) ? attributions : [attributions];
     if (outputs.length === 0) throw new InputError('No attributions to evaluate.');
     throwIfAborted(options.signal);
@@ -141,16 +147,19 @@ abstract class AucMetric extends CurveMetric {
 
 /** Starts from the input and replaces the top-s units: lower is better. */
 export class Deletion extends AucMetric {
+  static override readonly metricName = 'Deletion';
   protected readonly kind = 'deletion' as const;
 }
 
 /** Starts from every unit replaced and restores the top-s units: higher is better. */
 export class Insertion extends AucMetric {
+  static override readonly metricName = 'Insertion';
   protected readonly kind = 'insertion' as const;
 }
 
 /** AOPC comprehensiveness: mean over steps of f(x) - f(x without the top-s units); higher is better. */
 export class AOPCComprehensiveness extends CurveMetric {
+  static override readonly metricName = 'AOPCComprehensiveness';
   async evaluate(attributions: AttributionOutput | AttributionOutput[], options: MetricEvaluateOptions = {}): Promise<AopcResult> {
     const detailedScores = await this.curves(attributions, 'deletion', false, options);
     return { aopc: meanOfMeans(detailedScores.map((rows) => rows.map(aopcComprehensiveness))), detailedScores };
@@ -159,6 +168,7 @@ export class AOPCComprehensiveness extends CurveMetric {
 
 /** AOPC sufficiency: mean over steps of f(x) - f(only the top-s units kept); lower is better. */
 export class AOPCSufficiency extends CurveMetric {
+  static override readonly metricName = 'AOPCSufficiency';
   async evaluate(attributions: AttributionOutput | AttributionOutput[], options: MetricEvaluateOptions = {}): Promise<AopcResult> {
     const withOriginal = await this.curves(attributions, 'insertion', true, options);
     // the last row of each curve is f(x) itself (an all-kept mask)

@@ -15,10 +15,9 @@ import type { ModelTask } from '../types.ts';
 import { detectTask } from './task.ts';
 import type { HfModel, HfTensor, HfTensorCtor, HfTokenizer, ModelLike, TokenizerLike } from './types.ts';
 import { GradientRunner, type GradientRunnerOptions } from './gradient.ts';
+import { InputError } from '../errors.ts';
 
-export class InputError extends Error {
-  override name = 'InputError';
-}
+export { InputError };
 
 export interface AdapterOptions extends GradientRunnerOptions {
   /** Token id that replaces a unit (default: mask token, else unk, else pad, else eos). */

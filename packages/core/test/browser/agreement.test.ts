@@ -42,9 +42,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const repoRoot = REPO_ROOT;
 
-// The playground e2e suite's helpers (plain .mjs, no type declarations): imported by URL, typed here.
-interface ServeModule { serveStatic(root: string): Promise<{ url: string; close(): Promise<void> }> }
-interface BrowserModule { launch(): Promise<Browser> }
+// The playground e2e suite's helpers, loaded only when Chromium is there.
+type ServeModule = typeof import('../../../../e2e/serve.ts');
+type BrowserModule = typeof import('../../../../e2e/browser.ts');
 const importHelper = <T>(file: string): Promise<T> => import(/* @vite-ignore */ join(repoRoot, 'e2e', file)) as Promise<T>;
 
 type Device = 'webgpu' | 'wasm';
@@ -72,8 +72,8 @@ describe.skipIf(!hasChromium)('core explainers agree between Node and headless C
     ]);
     site = built;
     node = reference;
-    const { serveStatic } = await importHelper<ServeModule>('serve.mjs');
-    const { launch } = await importHelper<BrowserModule>('browser.mjs');
+    const { serveStatic } = await importHelper<ServeModule>('serve.ts');
+    const { launch } = await importHelper<BrowserModule>('browser.ts');
     server = await serveStatic(site.root);
     browser = await launch();
     context = await browser.newContext();

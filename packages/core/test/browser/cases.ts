@@ -8,6 +8,7 @@
  */
 import type * as CoreModule from '../../src/index.ts';
 import type { AttributionOutput } from '../../src/index.ts';
+import { METHOD_NAMES, METHOD_SCHEMAS, type MethodName } from '../../src/registry/data.ts';
 
 type Core = typeof CoreModule;
 
@@ -26,23 +27,31 @@ export const FIXTURE_CASES: readonly FixtureCase[] = [
   { name: 'gpt2-tiny-opset13', task: 'generation', input: 'the cat sat on the', targets: ' mat and the dog' },
 ];
 
-export const GRADIENT_METHODS = ['Saliency', 'IntegratedGradients', 'SmoothGrad', 'SquareGrad', 'VarGrad', 'GradientShap'] as const;
-export const PERTURBATION_METHODS = ['Occlusion', 'Lime', 'KernelShap', 'Sobol'] as const;
-export type MethodName = (typeof GRADIENT_METHODS)[number] | (typeof PERTURBATION_METHODS)[number];
+export type { MethodName };
+/** The registry's methods by family. */
+export const GRADIENT_METHODS: readonly MethodName[] = METHOD_NAMES.filter((m) => METHOD_SCHEMAS[m].family === 'gradient');
+export const PERTURBATION_METHODS: readonly MethodName[] = METHOD_NAMES.filter((m) => METHOD_SCHEMAS[m].family === 'perturbation');
 
-/** Small sample counts keep SwiftShader WebGPU fast; the seed fixes every draw (done in JS: same on every backend). */
-export const METHOD_CASES: readonly { method: MethodName; options: Record<string, unknown> }[] = [
-  { method: 'Occlusion', options: {} },
-  { method: 'Lime', options: { nPerturbations: 12 } },
-  { method: 'KernelShap', options: { nPerturbations: 12 } },
-  { method: 'Sobol', options: { nTokenPerturbations: 4 } },
-  { method: 'Saliency', options: {} },
-  { method: 'IntegratedGradients', options: { nInterpolations: 4 } },
-  { method: 'SmoothGrad', options: { nPerturbations: 3 } },
-  { method: 'SquareGrad', options: { nPerturbations: 3 } },
-  { method: 'VarGrad', options: { nPerturbations: 3 } },
-  { method: 'GradientShap', options: { nPerturbations: 3 } },
-];
+/**
+ * Small sample counts keep SwiftShader WebGPU fast; the seed fixes every draw (done in JS: same on every backend).
+ * A record over the registry's names: a method added there fails to compile here until it has its case.
+ */
+const SMALL_OPTIONS: Record<MethodName, Record<string, unknown>> = {
+  Occlusion: {},
+  Lime: { nPerturbations: 12 },
+  KernelShap: { nPerturbations: 12 },
+  Sobol: { nTokenPerturbations: 4 },
+  Saliency: {},
+  IntegratedGradients: { nInterpolations: 4 },
+  SmoothGrad: { nPerturbations: 3 },
+  SquareGrad: { nPerturbations: 3 },
+  VarGrad: { nPerturbations: 3 },
+  GradientShap: { nPerturbations: 3 },
+};
+export const METHOD_CASES: readonly { method: MethodName; options: Record<string, unknown> }[] = METHOD_NAMES.map((method) => ({
+  method,
+  options: SMALL_OPTIONS[method],
+}));
 
 export interface CaseResult {
   fixture: FixtureCase['name'];

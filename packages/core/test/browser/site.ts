@@ -4,7 +4,7 @@
  *   /app/              page.ts bundled with Vite's build API (core from source + transformers.js + onnxruntime-web)
  *   /ort/              onnxruntime-web's dist folder (a link into node_modules: its wasm, never a CDN)
  *   /models/<name>/    the fixture folders (links into the fixture cache)
- * The folder is served by e2e/serve.mjs, the same tiny static server the playground's e2e suite uses.
+ * The folder is served by e2e/serve.ts, the same tiny static server the playground's e2e suite uses.
  *
  * Exports: `buildSite(fixtures)` -> `{ root, dispose() }`.
  */

@@ -4,11 +4,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot } from '../browser.mjs';
-import { CLASSIFIER, METHODS, clickRun, explain, fill, heatmapUnits, select, unexpectedConsoleErrors, waitReady } from '../playground.mjs';
+import type { Browser } from 'playwright-core';
+import type { OptionSpec } from '../../packages/core/src/registry/data.ts';
+import { launch, openPage, screenshot } from '../browser.ts';
+import { CLASSIFIER, METHODS, METHOD_SCHEMAS, clickRun, explain, fill, heatmapUnits, select, unexpectedConsoleErrors, waitReady, type PageResult } from '../playground.ts';
 
 describe('playground UI', () => {
-  let browser;
+  let browser: Browser | undefined;
   before(async () => {
     browser = await launch();
   });
@@ -16,8 +18,39 @@ describe('playground UI', () => {
     await browser?.close();
   });
 
+  it("draws each method's option form from the core registry and refuses what the core refuses", async () => {
+    const { page, context, problems } = await openPage(browser!, `?model=${CLASSIFIER}&metrics=0`);
+    await waitReady(page);
+    for (const method of METHODS) {
+      await select(page, 'method', method);
+      const shown = await page.locator('label.option :is(input, select)').evaluateAll((els) => els.map((el) => el.id));
+      const options = Object.entries(METHOD_SCHEMAS[method].options as Record<string, OptionSpec>);
+      // Every option that changes this method's result and has a form control; none other.
+      const expected = options.filter(([, spec]) => !spec.inert && spec.type !== 'custom');
+      assert.deepEqual(shown, expected.map(([name]) => `opt-${name}`), `${method}: the form's fields`);
+      for (const [name, spec] of expected) {
+        if (spec.type !== 'number') continue;
+        const field = page.locator(`#opt-${name}`);
+        assert.equal(await field.getAttribute('min'), spec.min === undefined ? null : String(spec.min.value), `${method}.${name} min`);
+        assert.equal(await field.getAttribute('max'), spec.max === undefined ? null : String(spec.max.value), `${method}.${name} max`);
+        assert.equal(await field.getAttribute('placeholder'), spec.default === undefined ? 'default' : String(spec.default), `${method}.${name} default`);
+      }
+    }
+    // Lime's probability is open at both ends: the form once took 0 and 1, the core refuses them.
+    await select(page, 'method', 'Lime');
+    for (const bad of ['0', '1']) {
+      await fill(page, 'opt-perturbProbability', bad);
+      assert.match(await page.locator('.field-error').innerText(), /perturbProbability must be a finite number in \(0, 1\)/);
+    }
+    await fill(page, 'opt-perturbProbability', '0.25');
+    assert.equal(await page.locator('.field-error').count(), 0);
+    assert.deepEqual(problems.page, []);
+    assert.deepEqual(problems.console, []);
+    await context.close();
+  });
+
   it('Cancel stops a long run through the AbortSignal and the page stays usable', async () => {
-    const { page, context, problems } = await openPage(browser, `?model=${CLASSIFIER}&device=webgpu&metrics=0`);
+    const { page, context, problems } = await openPage(browser!, `?model=${CLASSIFIER}&device=webgpu&metrics=0`);
     await waitReady(page);
     await select(page, 'method', 'Lime');
     await fill(page, 'opt-nPerturbations', 5000);
@@ -25,7 +58,7 @@ describe('playground UI', () => {
     await page.locator('#explain').click();
     // Wait until the explainer itself reports progress, so the cancel lands mid-run.
     await page.waitForFunction(() => {
-      const p = document.querySelector('#progress');
+      const p = document.querySelector<HTMLProgressElement>('#progress');
       return p && p.value > 0 && /Lime/.test(document.querySelector('#stage')?.textContent ?? '');
     }, undefined, { timeout: 60_000 });
     // The work is in the worker: the page still takes input mid-run.
@@ -46,7 +79,7 @@ describe('playground UI', () => {
   });
 
   it('explains the chosen classes (multi-class view)', async () => {
-    const { page, context, problems } = await openPage(browser, `?model=${CLASSIFIER}&metrics=0`);
+    const { page, context, problems } = await openPage(browser!, `?model=${CLASSIFIER}&metrics=0`);
     await waitReady(page);
     await fill(page, 'text', 'I do not know if this is the best or the worst movie ever.');
     await select(page, 'method', 'KernelShap');
@@ -67,7 +100,7 @@ describe('playground UI', () => {
 
   it('renders markup in the input as text', async () => {
     const payload = '<img src=x onerror=alert(1)> <b>bold</b>';
-    const { page, context, problems } = await openPage(browser, `?model=${CLASSIFIER}&metrics=0`);
+    const { page, context, problems } = await openPage(browser!, `?model=${CLASSIFIER}&metrics=0`);
     await waitReady(page);
     await fill(page, 'text', payload);
     await select(page, 'method', 'Occlusion');
@@ -77,14 +110,16 @@ describe('playground UI', () => {
     assert.equal(units.length, r.output.elements.length);
     assert.ok(units.join('').includes('<'), 'the "<" characters are shown as text');
     const injected = await page.evaluate(() => {
-      const found = [];
-      const walk = (root) => {
+      // A loop, not a named inner function: tsx (esbuild keepNames) would wrap one in a __name() helper that
+      // does not exist in the page.
+      const found: string[] = [];
+      const roots: (Document | ShadowRoot)[] = [document];
+      for (let root = roots.pop(); root; root = roots.pop()) {
         for (const el of root.querySelectorAll('*')) {
           if (el.tagName === 'IMG' || el.tagName === 'B') found.push(el.tagName);
-          if (el.shadowRoot) walk(el.shadowRoot);
+          if (el.shadowRoot) roots.push(el.shadowRoot);
         }
-      };
-      walk(document);
+      }
       return found;
     });
     assert.deepEqual(injected, [], 'no element was created from the input text');
@@ -98,7 +133,7 @@ describe('playground UI', () => {
   });
 
   it('explains what happened when a Hub model cannot be loaded, and stays usable', async () => {
-    const { page, context, problems } = await openPage(browser, `?model=${CLASSIFIER}&metrics=0`);
+    const { page, context, problems } = await openPage(browser!, `?model=${CLASSIFIER}&metrics=0`);
     await waitReady(page);
     await select(page, 'model', '__hub__');
     // A malformed id is refused before any request.
@@ -125,7 +160,7 @@ describe('playground UI', () => {
   });
 
   it('a shared URL restores the settings and reruns the same explanation', async () => {
-    const { page, context, problems } = await openPage(browser, `?model=${CLASSIFIER}&metrics=0`);
+    const { page, context, problems } = await openPage(browser!, `?model=${CLASSIFIER}&metrics=0`);
     await waitReady(page);
     await fill(page, 'text', 'What a dull and boring film.');
     await select(page, 'method', 'Lime');
@@ -147,7 +182,7 @@ describe('playground UI', () => {
     assert.equal(await other.locator('#method').inputValue(), 'Lime');
     assert.equal(await other.locator('#opt-nPerturbations').inputValue(), '40');
     assert.equal(await other.locator('#opt-distanceFunction').inputValue(), 'HAMMING');
-    const again = await other.evaluate(() => document.querySelector('ip-playground').result);
+    const again = await other.evaluate(() => (document.querySelector('ip-playground') as unknown as { result: PageResult }).result);
     assert.deepEqual(again.output.elements, first.output.elements);
     // Same seed, same device: the same numbers.
     assert.deepEqual(again.output.attributions, first.output.attributions);
@@ -157,7 +192,7 @@ describe('playground UI', () => {
   });
 
   it('compares every method with Insertion and Deletion on one input', async () => {
-    const { page, context, problems } = await openPage(browser, `?model=${CLASSIFIER}`);
+    const { page, context, problems } = await openPage(browser!, `?model=${CLASSIFIER}`);
     await waitReady(page);
     await fill(page, 'text', 'This movie is great!');
     await select(page, 'method', 'Occlusion');

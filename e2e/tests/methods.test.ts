@@ -5,8 +5,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot } from '../browser.mjs';
-import { CLASSIFIER, GENERATOR, METHODS, explain, fill, heatmapUnits, maxAbs, maxAbsDiff, select, waitReady } from '../playground.mjs';
+import type { Browser, Page } from 'playwright-core';
+import type { AttributionOutput } from '../../packages/core/src/types.ts';
+import { launch, openPage, screenshot, type Session } from '../browser.ts';
+import { CLASSIFIER, GENERATOR, METHODS, explain, fill, heatmapUnits, maxAbs, maxAbsDiff, select, waitReady } from '../playground.ts';
 
 /**
  * WebGPU vs WASM: |a_webgpu - a_wasm| <= RTOL * max|a_wasm| + ATOL on every cell. Both run float32
@@ -25,31 +27,39 @@ const GEN_CONTINUATION = ' is black';
 const GEN_UNITS = 6;
 const GEN_ROWS = 2;
 
-const tasks = [
+interface TaskCase {
+  task: 'classification' | 'generation';
+  model: string;
+  setUp(page: Page): Promise<void>;
+  check(out: AttributionOutput): void;
+  units: number;
+}
+
+const tasks: TaskCase[] = [
   {
     task: 'classification',
     model: CLASSIFIER,
-    async setUp(page) {
+    async setUp(page: Page) {
       await fill(page, 'text', CLS_TEXT);
     },
-    check(out) {
+    check(out: AttributionOutput) {
       assert.equal(out.modelTask, 'classification');
       assert.equal(out.elements.length, CLS_UNITS, `units: ${JSON.stringify(out.elements)}`);
       assert.equal(out.attributions.length, 1, 'one row: the predicted class');
-      assert.equal(out.classes?.[out.targets[0]] ?? out.targets[0], 'positive', 'the trained sentiment model finds the text positive');
-      assert.ok(out.attributions[0].every(Number.isFinite), 'every classification cell is a number');
+      assert.equal(out.classes?.[out.targets[0]!] ?? out.targets[0], 'positive', 'the trained sentiment model finds the text positive');
+      assert.ok(out.attributions[0]!.every(Number.isFinite), 'every classification cell is a number');
     },
     units: CLS_UNITS,
   },
   {
     task: 'generation',
     model: GENERATOR,
-    async setUp(page) {
+    async setUp(page: Page) {
       await fill(page, 'text', GEN_PROMPT);
       await page.locator('#target-continuation').check();
       await fill(page, 'continuation', GEN_CONTINUATION);
     },
-    check(out) {
+    check(out: AttributionOutput) {
       assert.equal(out.modelTask, 'generation');
       assert.equal(out.elements.length, GEN_UNITS, `units: ${JSON.stringify(out.elements)}`);
       assert.equal(out.attributions.length, GEN_ROWS, 'one row per continuation word');
@@ -62,11 +72,12 @@ const tasks = [
 
 for (const t of tasks) {
   describe(`${t.task} on ${t.model}`, () => {
-    let browser, session;
+    let browser: Browser | undefined;
+    let session: Session;
     const webgpu = new Map();
     before(async () => {
       browser = await launch();
-      session = await openPage(browser, `?model=${encodeURIComponent(t.model)}`);
+      session = await openPage(browser!, `?model=${encodeURIComponent(t.model)}`);
       await waitReady(session.page);
       await t.setUp(session.page);
     });

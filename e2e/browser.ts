@@ -2,7 +2,7 @@
  * Launches the system Chromium (never a downloaded one) headless with WebGPU enabled, and opens
  * pages that record console errors, page errors and any request leaving localhost.
  */
-import { chromium } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -20,11 +20,11 @@ export const BROWSER_ARGS = [
   '--no-first-run',
 ];
 
-export async function launch() {
+export async function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS, headless: true });
 }
 
-export function baseURL() {
+export function baseURL(): string {
   const url = process.env.E2E_BASE_URL;
   if (!url) throw new Error('E2E_BASE_URL is not set: run the suite through `node e2e/run.mjs`.');
   return url;
@@ -34,11 +34,25 @@ export function baseURL() {
  * New page with problem tracking: `problems.console` (console errors), `problems.page` (uncaught),
  * `problems.ortWarnings` (onnxruntime warnings), `problems.offsite` (requests to hosts other than the test server), `problems.dialogs` (alert() etc.).
  */
-export async function openPage(browser, path = '') {
+export interface Problems {
+  console: string[];
+  ortWarnings: string[];
+  page: string[];
+  offsite: string[];
+  dialogs: string[];
+}
+
+export interface Session {
+  context: BrowserContext;
+  page: Page;
+  problems: Problems;
+}
+
+export async function openPage(browser: Browser, path = ''): Promise<Session> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const origin = new URL(baseURL()).origin;
-  const problems = { console: [], ortWarnings: [], page: [], offsite: [], dialogs: [] };
+  const problems: Problems = { console: [], ortWarnings: [], page: [], offsite: [], dialogs: [] };
   page.on('console', (msg) => {
     // onnxruntime-web prints its own *warnings* ("[W:onnxruntime:...]", e.g. shape ops kept on the CPU
     // beside WebGPU) through console.error; they are recorded apart, real errors fail the tests.
@@ -62,7 +76,7 @@ export async function openPage(browser, path = '') {
   return { context, page, problems };
 }
 
-export async function screenshot(page, name) {
+export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(OUTPUT_DIR, { recursive: true });
   await page.screenshot({ path: join(OUTPUT_DIR, `${name}.png`), fullPage: true });
 }

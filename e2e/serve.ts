@@ -3,10 +3,11 @@
  * no more. Missing files are 404 (transformers.js probes optional model files).
  */
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
-const TYPES = {
+const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
   '.mjs': 'text/javascript',
@@ -19,11 +20,16 @@ const TYPES = {
   '.map': 'application/json',
 };
 
+export interface StaticServer {
+  url: string;
+  close(): Promise<void>;
+}
+
 /** Serves `root` on 127.0.0.1 (port 0 = any free port); resolves to { url, close }. */
-export function serveStatic(root, port = 0) {
+export function serveStatic(root: string, port = 0): Promise<StaticServer> {
   const base = resolve(root);
   const server = createServer((req, res) => {
-    let path;
+    let path: string;
     try {
       path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     } catch {
@@ -35,7 +41,7 @@ export function serveStatic(root, port = 0) {
       res.writeHead(403).end('forbidden');
       return;
     }
-    let size;
+    let size: number;
     try {
       const st = statSync(file);
       if (!st.isFile()) throw new Error('not a file');
@@ -55,13 +61,13 @@ export function serveStatic(root, port = 0) {
   return new Promise((ok, fail) => {
     server.once('error', fail);
     server.listen(port, '127.0.0.1', () => {
-      const { port: p } = server.address();
-      ok({ url: `http://127.0.0.1:${p}/`, close: () => new Promise((r) => server.close(() => r())) });
+      const { port: p } = server.address() as AddressInfo;
+      ok({ url: `http://127.0.0.1:${p}/`, close: () => new Promise<void>((r) => server.close(() => r())) });
     });
   });
 }
 
-// `node e2e/serve.mjs [dir] [port]` serves a folder by hand (default: the built playground).
+// `node --import tsx e2e/serve.ts [dir] [port]` serves a folder by hand (default: the built playground).
 if (import.meta.url === `file://${process.argv[1]}`) {
   const dir = process.argv[2] ?? 'dist/playground';
   const { url } = await serveStatic(dir, Number(process.argv[3] ?? 4173));

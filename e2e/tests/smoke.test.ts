@@ -5,10 +5,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { baseURL, launch, openPage, screenshot } from '../browser.mjs';
+import type { Browser } from 'playwright-core';
+import { baseURL, launch, openPage, screenshot } from '../browser.ts';
 
 describe('smoke', () => {
-  let browser;
+  let browser: Browser | undefined;
   before(async () => {
     browser = await launch();
   });
@@ -17,19 +18,22 @@ describe('smoke', () => {
   });
 
   it('has a WebGPU adapter in this browser', async () => {
-    const { page, context } = await openPage(browser);
+    const { page, context } = await openPage(browser!);
     const gpu = await page.evaluate(async () => {
-      if (!navigator.gpu) return { ok: false, why: 'navigator.gpu is undefined' };
-      const adapter = await navigator.gpu.requestAdapter();
+      // The DOM lib has no WebGPU types: the little read here, typed by hand.
+      type Adapter = { info?: { vendor?: string; architecture?: string; description?: string } };
+      const webgpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<Adapter | null> } }).gpu;
+      if (!webgpu) return { ok: false, why: 'navigator.gpu is undefined' };
+      const adapter = await webgpu.requestAdapter();
       if (!adapter) return { ok: false, why: 'requestAdapter() returned null' };
       return { ok: true, info: `${adapter.info?.vendor} ${adapter.info?.architecture} ${adapter.info?.description}` };
     });
-    assert.ok(gpu.ok, `WebGPU is NOT available in ${browser.version()} (${gpu.why}); the WebGPU e2e checks cannot run. Check the --enable-unsafe-webgpu flag and that pages are served from localhost.`);
+    assert.ok(gpu.ok, `WebGPU is NOT available in ${browser!.version()} (${gpu.why}); the WebGPU e2e checks cannot run. Check the --enable-unsafe-webgpu flag and that pages are served from localhost.`);
     await context.close();
   });
 
   it('loads the page, starts the worker and reports WebGPU', async () => {
-    const { page, context, problems } = await openPage(browser);
+    const { page, context, problems } = await openPage(browser!);
     await page.locator('#webgpu-status[data-available="true"]').waitFor({ timeout: 60_000 });
     assert.match(await page.locator('#webgpu-status').innerText(), /WebGPU available/);
     assert.equal(await page.locator('#model option').count() > 1, true, 'the model picker lists the embedded models');
@@ -41,7 +45,7 @@ describe('smoke', () => {
   });
 
   it("serves onnxruntime-web's wasm from our own origin", async () => {
-    const { page, context } = await openPage(browser);
+    const { page, context } = await openPage(browser!);
     for (const file of ['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs']) {
       const res = await page.request.get(new URL(`ort/${file}`, baseURL()).href);
       assert.equal(res.status(), 200, `${file} is served`);

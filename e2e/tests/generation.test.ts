@@ -5,15 +5,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot } from '../browser.mjs';
-import { GENERATOR, explain, fill, heatmapUnits, select, waitReady } from '../playground.mjs';
+import type { Browser } from 'playwright-core';
+import { launch, openPage, screenshot } from '../browser.ts';
+import { GENERATOR, explain, fill, heatmapUnits, select, waitReady } from '../playground.ts';
 
-function nanCount(rows) {
+function nanCount(rows: number[][]): number {
   return rows.flat().filter(Number.isNaN).length;
 }
 
 describe('generation', () => {
-  let browser;
+  let browser: Browser | undefined;
   before(async () => {
     browser = await launch();
   });
@@ -22,7 +23,7 @@ describe('generation', () => {
   });
 
   it('generates max_new_tokens tokens and explains each of them', async () => {
-    const { page, context, problems } = await openPage(browser, `?model=${GENERATOR}&device=webgpu&metrics=0`);
+    const { page, context, problems } = await openPage(browser!, `?model=${GENERATOR}&device=webgpu&metrics=0`);
     await waitReady(page);
     // The trained colours model continues the tutorial's prompt with " blue." (public/models/README.md).
     await fill(page, 'text', 'Roses are red, the sky is');
@@ -35,7 +36,7 @@ describe('generation', () => {
     const t = out.attributions.length;
     assert.equal(t, 2, 'two generated tokens explained');
     assert.equal(out.elements.slice(-2).join(''), ' blue.', 'greedy generation continued with " blue."');
-    assert.equal(out.elements.length, out.inputs.promptLength + t, 'columns: the prompt tokens and the generated ones');
+    assert.equal(out.elements.length, out.inputs.promptLength! + t, 'columns: the prompt tokens and the generated ones');
     assert.equal(nanCount(out.attributions), (t * (t + 1)) / 2);
     assert.equal((await heatmapUnits(page)).length, out.elements.length);
     assert.equal(r.device, 'webgpu');
@@ -46,7 +47,7 @@ describe('generation', () => {
   });
 
   it('WORD units follow the GPT-2 pre-tokenizer for a word the vocabulary splits ("Ġ" + "m" + "at")', async () => {
-    const { page, context, problems } = await openPage(browser, `?model=${GENERATOR}&device=webgpu&metrics=0`);
+    const { page, context, problems } = await openPage(browser!, `?model=${GENERATOR}&device=webgpu&metrics=0`);
     await waitReady(page);
     // "mat" is not in the colours model's vocabulary: " mat" is tokenized Ġ | m | at, one pre-tokenizer word.
     await fill(page, 'text', 'the cat sat on');
@@ -62,7 +63,7 @@ describe('generation', () => {
   });
 
   it("copy-lm: each generated token's copied source is in the top 2 of its row (Occlusion, Saliency)", async () => {
-    const { page, context, problems } = await openPage(browser, `?model=copy-lm&device=webgpu&metrics=0`);
+    const { page, context, problems } = await openPage(browser!, `?model=copy-lm&device=webgpu&metrics=0`);
     await waitReady(page);
     await fill(page, 'text', 'red green blue yellow');
     // Greedy generation follows the copy rule, so every generated token has a known source.
@@ -75,15 +76,16 @@ describe('generation', () => {
       const out = r.output;
       const positions = out.inputs.targetUnitTokens;
       assert.equal(out.attributions.length, 4, 'four generated tokens');
-      out.inputs.inputIds.slice(out.inputs.promptLength).forEach((id, k) => {
-        const p = out.inputs.promptLength + k;
+      const promptLength = out.inputs.promptLength!;
+      out.inputs.inputIds.slice(promptLength).forEach((id, k) => {
+        const p = promptLength + k;
         assert.equal(id, out.inputs.inputIds[p - 3], `generated token ${p} copies token ${p - 3}`);
       });
       out.attributions.forEach((row, i) => {
-        const p = positions[i][0];
+        const p = positions![i]![0]!;
         const source = p - 3;
         const ranked = row
-          .map((v, c) => [v, c])
+          .map((v, c): [number, number] => [v, c])
           .filter(([v]) => !Number.isNaN(v))
           .sort((a, b) => b[0] - a[0])
           .map(([, c]) => c);

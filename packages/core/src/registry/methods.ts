@@ -1,0 +1,354 @@
+/**
+ * The ten methods and every option they take, as data (spec sections 2-4): name, family, a docs line, and per
+ * option its type, default, bounds, enum values and a docs line. The explainers validate and default their options
+ * from here, the metrics and `explain` calls from the schemas below; the playground's form, `docs/methods.md` and
+ * the e2e tests read the same objects. Each schema is checked against its constructor's options type at compile
+ * time (`SchemaOf`), so the two cannot drift.
+ *
+ * Exports: `METHOD_NAMES`, `MethodName`, `MethodSchema`, `METHOD_SCHEMAS`, `COMMON_OPTIONS`, `EXPLAIN_OPTIONS`, `GENERATION_OPTIONS`,
+ * `METRIC_OPTIONS`, `METRIC_EVALUATE_OPTIONS`, `methodsTaking(option)`.
+ */
+import { Granularity, GranularityAggregationStrategy, InferenceModes } from '../types.ts';
+import { LimeDistance, SobolIndicesOrder } from '../math/estimators.ts';
+import { QmcSampler } from '../math/qmc.ts';
+import type { GradientExplainerOptions, GradientShapOptions, IntegratedGradientsOptions, NoiseOptions } from '../explainers/gradient.ts';
+import type { KernelShapOptions, LimeOptions, SobolOptions } from '../explainers/perturbation.ts';
+import type { CommonExplainerOptions, ExplainOptions, GenerationOptions } from '../explainers/options.ts';
+import type { MetricEvaluateOptions, MetricOptions } from '../metrics/curves.ts';
+import type { OptionsSchema, SchemaOf } from './schema.ts';
+
+export const METHOD_NAMES = [
+  'Occlusion',
+  'Lime',
+  'KernelShap',
+  'Sobol',
+  'Saliency',
+  'IntegratedGradients',
+  'SmoothGrad',
+  'SquareGrad',
+  'VarGrad',
+  'GradientShap',
+] as const;
+export type MethodName = (typeof METHOD_NAMES)[number];
+
+export interface MethodSchema {
+  readonly name: MethodName;
+  readonly family: 'perturbation' | 'gradient';
+  readonly docs: string;
+  readonly options: OptionsSchema;
+}
+
+const atLeast = (value: number) => ({ value, open: false });
+const above = (value: number) => ({ value, open: true });
+const below = (value: number) => ({ value, open: true });
+const atMost = (value: number) => ({ value, open: false });
+
+const NO_SAMPLING = 'this method draws nothing at random';
+const NO_REPLACEMENT = 'gradient methods replace no token (they differentiate the embeddings)';
+const NO_GRADIENT_MODEL = 'perturbation methods only run the forward model';
+
+const common = (inert: { seed?: string; replaceTokenId?: string; modelSource?: string } = {}) =>
+  ({
+    batchSize: {
+      type: 'number',
+      integer: true,
+      default: 4,
+      min: atLeast(1),
+      label: 'batch size',
+      docs: 'Model calls packed together (perturbed sequences, or gradient samples); changes speed and memory, not results.',
+    },
+    granularity: {
+      type: 'enum',
+      values: Granularity,
+      default: Granularity.WORD,
+      source: { export: 'Granularity' },
+      label: 'granularity',
+      docs: 'The units that get one score each: every token, non-special tokens, words, sentences or sentence parts.',
+    },
+    granularityAggregationStrategy: {
+      type: 'enum',
+      values: GranularityAggregationStrategy,
+      default: GranularityAggregationStrategy.MEAN,
+      source: { export: 'GranularityAggregationStrategy' },
+      label: 'aggregation',
+      docs: 'Pools token scores into units (gradient methods) and target-token rows into target units (generation).',
+    },
+    inferenceMode: {
+      type: 'enum',
+      values: InferenceModes,
+      default: InferenceModes.LOGITS,
+      source: { export: 'InferenceModes' },
+      label: 'inference mode',
+      docs: 'Applied to the logits before the target is read: identity, softmax or log-softmax.',
+    },
+    seed: {
+      type: 'number',
+      integer: true,
+      default: 0,
+      label: 'seed',
+      docs: 'Seed of every random draw: the same seed gives the same result on a given backend.',
+      ...(inert.seed ? { inert: inert.seed } : {}),
+    },
+    replaceTokenId: {
+      type: 'number',
+      integer: true,
+      min: atLeast(0),
+      defaultDocs: "the tokenizer's mask token, else unk, else pad, else eos",
+      label: 'replacement token id',
+      docs: 'Token id that replaces each token of a removed unit (must be in the vocabulary).',
+      ...(inert.replaceTokenId ? { inert: inert.replaceTokenId } : {}),
+    },
+    modelSource: {
+      type: 'custom',
+      expected: 'a URL or path string, the model bytes (Uint8Array), or { model, externalData? }',
+      check: (v: unknown) =>
+        typeof v === 'string' || v instanceof Uint8Array || (typeof v === 'object' && v !== null && 'model' in v),
+      defaultDocs: 'the bytes transformers.js loaded',
+      label: 'model source',
+      docs: 'The ONNX file of the model, for gradient methods when it cannot be found from the loaded session.',
+      ...(inert.modelSource ? { inert: inert.modelSource } : {}),
+    },
+  }) as const;
+
+/** The options every explainer takes, with their defaults (`resolveCommon` reads them). */
+export const COMMON_OPTIONS = common();
+
+const gradientOptions = (inert: { seed?: string } = {}) =>
+  ({
+    ...common({ replaceTokenId: NO_REPLACEMENT, ...inert }),
+    inputXGradient: {
+      type: 'boolean',
+      default: true,
+      label: 'input × gradient',
+      docs: "Multiply the gradient by the (perturbed) input before the token reduction ('mean' reduction only).",
+    },
+    tokenReduction: {
+      type: 'enum',
+      values: { mean: 'mean', sum: 'sum' },
+      default: 'mean',
+      label: 'token reduction',
+      docs: "'mean': mean over hidden of |g·x| (scores >= 0, as the Python library); 'sum': signed sum of g·(x - baseline).",
+    },
+  }) as const;
+
+const nPerturbations = (value: number, min: number, docs: string) =>
+  ({ type: 'number', integer: true, default: value, min: atLeast(min), label: 'perturbations', docs }) as const;
+
+const noiseStd = {
+  type: 'number',
+  integer: false,
+  default: 0.1,
+  min: atLeast(0),
+  step: 0.01,
+  label: 'noise std',
+  docs: 'Standard deviation of the Gaussian noise added to the embeddings.',
+} as const;
+
+const baseline = {
+  type: 'baseline',
+  default: 1e-6,
+  label: 'baseline (constant)',
+  docs: 'The reference input embeddings: a constant, or a [seq, hidden] array.',
+} as const;
+
+const OCCLUSION = common({ seed: NO_SAMPLING, modelSource: NO_GRADIENT_MODEL }) satisfies SchemaOf<CommonExplainerOptions>;
+
+const LIME = {
+  ...common({ modelSource: NO_GRADIENT_MODEL }),
+  nPerturbations: nPerturbations(100, 2, 'Perturbed samples; each unit is replaced independently with perturbProbability.'),
+  perturbProbability: {
+    type: 'number',
+    integer: false,
+    default: 0.5,
+    min: above(0),
+    max: below(1),
+    step: 0.05,
+    label: 'perturb probability',
+    docs: 'Probability that a unit is replaced in a sample (0 and 1 would give no contrast to fit).',
+  },
+  distanceFunction: {
+    type: 'enum',
+    values: LimeDistance,
+    default: LimeDistance.COSINE,
+    source: { classStatic: 'distanceFunctions' },
+    label: 'distance',
+    docs: "Distance between a sample's kept-units vector and the all-kept vector, weighted exp(-d²/width²).",
+  },
+  kernelWidth: {
+    type: 'number',
+    integer: false,
+    min: above(0),
+    step: 0.05,
+    defaultDocs: '0.75 * sqrt(G), G the number of units',
+    label: 'kernel width',
+    docs: 'Width of the exponential kernel on the distance.',
+  },
+} as const satisfies SchemaOf<LimeOptions>;
+
+const KERNEL_SHAP = {
+  ...common({ modelSource: NO_GRADIENT_MODEL }),
+  nPerturbations: nPerturbations(100, 2, 'Coalitions drawn; when 2^G <= nPerturbations every coalition is enumerated (exact Shapley values).'),
+} as const satisfies SchemaOf<KernelShapOptions>;
+
+const SOBOL = {
+  ...common({ modelSource: NO_GRADIENT_MODEL }),
+  nTokenPerturbations: {
+    type: 'number',
+    integer: true,
+    default: 32,
+    min: atLeast(1),
+    label: 'perturbations per unit (k)',
+    docs: 'k, the rows of each of A, B and C_i; P = (G+2)k model calls.',
+  },
+  sobolIndicesOrder: {
+    type: 'enum',
+    values: SobolIndicesOrder,
+    default: SobolIndicesOrder.FIRST_ORDER,
+    source: { classStatic: 'sobolIndicesOrders' },
+    label: 'indices order',
+    docs: 'First-order or total Sobol indices (Jansen estimators).',
+  },
+  sampler: {
+    type: 'enum',
+    values: QmcSampler,
+    default: QmcSampler.SOBOL,
+    source: { classStatic: 'samplers' },
+    label: 'sampler',
+    docs: 'Quasi-Monte-Carlo sampler of the A and B matrices (scrambled, seeded).',
+  },
+} as const satisfies SchemaOf<SobolOptions>;
+
+const SALIENCY = gradientOptions({ seed: NO_SAMPLING }) satisfies SchemaOf<GradientExplainerOptions>;
+
+const INTEGRATED_GRADIENTS = {
+  ...gradientOptions({ seed: NO_SAMPLING }),
+  nInterpolations: {
+    type: 'number',
+    integer: true,
+    default: 10,
+    min: atLeast(2),
+    label: 'interpolations',
+    docs: 'Points on the straight path from the baseline to the input, both end points included (trapezoid rule).',
+  },
+  baseline,
+} as const satisfies SchemaOf<IntegratedGradientsOptions>;
+
+const NOISY = {
+  ...gradientOptions(),
+  nPerturbations: nPerturbations(10, 1, 'Noisy copies of the embeddings, one gradient each.'),
+  noiseStd,
+} as const satisfies SchemaOf<NoiseOptions>;
+
+const GRADIENT_SHAP = {
+  ...gradientOptions(),
+  nPerturbations: nPerturbations(10, 1, 'Samples: alpha ~ U(0,1) on the path from a noisy baseline to the input.'),
+  noiseStd: { ...noiseStd, docs: 'Standard deviation of the Gaussian noise added to the baseline.' },
+  baseline,
+} as const satisfies SchemaOf<GradientShapOptions>;
+
+/** Every method: name, family, docs line and option schema. */
+export const METHOD_SCHEMAS = {
+  Occlusion: { name: 'Occlusion', family: 'perturbation', docs: 'a_g = f(x) - f(x with unit g replaced); G+1 model calls.', options: OCCLUSION },
+  Lime: {
+    name: 'Lime',
+    family: 'perturbation',
+    docs: 'Weighted least squares of the outputs on which units were kept, over randomly perturbed samples.',
+    options: LIME,
+  },
+  KernelShap: {
+    name: 'KernelShap',
+    family: 'perturbation',
+    docs: 'Kernel SHAP: Shapley-kernel coalitions, paired sampling, efficiency enforced; exact by enumeration when small.',
+    options: KERNEL_SHAP,
+  },
+  Sobol: { name: 'Sobol', family: 'perturbation', docs: 'Sobol sensitivity indices of each unit from quasi-Monte-Carlo masks.', options: SOBOL },
+  Saliency: { name: 'Saliency', family: 'gradient', docs: 'One gradient at the input embeddings.', options: SALIENCY },
+  IntegratedGradients: {
+    name: 'IntegratedGradients',
+    family: 'gradient',
+    docs: 'Gradients along the straight path from the baseline to the input, trapezoid rule.',
+    options: INTEGRATED_GRADIENTS,
+  },
+  SmoothGrad: { name: 'SmoothGrad', family: 'gradient', docs: 'Mean of the token scores over Gaussian-noised embeddings.', options: NOISY },
+  SquareGrad: { name: 'SquareGrad', family: 'gradient', docs: 'Mean of the squared token scores over Gaussian-noised embeddings.', options: NOISY },
+  VarGrad: { name: 'VarGrad', family: 'gradient', docs: 'Unbiased variance of the token scores over Gaussian-noised embeddings.', options: NOISY },
+  GradientShap: {
+    name: 'GradientShap',
+    family: 'gradient',
+    docs: 'Mean token score at random points between a noisy baseline and the input (expected gradients).',
+    options: GRADIENT_SHAP,
+  },
+} as const satisfies Record<MethodName, MethodSchema>;
+
+/** The methods whose schema has this option (for "IntegratedGradients takes no nPerturbations; ... do"). */
+export function methodsTaking(option: string): MethodName[] {
+  return METHOD_NAMES.filter((m) => Object.hasOwn(METHOD_SCHEMAS[m].options, option));
+}
+
+const positiveInt = (label: string, docs: string, defaultDocs: string) =>
+  ({ type: 'number', integer: true, min: atLeast(1), label, docs, defaultDocs }) as const;
+
+/** `explain(inputs, targets, { generation })`: how long to generate when a generation model's targets are omitted. */
+export const GENERATION_OPTIONS = {
+  max_new_tokens: positiveInt('max new tokens', 'Tokens to generate (wins over max_length).', '10 when max_length is not given'),
+  max_length: positiveInt('max length', "Total length, prompt included (capped at the model's positions).", 'none'),
+} as const satisfies SchemaOf<GenerationOptions>;
+
+const abortSignal = {
+  type: 'custom',
+  expected: 'an AbortSignal',
+  check: (v: unknown) => typeof v === 'object' && v !== null && typeof (v as AbortSignal).aborted === 'boolean' && 'addEventListener' in v,
+  defaultDocs: 'none',
+  label: 'signal',
+  docs: 'Stops the run: it rejects with an AbortError and the explainer stays usable.',
+} as const;
+
+const onProgress = {
+  type: 'custom',
+  expected: 'a function (done, total) => void',
+  check: (v: unknown) => typeof v === 'function',
+  defaultDocs: 'none',
+  label: 'progress callback',
+  docs: 'Called after every model batch with (done, total) model rows.',
+} as const;
+
+/** The third argument of `explain`. */
+export const EXPLAIN_OPTIONS = {
+  signal: abortSignal,
+  onProgress,
+  generation: {
+    type: 'custom',
+    expected: 'an object { max_new_tokens?, max_length? }',
+    check: (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v),
+    nested: GENERATION_OPTIONS,
+    defaultDocs: 'max_new_tokens 10',
+    label: 'generation',
+    docs: 'Generation models with targets omitted: how long to generate (as transformers.js `generate`).',
+  },
+} as const satisfies SchemaOf<ExplainOptions>;
+
+/** `new Insertion | Deletion | AOPCComprehensiveness | AOPCSufficiency(model, tokenizer, options)`. */
+export const METRIC_OPTIONS = {
+  batchSize: { ...common().batchSize, docs: 'Perturbed sequences per model call; changes speed and memory, not results.' },
+  nPerturbations: {
+    type: 'number',
+    integer: true,
+    default: 100,
+    min: atLeast(1),
+    label: 'curve steps',
+    docs: 'Most curve steps: P = min(nPerturbations, N) + 1 points.',
+  },
+  maxPercentagePerturbed: {
+    type: 'number',
+    integer: false,
+    default: 1,
+    min: above(0),
+    max: atMost(1),
+    step: 0.05,
+    label: 'max fraction perturbed',
+    docs: 'Fraction of the ranked units perturbed at the last step: N = ceil(G * maxPercentagePerturbed).',
+  },
+} as const satisfies SchemaOf<MetricOptions>;
+
+/** The second argument of `metric.evaluate`. */
+export const METRIC_EVALUATE_OPTIONS = { signal: abortSignal, onProgress } as const satisfies SchemaOf<MetricEvaluateOptions>;
