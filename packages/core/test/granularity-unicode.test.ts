@@ -8,9 +8,10 @@
  * - GPT-2 (no normaliser; UTF-8 encoding turns a lone surrogate into U+FFFD): its elements carry their own
  *   whitespace, so `elements.join('')` must equal the text exactly, at every granularity (no special token is
  *   added). At ALL_TOKENS the "<0xE8>" byte notation is read back into bytes first.
- * - SentencePiece (no normaliser; the Metaspace decoder drops the space the text starts with, as
- *   `decode(encode(text))` does): elements joined with a space where `spaceBefore` is set equal the text.
- *   ALL_TOKENS: the same over the positions that are not the added <s> and </s>.
+ * - SentencePiece, Unigram and Llama-style BPE with byte fallback (no normaliser; the Metaspace decoder drops
+ *   the space the text starts with, as `decode(encode(text))` does; byte fallback encodes a lone surrogate as
+ *   U+FFFD, Unigram keeps it as an unknown piece): elements joined with a space where `spaceBefore` is set equal the text. ALL_TOKENS: the same over
+ *   the positions that are not the added <s> and </s>, byte pieces read back into bytes.
  * - BERT uncased (its normaliser lower-cases, strips accents, drops control characters and puts spaces around
  *   CJK characters; its pre-tokenizer then drops all whitespace, and `spaceBefore` is an approximation there):
  *   the elements joined, "##" marks removed at TOKEN and ALL_TOKENS (a lone continuation piece shows its
@@ -27,6 +28,8 @@ import { characterGroups, decodeBytes } from '../src/granularity/characters.ts';
 import { computeUnits, specialTokenMask } from '../src/granularity/index.ts';
 import { Granularity } from '../src/types.ts';
 import { sentencePieceTokenizerConfig, sentencePieceTokenizerJSON } from './support/tokenizers/sentencepiece.ts';
+import { sentencePieceBpeTokenizer } from '../../onnx-grad/test/fixtures/tokenizers.ts';
+import { ENGLISH_WORDS } from '../../onnx-grad/test/fixtures/words.ts';
 
 const FIXTURES = resolve(__dirname, '../../../../shared/fixtures/third-party');
 const json = (p: string): Record<string, unknown> => JSON.parse(readFileSync(resolve(FIXTURES, p), 'utf8'));
@@ -37,6 +40,9 @@ const gpt2 = new PreTrainedTokenizer(
   json('ortgenai-tiny-gpt2-fused/tokenizer_config.json'),
 );
 const sp = new PreTrainedTokenizer(sentencePieceTokenizerJSON(), sentencePieceTokenizerConfig());
+// Llama style: Metaspace + BPE with byte fallback ("<0xE8>" pieces for characters it has no token for).
+const llamaFiles = sentencePieceBpeTokenizer(ENGLISH_WORDS, { merges: 300 });
+const llama = new PreTrainedTokenizer(llamaFiles.tokenizer, llamaFiles.tokenizerConfig);
 
 const ALL = [Granularity.ALL_TOKENS, Granularity.TOKEN, Granularity.WORD, Granularity.SENTENCE, Granularity.PART_SENTENCE];
 const FFFD = '\uFFFD';
@@ -92,9 +98,10 @@ function checkText(tok: PreTrainedTokenizer, text: string): void {
       got = r.elements.join('');
       want = wellFormed(text);
       if (all) got = unmark(got);
-    } else if (tok === sp) {
+    } else if (tok === sp || tok === llama) {
       got = joined(r, special);
-      want = text.replace(/^ /, '');
+      want = (tok === llama ? wellFormed(text) : text).replace(/^ /, '');
+      if (all && tok === llama) got = unmark(got);
     } else {
       got = noSpace(joined(r, special, all || g === Granularity.TOKEN));
       want = noSpace(bertNormalize(text));
@@ -133,6 +140,9 @@ describe('elements give back the text in every script (seeded property tests)', 
   it('SentencePiece (Metaspace + Unigram)', () => {
     fc.assert(fc.property(texts, (t) => checkText(sp, t)), { numRuns: 150, seed: 43 });
   });
+  it('SentencePiece BPE with byte fallback (Llama style)', () => {
+    fc.assert(fc.property(texts, (t) => checkText(llama, t)), { numRuns: 150, seed: 44 });
+  });
 });
 
 describe('characters are never split', () => {
@@ -160,6 +170,14 @@ describe('characters are never split', () => {
     const ids = gpt2.encode(' mat 🎬').slice(0, -1); // F0 9F 8E, the last byte (AC) cut
     for (const g of ALL) expect(computeUnits(gpt2, ids, g).elements.join('')).toBe(' mat <0xF0><0x9F><0x8E>');
     expect(computeUnits(gpt2, ids, Granularity.TOKEN).elements).toEqual([' mat', ' <0xF0><0x9F><0x8E>']);
+  });
+
+  it('byte-fallback pieces: one TOKEN unit per character, ALL_TOKENS shows each piece', () => {
+    const text = '电影 Ça';
+    expect(llama.tokenize(text)).toEqual(['▁', '<0xE7>', '<0x94>', '<0xB5>', '<0xE5>', '<0xBD>', '<0xB1>', '▁', '<0xC3>', '<0x87>', 'a']);
+    expect(units(llama, text, Granularity.TOKEN).elements).toEqual(['', '电', '影', '', 'Ç', 'a']);
+    expect(units(llama, text, Granularity.WORD).elements).toEqual(['电影', 'Ça']);
+    expect(units(llama, text, Granularity.ALL_TOKENS).elements.slice(1, 5)).toEqual(['', '<0xE7>', '<0x94>', '<0xB5>']);
   });
 
   it('characterGroups closes a group only on a character boundary', () => {

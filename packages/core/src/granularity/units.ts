@@ -31,11 +31,13 @@
  * - Element texts: `tokenizer.decode(unit ids)`, unknown tokens replaced by their pieces: GPT-2 units keep
  *   their leading space; WordPiece words decode without "##"; SentencePiece units lose the leading "▁" as
  *   the Metaspace decoder does. Only WordPiece applies the tokenizer's clean-up of spaces (" ." -> "."); the
- *   other families' tokens carry their whitespace, which clean-up would lose. Byte-level units decode their
- *   bytes together; a byte that is not part of a whole character in its unit is written "<0xE8>" rather
- *   than U+FFFD. That happens at ALL_TOKENS, where each token of "电" ("çĶ" | "µ") is its own unit and
- *   shows "<0xE7><0x94>" | "<0xB5>" (the raw bytes, in SentencePiece's byte-fallback notation), and for a
- *   character cut by the end of a generated sequence.
+ *   other families' tokens carry their whitespace, which clean-up would lose. Byte-level units (and
+ *   SentencePiece units holding byte-fallback pieces) decode their bytes together; a byte that is not part
+ *   of a whole character in its unit is written "<0xE8>" rather than U+FFFD. That happens at ALL_TOKENS,
+ *   where each token of "电" ("çĶ" | "µ") is its own unit and shows "<0xE7><0x94>" | "<0xB5>" (the raw
+ *   bytes, in SentencePiece's byte-fallback notation), and for a character cut by the end of a generated
+ *   sequence. A lone UTF-16 surrogate in the input reads U+FFFD where the tokenizer encodes text as UTF-8
+ *   (byte-level, byte fallback): that is the text the model saw.
  * - `spaceBefore[u]`: whitespace separates unit u from the unit before it (its first token's spacing, see
  *   spacing.ts; an approximation for WordPiece, whose normaliser drops whitespace). False for the first unit
  *   unless `continues` is set.
@@ -43,7 +45,7 @@
 
 import { Granularity, type UnitMembership } from '../types.ts';
 import { byteLevelBytes, byteLevelWordStarts } from './byte-level.ts';
-import { byteMarker, characterGroups, decodeBytes } from './characters.ts';
+import { characterGroups, decodeBytes } from './characters.ts';
 import { BYTE_LEVEL_SPACES, tokenSpaceBefore } from './spacing.ts';
 import { tokenizerInfo, type TokenizerInfo, type TokenizerLike } from './tokens.ts';
 import { unknownPieces } from './unknown.ts';
@@ -155,26 +157,32 @@ function tokenUnits(info: TokenizerInfo, views: TokenView[]): number[] {
   });
 }
 
+/** The tokens' texts in order, each run of byte tokens decoded together ("<0xE8>" for a stray byte). */
+function joinWithBytes(vs: TokenView[], textOf: (v: TokenView) => string): string {
+  let out = '';
+  let bytes: number[] = [];
+  for (const v of vs) {
+    if (v.bytes) {
+      bytes.push(...v.bytes);
+      continue;
+    }
+    out += decodeBytes(bytes) + textOf(v);
+    bytes = [];
+  }
+  return out + decodeBytes(bytes);
+}
+
 /** Display text of the tokens at `positions` (one unit), see the module doc. */
 function unitText(tokenizer: TokenizerLike, info: TokenizerInfo, views: TokenView[], positions: number[]): string {
   const vs = positions.map((p) => views[p] as TokenView);
-  if (info.scheme === 'byte-level') {
-    // The tokens' bytes decoded together; other tokens (special, added, unknown) as they read alone.
-    let out = '';
-    let bytes: number[] = [];
-    for (const v of vs) {
-      if (v.bytes) {
-        bytes.push(...v.bytes);
-        continue;
-      }
-      out += decodeBytes(bytes) + v.text;
-      bytes = [];
-    }
-    return out + decodeBytes(bytes);
+  // Other tokens (special, added, unknown) read as they do alone.
+  if (info.scheme === 'byte-level') return joinWithBytes(vs, (v) => v.text);
+  if (info.scheme === 'metaspace' && vs.some((v) => v.bytes)) {
+    // Byte-fallback pieces decoded here (the decoder drops a BOM and writes U+FFFD for a stray byte), "▁"
+    // read as a space, and the unit's leading space dropped as the Metaspace decoder does.
+    const ordinary = (v: TokenView) => !v.unknownPiece && !info.special.has(v.id) && !info.addedNonSpecial.has(v.id);
+    return joinWithBytes(vs, (v) => (ordinary(v) ? v.raw.replaceAll(info.metaspace, ' ') : v.text)).replace(/^ /, '');
   }
-  const lone = vs.length === 1 ? vs[0]?.bytes : undefined;
-  // A byte-fallback piece alone that is not a whole character (ALL_TOKENS): its byte, as the piece is written.
-  if (lone && lone.length === 1 && (lone[0] as number) >= 0x80) return byteMarker(lone[0] as number);
   let text = tokenizer.decode(vs.map((v) => v.id), {
     skip_special_tokens: false,
     clean_up_tokenization_spaces: info.scheme === 'wordpiece' ? undefined : false,
