@@ -56,7 +56,11 @@ export interface AttributionInputs {
 export interface AttributionOutput {
   /** rows x elements. Classification: one row per target class. Generation: one row per target unit. NaN where undefined. */
   attributions: number[][];
-  /** Decoded text of each element (unit). */
+  /**
+   * Decoded text of each element (unit), in the tokenizer's normalisation (BERT uncased: lower-cased). An
+   * unknown token ([UNK]) shows the text it stands for; a byte that is not part of a whole character in its
+   * unit (ALL_TOKENS over byte-level tokens) reads "<0xE8>", never U+FFFD (see granularity/units.ts).
+   */
   elements: string[];
   /**
    * One per element: true when whitespace separates the unit from the previous one in the text (false for the

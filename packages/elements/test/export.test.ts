@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cellColor, rgbString } from '../src/color.ts';
 import { exportBlob, exportView, renderSVG, toHTML, toJSON, toSVG } from '../src/export.ts';
+import { monospaceCells } from '../src/text.ts';
 import { attributionOutputFromJSON } from '../src/view-model.ts';
 import { generation, gpt2Spaced, multiClass, singleClass, wordPiece, XSS } from './fixtures.ts';
 
@@ -77,12 +78,33 @@ describe('SVG export', () => {
     expect(renderSVG(long, { width: 300 }).width).toBe(Math.ceil(16 + 2 * 2 + 100 * 14 * 0.6 + 16));
   });
 
-  it('replaces control characters (invalid in XML) and shows newlines', () => {
+  it('shows control characters (invalid in XML) as control pictures and newlines as ↵', () => {
     const out = singleClass();
-    out.elements[0] = 'a\u0001b\nc';
+    out.elements[0] = 'a\u0001b\nc\u001b';
+    out.elements[3] = 'x\ud800y'; // a lone surrogate: no character to show, XML cannot hold it
     const svg = toSVG(out);
-    expect(svg).not.toMatch(/[\u0001]/);
-    expect(svg).toContain('a\uFFFDb↵c');
+    expect(svg).not.toMatch(/[\u0001\u001b\ud800]/);
+    expect(svg).toContain('a\u2401b↵c\u241b');
+    expect(svg).toContain('x\uFFFDy');
+  });
+
+  it('draws CJK, emoji sequences, RTL and combining text as given, sized by grapheme', () => {
+    // Elements as core builds them for "I loved it 🎬 这部电影 👨‍👩‍👧 שלום é’" (GPT-2, TOKEN granularity).
+    const out = singleClass();
+    const elements = ['I', ' loved', ' 🎬', '这', '部', ' 👨\u200d👩\u200d👧', ' שלום', ' e\u0301’'];
+    Object.assign(out, {
+      elements,
+      attributions: [elements.map((_, i) => i / 4 - 0.5)],
+      inputs: { ...out.inputs, inputIds: elements.map((_, i) => i), attentionMask: elements.map(() => 1), units: { unitOfToken: elements.map((_, i) => i), nUnits: elements.length } },
+    });
+    const svg = toSVG(out);
+    expect(svg).not.toContain('\uFFFD');
+    const texts = [...svg.matchAll(/<text x="[\d.]+"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    for (const e of elements) expect(texts).toContain(e);
+    expect(monospaceCells('👨\u200d👩\u200d👧')).toBe(2);
+    expect(monospaceCells('e\u0301')).toBe(1);
+    expect(monospaceCells('这部')).toBe(4);
+    expect(monospaceCells('שלום')).toBe(4);
   });
 
   it('rejects a bad row choice with a clear error', () => {

@@ -37,6 +37,23 @@ const events = (el: HTMLElement, type: string) => {
   return seen;
 };
 
+describe('text in every script', () => {
+  it('draws CJK, emoji sequences, RTL and combining text as core gives it, nothing replaced', async () => {
+    // Elements as core builds them for this text (GPT-2, TOKEN granularity: "这" spans two byte-level tokens).
+    const elements = ['I', ' loved', ' 🎬', '这', '部', ' 👨\u200d👩\u200d👧', ' שלום', ' e\u0301’', '\u0007'];
+    const out = {
+      ...singleClass(),
+      elements,
+      attributions: [elements.map((_, i) => i / 4 - 1)],
+      inputs: { inputIds: elements.map((_, i) => i), attentionMask: elements.map(() => 1), units: { unitOfToken: elements.map((_, i) => i), nUnits: elements.length }, replaceTokenId: 0 },
+    };
+    const el = await mount(plotAttributions(out));
+    expect(units(el).map((b) => b.textContent)).toEqual(elements);
+    expect(el.shadowRoot!.querySelector('.units')!.textContent).toBe(elements.join(''));
+    expect(el.shadowRoot!.textContent).not.toContain('\uFFFD');
+  });
+});
+
 describe('spaceBefore', () => {
   const shown = (el: HTMLElement, sel = '.units') => el.shadowRoot!.querySelector(sel)!.textContent;
 

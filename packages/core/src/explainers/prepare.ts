@@ -73,6 +73,8 @@ function isTokenized(x: unknown): x is { input_ids: IdsLike; attention_mask?: Id
 interface RawInput {
   ids: number[];
   truncated: boolean;
+  /** The text the ids encode, when given as text (unknown tokens then show their piece of it). */
+  text?: string;
 }
 
 function readInputs(adapter: ModelAdapter, inputs: ExplainInputs, generation: boolean): RawInput[] {
@@ -90,11 +92,11 @@ function readInputs(adapter: ModelAdapter, inputs: ExplainInputs, generation: bo
   } else {
     throw new InputError('inputs must be a string, an array of strings, or tokenizer output { input_ids, attention_mask }.');
   }
-  return rows.map(({ ids }, i) => {
+  return rows.map(({ ids, text }, i) => {
     if (ids.length === 0) throw new InputError(`Input ${i} has no tokens; there is nothing to explain.`);
     adapter.checkIds(ids);
-    if (generation) return { ids, truncated: false }; // fitted with its target below
-    return adapter.fitToPositions(ids);
+    if (generation) return { ids, truncated: false, text }; // fitted with its target below
+    return { ...adapter.fitToPositions(ids), text };
   });
 }
 
@@ -189,7 +191,7 @@ export async function prepareItems(
       ? await predictedClasses(adapter, raw, common.batchSize, options.signal)
       : classTargets(adapter, targets, raw.length);
     return raw.map((r, i) => {
-      const { units, elements, spaceBefore } = computeUnits(tokenizer, r.ids, g);
+      const { units, elements, spaceBefore } = computeUnits(tokenizer, r.ids, g, { text: r.text });
       if (units.nUnits === 0) throw new InputError(`Input ${i} has no unit to attribute at granularity ${g} (only special tokens).`);
       return { ids: r.ids, units, elements, spaceBefore, truncated: r.truncated, targets: classes[i]! };
     });
@@ -208,6 +210,7 @@ export async function prepareItems(
   } else {
     targetIds = generationTargets(adapter, targets, raw.length);
   }
+  const targetTexts = typeof targets === 'string' ? [targets] : Array.isArray(targets) && targets.every((t) => typeof t === 'string') ? (targets as string[]) : undefined;
   return raw.map((r, i) => {
     const target = targetIds[i]!;
     if (target.length >= adapter.maxPositions) {
@@ -215,8 +218,8 @@ export async function prepareItems(
     }
     const fitted = adapter.fitToPositions(r.ids, adapter.maxPositions - target.length, 'end');
     const prompt = fitted.ids;
-    const pu = computeUnits(tokenizer, prompt, g);
-    const tu = computeUnits(tokenizer, target, g, { continues: pu.units.nUnits > 0 });
+    const pu = computeUnits(tokenizer, prompt, g, { text: r.text });
+    const tu = computeUnits(tokenizer, target, g, { continues: pu.units.nUnits > 0, text: targetTexts?.[i] });
     if (tu.units.nUnits === 0) throw new InputError(`Target ${i} has no unit to attribute at granularity ${g} (only special tokens).`);
     const P = prompt.length;
     const targetUnitRows: number[][] = Array.from({ length: tu.units.nUnits }, () => []);

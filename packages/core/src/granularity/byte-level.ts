@@ -9,6 +9,8 @@
  *   strings such as "Ġm"), whether it opens a word; `undefined` when the bytes are not valid UTF-8 (a
  *   character cut at the end of a generated sequence) or the pre-tokenizer's words do not cover the text
  *   exactly, so that the caller can fall back on a token-local rule.
+ * - `byteLevelBytes(raw) -> number[] | undefined`: the bytes a byte-level token string stands for ("Ġm" ->
+ *   [32, 109]); `undefined` when a character of it is not in GPT-2's byte alphabet (an added token's content).
  */
 
 export const GPT2_PRETOKENIZER = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
@@ -22,13 +24,23 @@ const BYTE_OF_CHAR: ReadonlyMap<string, number> = (() => {
   return m;
 })();
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
 /** Byte length of each word of `text`: pre-tokenizer words are byte-encoded (one character per byte). */
 function wordByteLengths(text: string, preTokenize?: (text: string) => string[]): number[] {
   if (preTokenize) return preTokenize(text).map((w) => w.length);
   return (text.match(GPT2_PRETOKENIZER) ?? []).map((w) => encoder.encode(w).length);
+}
+
+export function byteLevelBytes(raw: string): number[] | undefined {
+  const out: number[] = [];
+  for (const ch of raw) {
+    const b = BYTE_OF_CHAR.get(ch);
+    if (b === undefined) return undefined;
+    out.push(b);
+  }
+  return out;
 }
 
 export function byteLevelWordStarts(
@@ -39,11 +51,9 @@ export function byteLevelWordStarts(
   const starts: number[] = [];
   for (const raw of rawTokens) {
     starts.push(bytes.length);
-    for (const ch of raw) {
-      const b = BYTE_OF_CHAR.get(ch);
-      if (b === undefined) return undefined; // not a byte-level token (an unusual vocabulary)
-      bytes.push(b);
-    }
+    const own = byteLevelBytes(raw);
+    if (own === undefined) return undefined; // not a byte-level token (an unusual vocabulary)
+    bytes.push(...own);
   }
   let text: string;
   try {

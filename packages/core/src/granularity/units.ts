@@ -3,9 +3,12 @@
  * gives no offsets or word ids.
  *
  * Exports:
- * - `computeUnits(tokenizer, ids, granularity, { continues? }) -> { units; elements; spaceBefore }`
+ * - `computeUnits(tokenizer, ids, granularity, { continues?, text? }) -> { units; elements; spaceBefore }`
  *   - ALL_TOKENS: one unit per position, special tokens included.
- *   - TOKEN: one unit per non-special token.
+ *   - TOKEN: one unit per non-special token, except that units never split a character: tokens carrying raw
+ *     bytes (byte-level BPE, byte-fallback "<0xE8>" pieces) are grouped until their bytes end on a character
+ *     boundary, so "电" spread over "çĶ" and "µ" is one unit of two tokens. Such a unit's attribution is its
+ *     tokens' scores reduced by the explainer's aggregation strategy, as for a word of several tokens.
  *   - WORD: the pre-tokenizer's words. WordPiece: a token starting with the continuation prefix ("##")
  *     continues the word, any other opens one (BERT's pre-tokenizer already splits punctuation into tokens of
  *     their own). Byte-level BPE: exactly the pre-tokenizer's words: the tokens' bytes are decoded, split by
@@ -21,17 +24,31 @@
  *   - PART_SENTENCE: also splits after ",", ";" and ":" under the same whitespace rule.
  *   Special tokens belong to no unit (unitOfToken -1) except at ALL_TOKENS, and a special token in the middle
  *   always closes the unit before it. Units are contiguous and numbered left to right.
- * - Element texts: `tokenizer.decode(unit ids)`: GPT-2 units keep their leading space; WordPiece words decode
- *   without "##"; SentencePiece units lose the leading "▁" as the Metaspace decoder does.
+ *   The unknown token ([UNK], <unk>) is not special: it is a unit (or part of one) where the text had
+ *   something the vocabulary cannot spell (BERT: "🎬", most CJK characters). Given `text` (what `ids`
+ *   encode), it shows the piece of the text it stands for (unknown.ts), normalised as the tokenizer
+ *   normalises (BERT uncased: lower-cased, accents stripped); without `text` it shows the token ("[UNK]").
+ * - Element texts: `tokenizer.decode(unit ids)`, unknown tokens replaced by their pieces: GPT-2 units keep
+ *   their leading space; WordPiece words decode without "##"; SentencePiece units lose the leading "▁" as
+ *   the Metaspace decoder does. Only WordPiece applies the tokenizer's clean-up of spaces (" ." -> "."); the
+ *   other families' tokens carry their whitespace, which clean-up would lose. Byte-level units (and
+ *   SentencePiece units holding byte-fallback pieces) decode their bytes together; a byte that is not part
+ *   of a whole character in its unit is written "<0xE8>" rather than U+FFFD. That happens at ALL_TOKENS,
+ *   where each token of "电" ("çĶ" | "µ") is its own unit and shows "<0xE7><0x94>" | "<0xB5>" (the raw
+ *   bytes, in SentencePiece's byte-fallback notation), and for a character cut by the end of a generated
+ *   sequence. A lone UTF-16 surrogate in the input reads U+FFFD where the tokenizer encodes text as UTF-8
+ *   (byte-level, byte fallback): that is the text the model saw.
  * - `spaceBefore[u]`: whitespace separates unit u from the unit before it (its first token's spacing, see
  *   spacing.ts; an approximation for WordPiece, whose normaliser drops whitespace). False for the first unit
  *   unless `continues` is set.
  */
 
 import { Granularity, type UnitMembership } from '../types.ts';
-import { byteLevelWordStarts } from './byte-level.ts';
+import { byteLevelBytes, byteLevelWordStarts } from './byte-level.ts';
+import { characterGroups, decodeBytes } from './characters.ts';
 import { BYTE_LEVEL_SPACES, tokenSpaceBefore } from './spacing.ts';
 import { tokenizerInfo, type TokenizerInfo, type TokenizerLike } from './tokens.ts';
+import { unknownPieces } from './unknown.ts';
 
 export interface UnitsResult {
   units: UnitMembership;
@@ -46,6 +63,11 @@ export interface UnitsOptions {
    * `spaceBefore` then says whether whitespace precedes it, instead of being false.
    */
   continues?: boolean;
+  /**
+   * The text `ids` are the encoding of (special tokens added or not, possibly truncated): unknown tokens then
+   * show the piece of it they stand for instead of "[UNK]".
+   */
+  text?: string;
 }
 
 type CharClass = 'letter' | 'number' | 'space' | 'other' | 'partial';
@@ -68,16 +90,44 @@ const PUNCTUATION_ONLY = /^[\p{P}\p{S}]+$/u;
 
 interface TokenView {
   id: number;
+  /** Vocabulary string; for an unknown token whose piece is known, that piece (pre-tokenizer form). */
   raw: string;
-  /** Decoded text of the token alone. */
+  /** Decoded text of the token alone (an unknown token's piece as it reads in the text). */
   text: string;
   opensWithSpace: boolean;
+  /** Raw UTF-8 bytes the token stands for (byte-level and byte-fallback tokens); undefined for whole text. */
+  bytes: number[] | undefined;
+  /** An unknown token whose piece of text is known. */
+  unknownPiece: boolean;
 }
 
-function viewTokens(tokenizer: TokenizerLike, info: TokenizerInfo, ids: number[]): TokenView[] {
-  return ids.map((id) => {
-    const raw = info.idToToken(id);
-    const text = tokenizer.decode([id], { skip_special_tokens: false, clean_up_tokenization_spaces: false });
+const BYTE_PIECE = /^<0x([0-9A-Fa-f]{2})>$/;
+
+function tokenBytes(info: TokenizerInfo, id: number, raw: string): number[] | undefined {
+  if (info.special.has(id) || info.addedNonSpecial.has(id) || id === info.unknownId) return undefined;
+  if (info.scheme === 'byte-level') return byteLevelBytes(raw);
+  const m = info.byteFallback ? BYTE_PIECE.exec(raw) : null;
+  return m ? [Number.parseInt(m[1] as string, 16)] : undefined;
+}
+
+/** How a piece of pre-tokenized text reads in the decoded text. */
+function pieceText(info: TokenizerInfo, piece: string): string {
+  if (info.scheme === 'metaspace') return piece.replaceAll(info.metaspace, ' ');
+  if (info.scheme === 'byte-level') {
+    const bytes = byteLevelBytes(piece);
+    if (bytes) return decodeBytes(bytes);
+  }
+  return piece;
+}
+
+function viewTokens(tokenizer: TokenizerLike, info: TokenizerInfo, ids: number[], text?: string): TokenView[] {
+  const pieces = text === undefined ? undefined : unknownPieces(tokenizer, info, ids, text);
+  return ids.map((id, i) => {
+    const piece = pieces?.[i];
+    const raw = piece ?? info.idToToken(id);
+    const text = piece !== undefined
+      ? pieceText(info, piece)
+      : tokenizer.decode([id], { skip_special_tokens: false, clean_up_tokenization_spaces: false });
     let opensWithSpace: boolean;
     switch (info.scheme) {
       case 'byte-level':
@@ -92,8 +142,61 @@ function viewTokens(tokenizer: TokenizerLike, info: TokenizerInfo, ids: number[]
       default:
         opensWithSpace = /^\s/u.test(text);
     }
-    return { id, raw, text, opensWithSpace };
+    return { id, raw, text, opensWithSpace, bytes: tokenBytes(info, id, raw), unknownPiece: piece !== undefined };
   });
+}
+
+/** TOKEN units: one per non-special token, tokens that share a character grouped (see characters.ts). */
+function tokenUnits(info: TokenizerInfo, views: TokenView[]): number[] {
+  const group = characterGroups(views.map((v) => v.bytes));
+  let n = -1;
+  return views.map((v, i) => {
+    if (info.special.has(v.id)) return -1;
+    if (i === 0 || group[i] !== group[i - 1] || info.special.has((views[i - 1] as TokenView).id)) n++;
+    return n;
+  });
+}
+
+/** The tokens' texts in order, each run of byte tokens decoded together ("<0xE8>" for a stray byte). */
+function joinWithBytes(vs: TokenView[], textOf: (v: TokenView) => string): string {
+  let out = '';
+  let bytes: number[] = [];
+  for (const v of vs) {
+    if (v.bytes) {
+      bytes.push(...v.bytes);
+      continue;
+    }
+    out += decodeBytes(bytes) + textOf(v);
+    bytes = [];
+  }
+  return out + decodeBytes(bytes);
+}
+
+/** Display text of the tokens at `positions` (one unit), see the module doc. */
+function unitText(tokenizer: TokenizerLike, info: TokenizerInfo, views: TokenView[], positions: number[]): string {
+  const vs = positions.map((p) => views[p] as TokenView);
+  // Other tokens (special, added, unknown) read as they do alone.
+  if (info.scheme === 'byte-level') return joinWithBytes(vs, (v) => v.text);
+  if (info.scheme === 'metaspace' && vs.some((v) => v.bytes)) {
+    // Byte-fallback pieces decoded here (the decoder drops a BOM and writes U+FFFD for a stray byte), "▁"
+    // read as a space, and the unit's leading space dropped as the Metaspace decoder does.
+    const ordinary = (v: TokenView) => !v.unknownPiece && !info.special.has(v.id) && !info.addedNonSpecial.has(v.id);
+    return joinWithBytes(vs, (v) => (ordinary(v) ? v.raw.replaceAll(info.metaspace, ' ') : v.text)).replace(/^ /, '');
+  }
+  let text = tokenizer.decode(vs.map((v) => v.id), {
+    skip_special_tokens: false,
+    clean_up_tokenization_spaces: info.scheme === 'wordpiece' ? undefined : false,
+  });
+  const unknown = vs.filter((v) => v.unknownPiece);
+  if (unknown.length > 0 && info.unknownToken) {
+    const parts = text.split(info.unknownToken);
+    if (parts.length === unknown.length + 1) {
+      // The Metaspace decoder drops the space a unit's first token opens with; an unknown piece's too.
+      const shown = unknown.map((v, k) => (k === 0 && vs[0] === v && info.scheme === 'metaspace' ? v.text.replace(/^ /, '') : v.text));
+      text = parts.map((p, k) => p + (shown[k] ?? '')).join('');
+    }
+  }
+  return text;
 }
 
 /** Token-local word rule; for byte-level BPE only the fallback of `byteLevelWordStarts` (see its doc). */
@@ -210,17 +313,15 @@ export function computeUnits(
     throw new Error('computeUnits expects ids as an array of non-negative integers (one sequence, no batch dimension).');
   }
   const info = tokenizerInfo(tokenizer);
-  const views = viewTokens(tokenizer, info, ids);
+  const views = viewTokens(tokenizer, info, ids, options.text);
   let unitOfToken: number[];
   switch (granularity) {
     case Granularity.ALL_TOKENS:
       unitOfToken = ids.map((_, i) => i);
       break;
-    case Granularity.TOKEN: {
-      let n = 0;
-      unitOfToken = ids.map((id) => (info.special.has(id) ? -1 : n++));
+    case Granularity.TOKEN:
+      unitOfToken = tokenUnits(info, views);
       break;
-    }
     case Granularity.WORD:
       unitOfToken = wordUnits(tokenizer, info, views);
       break;
@@ -236,9 +337,9 @@ export function computeUnits(
   const nUnits = unitOfToken.reduce((m, u) => Math.max(m, u + 1), 0);
   const groups: number[][] = Array.from({ length: nUnits }, () => []);
   unitOfToken.forEach((u, i) => {
-    if (u >= 0) (groups[u] as number[]).push(ids[i] as number);
+    if (u >= 0) (groups[u] as number[]).push(i);
   });
-  const elements = groups.map((g) => tokenizer.decode(g, { skip_special_tokens: false }));
+  const elements = groups.map((g) => unitText(tokenizer, info, views, g));
   const tokenSpace = tokenSpaceBefore(info, views);
   const spaceBefore = new Array<boolean>(nUnits).fill(false);
   unitOfToken.forEach((u, i) => {
