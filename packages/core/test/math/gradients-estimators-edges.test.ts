@@ -109,6 +109,7 @@ describe('noise: checks and degenerate sizes', () => {
     expect(() => gradientShapSamples(0, x, x, 0.1, createRng(1))).toThrow(/nPerturbations/);
     expect(() => gradientShapSamples(1.5, x, x, 0.1, createRng(1))).toThrow(/nPerturbations/);
     const base = new Float32Array(4);
+    expect(gradientShapSamples(1, x, base, 0.1, createRng(1))).toHaveLength(1);
     const s = gradientShapSamples(400, x, base, 0, createRng(3));
     expect(s).toHaveLength(400);
     const abar = s.reduce((acc, smp) => acc + smp.alpha, 0) / s.length;
@@ -169,10 +170,21 @@ describe('estimators: checks and degenerate sizes', () => {
     expect(phi[1]).toBeCloseTo(0.5, 12);
   });
 
+  it('sampled Kernel SHAP recovers an additive game with a non-zero empty value, with an unpaired draw', () => {
+    // 39 draws: 19 complementary pairs and one single; f(empty) = 2.5. With complete pairs a constant offset of
+    // the regression target is invisible (it projects to zero), the unpaired row makes it count.
+    const w = [0.5, -1, 2, 0, 3, -0.25, 1, 1.5, -2, 0.75, 4, -3];
+    const additive = (m: Uint8Array) => 2.5 + Array.from(m).reduce((s, r, i) => s + (1 - r) * w[i]!, 0);
+    const c = kernelShapCoalitions(12, 41, createRng(6));
+    expect(c.exact).toBe(false);
+    kernelShapAttributions(c, c.masks.map(additive)).forEach((p, i) => expect(p).toBeCloseTo(w[i]!, 9));
+  });
+
   it('Sobol: k = 1 has no variance (indices 0 or the squared difference over 1e-6), unknown order refused', () => {
     // G = 1, k = 1: rows A, B, C_0
     expect(Array.from(sobolIndices([1, 3, 3], 1, 1, SobolIndicesOrder.TOTAL_ORDER))).toEqual([4 / 1e-6]);
     expect(Array.from(sobolIndices([1, 3, 3], 1, 1, SobolIndicesOrder.FIRST_ORDER))).toEqual([0]);
+    expect(sobolIndices([1, 3, 4], 1, 1, SobolIndicesOrder.FIRST_ORDER)[0]).toBeCloseTo(-0.5 / 1e-6, 3);
     expect(() => sobolIndices([1, 3, 3], 1, 1, 'SECOND' as never)).toThrow(/Unknown Sobol indices order SECOND/);
     // k = 2 by hand: f(A) = [0, 2] -> V = 2 (unbiased); f(B) = [1, 1]; f(C_0) = [2, 2]
     const f = [0, 2, 1, 1, 2, 2];
