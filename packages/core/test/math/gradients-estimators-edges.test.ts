@@ -186,8 +186,9 @@ describe('estimators: checks and degenerate sizes', () => {
     expect(Array.from(sobolIndices([1, 3, 3], 1, 1, SobolIndicesOrder.FIRST_ORDER))).toEqual([0]);
     expect(sobolIndices([1, 3, 4], 1, 1, SobolIndicesOrder.FIRST_ORDER)[0]).toBeCloseTo(-0.5 / 1e-6, 3);
     expect(() => sobolIndices([1, 3, 3], 1, 1, 'SECOND' as never)).toThrow(/Unknown Sobol indices order SECOND/);
-    // k = 2 by hand: f(A) = [0, 2] -> V = 2 (unbiased); f(B) = [1, 1]; f(C_0) = [2, 2]
-    const f = [0, 2, 1, 1, 2, 2];
+    // k = 2 by hand: f(A) = [0, 2] -> V = 2 (unbiased); f(B) = [3, 1]; f(C_0) = [2, 2]
+    // (f(B) differs from mean f(A), so reading one row past A would change V)
+    const f = [0, 2, 3, 1, 2, 2];
     expect(sobolIndices(f, 1, 2, SobolIndicesOrder.TOTAL_ORDER)[0]).toBeCloseTo(((4 + 0) / 2) / (4 + 1e-6), 12);
     expect(sobolIndices(f, 1, 2, SobolIndicesOrder.FIRST_ORDER)[0]).toBeCloseTo((2 - (1 + 1) / 2 / 2) / (2 + 1e-6), 12);
   });
