@@ -109,6 +109,15 @@ describe('IntegratedGradients default path', () => {
       if (u >= 0) expected[u] = igDefault(embedding(o!.inputs.inputIds[t]!), rows[t]!, gradRow(TARGET), 5);
     });
     expectClose(o!.attributions[0]!, expected, 1e-5);
+    // The same baseline flat (row-major [seq*hidden]) gives the same scores; a wrong shape is refused.
+    const [flat] = await new IntegratedGradients(model, tokenizer, { ...TOKENS, baseline: rows.flat(), nInterpolations: 5 }).explain(TEXT, TARGET);
+    expect(flat!.attributions).toEqual(o!.attributions);
+    const S = rows.length;
+    for (const bad of [rows.slice(1), rows.map((r, t) => (t === 2 ? r.slice(1) : r)), rows.flat().slice(1)]) {
+      await expect(new IntegratedGradients(model, tokenizer, { baseline: bad }).explain(TEXT, TARGET)).rejects.toThrow(
+        new RegExp(`baseline .*${S}.*${H}|seq\\*hidden = ${S}\\*${H}`),
+      );
+    }
   });
 
   test("'sum' with a non-zero baseline: sum_h W_h (x_h - b_h), for every class", async () => {
