@@ -17,6 +17,10 @@ import { dropPresentOutputs, removePastInputs } from './transforms/kv-cache.ts';
 import { cutEmbeddings, INPUTS_EMBEDS } from './transforms/embedding-cut.ts';
 import { findNonStandardOps, type NonStandardOp } from './transforms/non-standard-ops.ts';
 import { TransformError } from './transforms/errors.ts';
+import { dequantizeTable, findUnloweredQuantization, halfToFloat, lowerQuantization, type QuantizedTable } from './transforms/quantization.ts';
+import { computeInFloat32 } from './transforms/float32.ts';
+import { checkElementTypes } from './transforms/type-check.ts';
+import { resolveInternalOps } from './autodiff/rules/internal.ts';
 
 export interface GradientModelOptions {
   /** Default: the word-embedding Gather becomes the `inputs_embeds` input. `{ tensor }` cuts at another tensor. */
@@ -38,6 +42,8 @@ export interface GradientModel {
   /** The cut lookup table: `inputs_embeds[b, s] = weights[ids[b, s] * hiddenSize ...]` (a view when possible). */
   embedding?: { weightName: string; vocabSize: number; hiddenSize: number; weights: Float32Array };
   opset: number;
+  /** What the build converted: quantized nodes lowered to float ops, half-precision tensors moved to float32. */
+  conversions: { quantization: number; float16: number };
 }
 
 /** Thrown for ops outside ai.onnx (onnxruntime's fused contrib ops): an `UnsupportedOpsError` naming every one. */
@@ -62,12 +68,12 @@ export class NonStandardOpsError extends UnsupportedOpsError {
  * The embedding descriptor with `weights` read on first access: a view when the bytes are 4-byte aligned, else one
  * copy of that tensor (made only by callers that use the table, not by the CLI).
  */
-function lazyTable(weightName: string, vocabSize: number, hiddenSize: number, t: TensorProto): NonNullable<GradientModel['embedding']> {
+function lazyTable(weightName: string, vocabSize: number, hiddenSize: number, t: TensorProto, quant?: QuantizedTable): NonNullable<GradientModel['embedding']> {
   let table: Float32Array | undefined;
   return {
     weightName, vocabSize, hiddenSize,
     get weights() {
-      return (table ??= float32Table(t));
+      return (table ??= quant ? dequantizeTable(t, quant) : float32Table(t));
     },
   };
 }
@@ -78,15 +84,6 @@ function float32Table(t: TensorProto): Float32Array {
   if (t.data_type === DataType.DOUBLE) return Float32Array.from(data as Float64Array);
   if (t.data_type === DataType.FLOAT16) return Float32Array.from(data as Uint16Array, halfToFloat);
   throw new TransformError(`The embedding table "${t.name}" has element type ${t.data_type}; only float32/float16/float64 tables can be read.`);
-}
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
 function externalLocations(model: ModelProto): string[] {
@@ -115,9 +112,14 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
   const nonStandard = findNonStandardOps(graph);
   if (nonStandard.length > 0) throw new NonStandardOpsError(nonStandard);
   removePastInputs(graph);
+  const quantization = lowerQuantization(graph);
 
   const cut = cutEmbeddings(graph, { cut: options.cut, config: options.config });
   if (!graph.isGraphInput(INPUTS_EMBEDS)) throw new TransformError(`The cut left no "${INPUTS_EMBEDS}" input.`);
+  const float16 = computeInFloat32(graph);
+  const unlowered = findUnloweredQuantization(graph);
+  if (unlowered.length > 0) throw new UnsupportedOpsError(unlowered);
+  checkElementTypes(graph);
 
   const forwardOutputs = graph.proto.output.map((o) => o.name);
   const outputs = options.outputs ?? [forwardOutputs.includes('logits') ? 'logits' : forwardOutputs[0]];
@@ -130,6 +132,7 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
   }
 
   const { seeds, grads } = differentiate(graph, { outputs, wrt });
+  resolveInternalOps(graph);
 
   const gradOutputs: ValueInfoProto[] = [];
   const named = new Map<string, string>(); // a gradient tensor shared by two wrt names is renamed once
@@ -143,6 +146,7 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
   graph.proto.output.push(...gradOutputs);
   graph.toposort();
   graph.eliminateDeadCode([INPUTS_EMBEDS, ...seeds.values()]);
+  checkElementTypes(graph); // a mixed-type graph is never written: onnxruntime could not load it
 
   const opset = onnxOpset(proto);
   const bytes = encodeModel(proto);
@@ -151,8 +155,9 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
     bytes,
     inputNames: graph.proto.input.map((v) => v.name),
     outputNames: graph.proto.output.map((v) => v.name),
-    embedding: lookup && lazyTable(lookup.weightName, lookup.vocabSize, lookup.hiddenSize, lookup.weight),
+    embedding: lookup && lazyTable(lookup.weightName, lookup.vocabSize, lookup.hiddenSize, lookup.weight, lookup.quantization),
     opset,
+    conversions: { quantization, float16 },
   };
 }
 

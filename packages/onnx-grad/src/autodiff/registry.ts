@@ -17,6 +17,7 @@ import { layoutRules } from './rules/layout.ts';
 import { slicingRules } from './rules/slicing.ts';
 import { gatherRules } from './rules/gather.ts';
 import { miscRules } from './rules/misc.ts';
+import { internalRules } from './rules/internal.ts';
 
 const rules = new Map<string, GradRuleDef>();
 
@@ -26,7 +27,7 @@ export function registerRule(def: GradRuleDef): void {
   for (const op of def.ops) rules.set(key(def.domain, op), def);
 }
 
-for (const family of [arithmeticRules, unaryRules, matmulRules, softmaxRules, normalizationRules, reduceRules, layoutRules, slicingRules, gatherRules, miscRules]) {
+for (const family of [arithmeticRules, unaryRules, matmulRules, softmaxRules, normalizationRules, reduceRules, layoutRules, slicingRules, gatherRules, miscRules, internalRules]) {
   for (const def of family) registerRule(def);
 }
 
