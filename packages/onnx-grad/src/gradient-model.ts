@@ -46,6 +46,8 @@ export interface GradientModel {
   conversions: { quantization: number; float16: number };
 }
 
+const FOUR_BIT_OPS = new Set(['MatMulNBits', 'GatherBlockQuantized', 'MatMulBnb4']);
+
 /** Thrown for ops outside ai.onnx (onnxruntime's fused contrib ops): an `UnsupportedOpsError` naming every one. */
 export class NonStandardOpsError extends UnsupportedOpsError {
   override name = 'NonStandardOpsError';
@@ -56,11 +58,15 @@ export class NonStandardOpsError extends UnsupportedOpsError {
       const key = `${o.domain}:${o.opType}`;
       byType.set(key, [...(byType.get(key) ?? []), o.node]);
     }
+    const fourBit = ops.some((o) => FOUR_BIT_OPS.has(o.opType));
     this.message =
       `The model uses ${ops.length} op(s) outside the standard ai.onnx domain, which onnx-grad cannot differentiate: ` +
       [...byType].map(([t, nodes]) => `${t} (nodes ${nodes.map((n) => `"${n}"`).join(', ')})`).join('; ') +
-      '. These are onnxruntime fusions (transformer optimizer / genai builder exports): convert the unoptimized fp32 ' +
-      'export of the model instead (e.g. `optimum-cli export onnx` without `--optimize`, or the plain `onnx/model.onnx` of a transformers.js repo).';
+      (fourBit
+        ? '. MatMulNBits / GatherBlockQuantized hold 4-bit weights (transformers.js q4, q4f16, bnb4 files), not supported yet: ' +
+          'use the fp32, fp16 or 8-bit file instead (onnx/model.onnx, model_fp16.onnx, model_quantized.onnx).'
+        : '. These are onnxruntime fusions (transformer optimizer / genai builder exports): convert the unoptimized fp32 ' +
+          'export of the model instead (e.g. `optimum-cli export onnx` without `--optimize`, or the plain `onnx/model.onnx` of a transformers.js repo).');
   }
 }
 

@@ -2,7 +2,7 @@
  * Browser side of the runtime seam: onnxruntime-web (WebGPU build, which also carries WASM).
  * Selected by the `#ort-backend` import condition `default` in packages/core/package.json.
  *
- * Exports: `ort` (the onnxruntime module), `readLocalFile(url)`, `pickExecutionProvider(modelDevice?)`.
+ * Exports: `ort` (the onnxruntime module), `readLocalFile(url)`, `listLocalDir(url)`, `pickExecutionProvider(modelDevice?)`.
  */
 import * as ortWeb from 'onnxruntime-web/webgpu';
 import type { OrtModule } from './types.ts';
@@ -14,6 +14,11 @@ export async function readLocalFile(url: string): Promise<Uint8Array> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`Could not fetch the model file ${url} (HTTP ${res.status}).`);
   return new Uint8Array(await res.arrayBuffer());
+}
+
+/** A web server does not list folders: nothing to name. */
+export async function listLocalDir(_url: string): Promise<string[] | undefined> {
+  return undefined;
 }
 
 let picked: Promise<{ executionProviders: string[]; device: string }> | undefined;

@@ -13,13 +13,13 @@
  * with what it was created from (a path in Node, the bytes in the browser), whatever route transformers.js took
  * (local folder, Hub download, browser Cache API). Import the core before loading models.
  *
- * Exports: `ort`, `installSharedOrt()`, `sessionSource(session)`, `isSharedSession(session)`, `readLocalFile`,
+ * Exports: `ort`, `installSharedOrt()`, `sessionSource(session)`, `isSharedSession(session)`, `readLocalFile`, `listLocalDir`,
  * `pickExecutionProvider`.
  */
-import { ort as backendOrt, readLocalFile, pickExecutionProvider } from '#ort-backend';
+import { ort as backendOrt, readLocalFile, listLocalDir, pickExecutionProvider } from '#ort-backend';
 import type { OrtModule, OrtSession, OrtSessionOptions, SessionSource } from './types.ts';
 
-export { readLocalFile, pickExecutionProvider };
+export { readLocalFile, listLocalDir, pickExecutionProvider };
 
 const sources = new WeakMap<object, SessionSource>();
 const WRAPPED = Symbol.for('interpreto.recordingCreate');
