@@ -26,15 +26,23 @@ import { checkGradient } from './transforms/gradcheck.ts';
 
 const B = 2, S = 6;
 
-function feedsFor(inputs: string[], vocab: number, seed: number): { feeds: Feeds; ids: number[] } {
+/** Feeds of the original file: seeded ids, a padded tail (encoders), token types, positions, an empty cache (decoders). */
+function feedsFor(model: ModelProto, vocab: number, seed: number): { feeds: Feeds; ids: number[] } {
   const r = rng(seed);
   const ids = Array.from({ length: B * S }, () => 5 + Math.floor(r() * (vocab - 5)));
+  const decoder = model.graph.input.some((v) => v.name.startsWith('past_key_values.'));
   const feeds: Feeds = {};
-  for (const n of inputs) {
+  for (const v of model.graph.input) {
+    const n = v.name;
     if (n === 'input_ids') feeds[n] = i64(ids, [B, S]);
-    else if (n === 'attention_mask') feeds[n] = i64(Array.from({ length: B * S }, (_, k) => (k >= B * S - 2 ? 0 : 1)), [B, S]);
+    else if (n === 'attention_mask') feeds[n] = i64(Array.from({ length: B * S }, (_, k) => (!decoder && k >= B * S - 2 ? 0 : 1)), [B, S]);
     else if (n === 'token_type_ids') feeds[n] = i64(Array.from({ length: B * S }, (_, k) => (k % S > 2 ? 1 : 0)), [B, S]);
-    else throw new Error(`no feed rule for "${n}"`);
+    else if (n === 'position_ids') feeds[n] = i64(Array.from({ length: B * S }, (_, k) => k % S), [B, S]);
+    else if (n.startsWith('past_key_values.')) {
+      const dims = (v.type?.tensor_type?.shape?.dim ?? []).map((d, i) => (i === 0 ? B : d.dim_param ? 0 : Number(d.dim_value)));
+      const half = v.type?.tensor_type?.elem_type === 10;
+      feeds[n] = half ? new ort.Tensor('float16', new Uint16Array(0), dims) : new ort.Tensor('float32', new Float32Array(0), dims);
+    } else throw new Error(`no feed rule for "${n}"`);
   }
   return { feeds, ids };
 }
@@ -58,11 +66,12 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** grad_inputs_embeds for the seed `u` (the same seeded cotangent for every variant). */
-async function gradient(grad: GradientModel, feeds: Feeds, ids: number[], seed: number): Promise<{ logits: Float32Array; g: Float32Array }> {
+async function gradient(grad: GradientModel, feeds: Feeds, ids: number[], seed: number, logitsDims: readonly number[]): Promise<{ logits: Float32Array; g: Float32Array }> {
   const r = rng(seed);
   const gFeeds: Feeds = { inputs_embeds: lookupRows(grad.embedding!.weights, grad.embedding!.hiddenSize, ids, [B, S]) };
   for (const n of grad.inputNames) if (feeds[n]) gFeeds[n] = feeds[n];
-  gFeeds.grad_logits = new ort.Tensor('float32', Float32Array.from({ length: B * 2 }, () => r() * 2 - 1), [B, 2]);
+  const size = logitsDims.reduce((a, b) => a * b, 1);
+  gFeeds.grad_logits = new ort.Tensor('float32', Float32Array.from({ length: size }, () => r() * 2 - 1), [...logitsDims]);
   const out = await run(grad.bytes, gFeeds);
   return { logits: out.logits.data as Float32Array, g: out.grad_inputs_embeds.data as Float32Array };
 }
@@ -112,6 +121,10 @@ const VARIANTS: Variant[] = [
   // 3.7e-4 of max |logit|; bound 2e-3, a few float16 ulps). Cosine with the float model: measured 0.999999.
   { label: 'fp16', fixture: 'bert-tiny-opset17', bytes: file('onnx/model_fp16.onnx'), quantizesActivations: false, forwardTol: 2e-3, minCosine: 0.9999 },
   { label: 'fp16 opset 11', fixture: 'bert-tiny-opset11', bytes: file('onnx/model_fp16.onnx'), quantizesActivations: false, forwardTol: 2e-3, minCosine: 0.9999 },
+  // GPT-2 (Conv1D exported as Gemm, which quantize_dynamic leaves float): the quantized word embeddings and the
+  // tied lm_head MatMul are quantized
+  { label: 'GPT-2 q8', fixture: 'gpt2-tiny-opset13', bytes: file('onnx/model_quantized.onnx'), quantizesActivations: true, forwardTol: 1e-4, minCosine: 0.99 },
+  { label: 'GPT-2 fp16', fixture: 'gpt2-tiny-opset13', bytes: file('onnx/model_fp16.onnx'), quantizesActivations: false, forwardTol: 2e-3, minCosine: 0.9999 },
 ];
 
 describe('gradient models of quantized and float16 files', () => {
@@ -135,9 +148,11 @@ describe('gradient models of quantized and float16 files', () => {
       expect(largest.data_type).toBe(original.graph.initializer.slice().sort((x, y) => size(y) - size(x))[0].data_type);
 
       // (a) forward
-      const { feeds, ids } = feedsFor(original.graph.input.map((i) => i.name), config!.vocab_size!, 11);
-      const reference = floats((await run(bytes, feeds)).logits);
-      const mine = await gradient(grad, feeds, ids, 5);
+      const { feeds, ids } = feedsFor(original, config!.vocab_size!, 11);
+      const referenceOut = (await run(bytes, feeds)).logits;
+      const reference = floats(referenceOut);
+      const dims = referenceOut.dims;
+      const mine = await gradient(grad, feeds, ids, 5, dims);
       const scale = Math.max(...Array.from(reference, Math.abs));
       expect(maxAbsDiff(mine.logits, reference)).toBeLessThanOrEqual(v.forwardTol * scale);
 
@@ -146,7 +161,7 @@ describe('gradient models of quantized and float16 files', () => {
       const gFeeds: Feeds = { inputs_embeds: lookupRows(smooth.embedding!.weights, smooth.embedding!.hiddenSize, ids, [B, S]) };
       for (const n of smooth.inputNames) if (feeds[n]) gFeeds[n] = feeds[n];
       const session = await ort.InferenceSession.create(smooth.bytes);
-      const res = await checkGradient(session, gFeeds, 'logits', [B, 2], 23);
+      const res = await checkGradient(session, gFeeds, 'logits', dims, 23);
       await session.release();
       expect(Math.abs(res.analytic)).toBeGreaterThan(0);
       expect(Math.abs(res.numeric - res.analytic)).toBeLessThanOrEqual(res.tolerance);
@@ -154,13 +169,13 @@ describe('gradient models of quantized and float16 files', () => {
         // the straight-through gradient is the dequantized-weights gradient with local derivatives taken at the
         // quantized activations: the same direction up to activation-quantization error (measured 0.9997 for
         // quantize_dynamic's per-tensor ranges, 0.9968 for the QDQ model's fixed +-8 range)
-        const surrogate = await gradient(smooth, feeds, ids, 5);
+        const surrogate = await gradient(smooth, feeds, ids, 5, dims);
         expect(cosine(mine.g, surrogate.g)).toBeGreaterThanOrEqual(0.99);
       }
 
       // (c) direction against the float model
       const float = buildGradientModel(new Uint8Array(readFileSync(join(dir, 'onnx', 'model.onnx'))), { config });
-      const reference32 = await gradient(float, feeds, ids, 5);
+      const reference32 = await gradient(float, feeds, ids, 5, dims);
       const cos = cosine(mine.g, reference32.g);
       expect(cos).toBeGreaterThanOrEqual(v.minCosine);
     });
