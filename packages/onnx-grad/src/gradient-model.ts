@@ -125,7 +125,7 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
   const float16 = computeInFloat32(graph);
   const unlowered = findUnloweredQuantization(graph);
   if (unlowered.length > 0) throw new UnsupportedOpsError(unlowered);
-  checkElementTypes(graph);
+  if (quantization > 0 || float16 > 0) checkElementTypes(graph); // name a conversion's mismatch before differentiating
 
   const forwardOutputs = graph.proto.output.map((o) => o.name);
   const outputs = options.outputs ?? [forwardOutputs.includes('logits') ? 'logits' : forwardOutputs[0]];

@@ -11,7 +11,7 @@ export * from './transforms/embedding-cut.ts';
 export * from './transforms/non-standard-ops.ts';
 export { lowerQuantization, findUnloweredQuantization, dequantizeTable, type QuantizedTable } from './transforms/quantization.ts';
 export { computeInFloat32 } from './transforms/float32.ts';
-export { checkElementTypes, TypeMismatchError, type TypeMismatch } from './transforms/type-check.ts';
+export { checkElementTypes, elementTypes, TypeMismatchError, type TypeMismatch } from './transforms/type-check.ts';
 export * from './gradient-model.ts';
 export { addDim, broadcastDims, divDim, mulDim, subDim, type Dim } from './shape/dims.ts';
 export { inferShapes, ShapeInfo, type TensorType } from './shape/infer.ts';
