@@ -1,7 +1,7 @@
 /**
  * Inputs and targets of explain(): every accepted form, element texts per granularity for the three tokenizer
  * families, and every bad input with its error (empty text, too long text, targets out of range / wrong shape /
- * count, mismatched tokenizer, unsupported model task, quantized model for gradients, aborted run), plus the
+ * count, mismatched tokenizer, unsupported model task, aborted run; dtypes are in dtypes.test.ts), plus the
  * third-party DistilBERT export.
  */
 import { describe, expect, test } from 'vitest';
