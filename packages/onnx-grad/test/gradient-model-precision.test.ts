@@ -61,7 +61,7 @@ async function run(bytes: Uint8Array, feeds: Feeds): Promise<Record<string, ort.
 
 function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
+  for (let i = 0; i < a.length; i++) { const x = a[i]!, y = b[i]!; ab += x * y; aa += x * x; bb += y * y; }
   return ab / Math.sqrt(aa * bb);
 }
 
@@ -73,7 +73,7 @@ async function gradient(grad: GradientModel, feeds: Feeds, ids: number[], seed: 
   const size = logitsDims.reduce((a, b) => a * b, 1);
   gFeeds.grad_logits = new ort.Tensor('float32', Float32Array.from({ length: size }, () => r() * 2 - 1), [...logitsDims]);
   const out = await run(grad.bytes, gFeeds);
-  return { logits: out.logits.data as Float32Array, g: out.grad_inputs_embeds.data as Float32Array };
+  return { logits: out.logits!.data as Float32Array, g: out.grad_inputs_embeds!.data as Float32Array };
 }
 
 /** The same model with its activation quantizers removed: StraightThrough(x, q) -> x; weights stay dequantized. */
@@ -82,7 +82,7 @@ function withoutActivationQuantization(model: ModelProto): ModelProto {
   const graph = new Graph(copy);
   lowerQuantization(graph);
   const internal = graph.nodes.filter((n) => n.domain === INTERNAL_DOMAIN_FOR_TESTS);
-  for (const n of internal) if (n.op_type === 'StraightThrough') graph.replaceUses(n.output[0], n.input[0]);
+  for (const n of internal) if (n.op_type === 'StraightThrough') graph.replaceUses(n.output[0]!, n.input[0]!);
   graph.removeNodes(new Set(internal));
   graph.toposort();
   graph.eliminateDeadCode(graph.proto.input.map((v) => v.name));
@@ -135,7 +135,7 @@ describe('gradient models of quantized and float16 files', () => {
       const bytes = v.bytes(dir);
       const original = decodeModel(bytes);
       const grad = buildGradientModel(bytes, { config });
-      expect(grad.inputNames[0]).toBe('inputs_embeds');
+      expect(grad.inputNames[0]!).toBe('inputs_embeds');
       expect(grad.outputNames).toEqual(['logits', 'grad_inputs_embeds']);
       const written = decodeModel(grad.bytes);
       expect(written.graph.node.every((n) => !n.domain)).toBe(true);
@@ -144,12 +144,12 @@ describe('gradient models of quantized and float16 files', () => {
       // weights stay in their stored precision: the gradient file is not much bigger than the model's
       expect(grad.bytes.length).toBeLessThan(1.3 * bytes.length);
       const size = (t: { dims: unknown[] }) => t.dims.reduce<number>((a, d) => a * Number(d), 1);
-      const largest = [...written.graph.initializer].sort((x, y) => size(y) - size(x))[0];
-      expect(largest.data_type).toBe(original.graph.initializer.slice().sort((x, y) => size(y) - size(x))[0].data_type);
+      const largest = [...written.graph.initializer].sort((x, y) => size(y) - size(x))[0]!;
+      expect(largest.data_type).toBe(original.graph.initializer.slice().sort((x, y) => size(y) - size(x))[0]!.data_type);
 
       // (a) forward
       const { feeds, ids } = feedsFor(original, config!.vocab_size!, 11);
-      const referenceOut = (await run(bytes, feeds)).logits;
+      const referenceOut = (await run(bytes, feeds)).logits!;
       const reference = floats(referenceOut);
       const dims = referenceOut.dims;
       const mine = await gradient(grad, feeds, ids, 5, dims);
@@ -186,7 +186,7 @@ describe('gradient models of quantized and float16 files', () => {
     const graph = new Graph(model);
     const sub = graph.nodes.find((n) => n.op_type === 'Sub')!;
     // float64 (float16 would be widened by the float32 conversion of the build)
-    const wide = graph.addNode('Cast', [sub.input[1]], { attrs: { to: 11 }, name: 'to_double' })[0];
+    const wide = graph.addNode('Cast', [sub.input[1]!], { attrs: { to: 11 }, name: 'to_double' })[0]!;
     sub.input[1] = wide;
     graph.invalidate();
     graph.toposort();
@@ -199,13 +199,13 @@ describe('gradient models of quantized and float16 files', () => {
     const model = decodeModel(encodeModel(buildFixture('bert-tiny-opset17').folder.model as ModelProto));
     const graph = new Graph(model);
     // an activation quantized for a QLinearMatMul-style consumer: QuantizeLinear feeding a MatMulInteger directly
-    const mm = graph.nodes.find((n) => n.op_type === 'MatMul' && graph.initializer(n.input[1]))!;
+    const mm = graph.nodes.find((n) => n.op_type === 'MatMul' && graph.initializer(n.input[1]!))!;
     const scale = graph.addInitializer({ name: 'act_scale', dims: [], data_type: 1, raw_data: new Uint8Array(new Float32Array([0.05]).buffer) });
     const zp = graph.addInitializer({ name: 'act_zp', dims: [], data_type: 2, raw_data: new Uint8Array([128]) });
-    const [q] = graph.addNode('QuantizeLinear', [mm.input[0], scale, zp], { name: 'act_quantizer' });
-    const [wq] = graph.addNode('Cast', [mm.input[1]], { attrs: { to: 2 }, name: 'weight_to_uint8' });
-    const [int] = graph.addNode('MatMulInteger', [q, wq, zp, zp], { name: 'integer_matmul' });
-    const [f] = graph.addNode('Cast', [int], { attrs: { to: 1 } });
+    const q = graph.addNode('QuantizeLinear', [mm.input[0]!, scale, zp], { name: 'act_quantizer' })[0]!;
+    const wq = graph.addNode('Cast', [mm.input[1]!], { attrs: { to: 2 }, name: 'weight_to_uint8' })[0]!;
+    const int = graph.addNode('MatMulInteger', [q, wq, zp, zp], { name: 'integer_matmul' })[0]!;
+    const f = graph.addNode('Cast', [int], { attrs: { to: 1 } })[0]!;
     mm.op_type = 'Identity';
     mm.input = [f];
     graph.invalidate();

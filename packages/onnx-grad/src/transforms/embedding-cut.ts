@@ -83,37 +83,37 @@ function tableOf(graph: Graph, name: string): Table | undefined {
     const p = graph.producer(cur);
     if (p && p.op_type === 'DequantizeLinear' && (p.domain ?? '') === '') {
       const quant = constantQuantization(graph, p);
-      const q = constantTensor(graph, p.input[0]);
-      return quant && q && QUANTIZED_TYPES.has(q.data_type) ? { name: p.input[0], tensor: q, quantization: quant } : undefined;
+      const q = constantTensor(graph, p.input[0]!);
+      return quant && q && QUANTIZED_TYPES.has(q.data_type) ? { name: p.input[0]!, tensor: q, quantization: quant } : undefined;
     }
     if (!p || p.op_type !== 'Identity') return undefined;
-    cur = p.input[0];
+    cur = p.input[0]!;
   }
   return undefined;
 }
 
 /** A DequantizeLinear's scale, zero point and axis when they are constants. */
 function constantQuantization(graph: Graph, dq: NodeProto): QuantizedTable | undefined {
-  const scale = constantTensor(graph, dq.input[1]);
-  const zeroPoint = dq.input[2] ? constantTensor(graph, dq.input[2]) : undefined;
-  if (!scale || !FLOAT_TYPES.has(scale.data_type) || (dq.input[2] && !zeroPoint)) return undefined;
+  const scale = constantTensor(graph, dq.input[1]!);
+  const zeroPoint = dq.input[2]! ? constantTensor(graph, dq.input[2]!) : undefined;
+  if (!scale || !FLOAT_TYPES.has(scale.data_type) || (dq.input[2]! && !zeroPoint)) return undefined;
   return { scale, zeroPoint, axis: attrInt(dq, 'axis', 1) };
 }
 
 /** The lookup for Gather `n` on `table`, or undefined when it is not a [vocab, hidden] float (or dequantized) lookup. */
 function lookupOf(graph: Graph, n: NodeProto, table: Table): EmbeddingLookup | undefined {
   if (table.tensor.dims.length !== 2) return undefined;
-  const [vocabSize, hiddenSize] = table.tensor.dims.map(toNumber);
+  const [vocabSize = 0, hiddenSize = 0] = table.tensor.dims.map(toNumber);
   const base = { node: n, weightName: table.name, weight: table.tensor, vocabSize, hiddenSize };
-  if (FLOAT_TYPES.has(table.tensor.data_type)) return { ...base, output: n.output[0], elemType: table.tensor.data_type, nodes: [n] };
-  if (table.quantization) return { ...base, output: n.output[0], elemType: table.quantization.scale.data_type, quantization: table.quantization, nodes: [n] };
+  if (FLOAT_TYPES.has(table.tensor.data_type)) return { ...base, output: n.output[0]!, elemType: table.tensor.data_type, nodes: [n] };
+  if (table.quantization) return { ...base, output: n.output[0]!, elemType: table.quantization.scale.data_type, quantization: table.quantization, nodes: [n] };
   if (!QUANTIZED_TYPES.has(table.tensor.data_type)) return undefined;
   // onnxruntime's quantize_dynamic: Gather on the integer table, then DequantizeLinear (per tensor) of the rows
-  const readers = graph.consumers(n.output[0]);
-  const dq = readers.length === 1 && readers[0].op_type === 'DequantizeLinear' && (readers[0].domain ?? '') === '' ? readers[0] : undefined;
-  const quant = dq && dq.input[0] === n.output[0] ? constantQuantization(graph, dq) : undefined;
-  if (!dq || !quant || tensorSize(quant.scale) !== 1 || graph.proto.output.some((o) => o.name === n.output[0])) return undefined;
-  return { ...base, output: dq.output[0], elemType: quant.scale.data_type, quantization: { ...quant, axis: 0 }, nodes: [n, dq] };
+  const readers = graph.consumers(n.output[0]!);
+  const dq = readers.length === 1 && readers[0]!.op_type === 'DequantizeLinear' && (readers[0]!.domain ?? '') === '' ? readers[0]! : undefined;
+  const quant = dq && dq.input[0]! === n.output[0]! ? constantQuantization(graph, dq) : undefined;
+  if (!dq || !quant || tensorSize(quant.scale) !== 1 || graph.proto.output.some((o) => o.name === n.output[0]!)) return undefined;
+  return { ...base, output: dq.output[0]!, elemType: quant.scale.data_type, quantization: { ...quant, axis: 0 }, nodes: [n, dq] };
 }
 
 interface IndexFlow {

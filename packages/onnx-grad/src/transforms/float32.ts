@@ -17,7 +17,7 @@ const WIDEN_IN_PLACE = 1024;
 
 export const isHalf = (t: number | undefined): boolean => t === DataType.FLOAT16 || t === DataType.BFLOAT16;
 
-const bf16ToFloat = (h: number) => new Float32Array(new Uint32Array([h << 16]).buffer)[0];
+const bf16ToFloat = (h: number): number => new Float32Array(new Uint32Array([h << 16]).buffer)[0]!;
 
 /** A float32 copy of a half tensor, same name and shape. */
 function widen(t: TensorProto): TensorProto {

@@ -44,7 +44,7 @@ export function dequantizeTable(q: TensorProto, quant: QuantizedTable): Float32A
   const perTensor = scales.length === 1;
   for (let i = 0; i < values.length; i++) {
     const k = perTensor ? 0 : Math.floor(i / inner) % along;
-    out[i] = (values[i] - Number(zps[zps.length === 1 ? 0 : k])) * scales[k];
+    out[i] = (values[i]! - Number(zps[zps.length === 1 ? 0 : k])) * scales[k]!;
   }
   return out;
 }
@@ -67,7 +67,7 @@ export function halfToFloat(h: number): number {
 const isStd = (n: NodeProto) => (n.domain ?? '') === '' || n.domain === 'ai.onnx';
 const only = (graph: Graph, tensor: string, op: string): NodeProto | undefined => {
   const cs = graph.consumers(tensor);
-  return cs.length === 1 && cs[0].op_type === op && isStd(cs[0]) && !graph.proto.output.some((o) => o.name === tensor) ? cs[0] : undefined;
+  return cs.length === 1 && cs[0]!.op_type === op && isStd(cs[0]!) && !graph.proto.output.some((o) => o.name === tensor) ? cs[0]! : undefined;
 };
 
 /** A MatMulInteger operand: the integer tensor, its zero point, its scale, and the float it quantizes (activations). */
@@ -81,7 +81,7 @@ interface Operand {
 /** The DynamicQuantizeLinear that produced `q` as its quantized output, if any. */
 function dynamicQuantizer(graph: Graph, q: string): NodeProto | undefined {
   const p = graph.producer(q);
-  return p && p.op_type === 'DynamicQuantizeLinear' && isStd(p) && p.output[0] === q ? p : undefined;
+  return p && p.op_type === 'DynamicQuantizeLinear' && isStd(p) && p.output[0]! === q ? p : undefined;
 }
 
 /**
@@ -89,15 +89,15 @@ function dynamicQuantizer(graph: Graph, q: string): NodeProto | undefined {
  * operands with their scales and the final Mul, or undefined when the node is not in that shape.
  */
 function matchMatMulInteger(graph: Graph, m: NodeProto): { a: Operand; b: Operand; out: NodeProto } | undefined {
-  const cast = only(graph, m.output[0], 'Cast');
+  const cast = only(graph, m.output[0]!, 'Cast');
   if (!cast) return undefined;
   if (attrInt(cast, 'to', 0) !== DataType.FLOAT) return undefined;
-  const out = only(graph, cast.output[0], 'Mul');
+  const out = only(graph, cast.output[0]!, 'Mul');
   if (!out) return undefined;
-  const scaleProduct = out.input[0] === cast.output[0] ? out.input[1] : out.input[0];
+  const scaleProduct = out.input[0]! === cast.output[0]! ? out.input[1]! : out.input[0]!;
   const sp = graph.producer(scaleProduct);
   if (!sp || sp.op_type !== 'Mul' || !isStd(sp)) return undefined;
-  const [aq, bq, azp = '', bzp = ''] = m.input;
+  const [aq = '', bq = '', azp = '', bzp = ''] = m.input;
   const da = dynamicQuantizer(graph, aq);
   const db = dynamicQuantizer(graph, bq);
   const scales = [...sp.input];
@@ -108,11 +108,11 @@ function matchMatMulInteger(graph: Graph, m: NodeProto): { a: Operand; b: Operan
     return true;
   };
   // scales of dynamically quantized operands are known; a constant operand's scale is the Mul's other factor
-  if (da && (!take(da.output[1]) || (azp && azp !== da.output[2]))) return undefined;
-  if (db && (!take(db.output[1]) || (bzp && bzp !== db.output[2]))) return undefined;
+  if (da && (!take(da.output[1]!) || (azp && azp !== da.output[2]!))) return undefined;
+  if (db && (!take(db.output[1]!) || (bzp && bzp !== db.output[2]!))) return undefined;
   const rest = () => scales.shift();
-  const a: Operand = da ? { q: aq, zp: azp, scale: da.output[1], source: da.input[0] } : { q: aq, zp: azp, scale: rest()! };
-  const b: Operand = db ? { q: bq, zp: bzp, scale: db.output[1], source: db.input[0] } : { q: bq, zp: bzp, scale: rest()! };
+  const a: Operand = da ? { q: aq, zp: azp, scale: da.output[1]!, source: da.input[0]! } : { q: aq, zp: azp, scale: rest()! };
+  const b: Operand = db ? { q: bq, zp: bzp, scale: db.output[1]!, source: db.input[0]! } : { q: bq, zp: bzp, scale: rest()! };
   if (!a.scale || !b.scale || scales.length > 0) return undefined;
   // a constant operand must be a constant integer tensor whose scale and zero point are constants
   for (const o of [a, b]) {
@@ -144,20 +144,20 @@ export function lowerQuantization(graph: Graph): number {
     if (m.op_type !== 'MatMulInteger' || !isStd(m)) continue;
     const match = matchMatMulInteger(graph, m);
     if (!match) continue;
-    const result = match.out.output[0];
+    const result = match.out.output[0]!;
     graph.removeNodes(new Set([match.out]));
     graph.addNode('MatMul', [deq(match.a), deq(match.b)], { outputs: [result], name: `${PREFIX}${m.name}` });
     lowered++;
   }
   // QuantizeLinear -> DequantizeLinear on activations: straight-through
   for (const qn of graph.nodes.slice()) {
-    if (qn.op_type !== 'QuantizeLinear' || !isStd(qn) || constantTensor(graph, qn.input[0])) continue;
-    for (const dn of graph.consumers(qn.output[0])) {
-      if (dn.op_type !== 'DequantizeLinear' || !isStd(dn) || dn.input[0] !== qn.output[0]) continue;
-      const out = dn.output[0];
+    if (qn.op_type !== 'QuantizeLinear' || !isStd(qn) || constantTensor(graph, qn.input[0]!)) continue;
+    for (const dn of graph.consumers(qn.output[0]!)) {
+      if (dn.op_type !== 'DequantizeLinear' || !isStd(dn) || dn.input[0]! !== qn.output[0]!) continue;
+      const out = dn.output[0]!;
       dn.output = [graph.uniqueName(`${out}/dequantized`)];
       graph.invalidate();
-      straightThrough(graph, qn.input[0], dn.output[0], out);
+      straightThrough(graph, qn.input[0]!, dn.output[0]!, out);
       lowered++;
     }
   }
@@ -170,9 +170,9 @@ export function lowerQuantization(graph: Graph): number {
 
 /** `StraightThrough(x, StopGradient(q))`: forward q, gradient to x unchanged. */
 function straightThrough(graph: Graph, x: string, q: string, output?: string): string {
-  const [stopped] = graph.addNode('StopGradient', [q], { domain: INTERNAL_DOMAIN, name: `${PREFIX}stop_gradient` });
+  const stopped = graph.addNode('StopGradient', [q], { domain: INTERNAL_DOMAIN, name: `${PREFIX}stop_gradient` })[0]!;
   const outputs = output ? [output] : 1;
-  return graph.addNode('StraightThrough', [x, stopped], { domain: INTERNAL_DOMAIN, name: `${PREFIX}straight_through`, outputs })[0];
+  return graph.addNode('StraightThrough', [x, stopped], { domain: INTERNAL_DOMAIN, name: `${PREFIX}straight_through`, outputs })[0]!;
 }
 
 /**
@@ -184,8 +184,8 @@ export function findUnloweredQuantization(graph: Graph): { opType: string; domai
   for (const n of graph.nodes) {
     if (!isStd(n)) continue;
     if (n.op_type === 'DynamicQuantizeLinear' || n.op_type === 'QuantizeLinear') {
-      if (constantTensor(graph, n.input[0])) continue;
-      const readers = graph.consumers(n.output[0]).filter((c) => !(c.name ?? '').startsWith(PREFIX) && !(n.op_type === 'QuantizeLinear' && c.op_type === 'DequantizeLinear'));
+      if (constantTensor(graph, n.input[0]!)) continue;
+      const readers = graph.consumers(n.output[0]!).filter((c) => !(c.name ?? '').startsWith(PREFIX) && !(n.op_type === 'QuantizeLinear' && c.op_type === 'DequantizeLinear'));
       if (readers.length > 0) {
         out.push({
           opType: n.op_type, domain: '', node: n.name ?? '',

@@ -25,10 +25,10 @@ export function resolveInternalOps(graph: Graph): void {
   const internal = new Set(graph.nodes.filter((n) => n.domain === INTERNAL_DOMAIN));
   if (internal.size === 0) return;
   const outputs = new Set(graph.proto.output.map((o) => o.name));
-  const forward = (n: NodeProto) => (n.op_type === 'StraightThrough' ? n.input[1] : n.input[0]);
+  const forward = (n: NodeProto) => (n.op_type === 'StraightThrough' ? n.input[1]! : n.input[0]!);
   // resolve chains (StraightThrough(x, StopGradient(q))) to the final non-internal tensor
   const target = new Map<string, string>();
-  for (const n of internal) target.set(n.output[0], forward(n));
+  for (const n of internal) target.set(n.output[0]!, forward(n));
   const resolve = (t: string): string => {
     let cur = t;
     while (target.has(cur)) cur = target.get(cur)!;
