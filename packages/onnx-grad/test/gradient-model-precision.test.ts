@@ -1,7 +1,8 @@
 /**
  * Gradient models of the reduced-precision files transformers.js downloads (fixture folders: `onnx/model_quantized.onnx`
- * = quantize_dynamic uint8 with quantized embeddings, `onnx/model_int8.onnx` = int8 per-column, `onnx/model_fp16.onnx`;
- * and an in-memory QDQ model with a dequantized embedding table). For each:
+ * = quantize_dynamic uint8 with quantized embeddings, `onnx/model_int8.onnx` = int8 per-column, `onnx/model_fp16.onnx`,
+ * of the BERT and GPT-2 fixtures; in memory, a QDQ BERT with a dequantized embedding table and a merged GPT-2 decoder
+ * quantized inside its If branches). For each:
  * (a) the gradient model's logits equal onnxruntime-node's run of the original file;
  * (b) finite differences: float16 models compute in float32, so their gradient model is checked against central
  *     differences of its own forward (gradcheck.ts, float32 with its stated tolerance). A model that quantizes its
@@ -16,10 +17,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import {
-  buildGradientModel, checkElementTypes, decodeModel, TypeMismatchError, encodeModel, Graph, INTERNAL_DOMAIN_FOR_TESTS, lowerQuantization, UnsupportedOpsError, type GradientModel, type ModelProto,
+  buildGradientModel, checkElementTypes, decodeModel, TypeMismatchError, encodeModel, Graph, INTERNAL_DOMAIN_FOR_TESTS, lowerQuantization, resolveIfs, UnsupportedOpsError, type GradientModel, type GraphProto, type ModelProto, type TensorProto,
 } from '../src/index.ts';
 import { embeddingConfig } from '../src/cli.ts';
-import { ensureFixture, quantizeQdq, buildFixture, type FixtureName } from './fixtures/index.ts';
+import { ensureFixture, quantizeDynamic, quantizeQdq, buildFixture, type FixtureName } from './fixtures/index.ts';
 import { halfToFloat } from '../src/transforms/quantization.ts';
 import { i64, lookupRows, maxAbsDiff, rng, type Feeds } from './transforms/helpers.ts';
 import { checkGradient } from './transforms/gradcheck.ts';
@@ -30,7 +31,7 @@ const B = 2, S = 6;
 function feedsFor(model: ModelProto, vocab: number, seed: number): { feeds: Feeds; ids: number[] } {
   const r = rng(seed);
   const ids = Array.from({ length: B * S }, () => 5 + Math.floor(r() * (vocab - 5)));
-  const decoder = model.graph.input.some((v) => v.name.startsWith('past_key_values.'));
+  const decoder = model.graph.input.some((v) => v.name.startsWith('past_key_values.') || v.name === 'use_cache_branch');
   const feeds: Feeds = {};
   for (const v of model.graph.input) {
     const n = v.name;
@@ -38,6 +39,7 @@ function feedsFor(model: ModelProto, vocab: number, seed: number): { feeds: Feed
     else if (n === 'attention_mask') feeds[n] = i64(Array.from({ length: B * S }, (_, k) => (!decoder && k >= B * S - 2 ? 0 : 1)), [B, S]);
     else if (n === 'token_type_ids') feeds[n] = i64(Array.from({ length: B * S }, (_, k) => (k % S > 2 ? 1 : 0)), [B, S]);
     else if (n === 'position_ids') feeds[n] = i64(Array.from({ length: B * S }, (_, k) => k % S), [B, S]);
+    else if (n === 'use_cache_branch') feeds[n] = new ort.Tensor('bool', [false], [1]);
     else if (n.startsWith('past_key_values.')) {
       const dims = (v.type?.tensor_type?.shape?.dim ?? []).map((d, i) => (i === 0 ? B : d.dim_param ? 0 : Number(d.dim_value)));
       const half = v.type?.tensor_type?.elem_type === 10;
@@ -80,6 +82,7 @@ async function gradient(grad: GradientModel, feeds: Feeds, ids: number[], seed: 
 function withoutActivationQuantization(model: ModelProto): ModelProto {
   const copy = decodeModel(encodeModel(model));
   const graph = new Graph(copy);
+  resolveIfs(graph); // a merged decoder's quantized nodes live in its If branches
   lowerQuantization(graph);
   const internal = graph.nodes.filter((n) => n.domain === INTERNAL_DOMAIN_FOR_TESTS);
   for (const n of internal) if (n.op_type === 'StraightThrough') graph.replaceUses(n.output[0]!, n.input[0]!);
@@ -87,6 +90,12 @@ function withoutActivationQuantization(model: ModelProto): ModelProto {
   graph.toposort();
   graph.eliminateDeadCode(graph.proto.input.map((v) => v.name));
   return copy;
+}
+
+/** Initializers of a graph and of its subgraphs (a merged decoder's branches hold their quantized weights). */
+function allInitializers(g: GraphProto): TensorProto[] {
+  const subs = g.node.flatMap((n) => n.attribute.flatMap((a) => [a.g, ...(a.graphs ?? [])].filter((x): x is GraphProto => !!x)));
+  return [...g.initializer, ...subs.flatMap(allInitializers)];
 }
 
 interface Variant {
@@ -124,6 +133,11 @@ const VARIANTS: Variant[] = [
   // GPT-2 (Conv1D exported as Gemm, which quantize_dynamic leaves float): the quantized word embeddings and the
   // tied lm_head MatMul are quantized
   { label: 'GPT-2 q8', fixture: 'gpt2-tiny-opset13', bytes: file('onnx/model_quantized.onnx'), quantizesActivations: true, forwardTol: 1e-4, minCosine: 0.99 },
+  {
+    label: 'GPT-2 merged decoder q8 (quantized inside the If branches)', fixture: 'gpt2-tiny-merged-opset14',
+    bytes: () => encodeModel(quantizeDynamic(buildFixture('gpt2-tiny-merged-opset14').folder.model as ModelProto, { weightType: 'uint8', gather: true })),
+    quantizesActivations: true, forwardTol: 1e-4, minCosine: 0.99,
+  },
   { label: 'GPT-2 fp16', fixture: 'gpt2-tiny-opset13', bytes: file('onnx/model_fp16.onnx'), quantizesActivations: false, forwardTol: 2e-3, minCosine: 0.9999 },
 ];
 
@@ -145,7 +159,7 @@ describe('gradient models of quantized and float16 files', () => {
       expect(grad.bytes.length).toBeLessThan(1.3 * bytes.length);
       const size = (t: { dims: unknown[] }) => t.dims.reduce<number>((a, d) => a * Number(d), 1);
       const largest = [...written.graph.initializer].sort((x, y) => size(y) - size(x))[0]!;
-      expect(largest.data_type).toBe(original.graph.initializer.slice().sort((x, y) => size(y) - size(x))[0]!.data_type);
+      expect(largest.data_type).toBe(allInitializers(original.graph).sort((x, y) => size(y) - size(x))[0]!.data_type);
 
       // (a) forward
       const { feeds, ids } = feedsFor(original, config!.vocab_size!, 11);
