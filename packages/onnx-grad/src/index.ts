@@ -18,5 +18,4 @@ export { inferShapes, ShapeInfo, type TensorType } from './shape/infer.ts';
 export { differentiate, UnsupportedOpsError, type DifferentiateOptions, type DifferentiateResult } from './autodiff/differentiate.ts';
 export { AutodiffError } from './autodiff/context.ts';
 export { supportedOps, registerRule } from './autodiff/registry.ts';
-export { INTERNAL_DOMAIN as INTERNAL_DOMAIN_FOR_TESTS } from './autodiff/rules/internal.ts';
 export type { GradRule, GradRuleDef, GradContext } from './autodiff/types.ts';

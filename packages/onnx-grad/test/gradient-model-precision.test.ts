@@ -17,11 +17,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import {
-  buildGradientModel, checkElementTypes, decodeModel, TypeMismatchError, encodeModel, Graph, INTERNAL_DOMAIN_FOR_TESTS, lowerQuantization, resolveIfs, UnsupportedOpsError, type GradientModel, type GraphProto, type ModelProto, type TensorProto,
+  buildGradientModel, checkElementTypes, decodeModel, TypeMismatchError, encodeModel, Graph, lowerQuantization, resolveIfs, UnsupportedOpsError, type GradientModel, type GraphProto, type ModelProto, type TensorProto,
 } from '../src/index.ts';
 import { embeddingConfig } from '../src/cli.ts';
 import { ensureFixture, quantizeDynamic, quantizeQdq, buildFixture, type FixtureName } from './fixtures/index.ts';
 import { halfToFloat } from '../src/transforms/quantization.ts';
+import { INTERNAL_DOMAIN } from '../src/autodiff/rules/internal.ts';
 import { i64, lookupRows, maxAbsDiff, rng, type Feeds } from './transforms/helpers.ts';
 import { checkGradient } from './transforms/gradcheck.ts';
 
@@ -84,7 +85,7 @@ function withoutActivationQuantization(model: ModelProto): ModelProto {
   const graph = new Graph(copy);
   resolveIfs(graph); // a merged decoder's quantized nodes live in its If branches
   lowerQuantization(graph);
-  const internal = graph.nodes.filter((n) => n.domain === INTERNAL_DOMAIN_FOR_TESTS);
+  const internal = graph.nodes.filter((n) => n.domain === INTERNAL_DOMAIN);
   for (const n of internal) if (n.op_type === 'StraightThrough') graph.replaceUses(n.output[0]!, n.input[0]!);
   graph.removeNodes(new Set(internal));
   graph.toposort();
