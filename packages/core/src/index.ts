@@ -5,7 +5,7 @@ export * from './explainers/index.ts';
 export { InputError } from './model/adapter.ts';
 export type { ModelLike, TokenizerLike } from './model/types.ts';
 export { UnsupportedModelError } from './model/task.ts';
-export { QuantizedModelError } from './model/gradient.ts';
+export { QuantizedModelError, SUPPORTED_DTYPES } from './model/gradient.ts';
 export { ModelSourceError, type ModelSource } from './model/source.ts';
 export { LimeDistance, QmcSampler, SobolIndicesOrder } from './math/index.ts';
 export * from './metrics/index.ts';

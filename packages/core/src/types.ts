@@ -81,6 +81,12 @@ export interface AttributionOutput {
   method?: string;
   /** Which runtime ran it: 'webgpu' | 'wasm' | 'cpu' (onnxruntime-node). */
   device?: string;
+  /**
+   * The dtype of the model file that was explained, as transformers.js loaded it ('fp32', 'fp16', 'q8', 'int8',
+   * 'uint8', ...). Gradient methods on quantized files use the straight-through estimator through quantized
+   * activations; on fp16 files they compute in float32.
+   */
+  modelDtype?: string;
   /** True when the input was truncated to the model's maximum positions. */
   truncated?: boolean;
   inputs: AttributionInputs;

@@ -1,18 +1,18 @@
 /**
  * Inputs and targets of explain(): every accepted form, element texts per granularity for the three tokenizer
  * families, and every bad input with its error (empty text, too long text, targets out of range / wrong shape /
- * count, mismatched tokenizer, unsupported model task, quantized model for gradients, aborted run), plus the
+ * count, mismatched tokenizer, unsupported model task, aborted run; dtypes are in dtypes.test.ts), plus the
  * third-party DistilBERT export.
  */
 import { describe, expect, test } from 'vitest';
-import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadFixture, loadFolder } from './helpers.ts';
 import { ensureFixture } from '../../onnx-grad/test/fixtures/index.ts';
 import { thirdParty } from '../../../fixtures/index.ts';
 import { AutoModel, AutoModelForSequenceClassification, AutoTokenizer, env } from '@huggingface/transformers';
-import { Granularity, InputError, Occlusion, QuantizedModelError, Saliency, UnsupportedModelError, IntegratedGradients, type AttributionOutput } from '../src/index.ts';
+import { Granularity, InputError, Occlusion, Saliency, UnsupportedModelError, IntegratedGradients, type AttributionOutput } from '../src/index.ts';
 
 const texts = ['the movie was good. i loved it, really.', 'a bad film'];
 
@@ -100,19 +100,6 @@ describe('bad inputs', () => {
     expect(() => new Occlusion(base, tokenizer)).toThrow(UnsupportedModelError);
     expect(() => new Occlusion(base, tokenizer)).toThrow(/neither a sequence classifier nor a causal language model/);
     expect(() => new Occlusion({} as never, tokenizer)).toThrow(/must be what @huggingface\/transformers returns/);
-  });
-
-  test("a quantized model is refused by gradient methods with the fp32 file to use", async () => {
-    const path = await ensureFixture('bert-tiny-opset11');
-    const dir = mkdtempSync(join(tmpdir(), 'interpreto-q8-'));
-    const folder = join(dir, 'bert-q8');
-    mkdirSync(join(folder, 'onnx'), { recursive: true });
-    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) copyFileSync(join(path, f), join(folder, f));
-    // The file name transformers.js picks for dtype q8; its content does not matter for the dtype check.
-    symlinkSync(join(path, 'onnx', 'model.onnx'), join(folder, 'onnx', 'model_quantized.onnx'));
-    const { model, tokenizer } = await loadFolder(folder, 'classification', { dtype: 'q8' });
-    await expect(new Saliency(model, tokenizer).explain('a good movie')).rejects.toThrow(QuantizedModelError);
-    await expect(new Saliency(model, tokenizer).explain('a good movie')).rejects.toThrow(/onnx\/model\.onnx.*dtype: 'fp32'/);
   });
 
   test('an aborted run rejects with an AbortError and leaves the explainer usable', async () => {

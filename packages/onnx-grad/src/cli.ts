@@ -142,7 +142,9 @@ export function main(argv: string[], io: CliIo = { log: console.log, error: cons
     io.log(
       `Wrote ${outPath} (${(grad.bytes.length / 1e6).toFixed(1)} MB, opset ${grad.opset}, built in ${ms.toFixed(0)} ms)\n` +
         `  inputs:  ${grad.inputNames.join(', ')}\n  outputs: ${grad.outputNames.join(', ')}` +
-        (grad.embedding ? `\n  embedding table: ${grad.embedding.weightName} [${grad.embedding.vocabSize}, ${grad.embedding.hiddenSize}]` : ''),
+        (grad.embedding ? `\n  embedding table: ${grad.embedding.weightName} [${grad.embedding.vocabSize}, ${grad.embedding.hiddenSize}]` : '') +
+        (grad.conversions.quantization ? `\n  quantized: ${grad.conversions.quantization} node(s) lowered to float ops (straight-through gradient through quantized activations)` : '') +
+        (grad.conversions.float16 ? `\n  float16: computed in float32 (${grad.conversions.float16} half tensor(s)/attribute(s) converted; half weights stay half in the file)` : ''),
     );
     return 0;
   } catch (e) {

@@ -17,6 +17,10 @@ import { dropPresentOutputs, removePastInputs } from './transforms/kv-cache.ts';
 import { cutEmbeddings, INPUTS_EMBEDS } from './transforms/embedding-cut.ts';
 import { findNonStandardOps, type NonStandardOp } from './transforms/non-standard-ops.ts';
 import { TransformError } from './transforms/errors.ts';
+import { dequantizeTable, findUnloweredQuantization, halfToFloat, lowerQuantization, type QuantizedTable } from './transforms/quantization.ts';
+import { computeInFloat32 } from './transforms/float32.ts';
+import { checkElementTypes } from './transforms/type-check.ts';
+import { resolveInternalOps } from './autodiff/rules/internal.ts';
 
 export interface GradientModelOptions {
   /** Default: the word-embedding Gather becomes the `inputs_embeds` input. `{ tensor }` cuts at another tensor. */
@@ -38,7 +42,11 @@ export interface GradientModel {
   /** The cut lookup table: `inputs_embeds[b, s] = weights[ids[b, s] * hiddenSize ...]` (a view when possible). */
   embedding?: { weightName: string; vocabSize: number; hiddenSize: number; weights: Float32Array };
   opset: number;
+  /** What the build converted: quantized nodes lowered to float ops, half-precision tensors moved to float32. */
+  conversions: { quantization: number; float16: number };
 }
+
+const FOUR_BIT_OPS = new Set(['MatMulNBits', 'GatherBlockQuantized', 'MatMulBnb4']);
 
 /** Thrown for ops outside ai.onnx (onnxruntime's fused contrib ops): an `UnsupportedOpsError` naming every one. */
 export class NonStandardOpsError extends UnsupportedOpsError {
@@ -50,11 +58,15 @@ export class NonStandardOpsError extends UnsupportedOpsError {
       const key = `${o.domain}:${o.opType}`;
       byType.set(key, [...(byType.get(key) ?? []), o.node]);
     }
+    const fourBit = ops.some((o) => FOUR_BIT_OPS.has(o.opType));
     this.message =
       `The model uses ${ops.length} op(s) outside the standard ai.onnx domain, which onnx-grad cannot differentiate: ` +
       [...byType].map(([t, nodes]) => `${t} (nodes ${nodes.map((n) => `"${n}"`).join(', ')})`).join('; ') +
-      '. These are onnxruntime fusions (transformer optimizer / genai builder exports): convert the unoptimized fp32 ' +
-      'export of the model instead (e.g. `optimum-cli export onnx` without `--optimize`, or the plain `onnx/model.onnx` of a transformers.js repo).';
+      (fourBit
+        ? '. MatMulNBits / GatherBlockQuantized hold 4-bit weights (transformers.js q4, q4f16, bnb4 files), not supported yet: ' +
+          'use the fp32, fp16 or 8-bit file instead (onnx/model.onnx, model_fp16.onnx, model_quantized.onnx).'
+        : '. These are onnxruntime fusions (transformer optimizer / genai builder exports): convert the unoptimized fp32 ' +
+          'export of the model instead (e.g. `optimum-cli export onnx` without `--optimize`, or the plain `onnx/model.onnx` of a transformers.js repo).');
   }
 }
 
@@ -62,12 +74,12 @@ export class NonStandardOpsError extends UnsupportedOpsError {
  * The embedding descriptor with `weights` read on first access: a view when the bytes are 4-byte aligned, else one
  * copy of that tensor (made only by callers that use the table, not by the CLI).
  */
-function lazyTable(weightName: string, vocabSize: number, hiddenSize: number, t: TensorProto): NonNullable<GradientModel['embedding']> {
+function lazyTable(weightName: string, vocabSize: number, hiddenSize: number, t: TensorProto, quant?: QuantizedTable): NonNullable<GradientModel['embedding']> {
   let table: Float32Array | undefined;
   return {
     weightName, vocabSize, hiddenSize,
     get weights() {
-      return (table ??= float32Table(t));
+      return (table ??= quant ? dequantizeTable(t, quant) : float32Table(t));
     },
   };
 }
@@ -78,15 +90,6 @@ function float32Table(t: TensorProto): Float32Array {
   if (t.data_type === DataType.DOUBLE) return Float32Array.from(data as Float64Array);
   if (t.data_type === DataType.FLOAT16) return Float32Array.from(data as Uint16Array, halfToFloat);
   throw new TransformError(`The embedding table "${t.name}" has element type ${t.data_type}; only float32/float16/float64 tables can be read.`);
-}
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
 function externalLocations(model: ModelProto): string[] {
@@ -115,9 +118,14 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
   const nonStandard = findNonStandardOps(graph);
   if (nonStandard.length > 0) throw new NonStandardOpsError(nonStandard);
   removePastInputs(graph);
+  const quantization = lowerQuantization(graph);
 
   const cut = cutEmbeddings(graph, { cut: options.cut, config: options.config });
   if (!graph.isGraphInput(INPUTS_EMBEDS)) throw new TransformError(`The cut left no "${INPUTS_EMBEDS}" input.`);
+  const float16 = computeInFloat32(graph);
+  const unlowered = findUnloweredQuantization(graph);
+  if (unlowered.length > 0) throw new UnsupportedOpsError(unlowered);
+  if (quantization > 0 || float16 > 0) checkElementTypes(graph); // name a conversion's mismatch before differentiating
 
   const forwardOutputs = graph.proto.output.map((o) => o.name);
   const outputs = options.outputs ?? [forwardOutputs.includes('logits') ? 'logits' : forwardOutputs[0]];
@@ -130,6 +138,7 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
   }
 
   const { seeds, grads } = differentiate(graph, { outputs, wrt });
+  resolveInternalOps(graph);
 
   const gradOutputs: ValueInfoProto[] = [];
   const named = new Map<string, string>(); // a gradient tensor shared by two wrt names is renamed once
@@ -143,6 +152,7 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
   graph.proto.output.push(...gradOutputs);
   graph.toposort();
   graph.eliminateDeadCode([INPUTS_EMBEDS, ...seeds.values()]);
+  checkElementTypes(graph); // a mixed-type graph is never written: onnxruntime could not load it
 
   const opset = onnxOpset(proto);
   const bytes = encodeModel(proto);
@@ -151,8 +161,9 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
     bytes,
     inputNames: graph.proto.input.map((v) => v.name),
     outputNames: graph.proto.output.map((v) => v.name),
-    embedding: lookup && lazyTable(lookup.weightName, lookup.vocabSize, lookup.hiddenSize, lookup.weight),
+    embedding: lookup && lazyTable(lookup.weightName, lookup.vocabSize, lookup.hiddenSize, lookup.weight, lookup.quantization),
     opset,
+    conversions: { quantization, float16 },
   };
 }
 

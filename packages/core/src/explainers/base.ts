@@ -91,6 +91,7 @@ export abstract class AttributionExplainer {
       inferenceMode: c.inferenceMode,
       method: this.methodName,
       device,
+      ...(a.modelDtype ? { modelDtype: a.modelDtype } : {}),
       inputs: {
         inputIds: [...item.ids],
         attentionMask: item.ids.map(() => 1),

@@ -51,6 +51,8 @@ export class ModelAdapter {
   readonly padTokenId: number;
   readonly specialIds: ReadonlySet<number>;
   readonly device: string;
+  /** The transformers.js dtype of the loaded file ('fp32', 'fp16', 'q8', ...), when transformers.js recorded it. */
+  readonly modelDtype?: string;
   private readonly Tensor: HfTensorCtor;
   private readonly inputNames: readonly string[];
   private gradientRunner?: Promise<GradientRunner>;
@@ -82,6 +84,7 @@ export class ModelAdapter {
     const session = model.sessions.model!;
     this.inputNames = session.inputNames;
     this.device = session.config?.device ?? 'cpu';
+    this.modelDtype = session.config?.dtype;
 
     const modelVocab = config.vocab_size;
     const tokVocab = vocabSizeOf(tokenizer);

@@ -38,9 +38,17 @@ export interface GradientResult {
   grad: Float32Array;
 }
 
+/** Thrown for a quantization onnx-grad cannot differentiate (4-bit MatMulNBits, contrib quantized ops, ...). */
 export class QuantizedModelError extends Error {
   override name = 'QuantizedModelError';
 }
+
+/**
+ * transformers.js dtypes whose files onnx-grad differentiates: fp16 computes in float32; q8/int8/uint8
+ * (onnxruntime quantize_dynamic) keep their integer weights, dequantized in the graph, with a straight-through
+ * gradient through the quantized activations.
+ */
+export const SUPPORTED_DTYPES: ReadonlySet<string> = new Set(['fp32', 'fp16', 'q8', 'int8', 'uint8']);
 
 const runners = new WeakMap<object, Promise<GradientRunner>>();
 
@@ -68,13 +76,6 @@ export class GradientRunner {
   }
 
   private static async build(model: HfModel, options: GradientRunnerOptions): Promise<GradientRunner> {
-    const dtype = model.sessions.model?.config?.dtype;
-    if (dtype && dtype !== 'fp32' && dtype !== 'auto') {
-      throw new QuantizedModelError(
-        `Gradient methods need the fp32 model, but this one was loaded with dtype '${dtype}'. ` +
-          "Load the fp32 file onnx/model.onnx: from_pretrained(id, { dtype: 'fp32' }).",
-      );
-    }
     const { bytes, externalData } = await modelBytes(model, options.modelSource);
     const config = model.config;
     const hidden = config.hidden_size ?? config.n_embd ?? config.dim ?? config.d_model;
@@ -86,9 +87,11 @@ export class GradientRunner {
       });
     } catch (e) {
       const msg = (e as Error).message ?? String(e);
-      if (/MatMulInteger|DynamicQuantizeLinear|DequantizeLinear|MatMulNBits|QLinear/i.test(msg)) {
+      const dtype = model.sessions.model?.config?.dtype;
+      if (/MatMulInteger|DynamicQuantizeLinear|QuantizeLinear|MatMulNBits|GatherBlockQuantized|QLinear|QOrdered|Quantize/i.test(msg) || (dtype && !SUPPORTED_DTYPES.has(dtype))) {
         throw new QuantizedModelError(
-          `This ONNX file is quantized and cannot be differentiated (${msg}). Load the fp32 file onnx/model.onnx: from_pretrained(id, { dtype: 'fp32' }).`,
+          `This ONNX file${dtype ? ` (dtype '${dtype}')` : ''} is quantized in a way gradient methods do not support yet (${msg}) ` +
+            `Gradient methods support the dtypes ${[...SUPPORTED_DTYPES].join(', ')}: load one of them, e.g. the fp32 file onnx/model.onnx with from_pretrained(id, { dtype: 'fp32' }).`,
         );
       }
       throw e;

@@ -1,14 +1,15 @@
 /**
  * The raw bytes of the very ONNX file transformers.js loaded for a model's `model` session.
  *
- * Exports: `ModelSource` (explicit override), `modelBytes(model, override?) -> { bytes, externalData }`.
+ * Exports: `ModelSource` (explicit override), `modelBytes(model, override?) -> { bytes, externalData }`,
+ * `ModelSourceError`, `DTYPE_SUFFIXES`, `dtypeOfFile`.
  *
  * Resolution order: an explicit `modelSource` option; else the source recorded when transformers.js created the
  * session with the shared onnxruntime (runtime/ort.ts) (Node: the file path it resolved, local folder or Hub cache; browser: the
  * bytes it fetched through env.fetch / the Cache API). Node reads the path (and a `<file>_data` sibling holding
  * external weights) through the runtime seam.
  */
-import { isSharedSession, readLocalFile, sessionSource } from '../runtime/index.ts';
+import { isSharedSession, listLocalDir, readLocalFile, sessionSource } from '../runtime/index.ts';
 import { ORT_NODE_VERSION, ORT_WEB_VERSION } from '../runtime/versions.ts';
 import type { HfModel } from './types.ts';
 
@@ -32,6 +33,18 @@ export class ModelSourceError extends Error {
   override name = 'ModelSourceError';
 }
 
+/** transformers.js's file suffix per dtype (`onnx/model<suffix>.onnx`). */
+export const DTYPE_SUFFIXES: Record<string, string> = {
+  fp32: '', fp16: '_fp16', int8: '_int8', uint8: '_uint8', q8: '_quantized', q4: '_q4', q4f16: '_q4f16', bnb4: '_bnb4',
+};
+
+/** The dtype transformers.js loads this `.onnx` file for (`model_quantized.onnx` -> 'q8', no suffix -> 'fp32'). */
+export function dtypeOfFile(fileName: string): string {
+  const stem = baseName(fileName).replace(/\.onnx$/, '');
+  const hit = Object.entries(DTYPE_SUFFIXES).find(([, suffix]) => suffix !== '' && stem.endsWith(suffix));
+  return hit ? hit[0] : 'fp32';
+}
+
 function baseName(p: string): string {
   return p.split(/[\\/]/).pop() ?? p;
 }
@@ -47,8 +60,24 @@ async function readExternal(entries: unknown[] | undefined): Promise<Record<stri
   return out;
 }
 
+/** Reads a model file; a missing one is an error naming the ONNX files its folder has, with their dtypes. */
+async function readModelFile(path: string): Promise<Uint8Array> {
+  try {
+    return await readLocalFile(path);
+  } catch (e) {
+    const dir = path.slice(0, Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')));
+    const files = (await listLocalDir(dir || '.'))?.filter((f) => f.endsWith('.onnx'));
+    if (!files) throw e;
+    const described = files.map((f) => `${f} (dtype '${dtypeOfFile(f)}')`);
+    throw new ModelSourceError(
+      `The model file "${path}" does not exist. ${files.length ? `Its folder has ${described.join(', ')}` : 'Its folder has no .onnx file'}: ` +
+        'load the model with a dtype whose file is there (from_pretrained(id, { dtype })), or pass one of these files as `modelSource`.',
+    );
+  }
+}
+
 async function fromPath(path: string, externalData: Record<string, Uint8Array>): Promise<{ bytes: Uint8Array; externalData: Record<string, Uint8Array> }> {
-  const bytes = await readLocalFile(path);
+  const bytes = await readModelFile(path);
   const sibling = `${path}_data`;
   if (!externalData[baseName(sibling)]) {
     try {

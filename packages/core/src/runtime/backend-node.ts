@@ -6,9 +6,9 @@
  * onnxruntime-node is an optional peer dependency (a browser app never installs its ~300 MB of native binaries),
  * so a Node user without it gets an error that says what to install instead of a bare module-not-found.
  *
- * Exports: `ort` (the onnxruntime module), `readLocalFile(path)`, `pickExecutionProvider(modelDevice?)`.
+ * Exports: `ort` (the onnxruntime module), `readLocalFile(path)`, `listLocalDir(path)`, `pickExecutionProvider(modelDevice?)`.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import type { OrtModule } from './types.ts';
 import { ORT_NODE_VERSION } from './versions.ts';
 
@@ -44,6 +44,15 @@ export const ort: OrtModule = await loadOnnxruntimeNode();
 export async function readLocalFile(path: string): Promise<Uint8Array> {
   const buf = await readFile(path);
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** File names in a local folder, or undefined when it cannot be read (for error messages). */
+export async function listLocalDir(path: string): Promise<string[] | undefined> {
+  try {
+    return (await readdir(path)).sort();
+  } catch {
+    return undefined;
+  }
 }
 
 /** onnxruntime-node runs our sessions on the CPU provider (whatever the model's own device). */

@@ -9,7 +9,7 @@
  * copy next to the app. A `wasmPaths` the app sets itself (`env.backends.onnx.wasm.wasmPaths` of transformers.js,
  * the same object as `ort.env.wasm`) is always kept.
  *
- * Exports: `ort` (the onnxruntime module), `readLocalFile(url)`, `pickExecutionProvider(modelDevice?)`,
+ * Exports: `ort` (the onnxruntime module), `readLocalFile(url)`, `listLocalDir(url)`, `pickExecutionProvider(modelDevice?)`,
  * `keepLocalWasm(wasmEnv)`.
  */
 import * as ortWeb from 'onnxruntime-web/webgpu';
@@ -45,6 +45,11 @@ export async function readLocalFile(url: string): Promise<Uint8Array> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`Could not fetch the model file ${url} (HTTP ${res.status}).`);
   return new Uint8Array(await res.arrayBuffer());
+}
+
+/** A web server does not list folders: nothing to name. */
+export async function listLocalDir(_url: string): Promise<string[] | undefined> {
+  return undefined;
 }
 
 let picked: Promise<{ executionProviders: string[]; device: string }> | undefined;

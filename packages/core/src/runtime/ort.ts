@@ -13,7 +13,7 @@
  * with what it was created from (a path in Node, the bytes in the browser), whatever route transformers.js took
  * (local folder, Hub download, browser Cache API). Import the core before loading models.
  *
- * Exports: `ort`, `installSharedOrt()`, `sessionSource(session)`, `isSharedSession(session)`, `readLocalFile`,
+ * Exports: `ort`, `installSharedOrt()`, `sessionSource(session)`, `isSharedSession(session)`, `readLocalFile`, `listLocalDir`,
  * `pickExecutionProvider`.
  */
 import * as backend from '#ort-backend';
@@ -23,6 +23,8 @@ import type { OrtModule, OrtSession, OrtSessionOptions, SessionSource } from './
 const backendOrt: OrtModule = backend.ort;
 /** A local model file: read from disk in Node, fetched from our own origin in the browser. */
 export const readLocalFile: (pathOrUrl: string) => Promise<Uint8Array> = backend.readLocalFile;
+/** The file names of a local model folder (Node), or undefined where it cannot be listed (the browser). */
+export const listLocalDir: (pathOrUrl: string) => Promise<string[] | undefined> = backend.listLocalDir;
 /** The execution provider the core's own sessions use, following the model's device when it names one. */
 export const pickExecutionProvider: (modelDevice?: string) => Promise<{ executionProviders: string[]; device: string }> =
   backend.pickExecutionProvider;

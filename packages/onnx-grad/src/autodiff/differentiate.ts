@@ -15,6 +15,7 @@ import { extendShapes, inferShapes, isFloatType, type ShapeInfo } from '../shape
 import { AutodiffError, NodeGradContext } from './context.ts';
 import { findRule, ZERO_GRADIENT_OPS } from './registry.ts';
 import { checkRuleResult } from './rule-contract.ts';
+import { isStopGradient } from './rules/internal.ts';
 import { attrInt, attrInts, attrString } from '../ir/attributes.ts';
 
 export interface DifferentiateOptions {
@@ -62,7 +63,7 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
     return t === 0 || isFloatType(t); // unknown types are assumed float so that unknown ops get reported
   };
   for (const n of nodes) {
-    if (ZERO_GRADIENT_OPS.has(n.op_type) && !n.domain) continue;
+    if ((ZERO_GRADIENT_OPS.has(n.op_type) && !n.domain) || isStopGradient(n)) continue;
     if (!n.input.some((i) => i && active.has(i))) continue;
     for (const o of n.output) if (o && isFloat(o)) active.add(o);
   }

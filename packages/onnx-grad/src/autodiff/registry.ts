@@ -18,6 +18,7 @@ import { layoutRules } from './rules/layout.ts';
 import { slicingRules } from './rules/slicing.ts';
 import { gatherRules } from './rules/gather.ts';
 import { miscRules } from './rules/misc.ts';
+import { internalRules } from './rules/internal.ts';
 
 const rules = new Map<string, GradRuleDef>();
 
@@ -61,7 +62,7 @@ export function registerRule(def: GradRuleDef, options: RegisterRuleOptions = {}
   };
 }
 
-for (const family of [arithmeticRules, unaryRules, matmulRules, softmaxRules, normalizationRules, reduceRules, layoutRules, slicingRules, gatherRules, miscRules]) {
+for (const family of [arithmeticRules, unaryRules, matmulRules, softmaxRules, normalizationRules, reduceRules, layoutRules, slicingRules, gatherRules, miscRules, internalRules]) {
   for (const def of family) registerRule(def);
 }
 

@@ -172,6 +172,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
     if (v && v.length <= MAX_VALUE_SIZE) info.values.set(node.output[i], v);
   };
   const op = node.op_type;
+  if (node.domain === 'ai.interpreto.onnx_grad') return [ins[op === 'StraightThrough' ? 1 : 0]];
   if (node.domain && node.domain !== 'ai.onnx' && node.domain !== 'com.microsoft') return [];
   /** Axes from the attribute (old opsets) or the second input (new opsets). */
   const axesOf = (inputIndex: number): number[] | undefined => attrInts(node, 'axes') ?? (node.input[inputIndex] ? ints(inputIndex) : undefined);
@@ -255,16 +256,18 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       const len = va === 0 && vb !== undefined && ints(2)?.[0] === 1 ? vb : freshDim();
       return [{ elemType: et(0), shape: [len] }];
     }
-    case 'MatMul': {
+    case 'MatMul':
+    case 'MatMulInteger': {
       const [a, b] = [s(0), s(1)];
-      if (!a || !b) return [{ elemType: et(0) }];
+      const elemType = op === 'MatMul' ? et(0) : DataType.INT32;
+      if (!a || !b) return [{ elemType }];
       const a2 = a.length === 1 ? [1, a[0]] : a;
       const b2 = b.length === 1 ? [b[0], 1] : b;
       const batch = broadcastDims(a2.slice(0, -2), b2.slice(0, -2));
       const out = [...batch, a2[a2.length - 2], b2[b2.length - 1]];
       if (a.length === 1) out.splice(out.length - 2, 1);
       if (b.length === 1) out.splice(out.length - 1, 1);
-      return [{ elemType: et(0), shape: out }];
+      return [{ elemType, shape: out }];
     }
     case 'Gemm': {
       const [a, b] = [s(0), s(1)];
@@ -427,6 +430,13 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
     }
     case 'OneHot':
       return [{ elemType: et(2) }];
+    case 'DequantizeLinear':
+      return [{ elemType: et(1) || DataType.FLOAT, shape: s(0) }];
+    case 'QuantizeLinear':
+      return [{ elemType: et(2) || DataType.UINT8, shape: s(0) }];
+    case 'DynamicQuantizeLinear':
+      return [{ elemType: DataType.UINT8, shape: s(0) }, { elemType: DataType.FLOAT, shape: [] }, { elemType: DataType.UINT8, shape: [] }];
+
     default:
       return [];
   }

@@ -18,6 +18,8 @@ import { constantTensor } from './constants.ts';
 import { inferShapes } from '../shape/infer.ts';
 import { isUnknown } from '../shape/dims.ts';
 import { TransformError } from './errors.ts';
+import { QUANTIZED_TYPES, type QuantizedTable } from './quantization.ts';
+import { tensorSize } from '../onnx/tensor.ts';
 
 export const INPUTS_EMBEDS = 'inputs_embeds';
 
@@ -30,11 +32,19 @@ export interface EmbeddingCutOptions {
 
 export interface EmbeddingLookup {
   node: NodeProto;
-  /** Name of the [vocab, hidden] table (an initializer, or a Constant node's output). */
+  /** Name of the [vocab, hidden] table (an initializer, or a Constant node's output; the integer one when quantized). */
   weightName: string;
   weight: TensorProto;
   vocabSize: number;
   hiddenSize: number;
+  /** The looked-up embeddings: the Gather's output, or the DequantizeLinear's after a Gather of an integer table. */
+  output: string;
+  /** Element type of the looked-up embeddings (the scale's type for a quantized table). */
+  elemType: number;
+  /** Set for a quantized table: `weights = (weight - zeroPoint) * scale`. */
+  quantization?: QuantizedTable;
+  /** The lookup's nodes the cut removes (the Gather, and a DequantizeLinear after it). */
+  nodes: NodeProto[];
 }
 
 export interface EmbeddingCut {
@@ -51,23 +61,59 @@ const FLOAT_TYPES = new Set<number>([DataType.FLOAT, DataType.FLOAT16, DataType.
 /** Ops an index may pass through on its way from input_ids to the lookup; `true` when they keep the [batch, seq] layout. */
 const INDEX_OPS: Record<string, boolean> = { Cast: true, Identity: true, Mul: true, Add: true, Sub: true, Reshape: false, Unsqueeze: false, Squeeze: false, Flatten: false };
 const SEARCHED =
-  'a Gather (axis 0) whose data is a rank-2 [vocab, hidden] float initializer or Constant and whose indices come from ' +
+  'a Gather (axis 0) whose data is a rank-2 [vocab, hidden] float initializer or Constant (or a quantized one: ' +
+  'DequantizeLinear before the Gather, or after it as quantize_dynamic writes it) and whose indices come from ' +
   '"input_ids", directly or through Cast/Identity/Add/Sub/Mul/Reshape/Unsqueeze/Squeeze/Flatten';
 const HOW_TO_PICK = 'Pass `cut: { tensor: "<tensor name>" }` (CLI: `--cut <tensor name>`) to make another tensor the `inputs_embeds` input.';
 
 const elemType = (v: ValueInfoProto | undefined) => v?.type?.tensor_type?.elem_type;
 const rankOf = (v: ValueInfoProto | undefined) => v?.type?.tensor_type?.shape?.dim.length;
 
-/** Follows Identity producers back to a constant table. */
-function tableOf(graph: Graph, name: string): { name: string; tensor: TensorProto } | undefined {
+interface Table {
+  name: string;
+  tensor: TensorProto;
+  quantization?: QuantizedTable;
+}
+
+/** Follows Identity producers back to a constant table, or to a DequantizeLinear of constants (QDQ weights). */
+function tableOf(graph: Graph, name: string): Table | undefined {
   for (let cur = name, hops = 0; hops < 8; hops++) {
     const t = constantTensor(graph, cur);
     if (t) return { name: cur, tensor: t };
     const p = graph.producer(cur);
+    if (p && p.op_type === 'DequantizeLinear' && (p.domain ?? '') === '') {
+      const quant = constantQuantization(graph, p);
+      const q = constantTensor(graph, p.input[0]!);
+      return quant && q && QUANTIZED_TYPES.has(q.data_type) ? { name: p.input[0]!, tensor: q, quantization: quant } : undefined;
+    }
     if (!p || p.op_type !== 'Identity') return undefined;
-    cur = p.input[0];
+    cur = p.input[0]!;
   }
   return undefined;
+}
+
+/** A DequantizeLinear's scale, zero point and axis when they are constants. */
+function constantQuantization(graph: Graph, dq: NodeProto): QuantizedTable | undefined {
+  const scale = constantTensor(graph, dq.input[1]!);
+  const zeroPoint = dq.input[2]! ? constantTensor(graph, dq.input[2]!) : undefined;
+  if (!scale || !FLOAT_TYPES.has(scale.data_type) || (dq.input[2]! && !zeroPoint)) return undefined;
+  return { scale, zeroPoint, axis: attrInt(dq, 'axis', 1) };
+}
+
+/** The lookup for Gather `n` on `table`, or undefined when it is not a [vocab, hidden] float (or dequantized) lookup. */
+function lookupOf(graph: Graph, n: NodeProto, table: Table): EmbeddingLookup | undefined {
+  if (table.tensor.dims.length !== 2) return undefined;
+  const [vocabSize = 0, hiddenSize = 0] = table.tensor.dims.map(toNumber);
+  const base = { node: n, weightName: table.name, weight: table.tensor, vocabSize, hiddenSize };
+  if (FLOAT_TYPES.has(table.tensor.data_type)) return { ...base, output: n.output[0]!, elemType: table.tensor.data_type, nodes: [n] };
+  if (table.quantization) return { ...base, output: n.output[0]!, elemType: table.quantization.scale.data_type, quantization: table.quantization, nodes: [n] };
+  if (!QUANTIZED_TYPES.has(table.tensor.data_type)) return undefined;
+  // onnxruntime's quantize_dynamic: Gather on the integer table, then DequantizeLinear (per tensor) of the rows
+  const readers = graph.consumers(n.output[0]!);
+  const dq = readers.length === 1 && readers[0]!.op_type === 'DequantizeLinear' && (readers[0]!.domain ?? '') === '' ? readers[0]! : undefined;
+  const quant = dq && dq.input[0]! === n.output[0]! ? constantQuantization(graph, dq) : undefined;
+  if (!dq || !quant || tensorSize(quant.scale) !== 1 || graph.proto.output.some((o) => o.name === n.output[0]!)) return undefined;
+  return { ...base, output: dq.output[0]!, elemType: quant.scale.data_type, quantization: { ...quant, axis: 0 }, nodes: [n, dq] };
 }
 
 interface IndexFlow {
@@ -88,10 +134,8 @@ function traceIndices(graph: Graph, source: string): IndexFlow {
     for (const n of graph.consumers(x)) {
       if (n.op_type === 'Gather' && (n.domain ?? '') === '' && n.input[1] === x && attrInt(n, 'axis', 0) === 0) {
         const table = tableOf(graph, n.input[0]);
-        if (table && table.tensor.dims.length === 2 && FLOAT_TYPES.has(table.tensor.data_type)) {
-          const [v, h] = table.tensor.dims.map(toNumber);
-          if (!candidates.some((c) => c.node === n)) candidates.push({ node: n, weightName: table.name, weight: table.tensor, vocabSize: v, hiddenSize: h });
-        }
+        const lookup = table && lookupOf(graph, n, table);
+        if (lookup && !candidates.some((c) => c.node === n)) candidates.push(lookup);
         continue;
       }
       const keeps = INDEX_OPS[n.op_type];
@@ -190,9 +234,9 @@ function cutAtLookup(graph: Graph, lookup: EmbeddingLookup): EmbeddingCut {
   );
 
   const flow = traceIndices(graph, 'input_ids');
-  const gatherOut = lookup.node.output[0];
+  const gatherOut = lookup.output;
   let embeds = INPUTS_EMBEDS;
-  if (lookup.weight.data_type !== DataType.FLOAT) embeds = b.cast(embeds, lookup.weight.data_type); // fp16/fp64 tables
+  if (lookup.elemType !== DataType.FLOAT) embeds = b.cast(embeds, lookup.elemType); // fp16/fp64 tables
   if (flow.reached.get(lookup.node.input[1]) !== true) {
     // The indices were reshaped (e.g. view(-1, S)): replay the index path on zeros shaped like input_ids to learn
     // the lookup's layout, and reshape inputs_embeds to it.
@@ -203,7 +247,7 @@ function cutAtLookup(graph: Graph, lookup: EmbeddingLookup): EmbeddingCut {
     embeds = b.reshape(embeds, b.concat([b.shape(idx), b.i64([lookup.hiddenSize])], 0));
   }
   replaceTensor(graph, gatherOut, embeds);
-  graph.removeNodes(new Set([lookup.node]));
+  graph.removeNodes(new Set(lookup.nodes));
   rewireShapeReads(graph, b, flow.reached);
   return { input: INPUTS_EMBEDS, replaced: gatherOut, lookup };
 }

@@ -8,7 +8,8 @@
  * WebGPU (different reduction orders in shaders, SwiftShader's float32 transcendental functions). Measured on this
  * machine: WASM <= 1.1e-6, WebGPU (native EP and JSEP, SwiftShader) <= 1.2e-6; the deviations are printed.
  * WebGPU on SwiftShader costs ~10-30 s per model on 2 cores, so the browser checks use the two decoder fixtures
- * (merged GPT-2 at opset 14, Llama at opset 18) on the native EP and the Llama one on JSEP; WASM covers all.
+ * (merged GPT-2 at opset 14, Llama at opset 18) and the q8 and fp16 BERT files on the native EP, and the Llama one
+ * on JSEP; WASM covers all (fp32 fixtures and the q8/fp16 BERT files).
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -79,11 +80,13 @@ const reference = new Map<string, PlainOutputs>();
 
 beforeAll(async () => {
   const fixtures: FixtureName[] = ['bert-tiny-opset11', 'gpt2-tiny-merged-opset14', 'llama-tiny-opset18'];
-  for (const name of fixtures) {
+  // plus the reduced-precision files of one encoder: their gradient models compute in float32 too
+  const files: [FixtureName, string][] = [...fixtures.map((f): [FixtureName, string] => [f, 'model.onnx']), ['bert-tiny-opset11', 'model_quantized.onnx'], ['bert-tiny-opset11', 'model_fp16.onnx']];
+  for (const [name, file] of files) {
     const dir = await ensureFixture(name);
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
-    const grad = buildGradientModel(readBytes(join(dir, 'onnx', 'model.onnx')), { config: embeddingConfig(config) });
-    cases.push({ name, grad, feeds: feedsFor(grad, 5, config.vocab_size) });
+    const grad = buildGradientModel(readBytes(join(dir, 'onnx', file)), { config: embeddingConfig(config) });
+    cases.push({ name: file === 'model.onnx' ? name : `${name} ${file}`, grad, feeds: feedsFor(grad, 5, config.vocab_size) });
   }
   for (const c of cases) {
     const s = await ortNode.InferenceSession.create(c.grad.bytes);
@@ -117,6 +120,7 @@ describe('cross-runtime agreement of gradient models', () => {
 
     const browserChecks = [
       ['ort.webgpu.min.mjs', 'native WebGPU EP (transformers.js v4)', ['gpt2-tiny-merged-opset14', 'llama-tiny-opset18']],
+      ['ort.webgpu.min.mjs', 'native WebGPU EP, q8 and fp16 files', ['bert-tiny-opset11 model_quantized.onnx', 'bert-tiny-opset11 model_fp16.onnx']],
       ['ort.min.mjs', 'JSEP WebGPU (onnxruntime-web default import)', ['llama-tiny-opset18']],
     ] as const;
     for (const [bundle, label, names] of browserChecks) {

@@ -1,0 +1,79 @@
+/**
+ * Gradient methods on the reduced-precision files transformers.js loads by `dtype` (fixture folder bert-tiny-opset11:
+ * onnx/model_quantized.onnx = q8, model_int8.onnx, model_fp16.onnx, model_q4.onnx): q8/int8/fp16 are explained, the
+ * output says which dtype, and the attributions agree with the fp32 model's; q4 (MatMulNBits) is refused naming every
+ * node; a missing dtype file named as modelSource gets an error naming the files the folder has.
+ */
+import { describe, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeModel } from '@interpreto-js/onnx-grad';
+import { loadFixture, loadFolder, type Loaded } from './helpers.ts';
+import { ensureFixture } from '../../onnx-grad/test/fixtures/index.ts';
+import { IntegratedGradients, QuantizedModelError, Saliency, type AttributionOutput } from '../src/index.ts';
+
+const TEXT = 'a good movie with a bad ending';
+
+function cosine(a: number[], b: number[]): number {
+  let ab = 0, aa = 0, bb = 0;
+  for (let i = 0; i < a.length; i++) { ab += a[i]! * b[i]!; aa += a[i]! * a[i]!; bb += b[i]! * b[i]!; }
+  return ab / Math.sqrt(aa * bb);
+}
+
+async function explainBoth(model: Loaded['model'], tokenizer: Loaded['tokenizer']): Promise<AttributionOutput[]> {
+  const saliency = await new Saliency(model, tokenizer).explain(TEXT, 1);
+  const ig = await new IntegratedGradients(model, tokenizer, { nInterpolations: 8 }).explain(TEXT, 1);
+  return [saliency[0]!, ig[0]!];
+}
+
+describe('gradient methods by model dtype', () => {
+  // Measured on this fixture: q8/int8 attributions have cosine 0.99992-0.99996 with fp32 (straight-through
+  // gradients through 8-bit activations, 8-bit weights); fp16 0.9999998 (float16 weights, float32 compute).
+  const cases = [
+    { dtype: 'q8', minCosine: 0.999 },
+    { dtype: 'int8', minCosine: 0.999 },
+    { dtype: 'fp16', minCosine: 0.99999 },
+  ];
+  for (const { dtype, minCosine } of cases) {
+    test(`${dtype}: Saliency and IntegratedGradients run, record modelDtype, and agree with fp32`, async () => {
+      const path = await ensureFixture('bert-tiny-opset11');
+      const fp32 = await loadFixture('bert-tiny-opset11');
+      const reference = await explainBoth(fp32.model, fp32.tokenizer);
+      expect(reference.map((o) => o.modelDtype)).toEqual(['fp32', 'fp32']);
+      const { model, tokenizer } = await loadFolder(path, 'classification', { dtype });
+      const outputs = await explainBoth(model, tokenizer);
+      outputs.forEach((o, k) => {
+        expect(o.modelDtype).toBe(dtype);
+        expect(o.elements).toEqual(reference[k]!.elements);
+        const a = o.attributions[0]!;
+        expect(a.every(Number.isFinite)).toBe(true);
+        expect(cosine(a, reference[k]!.attributions[0]!)).toBeGreaterThanOrEqual(minCosine);
+      });
+    });
+  }
+
+  test('q4 (MatMulNBits) is refused with an error naming every unsupported node', async () => {
+    const path = await ensureFixture('bert-tiny-opset11');
+    const nbits = decodeModel(new Uint8Array(readFileSync(join(path, 'onnx', 'model_q4.onnx')))).graph.node.filter((n) => n.op_type === 'MatMulNBits');
+    expect(nbits.length).toBeGreaterThan(4);
+    const { model, tokenizer } = await loadFolder(path, 'classification', { dtype: 'q4' });
+    const err = await new Saliency(model, tokenizer).explain(TEXT, 1).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(QuantizedModelError);
+    const message = (err as Error).message;
+    expect(message).toMatch(/dtype 'q4'/);
+    expect(message).toMatch(/support the dtypes fp32, fp16, q8, int8, uint8/);
+    for (const n of nbits) expect(message).toContain(`"${n.name}"`);
+  });
+
+  test('a dtype file missing from the folder is an error naming the ONNX files that exist', async () => {
+    const path = await ensureFixture('bert-tiny-opset11');
+    const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
+    const missing = join(path, 'onnx', 'model_uint8.onnx');
+    const err = await new Saliency(model, tokenizer, { modelSource: missing }).explain(TEXT, 1).catch((e: Error) => e);
+    expect((err as Error).name).toBe('ModelSourceError');
+    expect((err as Error).message).toContain(`"${missing}" does not exist`);
+    for (const f of ["model.onnx (dtype 'fp32')", "model_quantized.onnx (dtype 'q8')", "model_fp16.onnx (dtype 'fp16')", "model_int8.onnx (dtype 'int8')", "model_q4.onnx (dtype 'q4')"]) {
+      expect((err as Error).message).toContain(f);
+    }
+  });
+});

@@ -1,0 +1,231 @@
+/**
+ * Gradient models of the reduced-precision files transformers.js downloads (fixture folders: `onnx/model_quantized.onnx`
+ * = quantize_dynamic uint8 with quantized embeddings, `onnx/model_int8.onnx` = int8 per-column, `onnx/model_fp16.onnx`,
+ * of the BERT and GPT-2 fixtures; in memory, a QDQ BERT with a dequantized embedding table and a merged GPT-2 decoder
+ * quantized inside its If branches). For each:
+ * (a) the gradient model's logits equal onnxruntime-node's run of the original file;
+ * (b) finite differences: float16 models compute in float32, so their gradient model is checked against central
+ *     differences of its own forward (gradcheck.ts, float32 with its stated tolerance). A model that quantizes its
+ *     activations has a piecewise-constant forward (DynamicQuantizeLinear rounds), so differences of it are zero or
+ *     jumps, never a derivative: there the dequantized-weights path is checked instead, the same file with its
+ *     activation quantizers removed (weights still dequantized from the stored integers at run time), whose
+ *     gradient is exact; and the straight-through gradient is compared with that one by cosine similarity;
+ * (c) the gradient's direction against the float model's gradient (cosine similarity, thresholds per dtype below).
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import {
+  buildGradientModel, checkElementTypes, decodeModel, TypeMismatchError, encodeModel, Graph, lowerQuantization, resolveIfs, UnsupportedOpsError, type GradientModel, type GraphProto, type ModelProto, type TensorProto,
+} from '../src/index.ts';
+import { embeddingConfig } from '../src/cli.ts';
+import { ensureFixture, quantizeDynamic, quantizeQdq, buildFixture, type FixtureName } from './fixtures/index.ts';
+import { halfToFloat } from '../src/transforms/quantization.ts';
+import { INTERNAL_DOMAIN } from '../src/autodiff/rules/internal.ts';
+import { i64, lookupRows, maxAbsDiff, rng, type Feeds } from './transforms/helpers.ts';
+import { checkGradient } from './transforms/gradcheck.ts';
+
+const B = 2, S = 6;
+
+/** Feeds of the original file: seeded ids, a padded tail (encoders), token types, positions, an empty cache (decoders). */
+function feedsFor(model: ModelProto, vocab: number, seed: number): { feeds: Feeds; ids: number[] } {
+  const r = rng(seed);
+  const ids = Array.from({ length: B * S }, () => 5 + Math.floor(r() * (vocab - 5)));
+  const decoder = model.graph.input.some((v) => v.name.startsWith('past_key_values.') || v.name === 'use_cache_branch');
+  const feeds: Feeds = {};
+  for (const v of model.graph.input) {
+    const n = v.name;
+    if (n === 'input_ids') feeds[n] = i64(ids, [B, S]);
+    else if (n === 'attention_mask') feeds[n] = i64(Array.from({ length: B * S }, (_, k) => (!decoder && k >= B * S - 2 ? 0 : 1)), [B, S]);
+    else if (n === 'token_type_ids') feeds[n] = i64(Array.from({ length: B * S }, (_, k) => (k % S > 2 ? 1 : 0)), [B, S]);
+    else if (n === 'position_ids') feeds[n] = i64(Array.from({ length: B * S }, (_, k) => k % S), [B, S]);
+    else if (n === 'use_cache_branch') feeds[n] = new ort.Tensor('bool', [false], [1]);
+    else if (n.startsWith('past_key_values.')) {
+      const dims = (v.type?.tensor_type?.shape?.dim ?? []).map((d, i) => (i === 0 ? B : d.dim_param ? 0 : Number(d.dim_value)));
+      const half = v.type?.tensor_type?.elem_type === 10;
+      feeds[n] = half ? new ort.Tensor('float16', new Uint16Array(0), dims) : new ort.Tensor('float32', new Float32Array(0), dims);
+    } else throw new Error(`no feed rule for "${n}"`);
+  }
+  return { feeds, ids };
+}
+
+/** Float values of a float32 or float16 output tensor. */
+const floats = (t: ort.Tensor): Float32Array => (t.type === 'float16' ? Float32Array.from(t.data as Uint16Array, halfToFloat) : (t.data as Float32Array));
+
+async function run(bytes: Uint8Array, feeds: Feeds): Promise<Record<string, ort.Tensor>> {
+  const s = await ort.InferenceSession.create(bytes);
+  try {
+    return await s.run(feeds);
+  } finally {
+    await s.release();
+  }
+}
+
+function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let ab = 0, aa = 0, bb = 0;
+  for (let i = 0; i < a.length; i++) { const x = a[i]!, y = b[i]!; ab += x * y; aa += x * x; bb += y * y; }
+  return ab / Math.sqrt(aa * bb);
+}
+
+/** grad_inputs_embeds for the seed `u` (the same seeded cotangent for every variant). */
+async function gradient(grad: GradientModel, feeds: Feeds, ids: number[], seed: number, logitsDims: readonly number[]): Promise<{ logits: Float32Array; g: Float32Array }> {
+  const r = rng(seed);
+  const gFeeds: Feeds = { inputs_embeds: lookupRows(grad.embedding!.weights, grad.embedding!.hiddenSize, ids, [B, S]) };
+  for (const n of grad.inputNames) if (feeds[n]) gFeeds[n] = feeds[n];
+  const size = logitsDims.reduce((a, b) => a * b, 1);
+  gFeeds.grad_logits = new ort.Tensor('float32', Float32Array.from({ length: size }, () => r() * 2 - 1), [...logitsDims]);
+  const out = await run(grad.bytes, gFeeds);
+  return { logits: out.logits!.data as Float32Array, g: out.grad_inputs_embeds!.data as Float32Array };
+}
+
+/** The same model with its activation quantizers removed: StraightThrough(x, q) -> x; weights stay dequantized. */
+function withoutActivationQuantization(model: ModelProto): ModelProto {
+  const copy = decodeModel(encodeModel(model));
+  const graph = new Graph(copy);
+  resolveIfs(graph); // a merged decoder's quantized nodes live in its If branches
+  lowerQuantization(graph);
+  const internal = graph.nodes.filter((n) => n.domain === INTERNAL_DOMAIN);
+  for (const n of internal) if (n.op_type === 'StraightThrough') graph.replaceUses(n.output[0]!, n.input[0]!);
+  graph.removeNodes(new Set(internal));
+  graph.toposort();
+  graph.eliminateDeadCode(graph.proto.input.map((v) => v.name));
+  return copy;
+}
+
+/** Initializers of a graph and of its subgraphs (a merged decoder's branches hold their quantized weights). */
+function allInitializers(g: GraphProto): TensorProto[] {
+  const subs = g.node.flatMap((n) => n.attribute.flatMap((a) => [a.g, ...(a.graphs ?? [])].filter((x): x is GraphProto => !!x)));
+  return [...g.initializer, ...subs.flatMap(allInitializers)];
+}
+
+interface Variant {
+  label: string;
+  fixture: FixtureName;
+  /** The file, from the fixture folder or made in memory. */
+  bytes: (dir: string) => Uint8Array;
+  quantizesActivations: boolean;
+  /** Forward tolerance, times max |logit| of the original. */
+  forwardTol: number;
+  /** Minimum cosine similarity with the float model's gradient. */
+  minCosine: number;
+}
+
+const file = (path: string) => (dir: string) => new Uint8Array(readFileSync(join(dir, path)));
+const VARIANTS: Variant[] = [
+  // quantize_dynamic: the gradient model recomputes each MatMul as float products of the dequantized operands where
+  // onnxruntime sums exact int32 products and scales once; the two differ by float32 rounding (measured 2-3e-7 of
+  // max |logit|). That rounding could flip an activation's rounding in a later DynamicQuantizeLinear by one step
+  // (1/255 of its range, one term of one dot product): 1e-4 leaves room for such a flip, not for a wrong graph.
+  // Cosine with the float model's gradient: measured 0.9994 (q8, int8), 0.997 (QDQ with a fixed +-8 range).
+  { label: 'q8 (uint8, quantized embeddings)', fixture: 'bert-tiny-opset17', bytes: file('onnx/model_quantized.onnx'), quantizesActivations: true, forwardTol: 1e-4, minCosine: 0.99 },
+  { label: 'q8 opset 11', fixture: 'bert-tiny-opset11', bytes: file('onnx/model_quantized.onnx'), quantizesActivations: true, forwardTol: 1e-4, minCosine: 0.99 },
+  { label: 'int8 per-column', fixture: 'bert-tiny-opset17', bytes: file('onnx/model_int8.onnx'), quantizesActivations: true, forwardTol: 1e-4, minCosine: 0.99 },
+  {
+    label: 'QDQ (int8 per-column weights, DequantizeLinear before the embedding Gather, Q/DQ activations)', fixture: 'bert-tiny-opset17',
+    bytes: () => encodeModel(quantizeQdq(buildFixture('bert-tiny-opset17').folder.model as ModelProto, { weightType: 'int8', perChannel: true, activationRange: 8 })),
+    quantizesActivations: true, forwardTol: 1e-4, minCosine: 0.99,
+  },
+  // fp16: onnxruntime computes in float16 (rounding 2^-11 ~ 5e-4 per op), the gradient model in float32 from the
+  // same float16 weights: the logits differ by float16 rounding accumulated over the layers (measured 1.8e-4 and
+  // 3.7e-4 of max |logit|; bound 2e-3, a few float16 ulps). Cosine with the float model: measured 0.999999.
+  { label: 'fp16', fixture: 'bert-tiny-opset17', bytes: file('onnx/model_fp16.onnx'), quantizesActivations: false, forwardTol: 2e-3, minCosine: 0.9999 },
+  { label: 'fp16 opset 11', fixture: 'bert-tiny-opset11', bytes: file('onnx/model_fp16.onnx'), quantizesActivations: false, forwardTol: 2e-3, minCosine: 0.9999 },
+  // GPT-2 (Conv1D exported as Gemm, which quantize_dynamic leaves float): the quantized word embeddings and the
+  // tied lm_head MatMul are quantized
+  { label: 'GPT-2 q8', fixture: 'gpt2-tiny-opset13', bytes: file('onnx/model_quantized.onnx'), quantizesActivations: true, forwardTol: 1e-4, minCosine: 0.99 },
+  {
+    label: 'GPT-2 merged decoder q8 (quantized inside the If branches)', fixture: 'gpt2-tiny-merged-opset14',
+    bytes: () => encodeModel(quantizeDynamic(buildFixture('gpt2-tiny-merged-opset14').folder.model as ModelProto, { weightType: 'uint8', gather: true })),
+    quantizesActivations: true, forwardTol: 1e-4, minCosine: 0.99,
+  },
+  { label: 'GPT-2 fp16', fixture: 'gpt2-tiny-opset13', bytes: file('onnx/model_fp16.onnx'), quantizesActivations: false, forwardTol: 2e-3, minCosine: 0.9999 },
+];
+
+describe('gradient models of quantized and float16 files', () => {
+  for (const v of VARIANTS) {
+    it(`${v.label} (${v.fixture}): forward equals the original, gradient checked, direction close to the float model's`, async () => {
+      const dir = await ensureFixture(v.fixture);
+      const config = embeddingConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')));
+      const bytes = v.bytes(dir);
+      const original = decodeModel(bytes);
+      const grad = buildGradientModel(bytes, { config });
+      expect(grad.inputNames[0]!).toBe('inputs_embeds');
+      expect(grad.outputNames).toEqual(['logits', 'grad_inputs_embeds']);
+      const written = decodeModel(grad.bytes);
+      expect(written.graph.node.every((n) => !n.domain)).toBe(true);
+      expect(written.graph.input.find((i) => i.name === 'inputs_embeds')!.type!.tensor_type!.elem_type).toBe(1);
+      for (const o of written.graph.output) expect(o.type!.tensor_type!.elem_type).toBe(1);
+      // weights stay in their stored precision: the gradient file is not much bigger than the model's
+      expect(grad.bytes.length).toBeLessThan(1.3 * bytes.length);
+      const size = (t: { dims: unknown[] }) => t.dims.reduce<number>((a, d) => a * Number(d), 1);
+      const largest = [...written.graph.initializer].sort((x, y) => size(y) - size(x))[0]!;
+      expect(largest.data_type).toBe(allInitializers(original.graph).sort((x, y) => size(y) - size(x))[0]!.data_type);
+
+      // (a) forward
+      const { feeds, ids } = feedsFor(original, config!.vocab_size!, 11);
+      const referenceOut = (await run(bytes, feeds)).logits!;
+      const reference = floats(referenceOut);
+      const dims = referenceOut.dims;
+      const mine = await gradient(grad, feeds, ids, 5, dims);
+      const scale = Math.max(...Array.from(reference, Math.abs));
+      expect(maxAbsDiff(mine.logits, reference)).toBeLessThanOrEqual(v.forwardTol * scale);
+
+      // (b) finite differences, on the gradient model itself or on its dequantized-weights path
+      const smooth = v.quantizesActivations ? buildGradientModel(withoutActivationQuantization(original), { config }) : grad;
+      const gFeeds: Feeds = { inputs_embeds: lookupRows(smooth.embedding!.weights, smooth.embedding!.hiddenSize, ids, [B, S]) };
+      for (const n of smooth.inputNames) if (feeds[n]) gFeeds[n] = feeds[n];
+      const session = await ort.InferenceSession.create(smooth.bytes);
+      const res = await checkGradient(session, gFeeds, 'logits', dims, 23);
+      await session.release();
+      expect(Math.abs(res.analytic)).toBeGreaterThan(0);
+      expect(Math.abs(res.numeric - res.analytic)).toBeLessThanOrEqual(res.tolerance);
+      if (v.quantizesActivations) {
+        // the straight-through gradient is the dequantized-weights gradient with local derivatives taken at the
+        // quantized activations: the same direction up to activation-quantization error (measured 0.9997 for
+        // quantize_dynamic's per-tensor ranges, 0.9968 for the QDQ model's fixed +-8 range)
+        const surrogate = await gradient(smooth, feeds, ids, 5, dims);
+        expect(cosine(mine.g, surrogate.g)).toBeGreaterThanOrEqual(0.99);
+      }
+
+      // (c) direction against the float model
+      const float = buildGradientModel(new Uint8Array(readFileSync(join(dir, 'onnx', 'model.onnx'))), { config });
+      const reference32 = await gradient(float, feeds, ids, 5, dims);
+      const cos = cosine(mine.g, reference32.g);
+      expect(cos).toBeGreaterThanOrEqual(v.minCosine);
+    });
+  }
+
+  it('a graph mixing element types is refused before it is written, naming the node and the types', () => {
+    const model = decodeModel(encodeModel(buildFixture('bert-tiny-opset17').folder.model as ModelProto));
+    const graph = new Graph(model);
+    const sub = graph.nodes.find((n) => n.op_type === 'Sub')!;
+    // float64 (float16 would be widened by the float32 conversion of the build)
+    const wide = graph.addNode('Cast', [sub.input[1]!], { attrs: { to: 11 }, name: 'to_double' })[0]!;
+    sub.input[1] = wide;
+    graph.invalidate();
+    graph.toposort();
+    expect(() => checkElementTypes(graph)).toThrow(TypeMismatchError);
+    expect(() => checkElementTypes(graph)).toThrow(new RegExp(`"${sub.name}" \\(Sub: "[^"]+" float, "${wide}" double\\)`));
+    expect(() => buildGradientModel(model)).toThrow(TypeMismatchError);
+  });
+
+  it('activation quantization read by an integer op it does not lower is refused, naming the node', () => {
+    const model = decodeModel(encodeModel(buildFixture('bert-tiny-opset17').folder.model as ModelProto));
+    const graph = new Graph(model);
+    // an activation quantized for a QLinearMatMul-style consumer: QuantizeLinear feeding a MatMulInteger directly
+    const mm = graph.nodes.find((n) => n.op_type === 'MatMul' && graph.initializer(n.input[1]!))!;
+    const scale = graph.addInitializer({ name: 'act_scale', dims: [], data_type: 1, raw_data: new Uint8Array(new Float32Array([0.05]).buffer) });
+    const zp = graph.addInitializer({ name: 'act_zp', dims: [], data_type: 2, raw_data: new Uint8Array([128]) });
+    const q = graph.addNode('QuantizeLinear', [mm.input[0]!, scale, zp], { name: 'act_quantizer' })[0]!;
+    const wq = graph.addNode('Cast', [mm.input[1]!], { attrs: { to: 2 }, name: 'weight_to_uint8' })[0]!;
+    const int = graph.addNode('MatMulInteger', [q, wq, zp, zp], { name: 'integer_matmul' })[0]!;
+    const f = graph.addNode('Cast', [int], { attrs: { to: 1 } })[0]!;
+    mm.op_type = 'Identity';
+    mm.input = [f];
+    graph.invalidate();
+    graph.toposort();
+    expect(() => buildGradientModel(model)).toThrow(UnsupportedOpsError);
+    expect(() => buildGradientModel(model)).toThrow(/"act_quantizer" \(QuantizeLinear: quantizes an activation read by "integer_matmul"/);
+  });
+});
