@@ -1,8 +1,8 @@
 /**
  * Vitest config for mutation testing (`pnpm mutation`, Stryker): only the core tests that exercise
- * src/math and src/explainers, without the browser, runtime and granularity suites. inputs.test.ts is left
- * out: it reads ../shared relative to the working directory, which Stryker's sandbox moves; generation.test.ts
- * too (GPT-2 fixtures, ~15 s per run): the generation branches of base.ts/prepare.ts are not mutation-tested.
+ * src/math and src/explainers, without the browser, runtime and granularity suites. generation.test.ts is left
+ * out (GPT-2 fixtures, ~15 s per run): the generation branches of base.ts/prepare.ts are not mutation-tested.
+ * inputs.test.ts reads the vendored fixtures/ relative to its own file, which the sandbox copies.
  */
 import { defineConfig } from 'vitest/config';
 
@@ -14,6 +14,7 @@ export default defineConfig({
       'packages/core/test/perturbation*.test.ts',
       'packages/core/test/masks-through-explainer.test.ts',
       'packages/core/test/metrics.test.ts',
+      'packages/core/test/inputs.test.ts',
     ],
     testTimeout: 120_000,
     hookTimeout: 300_000,

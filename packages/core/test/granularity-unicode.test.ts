@@ -20,7 +20,6 @@
  * Everywhere: no element holds U+FFFD unless the reference does, and only ALL_TOKENS shows byte notation.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { PreTrainedTokenizer } from '@huggingface/transformers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -30,9 +29,9 @@ import { Granularity } from '../src/types.ts';
 import { sentencePieceTokenizerConfig, sentencePieceTokenizerJSON } from './support/tokenizers/sentencepiece.ts';
 import { sentencePieceBpeTokenizer } from '../../onnx-grad/test/fixtures/tokenizers.ts';
 import { ENGLISH_WORDS } from '../../onnx-grad/test/fixtures/words.ts';
+import { thirdParty } from '../../../fixtures/index.ts';
 
-const FIXTURES = resolve(__dirname, '../../../../shared/fixtures/third-party');
-const json = (p: string): Record<string, unknown> => JSON.parse(readFileSync(resolve(FIXTURES, p), 'utf8'));
+const json = (p: string): Record<string, unknown> => JSON.parse(readFileSync(thirdParty(p), 'utf8'));
 
 const bert = new PreTrainedTokenizer(json('bert-uncased-tokenizer/tokenizer.json'), {});
 const gpt2 = new PreTrainedTokenizer(
