@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadFixture, loadFolder } from './helpers.ts';
 import { ensureFixture } from '../../onnx-grad/test/fixtures/index.ts';
-import { AutoModel, AutoModelForSequenceClassification, AutoTokenizer, env } from '@huggingface/transformers';
+import { AutoModel, AutoTokenizer, env } from '@huggingface/transformers';
 import { Granularity, InputError, Occlusion, QuantizedModelError, Saliency, UnsupportedModelError, IntegratedGradients, type AttributionOutput } from '../src/index.ts';
 
 const texts = ['the movie was good. i loved it, really.', 'a bad film'];

@@ -27,7 +27,7 @@ import {
 } from '../math/index.ts';
 import { InferenceModes } from '../types.ts';
 import { InputError } from '../model/adapter.ts';
-import type { GradientRow, GradientRunner, Seed } from '../model/gradient.ts';
+import type { GradientRow, Seed } from '../model/gradient.ts';
 import { throwIfAborted } from './abort.ts';
 import { AttributionExplainer, type AttributeContext, type ItemRows } from './base.ts';
 import { checkPositive, checkPositiveInt, type CommonExplainerOptions } from './options.ts';
