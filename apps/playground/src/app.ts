@@ -13,7 +13,7 @@ import type { CompareRow, ExplainResult, FromWorker, ModelInfo, PlaygroundError 
 import { hubIdProblem, parseState, stateToSearch, DEFAULT_GENERATION_TEXT, DEFAULT_MAX_NEW_TOKENS, DEFAULT_TEXT, type PlaygroundState, type TargetSpec } from './url-state.ts';
 import { WorkerClient } from './worker-client.ts';
 
-export const HUB_SUGGESTIONS = ['Xenova/distilbert-base-uncased-finetuned-sst-2-english', 'Xenova/gpt2'];
+export const HUB_SUGGESTIONS = ['Xenova/distilbert-base-uncased-finetuned-sst-2-english', 'Xenova/gpt2'] as const;
 
 /** Prefer a committed trained classifier, then any classifier, as the model the page opens with. */
 function pickDefaultModel(): string {
