@@ -64,8 +64,8 @@ function tableOf(graph: Graph, name: string): { name: string; tensor: TensorProt
     const t = constantTensor(graph, cur);
     if (t) return { name: cur, tensor: t };
     const p = graph.producer(cur);
-    if (!p || p.op_type !== 'Identity') return undefined;
-    cur = p.input[0];
+    if (p?.op_type !== 'Identity') return undefined;
+    cur = p.input[0]!;
   }
   return undefined;
 }
@@ -87,10 +87,10 @@ function traceIndices(graph: Graph, source: string): IndexFlow {
     const x = queue.shift()!;
     for (const n of graph.consumers(x)) {
       if (n.op_type === 'Gather' && (n.domain ?? '') === '' && n.input[1] === x && attrInt(n, 'axis', 0) === 0) {
-        const table = tableOf(graph, n.input[0]);
+        const table = tableOf(graph, n.input[0]!);
         if (table && table.tensor.dims.length === 2 && FLOAT_TYPES.has(table.tensor.data_type)) {
           const [v, h] = table.tensor.dims.map(toNumber);
-          if (!candidates.some((c) => c.node === n)) candidates.push({ node: n, weightName: table.name, weight: table.tensor, vocabSize: v, hiddenSize: h });
+          if (!candidates.some((c) => c.node === n)) candidates.push({ node: n, weightName: table.name, weight: table.tensor, vocabSize: v!, hiddenSize: h! });
         }
         continue;
       }
@@ -101,7 +101,7 @@ function traceIndices(graph: Graph, source: string): IndexFlow {
         continue;
       }
       if (n.op_type === 'Cast' && !INT_TYPES.has(attrInt(n, 'to', 0))) continue;
-      const out = n.output[0];
+      const out = n.output[0]!;
       if (reached.has(out)) continue;
       const layout = keeps && reached.get(x)! && n.input.every((i) => !i || i === x || reached.get(i) !== false);
       reached.set(out, layout);
@@ -146,7 +146,7 @@ export function findWordEmbedding(graph: Graph, config: EmbeddingCutOptions['con
     if (top.length > 1) throw new TransformError(`Several word-embedding lookups read "input_ids": ${top.map(describe).join('; ')}. ${HOW_TO_PICK}`);
     found = top; // the vocabulary table is the largest one the ids index
   }
-  return found[0];
+  return found[0]!; // non-empty: checked above
 }
 
 /**
@@ -190,16 +190,16 @@ function cutAtLookup(graph: Graph, lookup: EmbeddingLookup): EmbeddingCut {
   );
 
   const flow = traceIndices(graph, 'input_ids');
-  const gatherOut = lookup.node.output[0];
+  const gatherOut = lookup.node.output[0]!;
   let embeds = INPUTS_EMBEDS;
   if (lookup.weight.data_type !== DataType.FLOAT) embeds = b.cast(embeds, lookup.weight.data_type); // fp16/fp64 tables
-  if (flow.reached.get(lookup.node.input[1]) !== true) {
+  if (flow.reached.get(lookup.node.input[1]!) !== true) {
     // The indices were reshaped (e.g. view(-1, S)): replay the index path on zeros shaped like input_ids to learn
     // the lookup's layout, and reshape inputs_embeds to it.
     const zeros = b.op('ConstantOfShape', [b.shape(INPUTS_EMBEDS, 0, 2)], {
       value: { name: 'value', dims: [1], data_type: elemType(idsInfo) ?? DataType.INT64, raw_data: new Uint8Array(elemType(idsInfo) === DataType.INT32 ? 4 : 8) },
     });
-    const idx = replayPath(graph, 'input_ids', zeros, lookup.node.input[1], flow.reached);
+    const idx = replayPath(graph, 'input_ids', zeros, lookup.node.input[1]!, flow.reached);
     embeds = b.reshape(embeds, b.concat([b.shape(idx), b.i64([lookup.hiddenSize])], 0));
   }
   replaceTensor(graph, gatherOut, embeds);
@@ -259,8 +259,8 @@ function replayPath(graph: Graph, source: string, replacement: string, target: s
   const renamed = new Map<string, string>([[source, replacement]]);
   for (const n of graph.nodes.filter((x) => onPath.has(x))) {
     const outs = graph.addNode(n.op_type, n.input.map((i) => renamed.get(i) ?? i), { outputs: n.output.length, name: `embedding_cut/replay_${n.op_type}`, domain: n.domain });
-    graph.nodes[graph.nodes.length - 1].attribute = n.attribute;
-    n.output.forEach((o, k) => renamed.set(o, outs[k]));
+    graph.nodes[graph.nodes.length - 1]!.attribute = n.attribute;
+    n.output.forEach((o, k) => renamed.set(o, outs[k]!));
   }
   return renamed.get(target)!;
 }
@@ -277,7 +277,7 @@ function rewireShapeReads(graph: Graph, b: OpBuilder, reached: Map<string, boole
       const start = attrInt(n, 'start');
       const end = attrInt(n, 'end');
       const replacement = start === undefined && end === undefined ? embShape : b.slice(embShape, [start ?? 0], [end ?? 2], [0]);
-      replaceTensor(graph, n.output[0], replacement);
+      replaceTensor(graph, n.output[0]!, replacement);
       dead.add(n);
     }
   }
