@@ -21,7 +21,7 @@ export function svgVisibleText(text: string): string {
   return text
     .replace(/\r\n|\r|\n/g, '↵')
     .replace(/\t/g, '    ')
-    // eslint-disable-next-line no-control-regex
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the XML-invalid control characters being replaced
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD');
 }
 

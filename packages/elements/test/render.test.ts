@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cellColor, matrixBound, rowBounds } from '../src/color.ts';
 import {
-  InterpretoCurve,
+  type InterpretoCurve,
   InterpretoGeneration,
   InterpretoMultiClass,
   InterpretoSingleClass,
