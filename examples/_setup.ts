@@ -27,7 +27,7 @@ async function folder(trained: string, fixture: string): Promise<string> {
 }
 
 async function load(dir: string, task: 'classification' | 'generation') {
-  env.localModelPath = dirname(dir) + '/';
+  env.localModelPath = `${dirname(dir)}/`;
   const id = basename(dir);
   const Model = task === 'classification' ? AutoModelForSequenceClassification : AutoModelForCausalLM;
   const model = await Model.from_pretrained(id, { dtype: 'fp32' });
@@ -55,9 +55,9 @@ function paint(text: string, value: number, bound: number): string {
 }
 
 function bar(value: number, bound: number, width = 12): string {
-  if (Number.isNaN(value)) return ' '.repeat(width) + '|' + ' '.repeat(width);
+  if (Number.isNaN(value)) return `${' '.repeat(width)}|${' '.repeat(width)}`;
   const n = bound > 0 ? Math.round((Math.abs(value) / bound) * width) : 0;
-  return value >= 0 ? ' '.repeat(width) + '|' + '+'.repeat(n).padEnd(width) : ' '.repeat(width - n) + '-'.repeat(n) + '|' + ' '.repeat(width);
+  return value >= 0 ? `${' '.repeat(width)}|${'+'.repeat(n).padEnd(width)}` : `${' '.repeat(width - n) + '-'.repeat(n)}|${' '.repeat(width)}`;
 }
 
 const bound = (rows: number[][]) => Math.max(1e-12, ...rows.flat().filter((v) => !Number.isNaN(v)).map(Math.abs));

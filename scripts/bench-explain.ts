@@ -25,7 +25,7 @@ import {
   type TokenizerLike,
 } from '../packages/core/src/index.ts';
 import { ModelAdapter } from '../packages/core/src/model/adapter.ts';
-import { buildEncoderClassifier, ENGLISH_WORDS, wordPieceTokenizer, writeModelFolder } from '../packages/onnx-grad/test/fixtures/index.ts';
+import { buildEncoderClassifier, ENGLISH_WORDS, specialId, wordPieceTokenizer, writeModelFolder } from '../packages/onnx-grad/test/fixtures/index.ts';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -43,11 +43,11 @@ const dir = join(mkdtempSync(join(tmpdir(), 'bench-explain-')), 'bert-bench');
 const tok = wordPieceTokenizer(ENGLISH_WORDS, { modelMaxLength: 512 });
 const built = buildEncoderClassifier({
   family: 'bert', opset: 14, vocabSize: 30522, hidden, layers, heads, intermediate: 4 * hidden, maxPositions: 512,
-  labels: ['NEGATIVE', 'POSITIVE'], padTokenId: tok.special['[PAD]'], seed: 1, initStd: 0.02,
+  labels: ['NEGATIVE', 'POSITIVE'], padTokenId: specialId(tok, '[PAD]'), seed: 1, initStd: 0.02,
 });
 writeModelFolder(dir, { config: built.config, tokenizer: tok.tokenizer, tokenizerConfig: tok.tokenizerConfig, model: built.model });
 env.allowRemoteModels = false;
-env.localModelPath = dirname(dir) + '/';
+env.localModelPath = `${dirname(dir)}/`;
 const model: any = await AutoModelForSequenceClassification.from_pretrained(basename(dir), { dtype: 'fp32' });
 const tokenizer: any = await AutoTokenizer.from_pretrained(basename(dir));
 const words = ENGLISH_WORDS as readonly string[];
@@ -189,6 +189,6 @@ table('3. peak resident memory above the start of each run, 512-token input', ['
 
 function table(title: string, head: string[], rows: string[][]): void {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   console.log(`${title}\n${line(head)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);
 }

@@ -5,4 +5,4 @@ import protobuf from 'protobufjs';
 
 const dir = new URL('../packages/onnx-grad/src/onnx/', import.meta.url);
 const parsed = protobuf.parse(readFileSync(new URL('onnx.proto', dir), 'utf8'), { keepCase: true });
-writeFileSync(new URL('onnx-proto.json', dir), JSON.stringify(parsed.root.toJSON()) + '\n');
+writeFileSync(new URL('onnx-proto.json', dir), `${JSON.stringify(parsed.root.toJSON())}\n`);

@@ -9,7 +9,7 @@ describe('adamStep', () => {
         const w = new Float32Array(g.length).fill(0.5);
         const { weights, state } = adamStep([w], [Float32Array.from(g)], initAdam([w]), { lr: 0.01, eps: 0 });
         expect(state.step).toBe(1);
-        weights[0].forEach((x, i) => expect(x).toBeCloseTo(0.5 - 0.01 * Math.sign(g[i]), 5));
+        weights[0]!.forEach((x, i) => expect(x).toBeCloseTo(0.5 - 0.01 * Math.sign(g[i]!), 5));
       }),
     );
   });
@@ -23,20 +23,20 @@ describe('adamStep', () => {
     // reference in float64
     const ref = [1, -2], m = [0, 0], v = [0, 0];
     grads.forEach((g, k) => {
-      const before = Float32Array.from(w[0]);
+      const before = Float32Array.from(w[0]!);
       const r = adamStep(w, [g], st, opts);
       expect(w[0]).toEqual(before);
       w = r.weights;
       st = r.state;
       for (let i = 0; i < 2; i++) {
-        m[i] = 0.9 * m[i] + 0.1 * g[i];
-        v[i] = 0.99 * v[i] + 0.01 * g[i] * g[i];
-        const mh = m[i] / (1 - 0.9 ** (k + 1)), vh = v[i] / (1 - 0.99 ** (k + 1));
-        ref[i] = ref[i] - 0.1 * (mh / (Math.sqrt(vh) + 1e-8) + 0.01 * ref[i]);
+        m[i] = 0.9 * m[i]! + 0.1 * g[i]!;
+        v[i] = 0.99 * v[i]! + 0.01 * g[i]! * g[i]!;
+        const mh = m[i]! / (1 - 0.9 ** (k + 1)), vh = v[i]! / (1 - 0.99 ** (k + 1));
+        ref[i] = ref[i]! - 0.1 * (mh / (Math.sqrt(vh) + 1e-8) + 0.01 * ref[i]!);
       }
     });
-    expect(w[0][0]).toBeCloseTo(ref[0], 5);
-    expect(w[0][1]).toBeCloseTo(ref[1], 5);
+    expect(w[0]![0]).toBeCloseTo(ref[0]!, 5);
+    expect(w[0]![1]).toBeCloseTo(ref[1]!, 5);
   });
 
   it('minimises a quadratic', () => {
@@ -44,10 +44,10 @@ describe('adamStep', () => {
     let w: Float32Array[] = [new Float32Array(3)];
     let st = initAdam(w);
     for (let k = 0; k < 500; k++) {
-      const g = w[0].map((x, i) => 2 * (x - target[i]));
+      const g = w[0]!.map((x, i) => 2 * (x - target[i]!));
       ({ weights: w, state: st } = adamStep(w, [g], st, { lr: 0.05 }));
     }
-    w[0].forEach((x, i) => expect(x).toBeCloseTo(target[i], 2));
+    w[0]!.forEach((x, i) => expect(x).toBeCloseTo(target[i]!, 2));
   });
 
   it('clips by global norm and skips decay where told', () => {
@@ -56,8 +56,8 @@ describe('adamStep', () => {
     expect(globalNorm(g)).toBeCloseTo(50, 5);
     const r = adamStep(w, g, initAdam(w), { lr: 0.1, weightDecay: 0.5, clipNorm: 1 }, [true, false]);
     // after clipping m/sqrt(v) is still sign(g) on step 1; decay applies to the first tensor only
-    expect(r.weights[0][0]).toBeCloseTo(1 - 0.1 * (1 + 0.5), 5);
-    expect(r.weights[1][0]).toBeCloseTo(1 - 0.1, 5);
+    expect(r.weights[0]![0]).toBeCloseTo(1 - 0.1 * (1 + 0.5), 5);
+    expect(r.weights[1]![0]).toBeCloseTo(1 - 0.1, 5);
   });
 
   it('rejects mismatched lists with a clear message', () => {

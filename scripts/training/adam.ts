@@ -28,7 +28,7 @@ export function initAdam(shapes: readonly { length: number }[]): AdamState {
 /** Global L2 norm of a list of gradients. */
 export function globalNorm(grads: readonly Float32Array[]): number {
   let s = 0;
-  for (const g of grads) for (let i = 0; i < g.length; i++) s += g[i] * g[i];
+  for (const g of grads) for (let i = 0; i < g.length; i++) s += g[i]! * g[i]!;
   return Math.sqrt(s);
 }
 
@@ -56,17 +56,18 @@ export function adamStep(
   const newM: Float32Array[] = [];
   const newV: Float32Array[] = [];
   for (let t = 0; t < weights.length; t++) {
-    const w = weights[t], g = grads[t], m0 = state.m[t], v0 = state.v[t];
+    // Lengths were checked above (state.v is built alongside state.m).
+    const w = weights[t]!, g = grads[t]!, m0 = state.m[t]!, v0 = state.v[t]!;
     if (w.length !== g.length) throw new Error(`adamStep: tensor ${t} has ${w.length} weights but ${g.length} gradient values.`);
     const wd = decay === undefined || decay[t] ? weightDecay : 0;
     const w1 = new Float32Array(w.length), m1 = new Float32Array(w.length), v1 = new Float32Array(w.length);
     for (let i = 0; i < w.length; i++) {
-      const gi = g[i] * scale;
-      const mi = beta1 * m0[i] + (1 - beta1) * gi;
-      const vi = beta2 * v0[i] + (1 - beta2) * gi * gi;
+      const gi = g[i]! * scale;
+      const mi = beta1 * m0[i]! + (1 - beta1) * gi;
+      const vi = beta2 * v0[i]! + (1 - beta2) * gi * gi;
       m1[i] = mi;
       v1[i] = vi;
-      w1[i] = w[i] - lr * (mi / bc1 / (Math.sqrt(vi / bc2) + eps) + wd * w[i]);
+      w1[i] = w[i]! - lr * (mi / bc1 / (Math.sqrt(vi / bc2) + eps) + wd * w[i]!);
     }
     newW.push(w1);
     newM.push(m1);

@@ -27,9 +27,9 @@ describe.skipIf(missing.length > 0)(title, () => {
   const explainers = (): [string, Ctor, Record<string, unknown>][] => {
     const c = core as unknown as Record<string, Ctor>;
     return [
-      ['Occlusion', c.Occlusion, {}],
-      ['IntegratedGradients', c.IntegratedGradients, {}],
-      ['KernelShap', c.KernelShap, { seed: 1 }],
+      ['Occlusion', c.Occlusion!, {}],
+      ['IntegratedGradients', c.IntegratedGradients!, {}],
+      ['KernelShap', c.KernelShap!, { seed: 1 }],
     ];
   };
 
@@ -46,9 +46,9 @@ describe.skipIf(missing.length > 0)(title, () => {
       const misses: string[] = [];
       outputs.forEach((out, i) => {
         const row = out.attributions[0];
-        const top = row.indexOf(Math.max(...row.filter((v) => !Number.isNaN(v))));
-        const cue = examples[i].words[examples[i].cue!];
-        if (out.elements[top].trim().toLowerCase() !== cue) misses.push(`"${examples[i].text}": top "${out.elements[top]}", cue "${cue}"`);
+        const top = row!.indexOf(Math.max(...row!.filter((v) => !Number.isNaN(v))));
+        const cue = examples[i]!.words[examples[i]!.cue!];
+        if (out.elements[top]!.trim().toLowerCase() !== cue) misses.push(`"${examples[i]!.text}": top "${out.elements[top]}", cue "${cue}"`);
       });
       expect(1 - misses.length / outputs.length, misses.join('\n')).toBeGreaterThanOrEqual(0.9);
     } finally {

@@ -55,7 +55,7 @@ export function causalLmBatch(seqs: readonly (readonly number[])[], vocabSize: n
   if (count === 0) throw new Error('causalLmBatch: every sequence is shorter than 2 tokens: nothing to predict.');
   const targetWeights = new Float32Array(B * S * vocabSize);
   seqs.forEach((s, b) => {
-    for (let i = 0; i + 1 < s.length; i++) targetWeights[(b * S + i) * vocabSize + s[i + 1]] = 1 / count;
+    for (let i = 0; i + 1 < s.length; i++) targetWeights[(b * S + i) * vocabSize + s[i + 1]!] = 1 / count;
   });
   return { ...base, targetWeights, targetDims: [B, S, vocabSize] };
 }

@@ -40,7 +40,7 @@ function argmaxRows(t: Tensor): number[] {
   const data = t.data as Float32Array;
   return Array.from({ length: rows }, (_, r) => {
     let best = 0;
-    for (let c = 1; c < cols; c++) if (data[r * cols + c] > data[r * cols + best]) best = c;
+    for (let c = 1; c < cols; c++) if (data[r * cols + c]! > data[r * cols + best]!) best = c;
     return best;
   });
 }
@@ -72,7 +72,7 @@ export async function sentimentReport(dir: string, examples: SentimentExample[] 
     const predicted = await classify(model, tokenizer, examples.map((e) => e.text));
     const acc = (keep: (e: SentimentExample) => boolean) => {
       const idx = examples.flatMap((e, i) => (keep(e) ? [i] : []));
-      const right = idx.filter((i) => predicted[i] === examples[i].label).length;
+      const right = idx.filter((i) => predicted[i] === examples[i]!.label).length;
       return { n: idx.length, accuracy: idx.length ? right / idx.length : NaN };
     };
     return {
@@ -81,7 +81,7 @@ export async function sentimentReport(dir: string, examples: SentimentExample[] 
       negated: acc((e) => e.negated),
       contrast: acc((e) => e.contrast),
       neutral: acc((e) => e.label === 1),
-      mistakes: examples.flatMap((e, i) => (predicted[i] === e.label ? [] : [{ text: e.text, expected: labels[e.label], predicted: labels[predicted[i]] }])),
+      mistakes: examples.flatMap((e, i) => (predicted[i] === e.label ? [] : [{ text: e.text, expected: labels[e.label]!, predicted: labels[predicted[i]!]! }])),
     };
   } finally {
     await model.dispose();
@@ -119,7 +119,7 @@ export async function lmReport(dir: string): Promise<LmReport> {
       const [, S, V] = logits.dims as [number, number, number];
       const data = logits.data as Float32Array;
       let best = 0;
-      for (let v = 1; v < V; v++) if (data[(S - 1) * V + v] > data[(S - 1) * V + best]) best = v;
+      for (let v = 1; v < V; v++) if (data[(S - 1) * V + v]! > data[(S - 1) * V + best]!) best = v;
       const expected = tokenizer.encode(p.answer, { add_special_tokens: false })[0];
       if (best === expected) right++;
       else mistakes.push({ prompt: p.prompt, expected: p.answer, got: tokenizer.decode([best]) });

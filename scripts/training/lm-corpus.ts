@@ -24,7 +24,7 @@ const facts = `roses are red; the sky is blue; violets are blue; the grass is gr
 export const COLOUR_FACTS: readonly ColourFact[] = facts.split(';').map((f) => {
   const m = /^\s*(.+) (is|are) (\w+)\s*$/.exec(f);
   if (!m) throw new Error(`COLOUR_FACTS: cannot parse "${f}".`);
-  return { subject: m[1], verb: m[2] as 'is' | 'are', colour: m[3] };
+  return { subject: m[1]!, verb: m[2] as 'is' | 'are', colour: m[3]! };
 });
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -87,7 +87,7 @@ export function generateLmCorpus(rng: Rng, n: number): LmExample[] {
           j = rng.int(0, COLOUR_FACTS.length - 1);
         } while (i === j || isHeldOutPair(i, j));
       }
-      out.push({ text: `${cap(clause(COLOUR_FACTS[i]))}, ${clause(COLOUR_FACTS[j])}.`, kind: 'pair' });
+      out.push({ text: `${cap(clause(COLOUR_FACTS[i]!))}, ${clause(COLOUR_FACTS[j]!)}.`, kind: 'pair' });
     } else if (r < 0.85) out.push({ text: list(rng), kind: 'list' });
     else out.push({ text: copy(rng), kind: 'copy' });
   }
@@ -113,7 +113,7 @@ export function heldOutFactPrompts(): FactPrompt[] {
     }),
   );
   COLOUR_FACTS.forEach((f, j) => {
-    const a = COLOUR_FACTS[(j + 5) % COLOUR_FACTS.length];
+    const a = COLOUR_FACTS[(j + 5) % COLOUR_FACTS.length]!;
     out.push({ prompt: `${cap(clause(a))} and ${f.subject} ${f.verb}`, answer: ` ${f.colour}` });
   });
   return out;

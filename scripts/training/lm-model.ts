@@ -10,7 +10,7 @@
 import { tensorData, toNumber, type Graph } from '../../packages/onnx-grad/src/index.ts';
 import { buildGpt2, type Gpt2Spec } from '../../packages/onnx-grad/test/fixtures/gpt2.ts';
 import { writeModelFolder } from '../../packages/onnx-grad/test/fixtures/hub.ts';
-import { byteLevelBpeTokenizer } from '../../packages/onnx-grad/test/fixtures/tokenizers.ts';
+import { byteLevelBpeTokenizer, specialId } from '../../packages/onnx-grad/test/fixtures/tokenizers.ts';
 import { causalLmBatch } from './batches.ts';
 import { loadLocal } from './evaluate.ts';
 import { generateLmCorpus } from './lm-corpus.ts';
@@ -70,7 +70,7 @@ export async function trainLanguageModel(outDir: string, options: Partial<LmTrai
   const corpus = generateLmCorpus(rng, o.sentences).map((e) => e.text);
   // enough merges that every corpus word is one token (training stops once nothing is left to merge)
   const tok = byteLevelBpeTokenizer(wordsByFrequency(corpus), { merges: 4000, modelMaxLength: 64 });
-  const eos = tok.special['<|endoftext|>'];
+  const eos = specialId(tok, '<|endoftext|>');
   const spec: Gpt2Spec = {
     opset: 14, vocabSize: tok.vocabSize, nEmbd: o.nEmbd, nLayer: o.nLayer, nHead: o.nHead, nPositions: 64,
     bosTokenId: eos, eosTokenId: eos, seed: o.seed, initStd: 0.02,
@@ -97,7 +97,7 @@ export async function trainLanguageModel(outDir: string, options: Partial<LmTrai
       const picked: number[][] = [];
       for (let i = 0; i < o.batchSize; i++) {
         if (order.length === 0) order = batchRng.shuffle(seqs.map((_, k) => k));
-        picked.push(seqs[order.pop()!]);
+        picked.push(seqs[order.pop()!]!);
       }
       return causalLmBatch(picked, spec.vocabSize, eos);
     },

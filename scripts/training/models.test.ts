@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { greedyContinue, heldOutSentiment, lmReport, loadLocal, sentimentReport, TUTORIAL_PROMPT } from './evaluate.ts';
+import { heldOutSentiment, lmReport, loadLocal, sentimentReport, TUTORIAL_PROMPT } from './evaluate.ts';
 import { LABELS } from './sentiment-corpus.ts';
 import { Tensor } from '@huggingface/transformers';
 
@@ -76,17 +76,17 @@ describe('language model (GPT-2)', () => {
       const prompt = tokenizer(TUTORIAL_PROMPT);
       const generated = (await model.generate({ ...prompt, max_new_tokens: 6, do_sample: false })) as Tensor;
       const ids2 = Array.from(generated.data as BigInt64Array);
-      const promptLength = (prompt.input_ids as Tensor).dims[1];
+      const promptLength = (prompt.input_ids as Tensor).dims[1]!;
       const prefix = ids2.slice(0, promptLength);
       for (let k = promptLength; k < ids2.length; k++) {
         const input_ids = new Tensor('int64', BigInt64Array.from(prefix), [1, prefix.length]);
         const attention_mask = new Tensor('int64', new BigInt64Array(prefix.length).fill(1n), [1, prefix.length]);
         const { logits } = (await model({ input_ids, attention_mask })) as { logits: Tensor };
-        const V = logits.dims[2];
+        const V = logits.dims[2]!;
         const last = (logits.data as Float32Array).subarray((prefix.length - 1) * V, prefix.length * V);
         const best = last.indexOf(Math.max(...last));
         expect(BigInt(best)).toBe(ids2[k]);
-        prefix.push(ids2[k]);
+        prefix.push(ids2[k]!);
       }
     } finally {
       await model.dispose();

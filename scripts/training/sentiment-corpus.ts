@@ -309,9 +309,9 @@ export const SENTIMENT_TEMPLATES: readonly Template[] = [
 function labelOf(roles: readonly WordRole[], kind: Template['kind']): Label {
   const cues = roles.flatMap((r, i) => (r === 'pos' || r === 'neg' ? [i] : []));
   if (cues.length === 0) return NEU;
-  const last = cues[cues.length - 1];
+  const last = cues[cues.length - 1]!;
   // in a contrast the clause after "but" decides; otherwise all cues of a sentence share a polarity
-  const start = kind === 'contrast' ? cues[cues.length - 2] + 1 : 0;
+  const start = kind === 'contrast' ? cues[cues.length - 2]! + 1 : 0;
   const negatedHere = roles.slice(start, last).includes('negator');
   const positive = (roles[last] === 'pos') !== negatedHere;
   return positive ? POS : NEG;
@@ -370,7 +370,7 @@ export function generateSentimentCorpus(rng: Rng, n: number, split: 'train' | 'h
   const out: SentimentExample[] = [];
   for (let i = 0; i < n; i++) {
     let r = rng.float() * total;
-    let kind = kinds[kinds.length - 1];
+    let kind = kinds[kinds.length - 1]!;
     for (const k of kinds) {
       if (r < weight[k]) { kind = k; break; }
       r -= weight[k];

@@ -8,7 +8,7 @@
  */
 import { buildEncoderClassifier } from '../../packages/onnx-grad/test/fixtures/encoder.ts';
 import { writeModelFolder } from '../../packages/onnx-grad/test/fixtures/hub.ts';
-import { wordPieceTokenizer } from '../../packages/onnx-grad/test/fixtures/tokenizers.ts';
+import { specialId, wordPieceTokenizer } from '../../packages/onnx-grad/test/fixtures/tokenizers.ts';
 import { classifierBatch } from './batches.ts';
 import { loadLocal } from './evaluate.ts';
 import { setInitializers } from './initializers.ts';
@@ -82,7 +82,7 @@ export async function trainSentimentModel(outDir: string, options: Partial<Senti
   const tok = wordPieceTokenizer(wordsByFrequency(corpus), { modelMaxLength: 64 });
   const spec = {
     family: 'bert' as const, opset: 14, vocabSize: tok.vocabSize, hidden: o.hidden, layers: o.layers, heads: o.heads,
-    intermediate: o.intermediate, maxPositions: 64, labels: [...LABELS], padTokenId: tok.special['[PAD]'], seed: o.seed, initStd: o.initStd,
+    intermediate: o.intermediate, maxPositions: 64, labels: [...LABELS], padTokenId: specialId(tok, '[PAD]'), seed: o.seed, initStd: o.initStd,
   };
   const built = buildEncoderClassifier(spec);
   // tokenizer first, so that the ids below come from the tokenizer.json users will load
@@ -107,7 +107,7 @@ export async function trainSentimentModel(outDir: string, options: Partial<Senti
       const picked: SentimentExample[] = [];
       for (let i = 0; i < o.batchSize; i++) {
         if (order.length === 0) order = batchRng.shuffle(corpus.map((_, k) => k));
-        const ex = corpus[order.pop()!];
+        const ex = corpus[order.pop()!]!;
         const aug = augment(ex, batchRng, o);
         // made-up words split into many pieces: keep within the model's positions
         picked.push(encode(aug.text).length <= spec.maxPositions ? aug : ex);

@@ -19,20 +19,20 @@ async function checkGradients(tg: TrainingGraph, batch: Batch, picks = 3): Promi
   const out = await session.run(stepFeeds(tg, batch, weights, seed), trainingOutputs(tg));
   const grads = collectGradients(tg, out);
   const lossAt = async (ws: Float32Array[]) =>
-    (await session.run(stepFeeds(tg, batch, ws, seed), [tg.lossOutput]))[tg.lossOutput].data[0] as number;
+    (await session.run(stepFeeds(tg, batch, ws, seed), [tg.lossOutput]))[tg.lossOutput]!.data[0] as number;
   const rng = new Rng(5);
   let checked = 0;
   for (let t = 0; t < tg.weights.length; t++) {
     // the largest entries of each tensor, plus a random one: sizeable gradients compare well in float32
     const g = grads[t];
-    const order = Array.from(g.keys()).sort((a, b) => Math.abs(g[b]) - Math.abs(g[a]));
-    for (const i of [...order.slice(0, picks - 1), rng.int(0, g.length - 1)]) {
+    const order = Array.from(g!.keys()).sort((a, b) => Math.abs(g![b]!) - Math.abs(g![a]!));
+    for (const i of [...order.slice(0, picks - 1), rng.int(0, g!.length - 1)]) {
       const eps = 1e-2;
       const plus = weights.map((w) => w), minus = weights.map((w) => w);
-      plus[t] = Float32Array.from(weights[t]); plus[t][i] += eps;
-      minus[t] = Float32Array.from(weights[t]); minus[t][i] -= eps;
+      plus[t] = Float32Array.from(weights[t]!); plus[t]![i]! += eps;
+      minus[t] = Float32Array.from(weights[t]!); minus[t]![i]! -= eps;
       const fd = ((await lossAt(plus)) - (await lossAt(minus))) / (2 * eps);
-      expect(g[i], `${tg.weights[t].name}[${i}]`).toBeCloseTo(fd, 2);
+      expect(g![i], `${tg.weights[t]!.name}[${i}]`).toBeCloseTo(fd, 2);
       checked++;
     }
   }

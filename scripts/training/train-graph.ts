@@ -68,7 +68,7 @@ export function buildTrainingGraph(
     const type = { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: dims.map((d) => ({ dim_value: d })) } } };
     const w: TrainableWeight = { name, dims, init, lookups: [], feeds: [] };
     const uses = g.consumers(name);
-    const lookups = uses.filter((n) => n.op_type === 'Gather' && n.input[0] === name && !g.initializer(n.input[1]));
+    const lookups = uses.filter((n) => n.op_type === 'Gather' && n.input[0] === name && !g.initializer(n.input[1]!));
     const others = uses.filter((n) => !lookups.includes(n));
     if (others.length > 0) {
       g.proto.input.push({ name, type });
@@ -81,8 +81,8 @@ export function buildTrainingGraph(
       w.feeds.push(copy);
       for (const n of lookups) {
         n.input[0] = copy;
-        const ids = g.addNode('Identity', [n.input[1]], { name: 'train/lookup_ids' })[0];
-        lookupWrt.push({ weight: w, rows: n.output[0], ids });
+        const ids = g.addNode('Identity', [n.input[1]!], { name: 'train/lookup_ids' })[0]!;
+        lookupWrt.push({ weight: w, rows: n.output[0]!, ids });
       }
     }
     g.invalidate();
@@ -129,6 +129,6 @@ export function scatterAddRows(table: Float32Array, hidden: number, ids: ArrayLi
     const id = Number(ids[p]);
     if (id < 0 || id >= vocab) throw new Error(`scatterAddRows: id ${id} is outside the table's ${vocab} rows.`);
     const src = p * hidden, dst = id * hidden;
-    for (let h = 0; h < hidden; h++) table[dst + h] += rows[src + h];
+    for (let h = 0; h < hidden; h++) table[dst + h]! += rows[src + h]!;
   }
 }

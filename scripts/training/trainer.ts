@@ -49,9 +49,9 @@ export function trainingOutputs(tg: TrainingGraph): string[] {
 /** d loss / d weight for every weight: the graph's part plus the lookup rows scatter-added into their tables. */
 export function collectGradients(tg: TrainingGraph, out: Record<string, ort.Tensor>): Float32Array[] {
   return tg.weights.map((w) => {
-    const g = w.gradOutput ? Float32Array.from(out[w.gradOutput].data as Float32Array) : new Float32Array(w.init.length);
-    const hidden = w.dims[w.dims.length - 1];
-    for (const l of w.lookups) scatterAddRows(g, hidden, out[l.idsOutput].data as BigInt64Array, out[l.gradOutput].data as Float32Array);
+    const g = w.gradOutput ? Float32Array.from(out[w.gradOutput]!.data as Float32Array) : new Float32Array(w.init.length);
+    const hidden = w.dims[w.dims.length - 1]!; // looked-up tables are 2-D [rows, hidden]
+    for (const l of w.lookups) scatterAddRows(g, hidden, out[l.idsOutput]!.data as BigInt64Array, out[l.gradOutput]!.data as Float32Array);
     return g;
   });
 }
@@ -69,7 +69,7 @@ export async function trainWeights(tg: TrainingGraph, opts: TrainOptions): Promi
     let running = 0;
     for (let step = 0; step < opts.steps; step++) {
       const out = await session.run(stepFeeds(tg, opts.batch(step), weights, seed), outputs);
-      const loss = (out[tg.lossOutput].data as Float32Array)[0];
+      const loss = (out[tg.lossOutput]!.data as Float32Array)[0]!;
       if (!Number.isFinite(loss)) throw new Error(`Training diverged at step ${step}: the loss is ${loss}. Lower the learning rate.`);
       const grads = collectGradients(tg, out);
       const lr = learningRate(step, opts.steps, opts.lr, opts.warmup);
@@ -77,7 +77,7 @@ export async function trainWeights(tg: TrainingGraph, opts: TrainOptions): Promi
       running = step === 0 ? loss : 0.98 * running + 0.02 * loss;
       if (opts.log && (step % (opts.logEvery ?? 100) === 0 || step === opts.steps - 1)) opts.log(step, running);
     }
-    return new Map(tg.weights.map((w, i) => [w.name, weights[i]]));
+    return new Map(tg.weights.map((w, i) => [w.name, weights[i]!]));
   } finally {
     await session.release();
   }

@@ -34,7 +34,7 @@ describe('the sentiment classifier on the tutorial sentences', () => {
     const { model, tokenizer } = await loadLocal(SENTIMENT, 'classification');
     try {
       const predicted = await classify(model, tokenizer, POLAR.map(([t]) => t));
-      expect(predicted.map((p, i) => `${POLAR[i][0]} -> ${LABELS[p]}`)).toEqual(POLAR.map(([t, l]) => `${t} -> ${l}`));
+      expect(predicted.map((p, i) => `${POLAR[i]![0]} -> ${LABELS[p]}`)).toEqual(POLAR.map(([t, l]) => `${t} -> ${l}`));
     } finally {
       await model.dispose();
     }

@@ -39,9 +39,9 @@ const ID = 'virtual:playground-models';
 export function modelsManifest(modelsDir: string): Plugin {
   return {
     name: 'interpreto:models-manifest',
-    resolveId: (id) => (id === ID ? '\0' + ID : undefined),
+    resolveId: (id) => (id === ID ? `\0${ID}` : undefined),
     load(id) {
-      if (id !== '\0' + ID) return undefined;
+      if (id !== `\0${ID}`) return undefined;
       const models = scanModels(modelsDir);
       if (!models.length) this.warn(`no models in ${modelsDir}; run \`pnpm prepare-models\` first.`);
       return `export default ${JSON.stringify(models)};`;

@@ -27,11 +27,11 @@ export function ortAssets(fromDir: string, files: readonly string[] = ORT_RUNTIM
     name: 'interpreto:ort-assets',
     configureServer(server) {
       server.middlewares.use((req, res, next) => {
-        const path = (req.url ?? '').split('?')[0];
-        const m = /\/ort\/([^/]+)$/.exec(path);
-        if (!m || !files.includes(m[1])) return next();
-        res.setHeader('Content-Type', m[1].endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
-        createReadStream(join(dist, m[1])).pipe(res);
+        const path = (req.url ?? '').split('?')[0]!;
+        const file = /\/ort\/([^/]+)$/.exec(path)?.[1];
+        if (!file || !files.includes(file)) return next();
+        res.setHeader('Content-Type', file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
+        createReadStream(join(dist, file)).pipe(res);
       });
     },
     generateBundle() {

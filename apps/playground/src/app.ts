@@ -4,7 +4,7 @@
  * @interpreto-js/elements (heatmap, Insertion/Deletion curves) and a method x metric table.
  * Rendered in light DOM so the page's stylesheet applies and tests can reach every control.
  */
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { plotAttributions } from '@interpreto-js/elements';
 import embeddedModels from 'virtual:playground-models';
@@ -13,7 +13,7 @@ import type { CompareRow, ExplainResult, FromWorker, ModelInfo, PlaygroundError 
 import { hubIdProblem, parseState, stateToSearch, DEFAULT_GENERATION_TEXT, DEFAULT_MAX_NEW_TOKENS, DEFAULT_TEXT, type PlaygroundState, type TargetSpec } from './url-state.ts';
 import { WorkerClient } from './worker-client.ts';
 
-export const HUB_SUGGESTIONS = ['Xenova/distilbert-base-uncased-finetuned-sst-2-english', 'Xenova/gpt2'];
+export const HUB_SUGGESTIONS = ['Xenova/distilbert-base-uncased-finetuned-sst-2-english', 'Xenova/gpt2'] as const;
 
 /** Prefer a committed trained classifier, then any classifier, as the model the page opens with. */
 function pickDefaultModel(): string {
@@ -314,7 +314,7 @@ export class PlaygroundApp extends LitElement {
       this.fieldErrors = errors;
     };
     const shown = value ?? spec.default;
-    let control;
+    let control: TemplateResult;
     if (spec.kind === 'bool') {
       control = html`<input id=${id} type="checkbox" .checked=${live(Boolean(shown))} @change=${(e: Event) => update(String((e.target as HTMLInputElement).checked))} />`;
     } else if (spec.kind === 'enum' || spec.kind === 'choice') {
@@ -465,7 +465,7 @@ export class PlaygroundApp extends LitElement {
   override render() {
     const spec = METHODS[this.state.method];
     const busy = this.phase !== 'idle';
-    return html`<form @submit=${(e: Event) => (e.preventDefault(), this.explain())}>
+    return html`<form @submit=${(e: Event) => { e.preventDefault(); this.explain(); }}>
         <div class="row">
           ${this.renderModelPicker()}
           <label

@@ -23,6 +23,9 @@ export function taskFromConfig(config: ModelConfigLike): PlaygroundTask | null {
 export function labelsFromConfig(config: ModelConfigLike): string[] | undefined {
   const map = config.id2label;
   if (!map) return undefined;
-  const ids = Object.keys(map).map(Number).filter(Number.isInteger).sort((a, b) => a - b);
-  return ids.length ? ids.map((i) => map[String(i)]) : undefined;
+  const labels = Object.entries(map)
+    .map(([id, label]) => [Number(id), label] as const)
+    .filter(([id]) => Number.isInteger(id))
+    .sort(([a], [b]) => a - b);
+  return labels.length ? labels.map(([, label]) => label) : undefined;
 }

@@ -134,5 +134,5 @@ export function stateToSearch(state: PlaygroundState, defaultModel: string): str
   }
   if (!state.metrics) p.set('metrics', '0');
   if (state.run !== 'none') p.set('run', state.run);
-  return '?' + p.toString();
+  return `?${p.toString()}`;
 }

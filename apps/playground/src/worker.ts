@@ -9,6 +9,7 @@ import { METHODS, type MethodName, type OptionValues } from './methods.ts';
 import type { CompareRow, ExplainResult, FromWorker, MetricSummary, ModelInfo, RunDevice, RunRequest, ToWorker } from './protocol.ts';
 import { labelsFromConfig, taskFromConfig, type PlaygroundTask } from './task.ts';
 import type { DeviceChoice, ModelRef } from './url-state.ts';
+import type { AttributionOutput } from '@interpreto-js/core';
 
 /** The little of WebGPU the worker reads (the DOM lib has no WebGPU types). */
 interface GPUAdapterLike {
@@ -25,7 +26,9 @@ interface Loaded {
   key: string;
   info: ModelInfo;
   // transformers.js objects; the core accepts what from_pretrained returns.
+  // biome-ignore lint/suspicious/noExplicitAny: whatever from_pretrained returns, passed through untouched
   model: any;
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   tokenizer: any;
 }
 
@@ -190,13 +193,13 @@ async function explainOnce(
 ): Promise<ExplainResult> {
   if (!req.text.trim()) throw new PlaygroundFailure('The input text is empty.', 'Type a sentence to explain.');
   const device = loaded.info.device;
-  const Cls = (core as unknown as Record<string, new (m: unknown, t: unknown, o: unknown) => { explain: Function }>)[method];
+  const Cls = (core as unknown as Record<string, new (m: unknown, t: unknown, o: unknown) => { explain: (...args: unknown[]) => Promise<AttributionOutput[]> }>)[method];
   if (typeof Cls !== 'function') throw new PlaygroundFailure(`The core library has no ${method} explainer yet.`);
   const explainer = new Cls(loaded.model, loaded.tokenizer, constructorOptions(core, method, values));
   const { targets, generation } = targetsFor(loaded, req);
   const t0 = performance.now();
   const outputs = await explainer.explain(req.text, targets, { signal, onProgress: progress(id, `${method}`), generation });
-  const output = outputs[0];
+  const output = outputs[0]!; // one input text, one output
   const result: ExplainResult = { method, output, device: output.device ?? device, explainMs: performance.now() - t0, webgpuEp: webgpuEpActive() };
   if (withMetrics) {
     signal.throwIfAborted();
@@ -247,7 +250,7 @@ async function handle(msg: Exclude<ToWorker, { type: 'init' } | { type: 'cancel'
       post({ type: 'explained', id, info: loaded.info, result });
     } else {
       const rows: CompareRow[] = [];
-      let first;
+      let first: ExplainResult['output'] | undefined;
       for (const [i, method] of msg.methods.entries()) {
         signal.throwIfAborted();
         post({ type: 'progress', id, stage: `comparing: ${method}`, done: i, total: msg.methods.length });

@@ -16,7 +16,7 @@ describe('method table', () => {
       if (spec.kind !== 'enum') continue;
       const holder = 'export' in spec.source ? (coreRecord[spec.source.export] as Record<string, unknown>) : cls![spec.source.classStatic];
       expect(holder, `${name}.${spec.name}`).toBeTruthy();
-      expect(Object.keys(holder).sort()).toEqual([...spec.values].sort());
+      expect(Object.keys(holder!).sort()).toEqual([...spec.values].sort());
       expect(spec.values).toContain(spec.default);
     }
   });

@@ -79,9 +79,9 @@ describe('Saliency', () => {
       // on the additive logits with token t's contribution scaled.
       const ids = o!.inputs.inputIds;
       const contrib = (await import('../../onnx-grad/test/fixtures/index.ts')).additiveContributions(w, ids);
-      const bias = w['classifier.bias'];
+      const bias = w['classifier.bias']!;
       const f = (scaleT: number, t: number) => {
-        const z = [0, 1].map((c) => bias[c] + contrib.reduce((s, row, u) => s + row[c]! * (u === t ? scaleT : 1), 0));
+        const z = [0, 1].map((c) => bias[c]! + contrib.reduce((s, row, u) => s + row[c]! * (u === t ? scaleT : 1), 0));
         const m = Math.max(...z);
         const lse = m + Math.log(z.reduce((s, v) => s + Math.exp(v - m), 0));
         return inferenceMode === InferenceModes.SOFTMAX ? Math.exp(z[0]! - lse) : z[0]! - lse;

@@ -199,7 +199,7 @@ describe('spaceBefore', () => {
     ]);
     const tok = units(bert, 'uncharacteristically good', Granularity.TOKEN);
     expect(tok.elements.length).toBeGreaterThan(2);
-    expect(tok.spaceBefore).toEqual(tok.elements.map((e, i) => i === tok.elements.length - 1));
+    expect(tok.spaceBefore).toEqual(tok.elements.map((_, i) => i === tok.elements.length - 1));
   });
 
   it('byte-level BPE: whitespace precedes the unit (its text already carries it)', () => {

@@ -19,7 +19,7 @@ export interface Loaded {
 const cache = new Map<string, Promise<Loaded>>();
 
 export async function loadFolder(path: string, task: 'classification' | 'generation', options: Record<string, unknown> = {}): Promise<Loaded> {
-  env.localModelPath = dirname(path) + '/';
+  env.localModelPath = `${dirname(path)}/`;
   const id = basename(path);
   const Model = task === 'classification' ? AutoModelForSequenceClassification : AutoModelForCausalLM;
   const model = await Model.from_pretrained(id, { dtype: 'fp32', ...options });

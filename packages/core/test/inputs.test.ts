@@ -94,7 +94,7 @@ describe('bad inputs', () => {
 
   test('a model that is neither a sequence classifier nor a causal LM is refused', async () => {
     const path = await ensureFixture('bert-tiny-opset11');
-    env.localModelPath = join(path, '..') + '/';
+    env.localModelPath = `${join(path, '..')}/`;
     const base = await AutoModel.from_pretrained(path.split('/').pop()!, { dtype: 'fp32' });
     const { tokenizer } = await loadFixture('bert-tiny-opset11');
     expect(() => new Occlusion(base, tokenizer)).toThrow(UnsupportedModelError);

@@ -83,7 +83,7 @@ export function contrastRatio(a: RGB, b: RGB): number {
 /** The opaque colour seen when `fg` at opacity `alpha` is painted over `bg`. */
 export function composite(fg: RGB, alpha: number, bg: RGB): RGB {
   const a = Math.max(0, Math.min(1, alpha));
-  return [0, 1, 2].map((i) => Math.round(fg[i] * a + bg[i] * (1 - a))) as unknown as RGB;
+  return fg.map((f, i) => Math.round(f * a + bg[i]! * (1 - a))) as unknown as RGB;
 }
 
 /** White or near-black, whichever contrasts more with the given background. */

@@ -18,7 +18,7 @@ export function curveAUC(scores: readonly number[]): number {
   const p = scores.length;
   if (p < 2) return Number.NaN;
   let area = 0;
-  for (let k = 1; k < p; k++) area += (scores[k - 1] + scores[k]) / 2;
+  for (let k = 1; k < p; k++) area += (scores[k - 1]! + scores[k]!) / 2;
   return area / (p - 1);
 }
 
@@ -116,7 +116,7 @@ export function curveToSVG(result: MetricResult, options: CurveSVGOptions = {}):
   g.polylines.forEach((pts, i) => {
     const name = options.rowNames?.[i] ?? `row ${i}`;
     out.push(
-      `<polyline points="${pts}" fill="none" stroke="${CURVE_COLORS[i % CURVE_COLORS.length]}" stroke-width="2"><title>${escapeXML(`${name}: AUC ${g.aucs[i].toFixed(3)}`)}</title></polyline>`,
+      `<polyline points="${pts}" fill="none" stroke="${CURVE_COLORS[i % CURVE_COLORS.length]}" stroke-width="2"><title>${escapeXML(`${name}: AUC ${g.aucs[i]!.toFixed(3)}`)}</title></polyline>`,
     );
   });
   out.push(

@@ -23,7 +23,7 @@ export function svgVisibleText(text: string): string {
   return text
     .replace(/\r\n|\r|\n/g, '↵')
     .replace(/\t/g, '    ')
-    // eslint-disable-next-line no-control-regex
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the XML-invalid control characters being replaced
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)))
     .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uFFFE\uFFFF]/g, '\uFFFD');
 }

@@ -98,7 +98,7 @@ export function dominantRows(output: AttributionOutput): number[] {
     let best = -1;
     let bestValue = 0;
     output.attributions.forEach((row, r) => {
-      const v = row[c];
+      const v = row[c]!;
       if (Number.isFinite(v) && v > bestValue) {
         best = r;
         bestValue = v;
@@ -131,7 +131,7 @@ export function outputColumn(layout: GenerationLayout, i: number): number {
  */
 export function generationCellValue(output: AttributionOutput, row: number, c: number): number {
   const { nPrompt } = generationLayout(output);
-  return c < nPrompt + row ? output.attributions[row][c] : Number.NaN;
+  return c < nPrompt + row ? output.attributions[row]![c]! : Number.NaN;
 }
 
 /**
@@ -206,10 +206,10 @@ export function buildBlocks(output: AttributionOutput, options: BlockOptions = {
       {
         title: 'Dominant class',
         cells: output.elements.map((text, c) => {
-          const r = dom[c];
+          const r = dom[c]!;
           const sp = spaceBefore(output, c);
           if (r < 0) return { text, spaceBefore: sp, value: Number.NaN, bound: 0, note: 'no positive class' };
-          return { text, spaceBefore: sp, value: output.attributions[r][c], bound: bounds[r], note: `dominant: ${className(output, r, options.classesNames)}` };
+          return { text, spaceBefore: sp, value: output.attributions[r]![c]!, bound: bounds[r]!, note: `dominant: ${className(output, r, options.classesNames)}` };
         }),
       },
     ];
@@ -217,6 +217,6 @@ export function buildBlocks(output: AttributionOutput, options: BlockOptions = {
   const rows = choice === 'all' ? output.attributions.map((_, r) => r) : [choice];
   return rows.map((r) => ({
     title: `Class: ${className(output, r, options.classesNames)}`,
-    cells: output.elements.map((text, c) => ({ text, spaceBefore: spaceBefore(output, c), value: output.attributions[r][c], bound: bounds[r] })),
+    cells: output.elements.map((text, c) => ({ text, spaceBefore: spaceBefore(output, c), value: output.attributions[r]![c]!, bound: bounds[r]! })),
   }));
 }

@@ -54,13 +54,13 @@ describe.skipIf(!existsSync(CHROMIUM))('elements in Chromium', () => {
       const units = [...el.shadowRoot!.querySelectorAll<HTMLElement>('button.unit')];
       return {
         texts: units.map((u) => u.textContent),
-        whiteSpace: getComputedStyle(units[1]).whiteSpace,
+        whiteSpace: getComputedStyle(units[1]!).whiteSpace,
         imgs: el.shadowRoot!.querySelectorAll('img').length + document.querySelectorAll('img').length,
         // ' love' is wider than 'love' would be: the leading space takes room
-        loveWidth: units[1].getBoundingClientRect().width,
-        iWidth: units[0].getBoundingClientRect().width,
-        bg: getComputedStyle(units[1]).backgroundColor,
-        fg: getComputedStyle(units[1]).color,
+        loveWidth: units[1]!.getBoundingClientRect().width,
+        iWidth: units[0]!.getBoundingClientRect().width,
+        bg: getComputedStyle(units[1]!).backgroundColor,
+        fg: getComputedStyle(units[1]!).color,
       };
     });
     expect(r.texts[2]).toBe(' <img src=x onerror=alert(1)>');
@@ -107,8 +107,8 @@ describe.skipIf(!existsSync(CHROMIUM))('elements in Chromium', () => {
       ctx.drawImage(bmp, 0, 0);
       // centre of the second cell's rect (the strongest, value 2 of bound 2)
       const m = [...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="20"/g)][1];
-      const x = Number(m[1]) + Number(m[3]) - 3;
-      const y = Number(m[2]) + 2;
+      const x = Number(m![1]) + Number(m![3]) - 3;
+      const y = Number(m![2]) + 2;
       const px = [...ctx.getImageData(x, y, 1, 1).data];
       const corner = [...ctx.getImageData(2, 2, 1, 1).data];
       return { type: blob.type, w: bmp.width, h: bmp.height, width, height, px, corner };

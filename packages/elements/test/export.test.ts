@@ -26,11 +26,11 @@ describe('SVG export', () => {
     const cells = svgCells(svg);
     expect(cells.map((c) => c.text)).toEqual(['I', ' love', ` ${ESCAPED}`, ' it']);
     // bound 2: 0.5 -> alpha .25, 2 -> 1, -1 -> .5 (blue), 0 -> alpha 0
-    expect(cells[1].fill).toBe(rgbString(cellColor(2, 2).painted));
-    expect(cells[1].fill).toBe('rgb(220, 38, 38)');
-    expect(cells[2].fill).toBe(rgbString(cellColor(-1, 2).painted));
-    expect(cells[2].title).toBe(`&quot; ${ESCAPED}&quot;: -1.000`);
-    expect(cells[0].title).toBe('&quot;I&quot;: 0.500');
+    expect(cells[1]!.fill).toBe(rgbString(cellColor(2, 2).painted));
+    expect(cells[1]!.fill).toBe('rgb(220, 38, 38)');
+    expect(cells[2]!.fill).toBe(rgbString(cellColor(-1, 2).painted));
+    expect(cells[2]!.title).toBe(`&quot; ${ESCAPED}&quot;: -1.000`);
+    expect(cells[0]!.title).toBe('&quot;I&quot;: 0.500');
     // leading spaces survive in SVG text
     expect(svg).toContain('xml:space="preserve" style="white-space:pre"> love</text>');
   });
@@ -48,8 +48,8 @@ describe('SVG export', () => {
       '&quot; movie&quot;: n/a (no positive class)',
     ]);
     // unit 2 is coloured with row 2's bound (0.5): alpha 0.5
-    expect(dom[2].fill).toBe(rgbString(cellColor(0.25, 0.5).painted));
-    expect(dom[3].fill).toBeNull();
+    expect(dom[2]!.fill).toBe(rgbString(cellColor(0.25, 0.5).painted));
+    expect(dom[3]!.fill).toBeNull();
   });
 
   it('generation: line r colours the prompt and earlier outputs only, and outlines output r', () => {
@@ -58,7 +58,7 @@ describe('SVG export', () => {
     expect(cells.map((c) => c.fill !== null)).toEqual([true, true, true, true, false, false]);
     expect(cells.map((c) => c.outlined)).toEqual([false, false, false, false, true, false]);
     // matrix bound 8: value 3 has alpha 3/8
-    expect(cells[3].fill).toBe(rgbString(cellColor(3, 8).painted));
+    expect(cells[3]!.fill).toBe(rgbString(cellColor(3, 8).painted));
     expect(svgCells(toSVG(generation()))).toHaveLength(18);
   });
 
@@ -155,10 +155,10 @@ describe('HTML export', () => {
     expect(html).not.toMatch(/<img|<script|<link|<style/i);
     const spans = [...html.matchAll(/<span title="([^"]*)" aria-label="([^"]*)" style="([^"]*)">([^<]*)<\/span>/g)];
     expect(spans).toHaveLength(4);
-    expect(spans[2][4]).toBe(` ${ESCAPED}`);
-    expect(spans[2][1]).toBe('-1.000');
-    expect(spans[2][2]).toBe(`&quot; ${ESCAPED}&quot;: -1.000`);
-    expect(spans[1][3]).toContain(`background-color:${cellColor(2, 2, 'dark').background}`);
+    expect(spans[2]![4]).toBe(` ${ESCAPED}`);
+    expect(spans[2]![1]).toBe('-1.000');
+    expect(spans[2]![2]).toBe(`&quot; ${ESCAPED}&quot;: -1.000`);
+    expect(spans[1]![3]).toContain(`background-color:${cellColor(2, 2, 'dark').background}`);
     expect(html).toContain('white-space:pre-wrap');
     expect(html).toContain('background:rgb(24, 24, 27)');
   });
@@ -170,8 +170,8 @@ describe('JSON export', () => {
     const json = toJSON(out);
     expect(JSON.parse(json).attributions[0]).toEqual([1, 2, 4, null, null, null]);
     const back = attributionOutputFromJSON(json);
-    expect(back.attributions[2][5]).toBeNaN();
-    expect(back.attributions[2].slice(0, 5)).toEqual([-8, 1, 0, 2, 6]);
+    expect(back.attributions[2]![5]).toBeNaN();
+    expect(back.attributions[2]!.slice(0, 5)).toEqual([-8, 1, 0, 2, 6]);
     expect(back.elements).toEqual(out.elements);
   });
   it('a plain JSON.parse result (nulls) is refused by the views with advice', () => {

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cellColor, matrixBound, rowBounds } from '../src/color.ts';
 import {
-  InterpretoCurve,
+  type InterpretoCurve,
   InterpretoGeneration,
   InterpretoMultiClass,
   InterpretoSingleClass,
@@ -91,12 +91,12 @@ describe('plotAttributions', () => {
   it('reflects the theme attribute and recolours for it', async () => {
     const el = await mount(plotAttributions(singleClass(), { theme: 'dark' }));
     expect(el.getAttribute('theme')).toBe('dark');
-    expect(bg(units(el)[0])).toBe(cellColor(0.5, 2, 'dark').background);
+    expect(bg(units(el)[0]!)).toBe(cellColor(0.5, 2, 'dark').background);
     el.theme = 'light';
     await el.updateComplete;
     expect(el.getAttribute('theme')).toBe('light');
-    expect(fg(units(el)[0])).toBe(cellColor(0.5, 2, 'light').color);
-    expect(fg(units(el)[1])).toBe('rgb(255, 255, 255)');
+    expect(fg(units(el)[0]!)).toBe(cellColor(0.5, 2, 'light').color);
+    expect(fg(units(el)[1]!)).toBe('rgb(255, 255, 255)');
     el.setAttribute('theme', 'sepia');
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('[role="alert"]')?.textContent).toContain(`unknown theme "sepia"`);
@@ -116,13 +116,13 @@ describe('single-class view', () => {
     // the markup-looking token is text: no element was created from it
     expect(el.shadowRoot!.querySelector('img')).toBeNull();
     expect(document.querySelector('img')).toBeNull();
-    expect(us[2].children).toHaveLength(0);
-    expect(us[2].textContent).toBe(` ${XSS}`);
-    expect(us[2].getAttribute('aria-label')).toBe(`" ${XSS}": -1.000`);
-    expect(us[2].title).toBe('-1.000');
-    expect(us.map(bg)).toEqual(out.attributions[0].map((v) => cellColor(v, 2).background));
-    expect(fg(us[1])).toBe('rgb(255, 255, 255)'); // strongest cell: white text
-    expect(fg(us[0])).toBe('rgb(17, 17, 17)');
+    expect(us[2]!.children).toHaveLength(0);
+    expect(us[2]!.textContent).toBe(` ${XSS}`);
+    expect(us[2]!.getAttribute('aria-label')).toBe(`" ${XSS}": -1.000`);
+    expect(us[2]!.title).toBe('-1.000');
+    expect(us.map(bg)).toEqual(out.attributions[0]!.map((v) => cellColor(v, 2).background));
+    expect(fg(us[1]!)).toBe('rgb(255, 255, 255)'); // strongest cell: white text
+    expect(fg(us[0]!)).toBe('rgb(17, 17, 17)');
     expect(el.shadowRoot!.textContent).toContain('Class: positive');
     // GPT-2 leading spaces stay visible
     expect(baseStyles.cssText).toMatch(/\.unit\s*{[^}]*white-space:\s*pre-wrap/);
@@ -132,16 +132,16 @@ describe('single-class view', () => {
     const el = await mount(plotAttributions(singleClass()));
     const us = units(el);
     expect(us.map((u) => u.tabIndex)).toEqual([0, -1, -1, -1]);
-    us[0].focus();
-    us[0].dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true, composed: true }));
+    us[0]!.focus();
+    us[0]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true, composed: true }));
     await el.updateComplete;
     expect(el.shadowRoot!.activeElement).toBe(us[1]);
     expect(units(el).map((u) => u.tabIndex)).toEqual([-1, 0, -1, -1]);
-    us[1].dispatchEvent(new KeyboardEvent('keydown', { key: 'End', bubbles: true, composed: true }));
+    us[1]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'End', bubbles: true, composed: true }));
     await el.updateComplete;
     expect(el.shadowRoot!.activeElement).toBe(us[3]);
     const seen = events(el, 'interpreto-unit-select');
-    us[3].click();
+    us[3]!.click();
     expect(seen).toEqual([{ index: 3, text: ' it', value: 0 }]);
   });
 
@@ -164,7 +164,7 @@ describe('single-class view', () => {
 describe('multi-class view', () => {
   const names = ['negative', 'positive', 'neutral'];
   const bounds = rowBounds(multiClass().attributions); // [4, 1, 0.5]
-  const rowColours = (r: number) => multiClass().attributions[r].map((v) => cellColor(v, bounds[r]).background);
+  const rowColours = (r: number) => multiClass().attributions[r]!.map((v) => cellColor(v, bounds[r]!).background);
   const dominantColours = [cellColor(4, 4).background, cellColor(1, 1).background, cellColor(0.25, 0.5).background, null];
   const chips = (el: HTMLElement) => [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('button.chip')];
   const pressed = (el: HTMLElement) => chips(el).map((c) => c.getAttribute('aria-pressed'));
@@ -174,10 +174,10 @@ describe('multi-class view', () => {
     expect(units(el)).toHaveLength(4);
     expect(chips(el).map((c) => c.textContent)).toEqual(names);
     expect(units(el).map(bg)).toEqual(dominantColours);
-    expect(units(el)[0].title).toBe('4.000 (dominant: negative)');
-    expect(units(el)[3].title).toBe('n/a (no positive class)');
+    expect(units(el)[0]!.title).toBe('4.000 (dominant: negative)');
+    expect(units(el)[3]!.title).toBe('n/a (no positive class)');
     expect(el.shadowRoot!.querySelector('img')).toBeNull();
-    expect(units(el)[2].textContent).toBe(` ${XSS}`);
+    expect(units(el)[2]!.textContent).toBe(` ${XSS}`);
   });
 
   it('hover previews, click selects, one selection at a time, hover never overrides it', async () => {
@@ -185,8 +185,8 @@ describe('multi-class view', () => {
     const previews = events(el, 'interpreto-preview');
     const selects = events(el, 'interpreto-select');
     const hover = async (i: number | null, leave?: number) => {
-      if (leave !== undefined) chips(el)[leave].dispatchEvent(new MouseEvent('mouseleave'));
-      if (i !== null) chips(el)[i].dispatchEvent(new MouseEvent('mouseenter'));
+      if (leave !== undefined) chips(el)[leave]!.dispatchEvent(new MouseEvent('mouseleave'));
+      if (i !== null) chips(el)[i]!.dispatchEvent(new MouseEvent('mouseenter'));
       await el.updateComplete;
     };
     await hover(1);
@@ -196,24 +196,24 @@ describe('multi-class view', () => {
     await hover(null, 1);
     expect(units(el).map(bg)).toEqual(dominantColours);
 
-    chips(el)[2].click();
+    chips(el)[2]!.click();
     await el.updateComplete;
     expect(el.selectedRow).toBe(2);
     expect(pressed(el)).toEqual(['false', 'false', 'true']);
     expect(units(el).map(bg)).toEqual(rowColours(2));
-    expect(fg(units(el)[3])).toBe('inherit'); // NaN cell of row 2: uncoloured, theme text
+    expect(fg(units(el)[3]!)).toBe('inherit'); // NaN cell of row 2: uncoloured, theme text
     expect(selects.at(-1)).toEqual({ row: 2, classId: 2, className: 'neutral' });
 
     await hover(0); // hover does not override the selection
     expect(units(el).map(bg)).toEqual(rowColours(2));
     await hover(null, 0);
 
-    chips(el)[0].click(); // selecting another class replaces the selection
+    chips(el)[0]!.click(); // selecting another class replaces the selection
     await el.updateComplete;
     expect(pressed(el)).toEqual(['true', 'false', 'false']);
     expect(units(el).map(bg)).toEqual(rowColours(0));
 
-    chips(el)[0].click(); // clicking it again clears it: back to the dominant view
+    chips(el)[0]!.click(); // clicking it again clears it: back to the dominant view
     await el.updateComplete;
     expect(pressed(el)).toEqual(['false', 'false', 'false']);
     expect(units(el).map(bg)).toEqual(dominantColours);
@@ -223,7 +223,7 @@ describe('multi-class view', () => {
   it('exports what is on screen', async () => {
     const el = (await mount(plotAttributions(multiClass(), { classesNames: names }))) as InterpretoMultiClass;
     expect(await (await el.exportAs('svg')).text()).toBe(toSVG(multiClass(), { row: 'dominant', classesNames: names }));
-    chips(el)[1].click();
+    chips(el)[1]!.click();
     await el.updateComplete;
     const svg = await (await el.exportAs('svg')).text();
     expect(svg).toBe(toSVG(multiClass(), { row: 1, classesNames: names }));
@@ -234,7 +234,7 @@ describe('multi-class view', () => {
 describe('generation view', () => {
   const out = generation();
   const bound = matrixBound(out.attributions); // 8
-  const expected = (r: number) => out.attributions[r].map((v, c) => (c < 3 + r ? cellColor(v, bound).background : null));
+  const expected = (r: number) => out.attributions[r]!.map((v, c) => (c < 3 + r ? cellColor(v, bound).background : null));
   const all = (el: HTMLElement) => [...units(el, 'prompt'), ...units(el, 'outputs')];
 
   it('shows prompt and generated units as buttons, uncoloured until one is chosen', async () => {
@@ -248,22 +248,22 @@ describe('generation view', () => {
   it('hovering or clicking output i colours the prompt and outputs before i with row i only', async () => {
     const el = (await mount(plotAttributions(out))) as InterpretoGeneration;
     const outs = () => units(el, 'outputs');
-    outs()[1].dispatchEvent(new MouseEvent('mouseenter'));
+    outs()[1]!.dispatchEvent(new MouseEvent('mouseenter'));
     await el.updateComplete;
     expect(all(el).map(bg)).toEqual(expected(1));
     expect(outs().map((o) => o.classList.contains('target'))).toEqual([false, true, false]);
-    outs()[1].dispatchEvent(new MouseEvent('mouseleave'));
+    outs()[1]!.dispatchEvent(new MouseEvent('mouseleave'));
     await el.updateComplete;
     expect(all(el).map(bg)).toEqual([null, null, null, null, null, null]);
 
     const selects = events(el, 'interpreto-select');
-    outs()[2].click();
+    outs()[2]!.click();
     await el.updateComplete;
     expect(all(el).map(bg)).toEqual(expected(2));
-    expect(bg(units(el, 'prompt')[0])).toBe(cellColor(-8, 8).background); // strongest negative: full blue
+    expect(bg(units(el, 'prompt')[0]!)).toBe(cellColor(-8, 8).background); // strongest negative: full blue
     expect(selects).toEqual([{ row: 2, text: ' sky' }]);
     expect(outs().map((o) => o.getAttribute('aria-pressed'))).toEqual(['false', 'false', 'true']);
-    outs()[0].dispatchEvent(new MouseEvent('mouseenter'));
+    outs()[0]!.dispatchEvent(new MouseEvent('mouseenter'));
     await el.updateComplete;
     expect(all(el).map(bg)).toEqual(expected(2)); // hover does not override the selection
   });
@@ -272,7 +272,7 @@ describe('generation view', () => {
     const bad = generation();
     bad.attributions[0] = [1, 2, 4, 7, 7, 7];
     const el = await mount(plotAttributions(bad));
-    units(el, 'outputs')[0].click();
+    units(el, 'outputs')[0]!.click();
     await el.updateComplete;
     expect(all(el).map(bg).slice(3)).toEqual([null, null, null]);
     expect(all(el).map(bg).slice(0, 3)).toEqual([1, 2, 4].map((v) => cellColor(v, 8).background));
@@ -281,11 +281,11 @@ describe('generation view', () => {
   it('arrow keys move between generated units, and a new output resets the view', async () => {
     const el = (await mount(plotAttributions(out))) as InterpretoGeneration;
     const outs = units(el, 'outputs');
-    outs[0].focus();
-    outs[0].dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true, composed: true }));
+    outs[0]!.focus();
+    outs[0]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true, composed: true }));
     await el.updateComplete;
     expect(el.shadowRoot!.activeElement).toBe(outs[1]);
-    outs[1].click();
+    outs[1]!.click();
     await el.updateComplete;
     expect(el.selectedRow).toBe(1);
     (el as InterpretoViewBase).output = generation();

@@ -28,7 +28,7 @@ describe('view model', () => {
     expect([0, 1, 2, 3, 4, 5].map((c) => generationCellValue(out, 2, c))).toEqual([-8, 1, 0, 2, 6, Number.NaN]);
     expect([0, 1, 2, 3, 4, 5].map((c) => generationCellValue(out, 0, c))).toEqual([1, 2, 4, NaN, NaN, NaN]);
     // even a (malformed) finite value at the output itself is not shown
-    out.attributions[1][4] = 5;
+    out.attributions[1]![4] = 5;
     expect(generationCellValue(out, 1, 4)).toBeNaN();
   });
   it('validation names what is wrong', () => {
@@ -52,7 +52,7 @@ describe('metric curves', () => {
   });
   it('maps steps to x and probabilities [0, 1] to y', () => {
     const g = curvePlot([[0, 0.5, 1]], 360, 220);
-    const pts = g.polylines[0].split(' ').map((p) => p.split(',').map(Number));
+    const pts = g.polylines[0]!.split(' ').map((p) => p.split(',').map(Number));
     expect(pts[0]).toEqual([g.left, g.bottom]);
     expect(pts[1]).toEqual([(g.left + g.right) / 2, (g.top + g.bottom) / 2]);
     expect(pts[2]).toEqual([g.right, g.top]);

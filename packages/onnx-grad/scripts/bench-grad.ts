@@ -29,7 +29,7 @@ const B = 8, S = 64;
 // ---- child mode: measure one build's time and peak memory in a fresh process -----------------------------------
 if (process.argv[2] === '--measure-build') {
   // The Buffer itself (a Uint8Array): copying it would double the start-up high-water mark and hide the build's peak.
-  const bytes: Uint8Array = readFileSync(process.argv[3]);
+  const bytes: Uint8Array = readFileSync(process.argv[3]!);
   const config = process.argv[4] ? JSON.parse(process.argv[4]) : undefined;
   globalThis.gc?.();
   // Linux: writing 5 to clear_refs resets the high-water mark (VmHWM), so the build's own peak is measurable even
@@ -77,7 +77,7 @@ function feeds(model: ModelProto, grad: GradientModel, vocab: number, batch: num
   const i64 = (f: (k: number) => number) => ({ type: 'int64' as const, dims: [batch, S], data: BigInt64Array.from({ length: batch * S }, (_, k) => BigInt(f(k))) });
   for (const v of model.graph.input) {
     const dims = v.type?.tensor_type?.shape?.dim ?? [];
-    if (v.name === 'input_ids') fwd[v.name] = i64((k) => ids[k]);
+    if (v.name === 'input_ids') fwd[v.name] = i64((k) => ids[k]!);
     else if (v.name === 'attention_mask') fwd[v.name] = i64(() => 1);
     else if (v.name === 'token_type_ids') fwd[v.name] = i64(() => 0);
     else if (v.name === 'position_ids') fwd[v.name] = i64((k) => k % S);
@@ -108,7 +108,7 @@ async function timeRuns(ort: typeof ortNode | typeof ortWeb, bytes: Uint8Array, 
     times.push(performance.now() - t0);
   }
   await session.release();
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]; // median
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!; // median
 }
 
 function measureBuild(path: string, config: unknown): { ms: number; peak: number | null } {

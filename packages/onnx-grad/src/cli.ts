@@ -89,23 +89,27 @@ function readConfig(path: string): GradientModelOptions['config'] {
   }
 }
 
+function parseCliArgs(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      cut: { type: 'string' },
+      output: { type: 'string' },
+      wrt: { type: 'string' },
+      config: { type: 'string' },
+      'no-config': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
 /** Runs the CLI; returns the exit code (never calls process.exit, so tests can call it). */
 export function main(argv: string[], io: CliIo = { log: console.log, error: console.error }): number {
-  let args;
+  let args: ReturnType<typeof parseCliArgs>;
   try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string', short: 'o' },
-        cut: { type: 'string' },
-        output: { type: 'string' },
-        wrt: { type: 'string' },
-        config: { type: 'string' },
-        'no-config': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    args = parseCliArgs(argv);
   } catch (e) {
     io.error(`onnx-grad: ${(e as Error).message}\n\n${USAGE}`);
     return 2;
@@ -118,7 +122,7 @@ export function main(argv: string[], io: CliIo = { log: console.log, error: cons
   try {
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'Missing the input model path.' : `Expected one model path, got ${positionals.length}: ${positionals.join(' ')}.`);
     if (!values.out) throw new UsageError('Missing -o <grad.onnx>: where to write the gradient model.');
-    const modelPath = resolve(positionals[0]);
+    const modelPath = resolve(positionals[0]!);
     const outPath = resolve(values.out);
     if (outPath === modelPath) throw new UsageError('The output path is the input model: choose another -o file.');
     const bytes = readFile(modelPath, 'Model file');

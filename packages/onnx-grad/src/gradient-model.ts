@@ -128,8 +128,9 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
   if (quantization > 0 || float16 > 0) checkElementTypes(graph); // name a conversion's mismatch before differentiating
 
   const forwardOutputs = graph.proto.output.map((o) => o.name);
-  const outputs = options.outputs ?? [forwardOutputs.includes('logits') ? 'logits' : forwardOutputs[0]];
-  if (outputs.length === 0 || outputs.some((o) => o === undefined)) throw new TransformError('The model has no outputs to differentiate.');
+  const defaultOutput = forwardOutputs.includes('logits') ? 'logits' : forwardOutputs[0];
+  const outputs = options.outputs ?? (defaultOutput === undefined ? [] : [defaultOutput]);
+  if (outputs.length === 0) throw new TransformError('The model has no outputs to differentiate.');
   const wrt = [INPUTS_EMBEDS, ...(options.wrt ?? []).filter((w) => w !== INPUTS_EMBEDS)];
   for (const w of options.wrt ?? []) {
     if (!graph.initializer(w) && !graph.producer(w) && !graph.isGraphInput(w)) {

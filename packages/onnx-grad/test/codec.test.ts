@@ -18,7 +18,7 @@ describe('ONNX codec', () => {
       const s = await ort.InferenceSession.create(b);
       const ids = new ort.Tensor('int64', BigInt64Array.from([101n, 2023n, 2003n, 102n]), [1, 4]);
       const mask = new ort.Tensor('int64', BigInt64Array.from([1n, 1n, 1n, 1n]), [1, 4]);
-      return Array.from((await s.run({ input_ids: ids, attention_mask: mask })).logits.data as Float32Array);
+      return Array.from((await s.run({ input_ids: ids, attention_mask: mask })).logits!.data as Float32Array);
     };
     expect(await run(again)).toEqual(await run(bytes));
   });
@@ -46,7 +46,7 @@ describe('ONNX codec', () => {
       g.proto.output.push({ name: m, type: { tensor_type: { elem_type: DataType.FLOAT } } });
       const s = await ort.InferenceSession.create(encodeModel(model as never));
       const out = await s.run({ x: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]) });
-      expect(Array.from(out[m].data as Float32Array)).toEqual([21]); // mean(2*6, 2*15)
+      expect(Array.from(out[m]!.data as Float32Array)).toEqual([21]); // mean(2*6, 2*15)
     }
   });
 });

@@ -26,7 +26,7 @@ async function session(name: FixtureName): Promise<ort.InferenceSession> {
   if (!s) sessions.set(name, (s = await ort.InferenceSession.create(modelBytes(name))));
   return s;
 }
-const i64 = (rows: number[][]) => new ort.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0].length]);
+const i64 = (rows: number[][]) => new ort.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0]!.length]);
 const positions = (n: number, from = 0) => [Array.from({ length: n }, (_, i) => from + i)];
 
 /** Feeds for one unpadded sequence with an empty (or given) cache, filled from the session's declared inputs. */
@@ -50,13 +50,13 @@ function feeds(s: ort.InferenceSession, ids: number[], past: Record<string, ort.
   return f;
 }
 const rows = (t: ort.Tensor): number[][] => {
-  const [, S, V] = t.dims.length === 3 ? t.dims : [1, t.dims[0], t.dims[1]];
+  const [S, V] = (t.dims.length === 3 ? t.dims.slice(1) : t.dims) as [number, number];
   const d = t.data as Float32Array;
   return Array.from({ length: S }, (_, i) => Array.from(d.subarray(i * V, (i + 1) * V)));
 };
-const argmax = (r: number[]) => r.reduce((best, v, i) => (v > r[best] ? i : best), 0);
+const argmax = (r: number[]) => r.reduce((best, v, i) => (v > r[best]! ? i : best), 0);
 const opTypes = (m: ModelProto) => new Set(m.graph.node.map((n: NodeProto) => n.op_type));
-const maxAbsDiff = (a: number[], b: number[]) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+const maxAbsDiff = (a: number[], b: number[]) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
 const CLASSIFIERS: FixtureName[] = ['bert-tiny-opset11', 'bert-tiny-opset17', 'distilbert-tiny-opset11', 'distilbert-tiny-opset17', 'roberta-tiny-opset14', 'additive-classifier', 'nonadditive-classifier'];
 const LMS: FixtureName[] = ['gpt2-tiny-opset13', 'gpt2-tiny-merged-opset14', 'gpt2-tiny-opset18', 'llama-tiny-opset14', 'llama-tiny-opset18', 'copy-lm'];
@@ -90,17 +90,17 @@ describe('builders take a config and trained weights', () => {
   };
   it('uses given weights by state-dict name (here: a shifted classifier bias shifts the logits)', async () => {
     const base = buildEncoderClassifier(spec);
-    const bias = Float32Array.from(base.weights['classifier.bias'], (v, i) => v + [1, -2, 0.5][i]);
+    const bias = Float32Array.from(base.weights['classifier.bias']!, (v, i) => v + [1, -2, 0.5][i]!);
     const shifted = buildEncoderClassifier({ ...spec, weights: { ...base.weights, 'classifier.bias': bias } });
     expect(shifted.config).toMatchObject({ model_type: 'bert', hidden_size: 8, id2label: { 0: 'A', 1: 'B', 2: 'C' } });
     const run = async (m: typeof base) => {
       const s = await ort.InferenceSession.create(encodeModel(m.model));
       const ids = [[2, 7, 9, 3]];
       const out = await s.run({ input_ids: i64(ids), attention_mask: i64([[1, 1, 1, 1]]), token_type_ids: i64([[0, 0, 0, 0]]) });
-      return Array.from(out.logits.data as Float32Array);
+      return Array.from(out.logits!.data as Float32Array);
     };
     const [a, b] = [await run(base), await run(shifted)];
-    expect(b.map((v, i) => v - a[i]).map((d) => Math.round(d * 1e4) / 1e4)).toEqual([1, -2, 0.5]);
+    expect(b.map((v, i) => v - a[i]!).map((d) => Math.round(d * 1e4) / 1e4)).toEqual([1, -2, 0.5]);
   });
   it('refuses trained weights whose size does not match the config', () => {
     expect(() => buildEncoderClassifier({ ...spec, weights: { 'classifier.bias': new Float32Array(2) } })).toThrow(/classifier\.bias.*\[3\]/);
@@ -155,11 +155,11 @@ describe('exporter layouts', () => {
     const names = m.graph.initializer.map((t) => t.name);
     expect(names).toContain('transformer.wte.weight');
     for (const branch of ['then_branch', 'else_branch']) {
-      const g = m.graph.node[0].attribute.find((a) => a.name === branch)!.g!;
+      const g = m.graph.node[0]!.attribute.find((a) => a.name === branch)!.g!;
       for (const t of g.initializer) expect(t.dims.length <= 1 && tensorData(t).length <= 4, `${branch} keeps ${t.name}`).toBe(true);
       expect(g.node.some((n) => n.input.includes('transformer.wte.weight'))).toBe(true);
     }
-    const thenOps = m.graph.node[0].attribute.find((a) => a.name === 'then_branch')!.g!.node;
+    const thenOps = m.graph.node[0]!.attribute.find((a) => a.name === 'then_branch')!.g!.node;
     expect(thenOps.some((n) => n.op_type === 'Concat' && n.input[0] === 'past_key_values.0.key')).toBe(true);
   });
 });
@@ -169,7 +169,7 @@ describe('every fixture runs in onnxruntime-node', () => {
     const s = await session(name);
     const ids = [2, 40, 41, 42, 3];
     const out = await s.run(feeds(s, ids));
-    const logits = out.logits;
+    const logits = out.logits!;
     const V = config(name).vocab_size;
     expect(logits.dims).toEqual(CLASSIFIERS.includes(name) ? [1, 2] : [1, ids.length, V]);
     expect(Array.from(logits.data as Float32Array).every(Number.isFinite)).toBe(true);
@@ -183,7 +183,7 @@ describe('classifiers load in transformers.js', () => {
     const enc = tokenizer(['I loved this movie, it was wonderful!', 'boring plot'], { padding: true });
     const { logits } = await model(enc);
     expect(logits.dims).toEqual([2, 2]);
-    const [a, b] = logits.tolist() as number[][];
+    const [a, b] = logits.tolist() as [number[], number[]];
     expect(a.concat(b).every(Number.isFinite)).toBe(true);
     expect(maxAbsDiff(a, b)).toBeGreaterThan(1e-3); // the inputs matter
     expect((model.config as unknown as { id2label: unknown }).id2label).toEqual({ 0: 'NEGATIVE', 1: 'POSITIVE' });
@@ -205,32 +205,32 @@ describe('known-answer models', () => {
     const { weights } = buildFixture('additive-classifier');
     const { ids, mask, logits, tokenizer, model } = await classify('additive-classifier', ['a great movie', 'the worst film I ever saw, terrible!']);
     for (let r = 0; r < ids.length; r++) {
-      const expected = additiveLogits(weights, ids[r], mask[r]);
-      for (let c = 0; c < 2; c++) expect(logits[r][c]).toBeCloseTo(expected[c], 5);
+      const expected = additiveLogits(weights, ids[r]!, mask[r]);
+      for (let c = 0; c < 2; c++) expect(logits[r]![c]).toBeCloseTo(expected[c]!, 5);
     }
     // specials and pads contribute nothing; real words do
-    const contrib = additiveContributions(weights, ids[0], mask[0]);
+    const contrib = additiveContributions(weights, ids[0]!, mask[0]);
     expect(contrib[0]).toEqual([0, 0]); // [CLS]
     expect(contrib.at(-1)).toEqual([0, 0]); // pad
-    expect(Math.abs(contrib[2][0])).toBeGreaterThan(1e-3); // "great"
+    expect(Math.abs(contrib[2]![0]!)).toBeGreaterThan(1e-3); // "great"
     // occlusion by [MASK] at position 2 subtracts exactly its contribution
     const maskId = tokenizer.mask_token_id as number;
-    const occluded = [...ids[0]];
+    const occluded = [...ids[0]!];
     occluded[2] = maskId;
-    const out = (await model({ input_ids: i64t(occluded), attention_mask: i64t(mask[0]) })).logits.tolist()[0] as number[];
-    for (let c = 0; c < 2; c++) expect(out[c]).toBeCloseTo(logits[0][c] - contrib[2][c], 5);
+    const out = (await model({ input_ids: i64t(occluded), attention_mask: i64t(mask[0]!) })).logits.tolist()[0] as number[];
+    for (let c = 0; c < 2; c++) expect(out[c]).toBeCloseTo(logits[0]![c]! - contrib[2]![c]!, 5);
   });
 
   it('nonadditive-classifier: matches its closed form, and tokens interact', async () => {
     const { weights } = buildFixture('nonadditive-classifier');
     const { ids, mask, logits } = await classify('nonadditive-classifier', ['good', 'bad', 'good bad', 'the film']);
     for (let r = 0; r < ids.length; r++) {
-      const expected = nonadditiveLogits(weights, ids[r], mask[r]);
-      for (let c = 0; c < 2; c++) expect(logits[r][c]).toBeCloseTo(expected[c], 5);
+      const expected = nonadditiveLogits(weights, ids[r]!, mask[r]);
+      for (let c = 0; c < 2; c++) expect(logits[r]![c]).toBeCloseTo(expected[c]!, 5);
     }
     // f(good bad) - f(good) - f(bad) + f(empty) != 0: not additive
-    const empty = nonadditiveLogits(weights, [ids[0][0], ids[0].at(-1)!]);
-    const interaction = logits[2][0] - logits[0][0] - logits[1][0] + empty[0];
+    const empty = nonadditiveLogits(weights, [ids[0]![0]!, ids[0]!.at(-1)!]);
+    const interaction = logits[2]![0]! - logits[0]![0]! - logits[1]![0]! + empty[0]!;
     expect(Math.abs(interaction)).toBeGreaterThan(1e-2);
   });
 
@@ -238,14 +238,14 @@ describe('known-answer models', () => {
     const V = config('copy-lm').vocab_size;
     const ids = [57, 120, 33, 250, 91, 12, 300];
     const s = await session('copy-lm');
-    const out = rows((await s.run(feeds(s, ids))).logits);
+    const out = rows((await s.run(feeds(s, ids))).logits!);
     const expected = copyLmLogits(ids, V);
     for (let i = 0; i < ids.length; i++) {
-      expect(maxAbsDiff(out[i], expected[i])).toBeLessThan(1e-4);
+      expect(maxAbsDiff(out[i]!, expected[i]!)).toBeLessThan(1e-4);
       if (i >= 2) {
-        expect(argmax(out[i])).toBe(ids[i - 2]);
-        const sorted = [...out[i]].sort((a, b) => b - a);
-        expect(sorted[0] - sorted[1]).toBeGreaterThan(15); // the copied source dominates its row
+        expect(argmax(out[i]!)).toBe(ids[i - 2]);
+        const sorted = [...out[i]!].sort((a, b) => b - a);
+        expect(sorted[0]! - sorted[1]!).toBeGreaterThan(15); // the copied source dominates its row
       }
     }
     const model = await AutoModelForCausalLM.from_pretrained('copy-lm', { dtype: 'fp32' });
@@ -258,7 +258,7 @@ describe('known-answer models', () => {
 
 /** The first sequence of a generate() result (a Tensor of ids without return_dict_in_generate). */
 function generated(out: unknown): number[] {
-  return ((out as Tensor).tolist() as bigint[][])[0].map(Number);
+  return ((out as Tensor).tolist() as bigint[][])[0]!.map(Number);
 }
 
 /** A [1, n] int64 transformers.js tensor. */
@@ -271,7 +271,7 @@ describe('causal LMs', () => {
   async function greedyUncached(name: FixtureName, prompt: number[], n: number): Promise<number[]> {
     const s = await session(name);
     const seq = [...prompt];
-    for (let k = 0; k < n; k++) seq.push(argmax(rows((await s.run(feeds(s, seq))).logits).at(-1)!));
+    for (let k = 0; k < n; k++) seq.push(argmax(rows((await s.run(feeds(s, seq))).logits!).at(-1)!));
     return seq;
   }
 
@@ -279,7 +279,7 @@ describe('causal LMs', () => {
     const tokenizer = await AutoTokenizer.from_pretrained(name);
     const model = await AutoModelForCausalLM.from_pretrained(name, { dtype: 'fp32' });
     const enc = tokenizer('The movie was');
-    const prompt = (enc.input_ids.tolist() as bigint[][])[0].map(Number);
+    const prompt = (enc.input_ids.tolist() as bigint[][])[0]!.map(Number);
     const gen = generated(await model.generate({ ...enc, max_new_tokens: 5, do_sample: false }));
     expect(gen.length).toBeGreaterThan(prompt.length);
     expect(gen).toEqual((await greedyUncached(name, prompt, 5)).slice(0, gen.length));
@@ -290,11 +290,11 @@ describe('causal LMs', () => {
     async (name) => {
       const s = await session(name);
       const ids = [40, 41, 42, 43, 44, 45];
-      const full = rows((await s.run(feeds(s, ids))).logits);
+      const full = rows((await s.run(feeds(s, ids))).logits!);
       const prefix = await s.run(feeds(s, ids.slice(0, 4)));
       const past = Object.fromEntries(Object.entries(prefix).filter(([k]) => k.startsWith('present.')).map(([k, v]) => [k.replace('present', 'past_key_values'), v]));
-      const tail = rows((await s.run(feeds(s, ids.slice(4), past, 4, true))).logits);
-      for (let i = 0; i < 2; i++) expect(maxAbsDiff(tail[i], full[4 + i])).toBeLessThan(1e-4);
+      const tail = rows((await s.run(feeds(s, ids.slice(4), past, 4, true))).logits!);
+      for (let i = 0; i < 2; i++) expect(maxAbsDiff(tail[i]!, full[4 + i]!)).toBeLessThan(1e-4);
     },
   );
 
@@ -302,9 +302,9 @@ describe('causal LMs', () => {
     const plain = await session('gpt2-tiny-opset13');
     const merged = await session('gpt2-tiny-merged-opset14');
     const ids = [40, 41, 42, 43];
-    const a = rows((await plain.run(feeds(plain, ids))).logits);
-    const b = rows((await merged.run(feeds(merged, ids))).logits);
-    for (let i = 0; i < ids.length; i++) expect(maxAbsDiff(a[i], b[i])).toBeLessThan(1e-5);
+    const a = rows((await plain.run(feeds(plain, ids))).logits!);
+    const b = rows((await merged.run(feeds(merged, ids))).logits!);
+    for (let i = 0; i < ids.length; i++) expect(maxAbsDiff(a[i]!, b[i]!)).toBeLessThan(1e-5);
   });
 });
 

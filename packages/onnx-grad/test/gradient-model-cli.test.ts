@@ -42,7 +42,7 @@ async function logitsGrad(bytes: Uint8Array): Promise<Float32Array> {
   const s = await ort.InferenceSession.create(bytes);
   const emb = new ort.Tensor('float32', Float32Array.from({ length: 8 }, (_, i) => Math.sin(i + 1)), [1, 4, 2]);
   const out = await s.run({ inputs_embeds: emb, attention_mask: i64([1, 1, 1, 1], [1, 4]), grad_logits: new ort.Tensor('float32', Float32Array.of(1, 0), [1, 2]) });
-  return Float32Array.from([...(out.logits.data as Float32Array), ...(out.grad_inputs_embeds.data as Float32Array)]);
+  return Float32Array.from([...(out.logits!.data as Float32Array), ...(out.grad_inputs_embeds!.data as Float32Array)]);
 }
 
 describe('onnx-grad CLI', () => {
@@ -98,7 +98,7 @@ describe('onnx-grad CLI', () => {
     // the library call takes the same files, and names the one that is missing
     const ext = decodeModel(readBytes(join(folder, 'model.onnx')));
     expect(buildGradientModel(ext, { externalData: files }).outputNames).toEqual(['logits', 'grad_inputs_embeds']);
-    const { ['model.onnx_data_1']: _dropped, ...partial } = files;
+    const { 'model.onnx_data_1': _dropped, ...partial } = files;
     expect(() => buildGradientModel(ext, { externalData: partial })).toThrow(/"model\.onnx_data_1", which was not provided/);
   });
 

@@ -52,10 +52,10 @@ describe('buildGradientModel on the generated fixtures', () => {
       const gm = decodeModel(grad.bytes);
       expect(gm.graph.node.every((n) => !n.domain || n.domain === 'ai.onnx')).toBe(true);
       expect(gm.graph.node.some((n) => n.op_type === 'If')).toBe(false);
-      expect(toNumber(gm.opset_import[0].version)).toBe(toNumber(original.opset_import[0].version));
+      expect(toNumber(gm.opset_import[0]!.version)).toBe(toNumber(original.opset_import[0]!.version));
 
       const { feeds, ids } = originalFeeds(original, config.vocab_size, 17, decoder);
-      const reference = (await runModel(bytes, feeds)).logits;
+      const reference = (await runModel(bytes, feeds)).logits!;
       const gradFeeds: Feeds = { inputs_embeds: lookupRows(grad.embedding!.weights, grad.embedding!.hiddenSize, ids, [B, S]) };
       for (const n of grad.inputNames) if (feeds[n]) gradFeeds[n] = feeds[n];
       const session = await ort.InferenceSession.create(grad.bytes);
@@ -63,7 +63,7 @@ describe('buildGradientModel on the generated fixtures', () => {
       await session.release();
       const ref = reference.data as Float32Array;
       const scale = Math.max(...Array.from(ref, Math.abs));
-      expect(maxAbsDiff(res.outputs.logits.data as Float32Array, ref)).toBeLessThanOrEqual(1e-5 * scale);
+      expect(maxAbsDiff(res.outputs.logits!.data as Float32Array, ref)).toBeLessThanOrEqual(1e-5 * scale);
       expect(Math.abs(res.analytic)).toBeGreaterThan(0);
       expect(Math.abs(res.numeric - res.analytic)).toBeLessThanOrEqual(res.tolerance);
     });

@@ -37,7 +37,7 @@ const CASES: Case[] = [
     prepare: (m) => {
       let raised = 0;
       for (const n of m.graph.node) {
-        const t = n.op_type === 'Constant' ? n.attribute[0].t : undefined;
+        const t = n.op_type === 'Constant' ? n.attribute[0]!.t : undefined;
         if (t?.data_type === DataType.FLOAT && t.raw_data?.length === 4) {
           const v = new DataView(t.raw_data.buffer, t.raw_data.byteOffset, 4);
           if (v.getFloat32(0, true) === 1e-12 || Math.abs(v.getFloat32(0, true) - 1e-12) < 1e-18) {
@@ -63,7 +63,7 @@ const CASES: Case[] = [
       const ids = randIds(10, 19), mask = [1, 1, 1, 1, 1, 1, 1, 1, 0, 0], types = [0, 0, 0, 1, 1, 0, 0, 1, 1, 1];
       return {
         original: { input_ids: i64(ids, [2, 5]), attention_mask: i64(mask, [2, 5]), token_type_ids: i64(types, [2, 5]) },
-        index: ids.map((id, k) => id * mask[k] + types[k]),
+        index: ids.map((id, k) => id * mask[k]! + types[k]!),
       };
     },
   },
@@ -102,7 +102,7 @@ describe('buildGradientModel on real third-party exports', () => {
       expect(onlyStandard).toBe(true);
 
       const { original, index } = c.feeds();
-      const reference = (await runModel(bytes, original))[c.output];
+      const reference = (await runModel(bytes, original))[c.output]!;
       const feeds: Feeds = { inputs_embeds: lookupRows(grad.embedding!.weights, grad.embedding!.hiddenSize, index, c.dims) };
       for (const name of grad.inputNames) if (original[name]) feeds[name] = original[name];
       const session = await ort.InferenceSession.create(grad.bytes);
@@ -110,7 +110,7 @@ describe('buildGradientModel on real third-party exports', () => {
         const res = await checkGradient(session, feeds, c.output, reference.dims, seed);
         const ref = reference.data as Float32Array;
         const scale = Math.max(...Array.from(ref, Math.abs));
-        expect(maxAbsDiff(res.outputs[c.output].data as Float32Array, ref)).toBeLessThanOrEqual(1e-5 * scale);
+        expect(maxAbsDiff(res.outputs[c.output]!.data as Float32Array, ref)).toBeLessThanOrEqual(1e-5 * scale);
         expect(Math.abs(res.analytic)).toBeGreaterThan(0);
         expect(Math.abs(res.numeric - res.analytic)).toBeLessThanOrEqual(res.tolerance);
       }
@@ -151,7 +151,7 @@ describe('buildGradientModel on real third-party exports', () => {
       attention_mask: i64([1, 1, 1], [1, 3]),
       grad_logits: f32([1, -1], [1, 2]),
     });
-    expect(out['grad_pre_classifier.weight'].dims).toEqual([2, 2]);
+    expect(out['grad_pre_classifier.weight']!.dims).toEqual([2, 2]);
   });
 });
 
@@ -196,8 +196,8 @@ describe('buildGradientModel refuses bad input with clear errors', () => {
     expect(() => buildGradientModel(encodeModel(m))).toThrow(TransformError);
     expect(() => buildGradientModel(encodeModel(m))).toThrow(/No word-embedding lookup found: searched for a Gather.*input_ids.*cut: \{ tensor/s);
     // the suggested way out works: cut at the float tensor
-    const castOut = g.nodes[0].output[0];
-    const grad = buildGradientModel(encodeModel(m), { cut: { tensor: castOut } });
+    const castOut = g.nodes[0]!.output[0];
+    const grad = buildGradientModel(encodeModel(m), { cut: { tensor: castOut! } });
     expect(grad.inputNames).toEqual(['inputs_embeds', `grad_${y}`]);
   });
 

@@ -27,7 +27,7 @@ import {
 } from '../math/index.ts';
 import { InferenceModes } from '../types.ts';
 import { InputError } from '../model/adapter.ts';
-import type { GradientRow, GradientRunner, Seed } from '../model/gradient.ts';
+import type { GradientResult, GradientRow, Seed } from '../model/gradient.ts';
 import { throwIfAborted } from './abort.ts';
 import { AttributionExplainer, type AttributeContext, type ItemRows } from './base.ts';
 import type { CommonExplainerOptions } from './options.ts';
@@ -106,7 +106,7 @@ export abstract class GradientExplainer extends AttributionExplainer {
       };
       const rowsOf = (seeds: (j: Job) => Seed): GradientRow[] =>
         batch.map((j) => ({ ids: items[j.item]!.ids, embeds: plans[j.item]!.points[j.sample]!, seed: seeds(j) }));
-      let results;
+      let results: GradientResult[];
       if (twoPass) {
         // First call: the logits at each sample point (zero cotangent), from which the seed is computed.
         const fwd = await runner.run(rowsOf((j) => {

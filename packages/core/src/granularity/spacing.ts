@@ -28,7 +28,7 @@ export interface SpacingToken {
 export const BYTE_LEVEL_SPACES = new Set(['\u0120', '\u0109', '\u010a', '\u010b', '\u010c', '\u010d', '\u00a0']);
 
 const CLOSING = /^[.,;:!?)\]}%'\u2019\u201d\u2026]/u;
-const OPENING = /^[(\[{\u2018\u201c]$/u;
+const OPENING = /^[([{\u2018\u201c]$/u;
 const JOINERS = /^['\u2019\-/]$/u;
 
 function wordPieceSpace(info: TokenizerInfo, tokens: SpacingToken[], i: number): boolean {

@@ -85,7 +85,7 @@ const TERMINATOR = /[.?!]["'\u201d\u2019)\]]*$/;
 const PART_TERMINATOR = /[.?!,;:]["'\u201d\u2019)\]]*$/;
 // Matched against the lower-cased decoded sentence so far; WordPiece decodes "e.g." as "e. g.", hence \s?.
 const ABBREVIATION =
-  /(?:^|[\s("'\[])(?:mr|mrs|ms|dr|prof|sr|jr|st|mt|vs|etc|inc|ltd|co|corp|no|fig|al|approx|dept|est|gen|gov|sen|rep|e\.\s?g|i\.\s?e|u\.\s?s|u\.\s?k|ph\.\s?d|a\.\s?m|p\.\s?m|[a-z])\s?\.$/;
+  /(?:^|[\s("'[])(?:mr|mrs|ms|dr|prof|sr|jr|st|mt|vs|etc|inc|ltd|co|corp|no|fig|al|approx|dept|est|gen|gov|sen|rep|e\.\s?g|i\.\s?e|u\.\s?s|u\.\s?k|ph\.\s?d|a\.\s?m|p\.\s?m|[a-z])\s?\.$/;
 const PUNCTUATION_ONLY = /^[\p{P}\p{S}]+$/u;
 
 interface TokenView {

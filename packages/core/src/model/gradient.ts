@@ -6,7 +6,7 @@
  * Exports: `GradientRunner` (`create(model, options)`, `embed(ids)`, `run(rows)`), `GradientRow`, `Seed`,
  * `GradientRunnerOptions`.
  */
-import { buildGradientModel } from '@interpreto-js/onnx-grad';
+import { buildGradientModel, type GradientModel } from '@interpreto-js/onnx-grad';
 import { ort, pickExecutionProvider, type OrtSession, type OrtTensor } from '../runtime/index.ts';
 import { modelBytes, type ModelSource } from './source.ts';
 import type { HfModel } from './types.ts';
@@ -79,7 +79,7 @@ export class GradientRunner {
     const { bytes, externalData } = await modelBytes(model, options.modelSource);
     const config = model.config;
     const hidden = config.hidden_size ?? config.n_embd ?? config.dim ?? config.d_model;
-    let grad;
+    let grad: GradientModel;
     try {
       grad = buildGradientModel(bytes, {
         config: { vocab_size: config.vocab_size, hidden_size: hidden },

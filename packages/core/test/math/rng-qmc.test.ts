@@ -43,7 +43,7 @@ describe('rng', () => {
 /** Every interval [i/b^m, (i+1)/b^m) holds exactly one of the first b^m values. */
 function stratified(values: number[], cells: number): boolean {
   const hit = new Array<number>(cells).fill(0);
-  for (const v of values) hit[Math.floor(v * cells + 1e-9)]++; // unscrambled Halton points sit on cell edges
+  for (const v of values) hit[Math.floor(v * cells + 1e-9)]! += 1; // unscrambled Halton points sit on cell edges
   return hit.every((h) => h === 1);
 }
 

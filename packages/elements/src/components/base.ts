@@ -207,6 +207,6 @@ export abstract class InterpretoViewBase extends LitElement {
     }
     e.preventDefault();
     this._setFocus(group, j);
-    buttons[j].focus();
+    buttons[j]!.focus();
   };
 }

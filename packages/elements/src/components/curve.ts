@@ -74,7 +74,7 @@ export class InterpretoCurve extends LitElement {
     if (format === 'json') return new Blob([JSON.stringify(this.result, null, 2)], { type: 'application/json;charset=utf-8' });
     const s = curveToSVG(this.result, this._svgOptions());
     if (format === 'svg') return new Blob([s], { type: 'image/svg+xml;charset=utf-8' });
-    const g = curvePlot(this.result.detailedScores[this.inputIndex]);
+    const g = curvePlot(this.result.detailedScores[this.inputIndex]!); // curveToSVG above rejected a missing input
     return svgToPNG(s, g.width, g.height);
   }
 
@@ -117,11 +117,11 @@ export class InterpretoCurve extends LitElement {
         <text x=${(g.left + g.right) / 2} y=${g.bottom + 14} text-anchor="middle" fill=${fg}>${this.metric === 'Deletion' ? 'units removed' : 'units inserted'}</text>
         ${g.polylines.map(
           (pts, i) =>
-            svg`<polyline class="curve" points=${pts} fill="none" stroke=${CURVE_COLORS[i % CURVE_COLORS.length]} stroke-width="2"><title>${`${names[i]}: AUC ${g.aucs[i].toFixed(3)}`}</title></polyline>`,
+            svg`<polyline class="curve" points=${pts} fill="none" stroke=${CURVE_COLORS[i % CURVE_COLORS.length]} stroke-width="2"><title>${`${names[i]}: AUC ${g.aucs[i]!.toFixed(3)}`}</title></polyline>`,
         )}`}
       </svg>
       ${curves.length > 1
-        ? html`<ul class="legend" part="legend">${names.map((n, i) => html`<li style=${`color:${CURVE_COLORS[i % CURVE_COLORS.length]}`}>${n}: AUC ${g.aucs[i].toFixed(3)}</li>`)}</ul>`
+        ? html`<ul class="legend" part="legend">${names.map((n, i) => html`<li style=${`color:${CURVE_COLORS[i % CURVE_COLORS.length]}`}>${n}: AUC ${g.aucs[i]!.toFixed(3)}</li>`)}</ul>`
         : nothing}`;
   }
 }

@@ -31,7 +31,7 @@ export class InterpretoGeneration extends InterpretoRowSelectBase<OutputSelectDe
 
   protected selectDetail(row: number | null): OutputSelectDetail {
     const out = this.output!;
-    return { row, text: row === null ? null : out.elements[outputColumn(generationLayout(out), row)] };
+    return { row, text: row === null ? null : out.elements[outputColumn(generationLayout(out), row)]! };
   }
 
   /** Clicking a generated unit: select it, or clear the selection when it is already selected. */

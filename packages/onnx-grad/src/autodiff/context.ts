@@ -40,7 +40,7 @@ export class NodeGradContext implements GradContext {
     return this.node.input[k] ?? '';
   }
   y(k: number): string {
-    return this.node.output[k];
+    return this.node.output[k]!;
   }
   dy(k: number): string | undefined {
     return this.grads[k];
@@ -123,7 +123,7 @@ function reduceToShape(ctx: NodeGradContext, g: string, gShape: Dim[] | undefine
   const uncertain: number[] = [];
   for (let i = 0; i < lead; i++) axes.push(i);
   xs.forEach((d, i) => {
-    const gd = gShape[lead + i];
+    const gd = gShape[lead + i]!;
     if (d === gd) return;
     if (d === 1) axes.push(lead + i);
     else if (typeof d === 'number') return; // x has a real extent: no broadcast along it

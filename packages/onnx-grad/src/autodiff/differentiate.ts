@@ -71,7 +71,7 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
   const useful = new Set<string>(outputs);
   const path: NodeProto[] = [];
   for (let i = nodes.length - 1; i >= 0; i--) {
-    const n = nodes[i];
+    const n = nodes[i]!;
     if (!n.output.some((o) => o && useful.has(o) && active.has(o))) continue;
     const activeIns = n.input.filter((x) => x && active.has(x));
     if (activeIns.length === 0) continue;

@@ -24,7 +24,7 @@ export class OpBuilder {
 
   /** Generic single-output node. */
   op(type: string, inputs: string[], attrs?: Attrs): string {
-    return this.graph.addNode(type, inputs, { attrs, name: `${this.prefix}${type}` })[0];
+    return this.graph.addNode(type, inputs, { attrs, name: `${this.prefix}${type}` })[0]!;
   }
 
   /** Generic multi-output node. */

@@ -166,7 +166,7 @@ export class Graph {
     while (pending.length > 0) {
       let progressed = false;
       for (let i = 0; i < pending.length; ) {
-        const n = pending[i];
+        const n = pending[i]!;
         if (needs(n).every((x) => available.has(x) || !this.producer(x))) {
           order.push(n);
           for (const o of n.output) available.add(o);
@@ -174,7 +174,7 @@ export class Graph {
           progressed = true;
         } else i++;
       }
-      if (!progressed) throw new GraphError(`The graph has a cycle through node "${pending[0].name}" (${pending[0].op_type}).`);
+      if (!progressed) throw new GraphError(`The graph has a cycle through node "${pending[0]!.name}" (${pending[0]!.op_type}).`);
     }
     this.proto.node = order;
     this.invalidate();
@@ -189,7 +189,7 @@ export class Graph {
     const keep = new Set<NodeProto>();
     for (let i = this.nodes.length - 1; i >= 0; i--) {
       // walk backwards: valid because nodes are in topological order
-      const n = this.nodes[i];
+      const n = this.nodes[i]!;
       if (n.output.some((o) => live.has(o))) {
         keep.add(n);
         for (const x of [...n.input, ...outerScopeInputs(n)]) live.add(x);

@@ -72,7 +72,7 @@ export function tensorData(t: TensorProto): TypedArray {
   return (ctor as unknown as { from(a: ArrayLike<unknown>): TypedArray }).from(src);
 }
 
-const DTYPE_OF: [Function, number][] = [
+const DTYPE_OF: [abstract new (...args: never[]) => unknown, number][] = [
   [Float32Array, DataType.FLOAT], [Float64Array, DataType.DOUBLE], [Int32Array, DataType.INT32],
   [BigInt64Array, DataType.INT64], [Int8Array, DataType.INT8], [Uint16Array, DataType.UINT16],
   [Int16Array, DataType.INT16], [Uint32Array, DataType.UINT32], [BigUint64Array, DataType.UINT64],
@@ -118,6 +118,7 @@ export function resolveExternalData(model: ModelProto, files: Record<string, Uin
   for (const t of allTensors(model.graph)) {
     if (t.data_location !== 1) continue;
     const info = Object.fromEntries((t.external_data ?? []).map((e) => [e.key, e.value]));
+    if (info.location === undefined) throw new OnnxDecodeError(`Tensor "${t.name}" is marked as external data but names no "location" file.`);
     const file = get(info.location);
     if (!file) {
       throw new OnnxDecodeError(

@@ -95,7 +95,7 @@ export function subDim(a: Dim, b: Dim): Dim {
     const i = terms.indexOf(String(b));
     if (i >= 0) {
       terms.splice(i, 1);
-      if (terms.length === 1) return /^-?\d+$/.test(terms[0]) ? Number(terms[0]) : terms[0];
+      if (terms.length === 1) return /^-?\d+$/.test(terms[0]!) ? Number(terms[0]) : terms[0]!;
       return `(${terms.join('+')})`;
     }
   }

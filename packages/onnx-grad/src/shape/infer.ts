@@ -45,12 +45,12 @@ export class ShapeInfo {
   /** The tensor's integer values when known (all entries numbers), else undefined. */
   ints(name: string): number[] | undefined {
     const v = this.values.get(name);
-    return v && v.every((d) => typeof d === 'number') ? (v as number[]) : undefined;
+    return v?.every((d) => typeof d === 'number') ? (v as number[]) : undefined;
   }
   /** The shape as plain integers when every dim is known. */
   staticShape(name: string): number[] | undefined {
     const s = this.shape(name);
-    return s && s.every((d) => typeof d === 'number') ? (s as number[]) : undefined;
+    return s?.every((d) => typeof d === 'number') ? (s as number[]) : undefined;
   }
 }
 
@@ -149,8 +149,9 @@ function merge(inferred: TensorType | undefined, decl: TensorType | undefined): 
   if (!decl) return inferred;
   const elemType = inferred.elemType || decl.elemType;
   if (!inferred.shape) return { elemType, shape: decl.shape };
-  if (!decl.shape || decl.shape.length !== inferred.shape.length) return { elemType, shape: inferred.shape };
-  return { elemType, shape: inferred.shape.map((d, i) => (isUnknown(d) && !isUnknown(decl.shape![i]) ? decl.shape![i] : d)) };
+  const declShape = decl.shape;
+  if (!declShape || declShape.length !== inferred.shape.length) return { elemType, shape: inferred.shape };
+  return { elemType, shape: inferred.shape.map((d, i) => (isUnknown(d) && !isUnknown(declShape[i]!) ? declShape[i]! : d)) };
 }
 
 const UNARY_SAME = new Set([
@@ -169,7 +170,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
   const val = (k: number) => (node.input[k] ? info.values.get(node.input[k]) : undefined);
   const ints = (k: number) => (node.input[k] ? info.ints(node.input[k]) : undefined);
   const setVal = (v: Dim[] | undefined, i = 0) => {
-    if (v && v.length <= MAX_VALUE_SIZE) info.values.set(node.output[i], v);
+    if (v && v.length <= MAX_VALUE_SIZE) info.values.set(node.output[i]!, v);
   };
   const op = node.op_type;
   if (node.domain === 'ai.interpreto.onnx_grad') return [ins[op === 'StraightThrough' ? 1 : 0]];
@@ -196,7 +197,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       if (t) {
         setVal(tensorValues(t));
         const fv = floatValuesOf(t);
-        if (fv) info.floatValues.set(node.output[0], fv);
+        if (fv) info.floatValues.set(node.output[0]!, fv);
         return [{ elemType: t.data_type, shape: t.dims.map(toNumber) }];
       }
       const ints1 = attrInts(node, 'value_ints');
@@ -204,7 +205,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       const a = getAttr(node, 'value_int');
       if (a) { setVal([toNumber(a.i)]); return [{ elemType: DataType.INT64, shape: [] }]; }
       const f = getAttr(node, 'value_float');
-      if (f) { info.floatValues.set(node.output[0], [f.f ?? 0]); return [{ elemType: DataType.FLOAT, shape: [] }]; }
+      if (f) { info.floatValues.set(node.output[0]!, [f.f ?? 0]); return [{ elemType: DataType.FLOAT, shape: [] }]; }
       const fs = getAttr(node, 'value_floats');
       if (fs) return [{ elemType: DataType.FLOAT, shape: [fs.floats?.length ?? 0] }];
       return [];
@@ -237,7 +238,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       const t = attrTensor(node, 'value');
       const shape = val(0) ?? (s(0)?.[0] !== undefined && typeof s(0)![0] === 'number' ? Array.from({ length: s(0)![0] as number }, () => freshDim()) : undefined);
       const elemType = t?.data_type ?? DataType.FLOAT;
-      if (shape && shape.every((d) => typeof d === 'number') && (elemType === DataType.INT64 || elemType === DataType.INT32)) {
+      if (shape?.every((d) => typeof d === 'number') && (elemType === DataType.INT64 || elemType === DataType.INT32)) {
         const n = (shape as number[]).reduce((a, b) => a * b, 1);
         const fill = t ? tensorValues(t)?.[0] ?? 0 : 0;
         if (n <= MAX_VALUE_SIZE) setVal(Array.from({ length: n }, () => fill));
@@ -247,8 +248,8 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
     case 'Range': {
       const [a, b, d] = [ints(0), ints(1), ints(2)];
       if (a && b && d && d[0] !== 0) {
-        const n = Math.max(Math.ceil((b[0] - a[0]) / d[0]), 0);
-        if (n <= MAX_VALUE_SIZE) setVal(Array.from({ length: n }, (_, i) => a[0] + i * d[0]));
+        const n = Math.max(Math.ceil((b[0]! - a[0]!) / d[0]!), 0);
+        if (n <= MAX_VALUE_SIZE) setVal(Array.from({ length: n }, (_, i) => a[0]! + i * d[0]!));
         return [{ elemType: et(0), shape: [n] }];
       }
       const va = val(0)?.[0];
@@ -261,10 +262,10 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       const [a, b] = [s(0), s(1)];
       const elemType = op === 'MatMul' ? et(0) : DataType.INT32;
       if (!a || !b) return [{ elemType }];
-      const a2 = a.length === 1 ? [1, a[0]] : a;
-      const b2 = b.length === 1 ? [b[0], 1] : b;
+      const a2 = a.length === 1 ? [1, a[0]!] : a;
+      const b2 = b.length === 1 ? [b[0]!, 1] : b;
       const batch = broadcastDims(a2.slice(0, -2), b2.slice(0, -2));
-      const out = [...batch, a2[a2.length - 2], b2[b2.length - 1]];
+      const out = [...batch, a2[a2.length - 2]!, b2[b2.length - 1]!];
       if (a.length === 1) out.splice(out.length - 2, 1);
       if (b.length === 1) out.splice(out.length - 1, 1);
       return [{ elemType, shape: out }];
@@ -272,8 +273,8 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
     case 'Gemm': {
       const [a, b] = [s(0), s(1)];
       if (!a || !b) return [{ elemType: et(0) }];
-      const m = attrInt(node, 'transA', 0) ? a[1] : a[0];
-      const n = attrInt(node, 'transB', 0) ? b[0] : b[1];
+      const m = (attrInt(node, 'transA', 0) ? a[1] : a[0])!;
+      const n = (attrInt(node, 'transB', 0) ? b[0] : b[1])!;
       return [{ elemType: et(0), shape: [m, n] }];
     }
     case 'Einsum':
@@ -282,7 +283,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       const x = s(0);
       if (!x) return [{ elemType: et(0) }];
       const perm = attrInts(node, 'perm') ?? x.map((_, i) => x.length - 1 - i);
-      const out = perm.map((p) => x[p]);
+      const out = perm.map((p) => x[p]!);
       const v = val(0);
       if (v && x.length <= 1) setVal(v);
       return [{ elemType: et(0), shape: out }];
@@ -326,7 +327,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       const at = new Set(axes.map((a) => norm(a, r)));
       const out: Dim[] = [];
       let k = 0;
-      for (let i = 0; i < r; i++) out.push(at.has(i) ? 1 : x[k++]);
+      for (let i = 0; i < r; i++) out.push(at.has(i) ? 1 : x[k++]!);
       return [{ elemType: et(0), shape: out }];
     }
     case 'Concat': {
@@ -340,8 +341,8 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       const r = shapes[0]!.length;
       const axis = norm(attrInt(node, 'axis', 0), r);
       const out = [...shapes[0]!];
-      out[axis] = shapes.map((x) => x![axis]).reduce((a, b) => addDim(a, b));
-      for (let i = 0; i < r; i++) if (i !== axis && isUnknown(out[i])) out[i] = shapes.map((x) => x![i]).find((d) => !isUnknown(d)) ?? out[i];
+      out[axis] = shapes.map((x) => x![axis]!).reduce((a, b) => addDim(a, b));
+      for (let i = 0; i < r; i++) if (i !== axis && isUnknown(out[i]!)) out[i] = shapes.map((x) => x![i]!).find((d) => !isUnknown(d)) ?? out[i]!;
       return [{ elemType: et(0), shape: out }];
     }
     case 'Split': {
@@ -350,10 +351,10 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       if (!x) return node.output.map(() => ({ elemType: et(0) }));
       const axis = norm(attrInt(node, 'axis', 0), x.length);
       const sizes = attrInts(node, 'split') ?? (node.input[1] ? ints(1) : undefined);
-      const d = x[axis];
+      const d = x[axis]!;
       return node.output.map((_, i) => {
         const shape = [...x];
-        if (sizes) shape[axis] = sizes[i];
+        if (sizes) shape[axis] = sizes[i]!;
         else if (typeof d === 'number') {
           const chunk = Math.ceil(d / n);
           shape[axis] = i < n - 1 ? chunk : d - chunk * (n - 1);
@@ -367,7 +368,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       const [x, idx] = [s(0), s(1)];
       const v = val(0);
       const iv = ints(1);
-      if (v && iv && (x?.length ?? 0) <= 1) setVal(iv.map((i) => v[norm(i, v.length)]));
+      if (v && iv && (x?.length ?? 0) <= 1) setVal(iv.map((i) => v[norm(i, v.length)]!));
       if (!x || !idx) return [{ elemType: et(0) }];
       const axis = norm(attrInt(node, 'axis', 0), x.length);
       return [{ elemType: et(0), shape: [...x.slice(0, axis), ...idx, ...x.slice(axis + 1)] }];
@@ -386,7 +387,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       const x = s(0);
       const reps = val(1);
       if (!x) return [{ elemType: et(0) }];
-      return [{ elemType: et(0), shape: x.map((d, i) => (reps ? mulDim(d, reps[i]) : freshDim())) }];
+      return [{ elemType: et(0), shape: x.map((d, i) => (reps ? mulDim(d, reps[i]!) : freshDim())) }];
     }
     case 'Pad': {
       const x = s(0);
@@ -395,7 +396,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       const axes = node.input[3] ? ints(3)?.map((a) => norm(a, x.length)) : x.map((_, i) => i);
       if (!pads || !axes) return [{ elemType: et(0), shape: x.map(() => freshDim()) }];
       const out = [...x];
-      axes.forEach((a, k) => { out[a] = addDim(addDim(x[a], pads[k]), pads[k + axes.length]); });
+      axes.forEach((a, k) => { out[a] = addDim(addDim(x[a]!, pads[k]!), pads[k + axes.length]!); });
       return [{ elemType: et(0), shape: out }];
     }
     case 'ReduceSum': case 'ReduceMean': case 'ReduceMax': case 'ReduceMin': case 'ReduceProd': case 'ReduceL2':
@@ -445,11 +446,11 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
 function elementwiseValues(op: string, vs: Dim[][]): Dim[] | undefined {
   const n = Math.max(...vs.map((v) => v.length));
   if (vs.some((v) => v.length !== n && v.length !== 1)) return undefined;
-  const at = (v: Dim[], i: number) => (v.length === 1 ? v[0] : v[i]);
+  const at = (v: Dim[], i: number): Dim => (v.length === 1 ? v[0]! : v[i]!); // lengths are n or 1: checked above
   const out: Dim[] = [];
   for (let i = 0; i < n; i++) {
-    const a = at(vs[0], i);
-    const b = at(vs[1], i);
+    const a = at(vs[0]!, i);
+    const b = at(vs[1]!, i);
     switch (op) {
       case 'Add': out.push(addDim(a, b)); break;
       case 'Sub': out.push(subDim(a, b)); break;
@@ -459,9 +460,9 @@ function elementwiseValues(op: string, vs: Dim[][]): Dim[] | undefined {
       case 'Min': out.push(typeof a === 'number' && typeof b === 'number' ? Math.min(a, b) : freshDim()); break;
       case 'Equal': out.push(typeof a === 'number' && typeof b === 'number' ? Number(a === b) : a === b ? 1 : freshDim()); break;
       case 'Where': {
-        const c = at(vs[0], i);
+        const c = at(vs[0]!, i);
         if (typeof c !== 'number') return undefined;
-        out.push(c ? at(vs[1], i) : at(vs[2], i));
+        out.push(c ? at(vs[1]!, i) : at(vs[2]!, i));
         break;
       }
       default: return undefined;
@@ -496,13 +497,13 @@ function sliceShape(node: NodeProto, info: ShapeInfo, x: Dim[] | undefined, opse
   const hasAxes = opset >= 10 ? !node.input[3] || get(3) : true;
   // Slice(x, 0, n) with a symbolic n from shape arithmetic (position ids sliced to the sequence length)
   const symEnds = opset >= 10 && node.input[2] ? info.values.get(node.input[2]) : undefined;
-  const symStarts = opset >= 10 ? info.ints(node.input[1]) : undefined;
+  const symStarts = opset >= 10 ? info.ints(node.input[1]!) : undefined;
   if (!ends && symEnds && symStarts && axes && steps && hasAxes) {
     const out = [...x];
     axes.forEach((a0, k) => {
       const a = norm(a0, r);
-      const e = symEnds[k];
-      out[a] = typeof e === 'number' ? sliceDim(x[a], symStarts[k], e, steps[k]) : symStarts[k] === 0 && steps[k] === 1 && !isUnknown(e) ? e : freshDim();
+      const e = symEnds[k]!;
+      out[a] = typeof e === 'number' ? sliceDim(x[a]!, symStarts[k]!, e, steps[k]!) : symStarts[k] === 0 && steps[k] === 1 && !isUnknown(e) ? e : freshDim();
     });
     return out;
   }
@@ -518,12 +519,12 @@ function sliceShape(node: NodeProto, info: ShapeInfo, x: Dim[] | undefined, opse
   const out = [...x];
   axes.forEach((a0, k) => {
     const a = norm(a0, r);
-    out[a] = sliceDim(x[a], starts[k], ends[k], steps[k]);
+    out[a] = sliceDim(x[a]!, starts[k]!, ends[k]!, steps[k]!);
   });
   if (xv && r === 1 && typeof out[0] === 'number') {
     const d = xv.length;
-    const { start, step, count } = sliceRange(d, starts[0], ends[0], steps[0]);
-    setVal(Array.from({ length: count }, (_, i) => xv[start + i * step]));
+    const { start, step, count } = sliceRange(d, starts[0]!, ends[0]!, steps[0]!);
+    setVal(Array.from({ length: count }, (_, i) => xv[start + i * step]!));
   }
   return out;
 }
@@ -550,7 +551,7 @@ function sliceDim(d: Dim, start: number, end: number, step: number): Dim {
 }
 
 function einsumShape(eq: string, shapes: (Dim[] | undefined)[]): Dim[] | undefined {
-  const [lhs, rhs0] = eq.replace(/\s/g, '').split('->');
+  const [lhs = '', rhs0] = eq.replace(/\s/g, '').split('->');
   const terms = lhs.split(',');
   if (shapes.some((s) => !s)) return undefined;
   const dims = new Map<string, Dim>();
@@ -567,9 +568,9 @@ function einsumShape(eq: string, shapes: (Dim[] | undefined)[]): Dim[] | undefin
         j += nEll;
         i += 2;
       } else {
-        const prev = dims.get(t[i]);
-        const cur = s[j++];
-        dims.set(t[i], prev === undefined || prev === 1 ? cur : prev);
+        const prev = dims.get(t[i]!);
+        const cur = s[j++]!;
+        dims.set(t[i]!, prev === undefined || prev === 1 ? cur : prev);
       }
     }
   });
@@ -579,7 +580,7 @@ function einsumShape(eq: string, shapes: (Dim[] | undefined)[]): Dim[] | undefin
     if (rhs.startsWith('...', i)) {
       out.push(...ell);
       i += 2;
-    } else out.push(dims.get(rhs[i]) ?? freshDim());
+    } else out.push(dims.get(rhs[i]!) ?? freshDim());
   }
   if (rhs0 === undefined && terms.some((t) => t.includes('...'))) out.unshift(...ell);
   return out;

@@ -13,7 +13,7 @@ export function constantTensor(graph: Graph, name: string): TensorProto | undefi
   const init = graph.initializer(name);
   if (init) return init;
   const p = graph.producer(name);
-  if (!p || p.op_type !== 'Constant' || (p.domain ?? '') !== '') return undefined;
+  if (p?.op_type !== 'Constant' || (p.domain ?? '') !== '') return undefined;
   const t = attrTensor(p, 'value');
   if (t) return t;
   const vi = getAttr(p, 'value_int');

@@ -145,7 +145,7 @@ function traceIndices(graph: Graph, source: string): IndexFlow {
         continue;
       }
       if (n.op_type === 'Cast' && !INT_TYPES.has(attrInt(n, 'to', 0))) continue;
-      const out = n.output[0];
+      const out = n.output[0]!;
       if (reached.has(out)) continue;
       const layout = keeps && reached.get(x)! && n.input.every((i) => !i || i === x || reached.get(i) !== false);
       reached.set(out, layout);
@@ -190,7 +190,7 @@ export function findWordEmbedding(graph: Graph, config: EmbeddingCutOptions['con
     if (top.length > 1) throw new TransformError(`Several word-embedding lookups read "input_ids": ${top.map(describe).join('; ')}. ${HOW_TO_PICK}`);
     found = top; // the vocabulary table is the largest one the ids index
   }
-  return found[0];
+  return found[0]!; // non-empty: checked above
 }
 
 /**
@@ -243,7 +243,7 @@ function cutAtLookup(graph: Graph, lookup: EmbeddingLookup): EmbeddingCut {
     const zeros = b.op('ConstantOfShape', [b.shape(INPUTS_EMBEDS, 0, 2)], {
       value: { name: 'value', dims: [1], data_type: elemType(idsInfo) ?? DataType.INT64, raw_data: new Uint8Array(elemType(idsInfo) === DataType.INT32 ? 4 : 8) },
     });
-    const idx = replayPath(graph, 'input_ids', zeros, lookup.node.input[1], flow.reached);
+    const idx = replayPath(graph, 'input_ids', zeros, lookup.node.input[1]!, flow.reached);
     embeds = b.reshape(embeds, b.concat([b.shape(idx), b.i64([lookup.hiddenSize])], 0));
   }
   replaceTensor(graph, gatherOut, embeds);
@@ -303,8 +303,8 @@ function replayPath(graph: Graph, source: string, replacement: string, target: s
   const renamed = new Map<string, string>([[source, replacement]]);
   for (const n of graph.nodes.filter((x) => onPath.has(x))) {
     const outs = graph.addNode(n.op_type, n.input.map((i) => renamed.get(i) ?? i), { outputs: n.output.length, name: `embedding_cut/replay_${n.op_type}`, domain: n.domain });
-    graph.nodes[graph.nodes.length - 1].attribute = n.attribute;
-    n.output.forEach((o, k) => renamed.set(o, outs[k]));
+    graph.nodes[graph.nodes.length - 1]!.attribute = n.attribute;
+    n.output.forEach((o, k) => renamed.set(o, outs[k]!));
   }
   return renamed.get(target)!;
 }
@@ -321,7 +321,7 @@ function rewireShapeReads(graph: Graph, b: OpBuilder, reached: Map<string, boole
       const start = attrInt(n, 'start');
       const end = attrInt(n, 'end');
       const replacement = start === undefined && end === undefined ? embShape : b.slice(embShape, [start ?? 0], [end ?? 2], [0]);
-      replaceTensor(graph, n.output[0], replacement);
+      replaceTensor(graph, n.output[0]!, replacement);
       dead.add(n);
     }
   }

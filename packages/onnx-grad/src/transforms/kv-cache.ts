@@ -57,7 +57,7 @@ function cacheAxis(graph: Graph, v: ValueInfoProto): number {
 function followAliases(graph: Graph, name: string): NodeProto[] {
   const out: NodeProto[] = [];
   for (const c of graph.consumers(name)) {
-    if (c.op_type === 'Identity' || c.op_type === 'Cast') out.push(...followAliases(graph, c.output[0]));
+    if (c.op_type === 'Identity' || c.op_type === 'Cast') out.push(...followAliases(graph, c.output[0]!));
     else out.push(c);
   }
   return out;
@@ -86,12 +86,12 @@ export function removePastInputs(graph: Graph): string[] {
         case 'Identity':
         case 'Cast':
           dead.add(n);
-          visit(n.output[0], dims, origin);
+          visit(n.output[0]!, dims, origin);
           break;
         case 'Transpose': {
           const perm = attrInts(n, 'perm') ?? dims.map((_, i) => dims.length - 1 - i);
           dead.add(n);
-          visit(n.output[0], perm.map((p) => dims[p]), origin);
+          visit(n.output[0]!, perm.map((p) => dims[p]!), origin);
           break;
         }
         case 'Concat': {
@@ -100,16 +100,16 @@ export function removePastInputs(graph: Graph): string[] {
           if (dims[axis] !== 0) fail(`which concatenates along axis ${axis}, not the cache axis`);
           n.input = n.input.filter((i) => i !== name);
           if (n.input.length === 0) fail('whose inputs are all empty');
-          if (n.input.length === 1 && !isGraphOutput(n.output[0])) {
+          if (n.input.length === 1 && !isGraphOutput(n.output[0]!)) {
             dead.add(n);
-            graph.replaceUses(n.output[0], n.input[0]);
+            graph.replaceUses(n.output[0]!, n.input[0]!);
           }
           graph.invalidate();
           break;
         }
         case 'Size':
           dead.add(n);
-          graph.replaceUses(n.output[0], addInt64Constant(graph, `${n.output[0]}_empty`, [0], []));
+          graph.replaceUses(n.output[0]!, addInt64Constant(graph, `${n.output[0]}_empty`, [0], []));
           break;
         case 'Shape': {
           const rank = dims.length;
@@ -119,7 +119,7 @@ export function removePastInputs(graph: Graph): string[] {
           const part = dims.slice(start, end);
           if (part.every((d) => d !== null)) {
             dead.add(n);
-            graph.replaceUses(n.output[0], addInt64Constant(graph, `${n.output[0]}_empty`, part as number[]));
+            graph.replaceUses(n.output[0]!, addInt64Constant(graph, `${n.output[0]}_empty`, part as number[]));
           } else {
             foldShapeReads(graph, n, part, dead, fail);
           }
@@ -145,24 +145,24 @@ export function removePastInputs(graph: Graph): string[] {
 
 /** `Gather(Shape(past), k)` and `Slice(Shape(past), ...)` with constant indices over known dims become constants. */
 function foldShapeReads(graph: Graph, shapeNode: NodeProto, dims: Dims, dead: Set<NodeProto>, fail: (why: string) => never): void {
-  for (const c of [...graph.consumers(shapeNode.output[0])]) {
+  for (const c of [...graph.consumers(shapeNode.output[0]!)]) {
     let values: (number | null)[] | undefined;
     let scalar = false;
     if (c.op_type === 'Gather' && c.input[0] === shapeNode.output[0]) {
-      const idx = constantInts(graph, c.input[1]);
-      const idxTensor = graph.initializer(c.input[1]) ?? undefined;
+      const idx = constantInts(graph, c.input[1]!);
+      const idxTensor = graph.initializer(c.input[1]!) ?? undefined;
       if (idx) {
         values = idx.map((i) => dims[i < 0 ? i + dims.length : i] ?? null);
-        scalar = idxTensor ? idxTensor.dims.length === 0 : isScalarConstant(graph, c.input[1]);
+        scalar = idxTensor ? idxTensor.dims.length === 0 : isScalarConstant(graph, c.input[1]!);
       }
     } else if (c.op_type === 'Slice' && c.input[0] === shapeNode.output[0]) {
-      const starts = constantInts(graph, c.input[1]);
-      const ends = constantInts(graph, c.input[2]);
+      const starts = constantInts(graph, c.input[1]!);
+      const ends = constantInts(graph, c.input[2]!);
       const steps = c.input[4] ? constantInts(graph, c.input[4]) : [1];
       if (starts?.length === 1 && ends?.length === 1 && steps?.[0] === 1) {
         const n = dims.length;
-        const s = Math.min(Math.max(starts[0] < 0 ? starts[0] + n : starts[0], 0), n);
-        const e = Math.min(Math.max(ends[0] < 0 ? ends[0] + n : ends[0], 0), n);
+        const s = Math.min(Math.max(starts[0]! < 0 ? starts[0]! + n : starts[0]!, 0), n);
+        const e = Math.min(Math.max(ends[0]! < 0 ? ends[0]! + n : ends[0]!, 0), n);
         values = dims.slice(s, Math.max(s, e));
       }
     }
@@ -170,7 +170,7 @@ function foldShapeReads(graph: Graph, shapeNode: NodeProto, dims: Dims, dead: Se
       fail(`whose shape is read by "${c.name}" (${c.op_type}) at a dimension that is not known statically`);
     }
     dead.add(c);
-    graph.replaceUses(c.output[0], addInt64Constant(graph, `${c.output[0]}_empty`, values as number[], scalar ? [] : [values!.length]));
+    graph.replaceUses(c.output[0]!, addInt64Constant(graph, `${c.output[0]}_empty`, values as number[], scalar ? [] : [values!.length]));
   }
   dead.add(shapeNode);
 }

@@ -97,7 +97,7 @@ export function resolveIfs(graph: Graph): string[] {
 }
 
 function branchOf(graph: Graph, n: NodeProto): 'then_branch' | 'else_branch' | undefined {
-  const cond = n.input[0];
+  const cond = n.input[0]!;
   if (cond === USE_CACHE_BRANCH && graph.isGraphInput(cond)) return 'else_branch';
   const value = constantValue(graph, cond);
   if (value && value.length === 1) return Number((value as ArrayLike<number>)[0]) ? 'then_branch' : 'else_branch';

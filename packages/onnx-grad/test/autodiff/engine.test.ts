@@ -79,29 +79,29 @@ describe('the differentiation engine', () => {
       x: new ort.Tensor('float64', Float64Array.from([0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, -0.8]), [2, 4]),
       [seeds.get(y)!]: new ort.Tensor('float64', cot, [2, 3]),
     });
-    expect(out2[grads.get(wName)!].dims).toEqual([4, 3]);
-    expect(Array.from(out2[grads.get(wName)!].data as Float64Array)).toEqual(ref.analytic.get('w'));
-    expect(Array.from(out2[grads.get(bName)!].data as Float64Array)).toEqual(ref.analytic.get('bias'));
+    expect(out2[grads.get(wName)!]!.dims).toEqual([4, 3]);
+    expect(Array.from(out2[grads.get(wName)!]!.data as Float64Array)).toEqual(ref.analytic.get('w'));
+    expect(Array.from(out2[grads.get(bName)!]!.data as Float64Array)).toEqual(ref.analytic.get('bias'));
   });
 
   it('gives the cotangent for an intermediate wrt tensor and zeros for a wrt the outputs do not depend on', async () => {
     const { model, graph, outputs } = buildCase({ opset: 13, inputs: [{ name: 'x', shape: [3] }, { name: 'z', shape: [2, 2] }], build: (b) => b.mul(b.tanh('x'), b.tanh('x')) });
-    const h = graph.nodes.find((n) => n.op_type === 'Tanh')!.output[0];
+    const h = graph.nodes.find((n) => n.op_type === 'Tanh')!.output[0]!;
     const { seeds, grads } = differentiate(graph, { outputs, wrt: [h, 'z', 'x'] });
-    for (const t of [h, 'z']) graph.proto.output.push({ name: grads.get(t)!, type: { tensor_type: { elem_type: DataType.DOUBLE } } });
+    for (const t of [h, 'z']) graph.proto.output.push({ name: grads.get(t!)!, type: { tensor_type: { elem_type: DataType.DOUBLE } } });
     const s = await ort.InferenceSession.create(encodeModel(model), SESSION_OPTIONS);
     const x = [0.3, -0.7, 1.1];
     const c = [0.5, -2, 1.5];
     const out = await s.run({
       x: new ort.Tensor('float64', Float64Array.from(x), [3]),
       z: new ort.Tensor('float64', new Float64Array(4), [2, 2]),
-      [seeds.get(outputs[0])!]: new ort.Tensor('float64', Float64Array.from(c), [3]),
+      [seeds.get(outputs[0]!)!]: new ort.Tensor('float64', Float64Array.from(c), [3]),
     });
     // y = h*h where h = tanh(x) is consumed twice (two Tanh nodes: only the first is the wrt tensor)
-    const gh = Array.from(out[grads.get(h)!].data as Float64Array);
-    gh.forEach((v, i) => expect(v).toBeCloseTo(c[i] * Math.tanh(x[i]), 12));
-    expect(out[grads.get('z')!].dims).toEqual([2, 2]);
-    expect(Array.from(out[grads.get('z')!].data as Float64Array)).toEqual([0, 0, 0, 0]);
+    const gh = Array.from(out[grads.get(h)!]!.data as Float64Array);
+    gh.forEach((v, i) => expect(v).toBeCloseTo(c[i]! * Math.tanh(x[i]!), 12));
+    expect(out[grads.get('z')!]!.dims).toEqual([2, 2]);
+    expect(Array.from(out[grads.get('z')!]!.data as Float64Array)).toEqual([0, 0, 0, 0]);
   });
 
   it('adds backward nodes only between wrt tensors and outputs', () => {
@@ -120,7 +120,7 @@ describe('the differentiation engine', () => {
   it('declares seed inputs with the output type and symbolic shape', () => {
     const { graph, outputs } = buildCase({ opset: 13, inputs: [{ name: 'x', shape: [2, 3], declared: ['batch', 'sequence'] }], build: (b) => b.unsqueeze(b.tanh('x'), [1]) });
     const { seeds } = differentiate(graph, { outputs, wrt: ['x'], seedName: (o) => `cot_${o}` });
-    const seed = graph.proto.input.find((v) => v.name === seeds.get(outputs[0]))!;
+    const seed = graph.proto.input.find((v) => v.name === seeds.get(outputs[0]!))!;
     expect(seed.name).toBe(`cot_${outputs[0]}`);
     expect(seed.type!.tensor_type!.elem_type).toBe(DataType.DOUBLE);
     expect(seed.type!.tensor_type!.shape!.dim).toEqual([{ dim_param: 'batch' }, { dim_value: 1 }, { dim_param: 'sequence' }]);
@@ -131,7 +131,7 @@ describe('the differentiation engine', () => {
       opset: 13,
       inputs: [{ name: 'x', shape: [2, 3] }],
       build: (b) => {
-        const fast = graph0(b).addNode('FastGelu', ['x'], { domain: 'com.microsoft', name: 'ms_gelu' })[0];
+        const fast = graph0(b).addNode('FastGelu', ['x'], { domain: 'com.microsoft', name: 'ms_gelu' })[0]!;
         const hm = b.op('Hardmax', [fast]);
         const rmax = b.reduce('ReduceMax', hm, [1], true);
         // off the path: only reads a constant, so it needs no rule

@@ -8,7 +8,7 @@ describe('rules that refuse a node say why, before the graph changes', () => {
       opset: 18,
       inputs: [{ name: 'x', shape: [2, 3] }, { name: 's', shape: [3] }],
       build: (b) => {
-        const [y, , inv] = b.opN('LayerNormalization', ['x', 's'], 3, { axis: -1 });
+        const [y, , inv] = b.opN('LayerNormalization', ['x', 's'], 3, { axis: -1 }) as [string, string, string];
         const p = b.op('Pad', [y, b.i64([0, 1, 0, 1])], { mode: 'reflect' });
         const e = b.op('Einsum', [p, p, p], { equation: 'ij,ij,ij->ij' });
         return [b.reduceSum(e, [1], true), b.mul(inv, inv)];

@@ -115,7 +115,7 @@ export async function gradCheck(c: GradCase): Promise<GradCheckResult> {
   const base = await fwdSession.run(feedsFor(c, values));
   const cot = new Map<string, { data: Float64Array; dims: readonly number[] }>();
   for (const o of fwd.outputs) {
-    const t = base[o];
+    const t = base[o]!;
     cot.set(o, { data: Float64Array.from({ length: t.size }, () => rand() * 2 - 1), dims: t.dims });
   }
 
@@ -139,9 +139,9 @@ export async function gradCheck(c: GradCase): Promise<GradCheckResult> {
     const r = await fwdSession.run(feedsFor(c, vals));
     let s = 0;
     for (const o of fwd.outputs) {
-      const y = r[o].data as Float64Array | Float32Array;
+      const y = r[o]!.data as Float64Array | Float32Array;
       const w = cot.get(o)!.data;
-      for (let i = 0; i < y.length; i++) s += w[i] * y[i];
+      for (let i = 0; i < y.length; i++) s += w[i]! * y[i]!;
     }
     return s;
   };
@@ -152,11 +152,11 @@ export async function gradCheck(c: GradCase): Promise<GradCheckResult> {
   let maxErr = 0;
   let worst = '';
   for (const [k, w] of wrt.entries()) {
-    const got = Array.from(res[gradOutputs[k]].data as Float64Array);
+    const got = Array.from(res[gradOutputs[k]!]!.data as Float64Array);
     const v = values.get(w)!;
     const fd: number[] = [];
     for (let i = 0; i < v.length; i++) {
-      const orig = v[i];
+      const orig = v[i]!;
       v[i] = orig + h;
       const up = await objective(values);
       v[i] = orig - h;
@@ -166,7 +166,7 @@ export async function gradCheck(c: GradCase): Promise<GradCheckResult> {
     }
     if (got.length !== fd.length) throw new Error(`gradient of ${w} has ${got.length} entries, expected ${fd.length}`);
     fd.forEach((f, i) => {
-      const err = Math.abs(got[i] - f) / (tol * (1 + Math.abs(f)));
+      const err = Math.abs(got[i]! - f) / (tol * (1 + Math.abs(f)));
       if (err > maxErr) {
         maxErr = err;
         worst = `${w}[${i}]: analytic ${got[i]} vs FD ${f}`;

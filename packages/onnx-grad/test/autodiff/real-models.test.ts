@@ -15,7 +15,7 @@ function cutAt(model: ModelProto, weight: string, dims: (string | number)[]): st
   const g = new Graph(model);
   const node = g.nodes.find((n) => n.op_type === 'Gather' && n.input[0] === weight)!;
   g.removeNodes(new Set([node]));
-  const name = node.output[0];
+  const name = node.output[0]!;
   model.graph.input.push({ name, type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) } } } });
   return name;
 }
@@ -39,13 +39,13 @@ async function checkRealModel(path: string, weight: string, hidden: number, outp
   const x = Float32Array.from({ length: seq * hidden }, () => rand() * 2 - 1);
   const feeds = (v: Float32Array) => ({ ...extra, [embeds]: new ort.Tensor('float32', v, [1, seq, hidden]) });
   const y0 = await fwd.run(feeds(x));
-  const cot = Float32Array.from({ length: y0[output].size }, () => rand() * 2 - 1);
-  const res = await bwd.run({ ...feeds(x), [seeds.get(output)!]: new ort.Tensor('float32', cot, y0[output].dims) });
-  const grad = res[grads.get(embeds)!].data as Float32Array;
+  const cot = Float32Array.from({ length: y0[output]!.size }, () => rand() * 2 - 1);
+  const res = await bwd.run({ ...feeds(x), [seeds.get(output)!]: new ort.Tensor('float32', cot, y0[output]!.dims) });
+  const grad = res[grads.get(embeds)!]!.data as Float32Array;
   expect(grad.length).toBe(x.length);
   const L = async (v: Float32Array) => {
-    const y = (await fwd.run(feeds(v)))[output].data as Float32Array;
-    return y.reduce((s, yi, i) => s + yi * cot[i], 0);
+    const y = (await fwd.run(feeds(v)))[output]!.data as Float32Array;
+    return y.reduce((s, yi, i) => s + yi * cot[i]!, 0);
   };
   // central differences on a seeded sample of entries (float32 model: h = 1e-2)
   const h = 1e-2;
@@ -54,12 +54,12 @@ async function checkRealModel(path: string, weight: string, hidden: number, outp
   for (let k = 0; k < 24; k++) {
     const i = Math.floor(rand() * x.length);
     const v = Float32Array.from(x);
-    v[i] = x[i] + h;
+    v[i] = x[i]! + h;
     const up = await L(v);
-    v[i] = x[i] - h;
+    v[i] = x[i]! - h;
     const fd = (up - (await L(v))) / (2 * h);
     if (Math.abs(fd) > 1e-3) significant++;
-    maxErr = Math.max(maxErr, Math.abs(fd - grad[i]) / (1e-3 + 2e-2 * Math.abs(fd)));
+    maxErr = Math.max(maxErr, Math.abs(fd - grad[i]!) / (1e-3 + 2e-2 * Math.abs(fd)));
   }
   expect(significant).toBeGreaterThan(4);
   expect(maxErr).toBeLessThan(1);
@@ -85,7 +85,7 @@ describe('differentiate on third-party exports', () => {
         input_ids: new ort.Tensor('int64', new BigInt64Array(2 * seq).fill(1000n), [2, seq]), // only its shape is read
         [seeds.get('logits')!]: new ort.Tensor('float32', Float32Array.from([1, -1, 0.5, 2]), [2, 2]),
       });
-      const gr = out[grads.get(embeds)!];
+      const gr = out[grads.get(embeds)!]!;
       expect(gr.dims).toEqual([2, seq, 2]);
       const data = Array.from(gr.data as Float32Array);
       expect(data.every(Number.isFinite)).toBe(true);
@@ -109,7 +109,7 @@ describe('differentiate on third-party exports', () => {
     const before = g.nodes.length;
     let err: UnsupportedOpsError | undefined;
     try {
-      differentiate(g, { outputs: [model.graph.output[0].name], wrt: [emb.output[0]] });
+      differentiate(g, { outputs: [model.graph.output[0]!.name], wrt: [emb.output[0]!] });
     } catch (e) {
       err = e as UnsupportedOpsError;
     }

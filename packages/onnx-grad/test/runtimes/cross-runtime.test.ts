@@ -65,11 +65,11 @@ const plain = (out: Record<string, { dims: readonly number[]; data: unknown }>):
 function relDeviation(ref: PlainOutputs, other: PlainOutputs): Record<string, number> {
   const dev: Record<string, number> = {};
   for (const [name, t] of Object.entries(ref)) {
-    const o = other[name];
+    const o = other[name]!;
     expect(o, `output ${name}`).toBeDefined();
     expect(o.dims).toEqual(t.dims);
     const scale = Math.max(...t.data.map(Math.abs), 1e-30);
-    dev[name] = Math.max(...t.data.map((v, i) => Math.abs(v - o.data[i]))) / scale;
+    dev[name] = Math.max(...t.data.map((v, i) => Math.abs(v - o.data[i]!))) / scale;
     expect(t.data.every(Number.isFinite)).toBe(true);
   }
   return dev;
@@ -133,7 +133,7 @@ describe('cross-runtime agreement of gradient models', () => {
           console.log(`${bundle} webgpu vs node, ${c.name} (${(performance.now() - t0).toFixed(0)} ms):`, gpu);
           for (const d of Object.values(gpu)) expect(d).toBeLessThanOrEqual(WEBGPU_TOL);
         }
-        const last = chosen[chosen.length - 1];
+        const last = chosen[chosen.length - 1]!;
         const wasm = relDeviation(reference.get(last.name)!, await runner.run(bundle, 'wasm', last.grad.bytes, last.feeds));
         for (const d of Object.values(wasm)) expect(d).toBeLessThanOrEqual(WASM_TOL);
         expect(runner.offsite).toEqual([]);

@@ -34,7 +34,7 @@ function attentionLike(b: OpBuilder): string[] {
   const last = b.slice(cat, [-1], [2 ** 62], [1]);
   const firstTok = b.gather('x', b.i64(0), 1);
   const red = b.reduceSum(masked, [-1], false);
-  const [p1, p2] = b.split('x', [2, 4], 2);
+  const [p1, p2] = b.split('x', [2, 4], 2) as [string, string];
   const ln = b.op('LayerNormalization', ['x', b.f32(Array(6).fill(1))], { axis: -1 });
   const range = b.op('Range', [b.i64(0), b.squeeze(seq, [0]), b.i64(1)]);
   const e = b.expand(b.unsqueeze(b.cast(range, DataType.FLOAT), [0, 2]), b.shape('x'));
@@ -58,26 +58,26 @@ describe('inferShapes', () => {
   it('propagates batch/sequence through Shape/Gather/Concat/Reshape, Slice, Concat and -1 reshapes', () => {
     const info = inferShapes(built.graph);
     const [heads, t, scores, masked, flat, back, cat, last, firstTok, red, p1, p2, ln, range, e, flatten, einsum] = built.outputs;
-    expect(info.shape(heads)).toEqual(['batch', 'sequence', 2, 3]);
-    expect(info.shape(t)).toEqual(['batch', 2, 'sequence', 3]);
-    expect(info.shape(scores)).toEqual(['batch', 2, 'sequence', 'sequence']);
-    expect(info.shape(masked)).toEqual(['batch', 2, 'sequence', 'sequence']);
-    expect(info.shape(flat)).toEqual(['batch*sequence', 6]);
-    expect(info.shape(back)).toEqual(['batch', 'sequence', 6]);
-    expect(info.shape(cat)).toEqual(['batch', '(past_sequence+sequence)', 6]);
-    expect(info.shape(last)).toEqual(['batch', 1, 6]);
-    expect(info.shape(firstTok)).toEqual(['batch', 6]);
-    expect(info.shape(red)).toEqual(['batch', 2, 'sequence']);
-    expect(info.shape(p1)).toEqual(['batch', 'sequence', 2]);
-    expect(info.shape(p2)).toEqual(['batch', 'sequence', 4]);
-    expect(info.shape(ln)).toEqual(['batch', 'sequence', 6]);
-    expect(info.shape(range)).toEqual(['sequence']);
-    expect(info.shape(e)).toEqual(['batch', 'sequence', 6]);
-    expect(info.shape(flatten)).toEqual(['2*batch', '3*sequence']);
-    expect(info.shape(einsum)).toEqual(['batch', 2, 'sequence', 'sequence']);
-    expect(info.elemType(masked)).toBe(DataType.FLOAT);
-    expect(info.elemType(range)).toBe(DataType.INT64);
-    expect(info.values.get(built.graph.nodes.find((n) => n.op_type === 'Concat')!.output[0])).toEqual(['batch', 'sequence', 2, 3]);
+    expect(info.shape(heads!)).toEqual(['batch', 'sequence', 2, 3]);
+    expect(info.shape(t!)).toEqual(['batch', 2, 'sequence', 3]);
+    expect(info.shape(scores!)).toEqual(['batch', 2, 'sequence', 'sequence']);
+    expect(info.shape(masked!)).toEqual(['batch', 2, 'sequence', 'sequence']);
+    expect(info.shape(flat!)).toEqual(['batch*sequence', 6]);
+    expect(info.shape(back!)).toEqual(['batch', 'sequence', 6]);
+    expect(info.shape(cat!)).toEqual(['batch', '(past_sequence+sequence)', 6]);
+    expect(info.shape(last!)).toEqual(['batch', 1, 6]);
+    expect(info.shape(firstTok!)).toEqual(['batch', 6]);
+    expect(info.shape(red!)).toEqual(['batch', 2, 'sequence']);
+    expect(info.shape(p1!)).toEqual(['batch', 'sequence', 2]);
+    expect(info.shape(p2!)).toEqual(['batch', 'sequence', 4]);
+    expect(info.shape(ln!)).toEqual(['batch', 'sequence', 6]);
+    expect(info.shape(range!)).toEqual(['sequence']);
+    expect(info.shape(e!)).toEqual(['batch', 'sequence', 6]);
+    expect(info.shape(flatten!)).toEqual(['2*batch', '3*sequence']);
+    expect(info.shape(einsum!)).toEqual(['batch', 2, 'sequence', 'sequence']);
+    expect(info.elemType(masked!)).toBe(DataType.FLOAT);
+    expect(info.elemType(range!)).toBe(DataType.INT64);
+    expect(info.values.get(built.graph.nodes.find((n) => n.op_type === 'Concat')!.output[0]!)).toEqual(['batch', 'sequence', 2, 3]);
   });
 
   it('agrees with the shapes onnxruntime produces for every intermediate tensor', async () => {
@@ -95,7 +95,7 @@ describe('inferShapes', () => {
     let checked = 0;
     for (const name of all) {
       const inferred = info.shape(name);
-      const actual = out[name].dims;
+      const actual = out[name]!.dims;
       expect(inferred, name).toBeDefined();
       expect(inferred!.length, name).toBe(actual.length);
       inferred!.forEach((d, i) => {
@@ -109,7 +109,7 @@ describe('inferShapes', () => {
       });
       // constant-folded shape values match too
       const v = info.values.get(name);
-      if (v && v.every((x) => typeof x === 'number')) expect(v, name).toEqual(Array.from(out[name].data as BigInt64Array, Number));
+      if (v?.every((x) => typeof x === 'number')) expect(v, name).toEqual(Array.from(out[name]!.data as BigInt64Array, Number));
     }
     expect(checked).toBeGreaterThan(50);
   });

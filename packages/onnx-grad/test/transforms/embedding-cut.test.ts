@@ -16,7 +16,7 @@ describe('word-embedding cut on real exports', () => {
     const mask = [1, 1, 1, 1, 1, 1, 1, 0];
     const original = await runModel(loadGraph(DISTILBERT).model, { input_ids: i64(ids, [2, 4]), attention_mask: i64(mask, [2, 4]) });
     const cutOut = await runModel(encodeModel(g.model), { inputs_embeds: lookupRows(table, 2, ids, [2, 4]), attention_mask: i64(mask, [2, 4]) });
-    expect(Array.from(cutOut.logits.data as Float32Array)).toEqual(Array.from(original.logits.data as Float32Array));
+    expect(Array.from(cutOut.logits!.data as Float32Array)).toEqual(Array.from(original.logits!.data as Float32Array));
   });
 
   it('vespa TransformerEncoder: follows (input_ids*attention_mask)+token_type_ids to the lookup', async () => {
@@ -26,14 +26,14 @@ describe('word-embedding cut on real exports', () => {
     expect([cut.lookup!.vocabSize, cut.lookup!.hiddenSize]).toEqual([20, 16]);
     expect(inputNames(g)).not.toContain('input_ids');
     const ids = [3, 7, 1, 18, 4, 4], mask = [1, 1, 1, 1, 1, 0], types = [0, 0, 1, 1, 0, 0];
-    const index = ids.map((id, k) => id * mask[k] + types[k]);
+    const index = ids.map((id, k) => id * mask[k]! + types[k]!);
     const table = tensorData(cut.lookup!.weight) as Float32Array;
     const original = await runModel(loadGraph(VESPA_ENCODER).model, { input_ids: i64(ids, [2, 3]), attention_mask: i64(mask, [2, 3]), token_type_ids: i64(types, [2, 3]) });
     const feeds: Feeds = { inputs_embeds: lookupRows(table, 16, index, [2, 3]) };
     if (inputNames(g).includes('attention_mask')) feeds.attention_mask = i64(mask, [2, 3]);
     if (inputNames(g).includes('token_type_ids')) feeds.token_type_ids = i64(types, [2, 3]);
     const out = await runModel(encodeModel(g.model), feeds);
-    expect(maxAbsDiff(out.output_0.data as Float32Array, original.output_0.data as Float32Array)).toBe(0);
+    expect(maxAbsDiff(out.output_0!.data as Float32Array, original.output_0!.data as Float32Array)).toBe(0);
   });
 
   // This export only runs at batch 1 (its memory mask is broadcast against [target, source]).
@@ -48,7 +48,7 @@ describe('word-embedding cut on real exports', () => {
     const table = tensorData(cut.lookup!.weight) as Float32Array;
     const original = await runModel(loadGraph(VESPA_DECODER).model, { input_ids: i64(ids, [1, 3]), encoder_attention_mask: encMask, encoder_hidden_states: enc });
     const out = await runModel(encodeModel(g.model), { inputs_embeds: lookupRows(table, 8, ids, [1, 3]), encoder_attention_mask: encMask, encoder_hidden_states: enc });
-    expect(maxAbsDiff(out.logits.data as Float32Array, original.logits.data as Float32Array)).toBe(0);
+    expect(maxAbsDiff(out.logits!.data as Float32Array, original.logits!.data as Float32Array)).toBe(0);
   });
 
   it('a custom cut tensor becomes inputs_embeds (here the post-embedding sum, Captum-style)', async () => {
@@ -64,10 +64,10 @@ describe('word-embedding cut on real exports', () => {
     const pos = tensorData(ref.initializer('distilbert.embeddings.position_embeddings.weight')!) as Float32Array;
     const ids = [101, 7592, 2088, 102];
     const emb = new Float32Array(8);
-    ids.forEach((id, s) => { for (let h = 0; h < 2; h++) emb[s * 2 + h] = word[id * 2 + h] + pos[s * 2 + h]; });
+    ids.forEach((id, s) => { for (let h = 0; h < 2; h++) emb[s * 2 + h] = word[id * 2 + h]! + pos[s * 2 + h]!; });
     const original = await runModel(ref.model, { input_ids: i64(ids, [1, 4]), attention_mask: i64([1, 1, 1, 1], [1, 4]) });
     const out = await runModel(encodeModel(g.model), { inputs_embeds: f32(emb, [1, 4, 2]), attention_mask: i64([1, 1, 1, 1], [1, 4]) });
-    expect(maxAbsDiff(out.logits.data as Float32Array, original.logits.data as Float32Array)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(out.logits!.data as Float32Array, original.logits!.data as Float32Array)).toBeLessThan(1e-6);
   });
 
   it('a graph that already takes inputs_embeds is left alone', () => {

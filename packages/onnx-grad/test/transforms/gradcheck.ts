@@ -39,22 +39,22 @@ export async function checkGradient(
   session: ort.InferenceSession, feeds: Feeds, output: string, yDims: readonly number[], seed: number, relTol = 1e-2, relStep = 1e-3,
 ): Promise<GradCheckResult> {
   const r = rng(seed);
-  const x = feeds.inputs_embeds.data as Float32Array;
-  const xDims = feeds.inputs_embeds.dims as number[];
+  const x = feeds.inputs_embeds!.data as Float32Array;
+  const xDims = feeds.inputs_embeds!.dims as number[];
   const u = Float32Array.from(normal(r, yDims.reduce((a, b) => a * b, 1)));
   const uT = new ort.Tensor('float32', u, [...yDims]);
   const at = (embeds: Float32Array) => session.run({ ...feeds, inputs_embeds: new ort.Tensor('float32', embeds, xDims), [`grad_${output}`]: uT });
   const base = await at(x);
-  const g = base.grad_inputs_embeds.data as Float32Array;
+  const g = base.grad_inputs_embeds!.data as Float32Array;
   const d = normal(r, x.length);
   let analytic = 0;
-  for (let i = 0; i < x.length; i++) analytic += g[i] * d[i];
+  for (let i = 0; i < x.length; i++) analytic += g[i]! * d[i]!;
   const eps = (relStep * Math.max(rms(x), 1e-3)) / rms(d);
   const f = async (sign: number) => {
-    const xs = Float32Array.from(x, (v, i) => v + sign * eps * d[i]);
-    const y = (await at(xs))[output].data as Float32Array;
+    const xs = Float32Array.from(x, (v, i) => v + sign * eps * d[i]!);
+    const y = (await at(xs))[output]!.data as Float32Array;
     let s = 0, sq = 0;
-    for (let i = 0; i < y.length; i++) { s += u[i] * y[i]; sq += (u[i] * y[i]) ** 2; }
+    for (let i = 0; i < y.length; i++) { s += u[i]! * y[i]!; sq += (u[i]! * y[i]!) ** 2; }
     return { s, norm: Math.sqrt(sq) };
   };
   const plus = await f(1), minus = await f(-1);

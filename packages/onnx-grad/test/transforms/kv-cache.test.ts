@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { Graph, encodeModel, cloneModel, removePastInputs, dropPresentOutputs, resolveIfs, TransformError, OpBuilder } from '../../src/index.ts';
+import { Graph, cloneModel, removePastInputs, dropPresentOutputs, resolveIfs, TransformError, OpBuilder } from '../../src/index.ts';
 import { runModel, i64, rng, type Feeds } from './helpers.ts';
 import { tinyDecoderWithPast, tinyMergedDecoder, V, D } from './tiny-decoder.ts';
 
@@ -29,7 +29,7 @@ describe('KV-cache removal', () => {
     expect(g.nodes.filter((n) => n.op_type === 'Concat')).toHaveLength(0);
     expect(g.nodes.some((n) => n.input.some((i) => i.startsWith('past')))).toBe(false);
     const out = await runModel(g.model, { input_ids: i64(ids, [B, S]), attention_mask: i64(mask, [B, S]) });
-    expect(Array.from(out.logits.data as Float32Array)).toEqual(Array.from(reference.logits.data as Float32Array));
+    expect(Array.from(out.logits!.data as Float32Array)).toEqual(Array.from(reference.logits!.data as Float32Array));
   });
 
   it('resolves an optimum merged decoder to its no-cache branch (inlined, colliding names renamed, use_cache_branch dropped)', async () => {
@@ -37,7 +37,7 @@ describe('KV-cache removal', () => {
     const reference = await runModel(merged, { ...noCacheFeeds(), use_cache_branch: new ort.Tensor('bool', [false], [1]) });
     // sanity: the two branches agree on an empty cache, and differ from nothing (logits are not constant)
     const viaCache = await runModel(merged, { ...noCacheFeeds(), use_cache_branch: new ort.Tensor('bool', [true], [1]) });
-    expect(Array.from(viaCache.logits.data as Float32Array)).toEqual(Array.from(reference.logits.data as Float32Array));
+    expect(Array.from(viaCache.logits!.data as Float32Array)).toEqual(Array.from(reference.logits!.data as Float32Array));
     const g = new Graph(cloneModel(merged));
     expect(resolveIfs(g)).toEqual(['optimum::if']);
     expect(g.nodes.some((n) => n.op_type === 'If')).toBe(false);
@@ -48,7 +48,7 @@ describe('KV-cache removal', () => {
     g.eliminateDeadCode();
     expect(g.proto.input.map((v) => v.name)).toEqual(['input_ids', 'attention_mask']);
     const out = await runModel(g.model, { input_ids: i64(ids, [B, S]), attention_mask: i64(mask, [B, S]) });
-    expect(Array.from(out.logits.data as Float32Array)).toEqual(Array.from(reference.logits.data as Float32Array));
+    expect(Array.from(out.logits!.data as Float32Array)).toEqual(Array.from(reference.logits!.data as Float32Array));
     // the caller's model was not touched
     expect(merged.graph.node.map((n) => n.op_type)).toEqual(['If']);
   });
@@ -59,8 +59,8 @@ describe('KV-cache removal', () => {
     const g = new Graph(cloneModel(model));
     removePastInputs(g);
     const out = await runModel(g.model, { input_ids: i64(ids, [B, S]), attention_mask: i64(mask, [B, S]) });
-    expect(out['present.0.key'].dims).toEqual([B, 1, S, D]);
-    expect(Array.from(out['present.0.key'].data as Float32Array)).toEqual(Array.from(reference['present.0.key'].data as Float32Array));
+    expect(out['present.0.key']!.dims).toEqual([B, 1, S, D]);
+    expect(Array.from(out['present.0.key']!.data as Float32Array)).toEqual(Array.from(reference['present.0.key']!.data as Float32Array));
   });
 
   it('names the node when an empty cache reaches an op it cannot simplify', () => {

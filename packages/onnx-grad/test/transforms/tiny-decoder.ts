@@ -22,7 +22,7 @@ function weights(g: Graph): void {
 }
 
 /** Emits the decoder body into `g`; `withPast` reads the past inputs (outer-scope names in a branch). */
-function body(g: Graph, b: OpBuilder, withPast: boolean): { logits: string; key: string; value: string } {
+function body(b: OpBuilder, withPast: boolean): { logits: string; key: string; value: string } {
   const emb = b.gather('wte', 'input_ids');
   const seq = b.gather(b.shape('input_ids'), b.i64(1), 0);
   const start = withPast ? b.gather(b.shape('past_key_values.0.key'), b.i64(2), 0) : b.i64(0);
@@ -66,7 +66,7 @@ export function tinyDecoderWithPast(opset = 14): ModelProto {
   const g = new Graph(m);
   declareIo(g, true);
   weights(g);
-  const out = body(g, new OpBuilder(g), true);
+  const out = body(new OpBuilder(g), true);
   rename(g, out.logits, 'logits'); rename(g, out.key, 'present.0.key'); rename(g, out.value, 'present.0.value');
   return m;
 }
@@ -74,7 +74,7 @@ export function tinyDecoderWithPast(opset = 14): ModelProto {
 function branch(opset: number, withPast: boolean): GraphProto {
   const m = emptyModel(opset);
   const g = new Graph(m);
-  const out = body(g, new OpBuilder(g, 'b/'), withPast); // same prefix in both branches: local names collide
+  const out = body(new OpBuilder(g, 'b/'), withPast); // same prefix in both branches: local names collide
   g.proto.output.push({ name: out.logits }, { name: out.key }, { name: out.value });
   g.proto.name = withPast ? 'with_past' : 'no_past';
   return g.proto;

@@ -93,7 +93,7 @@ export const arithmeticRules: GradRuleDef[] = [
       const zero = c.c(0);
       const count = hits.map((h) => b.where(h, c.c(1), zero)).reduce((acc, m) => b.add(acc, m));
       const share = b.div(c.dy(0)!, count);
-      return c.node.input.map((x, k) => (c.needs(k) ? c.reduceTo(b.where(hits[k], share, zero), ys, x) : undefined));
+      return c.node.input.map((x, k) => (c.needs(k) ? c.reduceTo(b.where(hits[k]!, share, zero), ys, x) : undefined));
     },
   },
   {

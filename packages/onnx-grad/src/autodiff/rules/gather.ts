@@ -69,7 +69,7 @@ function gatherElementsGrads(c: GradContext): (string | undefined)[] {
   const mask = b.equal(b.unsqueeze(ind, [r]), range);
   const summed = b.reduceSum(b.where(mask, b.unsqueeze(dy, [r]), zero), [a], true);
   const perm = iota(r + 1);
-  [perm[a], perm[r]] = [perm[r], perm[a]];
+  [perm[a], perm[r]] = [perm[r]!, perm[a]!];
   return [b.squeeze(b.transpose(summed, perm), [r])];
 }
 

@@ -17,8 +17,8 @@ function matmulGrads(c: GradContext): (string | undefined)[] {
   const aVec = as.length === 1;
   const bVec = bs.length === 1;
   const note = (name: string, shape: Dim[]) => c.shapes.types.set(name, { elemType: c.elemType, shape });
-  if (aVec) note((A = b.unsqueeze(A, [0])), (as = [1, as[0]]));
-  if (bVec) note((B = b.unsqueeze(B, [1])), (bs = [bs[0], 1]));
+  if (aVec) note((A = b.unsqueeze(A, [0])), (as = [1, as[0]!]));
+  if (bVec) note((B = b.unsqueeze(B, [1])), (bs = [bs[0]!, 1]));
   const ry = c.rank(c.y(0));
   if (aVec && bVec) dy = b.reshape(dy, [1, 1]);
   else if (aVec) dy = b.unsqueeze(dy, [ry - 1]);
@@ -26,7 +26,7 @@ function matmulGrads(c: GradContext): (string | undefined)[] {
   const ra = as.length;
   const rb = bs.length;
   const batch = broadcastDims(as.slice(0, -2), bs.slice(0, -2));
-  const [M, K, N] = [as[ra - 2], as[ra - 1], bs[rb - 1]];
+  const [M, K, N] = [as[ra - 2]!, as[ra - 1]!, bs[rb - 1]!]; // both ranks are >= 2 after the promotion above
   let dA: string | undefined;
   let dB: string | undefined;
   if (c.needs(0)) {
@@ -81,7 +81,7 @@ interface EinsumParse { inputs: string[]; output: string }
 
 function parseEinsum(eq: string): EinsumParse | undefined {
   const clean = eq.replace(/\s/g, '');
-  const [lhs, rhs] = clean.split('->');
+  const [lhs = '', rhs] = clean.split('->');
   if (rhs === undefined) return undefined;
   return { inputs: lhs.split(','), output: rhs };
 }
@@ -97,9 +97,9 @@ function einsumCheck(eq: string): string | undefined {
     const letters = tokens(t);
     if (new Set(letters).size !== letters.length) return `repeated index in "${t}" (diagonals) is not supported`;
   }
-  const [a, b2] = p.inputs.map(tokens);
+  const [a, b2] = p.inputs.map(tokens) as [string[], string[]]; // two operands: checked above
   const out = tokens(p.output);
-  for (const [mine, other] of [[a, b2], [b2, a]]) {
+  for (const [mine, other] of [[a, b2], [b2, a]] as const) {
     for (const l of mine) if (!out.includes(l) && !other.includes(l)) return `index "${l}" is summed within one operand in "${eq}"`;
   }
   return undefined;

@@ -43,7 +43,7 @@ function reduceGrad(c: GradContext, mean: boolean): (string | undefined)[] {
 export const reduceRules: GradRuleDef[] = [
   {
     ops: ['ReduceSum', 'ReduceMean'],
-    check: (c) => (reducedAxes(c, c.shapes.rank(c.node.input[0])) === undefined ? 'its axes are not constant (or the input rank is unknown)' : undefined),
+    check: (c) => (reducedAxes(c, c.shapes.rank(c.node.input[0]!)) === undefined ? 'its axes are not constant (or the input rank is unknown)' : undefined),
     rule: (c) => reduceGrad(c, c.node.op_type === 'ReduceMean'),
   },
 ];

@@ -72,8 +72,8 @@ function sliceGrads(c: GradContext): (string | undefined)[] {
     let ok = true;
     spec.axes.forEach((a, k) => {
       const d = xs[a];
-      const s = spec.startVals![k];
-      const e = spec.endVals![k];
+      const s = spec.startVals![k]!;
+      const e = spec.endVals![k]!;
       if (typeof d === 'number') {
         const { start, count } = sliceRange(d, s, e, 1);
         pads[a] = start;
@@ -127,7 +127,7 @@ function tileGrads(c: GradContext): (string | undefined)[] {
   if (reps && xs.every((d) => typeof d === 'number')) shape = b.i64(reps.flatMap((rep, i) => [rep, xs[i] as number]));
   else {
     const parts: string[] = [];
-    for (let i = 0; i < r; i++) parts.push(reps ? b.i64([reps[i]]) : b.slice(c.x(1), [i], [i + 1]), c.dimsOf(x, i, i + 1));
+    for (let i = 0; i < r; i++) parts.push(reps ? b.i64([reps[i]!]) : b.slice(c.x(1), [i], [i + 1]), c.dimsOf(x, i, i + 1));
     shape = b.concat(parts, 0);
   }
   const g = b.reshape(c.dy(0)!, shape);
@@ -141,7 +141,7 @@ export const slicingRules: GradRuleDef[] = [
     ops: ['Slice'],
     check: (c) => {
       if (c.opset >= 10 && c.node.input[3] && !c.ints(c.node.input[3])) return 'its axes are not constant';
-      if (c.opset >= 10 && !c.node.input[3] && !c.ints(c.node.input[1]) && !c.ints(c.node.input[2]) && c.shapes.staticShape(c.node.input[1]) === undefined) {
+      if (c.opset >= 10 && !c.node.input[3] && !c.ints(c.node.input[1]!) && !c.ints(c.node.input[2]!) && c.shapes.staticShape(c.node.input[1]!) === undefined) {
         return 'the number of sliced axes is unknown';
       }
       return undefined;
