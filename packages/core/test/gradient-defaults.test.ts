@@ -34,9 +34,9 @@ const TOKENS = { granularity: Granularity.TOKEN, seed: 5 } as const;
 
 const weights = () => fixtureWeights('additive-classifier');
 /** x_t = E[id_t] (float64 copy of the float32 weights). */
-const embedding = (id: number): number[] => Array.from(weights()['bert.embeddings.word_embeddings.weight'].subarray(id * H, (id + 1) * H));
+const embedding = (id: number): number[] => Array.from(weights()['bert.embeddings.word_embeddings.weight']!.subarray(id * H, (id + 1) * H));
 /** The gradient of logit c at any position: W[c]. */
-const gradRow = (c: number): number[] => Array.from(weights()['classifier.weight'].subarray(c * H, (c + 1) * H));
+const gradRow = (c: number): number[] => Array.from(weights()['classifier.weight']!.subarray(c * H, (c + 1) * H));
 
 /** Per unit, the expected value of `score(x_t, t)` for the single token t of that unit. */
 function perUnit(o: AttributionOutput, score: (x: number[]) => number): number[] {

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { loadFixture, loadFolder } from './helpers.ts';
 import { ensureFixture } from '../../onnx-grad/test/fixtures/index.ts';
 import { thirdParty } from '../../../fixtures/index.ts';
-import { AutoModel, AutoModelForSequenceClassification, AutoTokenizer, env } from '@huggingface/transformers';
-import { Granularity, InputError, Occlusion, Saliency, UnsupportedModelError, IntegratedGradients, type AttributionOutput } from '../src/index.ts';
+import { AutoModel, AutoTokenizer, env } from '@huggingface/transformers';
+import { Granularity, InputError, Occlusion, UnsupportedModelError, IntegratedGradients, type AttributionOutput } from '../src/index.ts';
 
 const texts = ['the movie was good. i loved it, really.', 'a bad film'];
 

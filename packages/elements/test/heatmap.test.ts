@@ -21,8 +21,8 @@ const validationMessage = (value: unknown) => {
 describe('parseOutputJSON / resolveOutput', () => {
   it('reads saved JSON, nulls back to NaN', () => {
     const out = parseOutputJSON(toJSON(generation()), 'x');
-    expect(out.attributions[0].slice(3).every(Number.isNaN)).toBe(true);
-    expect(out.attributions[2][0]).toBe(-8);
+    expect(out.attributions[0]!.slice(3).every(Number.isNaN)).toBe(true);
+    expect(out.attributions[2]![0]).toBe(-8);
   });
 
   it('names the source and the fix in a syntax error', () => {
@@ -42,7 +42,7 @@ describe('parseOutputJSON / resolveOutput', () => {
     expect(resolveOutput('')).toBeUndefined();
     const parsed = JSON.parse(toJSON(generation()));
     const out = resolveOutput(parsed)!;
-    expect(Number.isNaN(out.attributions[0][5])).toBe(true);
+    expect(Number.isNaN(out.attributions[0]![5])).toBe(true);
     expect(parsed.attributions[0][5]).toBeNull();
     const plain = singleClass();
     expect(resolveOutput(plain)).toBe(plain);
@@ -90,7 +90,7 @@ describe('<interpreto-heatmap>', () => {
     expect(viewTag(await mount(`<interpreto-heatmap output='${attr(toJSON(multiClass()))}'></interpreto-heatmap>`))).toBe('interpreto-multi-class');
     const gen = await mount(`<interpreto-heatmap output='${attr(saved('generation'))}'></interpreto-heatmap>`);
     expect(viewTag(gen)).toBe('interpreto-generation');
-    expect(Number.isNaN(gen.view!.output!.attributions[0][13])).toBe(true);
+    expect(Number.isNaN(gen.view!.output!.attributions[0]![13])).toBe(true);
   });
 
   it('passes classes-names and theme to the view, and follows their changes', async () => {
@@ -183,8 +183,8 @@ describe('<interpreto-heatmap>', () => {
     el.remove();
     document.body.append(el);
     expect(releases).toHaveLength(2);
-    releases[0](new Response('not json'));
-    releases[1](new Response(toJSON(generation())));
+    releases[0]!(new Response('not json'));
+    releases[1]!(new Response(toJSON(generation())));
     await new Promise((r) => setTimeout(r, 10));
     await el.updateComplete;
     expect(viewTag(el)).toBe('interpreto-generation');

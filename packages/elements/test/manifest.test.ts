@@ -37,7 +37,7 @@ const byTag = new Map(committed.modules.flatMap((m) => m.declarations ?? []).fil
 const sources = new Map<string, string>();
 for (const file of readdirSync(componentsDir)) {
   const text = readFileSync(join(componentsDir, file), 'utf8');
-  for (const m of text.matchAll(/export (?:abstract )?class (\w+)/g)) sources.set(m[1], text);
+  for (const m of text.matchAll(/export (?:abstract )?class (\w+)/g)) sources.set(m[1]!, text);
 }
 const styles = readFileSync(join(componentsDir, 'styles.ts'), 'utf8');
 
@@ -51,7 +51,7 @@ function chainSources(ctor: Function): string[] {
   }
   return out;
 }
-const matches = (texts: string[], re: RegExp) => new Set(texts.flatMap((t) => [...t.matchAll(re)].map((m) => m[1])));
+const matches = (texts: string[], re: RegExp) => new Set(texts.flatMap((t) => [...t.matchAll(re)].map((m) => m[1]!)));
 /** Events dispatched: emit('x', ...) and new CustomEvent('x', ...). */
 const EVENT = /(?:\bemit|new CustomEvent)(?:<[^>(]*>)?\(\s*'([\w-]+)'/g;
 /** Parts rendered in templates, and parts forwarded from an inner view (exportparts 'a, b: c'). */

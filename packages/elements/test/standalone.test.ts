@@ -112,12 +112,12 @@ describe.skipIf(!existsSync(CHROMIUM))('standalone bundle in a plain HTML page',
       const style = (b: HTMLElement) => ({ text: b.textContent, bg: getComputedStyle(b).backgroundColor, fg: getComputedStyle(b).color });
       const dominant = units(cls).map(style);
       const buttons = [...cls.shadowRoot!.querySelectorAll<HTMLButtonElement>('button[part="class-button"]')];
-      buttons[1].click(); // neutral: 'best' is strongly negative there
+      buttons[1]!.click(); // neutral: 'best' is strongly negative there
       await cls.updateComplete;
       const neutral = units(cls).map(style);
       const gen = get('generation').view!;
       const outputs = units(gen, 'button.unit[data-group="outputs"]');
-      outputs[2].click(); // ' the': row 2, whose first cell (0.435) is the largest |value| of the matrix
+      outputs[2]!.click(); // ' the': row 2, whose first cell (0.435) is the largest |value| of the matrix
       await gen.updateComplete;
       const alert = (id: string) => {
         const a = get(id).shadowRoot!.querySelector<HTMLElement>('[role="alert"]')!;

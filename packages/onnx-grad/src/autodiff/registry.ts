@@ -39,7 +39,7 @@ export function registerRule(def: GradRuleDef, options: RegisterRuleOptions = {}
   if (!Array.isArray(def.ops) || def.ops.length === 0 || def.ops.some((op) => typeof op !== 'string' || !op)) {
     throw new AutodiffError('registerRule: `ops` must be a non-empty array of op type names.');
   }
-  if (typeof def.rule !== 'function') throw new AutodiffError(`registerRule: the rule for ${where(def.ops[0])} is not a function.`);
+  if (typeof def.rule !== 'function') throw new AutodiffError(`registerRule: the rule for ${where(def.ops[0]!)} is not a function.`);
   const seen = new Set<string>();
   for (const op of def.ops) {
     if (seen.has(op)) throw new AutodiffError(`registerRule: ${where(op)} is listed twice in \`ops\`.`);

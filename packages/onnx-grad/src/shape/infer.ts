@@ -117,9 +117,9 @@ export function inferShapes(graph: Graph): ShapeInfo {
  */
 export function extendShapes(graph: Graph, info: ShapeInfo, fromNode: number, fromInit: number): void {
   const inits = graph.proto.initializer;
-  for (let i = fromInit; i < inits.length; i++) addInitializer(info, inits[i]);
+  for (let i = fromInit; i < inits.length; i++) addInitializer(info, inits[i]!);
   const nodes = graph.nodes;
-  for (let i = fromNode; i < nodes.length; i++) addNode(info, nodes[i], graph.opset, undefined);
+  for (let i = fromNode; i < nodes.length; i++) addNode(info, nodes[i]!, graph.opset, undefined);
 }
 
 function addInitializer(info: ShapeInfo, t: TensorProto): void {

@@ -133,7 +133,7 @@ function traceIndices(graph: Graph, source: string): IndexFlow {
     const x = queue.shift()!;
     for (const n of graph.consumers(x)) {
       if (n.op_type === 'Gather' && (n.domain ?? '') === '' && n.input[1] === x && attrInt(n, 'axis', 0) === 0) {
-        const table = tableOf(graph, n.input[0]);
+        const table = tableOf(graph, n.input[0]!);
         const lookup = table && lookupOf(graph, n, table);
         if (lookup && !candidates.some((c) => c.node === n)) candidates.push(lookup);
         continue;
@@ -237,7 +237,7 @@ function cutAtLookup(graph: Graph, lookup: EmbeddingLookup): EmbeddingCut {
   const gatherOut = lookup.output;
   let embeds = INPUTS_EMBEDS;
   if (lookup.elemType !== DataType.FLOAT) embeds = b.cast(embeds, lookup.elemType); // fp16/fp64 tables
-  if (flow.reached.get(lookup.node.input[1]) !== true) {
+  if (flow.reached.get(lookup.node.input[1]!) !== true) {
     // The indices were reshaped (e.g. view(-1, S)): replay the index path on zeros shaped like input_ids to learn
     // the lookup's layout, and reshape inputs_embeds to it.
     const zeros = b.op('ConstantOfShape', [b.shape(INPUTS_EMBEDS, 0, 2)], {

@@ -67,7 +67,7 @@ export const linearCases: GradCase[] = [
     build: (b) => {
       const ln = b.op('LayerNormalization', ['x', 's'], { axis: -1 });
       const [p, q] = b.opN('Split', [ln], 2, { axis: -1, num_outputs: 2 });
-      const m = b.squeeze(b.reduceMean(b.mul(p, q), [1], true), [1]);
+      const m = b.squeeze(b.reduceMean(b.mul(p!, q!), [1], true), [1]);
       return b.softmax(b.unsqueeze(m, [0]), 1);
     },
   },
