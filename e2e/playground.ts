@@ -49,10 +49,16 @@ export async function fill(page: Page, id: string, value: string | number): Prom
  * Clicks a run button and waits for the run to end; returns { error, notice }. `timeout` bounds a
  * single run (tiny models: seconds).
  */
-export async function clickRun(page: Page, button = 'explain', timeout = 120_000): Promise<{ error: string | null; notice: string | null }> {
+export async function clickRun(
+  page: Page,
+  button = 'explain',
+  timeout = 120_000,
+): Promise<{ error: string | null; notice: string | null }> {
   const before = await runCount(page);
   await page.locator(`#${button}`).click();
-  await page.waitForFunction((n: number) => Number(document.querySelector('#run-count')?.textContent) > n, before, { timeout });
+  await page.waitForFunction((n: number) => Number(document.querySelector('#run-count')?.textContent) > n, before, {
+    timeout,
+  });
   const error = (await page.locator('#error').count()) ? await page.locator('#error').innerText() : null;
   const notice = (await page.locator('#notice').count()) ? await page.locator('#notice').innerText() : null;
   return { error, notice };
@@ -87,7 +93,13 @@ export function maxAbsDiff(a: number[][], b: number[][]): number {
 }
 
 export function maxAbs(a: number[][]): number {
-  return Math.max(0, ...a.flat().filter((v) => !Number.isNaN(v)).map(Math.abs));
+  return Math.max(
+    0,
+    ...a
+      .flat()
+      .filter((v) => !Number.isNaN(v))
+      .map(Math.abs),
+  );
 }
 
 /** Console errors that only mean "a request we refused on purpose failed". */

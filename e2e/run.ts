@@ -64,17 +64,23 @@ console.log(`serving ${dist} at ${server.url}`);
   await browser.close();
   if (!adapter) {
     console.error(`\n*** WebGPU is NOT available in ${CHROMIUM} (navigator.gpu adapter is null). ***`);
-    console.error('*** The e2e suite tests the WebGPU path and cannot run without it: check the --enable-unsafe-webgpu flag. ***\n');
+    console.error(
+      '*** The e2e suite tests the WebGPU path and cannot run without it: check the --enable-unsafe-webgpu flag. ***\n',
+    );
     await server.close();
     process.exit(1);
   }
   console.log(`WebGPU adapter: ${adapter}`);
 }
 // One file at a time: each drives a GPU-backed browser, and CI has 2 cores.
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
-  stdio: 'inherit',
-  env: { ...process.env, E2E_BASE_URL: server.url },
-});
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, E2E_BASE_URL: server.url },
+  },
+);
 const code = await new Promise<number>((r) => child.on('exit', (c, sig) => r(c ?? (sig ? 1 : 0))));
 await server.close();
 process.exit(code);

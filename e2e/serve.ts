@@ -36,7 +36,7 @@ export function serveStatic(root: string, port = 0): Promise<StaticServer> {
       res.writeHead(400).end('bad url');
       return;
     }
-    const file = normalize(join(base, path.endsWith('/') ? path + 'index.html' : path));
+    const file = normalize(join(base, path.endsWith('/') ? `${path}index.html` : path));
     if (file !== base && !file.startsWith(base + sep)) {
       res.writeHead(403).end('forbidden');
       return;

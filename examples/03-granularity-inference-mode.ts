@@ -1,6 +1,12 @@
 /** Tutorial I.3: granularity and inference mode. Run: pnpm tsx examples/03-granularity-inference-mode.ts */
 import { classifier, plotAttributions } from './_setup.ts';
-import { Granularity, GranularityAggregationStrategy, InferenceModes, Lime, Saliency } from '../packages/core/src/index.ts';
+import {
+  Granularity,
+  GranularityAggregationStrategy,
+  InferenceModes,
+  Lime,
+  Saliency,
+} from '../packages/core/src/index.ts';
 
 const { model, tokenizer } = await classifier();
 const dicoNameClasses = { 0: 'negative', 1: 'positive' };

@@ -9,5 +9,7 @@ const explainer = new SmoothGrad(model, tokenizer, {
   granularityAggregationStrategy: GranularityAggregationStrategy.MAX,
 });
 // if no target is given, the model generates the continuation first (greedy); generation options are optional
-const attributions = await explainer.explain('Roses are red, the sky is', undefined, { generation: { max_length: 16 } });
+const attributions = await explainer.explain('Roses are red, the sky is', undefined, {
+  generation: { max_length: 16 },
+});
 plotAttributions(attributions[0]!);

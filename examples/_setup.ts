@@ -11,7 +11,12 @@ import '../packages/core/src/index.ts'; // = import '@interpreto-js/core' (examp
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer, env } from '@huggingface/transformers';
+import {
+  AutoModelForCausalLM,
+  AutoModelForSequenceClassification,
+  AutoTokenizer,
+  env,
+} from '@huggingface/transformers';
 import type { AttributionOutput } from '../packages/core/src/index.ts';
 
 env.allowRemoteModels = false;
@@ -57,27 +62,46 @@ function paint(text: string, value: number, bound: number): string {
 function bar(value: number, bound: number, width = 12): string {
   if (Number.isNaN(value)) return `${' '.repeat(width)}|${' '.repeat(width)}`;
   const n = bound > 0 ? Math.round((Math.abs(value) / bound) * width) : 0;
-  return value >= 0 ? `${' '.repeat(width)}|${'+'.repeat(n).padEnd(width)}` : `${' '.repeat(width - n) + '-'.repeat(n)}|${' '.repeat(width)}`;
+  return value >= 0
+    ? `${' '.repeat(width)}|${'+'.repeat(n).padEnd(width)}`
+    : `${' '.repeat(width - n) + '-'.repeat(n)}|${' '.repeat(width)}`;
 }
 
-const bound = (rows: number[][]) => Math.max(1e-12, ...rows.flat().filter((v) => !Number.isNaN(v)).map(Math.abs));
+const bound = (rows: number[][]) =>
+  Math.max(
+    1e-12,
+    ...rows
+      .flat()
+      .filter((v) => !Number.isNaN(v))
+      .map(Math.abs),
+  );
 
 /** Prints one output: a coloured line per row, then signed bars (readable without colours). */
 export function plotAttributions(output: AttributionOutput, classesNames?: string[] | Record<number, string>): void {
-  const names = (c: number) => (classesNames ? (classesNames as Record<number, string>)[c] : undefined) ?? output.classes?.[c] ?? String(c);
-  console.log(`\n${output.method} | ${output.modelTask} | ${output.granularity} | ${output.inferenceMode} | device ${output.device}${output.truncated ? ' | truncated' : ''}`);
+  const names = (c: number) =>
+    (classesNames ? (classesNames as Record<number, string>)[c] : undefined) ?? output.classes?.[c] ?? String(c);
+  console.log(
+    `\n${output.method} | ${output.modelTask} | ${output.granularity} | ${output.inferenceMode} | device ${output.device}${output.truncated ? ' | truncated' : ''}`,
+  );
   if (output.modelTask === 'classification') {
     output.attributions.forEach((row, r) => {
       const b = bound([row]); // per class, as the elements' single-class view
-      console.log(`class ${names(output.targets[r]!)}: ${output.elements.map((e, i) => paint(e, row[i]!, b)).join(' ')}`);
-      output.elements.forEach((e, i) => console.log(`  ${JSON.stringify(e).padEnd(18)} ${bar(row[i]!, b)} ${row[i]!.toFixed(3)}`));
+      console.log(
+        `class ${names(output.targets[r]!)}: ${output.elements.map((e, i) => paint(e, row[i]!, b)).join(' ')}`,
+      );
+      output.elements.forEach((e, i) =>
+        console.log(`  ${JSON.stringify(e).padEnd(18)} ${bar(row[i]!, b)} ${row[i]!.toFixed(3)}`),
+      );
     });
     return;
   }
   const b = bound(output.attributions); // one bound over the whole matrix for generation
   const first = output.elements.length - output.attributions.length;
   output.attributions.forEach((row, r) => {
-    const shown = output.elements.slice(0, first + r).map((e, i) => paint(e, row[i]!, b)).join('');
+    const shown = output.elements
+      .slice(0, first + r)
+      .map((e, i) => paint(e, row[i]!, b))
+      .join('');
     console.log(`→ ${JSON.stringify(output.elements[first + r])}: ${shown}`);
   });
 }

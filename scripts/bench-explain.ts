@@ -19,13 +19,28 @@ import { basename, dirname, join } from 'node:path';
 import { AutoModelForSequenceClassification, AutoTokenizer, env } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
 import {
-  GradientShap, IntegratedGradients, KernelShap, Lime, Occlusion, Saliency, SmoothGrad, Sobol, SquareGrad, VarGrad,
+  GradientShap,
+  IntegratedGradients,
+  KernelShap,
+  Lime,
+  Occlusion,
+  Saliency,
+  SmoothGrad,
+  Sobol,
+  SquareGrad,
+  VarGrad,
   type AttributionExplainer,
   type ModelLike,
   type TokenizerLike,
 } from '../packages/core/src/index.ts';
 import { ModelAdapter } from '../packages/core/src/model/adapter.ts';
-import { buildEncoderClassifier, ENGLISH_WORDS, specialId, wordPieceTokenizer, writeModelFolder } from '../packages/onnx-grad/test/fixtures/index.ts';
+import {
+  buildEncoderClassifier,
+  ENGLISH_WORDS,
+  specialId,
+  wordPieceTokenizer,
+  writeModelFolder,
+} from '../packages/onnx-grad/test/fixtures/index.ts';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,10 +57,25 @@ const heads = arg('heads', 6);
 const dir = join(mkdtempSync(join(tmpdir(), 'bench-explain-')), 'bert-bench');
 const tok = wordPieceTokenizer(ENGLISH_WORDS, { modelMaxLength: 512 });
 const built = buildEncoderClassifier({
-  family: 'bert', opset: 14, vocabSize: 30522, hidden, layers, heads, intermediate: 4 * hidden, maxPositions: 512,
-  labels: ['NEGATIVE', 'POSITIVE'], padTokenId: specialId(tok, '[PAD]'), seed: 1, initStd: 0.02,
+  family: 'bert',
+  opset: 14,
+  vocabSize: 30522,
+  hidden,
+  layers,
+  heads,
+  intermediate: 4 * hidden,
+  maxPositions: 512,
+  labels: ['NEGATIVE', 'POSITIVE'],
+  padTokenId: specialId(tok, '[PAD]'),
+  seed: 1,
+  initStd: 0.02,
 });
-writeModelFolder(dir, { config: built.config, tokenizer: tok.tokenizer, tokenizerConfig: tok.tokenizerConfig, model: built.model });
+writeModelFolder(dir, {
+  config: built.config,
+  tokenizer: tok.tokenizer,
+  tokenizerConfig: tok.tokenizerConfig,
+  model: built.model,
+});
 env.allowRemoteModels = false;
 env.localModelPath = `${dirname(dir)}/`;
 const model: any = await AutoModelForSequenceClassification.from_pretrained(basename(dir), { dtype: 'fp32' });
@@ -54,7 +84,9 @@ const words = ENGLISH_WORDS as readonly string[];
 const text = (n: number) => Array.from({ length: n }, (_, i) => words[(i * 7919) % words.length]).join(' ');
 const input40 = text(40);
 const S40: number = tokenizer.encode(input40).length;
-console.log(`BERT-style classifier: hidden ${hidden}, ${layers} layers, ${heads} heads, vocab 30522; 40-word input = ${S40} tokens; cpu (onnxruntime-node), ${process.env.OMP_NUM_THREADS ?? 'default'} threads\n`);
+console.log(
+  `BERT-style classifier: hidden ${hidden}, ${layers} layers, ${heads} heads, vocab 30522; 40-word input = ${S40} tokens; cpu (onnxruntime-node), ${process.env.OMP_NUM_THREADS ?? 'default'} threads\n`,
+);
 
 // ---- bare calls
 // The same sessions the explainers call (transformers.js's own session; the gradient runner's session, built once
@@ -75,7 +107,11 @@ const rowsOf = (B: number, row: BigInt64Array) => {
   return out;
 };
 function forwardFeeds(B: number, S: number): Record<string, ort.Tensor> {
-  return { input_ids: new ort.Tensor('int64', rowsOf(B, idsOf(S)), [B, S]), attention_mask: i64(B, S, 1n), token_type_ids: i64(B, S, 0n) };
+  return {
+    input_ids: new ort.Tensor('int64', rowsOf(B, idsOf(S)), [B, S]),
+    attention_mask: i64(B, S, 1n),
+    token_type_ids: i64(B, S, 0n),
+  };
 }
 function gradientFeeds(B: number, S: number): Record<string, ort.Tensor> {
   const ids = idsOf(S);
@@ -86,10 +122,23 @@ function gradientFeeds(B: number, S: number): Record<string, ort.Tensor> {
       const e = new Float32Array(B * S * hidden);
       for (let b = 0; b < B; b++) e.set(x, b * S * hidden);
       feeds[n] = new ort.Tensor('float32', e, [B, S, hidden]);
-    } else if (n.startsWith('grad_')) feeds[n] = new ort.Tensor('float32', new Float32Array(B * 2).map((_, i) => i % 2), [B, 2]);
+    } else if (n.startsWith('grad_'))
+      feeds[n] = new ort.Tensor(
+        'float32',
+        new Float32Array(B * 2).map((_, i) => i % 2),
+        [B, 2],
+      );
     else if (n === 'attention_mask') feeds[n] = i64(B, S, 1n);
     else if (n === 'input_ids') feeds[n] = new ort.Tensor('int64', rowsOf(B, ids), [B, S]);
-    else if (n === 'position_ids') feeds[n] = new ort.Tensor('int64', rowsOf(B, BigInt64Array.from({ length: S }, (_, s) => BigInt(s))), [B, S]);
+    else if (n === 'position_ids')
+      feeds[n] = new ort.Tensor(
+        'int64',
+        rowsOf(
+          B,
+          BigInt64Array.from({ length: S }, (_, s) => BigInt(s)),
+        ),
+        [B, S],
+      );
     else feeds[n] = i64(B, S, 0n);
   }
   return feeds;
@@ -102,7 +151,8 @@ async function timeBare(kind: 'forward' | 'gradient', batches: number[], S: numb
   for (const B of batches) await sess.run(feeds.get(B)!);
   return performance.now() - t0;
 }
-const batchesOf = (rows: number, bs: number) => Array.from({ length: Math.ceil(rows / bs) }, (_, i) => Math.min(bs, rows - i * bs));
+const batchesOf = (rows: number, bs: number) =>
+  Array.from({ length: Math.ceil(rows / bs) }, (_, i) => Math.min(bs, rows - i * bs));
 
 // ---- 1. overhead
 type Ctor = new (m: ModelLike, t: TokenizerLike, o?: object) => AttributionExplainer;
@@ -135,11 +185,18 @@ for (const [name, Cls, opts, kind] of methods) {
   }
   rows1.push([name, String(total), wall.toFixed(0), bare.toFixed(0), `${((wall / bare - 1) * 100).toFixed(1)}%`]);
 }
-table('1. explain on a 40-word input vs the bare model calls it needs (batchSize 4)', ['method', 'model rows', 'explain ms', 'bare ms', 'overhead'], rows1);
+table(
+  '1. explain on a 40-word input vs the bare model calls it needs (batchSize 4)',
+  ['method', 'model rows', 'explain ms', 'bare ms', 'overhead'],
+  rows1,
+);
 
 // ---- 2. throughput vs batch size
 const rows2: string[][] = [];
-for (const [name, Cls] of [['Occlusion', Occlusion], ['IntegratedGradients', IntegratedGradients]] as [string, Ctor][]) {
+for (const [name, Cls] of [
+  ['Occlusion', Occlusion],
+  ['IntegratedGradients', IntegratedGradients],
+] as [string, Ctor][]) {
   let base = 0;
   for (const bs of quick ? [1, 4, 16] : [1, 2, 4, 8, 16, 32]) {
     const ex = new Cls(model, tokenizer, { batchSize: bs });
@@ -189,6 +246,9 @@ table('3. peak resident memory above the start of each run, 512-token input', ['
 
 function table(title: string, head: string[], rows: string[][]): void {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  console.log(`${title}\n${line(head)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  console.log(
+    `${title}\n${line(head)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`,
+  );
 }

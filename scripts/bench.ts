@@ -17,7 +17,10 @@ const args = process.argv.slice(2).filter((a) => a !== '--');
 let failed = 0;
 for (const [name, script] of benches) {
   console.log(`\n=== ${name} (${script}) ===\n`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', join(root, script!), ...args], { stdio: 'inherit', cwd: root });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', join(root, script!), ...args], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   if (r.status !== 0) {
     console.error(`${name} benchmark failed (exit ${r.status}).`);
     failed++;

@@ -21,7 +21,10 @@ export const PACKAGES = ['onnx-grad', 'core', 'elements'];
 
 /** `from './x.ts'`, `import('./x.ts')`, `import './x.ts'` with a relative specifier -> `.js`. */
 export function rewriteDeclarationSpecifiers(text) {
-  return text.replace(/((?:from|import)\s*\(?\s*)(['"])(\.{1,2}\/[^'"]*?)\.(m|c)?ts\2/g, (_, lead, q, path, mc) => `${lead}${q}${path}.${mc ?? ''}js${q}`);
+  return text.replace(
+    /((?:from|import)\s*\(?\s*)(['"])(\.{1,2}\/[^'"]*?)\.(m|c)?ts\2/g,
+    (_, lead, q, path, mc) => `${lead}${q}${path}.${mc ?? ''}js${q}`,
+  );
 }
 
 function* declarationFiles(dir) {
@@ -50,11 +53,14 @@ export function buildPackages() {
     cwd: elements,
     stdio: 'inherit',
   });
-  if (bundle.status !== 0) throw new Error(`vite build of the elements' standalone bundle failed (exit ${bundle.status}).`);
+  if (bundle.status !== 0)
+    throw new Error(`vite build of the elements' standalone bundle failed (exit ${bundle.status}).`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const t0 = Date.now();
   buildPackages();
-  console.log(`built ${PACKAGES.map((p) => `packages/${p}/dist`).join(', ')} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `built ${PACKAGES.map((p) => `packages/${p}/dist`).join(', ')} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }

@@ -26,16 +26,20 @@ if (!only || only === 'sentiment') {
   const dir = join(out, SENTIMENT_DIR);
   await trainSentimentModel(dir);
   const r = await sentimentReport(dir);
-  console.log(`sentiment (held-out templates, ${r.n} sentences): accuracy ${pct(r.accuracy)}; negated ${pct(r.negated.accuracy)} (${r.negated.n}); ` +
-    `contrast ${pct(r.contrast.accuracy)} (${r.contrast.n}); neutral ${pct(r.neutral.accuracy)} (${r.neutral.n})`);
-  for (const m of r.mistakes.slice(0, 10)) console.log(`  wrong: "${m.text}" expected ${m.expected}, got ${m.predicted}`);
+  console.log(
+    `sentiment (held-out templates, ${r.n} sentences): accuracy ${pct(r.accuracy)}; negated ${pct(r.negated.accuracy)} (${r.negated.n}); ` +
+      `contrast ${pct(r.contrast.accuracy)} (${r.contrast.n}); neutral ${pct(r.neutral.accuracy)} (${r.neutral.n})`,
+  );
+  for (const m of r.mistakes.slice(0, 10))
+    console.log(`  wrong: "${m.text}" expected ${m.expected}, got ${m.predicted}`);
 }
 if (!only || only === 'lm') {
   const dir = join(out, LM_DIR);
   await trainLanguageModel(dir);
   const r = await lmReport(dir);
   console.log(`language model (held-out facts, ${r.n} prompts): next-token accuracy ${pct(r.nextTokenAccuracy)}`);
-  for (const m of r.mistakes.slice(0, 10)) console.log(`  wrong: "${m.prompt}" expected "${m.expected}", got "${m.got}"`);
+  for (const m of r.mistakes.slice(0, 10))
+    console.log(`  wrong: "${m.prompt}" expected "${m.expected}", got "${m.got}"`);
   console.log(`"${r.tutorial.prompt}" -> "${r.tutorial.continuation}"`);
 }
 console.log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);

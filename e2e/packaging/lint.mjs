@@ -40,7 +40,10 @@ export async function lintTarball(tgz) {
   const { manifest, files } = readTarball(tgz);
   const problems = shippedEntryProblems(manifest, files);
   // tsc leaves the sources' `.ts` specifiers in declarations; build-packages.mjs must have rewritten them all.
-  const declarations = execFileSync('tar', ['xzf', tgz, '-O', '--wildcards', 'package/*.d.ts'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const declarations = execFileSync('tar', ['xzf', tgz, '-O', '--wildcards', 'package/*.d.ts'], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   const tsSpecifiers = declarations.match(/(?:from|import)\s*\(?\s*['"]\.{1,2}\/[^'"]*\.ts['"]/g) ?? [];
   if (tsSpecifiers.length) problems.push(`declarations import .ts paths: ${tsSpecifiers.slice(0, 3).join(', ')}`);
   if (problems.length) {

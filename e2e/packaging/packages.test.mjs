@@ -23,7 +23,13 @@ import { PAGES } from './pages.mjs';
 import { createProject, readmeBlock } from './project.mjs';
 
 const MODELS = join(ROOT, 'public', 'models');
-const version = (pkg) => JSON.parse(execFileSync('node', ['-p', `JSON.stringify(require('${pkg}/package.json').version)`], { cwd: ROOT, encoding: 'utf8' }));
+const version = (pkg) =>
+  JSON.parse(
+    execFileSync('node', ['-p', `JSON.stringify(require('${pkg}/package.json').version)`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }),
+  );
 const elapsed = (t0) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
 describe('packed packages, installed outside the workspace', () => {
@@ -43,13 +49,21 @@ describe('packed packages, installed outside the workspace', () => {
     const file = (name) => `file:${tarballs[name]}`;
     // Node user: the core, transformers.js and onnxruntime-node (the core's optional peer).
     nodeApp = createProject(join(tmp, 'node-app'), {
-      dependencies: { '@interpreto-js/core': file('core'), '@huggingface/transformers': '4.3.2', 'onnxruntime-node': '1.30.0' },
+      dependencies: {
+        '@interpreto-js/core': file('core'),
+        '@huggingface/transformers': '4.3.2',
+        'onnxruntime-node': '1.30.0',
+      },
       overrides: { '@interpreto-js/onnx-grad': file('onnx-grad') },
     });
     // Browser user: core + elements + transformers.js + Vite; transformers.js's own onnxruntime-node (a hard
     // dependency of transformers.js 4.3.2, unused by its web build) is dropped, so whatever remains is the core's.
     webApp = createProject(join(tmp, 'web-app'), {
-      dependencies: { '@interpreto-js/core': file('core'), '@interpreto-js/elements': file('elements'), '@huggingface/transformers': '4.3.2' },
+      dependencies: {
+        '@interpreto-js/core': file('core'),
+        '@interpreto-js/elements': file('elements'),
+        '@huggingface/transformers': '4.3.2',
+      },
       devDependencies: { vite: version('vite') },
       overrides: {
         '@interpreto-js/onnx-grad': file('onnx-grad'),
@@ -77,9 +91,13 @@ describe('packed packages, installed outside the workspace', () => {
         const script = `console.log(import.meta.resolve('${pkg}'))`;
         // onnx-grad is the core's dependency: resolved from the core's own folder.
         const at = pkg === '@interpreto-js/onnx-grad' ? join(app, 'node_modules', '@interpreto-js', 'core') : app;
-        const url = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: at, encoding: 'utf8', env: cleanEnv() }).trim();
+        const url = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+          cwd: at,
+          encoding: 'utf8',
+          env: cleanEnv(),
+        }).trim();
         const path = realpathSync(new URL(url).pathname);
-        assert.ok(path.startsWith(app + '/node_modules/'), `${pkg} resolves to ${path}, outside ${app}`);
+        assert.ok(path.startsWith(`${app}/node_modules/`), `${pkg} resolves to ${path}, outside ${app}`);
       }
     }
   });
@@ -87,19 +105,42 @@ describe('packed packages, installed outside the workspace', () => {
   it("Node: the core README's example runs with plain node and finds the sentiment word", () => {
     cpSync(join(MODELS, 'bert-tiny-sentiment'), join(nodeApp, 'models', 'bert-tiny-sentiment'), { recursive: true });
     writeFileSync(join(nodeApp, 'example.mjs'), readmeBlock(join(ROOT, 'packages/core/README.md'), 'node-example'));
-    const r = spawnSync(process.execPath, ['example.mjs'], { cwd: nodeApp, encoding: 'utf8', env: cleanEnv(), timeout: 120_000 });
+    const r = spawnSync(process.execPath, ['example.mjs'], {
+      cwd: nodeApp,
+      encoding: 'utf8',
+      env: cleanEnv(),
+      timeout: 120_000,
+    });
     assert.equal(r.status, 0, `node example.mjs failed:\n${r.stdout}\n${r.stderr}`);
     const lines = r.stdout.trim().split('\n');
-    assert.deepEqual(lines, ['Occlusion: class positive, top word "best", on cpu', 'Saliency: class positive, top word "best", on cpu'], r.stdout);
+    assert.deepEqual(
+      lines,
+      ['Occlusion: class positive, top word "best", on cpu', 'Saliency: class positive, top word "best", on cpu'],
+      r.stdout,
+    );
   });
 
   it('a browser app installs no onnxruntime-node; Node then names the package to install', () => {
     const store = readdirSync(join(webApp, 'node_modules', '.pnpm'));
-    assert.ok(store.some((d) => d.startsWith('onnxruntime-web@')), 'onnxruntime-web is installed');
-    assert.deepEqual(store.filter((d) => d.startsWith('onnxruntime-node@')), [], 'no onnxruntime-node in the browser app');
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', "await import('@interpreto-js/core')"], { cwd: webApp, encoding: 'utf8', env: cleanEnv() });
+    assert.ok(
+      store.some((d) => d.startsWith('onnxruntime-web@')),
+      'onnxruntime-web is installed',
+    );
+    assert.deepEqual(
+      store.filter((d) => d.startsWith('onnxruntime-node@')),
+      [],
+      'no onnxruntime-node in the browser app',
+    );
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', "await import('@interpreto-js/core')"], {
+      cwd: webApp,
+      encoding: 'utf8',
+      env: cleanEnv(),
+    });
     assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /MissingRuntimeError: @interpreto-js\/core runs models in Node through onnxruntime-node, which is not installed/);
+    assert.match(
+      r.stderr,
+      /MissingRuntimeError: @interpreto-js\/core runs models in Node through onnxruntime-node, which is not installed/,
+    );
     assert.match(r.stderr, /npm install onnxruntime-node@1\.30\.0/);
   });
 

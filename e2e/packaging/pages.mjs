@@ -21,17 +21,28 @@ import { cleanEnv, ROOT } from './pack.mjs';
  * Every rendered heatmap view in the page (shadow roots included): its element, the output's method and explained
  * class, and each unit's text with its colour strength (0 = no colour, 1 = full colour) as the browser painted it.
  */
-export function readHeatmaps(page, selector = 'interpreto-single-class, interpreto-multi-class, interpreto-generation') {
+export function readHeatmaps(
+  page,
+  selector = 'interpreto-single-class, interpreto-multi-class, interpreto-generation',
+) {
   return page.evaluate((selector) => {
     const views = [...document.querySelectorAll(selector)];
     return views.map((view) => {
       const out = view.output;
       const units = [...view.shadowRoot.querySelectorAll('button.unit')].map((b) => {
-        const [r, g, bl, a = 1] = getComputedStyle(b).backgroundColor.match(/[\d.]+/g).map(Number);
+        const [r, g, bl, a = 1] = getComputedStyle(b)
+          .backgroundColor.match(/[\d.]+/g)
+          .map(Number);
         // Distance from white, scaled by alpha: how strongly the cell is coloured.
         return { text: b.textContent.trim(), heat: (a * (765 - r - g - bl)) / 765 };
       });
-      return { tag: view.tagName.toLowerCase(), method: out?.method, className: out?.classes?.[out.targets[0]], device: out?.device, units };
+      return {
+        tag: view.tagName.toLowerCase(),
+        method: out?.method,
+        className: out?.classes?.[out.targets[0]],
+        device: out?.device,
+        units,
+      };
     });
   }, selector);
 }
@@ -42,25 +53,49 @@ export const PAGES = [
     root({ app, models }) {
       // The app: index.html + main.js (the README block verbatim) + the embedded model in public/; no vite config.
       writeFileSync(join(app, 'main.js'), readmeBlock(join(ROOT, 'packages/core/README.md'), 'browser-example'));
-      writeFileSync(join(app, 'index.html'), '<!doctype html>\n<html lang="en">\n<meta charset="utf-8">\n<title>consumer</title>\n<script type="module" src="/main.js"></script>\n</html>\n');
+      writeFileSync(
+        join(app, 'index.html'),
+        '<!doctype html>\n<html lang="en">\n<meta charset="utf-8">\n<title>consumer</title>\n<script type="module" src="/main.js"></script>\n</html>\n',
+      );
       mkdirSync(join(app, 'public', 'models'), { recursive: true });
-      cpSync(join(models, 'bert-tiny-sentiment'), join(app, 'public', 'models', 'bert-tiny-sentiment'), { recursive: true });
-      execFileSync(process.execPath, [join(app, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: app, stdio: 'pipe', env: cleanEnv() });
+      cpSync(join(models, 'bert-tiny-sentiment'), join(app, 'public', 'models', 'bert-tiny-sentiment'), {
+        recursive: true,
+      });
+      execFileSync(
+        process.execPath,
+        [join(app, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
+        { cwd: app, stdio: 'pipe', env: cleanEnv() },
+      );
       return join(app, 'dist');
     },
     path: '',
-    ready: (page) => page.waitForFunction(() => document.querySelectorAll('interpreto-single-class').length === 2, undefined, { timeout: 120_000 }),
+    ready: (page) =>
+      page.waitForFunction(() => document.querySelectorAll('interpreto-single-class').length === 2, undefined, {
+        timeout: 120_000,
+      }),
     async check(page, { assert, local }) {
-      assert.ok(local.some((u) => u.endsWith('.wasm')), `onnxruntime-web's wasm came from localhost (requests: ${local.join(', ')})`);
+      assert.ok(
+        local.some((u) => u.endsWith('.wasm')),
+        `onnxruntime-web's wasm came from localhost (requests: ${local.join(', ')})`,
+      );
       const views = await readHeatmaps(page);
-      assert.deepEqual(views.map((v) => v.method), ['Occlusion', 'Saliency']);
+      assert.deepEqual(
+        views.map((v) => v.method),
+        ['Occlusion', 'Saliency'],
+      );
       for (const v of views) {
         assert.equal(v.className, 'positive', `${v.method} explains the predicted class`);
-        assert.deepEqual(v.units.map((u) => u.text), ['this', 'is', 'the', 'best', 'movie', 'i', 'have', 'ever', 'seen', '.']);
+        assert.deepEqual(
+          v.units.map((u) => u.text),
+          ['this', 'is', 'the', 'best', 'movie', 'i', 'have', 'ever', 'seen', '.'],
+        );
         const top = v.units.reduce((a, b) => (b.heat > a.heat ? b : a));
         assert.equal(top.text, 'best', `${v.method}: the most coloured unit (${JSON.stringify(v.units)})`);
         assert.ok(top.heat > 0.3, `${v.method}: "best" is painted in full colour (${top.heat})`);
-        assert.ok(v.units.every((u) => u === top || u.heat < top.heat), `${v.method}: no other unit as strong`);
+        assert.ok(
+          v.units.every((u) => u === top || u.heat < top.heat),
+          `${v.method}: no other unit as strong`,
+        );
       }
     },
   },

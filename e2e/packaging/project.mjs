@@ -17,15 +17,22 @@ import { cleanEnv } from './pack.mjs';
  */
 export function createProject(dir, { dependencies = {}, devDependencies = {}, overrides = {} }) {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies, devDependencies }, null, 2));
-  const yaml = (o) => Object.entries(o).map(([k, v]) => `  '${k}': '${v}'`).join('\n');
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies, devDependencies }, null, 2),
+  );
+  const yaml = (o) =>
+    Object.entries(o)
+      .map(([k, v]) => `  '${k}': '${v}'`)
+      .join('\n');
   // Native postinstall steps are not needed (onnxruntime-node ships its CPU binaries; its script downloads CUDA ones).
   writeFileSync(
     join(dir, 'pnpm-workspace.yaml'),
     `${Object.keys(overrides).length ? `overrides:\n${yaml(overrides)}\n` : ''}allowBuilds:\n  onnxruntime-node: false\n  sharp: false\n  protobufjs: false\n  esbuild: false\n`,
   );
   const env = cleanEnv();
-  const install = (mode) => execFileSync('pnpm', ['install', mode, '--config.confirmModulesPurge=false'], { cwd: dir, stdio: 'pipe', env });
+  const install = (mode) =>
+    execFileSync('pnpm', ['install', mode, '--config.confirmModulesPurge=false'], { cwd: dir, stdio: 'pipe', env });
   try {
     install('--offline');
   } catch (offline) {
@@ -44,7 +51,9 @@ export function createProject(dir, { dependencies = {}, devDependencies = {}, ov
 }
 
 function installError(dir, e) {
-  return new Error(`pnpm install failed in ${dir} (it installs from the store the workspace's \`pnpm install\` filled: run that first):\n${e.stdout}${e.stderr}`);
+  return new Error(
+    `pnpm install failed in ${dir} (it installs from the store the workspace's \`pnpm install\` filled: run that first):\n${e.stdout}${e.stderr}`,
+  );
 }
 
 /** The fenced code block that follows the `<!-- tested by e2e/packaging ... -->` comment containing `label`. */

@@ -36,7 +36,11 @@ describe('generation', () => {
     const t = out.attributions.length;
     assert.equal(t, 2, 'two generated tokens explained');
     assert.equal(out.elements.slice(-2).join(''), ' blue.', 'greedy generation continued with " blue."');
-    assert.equal(out.elements.length, out.inputs.promptLength! + t, 'columns: the prompt tokens and the generated ones');
+    assert.equal(
+      out.elements.length,
+      out.inputs.promptLength! + t,
+      'columns: the prompt tokens and the generated ones',
+    );
     assert.equal(nanCount(out.attributions), (t * (t + 1)) / 2);
     assert.equal((await heatmapUnits(page)).length, out.elements.length);
     assert.equal(r.device, 'webgpu');
@@ -89,7 +93,10 @@ describe('generation', () => {
           .filter(([v]) => !Number.isNaN(v))
           .sort((a, b) => b[0] - a[0])
           .map(([, c]) => c);
-        assert.ok(ranked.slice(0, 2).includes(source), `${method} row ${i} (token ${p}): source ${source} not in top 2 of ${JSON.stringify(row)}`);
+        assert.ok(
+          ranked.slice(0, 2).includes(source),
+          `${method} row ${i} (token ${p}): source ${source} not in top 2 of ${JSON.stringify(row)}`,
+        );
       });
       assert.equal(r.device, 'webgpu');
     }

@@ -19,7 +19,12 @@ const REPOS: Record<string, (file: string) => Buffer | null> = {
   // A full repo: the classifier fixture as it would be published.
   'interpreto-test/tiny-bert': (file) => local(CLASSIFIER, file),
   // Only quantized weights: no onnx/model.onnx.
-  'interpreto-test/quantized-only': (file) => (file === 'onnx/model.onnx' ? null : file === 'onnx/model_quantized.onnx' ? local(CLASSIFIER, 'onnx/model.onnx') : local(CLASSIFIER, file)),
+  'interpreto-test/quantized-only': (file) =>
+    file === 'onnx/model.onnx'
+      ? null
+      : file === 'onnx/model_quantized.onnx'
+        ? local(CLASSIFIER, 'onnx/model.onnx')
+        : local(CLASSIFIER, file),
   // A masked LM: neither a sequence classifier nor a causal LM.
   'interpreto-test/masked-lm': (file) => {
     if (file !== 'config.json') return local(CLASSIFIER, file);
@@ -41,7 +46,11 @@ async function fakeHub(context: BrowserContext): Promise<string[]> {
     const body = m && repo ? repo(decodeURIComponent(m[2]!)) : null;
     if (!m || !body) return route.fulfill({ status: 404, body: 'Entry not found' });
     served.push(m[2]!);
-    return route.fulfill({ status: 200, body, headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) } });
+    return route.fulfill({
+      status: 200,
+      body,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) },
+    });
   });
   return served;
 }
@@ -91,11 +100,17 @@ describe('Hugging Face Hub models', () => {
     assert.match(quantized, /fp32/);
     await fill(page, 'hub-id', 'interpreto-test/masked-lm');
     await clickRun(page, 'load');
-    assert.match(await page.locator('#error').innerText(), /neither a sequence classifier nor a causal language model \(architectures: BertForMaskedLM\)/);
+    assert.match(
+      await page.locator('#error').innerText(),
+      /neither a sequence classifier nor a causal language model \(architectures: BertForMaskedLM\)/,
+    );
     await screenshot(page, 'hub-errors');
     assert.deepEqual(problems.page, []);
     // The 404s the fake Hub answers are logged by the browser as failed loads; nothing else.
-    assert.deepEqual(problems.console.filter((t) => !/status of 404/.test(t)), []);
+    assert.deepEqual(
+      problems.console.filter((t) => !/status of 404/.test(t)),
+      [],
+    );
     await context.close();
   });
 });

@@ -8,7 +8,18 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import type { AttributionOutput } from '../../packages/core/src/types.ts';
 import { launch, openPage, screenshot, type Session } from '../browser.ts';
-import { CLASSIFIER, GENERATOR, METHODS, explain, fill, heatmapUnits, maxAbs, maxAbsDiff, select, waitReady } from '../playground.ts';
+import {
+  CLASSIFIER,
+  GENERATOR,
+  METHODS,
+  explain,
+  fill,
+  heatmapUnits,
+  maxAbs,
+  maxAbsDiff,
+  select,
+  waitReady,
+} from '../playground.ts';
 
 /**
  * WebGPU vs WASM: |a_webgpu - a_wasm| <= RTOL * max|a_wasm| + ATOL on every cell. Both run float32
@@ -46,7 +57,11 @@ const tasks: TaskCase[] = [
       assert.equal(out.modelTask, 'classification');
       assert.equal(out.elements.length, CLS_UNITS, `units: ${JSON.stringify(out.elements)}`);
       assert.equal(out.attributions.length, 1, 'one row: the predicted class');
-      assert.equal(out.classes?.[out.targets[0]!] ?? out.targets[0], 'positive', 'the trained sentiment model finds the text positive');
+      assert.equal(
+        out.classes?.[out.targets[0]!] ?? out.targets[0],
+        'positive',
+        'the trained sentiment model finds the text positive',
+      );
       assert.ok(out.attributions[0]!.every(Number.isFinite), 'every classification cell is a number');
     },
     units: CLS_UNITS,
@@ -96,7 +111,11 @@ for (const t of tasks) {
         t.check(r.output);
         assert.equal(r.device, 'webgpu', 'the run says onnxruntime-web ran on WebGPU');
         assert.equal(await page.locator('#run-device').innerText(), 'WebGPU');
-        assert.equal(r.webgpuEp, true, "onnxruntime-web's WebGPU execution provider was initialised (env.webgpu.device)");
+        assert.equal(
+          r.webgpuEp,
+          true,
+          "onnxruntime-web's WebGPU execution provider was initialised (env.webgpu.device)",
+        );
         assert.equal(await page.locator('#result').getAttribute('data-webgpu-ep'), 'true');
         assert.equal((await heatmapUnits(page)).length, t.units, 'the heatmap shows one button per unit');
         assert.ok(r.insertion && r.deletion, 'Insertion and Deletion were computed');

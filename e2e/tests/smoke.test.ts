@@ -28,7 +28,10 @@ describe('smoke', () => {
       if (!adapter) return { ok: false, why: 'requestAdapter() returned null' };
       return { ok: true, info: `${adapter.info?.vendor} ${adapter.info?.architecture} ${adapter.info?.description}` };
     });
-    assert.ok(gpu.ok, `WebGPU is NOT available in ${browser!.version()} (${gpu.why}); the WebGPU e2e checks cannot run. Check the --enable-unsafe-webgpu flag and that pages are served from localhost.`);
+    assert.ok(
+      gpu.ok,
+      `WebGPU is NOT available in ${browser!.version()} (${gpu.why}); the WebGPU e2e checks cannot run. Check the --enable-unsafe-webgpu flag and that pages are served from localhost.`,
+    );
     await context.close();
   });
 
@@ -36,7 +39,7 @@ describe('smoke', () => {
     const { page, context, problems } = await openPage(browser!);
     await page.locator('#webgpu-status[data-available="true"]').waitFor({ timeout: 60_000 });
     assert.match(await page.locator('#webgpu-status').innerText(), /WebGPU available/);
-    assert.equal(await page.locator('#model option').count() > 1, true, 'the model picker lists the embedded models');
+    assert.equal((await page.locator('#model option').count()) > 1, true, 'the model picker lists the embedded models');
     await screenshot(page, 'smoke-start');
     assert.deepEqual(problems.page, []);
     assert.deepEqual(problems.console, []);

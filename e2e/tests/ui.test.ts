@@ -7,7 +7,19 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import type { OptionSpec } from '../../packages/core/src/registry/data.ts';
 import { launch, openPage, screenshot } from '../browser.ts';
-import { CLASSIFIER, METHODS, METHOD_SCHEMAS, clickRun, explain, fill, heatmapUnits, select, unexpectedConsoleErrors, waitReady, type PageResult } from '../playground.ts';
+import {
+  CLASSIFIER,
+  METHODS,
+  METHOD_SCHEMAS,
+  clickRun,
+  explain,
+  fill,
+  heatmapUnits,
+  select,
+  unexpectedConsoleErrors,
+  waitReady,
+  type PageResult,
+} from '../playground.ts';
 
 describe('playground UI', () => {
   let browser: Browser | undefined;
@@ -27,20 +39,39 @@ describe('playground UI', () => {
       const options = Object.entries(METHOD_SCHEMAS[method].options as Record<string, OptionSpec>);
       // Every option that changes this method's result and has a form control; none other.
       const expected = options.filter(([, spec]) => !spec.inert && spec.type !== 'custom');
-      assert.deepEqual(shown, expected.map(([name]) => `opt-${name}`), `${method}: the form's fields`);
+      assert.deepEqual(
+        shown,
+        expected.map(([name]) => `opt-${name}`),
+        `${method}: the form's fields`,
+      );
       for (const [name, spec] of expected) {
         if (spec.type !== 'number') continue;
         const field = page.locator(`#opt-${name}`);
-        assert.equal(await field.getAttribute('min'), spec.min === undefined ? null : String(spec.min.value), `${method}.${name} min`);
-        assert.equal(await field.getAttribute('max'), spec.max === undefined ? null : String(spec.max.value), `${method}.${name} max`);
-        assert.equal(await field.getAttribute('placeholder'), spec.default === undefined ? 'default' : String(spec.default), `${method}.${name} default`);
+        assert.equal(
+          await field.getAttribute('min'),
+          spec.min === undefined ? null : String(spec.min.value),
+          `${method}.${name} min`,
+        );
+        assert.equal(
+          await field.getAttribute('max'),
+          spec.max === undefined ? null : String(spec.max.value),
+          `${method}.${name} max`,
+        );
+        assert.equal(
+          await field.getAttribute('placeholder'),
+          spec.default === undefined ? 'default' : String(spec.default),
+          `${method}.${name} default`,
+        );
       }
     }
     // Lime's probability is open at both ends: the form once took 0 and 1, the core refuses them.
     await select(page, 'method', 'Lime');
     for (const bad of ['0', '1']) {
       await fill(page, 'opt-perturbProbability', bad);
-      assert.match(await page.locator('.field-error').innerText(), /perturbProbability must be a finite number in \(0, 1\)/);
+      assert.match(
+        await page.locator('.field-error').innerText(),
+        /perturbProbability must be a finite number in \(0, 1\)/,
+      );
     }
     await fill(page, 'opt-perturbProbability', '0.25');
     assert.equal(await page.locator('.field-error').count(), 0);
@@ -57,17 +88,25 @@ describe('playground UI', () => {
     await fill(page, 'opt-batchSize', 1);
     await page.locator('#explain').click();
     // Wait until the explainer itself reports progress, so the cancel lands mid-run.
-    await page.waitForFunction(() => {
-      const p = document.querySelector<HTMLProgressElement>('#progress');
-      return p && p.value > 0 && /Lime/.test(document.querySelector('#stage')?.textContent ?? '');
-    }, undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => {
+        const p = document.querySelector<HTMLProgressElement>('#progress');
+        return p && p.value > 0 && /Lime/.test(document.querySelector('#stage')?.textContent ?? '');
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
     // The work is in the worker: the page still takes input mid-run.
     await fill(page, 'text', 'typed while it runs');
     assert.equal(await page.locator('#text').inputValue(), 'typed while it runs');
     assert.equal(await page.locator('#explain').isDisabled(), true, 'one run at a time');
     await page.locator('#cancel').click();
     await page.locator('#notice').waitFor({ timeout: 30_000 });
-    assert.equal(await page.locator('#notice').innerText(), 'Cancelled.', 'stopped by the signal, not by killing the worker');
+    assert.equal(
+      await page.locator('#notice').innerText(),
+      'Cancelled.',
+      'stopped by the signal, not by killing the worker',
+    );
     assert.equal(await page.locator('#result').count(), 0, 'no result from the cancelled run');
     await screenshot(page, 'cancelled');
     await select(page, 'method', 'Occlusion');
@@ -146,7 +185,10 @@ describe('playground UI', () => {
     const message = await page.locator('#error').innerText();
     assert.match(message, /Could not reach the Hugging Face Hub/);
     assert.match(message, /embedded models/);
-    assert.ok(problems.offsite.some((u) => u.includes('Xenova/distilbert')), 'the load did try the Hub');
+    assert.ok(
+      problems.offsite.some((u) => u.includes('Xenova/distilbert')),
+      'the load did try the Hub',
+    );
     await screenshot(page, 'hub-unreachable');
     // Back to an embedded model: runs fine.
     await select(page, 'model', CLASSIFIER);
@@ -182,7 +224,9 @@ describe('playground UI', () => {
     assert.equal(await other.locator('#method').inputValue(), 'Lime');
     assert.equal(await other.locator('#opt-nPerturbations').inputValue(), '40');
     assert.equal(await other.locator('#opt-distanceFunction').inputValue(), 'HAMMING');
-    const again = await other.evaluate(() => (document.querySelector('ip-playground') as unknown as { result: PageResult }).result);
+    const again = await other.evaluate(
+      () => (document.querySelector('ip-playground') as unknown as { result: PageResult }).result,
+    );
     assert.deepEqual(again.output.elements, first.output.elements);
     // Same seed, same device: the same numbers.
     assert.deepEqual(again.output.attributions, first.output.attributions);

@@ -19,7 +19,11 @@ export default {
       packageLinkPhase({ customElementsManifest }) {
         for (const mod of customElementsManifest.modules) {
           for (const decl of mod.declarations ?? []) {
-            const hidden = new Set((decl.members ?? []).filter((m) => m.privacy === 'private' || m.privacy === 'protected').map((m) => m.name));
+            const hidden = new Set(
+              (decl.members ?? [])
+                .filter((m) => m.privacy === 'private' || m.privacy === 'protected')
+                .map((m) => m.name),
+            );
             if (decl.attributes) decl.attributes = decl.attributes.filter((a) => !hidden.has(a.fieldName));
           }
         }

@@ -8,7 +8,10 @@ describe('docs/methods.md', () => {
   it('is what the registry renders', () => {
     const committed = readFileSync(METHODS_DOC_PATH, 'utf8');
     const generated = renderMethodsDoc();
-    expect(committed === generated, `docs/methods.md is out of date with the option registry: run \`${REGENERATE_COMMAND}\` and commit it.`).toBe(true);
+    expect(
+      committed === generated,
+      `docs/methods.md is out of date with the option registry: run \`${REGENERATE_COMMAND}\` and commit it.`,
+    ).toBe(true);
   });
 
   it('has a section per method with its options and bounds', () => {

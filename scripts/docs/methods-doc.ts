@@ -48,12 +48,21 @@ export function renderMethodsDoc(): string {
     '',
     '| method | family | what it computes |',
     '|---|---|---|',
-    ...METHOD_NAMES.map((m) => `| [${m}](#${m.toLowerCase()}) | ${METHOD_SCHEMAS[m].family} | ${cell(METHOD_SCHEMAS[m].docs)} |`),
+    ...METHOD_NAMES.map(
+      (m) => `| [${m}](#${m.toLowerCase()}) | ${METHOD_SCHEMAS[m].family} | ${cell(METHOD_SCHEMAS[m].docs)} |`,
+    ),
     '',
   ];
   for (const m of METHOD_NAMES) {
     const s = METHOD_SCHEMAS[m];
-    parts.push(`## ${m}`, '', `${s.family === 'perturbation' ? 'Perturbation' : 'Gradient'} method. ${s.docs}`, '', table(s.options, m), '');
+    parts.push(
+      `## ${m}`,
+      '',
+      `${s.family === 'perturbation' ? 'Perturbation' : 'Gradient'} method. ${s.docs}`,
+      '',
+      table(s.options, m),
+      '',
+    );
   }
   parts.push(
     '## `explain(inputs, targets?, options?)`',

@@ -5,23 +5,35 @@ import { adamStep, globalNorm, initAdam, learningRate } from './adam.ts';
 describe('adamStep', () => {
   it('first step moves every weight by lr against the gradient sign (bias correction makes m/sqrt(v) = sign(g))', () => {
     fc.assert(
-      fc.property(fc.array(fc.float({ min: -10, max: 10, noNaN: true }).filter((g) => Math.abs(g) > 1e-3), { minLength: 1, maxLength: 20 }), (g) => {
-        const w = new Float32Array(g.length).fill(0.5);
-        const { weights, state } = adamStep([w], [Float32Array.from(g)], initAdam([w]), { lr: 0.01, eps: 0 });
-        expect(state.step).toBe(1);
-        weights[0]!.forEach((x, i) => expect(x).toBeCloseTo(0.5 - 0.01 * Math.sign(g[i]!), 5));
-      }),
+      fc.property(
+        fc.array(
+          fc.float({ min: -10, max: 10, noNaN: true }).filter((g) => Math.abs(g) > 1e-3),
+          { minLength: 1, maxLength: 20 },
+        ),
+        (g) => {
+          const w = new Float32Array(g.length).fill(0.5);
+          const { weights, state } = adamStep([w], [Float32Array.from(g)], initAdam([w]), { lr: 0.01, eps: 0 });
+          expect(state.step).toBe(1);
+          weights[0]!.forEach((x, i) => expect(x).toBeCloseTo(0.5 - 0.01 * Math.sign(g[i]!), 5));
+        },
+      ),
     );
   });
 
   it('matches the closed form over several steps and does not mutate its inputs', () => {
     const w0 = Float32Array.from([1, -2]);
-    const grads = [[0.1, 0.3], [-0.2, 0.1], [0.05, 0.05]].map((g) => Float32Array.from(g));
+    const grads = [
+      [0.1, 0.3],
+      [-0.2, 0.1],
+      [0.05, 0.05],
+    ].map((g) => Float32Array.from(g));
     let w: Float32Array[] = [w0];
     let st = initAdam(w);
     const opts = { lr: 0.1, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.01 };
     // reference in float64
-    const ref = [1, -2], m = [0, 0], v = [0, 0];
+    const ref = [1, -2],
+      m = [0, 0],
+      v = [0, 0];
     grads.forEach((g, k) => {
       const before = Float32Array.from(w[0]!);
       const r = adamStep(w, [g], st, opts);
@@ -31,7 +43,8 @@ describe('adamStep', () => {
       for (let i = 0; i < 2; i++) {
         m[i] = 0.9 * m[i]! + 0.1 * g[i]!;
         v[i] = 0.99 * v[i]! + 0.01 * g[i]! * g[i]!;
-        const mh = m[i]! / (1 - 0.9 ** (k + 1)), vh = v[i]! / (1 - 0.99 ** (k + 1));
+        const mh = m[i]! / (1 - 0.9 ** (k + 1)),
+          vh = v[i]! / (1 - 0.99 ** (k + 1));
         ref[i] = ref[i]! - 0.1 * (mh / (Math.sqrt(vh) + 1e-8) + 0.01 * ref[i]!);
       }
     });

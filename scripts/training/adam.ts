@@ -22,7 +22,11 @@ export interface AdamState {
 }
 
 export function initAdam(shapes: readonly { length: number }[]): AdamState {
-  return { step: 0, m: shapes.map((w) => new Float32Array(w.length)), v: shapes.map((w) => new Float32Array(w.length)) };
+  return {
+    step: 0,
+    m: shapes.map((w) => new Float32Array(w.length)),
+    v: shapes.map((w) => new Float32Array(w.length)),
+  };
 }
 
 /** Global L2 norm of a list of gradients. */
@@ -44,7 +48,9 @@ export function adamStep(
   decay?: readonly boolean[],
 ): { weights: Float32Array[]; state: AdamState } {
   if (weights.length !== grads.length || weights.length !== state.m.length) {
-    throw new Error(`adamStep: ${weights.length} weights, ${grads.length} gradients and ${state.m.length} state tensors must match.`);
+    throw new Error(
+      `adamStep: ${weights.length} weights, ${grads.length} gradients and ${state.m.length} state tensors must match.`,
+    );
   }
   const { lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0, clipNorm } = options;
   const step = state.step + 1;
@@ -57,10 +63,16 @@ export function adamStep(
   const newV: Float32Array[] = [];
   for (let t = 0; t < weights.length; t++) {
     // Lengths were checked above (state.v is built alongside state.m).
-    const w = weights[t]!, g = grads[t]!, m0 = state.m[t]!, v0 = state.v[t]!;
-    if (w.length !== g.length) throw new Error(`adamStep: tensor ${t} has ${w.length} weights but ${g.length} gradient values.`);
+    const w = weights[t]!,
+      g = grads[t]!,
+      m0 = state.m[t]!,
+      v0 = state.v[t]!;
+    if (w.length !== g.length)
+      throw new Error(`adamStep: tensor ${t} has ${w.length} weights but ${g.length} gradient values.`);
     const wd = decay === undefined || decay[t] ? weightDecay : 0;
-    const w1 = new Float32Array(w.length), m1 = new Float32Array(w.length), v1 = new Float32Array(w.length);
+    const w1 = new Float32Array(w.length),
+      m1 = new Float32Array(w.length),
+      v1 = new Float32Array(w.length);
     for (let i = 0; i < w.length; i++) {
       const gi = g[i]! * scale;
       const mi = beta1 * m0[i]! + (1 - beta1) * gi;

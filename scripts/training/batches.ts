@@ -36,8 +36,14 @@ function pad(seqs: readonly (readonly number[])[], padId: number): Omit<Batch, '
   return { batch: B, seqLen: S, inputIds, attentionMask, positionIds, tokenTypeIds: new BigInt64Array(B * S) };
 }
 
-export function classifierBatch(seqs: readonly (readonly number[])[], labels: readonly number[], numLabels: number, padId: number): Batch {
-  if (labels.length !== seqs.length) throw new Error(`classifierBatch: ${seqs.length} sequences but ${labels.length} labels.`);
+export function classifierBatch(
+  seqs: readonly (readonly number[])[],
+  labels: readonly number[],
+  numLabels: number,
+  padId: number,
+): Batch {
+  if (labels.length !== seqs.length)
+    throw new Error(`classifierBatch: ${seqs.length} sequences but ${labels.length} labels.`);
   const base = pad(seqs, padId);
   const targetWeights = new Float32Array(base.batch * numLabels);
   labels.forEach((l, b) => {

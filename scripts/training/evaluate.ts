@@ -8,8 +8,13 @@
  */
 import { basename, dirname, resolve } from 'node:path';
 import {
-  AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer, env,
-  type PreTrainedModel, type PreTrainedTokenizer, type Tensor,
+  AutoModelForCausalLM,
+  AutoModelForSequenceClassification,
+  AutoTokenizer,
+  env,
+  type PreTrainedModel,
+  type PreTrainedTokenizer,
+  type Tensor,
 } from '@huggingface/transformers';
 import { Rng } from './rng.ts';
 import { generateSentimentCorpus, type SentimentExample } from './sentiment-corpus.ts';
@@ -23,7 +28,10 @@ export function heldOutSentiment(n = 800): SentimentExample[] {
 }
 
 /** Loads a model folder with transformers.js, local files only. */
-export async function loadLocal(dir: string, kind: 'classification' | 'generation'): Promise<{ model: PreTrainedModel; tokenizer: PreTrainedTokenizer }> {
+export async function loadLocal(
+  dir: string,
+  kind: 'classification' | 'generation',
+): Promise<{ model: PreTrainedModel; tokenizer: PreTrainedTokenizer }> {
   const abs = resolve(dir);
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
@@ -46,7 +54,12 @@ function argmaxRows(t: Tensor): number[] {
 }
 
 /** Predicted class ids, in batches (padded). */
-export async function classify(model: PreTrainedModel, tokenizer: PreTrainedTokenizer, texts: string[], batchSize = 64): Promise<number[]> {
+export async function classify(
+  model: PreTrainedModel,
+  tokenizer: PreTrainedTokenizer,
+  texts: string[],
+  batchSize = 64,
+): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < texts.length; i += batchSize) {
     const inputs = tokenizer(texts.slice(i, i + batchSize), { padding: true });
@@ -65,11 +78,18 @@ export interface SentimentReport {
   mistakes: { text: string; expected: string; predicted: string }[];
 }
 
-export async function sentimentReport(dir: string, examples: SentimentExample[] = heldOutSentiment()): Promise<SentimentReport> {
+export async function sentimentReport(
+  dir: string,
+  examples: SentimentExample[] = heldOutSentiment(),
+): Promise<SentimentReport> {
   const { model, tokenizer } = await loadLocal(dir, 'classification');
   try {
     const labels = (model.config as unknown as { id2label: Record<string, string> }).id2label;
-    const predicted = await classify(model, tokenizer, examples.map((e) => e.text));
+    const predicted = await classify(
+      model,
+      tokenizer,
+      examples.map((e) => e.text),
+    );
     const acc = (keep: (e: SentimentExample) => boolean) => {
       const idx = examples.flatMap((e, i) => (keep(e) ? [i] : []));
       const right = idx.filter((i) => predicted[i] === examples[i]!.label).length;
@@ -81,7 +101,11 @@ export async function sentimentReport(dir: string, examples: SentimentExample[] 
       negated: acc((e) => e.negated),
       contrast: acc((e) => e.contrast),
       neutral: acc((e) => e.label === 1),
-      mistakes: examples.flatMap((e, i) => (predicted[i] === e.label ? [] : [{ text: e.text, expected: labels[e.label]!, predicted: labels[predicted[i]!]! }])),
+      mistakes: examples.flatMap((e, i) =>
+        predicted[i] === e.label
+          ? []
+          : [{ text: e.text, expected: labels[e.label]!, predicted: labels[predicted[i]!]! }],
+      ),
     };
   } finally {
     await model.dispose();
@@ -89,7 +113,12 @@ export async function sentimentReport(dir: string, examples: SentimentExample[] 
 }
 
 /** Greedy continuation of `prompt` with transformers.js `generate` (the text after the prompt). */
-export async function greedyContinue(model: PreTrainedModel, tokenizer: PreTrainedTokenizer, prompt: string, maxNewTokens: number): Promise<string> {
+export async function greedyContinue(
+  model: PreTrainedModel,
+  tokenizer: PreTrainedTokenizer,
+  prompt: string,
+  maxNewTokens: number,
+): Promise<string> {
   const inputs = tokenizer(prompt);
   const out = (await model.generate({ ...inputs, max_new_tokens: maxNewTokens, do_sample: false })) as Tensor;
   const ids = Array.from(out.data as BigInt64Array, Number);
@@ -125,7 +154,12 @@ export async function lmReport(dir: string): Promise<LmReport> {
       else mistakes.push({ prompt: p.prompt, expected: p.answer, got: tokenizer.decode([best]) });
     }
     const continuation = await greedyContinue(model, tokenizer, TUTORIAL_PROMPT, 4);
-    return { n: prompts.length, nextTokenAccuracy: right / prompts.length, mistakes, tutorial: { prompt: TUTORIAL_PROMPT, continuation } };
+    return {
+      n: prompts.length,
+      nextTokenAccuracy: right / prompts.length,
+      mistakes,
+      tutorial: { prompt: TUTORIAL_PROMPT, continuation },
+    };
   } finally {
     await model.dispose();
   }

@@ -19,5 +19,6 @@ export function setInitializers(model: ModelProto, values: ReadonlyMap<string, F
     return makeTensor(t.name!, dims, v);
   });
   const missing = [...values.keys()].filter((k) => !seen.has(k));
-  if (missing.length) throw new Error(`setInitializers: no initializer named ${missing.map((m) => `"${m}"`).join(', ')} in the model.`);
+  if (missing.length)
+    throw new Error(`setInitializers: no initializer named ${missing.map((m) => `"${m}"`).join(', ')} in the model.`);
 }

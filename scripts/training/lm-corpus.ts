@@ -109,7 +109,8 @@ export function heldOutFactPrompts(): FactPrompt[] {
   const out: FactPrompt[] = [];
   COLOUR_FACTS.forEach((a, i) =>
     COLOUR_FACTS.forEach((b, j) => {
-      if (isHeldOutPair(i, j)) out.push({ prompt: `${cap(clause(a))}, ${b.subject} ${b.verb}`, answer: ` ${b.colour}` });
+      if (isHeldOutPair(i, j))
+        out.push({ prompt: `${cap(clause(a))}, ${b.subject} ${b.verb}`, answer: ` ${b.colour}` });
     }),
   );
   COLOUR_FACTS.forEach((f, j) => {

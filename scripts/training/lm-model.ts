@@ -31,7 +31,14 @@ export interface LmTrainingOptions {
 }
 
 export const LM_DEFAULTS: Omit<LmTrainingOptions, 'log'> = {
-  seed: 11, sentences: 8000, steps: 2000, batchSize: 32, lr: 3e-3, nEmbd: 64, nLayer: 2, nHead: 4,
+  seed: 11,
+  sentences: 8000,
+  steps: 2000,
+  batchSize: 32,
+  lr: 3e-3,
+  nEmbd: 64,
+  nLayer: 2,
+  nHead: 4,
 };
 
 const WTE = 'transformer.wte.weight';
@@ -60,7 +67,8 @@ export function tieLmHead(g: Graph): void {
 
 function wordsByFrequency(texts: string[]): string[] {
   const counts = new Map<string, number>();
-  for (const t of texts) for (const w of t.toLowerCase().match(/[a-z]+/g) ?? []) counts.set(w, (counts.get(w) ?? 0) + 1);
+  for (const t of texts)
+    for (const w of t.toLowerCase().match(/[a-z]+/g) ?? []) counts.set(w, (counts.get(w) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([w]) => w);
 }
 
@@ -72,12 +80,25 @@ export async function trainLanguageModel(outDir: string, options: Partial<LmTrai
   const tok = byteLevelBpeTokenizer(wordsByFrequency(corpus), { merges: 4000, modelMaxLength: 64 });
   const eos = specialId(tok, '<|endoftext|>');
   const spec: Gpt2Spec = {
-    opset: 14, vocabSize: tok.vocabSize, nEmbd: o.nEmbd, nLayer: o.nLayer, nHead: o.nHead, nPositions: 64,
-    bosTokenId: eos, eosTokenId: eos, seed: o.seed, initStd: 0.02,
+    opset: 14,
+    vocabSize: tok.vocabSize,
+    nEmbd: o.nEmbd,
+    nLayer: o.nLayer,
+    nHead: o.nHead,
+    nPositions: 64,
+    bosTokenId: eos,
+    eosTokenId: eos,
+    seed: o.seed,
+    initStd: 0.02,
   };
   const generationConfig = { bos_token_id: eos, eos_token_id: eos, pad_token_id: eos, max_length: 64 };
-  const folder = (model: ReturnType<typeof buildGpt2>) =>
-    ({ config: model.config, tokenizer: tok.tokenizer, tokenizerConfig: tok.tokenizerConfig, model: model.model, generationConfig });
+  const folder = (model: ReturnType<typeof buildGpt2>) => ({
+    config: model.config,
+    tokenizer: tok.tokenizer,
+    tokenizerConfig: tok.tokenizerConfig,
+    model: model.model,
+    generationConfig,
+  });
   writeModelFolder(outDir, folder(buildGpt2(spec, true)));
   const { tokenizer, model: untrained } = await loadLocal(outDir, 'generation');
   await untrained.dispose();
@@ -92,7 +113,11 @@ export async function trainLanguageModel(outDir: string, options: Partial<LmTrai
   let order: number[] = [];
   const started = Date.now();
   const trained = await trainWeights(tg, {
-    steps: o.steps, lr: o.lr, warmup: Math.round(o.steps / 15), weightDecay: 0.01, clipNorm: 1,
+    steps: o.steps,
+    lr: o.lr,
+    warmup: Math.round(o.steps / 15),
+    weightDecay: 0.01,
+    clipNorm: 1,
     batch: () => {
       const picked: number[][] = [];
       for (let i = 0; i < o.batchSize; i++) {

@@ -33,7 +33,10 @@ describe('sentiment classifier (BERT)', () => {
 
   it('classifies held-out template sentences (>= 95%) and handles negation (>= 90%)', async () => {
     const r = await sentimentReport(SENTIMENT);
-    const detail = r.mistakes.slice(0, 8).map((m) => `"${m.text}": ${m.predicted}, expected ${m.expected}`).join('\n');
+    const detail = r.mistakes
+      .slice(0, 8)
+      .map((m) => `"${m.text}": ${m.predicted}, expected ${m.expected}`)
+      .join('\n');
     expect(r.n).toBe(heldOutSentiment().length);
     expect(r.negated.n).toBeGreaterThan(100);
     expect(r.accuracy, detail).toBeGreaterThanOrEqual(0.95);
@@ -58,7 +61,10 @@ describe('sentiment classifier (BERT)', () => {
 describe('language model (GPT-2)', () => {
   it('continues the tutorial prompt and gets held-out facts right (next-token accuracy >= 90%)', async () => {
     const r = await lmReport(LM);
-    const detail = r.mistakes.slice(0, 8).map((m) => `"${m.prompt}" -> "${m.got}", expected "${m.expected}"`).join('\n');
+    const detail = r.mistakes
+      .slice(0, 8)
+      .map((m) => `"${m.prompt}" -> "${m.got}", expected "${m.expected}"`)
+      .join('\n');
     expect(r.n).toBeGreaterThan(40);
     expect(r.nextTokenAccuracy, detail).toBeGreaterThanOrEqual(0.9);
     expect(r.tutorial.continuation.startsWith(' blue')).toBe(true);

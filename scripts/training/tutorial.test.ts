@@ -33,7 +33,11 @@ describe('the sentiment classifier on the tutorial sentences', () => {
   it('classifies the clearly polar ones right', async () => {
     const { model, tokenizer } = await loadLocal(SENTIMENT, 'classification');
     try {
-      const predicted = await classify(model, tokenizer, POLAR.map(([t]) => t));
+      const predicted = await classify(
+        model,
+        tokenizer,
+        POLAR.map(([t]) => t),
+      );
       expect(predicted.map((p, i) => `${POLAR[i]![0]} -> ${LABELS[p]}`)).toEqual(POLAR.map(([t, l]) => `${t} -> ${l}`));
     } finally {
       await model.dispose();
@@ -43,9 +47,14 @@ describe('the sentiment classifier on the tutorial sentences', () => {
   it('Occlusion (WORD) ranks "best" first in "This is the best movie I have ever seen."', async () => {
     const { model, tokenizer } = await loadLocal(SENTIMENT, 'classification');
     try {
-      const [out] = await new core.Occlusion(model, tokenizer, { granularity: core.Granularity.WORD }).explain(['This is the best movie I have ever seen.']);
+      const [out] = await new core.Occlusion(model, tokenizer, { granularity: core.Granularity.WORD }).explain([
+        'This is the best movie I have ever seen.',
+      ]);
       const row = out!.attributions[0]!;
-      const order = row.map((v, i) => [v, i] as const).filter(([v]) => !Number.isNaN(v)).sort((a, b) => b[0] - a[0]);
+      const order = row
+        .map((v, i) => [v, i] as const)
+        .filter(([v]) => !Number.isNaN(v))
+        .sort((a, b) => b[0] - a[0]);
       const ranked = order.map(([v, i]) => `${out!.elements[i]!.trim()} ${v.toFixed(3)}`);
       expect(out!.elements[order[0]![1]]!.trim().toLowerCase(), ranked.join(', ')).toBe('best');
     } finally {

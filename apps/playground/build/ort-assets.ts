@@ -9,7 +9,10 @@ import { dirname, join } from 'node:path';
 import type { Plugin } from 'vite';
 
 /** The WebGPU build of onnxruntime-web (what transformers.js v4 imports) runs both EPs on the asyncify binary. */
-export const ORT_RUNTIME_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'] as const;
+export const ORT_RUNTIME_FILES = [
+  'ort-wasm-simd-threaded.asyncify.mjs',
+  'ort-wasm-simd-threaded.asyncify.wasm',
+] as const;
 
 /** dist/ folder of the onnxruntime-web copy that `fromDir` resolves (the one the app bundles). */
 export function ortDistDir(fromDir: string): string {
@@ -21,7 +24,8 @@ export function ortDistDir(fromDir: string): string {
 export function ortAssets(fromDir: string, files: readonly string[] = ORT_RUNTIME_FILES): Plugin {
   const dist = ortDistDir(fromDir);
   for (const f of files) {
-    if (!existsSync(join(dist, f))) throw new Error(`onnxruntime-web file ${f} not found in ${dist}; run pnpm install.`);
+    if (!existsSync(join(dist, f)))
+      throw new Error(`onnxruntime-web file ${f} not found in ${dist}; run pnpm install.`);
   }
   return {
     name: 'interpreto:ort-assets',
@@ -35,7 +39,8 @@ export function ortAssets(fromDir: string, files: readonly string[] = ORT_RUNTIM
       });
     },
     generateBundle() {
-      for (const f of files) this.emitFile({ type: 'asset', fileName: `ort/${f}`, source: readFileSync(join(dist, f)) });
+      for (const f of files)
+        this.emitFile({ type: 'asset', fileName: `ort/${f}`, source: readFileSync(join(dist, f)) });
     },
   };
 }

@@ -10,7 +10,16 @@ import { plotAttributions } from '@interpreto-js/elements';
 import embeddedModels from 'virtual:playground-models';
 import { METHOD_NAMES, METHODS, parseOption, type MethodName, type OptionSpec } from './methods.ts';
 import type { CompareRow, ExplainResult, FromWorker, ModelInfo, PlaygroundError } from './protocol.ts';
-import { hubIdProblem, parseState, stateToSearch, DEFAULT_GENERATION_TEXT, DEFAULT_MAX_NEW_TOKENS, DEFAULT_TEXT, type PlaygroundState, type TargetSpec } from './url-state.ts';
+import {
+  hubIdProblem,
+  parseState,
+  stateToSearch,
+  DEFAULT_GENERATION_TEXT,
+  DEFAULT_MAX_NEW_TOKENS,
+  DEFAULT_TEXT,
+  type PlaygroundState,
+  type TargetSpec,
+} from './url-state.ts';
 import { WorkerClient } from './worker-client.ts';
 
 export const HUB_SUGGESTIONS = ['Xenova/distilbert-base-uncased-finetuned-sst-2-english', 'Xenova/gpt2'] as const;
@@ -64,8 +73,10 @@ export class PlaygroundApp extends LitElement {
   constructor() {
     super();
     const { state, warnings } = parseState(location.search, this.defaultModel);
-    const initialTask = state.model.source === 'local' ? embeddedModels.find((e) => e.name === state.model.id)?.task : undefined;
-    if (initialTask === 'generation' && !new URLSearchParams(location.search).has('text')) state.text = DEFAULT_GENERATION_TEXT;
+    const initialTask =
+      state.model.source === 'local' ? embeddedModels.find((e) => e.name === state.model.id)?.task : undefined;
+    if (initialTask === 'generation' && !new URLSearchParams(location.search).has('text'))
+      state.text = DEFAULT_GENERATION_TEXT;
     this.state = state;
     this.phase = 'starting';
     this.stage = 'starting the worker';
@@ -134,7 +145,8 @@ export class PlaygroundApp extends LitElement {
     const t = this.state.target;
     const task = this.task;
     if (task === 'classification' && (t.kind === 'continuation' || t.kind === 'generate')) return { kind: 'predicted' };
-    if (task === 'generation' && (t.kind === 'predicted' || t.kind === 'classes')) return { kind: 'generate', maxNewTokens: DEFAULT_MAX_NEW_TOKENS };
+    if (task === 'generation' && (t.kind === 'predicted' || t.kind === 'classes'))
+      return { kind: 'generate', maxNewTokens: DEFAULT_MAX_NEW_TOKENS };
     return t;
   }
 
@@ -152,7 +164,10 @@ export class PlaygroundApp extends LitElement {
         return false;
       }
     } else if (!this.state.model.id) {
-      this.error = { message: 'No embedded model is available.', hint: 'Run `pnpm prepare-models` and reload, or enter a Hub model id.' };
+      this.error = {
+        message: 'No embedded model is available.',
+        hint: 'Run `pnpm prepare-models` and reload, or enter a Hub model id.',
+      };
       return false;
     }
     this.error = null;
@@ -170,7 +185,10 @@ export class PlaygroundApp extends LitElement {
     this.total = total;
   };
 
-  private async finish(reply: Promise<Exclude<FromWorker, { type: 'progress' }>>, onOk: (r: Exclude<FromWorker, { type: 'progress' }>) => void) {
+  private async finish(
+    reply: Promise<Exclude<FromWorker, { type: 'progress' }>>,
+    onOk: (r: Exclude<FromWorker, { type: 'progress' }>) => void,
+  ) {
     const r = await reply;
     this.runCount++;
     this.runningId = null;
@@ -183,7 +201,10 @@ export class PlaygroundApp extends LitElement {
 
   private load(): void {
     if (!this.begin('loading the model')) return;
-    const { id, reply } = this.client.request({ type: 'load', model: this.state.model, device: this.state.device }, this.onProgress);
+    const { id, reply } = this.client.request(
+      { type: 'load', model: this.state.model, device: this.state.device },
+      this.onProgress,
+    );
     this.runningId = id;
     void this.finish(reply, (r) => {
       if (r.type === 'loaded') this.info = r.info;
@@ -278,8 +299,9 @@ export class PlaygroundApp extends LitElement {
           <option value="__hub__" ?selected=${value === '__hub__'}>Hugging Face Hub model…</option>
         </select></label
       >
-      ${m.source === 'hub'
-        ? html`<span class="hub"
+      ${
+        m.source === 'hub'
+          ? html`<span class="hub"
             ><input
               id="hub-id"
               list="hub-suggestions"
@@ -290,10 +312,13 @@ export class PlaygroundApp extends LitElement {
               ${HUB_SUGGESTIONS.map((s) => html`<option value=${s}></option>`)}</datalist
             ><button id="load" type="button" ?disabled=${this.phase !== 'idle'} @click=${() => this.load()}>Load</button></span
           >`
-        : nothing}
-      ${embeddedModels.length === 0
-        ? html`<p class="warn" id="no-models">No embedded models were built in. Run <code>pnpm prepare-models</code> and rebuild.</p>`
-        : nothing}`;
+          : nothing
+      }
+      ${
+        embeddedModels.length === 0
+          ? html`<p class="warn" id="no-models">No embedded models were built in. Run <code>pnpm prepare-models</code> and rebuild.</p>`
+          : nothing
+      }`;
   }
 
   private renderOption(spec: OptionSpec) {
@@ -394,17 +419,21 @@ export class PlaygroundApp extends LitElement {
       <span id="webgpu-status" data-available=${gpu ? String(gpu.available) : 'unknown'}
         >${gpu === null ? 'checking WebGPU…' : gpu.available ? `WebGPU available (${gpu.adapter})` : `WebGPU unavailable (${gpu.reason}); runs use WASM`}</span
       >
-      ${this.phase === 'running' || this.phase === 'starting'
-        ? html`<span id="progress-box"><progress id="progress" max="1" value=${pct ?? nothing}></progress> <span id="stage">${this.stage}</span></span>`
-        : nothing}
+      ${
+        this.phase === 'running' || this.phase === 'starting'
+          ? html`<span id="progress-box"><progress id="progress" max="1" value=${pct ?? nothing}></progress> <span id="stage">${this.stage}</span></span>`
+          : nothing
+      }
       ${this.notice ? html`<p id="notice" role="status">${this.notice}</p>` : nothing}
-      ${this.error
-        ? html`<div id="error" role="alert" class="error">
+      ${
+        this.error
+          ? html`<div id="error" role="alert" class="error">
             <strong>${this.error.message}</strong>
             ${this.error.hint ? html`<p class="hint">${this.error.hint}</p>` : nothing}
             ${this.error.detail ? html`<details><summary>details</summary><pre>${this.error.detail}</pre></details>` : nothing}
           </div>`
-        : nothing}
+          : nothing
+      }
     </div>`;
   }
 
@@ -419,24 +448,27 @@ export class PlaygroundApp extends LitElement {
     return html`<section id="result" data-run=${this.runCount} data-method=${r.method} data-device=${r.device} data-webgpu-ep=${String(r.webgpuEp)} data-units=${r.output.elements.length}>
       <h2>${r.method}</h2>
       <p id="run-info">
-        ran on <strong id="run-device">${deviceLabel(r.device)}</strong>${r.device === 'webgpu' && r.webgpuEp ? ' (onnxruntime-web WebGPU execution provider)' : nothing} in <span id="run-time">${ms(r.explainMs)}</span>${r.metricsMs !== undefined
-          ? html`; Insertion and Deletion in ${ms(r.metricsMs)}`
-          : nothing}${r.output.truncated ? html` <span class="warn">(input truncated to the model's maximum length)</span>` : nothing}
+        ran on <strong id="run-device">${deviceLabel(r.device)}</strong>${r.device === 'webgpu' && r.webgpuEp ? ' (onnxruntime-web WebGPU execution provider)' : nothing} in <span id="run-time">${ms(r.explainMs)}</span>${
+          r.metricsMs !== undefined ? html`; Insertion and Deletion in ${ms(r.metricsMs)}` : nothing
+        }${r.output.truncated ? html` <span class="warn">(input truncated to the model's maximum length)</span>` : nothing}
       </p>
       <div id="heatmap">${this.heatmap}</div>
-      ${r.insertion && r.deletion
-        ? html`<div class="curves">
+      ${
+        r.insertion && r.deletion
+          ? html`<div class="curves">
             <interpreto-curve id="insertion-curve" metric="Insertion" .result=${r.insertion} .rowNames=${rowNames}></interpreto-curve>
             <interpreto-curve id="deletion-curve" metric="Deletion" .result=${r.deletion} .rowNames=${rowNames}></interpreto-curve>
           </div>`
-        : nothing}
+          : nothing
+      }
     </section>`;
   }
 
   private renderCompare() {
     const rows = this.compareRows;
     if (!rows) return nothing;
-    const valid = (k: 'insertionAuc' | 'deletionAuc') => rows.map((r) => r[k]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    const valid = (k: 'insertionAuc' | 'deletionAuc') =>
+      rows.map((r) => r[k]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
     const bestIns = Math.max(...valid('insertionAuc'));
     const bestDel = Math.min(...valid('deletionAuc'));
     return html`<section id="compare" data-run=${this.runCount}>
@@ -449,12 +481,14 @@ export class PlaygroundApp extends LitElement {
           ${rows.map(
             (r) => html`<tr data-method=${r.method}>
               <th scope="row">${r.method}</th>
-              ${r.error
-                ? html`<td colspan="4" class="error">${r.error}</td>`
-                : html`<td class=${r.insertionAuc === bestIns ? 'best' : ''}>${fmt(r.insertionAuc)}</td>
+              ${
+                r.error
+                  ? html`<td colspan="4" class="error">${r.error}</td>`
+                  : html`<td class=${r.insertionAuc === bestIns ? 'best' : ''}>${fmt(r.insertionAuc)}</td>
                     <td class=${r.deletionAuc === bestDel ? 'best' : ''}>${fmt(r.deletionAuc)}</td>
                     <td>${deviceLabel(r.device ?? '')}</td>
-                    <td>${r.explainMs === undefined ? '' : ms(r.explainMs)}</td>`}
+                    <td>${r.explainMs === undefined ? '' : ms(r.explainMs)}</td>`
+              }
             </tr>`,
           )}
         </tbody>
@@ -465,7 +499,10 @@ export class PlaygroundApp extends LitElement {
   override render() {
     const spec = METHODS[this.state.method];
     const busy = this.phase !== 'idle';
-    return html`<form @submit=${(e: Event) => { e.preventDefault(); this.explain(); }}>
+    return html`<form @submit=${(e: Event) => {
+      e.preventDefault();
+      this.explain();
+    }}>
         <div class="row">
           ${this.renderModelPicker()}
           <label

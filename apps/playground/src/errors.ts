@@ -25,7 +25,10 @@ export function describeLoadError(err: unknown, ref: ModelRef): PlaygroundError 
   if (err instanceof PlaygroundFailure) return { message: err.message, hint: err.hint };
   const detail = text(err);
   const where = ref.source === 'hub' ? `Hub model "${ref.id}"` : `embedded model "${ref.id}"`;
-  if (ref.source === 'hub' && /failed to fetch|networkerror|load failed|network|ERR_INTERNET_DISCONNECTED/i.test(detail)) {
+  if (
+    ref.source === 'hub' &&
+    /failed to fetch|networkerror|load failed|network|ERR_INTERNET_DISCONNECTED/i.test(detail)
+  ) {
     return {
       message: `Could not reach the Hugging Face Hub to load ${where}: the network request failed (offline, or the Hub is blocked).`,
       hint: 'Check the connection, or pick one of the embedded models, which work offline.',
@@ -59,11 +62,19 @@ export function describeLoadError(err: unknown, ref: ModelRef): PlaygroundError 
       detail,
     };
   }
-  return { message: `Could not load ${where}.`, hint: 'See the details below; try another model or the WASM device.', detail };
+  return {
+    message: `Could not load ${where}.`,
+    hint: 'See the details below; try another model or the WASM device.',
+    detail,
+  };
 }
 
 export function describeRunError(err: unknown): PlaygroundError {
   if (err instanceof PlaygroundFailure) return { message: err.message, hint: err.hint };
   const detail = text(err);
-  return { message: `The explanation failed: ${detail}`, hint: 'Check the options; if it is a device problem, try the WASM device.', detail };
+  return {
+    message: `The explanation failed: ${detail}`,
+    hint: 'Check the options; if it is a device problem, try the WASM device.',
+    detail,
+  };
 }

@@ -52,13 +52,22 @@ function keyOf(values: Readonly<Record<string, string>>, value: string): string 
 function formSpec(name: string, spec: CoreSpec): OptionSpec | null {
   if (spec.inert) return null;
   const def = describeDefault(spec);
-  const help = [spec.docs, 'default' in spec && spec.default !== undefined ? undefined : def && `empty: ${def}`].filter(Boolean).join(' ');
+  const help = [spec.docs, 'default' in spec && spec.default !== undefined ? undefined : def && `empty: ${def}`]
+    .filter(Boolean)
+    .join(' ');
   const base = { name, label: spec.label, help, core: spec };
   switch (spec.type) {
     case 'number':
       return spec.integer
         ? { ...base, kind: 'int', default: spec.default, min: spec.min?.value, max: spec.max?.value }
-        : { ...base, kind: 'float', default: spec.default, min: spec.min?.value, max: spec.max?.value, step: spec.step };
+        : {
+            ...base,
+            kind: 'float',
+            default: spec.default,
+            min: spec.min?.value,
+            max: spec.max?.value,
+            step: spec.step,
+          };
     case 'baseline':
       return { ...base, kind: 'float', default: spec.default, step: spec.default };
     case 'boolean':
@@ -66,14 +75,18 @@ function formSpec(name: string, spec: CoreSpec): OptionSpec | null {
     case 'enum': {
       const values = Object.keys(spec.values);
       const d = keyOf(spec.values, spec.default);
-      return spec.source ? { ...base, kind: 'enum', default: d, values, source: spec.source } : { ...base, kind: 'choice', default: d, values };
+      return spec.source
+        ? { ...base, kind: 'enum', default: d, values, source: spec.source }
+        : { ...base, kind: 'choice', default: d, values };
     }
     case 'custom':
       return null;
   }
 }
 
-export const METHODS: Readonly<Record<MethodName, { family: 'perturbation' | 'gradient'; docs: string; options: OptionSpec[] }>> = Object.fromEntries(
+export const METHODS: Readonly<
+  Record<MethodName, { family: 'perturbation' | 'gradient'; docs: string; options: OptionSpec[] }>
+> = Object.fromEntries(
   METHOD_NAMES.map((m) => {
     const s = METHOD_SCHEMAS[m];
     const options = Object.entries(s.options as Record<string, CoreSpec>)

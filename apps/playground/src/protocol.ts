@@ -61,7 +61,11 @@ export type FromWorker =
   | { type: 'loaded'; id: number; info: ModelInfo }
   | { type: 'explained'; id: number; info: ModelInfo; result: ExplainResult }
   | { type: 'compared'; id: number; info: ModelInfo; rows: CompareRow[]; output?: AttributionOutput }
-  | { type: 'cancelled'; id: number; /** True when the worker had to be terminated (it did not stop at the AbortSignal in time). */ hard?: boolean }
+  | {
+      type: 'cancelled';
+      id: number /** True when the worker had to be terminated (it did not stop at the AbortSignal in time). */;
+      hard?: boolean;
+    }
   | { type: 'error'; id: number; error: PlaygroundError };
 
 export interface PlaygroundError {

@@ -7,7 +7,26 @@ export interface ModelConfigLike {
   id2label?: Record<string, string>;
 }
 
-const CAUSAL_MODEL_TYPES = new Set(['gpt2', 'gpt_neo', 'gpt_neox', 'gptj', 'llama', 'mistral', 'qwen2', 'qwen3', 'phi', 'phi3', 'gemma', 'gemma2', 'opt', 'bloom', 'falcon', 'smollm3', 'olmo', 'granite']);
+const CAUSAL_MODEL_TYPES = new Set([
+  'gpt2',
+  'gpt_neo',
+  'gpt_neox',
+  'gptj',
+  'llama',
+  'mistral',
+  'qwen2',
+  'qwen3',
+  'phi',
+  'phi3',
+  'gemma',
+  'gemma2',
+  'opt',
+  'bloom',
+  'falcon',
+  'smollm3',
+  'olmo',
+  'granite',
+]);
 
 /** Returns the task, or null when the config names neither a sequence classifier nor a causal LM. */
 export function taskFromConfig(config: ModelConfigLike): PlaygroundTask | null {

@@ -55,8 +55,10 @@ const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/;
 
 /** Validates a Hub id's shape (owner/name); returns an error message or null. */
 export function hubIdProblem(id: string): string | null {
-  if (!id.trim()) return 'Enter a Hugging Face model id such as Xenova/distilbert-base-uncased-finetuned-sst-2-english.';
-  if (!HUB_ID.test(id.trim())) return `"${id}" is not a Hub model id: use owner/name, letters, digits, '-', '_' and '.' only.`;
+  if (!id.trim())
+    return 'Enter a Hugging Face model id such as Xenova/distilbert-base-uncased-finetuned-sst-2-english.';
+  if (!HUB_ID.test(id.trim()))
+    return `"${id}" is not a Hub model id: use owner/name, letters, digits, '-', '_' and '.' only.`;
   return null;
 }
 
@@ -89,8 +91,12 @@ export function parseState(search: string, defaultModel: string): { state: Playg
   switch (p.get('target')) {
     case 'classes': {
       const classes = (p.get('classes') ?? '').split(',').filter(Boolean).map(Number);
-      if (classes.length && classes.every((c) => Number.isInteger(c) && c >= 0)) state.target = { kind: 'classes', classes };
-      else warnings.push(`classes "${p.get('classes')}" must be class ids separated by commas; explaining the predicted class.`);
+      if (classes.length && classes.every((c) => Number.isInteger(c) && c >= 0))
+        state.target = { kind: 'classes', classes };
+      else
+        warnings.push(
+          `classes "${p.get('classes')}" must be class ids separated by commas; explaining the predicted class.`,
+        );
       break;
     }
     case 'continuation':
@@ -98,7 +104,10 @@ export function parseState(search: string, defaultModel: string): { state: Playg
       break;
     case 'generate': {
       const n = Number(p.get('maxNewTokens') ?? DEFAULT_MAX_NEW_TOKENS);
-      state.target = { kind: 'generate', maxNewTokens: Number.isInteger(n) && n >= 1 && n <= 256 ? n : DEFAULT_MAX_NEW_TOKENS };
+      state.target = {
+        kind: 'generate',
+        maxNewTokens: Number.isInteger(n) && n >= 1 && n <= 256 ? n : DEFAULT_MAX_NEW_TOKENS,
+      };
       break;
     }
     default:

@@ -30,7 +30,12 @@ export class WorkerClient {
     this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'interpreto-explainer' });
     this.worker.onmessage = (ev: MessageEvent<FromWorker>) => this.receive(ev.data);
     this.worker.onerror = (ev) => {
-      for (const [id, p] of this.pending) p.resolve({ type: 'error', id, error: { message: 'The explainer worker crashed.', detail: ev.message, hint: 'Reload the page.' } });
+      for (const [id, p] of this.pending)
+        p.resolve({
+          type: 'error',
+          id,
+          error: { message: 'The explainer worker crashed.', detail: ev.message, hint: 'Reload the page.' },
+        });
       this.pending.clear();
     };
     this.ready = this.send({ type: 'init', base: this.base }) as typeof this.ready;
@@ -69,7 +74,12 @@ export class WorkerClient {
       if (!p) return;
       // The worker did not stop in time: replace it (the model is reloaded on the next run).
       this.worker.terminate();
-      for (const [pid, q] of this.pending) q.resolve(pid === id ? { type: 'cancelled', id, hard: true } : { type: 'error', id: pid, error: { message: 'Stopped with a cancelled run.' } });
+      for (const [pid, q] of this.pending)
+        q.resolve(
+          pid === id
+            ? { type: 'cancelled', id, hard: true }
+            : { type: 'error', id: pid, error: { message: 'Stopped with a cancelled run.' } },
+        );
       this.pending.clear();
       this.start();
     }, this.hardCancelMs);

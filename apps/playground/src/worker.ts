@@ -6,7 +6,16 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import { describeLoadError, describeRunError, PlaygroundFailure } from './errors.ts';
 import { METHODS, type MethodName, type OptionValues } from './methods.ts';
-import type { CompareRow, ExplainResult, FromWorker, MetricSummary, ModelInfo, RunDevice, RunRequest, ToWorker } from './protocol.ts';
+import type {
+  CompareRow,
+  ExplainResult,
+  FromWorker,
+  MetricSummary,
+  ModelInfo,
+  RunDevice,
+  RunRequest,
+  ToWorker,
+} from './protocol.ts';
 import { labelsFromConfig, taskFromConfig, type PlaygroundTask } from './task.ts';
 import type { DeviceChoice, ModelRef } from './url-state.ts';
 import type { AttributionOutput } from '@interpreto-js/core';
@@ -55,7 +64,8 @@ async function init(base: string): Promise<{ tf: Transformers; core: Core }> {
   const core = await import('@interpreto-js/core');
   const tf = await import('@huggingface/transformers');
   const shared = (globalThis as Record<symbol, { env?: unknown } | undefined>)[Symbol.for('onnxruntime')];
-  if (shared && shared.env !== ort.env) throw new Error('two onnxruntime-web instances were bundled; the worker and the core must share one.');
+  if (shared && shared.env !== ort.env)
+    throw new Error('two onnxruntime-web instances were bundled; the worker and the core must share one.');
   tf.env.allowLocalModels = true;
   // A path, not a full URL: transformers.js only probes local files when localModelPath is not a URL.
   tf.env.localModelPath = new URL('models/', base).pathname;
@@ -81,7 +91,10 @@ async function resolveDevice(choice: DeviceChoice): Promise<RunDevice> {
   const a = await adapter();
   if (a) return 'webgpu';
   if (choice === 'webgpu') {
-    throw new PlaygroundFailure('WebGPU was asked for, but this browser gives no WebGPU adapter.', 'Choose the "auto" or "WASM" device, or enable WebGPU in the browser.');
+    throw new PlaygroundFailure(
+      'WebGPU was asked for, but this browser gives no WebGPU adapter.',
+      'Choose the "auto" or "WASM" device, or enable WebGPU in the browser.',
+    );
   }
   return 'wasm';
 }
@@ -168,13 +181,20 @@ function targetsFor(loaded: Loaded, req: RunRequest): { targets: unknown; genera
     if (t.kind === 'classes') {
       const n = loaded.info.labels?.length;
       const bad = n === undefined ? [] : t.classes.filter((c) => c >= n);
-      if (bad.length) throw new PlaygroundFailure(`Class ${bad.join(', ')} does not exist: this model has ${n} classes (0 to ${n! - 1}).`);
+      if (bad.length)
+        throw new PlaygroundFailure(
+          `Class ${bad.join(', ')} does not exist: this model has ${n} classes (0 to ${n! - 1}).`,
+        );
       return { targets: [t.classes] };
     }
     return { targets: undefined };
   }
   if (t.kind === 'continuation') {
-    if (!t.text) throw new PlaygroundFailure('The continuation to explain is empty.', 'Type the continuation text, or choose "generate".');
+    if (!t.text)
+      throw new PlaygroundFailure(
+        'The continuation to explain is empty.',
+        'Type the continuation text, or choose "generate".',
+      );
     return { targets: t.text };
   }
   const maxNewTokens = t.kind === 'generate' ? t.maxNewTokens : 5;
@@ -193,21 +213,50 @@ async function explainOnce(
 ): Promise<ExplainResult> {
   if (!req.text.trim()) throw new PlaygroundFailure('The input text is empty.', 'Type a sentence to explain.');
   const device = loaded.info.device;
-  const Cls = (core as unknown as Record<string, new (m: unknown, t: unknown, o: unknown) => { explain: (...args: unknown[]) => Promise<AttributionOutput[]> }>)[method];
+  const Cls = (
+    core as unknown as Record<
+      string,
+      new (
+        m: unknown,
+        t: unknown,
+        o: unknown,
+      ) => { explain: (...args: unknown[]) => Promise<AttributionOutput[]> }
+    >
+  )[method];
   if (typeof Cls !== 'function') throw new PlaygroundFailure(`The core library has no ${method} explainer yet.`);
   const explainer = new Cls(loaded.model, loaded.tokenizer, constructorOptions(core, method, values));
   const { targets, generation } = targetsFor(loaded, req);
   const t0 = performance.now();
-  const outputs = await explainer.explain(req.text, targets, { signal, onProgress: progress(id, `${method}`), generation });
+  const outputs = await explainer.explain(req.text, targets, {
+    signal,
+    onProgress: progress(id, `${method}`),
+    generation,
+  });
   const output = outputs[0]!; // one input text, one output
-  const result: ExplainResult = { method, output, device: output.device ?? device, explainMs: performance.now() - t0, webgpuEp: webgpuEpActive() };
+  const result: ExplainResult = {
+    method,
+    output,
+    device: output.device ?? device,
+    explainMs: performance.now() - t0,
+    webgpuEp: webgpuEpActive(),
+  };
   if (withMetrics) {
     signal.throwIfAborted();
     const t1 = performance.now();
     const metricOptions = { batchSize: values.batchSize };
-    const metrics = core as unknown as Record<string, new (m: unknown, t: unknown, o: unknown) => { evaluate(a: unknown[]): Promise<MetricSummary> }>;
+    const metrics = core as unknown as Record<
+      string,
+      new (
+        m: unknown,
+        t: unknown,
+        o: unknown,
+      ) => { evaluate(a: unknown[]): Promise<MetricSummary> }
+    >;
     if (typeof metrics.Insertion !== 'function' || typeof metrics.Deletion !== 'function') {
-      throw new PlaygroundFailure('This build of the core has no Insertion/Deletion metrics.', 'Untick "Insertion / Deletion curves".');
+      throw new PlaygroundFailure(
+        'This build of the core has no Insertion/Deletion metrics.',
+        'Untick "Insertion / Deletion curves".',
+      );
     }
     const ins = new metrics.Insertion(loaded.model, loaded.tokenizer, metricOptions);
     post({ type: 'progress', id, stage: `${method}: Insertion`, done: 0, total: 2 });
@@ -235,7 +284,10 @@ function isAbort(err: unknown, signal: AbortSignal): boolean {
   return signal.aborted || (err instanceof Error && err.name === 'AbortError');
 }
 
-async function handle(msg: Exclude<ToWorker, { type: 'init' } | { type: 'cancel' }>, controller: AbortController): Promise<void> {
+async function handle(
+  msg: Exclude<ToWorker, { type: 'init' } | { type: 'cancel' }>,
+  controller: AbortController,
+): Promise<void> {
   const { id } = msg;
   const { signal } = controller;
   let loaded: Loaded | null = null;
@@ -256,11 +308,18 @@ async function handle(msg: Exclude<ToWorker, { type: 'init' } | { type: 'cancel'
         post({ type: 'progress', id, stage: `comparing: ${method}`, done: i, total: msg.methods.length });
         // Only the options every method shares carry over; the rest take each method's defaults.
         const values: OptionValues = {};
-        for (const spec of METHODS[method].options) if (msg.options[spec.name] !== undefined) values[spec.name] = msg.options[spec.name];
+        for (const spec of METHODS[method].options)
+          if (msg.options[spec.name] !== undefined) values[spec.name] = msg.options[spec.name];
         try {
           const r = await explainOnce(core, loaded, msg, method, values, true, id, signal);
           first ??= r.output;
-          rows.push({ method, insertionAuc: r.insertion?.auc, deletionAuc: r.deletion?.auc, explainMs: r.explainMs, device: r.device });
+          rows.push({
+            method,
+            insertionAuc: r.insertion?.auc,
+            deletionAuc: r.deletion?.auc,
+            explainMs: r.explainMs,
+            device: r.device,
+          });
         } catch (err) {
           if (isAbort(err, signal)) throw err;
           rows.push({ method, error: describeRunError(err).message });
@@ -292,14 +351,25 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
         await libs;
         const a = await adapter();
         const info = a?.info;
-        const adapterName = info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unnamed adapter' : undefined;
+        const adapterName = info
+          ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unnamed adapter'
+          : undefined;
         post({
           type: 'ready',
           id: msg.id,
-          webgpu: a ? { available: true, adapter: adapterName } : { available: false, reason: (navigator as Navigator & { gpu?: unknown }).gpu ? 'no adapter' : 'navigator.gpu is missing' },
+          webgpu: a
+            ? { available: true, adapter: adapterName }
+            : {
+                available: false,
+                reason: (navigator as Navigator & { gpu?: unknown }).gpu ? 'no adapter' : 'navigator.gpu is missing',
+              },
         });
       } catch (err) {
-        post({ type: 'error', id: msg.id, error: { message: 'The explainer worker could not start.', detail: String(err) } });
+        post({
+          type: 'error',
+          id: msg.id,
+          error: { message: 'The explainer worker could not start.', detail: String(err) },
+        });
       }
     })();
     return;

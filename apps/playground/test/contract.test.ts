@@ -14,7 +14,10 @@ describe('method table', () => {
     expect(typeof cls).toBe('function');
     for (const spec of METHODS[name].options) {
       if (spec.kind !== 'enum') continue;
-      const holder = 'export' in spec.source ? (coreRecord[spec.source.export] as Record<string, unknown>) : cls![spec.source.classStatic];
+      const holder =
+        'export' in spec.source
+          ? (coreRecord[spec.source.export] as Record<string, unknown>)
+          : cls![spec.source.classStatic];
       expect(holder, `${name}.${spec.name}`).toBeTruthy();
       expect(Object.keys(holder!).sort()).toEqual([...spec.values].sort());
       expect(spec.values).toContain(spec.default);
@@ -23,11 +26,24 @@ describe('method table', () => {
 
   it('offers the common options on every method and the spec defaults', () => {
     for (const name of METHOD_NAMES) {
-      expect(defaultOptions(name)).toMatchObject({ batchSize: 4, granularity: 'WORD', granularityAggregationStrategy: 'MEAN', inferenceMode: 'LOGITS' });
+      expect(defaultOptions(name)).toMatchObject({
+        batchSize: 4,
+        granularity: 'WORD',
+        granularityAggregationStrategy: 'MEAN',
+        inferenceMode: 'LOGITS',
+      });
     }
-    expect(defaultOptions('Lime')).toMatchObject({ nPerturbations: 100, perturbProbability: 0.5, distanceFunction: 'COSINE' });
+    expect(defaultOptions('Lime')).toMatchObject({
+      nPerturbations: 100,
+      perturbProbability: 0.5,
+      distanceFunction: 'COSINE',
+    });
     expect(defaultOptions('KernelShap')).toMatchObject({ nPerturbations: 100 });
-    expect(defaultOptions('Sobol')).toMatchObject({ nTokenPerturbations: 32, sobolIndicesOrder: 'FIRST_ORDER', sampler: 'SOBOL' });
+    expect(defaultOptions('Sobol')).toMatchObject({
+      nTokenPerturbations: 32,
+      sobolIndicesOrder: 'FIRST_ORDER',
+      sampler: 'SOBOL',
+    });
     expect(defaultOptions('Saliency')).toMatchObject({ inputXGradient: true });
     expect(defaultOptions('IntegratedGradients')).toMatchObject({ nInterpolations: 10, baseline: 1e-6 });
     for (const m of ['SmoothGrad', 'SquareGrad', 'VarGrad', 'GradientShap'] as const) {
@@ -39,14 +55,17 @@ describe('method table', () => {
     const spec = METHODS.Lime.options.find((o) => o.name === 'perturbProbability')!;
     expect(parseOption(spec, ' 0.25 ')).toBe(0.25);
     expect(parseOption(spec, '')).toBeUndefined();
-    expect(() => parseOption(spec, '2')).toThrow('perturb probability: option perturbProbability must be a finite number in (0, 1); got 2.');
+    expect(() => parseOption(spec, '2')).toThrow(
+      'perturb probability: option perturbProbability must be a finite number in (0, 1); got 2.',
+    );
     expect(() => parseOption(spec, 'abc')).toThrow(/perturb probability: .*got NaN/);
   });
 
   it('refuses exactly what the core refuses: open bounds, integers, the replacement token', () => {
     const opt = (m: keyof typeof METHODS, name: string) => METHODS[m].options.find((o) => o.name === name)!;
     // The form once took 0 and 1 here while the core refused them.
-    for (const bad of ['0', '1', '-0.1']) expect(() => parseOption(opt('Lime', 'perturbProbability'), bad)).toThrow(/\(0, 1\)/);
+    for (const bad of ['0', '1', '-0.1'])
+      expect(() => parseOption(opt('Lime', 'perturbProbability'), bad)).toThrow(/\(0, 1\)/);
     expect(() => parseOption(opt('Lime', 'nPerturbations'), '1')).toThrow(/integer >= 2/);
     expect(() => parseOption(opt('Lime', 'nPerturbations'), '2.5')).toThrow(/integer >= 2/);
     expect(() => parseOption(opt('Lime', 'kernelWidth'), '0')).toThrow(/> 0/);

@@ -12,16 +12,25 @@ describe('load errors', () => {
     expect(e.hint).toMatch(/embedded models/);
   });
   it('says a repo has no fp32 ONNX file', () => {
-    const e = describeLoadError(new Error('Could not locate file: "https://huggingface.co/Xenova/some-model/resolve/main/onnx/model.onnx".'), hub);
+    const e = describeLoadError(
+      new Error('Could not locate file: "https://huggingface.co/Xenova/some-model/resolve/main/onnx/model.onnx".'),
+      hub,
+    );
     expect(e.message).toMatch(/no full-precision ONNX file/);
     expect(e.hint).toMatch(/quantized/);
   });
   it('says a repo was not found', () => {
-    const e = describeLoadError(new Error('Could not locate file: "https://huggingface.co/Xenova/some-model/resolve/main/config.json".'), hub);
+    const e = describeLoadError(
+      new Error('Could not locate file: "https://huggingface.co/Xenova/some-model/resolve/main/config.json".'),
+      hub,
+    );
     expect(e.message).toMatch(/was not found on the Hub/);
   });
   it('says an embedded model is missing its files and how to make them', () => {
-    const e = describeLoadError(new Error('Could not locate file: "/models/x/config.json".'), { source: 'local', id: 'x' });
+    const e = describeLoadError(new Error('Could not locate file: "/models/x/config.json".'), {
+      source: 'local',
+      id: 'x',
+    });
     expect(e.hint).toMatch(/pnpm prepare-models/);
   });
   it('names an unsupported architecture', () => {

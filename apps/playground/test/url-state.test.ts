@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { defaultOptions, METHOD_NAMES, METHODS, type MethodName, type OptionValues } from '../src/methods.ts';
-import { defaultState, parseState, stateToSearch, hubIdProblem, type PlaygroundState, type TargetSpec } from '../src/url-state.ts';
+import {
+  defaultState,
+  parseState,
+  stateToSearch,
+  hubIdProblem,
+  type PlaygroundState,
+  type TargetSpec,
+} from '../src/url-state.ts';
 
 const DEFAULT_MODEL = 'bert-tiny-opset11';
 
@@ -13,7 +20,10 @@ function optionsArb(method: MethodName): fc.Arbitrary<OptionValues> {
     else if (spec.kind === 'enum' || spec.kind === 'choice') arb = fc.constantFrom(...spec.values);
     else if (spec.kind === 'int') arb = fc.integer({ min: spec.min, max: spec.max ?? 10_000 });
     // -0 prints as "0": the same value for every option.
-    else arb = fc.double({ min: spec.min ?? -10, max: spec.max ?? 10, noNaN: true, noDefaultInfinity: true }).map((v) => (Object.is(v, -0) ? 0 : v));
+    else
+      arb = fc
+        .double({ min: spec.min ?? -10, max: spec.max ?? 10, noNaN: true, noDefaultInfinity: true })
+        .map((v) => (Object.is(v, -0) ? 0 : v));
     return [spec.name, fc.option(arb, { nil: undefined })] as const;
   });
   return fc.record(Object.fromEntries(entries)).map((o) => {
@@ -32,23 +42,23 @@ const targetArb: fc.Arbitrary<TargetSpec> = fc.oneof(
   fc.integer({ min: 1, max: 256 }).map((maxNewTokens) => ({ kind: 'generate' as const, maxNewTokens })),
 );
 
-const stateArb: fc.Arbitrary<PlaygroundState> = fc
-  .constantFrom(...METHOD_NAMES)
-  .chain((method) =>
-    fc.record({
-      model: fc.oneof(
-        fc.constantFrom('bert-tiny-opset11', 'copy-lm').map((id) => ({ source: 'local' as const, id })),
-        fc.constantFrom('Xenova/gpt2', 'Xenova/distilbert-base-uncased-finetuned-sst-2-english').map((id) => ({ source: 'hub' as const, id })),
-      ),
-      device: fc.constantFrom('auto' as const, 'webgpu' as const, 'wasm' as const),
-      text: fc.string(),
-      method: fc.constant(method),
-      options: optionsArb(method),
-      target: targetArb,
-      metrics: fc.boolean(),
-      run: fc.constantFrom('none' as const, 'explain' as const, 'compare' as const),
-    }),
-  );
+const stateArb: fc.Arbitrary<PlaygroundState> = fc.constantFrom(...METHOD_NAMES).chain((method) =>
+  fc.record({
+    model: fc.oneof(
+      fc.constantFrom('bert-tiny-opset11', 'copy-lm').map((id) => ({ source: 'local' as const, id })),
+      fc
+        .constantFrom('Xenova/gpt2', 'Xenova/distilbert-base-uncased-finetuned-sst-2-english')
+        .map((id) => ({ source: 'hub' as const, id })),
+    ),
+    device: fc.constantFrom('auto' as const, 'webgpu' as const, 'wasm' as const),
+    text: fc.string(),
+    method: fc.constant(method),
+    options: optionsArb(method),
+    target: targetArb,
+    metrics: fc.boolean(),
+    run: fc.constantFrom('none' as const, 'explain' as const, 'compare' as const),
+  }),
+);
 
 describe('URL state', () => {
   it('round-trips every state through the query string', () => {

@@ -42,7 +42,12 @@ const SMALL: Record<MethodName, Record<string, unknown>> = {
 };
 
 /** The spec's defaults (attribution-spec.md sections 1-2), written from its text; `computed` where it gives a formula. */
-const COMMON_DEFAULTS = { batchSize: 4, granularity: 'WORD', granularityAggregationStrategy: 'MEAN', inferenceMode: 'LOGITS' };
+const COMMON_DEFAULTS = {
+  batchSize: 4,
+  granularity: 'WORD',
+  granularityAggregationStrategy: 'MEAN',
+  inferenceMode: 'LOGITS',
+};
 /** Gradient methods: the per-token score is the mean over hidden of |g x| by default (section 2). */
 const GRADIENT_DEFAULTS = { inputXGradient: true, tokenReduction: 'mean' };
 const NOISE_DEFAULTS = { ...GRADIENT_DEFAULTS, nPerturbations: 10, noiseStd: 0.1 };
@@ -89,7 +94,14 @@ function maxAbsDiff(a: number[][], b: number[][]): number {
   return m;
 }
 
-const maxAbs = (a: number[][]) => Math.max(0, ...a.flat().filter((v) => !Number.isNaN(v)).map(Math.abs));
+const maxAbs = (a: number[][]) =>
+  Math.max(
+    0,
+    ...a
+      .flat()
+      .filter((v) => !Number.isNaN(v))
+      .map(Math.abs),
+  );
 
 /** Values each spec must refuse: below and above its bounds, wrong types, non-integers, non-finite numbers. */
 function badValues(spec: OptionSpec): unknown[] {
@@ -103,8 +115,7 @@ function badValues(spec: OptionSpec): unknown[] {
     }
     case 'boolean':
       return ['true', 1, null];
-    case 'enum':
-    {
+    case 'enum': {
       // The right word in the wrong case is still refused (enum values are exact).
       const v = Object.values(spec.values)[0]!;
       return ['NOT_A_VALUE', 3, v === v.toLowerCase() ? v.toUpperCase() : v.toLowerCase()];
@@ -137,7 +148,16 @@ const attributions = (outs: AttributionOutput[]) => outs.map((o) => o.attributio
 describe('registry', () => {
   it('holds the ten methods of the spec, in its order, each with its class and family', () => {
     expect([...METHOD_NAMES]).toEqual([
-      'Occlusion', 'Lime', 'KernelShap', 'Sobol', 'Saliency', 'IntegratedGradients', 'SmoothGrad', 'SquareGrad', 'VarGrad', 'GradientShap',
+      'Occlusion',
+      'Lime',
+      'KernelShap',
+      'Sobol',
+      'Saliency',
+      'IntegratedGradients',
+      'SmoothGrad',
+      'SquareGrad',
+      'VarGrad',
+      'GradientShap',
     ]);
     for (const name of METHOD_NAMES) {
       const entry = METHODS[name];
@@ -169,7 +189,10 @@ describe('registry', () => {
     for (const [option, value] of Object.entries(METRIC_SPEC_DEFAULTS)) {
       expect((METRIC_OPTIONS as OptionsSchema)[option]).toMatchObject({ default: value });
     }
-    expect(METRIC_OPTIONS.maxPercentagePerturbed).toMatchObject({ min: { value: 0, open: true }, max: { value: 1, open: false } });
+    expect(METRIC_OPTIONS.maxPercentagePerturbed).toMatchObject({
+      min: { value: 0, open: true },
+      max: { value: 1, open: false },
+    });
     expect(Object.keys(EXPLAIN_OPTIONS).sort()).toEqual(['generation', 'onProgress', 'signal']);
     expect(Object.keys(GENERATION_OPTIONS).sort()).toEqual(['max_length', 'max_new_tokens']);
   });
@@ -241,7 +264,9 @@ describe.each(METHOD_NAMES)('%s', (name) => {
       for (const bad of badValues(spec)) {
         const make = () => new Cls(classifier.model, classifier.tokenizer, { [option]: bad });
         expect(make, `${name}.${option} = ${show(bad)}`).toThrow(InputError);
-        expect(make, `${name}.${option} = ${show(bad)}`).toThrow(new RegExp(`^${name}: option ${option} must be .*; got `));
+        expect(make, `${name}.${option} = ${show(bad)}`).toThrow(
+          new RegExp(`^${name}: option ${option} must be .*; got `),
+        );
       }
     }
   });
@@ -255,7 +280,9 @@ describe.each(METHOD_NAMES)('%s', (name) => {
       );
     }
     // A Python spelling finds its camelCase twin.
-    expect(() => new Cls(classifier.model, classifier.tokenizer, { batch_size: 2 })).toThrow(/did you mean 'batchSize'/);
+    expect(() => new Cls(classifier.model, classifier.tokenizer, { batch_size: 2 })).toThrow(
+      /did you mean 'batchSize'/,
+    );
     // Another method's option is not silently ignored.
     const foreign = name === 'IntegratedGradients' ? 'nPerturbations' : 'nInterpolations';
     expect(() => new Cls(classifier.model, classifier.tokenizer, { [foreign]: 4 })).toThrow(
@@ -266,25 +293,38 @@ describe.each(METHOD_NAMES)('%s', (name) => {
   it('refuses unknown explain options and bad generation lengths before running anything', async () => {
     const cls = build(name, classifier);
     await expect(cls.explain(CLS_TEXT, 1, { contrast: 0 } as never)).rejects.toThrow(InputError);
-    await expect(cls.explain(CLS_TEXT, 1, { contrast: 0 } as never)).rejects.toThrow(/unknown option 'contrast'.*Valid options: signal, onProgress, generation/);
-    await expect(cls.explain(CLS_TEXT, 1, { onProgres: () => {} } as never)).rejects.toThrow(/did you mean 'onProgress'/);
+    await expect(cls.explain(CLS_TEXT, 1, { contrast: 0 } as never)).rejects.toThrow(
+      /unknown option 'contrast'.*Valid options: signal, onProgress, generation/,
+    );
+    await expect(cls.explain(CLS_TEXT, 1, { onProgres: () => {} } as never)).rejects.toThrow(
+      /did you mean 'onProgress'/,
+    );
     const gen = build(name, generator);
     for (const bad of [0, -1, NaN, 2.5, '3']) {
-      await expect(gen.explain(GEN_PROMPT, undefined, { generation: { max_new_tokens: bad as number } })).rejects.toThrow(
-        /generation: option max_new_tokens must be an integer >= 1; got /,
+      await expect(
+        gen.explain(GEN_PROMPT, undefined, { generation: { max_new_tokens: bad as number } }),
+      ).rejects.toThrow(/generation: option max_new_tokens must be an integer >= 1; got /);
+      await expect(gen.explain(GEN_PROMPT, undefined, { generation: { max_length: bad as number } })).rejects.toThrow(
+        /option max_length must be/,
       );
-      await expect(gen.explain(GEN_PROMPT, undefined, { generation: { max_length: bad as number } })).rejects.toThrow(/option max_length must be/);
     }
-    await expect(gen.explain(GEN_PROMPT, undefined, { generation: { max_tokens: 3 } as never })).rejects.toThrow(/did you mean 'max_new_tokens'/);
+    await expect(gen.explain(GEN_PROMPT, undefined, { generation: { max_tokens: 3 } as never })).rejects.toThrow(
+      /did you mean 'max_new_tokens'/,
+    );
   });
 });
 
 describe('metrics', () => {
-  it.each([['Insertion', Insertion], ['Deletion', Deletion]] as const)('%s refuses bad option values and unknown names', (metric, Metric) => {
+  it.each([
+    ['Insertion', Insertion],
+    ['Deletion', Deletion],
+  ] as const)('%s refuses bad option values and unknown names', (metric, Metric) => {
     const make = (o: Record<string, unknown>) => () => new Metric(classifier.model, classifier.tokenizer, o);
     for (const [option, spec] of Object.entries(METRIC_OPTIONS as OptionsSchema)) {
       for (const bad of badValues(spec)) {
-        expect(make({ [option]: bad }), `${option} = ${show(bad)}`).toThrow(new RegExp(`^${metric}: option ${option} must be`));
+        expect(make({ [option]: bad }), `${option} = ${show(bad)}`).toThrow(
+          new RegExp(`^${metric}: option ${option} must be`),
+        );
       }
     }
     expect(make({ nPerturbation: 3 })).toThrow(/unknown option 'nPerturbation'; did you mean 'nPerturbations'/);

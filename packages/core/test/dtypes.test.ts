@@ -15,8 +15,14 @@ import { IntegratedGradients, QuantizedModelError, Saliency, type AttributionOut
 const TEXT = 'a good movie with a bad ending';
 
 function cosine(a: number[], b: number[]): number {
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; i++) { ab += a[i]! * b[i]!; aa += a[i]! * a[i]!; bb += b[i]! * b[i]!; }
+  let ab = 0,
+    aa = 0,
+    bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i]! * b[i]!;
+    aa += a[i]! * a[i]!;
+    bb += b[i]! * b[i]!;
+  }
   return ab / Math.sqrt(aa * bb);
 }
 
@@ -54,7 +60,9 @@ describe('gradient methods by model dtype', () => {
 
   test('q4 (MatMulNBits) is refused with an error naming every unsupported node', async () => {
     const path = await ensureFixture('bert-tiny-opset11');
-    const nbits = decodeModel(new Uint8Array(readFileSync(join(path, 'onnx', 'model_q4.onnx')))).graph.node.filter((n) => n.op_type === 'MatMulNBits');
+    const nbits = decodeModel(new Uint8Array(readFileSync(join(path, 'onnx', 'model_q4.onnx')))).graph.node.filter(
+      (n) => n.op_type === 'MatMulNBits',
+    );
     expect(nbits.length).toBeGreaterThan(4);
     const { model, tokenizer } = await loadFolder(path, 'classification', { dtype: 'q4' });
     const err = await new Saliency(model, tokenizer).explain(TEXT, 1).catch((e: Error) => e);
@@ -72,7 +80,13 @@ describe('gradient methods by model dtype', () => {
     const err = await new Saliency(model, tokenizer, { modelSource: missing }).explain(TEXT, 1).catch((e: Error) => e);
     expect((err as Error).name).toBe('ModelSourceError');
     expect((err as Error).message).toContain(`"${missing}" does not exist`);
-    for (const f of ["model.onnx (dtype 'fp32')", "model_quantized.onnx (dtype 'q8')", "model_fp16.onnx (dtype 'fp16')", "model_int8.onnx (dtype 'int8')", "model_q4.onnx (dtype 'q4')"]) {
+    for (const f of [
+      "model.onnx (dtype 'fp32')",
+      "model_quantized.onnx (dtype 'q8')",
+      "model_fp16.onnx (dtype 'fp16')",
+      "model_int8.onnx (dtype 'int8')",
+      "model_q4.onnx (dtype 'q4')",
+    ]) {
       expect((err as Error).message).toContain(f);
     }
   });

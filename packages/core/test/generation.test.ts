@@ -5,7 +5,17 @@
 import { describe, expect, test } from 'vitest';
 import { loadFixture } from './helpers.ts';
 import { copyLmLogits } from '../../onnx-grad/test/fixtures/index.ts';
-import { Granularity, InferenceModes, IntegratedGradients, Occlusion, Saliency, SmoothGrad, Sobol, KernelShap, type AttributionOutput } from '../src/index.ts';
+import {
+  Granularity,
+  InferenceModes,
+  IntegratedGradients,
+  Occlusion,
+  Saliency,
+  SmoothGrad,
+  Sobol,
+  KernelShap,
+  type AttributionOutput,
+} from '../src/index.ts';
 
 function nanCount(o: AttributionOutput): number {
   return o.attributions.flat().filter(Number.isNaN).length;
@@ -26,7 +36,9 @@ describe('generation', () => {
     const prompt = 'the cat sat on the mat';
     for (const Explainer of [Occlusion, Saliency, IntegratedGradients]) {
       // Targets omitted: the model generates greedily, so each target token is the copy the model predicts.
-      const [o] = await new Explainer(model, tokenizer, { granularity: Granularity.TOKEN }).explain(prompt, undefined, { generation: { max_new_tokens: 5 } });
+      const [o] = await new Explainer(model, tokenizer, { granularity: Granularity.TOKEN }).explain(prompt, undefined, {
+        generation: { max_new_tokens: 5 },
+      });
       checkShape(o!);
       const ids = o!.inputs.inputIds;
       o!.inputs.targetUnitTokens!.forEach((tokens, r) => {
@@ -35,7 +47,10 @@ describe('generation', () => {
         const source = o!.inputs.units.unitOfToken[pos - 3]!;
         expect(ids[pos]).toBe(ids[pos - 3]);
         const row = o!.attributions[r]!.map((v, c) => [Number.isNaN(v) ? -Infinity : v, c] as const);
-        const top2 = [...row].sort((a, b) => b[0] - a[0]).slice(0, 2).map(([, c]) => c);
+        const top2 = [...row]
+          .sort((a, b) => b[0] - a[0])
+          .slice(0, 2)
+          .map(([, c]) => c);
         expect(top2, `${Explainer.name} row ${r}`).toContain(source);
       });
     }
@@ -45,7 +60,10 @@ describe('generation', () => {
     for (const name of ['gpt2-tiny-opset13', 'llama-tiny-opset14'] as const) {
       const { model, tokenizer } = await loadFixture(name);
       for (const granularity of [Granularity.TOKEN, Granularity.WORD, Granularity.SENTENCE]) {
-        const [o] = await new Occlusion(model, tokenizer, { granularity }).explain('Roses are red, the sky is', ' blue. And the sea is green.');
+        const [o] = await new Occlusion(model, tokenizer, { granularity }).explain(
+          'Roses are red, the sky is',
+          ' blue. And the sea is green.',
+        );
         checkShape(o!);
         expect(o!.modelTask).toBe('generation');
         const targetIds = tokenizer.encode(' blue. And the sea is green.', { add_special_tokens: false });
@@ -54,7 +72,8 @@ describe('generation', () => {
         expect(o!.spaceBefore).toHaveLength(o!.elements.length);
         // Byte-level BPE: a unit has a space before it exactly when its text starts with one, the first
         // generated unit (" blue", after the prompt) included.
-        if (name === 'gpt2-tiny-opset13') expect(o!.spaceBefore).toEqual(o!.elements.map((e, c) => c > 0 && /^\s/.test(e)));
+        if (name === 'gpt2-tiny-opset13')
+          expect(o!.spaceBefore).toEqual(o!.elements.map((e, c) => c > 0 && /^\s/.test(e)));
       }
     }
   });
@@ -68,8 +87,11 @@ describe('generation', () => {
     const [fromText] = await ex.explain(['Roses are red, the sky is'], [continuation]);
     const [fromIds] = await ex.explain(tokenizer('Roses are red, the sky is'), { input_ids: [generated!.targets] });
     expect(fromIds!.attributions).toEqual(generated!.attributions);
-    if (fromText!.targets.join() === generated!.targets.join()) expect(fromText!.attributions).toEqual(generated!.attributions);
-    const [maxLen] = await ex.explain('Roses are red, the sky is', undefined, { generation: { max_length: generated!.inputs.promptLength! + 2 } });
+    if (fromText!.targets.join() === generated!.targets.join())
+      expect(fromText!.attributions).toEqual(generated!.attributions);
+    const [maxLen] = await ex.explain('Roses are red, the sky is', undefined, {
+      generation: { max_length: generated!.inputs.promptLength! + 2 },
+    });
     expect(maxLen!.targets).toEqual(generated!.targets.slice(0, 2));
   });
 
@@ -80,19 +102,33 @@ describe('generation', () => {
     const last = o!.attributions[o!.attributions.length - 1]!;
     const first = o!.elements.length - o!.attributions.length;
     expect(last.slice(first, first + o!.attributions.length - 1).every(Number.isFinite)).toBe(true);
-    const a = await new SmoothGrad(model, tokenizer, { nPerturbations: 3, batchSize: 1 }).explain(['the sky is', 'roses are'], [' blue', ' red and'], { });
-    const b = await new SmoothGrad(model, tokenizer, { nPerturbations: 3, batchSize: 5 }).explain(['the sky is', 'roses are'], [' blue', ' red and']);
-    a.forEach((o, i) => o.attributions.forEach((row, r) => row.forEach((v, c) => {
-      const w = b[i]!.attributions[r]![c]!;
-      if (Number.isNaN(v)) expect(Number.isNaN(w)).toBe(true);
-      else expect(Math.abs(v - w)).toBeLessThan(1e-4 * Math.max(1, Math.abs(v)));
-    })));
+    const a = await new SmoothGrad(model, tokenizer, { nPerturbations: 3, batchSize: 1 }).explain(
+      ['the sky is', 'roses are'],
+      [' blue', ' red and'],
+      {},
+    );
+    const b = await new SmoothGrad(model, tokenizer, { nPerturbations: 3, batchSize: 5 }).explain(
+      ['the sky is', 'roses are'],
+      [' blue', ' red and'],
+    );
+    a.forEach((o, i) =>
+      o.attributions.forEach((row, r) =>
+        row.forEach((v, c) => {
+          const w = b[i]!.attributions[r]![c]!;
+          if (Number.isNaN(v)) expect(Number.isNaN(w)).toBe(true);
+          else expect(Math.abs(v - w)).toBeLessThan(1e-4 * Math.max(1, Math.abs(v)));
+        }),
+      ),
+    );
   });
 
   test('inference modes over the vocabulary: Occlusion LOG_SOFTMAX rows equal log-prob differences of the copy model', async () => {
     const { model, tokenizer } = await loadFixture('copy-lm');
     const V = model.config.vocab_size;
-    const [o] = await new Occlusion(model, tokenizer, { granularity: Granularity.TOKEN, inferenceMode: InferenceModes.LOG_SOFTMAX }).explain('the cat sat on', ' the mat');
+    const [o] = await new Occlusion(model, tokenizer, {
+      granularity: Granularity.TOKEN,
+      inferenceMode: InferenceModes.LOG_SOFTMAX,
+    }).explain('the cat sat on', ' the mat');
     const ids = o!.inputs.inputIds;
     const logp = (x: number[], pos: number, tokenId: number) => {
       const z = copyLmLogits(x, V)[pos]!;
@@ -109,7 +145,10 @@ describe('generation', () => {
       });
     });
     for (const inferenceMode of [InferenceModes.SOFTMAX, InferenceModes.LOG_SOFTMAX]) {
-      const [g] = await new Saliency(model, tokenizer, { inferenceMode, tokenReduction: 'sum' }).explain('the cat sat on', ' the mat');
+      const [g] = await new Saliency(model, tokenizer, { inferenceMode, tokenReduction: 'sum' }).explain(
+        'the cat sat on',
+        ' the mat',
+      );
       checkShape(g!);
     }
   });

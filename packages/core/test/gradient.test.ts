@@ -25,7 +25,11 @@ const TEXTS = ['the movie was good and the actors were great', 'a bad film'];
 describe('IntegratedGradients', () => {
   test("tokenReduction 'sum' with a zero baseline is complete and equals the contributions on the additive model", async () => {
     const { model, tokenizer } = await loadFixture('additive-classifier');
-    const out = await new IntegratedGradients(model, tokenizer, { tokenReduction: 'sum', baseline: 0, granularityAggregationStrategy: GranularityAggregationStrategy.SUM }).explain(TEXTS, [[0, 1], [1]]);
+    const out = await new IntegratedGradients(model, tokenizer, {
+      tokenReduction: 'sum',
+      baseline: 0,
+      granularityAggregationStrategy: GranularityAggregationStrategy.SUM,
+    }).explain(TEXTS, [[0, 1], [1]]);
     const w = fixtureWeights('additive-classifier');
     for (const o of out) {
       o.targets.forEach((c, r) => {
@@ -40,9 +44,21 @@ describe('IntegratedGradients', () => {
 
   test('completeness on a transformer, up to the quadrature error, at ALL_TOKENS', async () => {
     const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
-    const base = { tokenReduction: 'sum' as const, granularity: Granularity.ALL_TOKENS, granularityAggregationStrategy: GranularityAggregationStrategy.SUM, baseline: 0 };
-    const [coarse] = await new IntegratedGradients(model, tokenizer, { ...base, nInterpolations: 4 }).explain(TEXTS[1]!, 1);
-    const [fine] = await new IntegratedGradients(model, tokenizer, { ...base, nInterpolations: 64, batchSize: 16 }).explain(TEXTS[1]!, 1);
+    const base = {
+      tokenReduction: 'sum' as const,
+      granularity: Granularity.ALL_TOKENS,
+      granularityAggregationStrategy: GranularityAggregationStrategy.SUM,
+      baseline: 0,
+    };
+    const [coarse] = await new IntegratedGradients(model, tokenizer, { ...base, nInterpolations: 4 }).explain(
+      TEXTS[1]!,
+      1,
+    );
+    const [fine] = await new IntegratedGradients(model, tokenizer, {
+      ...base,
+      nInterpolations: 64,
+      batchSize: 16,
+    }).explain(TEXTS[1]!, 1);
     // f(x) - f(0 embeddings): read from the gradient runner's forward.
     const { ModelAdapter } = await import('../src/model/adapter.ts');
     const runner = await ModelAdapter.for(model, tokenizer).gradients();
@@ -62,7 +78,10 @@ describe('IntegratedGradients', () => {
 describe('Saliency', () => {
   test("'sum' = gradient x input = the contributions on the additive model; default scores are >= 0", async () => {
     const { model, tokenizer } = await loadFixture('additive-classifier');
-    const [signed] = await new Saliency(model, tokenizer, { tokenReduction: 'sum', granularityAggregationStrategy: GranularityAggregationStrategy.SUM }).explain(TEXTS[0]!, 1);
+    const [signed] = await new Saliency(model, tokenizer, {
+      tokenReduction: 'sum',
+      granularityAggregationStrategy: GranularityAggregationStrategy.SUM,
+    }).explain(TEXTS[0]!, 1);
     expectClose(signed!.attributions[0]!, additiveUnitContributions(signed!, 1), 1e-4);
     const [abs] = await new Saliency(model, tokenizer).explain(TEXTS[0]!, 1);
     expect(abs!.attributions[0]!.every((v) => v >= 0)).toBe(true);
@@ -74,7 +93,12 @@ describe('Saliency', () => {
     const w = fixtureWeights('additive-classifier');
     const text = 'a bad film';
     for (const inferenceMode of [InferenceModes.SOFTMAX, InferenceModes.LOG_SOFTMAX]) {
-      const [o] = await new Saliency(model, tokenizer, { inferenceMode, tokenReduction: 'sum', granularity: Granularity.TOKEN, granularityAggregationStrategy: GranularityAggregationStrategy.SUM }).explain(text, 0);
+      const [o] = await new Saliency(model, tokenizer, {
+        inferenceMode,
+        tokenReduction: 'sum',
+        granularity: Granularity.TOKEN,
+        granularityAggregationStrategy: GranularityAggregationStrategy.SUM,
+      }).explain(text, 0);
       // d f/d t along x (gradient x input) for token t = derivative of f(scale_t * x_t) at scale 1: finite difference
       // on the additive logits with token t's contribution scaled.
       const ids = o!.inputs.inputIds;
@@ -86,7 +110,9 @@ describe('Saliency', () => {
         const lse = m + Math.log(z.reduce((s, v) => s + Math.exp(v - m), 0));
         return inferenceMode === InferenceModes.SOFTMAX ? Math.exp(z[0]! - lse) : z[0]! - lse;
       };
-      const expected = o!.inputs.units.unitOfToken.flatMap((u, t) => (u < 0 ? [] : [(f(1 + 1e-5, t) - f(1 - 1e-5, t)) / 2e-5]));
+      const expected = o!.inputs.units.unitOfToken.flatMap((u, t) =>
+        u < 0 ? [] : [(f(1 + 1e-5, t) - f(1 - 1e-5, t)) / 2e-5],
+      );
       expectClose(o!.attributions[0]!, expected, 1e-3);
     }
   });
@@ -96,8 +122,11 @@ describe('noise-based methods', () => {
   test('SmoothGrad, SquareGrad, VarGrad, GradientShap: seeded, batch-invariant, consistent with each other', async () => {
     const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
     const opts = { nPerturbations: 6, noiseStd: 0.1, seed: 9 };
-    const run = async (Cls: new (m: ModelLike, t: TokenizerLike, o: object) => Pick<SmoothGrad, 'explain'>, batchSize: number, seed = 9) =>
-      (await new Cls(model, tokenizer, { ...opts, seed, batchSize }).explain(TEXTS[1]!, 1))[0]!.attributions[0]!;
+    const run = async (
+      Cls: new (m: ModelLike, t: TokenizerLike, o: object) => Pick<SmoothGrad, 'explain'>,
+      batchSize: number,
+      seed = 9,
+    ) => (await new Cls(model, tokenizer, { ...opts, seed, batchSize }).explain(TEXTS[1]!, 1))[0]!.attributions[0]!;
     const mean = await run(SmoothGrad, 4);
     expectClose(mean, await run(SmoothGrad, 5), 1e-5);
     expect(mean).toEqual(await run(SmoothGrad, 4));

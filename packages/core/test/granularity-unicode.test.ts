@@ -43,7 +43,13 @@ const sp = new PreTrainedTokenizer(sentencePieceTokenizerJSON(), sentencePieceTo
 const llamaFiles = sentencePieceBpeTokenizer(ENGLISH_WORDS, { merges: 300 });
 const llama = new PreTrainedTokenizer(llamaFiles.tokenizer, llamaFiles.tokenizerConfig);
 
-const ALL = [Granularity.ALL_TOKENS, Granularity.TOKEN, Granularity.WORD, Granularity.SENTENCE, Granularity.PART_SENTENCE];
+const ALL = [
+  Granularity.ALL_TOKENS,
+  Granularity.TOKEN,
+  Granularity.WORD,
+  Granularity.SENTENCE,
+  Granularity.PART_SENTENCE,
+];
 const FFFD = '\uFFFD';
 const MARKER = /<0x[0-9A-F]{2}>/;
 
@@ -83,7 +89,8 @@ function unmark(s: string): string {
 
 const wellFormed = (s: string) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(new TextEncoder().encode(s));
 const noSpace = (s: string) => s.replace(/\s+/gu, '');
-const bertNormalize = (s: string) => (bert as unknown as { _tokenizer: { normalizer(t: string): string } })._tokenizer.normalizer(s);
+const bertNormalize = (s: string) =>
+  (bert as unknown as { _tokenizer: { normalizer(t: string): string } })._tokenizer.normalizer(s);
 
 function checkText(tok: PreTrainedTokenizer, text: string): void {
   const ids = tok.encode(text);
@@ -106,8 +113,16 @@ function checkText(tok: PreTrainedTokenizer, text: string): void {
       want = noSpace(bertNormalize(text));
     }
     expect(got, `${g}: ${JSON.stringify(r.elements)}`).toBe(want);
-    if (!want.includes(FFFD)) expect(r.elements.some((e) => e.includes(FFFD)), `${g}: ${JSON.stringify(r.elements)}`).toBe(false);
-    if (!all && !text.includes('<0x')) expect(r.elements.some((e) => MARKER.test(e)), `${g}: ${JSON.stringify(r.elements)}`).toBe(false);
+    if (!want.includes(FFFD))
+      expect(
+        r.elements.some((e) => e.includes(FFFD)),
+        `${g}: ${JSON.stringify(r.elements)}`,
+      ).toBe(false);
+    if (!all && !text.includes('<0x'))
+      expect(
+        r.elements.some((e) => MARKER.test(e)),
+        `${g}: ${JSON.stringify(r.elements)}`,
+      ).toBe(false);
     // every non-special token in exactly one unit, units contiguous and numbered left to right
     if (!all) r.units.unitOfToken.forEach((u, i) => expect(u === -1).toBe(special[i]));
     const seq = r.units.unitOfToken.filter((x) => x >= 0);
@@ -123,7 +138,7 @@ const piece = fc.oneof(
   fc.constantFrom('e\u0301', 'a\u0308', 'n\u0303', 'Ångström', 'café', 'naïve'),
   fc.constantFrom('\ud800', '\udfff', '\u0000', '\u0007', '\u001b', '\u200b', '\ufeff', '\u2028'),
   fc.constantFrom('’', '“', '”', '…', '—', '«', '»'),
-  fc.constantFrom('the', 'movie', 'Good', 'isn\'t', '3.14', 'U.S.', 'a', 'I', '.', ',', '!', '?'),
+  fc.constantFrom('the', 'movie', 'Good', "isn't", '3.14', 'U.S.', 'a', 'I', '.', ',', '!', '?'),
   fc.constantFrom(' ', ' ', ' ', '  ', '\t', '\n', '\u00a0', '\u3000'),
   fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }),
 );
@@ -131,16 +146,28 @@ const texts = fc.array(piece, { minLength: 1, maxLength: 14 }).map((p) => p.join
 
 describe('elements give back the text in every script (seeded property tests)', () => {
   it('GPT-2 byte-level BPE', () => {
-    fc.assert(fc.property(texts, (t) => checkText(gpt2, t)), { numRuns: 150, seed: 41 });
+    fc.assert(
+      fc.property(texts, (t) => checkText(gpt2, t)),
+      { numRuns: 150, seed: 41 },
+    );
   });
   it('BERT WordPiece (uncased)', () => {
-    fc.assert(fc.property(texts, (t) => checkText(bert, t)), { numRuns: 150, seed: 42 });
+    fc.assert(
+      fc.property(texts, (t) => checkText(bert, t)),
+      { numRuns: 150, seed: 42 },
+    );
   });
   it('SentencePiece (Metaspace + Unigram)', () => {
-    fc.assert(fc.property(texts, (t) => checkText(sp, t)), { numRuns: 150, seed: 43 });
+    fc.assert(
+      fc.property(texts, (t) => checkText(sp, t)),
+      { numRuns: 150, seed: 43 },
+    );
   });
   it('SentencePiece BPE with byte fallback (Llama style)', () => {
-    fc.assert(fc.property(texts, (t) => checkText(llama, t)), { numRuns: 150, seed: 44 });
+    fc.assert(
+      fc.property(texts, (t) => checkText(llama, t)),
+      { numRuns: 150, seed: 44 },
+    );
   });
 });
 
@@ -173,7 +200,19 @@ describe('characters are never split', () => {
 
   it('byte-fallback pieces: one TOKEN unit per character, ALL_TOKENS shows each piece', () => {
     const text = '电影 Ça';
-    expect(llama.tokenize(text)).toEqual(['▁', '<0xE7>', '<0x94>', '<0xB5>', '<0xE5>', '<0xBD>', '<0xB1>', '▁', '<0xC3>', '<0x87>', 'a']);
+    expect(llama.tokenize(text)).toEqual([
+      '▁',
+      '<0xE7>',
+      '<0x94>',
+      '<0xB5>',
+      '<0xE5>',
+      '<0xBD>',
+      '<0xB1>',
+      '▁',
+      '<0xC3>',
+      '<0x87>',
+      'a',
+    ]);
     expect(units(llama, text, Granularity.TOKEN).elements).toEqual(['', '电', '影', '', 'Ç', 'a']);
     expect(units(llama, text, Granularity.WORD).elements).toEqual(['电影', 'Ça']);
     expect(units(llama, text, Granularity.ALL_TOKENS).elements.slice(1, 5)).toEqual(['', '<0xE7>', '<0x94>', '<0xB5>']);
@@ -181,7 +220,9 @@ describe('characters are never split', () => {
 
   it('characterGroups closes a group only on a character boundary', () => {
     // "电" = E7 94 B5 over two tokens, then "a", then a cut "🙂" (F0 9F) and a whole-text token.
-    expect(characterGroups([[0xe7, 0x94], [0xb5, 0x61], [0x62], [0xf0], [0x9f], undefined, [0x63]])).toEqual([0, 0, 1, 2, 2, 3, 4]);
+    expect(characterGroups([[0xe7, 0x94], [0xb5, 0x61], [0x62], [0xf0], [0x9f], undefined, [0x63]])).toEqual([
+      0, 0, 1, 2, 2, 3, 4,
+    ]);
     // A stray continuation byte owes nothing; a new lead byte after a cut character starts a new one.
     expect(characterGroups([[0x80], [0x61], [0xe7], [0x61]])).toEqual([0, 1, 2, 2]);
     expect(decodeBytes([0xe7, 0x94, 0xb5, 0x61, 0xf0, 0x9f, 0x80])).toBe('电a<0xF0><0x9F><0x80>');
@@ -197,7 +238,16 @@ describe('unknown tokens keep their place', () => {
     expect(r.units.unitOfToken).toEqual([-1, 0, 1, 2, 3, 4, 5, 6, 7, -1]);
     expect(units(bert, '这部电影非常好看', Granularity.SENTENCE).elements).toEqual(['这 部 电 影 非 常 好 看']);
     // Without the text the units are the same and show the token.
-    expect(units(bert, '这部电影非常好看', Granularity.WORD, false).elements).toEqual(['[UNK]', '部', '[UNK]', '[UNK]', '[UNK]', '[UNK]', '[UNK]', '[UNK]']);
+    expect(units(bert, '这部电影非常好看', Granularity.WORD, false).elements).toEqual([
+      '[UNK]',
+      '部',
+      '[UNK]',
+      '[UNK]',
+      '[UNK]',
+      '[UNK]',
+      '[UNK]',
+      '[UNK]',
+    ]);
   });
 
   it('BERT: "I loved it 🎬’" keeps 🎬 and ’ at WORD and TOKEN', () => {
@@ -221,9 +271,15 @@ describe('unknown tokens keep their place', () => {
     const cutEnd = [...ids.slice(0, 3), ids.at(-1) as number]; // [CLS] good [UNK] [SEP]
     expect(computeUnits(bert, cutEnd, Granularity.WORD, { text: 'good 🎬 film 🙂' }).elements).toEqual(['good', '🎬']);
     const cutStart = [ids[0] as number, ...ids.slice(3)]; // [CLS] film [UNK] [SEP]
-    expect(computeUnits(bert, cutStart, Granularity.WORD, { text: 'good 🎬 film 🙂' }).elements).toEqual(['film', '🙂']);
+    expect(computeUnits(bert, cutStart, Granularity.WORD, { text: 'good 🎬 film 🙂' }).elements).toEqual([
+      'film',
+      '🙂',
+    ]);
     // ids that are not the text's encoding: the token is shown, nothing is guessed
-    expect(computeUnits(bert, bert.encode('a 🎬'), Granularity.WORD, { text: 'b 🙂' }).elements).toEqual(['a', '[UNK]']);
+    expect(computeUnits(bert, bert.encode('a 🎬'), Granularity.WORD, { text: 'b 🙂' }).elements).toEqual([
+      'a',
+      '[UNK]',
+    ]);
   });
 
   it("GPT-2's <|endoftext|> (also named its unknown token) stays special", () => {

@@ -5,7 +5,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeUnits, specialTokenMask, tokenizerInfo } from '../src/granularity/index.ts';
 import { Granularity } from '../src/types.ts';
-import { SP_ALPHABET, sentencePieceTokenizerConfig, sentencePieceTokenizerJSON } from './support/tokenizers/sentencepiece.ts';
+import {
+  SP_ALPHABET,
+  sentencePieceTokenizerConfig,
+  sentencePieceTokenizerJSON,
+} from './support/tokenizers/sentencepiece.ts';
 import { repoFile, thirdParty } from '../../../fixtures/index.ts';
 
 const json = (p: string): Record<string, unknown> => JSON.parse(readFileSync(thirdParty(p), 'utf8'));
@@ -44,7 +48,9 @@ describe('tokenizer detection', () => {
   });
 
   it('rejects ids that are not a flat list of token ids', () => {
-    expect(() => computeUnits(bert, [[1, 2]] as unknown as number[], Granularity.WORD)).toThrow(/array of non-negative integers/);
+    expect(() => computeUnits(bert, [[1, 2]] as unknown as number[], Granularity.WORD)).toThrow(
+      /array of non-negative integers/,
+    );
   });
 });
 
@@ -59,8 +65,22 @@ describe('BERT WordPiece', () => {
     expect(tok.units.unitOfToken.at(-1)).toBe(-1);
     const word = units(bert, REVIEW, Granularity.WORD);
     expect(word.elements).toEqual([
-      'this', 'is', 'the', 'best', 'movie', 'i', 'have', 'ever', 'seen', '.',
-      'the', 'cinematography', 'was', 'uncharacteristically', 'breathtaking', '.',
+      'this',
+      'is',
+      'the',
+      'best',
+      'movie',
+      'i',
+      'have',
+      'ever',
+      'seen',
+      '.',
+      'the',
+      'cinematography',
+      'was',
+      'uncharacteristically',
+      'breathtaking',
+      '.',
     ]);
     // "uncharacteristically" is several WordPiece tokens but one word.
     expect(tok.units.nUnits).toBeGreaterThan(word.units.nUnits);
@@ -84,8 +104,22 @@ describe('GPT-2 byte-level BPE', () => {
   it('builds every granularity of the review, keeping leading spaces', () => {
     const word = units(gpt2, REVIEW, Granularity.WORD);
     expect(word.elements).toEqual([
-      'This', ' is', ' the', ' best', ' movie', ' I', ' have', ' ever', ' seen', '.',
-      ' The', ' cinematography', ' was', ' uncharacteristically', ' breathtaking', '.',
+      'This',
+      ' is',
+      ' the',
+      ' best',
+      ' movie',
+      ' I',
+      ' have',
+      ' ever',
+      ' seen',
+      '.',
+      ' The',
+      ' cinematography',
+      ' was',
+      ' uncharacteristically',
+      ' breathtaking',
+      '.',
     ]);
     expect(units(gpt2, REVIEW, Granularity.TOKEN).units.nUnits).toBe(gpt2.encode(REVIEW).length);
     expect(units(gpt2, REVIEW, Granularity.SENTENCE).elements).toEqual([
@@ -138,7 +172,21 @@ describe('GPT-2 WORD units follow the pre-tokenizer', () => {
     expect(word.elements).toEqual(text.match(GPT2_WORDS));
     expect(word.elements.slice(0, 9)).toEqual(['I', ' can', "'t", ',', ' won', "'t", '  ', ' go', ' ']);
     expect(units(gpt2, "We'll see; it's 3.14, you're 2024th!", Granularity.WORD).elements).toEqual([
-      'We', "'ll", ' see', ';', ' it', "'s", ' 3', '.', '14', ',', ' you', "'re", ' 2024', 'th', '!',
+      'We',
+      "'ll",
+      ' see',
+      ';',
+      ' it',
+      "'s",
+      ' 3',
+      '.',
+      '14',
+      ',',
+      ' you',
+      "'re",
+      ' 2024',
+      'th',
+      '!',
     ]);
   });
 
@@ -155,7 +203,7 @@ describe('GPT-2 WORD units follow the pre-tokenizer', () => {
     expect(word.elements).toEqual(['go', '   ', 'home']);
   });
 
-  it('uses GPT-2\'s regex when the tokenizer exposes no pre-tokenizer', () => {
+  it("uses GPT-2's regex when the tokenizer exposes no pre-tokenizer", () => {
     const inner = (colours as unknown as { _tokenizer: object })._tokenizer;
     const bare = Object.create(colours) as PreTrainedTokenizer;
     Object.defineProperty(bare, '_tokenizer', { value: Object.create(inner, { pre_tokenizer: { value: null } }) });
@@ -174,7 +222,25 @@ describe('GPT-2 WORD units follow the pre-tokenizer', () => {
   });
 
   it('equals the regex words on random texts (trained tokenizer)', () => {
-    const piece = fc.constantFrom('mat', ' ', '  ', ' the', 'cat', "'s", "'re", '3', '14', '.', ',', '!?', '\n', 'é', '日', '🙂', 'x1');
+    const piece = fc.constantFrom(
+      'mat',
+      ' ',
+      '  ',
+      ' the',
+      'cat',
+      "'s",
+      "'re",
+      '3',
+      '14',
+      '.',
+      ',',
+      '!?',
+      '\n',
+      'é',
+      '日',
+      '🙂',
+      'x1',
+    );
     fc.assert(
       fc.property(fc.array(piece, { minLength: 1, maxLength: 14 }), (parts) => {
         const text = parts.join('');
@@ -193,9 +259,24 @@ describe('spaceBefore', () => {
 
   it('WordPiece: new words have a space before them, attached punctuation and "##" pieces do not', () => {
     expect(spaced(bert, "This is the best (really), it's 3.14 well-known!", Granularity.WORD)).toEqual([
-      ['this', false], ['is', true], ['the', true], ['best', true], ['(', true], ['really', false], [')', false],
-      [',', false], ['it', true], ["'", false], ['s', false], ['3', true], ['.', false], ['14', false],
-      ['well', true], ['-', false], ['known', false], ['!', false],
+      ['this', false],
+      ['is', true],
+      ['the', true],
+      ['best', true],
+      ['(', true],
+      ['really', false],
+      [')', false],
+      [',', false],
+      ['it', true],
+      ["'", false],
+      ['s', false],
+      ['3', true],
+      ['.', false],
+      ['14', false],
+      ['well', true],
+      ['-', false],
+      ['known', false],
+      ['!', false],
     ]);
     const tok = units(bert, 'uncharacteristically good', Granularity.TOKEN);
     expect(tok.elements.length).toBeGreaterThan(2);
@@ -204,14 +285,29 @@ describe('spaceBefore', () => {
 
   it('byte-level BPE: whitespace precedes the unit (its text already carries it)', () => {
     expect(spaced(colours, ' the cat sat on the mat.', Granularity.WORD)).toEqual([
-      [' the', false], [' cat', true], [' sat', true], [' on', true], [' the', true], [' mat', true], ['.', false],
+      [' the', false],
+      [' cat', true],
+      [' sat', true],
+      [' on', true],
+      [' the', true],
+      [' mat', true],
+      ['.', false],
     ]);
     // TOKEN: the lone " " token has the space; "m" and "at" continue " mat" without one.
     expect(spaced(colours, ' the mat.', Granularity.TOKEN)).toEqual([
-      [' the', false], [' ', true], ['m', false], ['at', false], ['.', false],
+      [' the', false],
+      [' ', true],
+      ['m', false],
+      ['at', false],
+      ['.', false],
     ]);
     expect(spaced(gpt2, "Who's here?\nYes", Granularity.WORD)).toEqual([
-      ['Who', false], ["'s", false], [' here', true], ['?', false], ['\n', true], ['Yes', false],
+      ['Who', false],
+      ["'s", false],
+      [' here', true],
+      ['?', false],
+      ['\n', true],
+      ['Yes', false],
     ]);
   });
 
@@ -236,8 +332,20 @@ describe('SentencePiece (Metaspace + Unigram)', () => {
   it('builds every granularity of the review', () => {
     const word = units(sp, REVIEW, Granularity.WORD);
     expect(word.elements).toEqual([
-      'This', 'is', 'the', 'best', 'movie', 'I', 'have', 'ever', 'seen.',
-      'The', 'cinematography', 'was', 'uncharacteristically', 'breathtaking.',
+      'This',
+      'is',
+      'the',
+      'best',
+      'movie',
+      'I',
+      'have',
+      'ever',
+      'seen.',
+      'The',
+      'cinematography',
+      'was',
+      'uncharacteristically',
+      'breathtaking.',
     ]);
     expect(units(sp, REVIEW, Granularity.TOKEN).units.nUnits).toBe(21);
     expect(units(sp, REVIEW, Granularity.SENTENCE).elements).toEqual([
@@ -274,7 +382,20 @@ function checkStructure(tok: PreTrainedTokenizer, text: string, joiner: string):
 describe('properties on random strings', () => {
   const words = fc.array(
     fc.oneof(
-      fc.constantFrom('the', 'movie', 'Dr.', 'e.g.', 'was', 'great', 'un', 'characteristic', '3.14', "isn't", 'ok', 'U.S.'),
+      fc.constantFrom(
+        'the',
+        'movie',
+        'Dr.',
+        'e.g.',
+        'was',
+        'great',
+        'un',
+        'characteristic',
+        '3.14',
+        "isn't",
+        'ok',
+        'U.S.',
+      ),
       fc.string({ unit: fc.constantFrom(...SP_ALPHABET), minLength: 1, maxLength: 8 }),
     ),
     { minLength: 1, maxLength: 12 },
@@ -284,12 +405,21 @@ describe('properties on random strings', () => {
     .map(([ws, seps]) => ws.map((w, i) => w + (i < ws.length - 1 ? seps[i] : '')).join(''));
 
   it('GPT-2: units partition the tokens and elements concatenate to the text', () => {
-    fc.assert(fc.property(texts, (t) => checkStructure(gpt2, t, '')), { numRuns: 60, seed: 7 });
+    fc.assert(
+      fc.property(texts, (t) => checkStructure(gpt2, t, '')),
+      { numRuns: 60, seed: 7 },
+    );
   });
   it('BERT: same, modulo whitespace and lower-casing', () => {
-    fc.assert(fc.property(texts, (t) => checkStructure(bert, t, ' ')), { numRuns: 60, seed: 8 });
+    fc.assert(
+      fc.property(texts, (t) => checkStructure(bert, t, ' ')),
+      { numRuns: 60, seed: 8 },
+    );
   });
   it('SentencePiece: same, modulo whitespace', () => {
-    fc.assert(fc.property(texts, (t) => checkStructure(sp, t, ' ')), { numRuns: 60, seed: 9 });
+    fc.assert(
+      fc.property(texts, (t) => checkStructure(sp, t, ' ')),
+      { numRuns: 60, seed: 9 },
+    );
   });
 });

@@ -4,7 +4,12 @@
  */
 import '../src/index.ts';
 import { dirname, basename } from 'node:path';
-import { AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer, env } from '@huggingface/transformers';
+import {
+  AutoModelForCausalLM,
+  AutoModelForSequenceClassification,
+  AutoTokenizer,
+  env,
+} from '@huggingface/transformers';
 import { ensureFixture, type FixtureName } from '../../onnx-grad/test/fixtures/index.ts';
 
 env.allowRemoteModels = false;
@@ -18,7 +23,11 @@ export interface Loaded {
 
 const cache = new Map<string, Promise<Loaded>>();
 
-export async function loadFolder(path: string, task: 'classification' | 'generation', options: Record<string, unknown> = {}): Promise<Loaded> {
+export async function loadFolder(
+  path: string,
+  task: 'classification' | 'generation',
+  options: Record<string, unknown> = {},
+): Promise<Loaded> {
   env.localModelPath = `${dirname(path)}/`;
   const id = basename(path);
   const Model = task === 'classification' ? AutoModelForSequenceClassification : AutoModelForCausalLM;

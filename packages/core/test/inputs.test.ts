@@ -12,7 +12,14 @@ import { loadFixture, loadFolder } from './helpers.ts';
 import { ensureFixture } from '../../onnx-grad/test/fixtures/index.ts';
 import { thirdParty } from '../../../fixtures/index.ts';
 import { AutoModel, AutoTokenizer, env } from '@huggingface/transformers';
-import { Granularity, InputError, Occlusion, UnsupportedModelError, IntegratedGradients, type AttributionOutput } from '../src/index.ts';
+import {
+  Granularity,
+  InputError,
+  Occlusion,
+  UnsupportedModelError,
+  IntegratedGradients,
+  type AttributionOutput,
+} from '../src/index.ts';
 
 const texts = ['the movie was good. i loved it, really.', 'a bad film'];
 
@@ -21,7 +28,10 @@ describe('classification targets', () => {
     const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
     const ex = new Occlusion(model, tokenizer);
     const predicted = await ex.explain(texts);
-    const byClass = await ex.explain(texts, [[0, 1], [0, 1]]);
+    const byClass = await ex.explain(texts, [
+      [0, 1],
+      [0, 1],
+    ]);
     predicted.forEach((o, i) => {
       expect(o.targets.length).toBe(1);
       const c = o.targets[0]!;
@@ -42,11 +52,19 @@ describe('classification targets', () => {
     const fromText = await ex.explain(texts, 1);
     const enc = tokenizer(texts, { padding: true });
     const fromTensor = await ex.explain(enc, 1);
-    const fromArrays = await ex.explain({ input_ids: enc.input_ids.tolist().map((r: bigint[]) => r.map(Number)), attention_mask: enc.attention_mask.tolist().map((r: bigint[]) => r.map(Number)) }, 1);
+    const fromArrays = await ex.explain(
+      {
+        input_ids: enc.input_ids.tolist().map((r: bigint[]) => r.map(Number)),
+        attention_mask: enc.attention_mask.tolist().map((r: bigint[]) => r.map(Number)),
+      },
+      1,
+    );
     fromText.forEach((o, i) => {
       expect(fromTensor[i]!.inputs.inputIds).toEqual(o.inputs.inputIds);
       expect(fromTensor[i]!.elements).toEqual(o.elements);
-      expect(fromArrays[i]!.attributions[0]!.map((v) => +v.toFixed(5))).toEqual(o.attributions[0]!.map((v) => +v.toFixed(5)));
+      expect(fromArrays[i]!.attributions[0]!.map((v) => +v.toFixed(5))).toEqual(
+        o.attributions[0]!.map((v) => +v.toFixed(5)),
+      );
     });
   });
 
@@ -89,7 +107,9 @@ describe('bad inputs', () => {
   test('a tokenizer whose vocabulary does not match the model is refused', async () => {
     const { model } = await loadFixture('bert-tiny-opset11');
     const other = await AutoTokenizer.from_pretrained(thirdParty('ortgenai-tiny-gpt2-fused'));
-    expect(() => new Occlusion(model, other)).toThrow(/tokenizer does not match the model.*Load the tokenizer from the same folder/);
+    expect(() => new Occlusion(model, other)).toThrow(
+      /tokenizer does not match the model.*Load the tokenizer from the same folder/,
+    );
   });
 
   test('a model that is neither a sequence classifier nor a causal LM is refused', async () => {
@@ -104,10 +124,18 @@ describe('bad inputs', () => {
 
   test('an aborted run rejects with an AbortError and leaves the explainer usable', async () => {
     const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
-    for (const ex of [new Occlusion(model, tokenizer, { batchSize: 2 }), new IntegratedGradients(model, tokenizer, { batchSize: 2 })]) {
+    for (const ex of [
+      new Occlusion(model, tokenizer, { batchSize: 2 }),
+      new IntegratedGradients(model, tokenizer, { batchSize: 2 }),
+    ]) {
       const controller = new AbortController();
       let calls = 0;
-      const aborted = ex.explain(texts, 1, { signal: controller.signal, onProgress: () => { if (++calls === 1) controller.abort(); } });
+      const aborted = ex.explain(texts, 1, {
+        signal: controller.signal,
+        onProgress: () => {
+          if (++calls === 1) controller.abort();
+        },
+      });
       await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
       expect(calls).toBe(1);
       const pre = new AbortController();
@@ -123,7 +151,8 @@ describe('granularity through the explainer', () => {
   const units = (o: AttributionOutput) => o.inputs.units.nUnits;
   test('BERT WordPiece: elements per granularity', async () => {
     const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
-    const run = async (granularity: Granularity) => (await new Occlusion(model, tokenizer, { granularity }).explain(texts[0]!, 1))[0]!;
+    const run = async (granularity: Granularity) =>
+      (await new Occlusion(model, tokenizer, { granularity }).explain(texts[0]!, 1))[0]!;
     const word = await run(Granularity.WORD);
     expect(word.elements).toEqual(['the', 'movie', 'was', 'good', '.', 'i', 'loved', 'it', ',', 'really', '.']);
     const all = await run(Granularity.ALL_TOKENS);
@@ -158,7 +187,19 @@ describe('third-party DistilBERT (optimum export, opset 11) with the real BERT u
     symlinkSync(thirdParty('optimum-tiny-distilbert-sst2/config.json'), join(folder, 'config.json'));
     symlinkSync(thirdParty('optimum-tiny-distilbert-sst2/model.onnx'), join(folder, 'onnx', 'model.onnx'));
     symlinkSync(thirdParty('bert-uncased-tokenizer/tokenizer.json'), join(folder, 'tokenizer.json'));
-    writeFileSync(join(folder, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'DistilBertTokenizer', do_lower_case: true, model_max_length: 512, cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', mask_token: '[MASK]', unk_token: '[UNK]' }));
+    writeFileSync(
+      join(folder, 'tokenizer_config.json'),
+      JSON.stringify({
+        tokenizer_class: 'DistilBertTokenizer',
+        do_lower_case: true,
+        model_max_length: 512,
+        cls_token: '[CLS]',
+        sep_token: '[SEP]',
+        pad_token: '[PAD]',
+        mask_token: '[MASK]',
+        unk_token: '[UNK]',
+      }),
+    );
     const { model, tokenizer } = await loadFolder(folder, 'classification');
     const text = 'This is the best movie I have ever seen.';
     const [occ] = await new Occlusion(model, tokenizer).explain(text, [[0, 1]]);
@@ -166,7 +207,13 @@ describe('third-party DistilBERT (optimum export, opset 11) with the real BERT u
     expect(occ!.classes).toEqual(['NEGATIVE', 'POSITIVE']);
     expect(occ!.inputs.replaceTokenId).toBe(103);
     expect(occ!.attributions.length).toBe(2);
-    const [ig] = await new IntegratedGradients(model, tokenizer, { tokenReduction: 'sum', granularity: Granularity.ALL_TOKENS, granularityAggregationStrategy: 'SUM' as never, nInterpolations: 32, baseline: 0 }).explain(text, 1);
+    const [ig] = await new IntegratedGradients(model, tokenizer, {
+      tokenReduction: 'sum',
+      granularity: Granularity.ALL_TOKENS,
+      granularityAggregationStrategy: 'SUM' as never,
+      nInterpolations: 32,
+      baseline: 0,
+    }).explain(text, 1);
     expect(ig!.attributions[0]!.every(Number.isFinite)).toBe(true);
     expect(ig!.attributions[0]!.some((v) => v !== 0)).toBe(true);
   });

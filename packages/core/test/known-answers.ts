@@ -1,5 +1,10 @@
 /** Right answers of the known-answer fixtures, per unit, from the fixture's own float64 math. */
-import { additiveContributions, buildFixture, nonadditiveLogits, type FixtureName } from '../../onnx-grad/test/fixtures/index.ts';
+import {
+  additiveContributions,
+  buildFixture,
+  nonadditiveLogits,
+  type FixtureName,
+} from '../../onnx-grad/test/fixtures/index.ts';
 import type { AttributionOutput } from '../src/index.ts';
 
 const weightsCache = new Map<string, ReturnType<typeof buildFixture>['weights']>();
@@ -55,7 +60,9 @@ export function expectClose(actual: readonly number[], expected: readonly number
   actual.forEach((a, i) => {
     const e = expected[i]!;
     if (!(Math.abs(a - e) <= tol * Math.max(1, Math.abs(e)))) {
-      throw new Error(`element ${i}: ${a} != ${e} (tol ${tol}); actual [${actual.map((v) => v.toFixed(6))}] expected [${expected.map((v) => v.toFixed(6))}]`);
+      throw new Error(
+        `element ${i}: ${a} != ${e} (tol ${tol}); actual [${actual.map((v) => v.toFixed(6))}] expected [${expected.map((v) => v.toFixed(6))}]`,
+      );
     }
   });
 }

@@ -43,7 +43,10 @@ describe('masks through the explainer', () => {
   test('Occlusion sends [0; I] per input, inputs packed in order', async () => {
     const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
     const { proxy, seqs } = recording(model);
-    const out = await new Occlusion(proxy, tokenizer, { batchSize: 3 }).explain(['the movie was good', 'a very bad film indeed'], 1);
+    const out = await new Occlusion(proxy, tokenizer, { batchSize: 3 }).explain(
+      ['the movie was good', 'a very bad film indeed'],
+      1,
+    );
     let k = 0;
     for (const o of out) {
       const G = o.inputs.units.nUnits;
@@ -59,7 +62,10 @@ describe('masks through the explainer', () => {
     const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
     const { proxy, seqs } = recording(model);
     const k = 4;
-    const [o] = await new Sobol(proxy, tokenizer, { nTokenPerturbations: k, granularity: Granularity.TOKEN }).explain('the movie was good and fun', 1);
+    const [o] = await new Sobol(proxy, tokenizer, { nTokenPerturbations: k, granularity: Granularity.TOKEN }).explain(
+      'the movie was good and fun',
+      1,
+    );
     const G = o!.inputs.units.nUnits;
     const masks = seqs.map((s) => maskOf(o!, s));
     expect(masks.length).toBe((G + 2) * k);
@@ -77,7 +83,10 @@ describe('masks through the explainer', () => {
     const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
     for (const Cls of [Lime, KernelShap]) {
       const { proxy, seqs } = recording(model);
-      const [o] = await new Cls(proxy, tokenizer, { nPerturbations: 12, seed: 4 }).explain('the cinematography was uncharacteristically breathtaking', 1);
+      const [o] = await new Cls(proxy, tokenizer, { nPerturbations: 12, seed: 4 }).explain(
+        'the cinematography was uncharacteristically breathtaking',
+        1,
+      );
       expect(o!.inputs.units.unitOfToken.length).toBeGreaterThan(o!.inputs.units.nUnits + 2); // some word has several tokens
       const masks = seqs.map((s) => maskOf(o!, s));
       expect(masks.every((m) => m.every((v) => v === 0 || v === 1))).toBe(true);

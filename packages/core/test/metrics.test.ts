@@ -7,7 +7,15 @@ import { describe, expect, test } from 'vitest';
 import { loadFixture } from './helpers.ts';
 import { expectClose, fixtureWeights } from './known-answers.ts';
 import { additiveLogits, copyLmLogits } from '../../onnx-grad/test/fixtures/index.ts';
-import { AOPCComprehensiveness, AOPCSufficiency, Deletion, Granularity, Insertion, Occlusion, type AttributionOutput } from '../src/index.ts';
+import {
+  AOPCComprehensiveness,
+  AOPCSufficiency,
+  Deletion,
+  Granularity,
+  Insertion,
+  Occlusion,
+  type AttributionOutput,
+} from '../src/index.ts';
 
 const softmax = (z: number[]) => {
   const m = Math.max(...z);
@@ -16,29 +24,50 @@ const softmax = (z: number[]) => {
   return e.map((v) => v / s);
 };
 
-function expectedCurve(o: AttributionOutput, r: number, kind: 'deletion' | 'insertion', prob: (ids: number[]) => number, nPerturbations = 100): number[] {
+function expectedCurve(
+  o: AttributionOutput,
+  r: number,
+  kind: 'deletion' | 'insertion',
+  prob: (ids: number[]) => number,
+  nPerturbations = 100,
+): number[] {
   const row = o.attributions[r]!;
-  const ranking = row.map((v, u) => [v, u] as const).filter(([v]) => !Number.isNaN(v)).sort((a, b) => b[0] - a[0] || a[1] - b[1]).map(([, u]) => u);
+  const ranking = row
+    .map((v, u) => [v, u] as const)
+    .filter(([v]) => !Number.isNaN(v))
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+    .map(([, u]) => u);
   const N = ranking.length;
   const P = Math.min(nPerturbations, N) + 1;
   const steps = Array.from({ length: P }, (_, i) => Math.floor((i * N) / (P - 1)));
   return steps.map((s) => {
     const replaced = new Set(kind === 'deletion' ? ranking.slice(0, s) : ranking.slice(s));
-    const ids = o.inputs.inputIds.map((id, t) => (replaced.has(o.inputs.units.unitOfToken[t]!) ? o.inputs.replaceTokenId : id));
+    const ids = o.inputs.inputIds.map((id, t) =>
+      replaced.has(o.inputs.units.unitOfToken[t]!) ? o.inputs.replaceTokenId : id,
+    );
     return prob(ids);
   });
 }
 
-const auc = (c: number[]) => (c.length === 1 ? c[0]! : c.slice(1).reduce((s, v, i) => s + (v + c[i]!) / 2, 0) / (c.length - 1));
+const auc = (c: number[]) =>
+  c.length === 1 ? c[0]! : c.slice(1).reduce((s, v, i) => s + (v + c[i]!) / 2, 0) / (c.length - 1);
 
 describe('Insertion and Deletion, classification', () => {
   test('curves, steps and AUC match the additive model for the ranking of the attributions', async () => {
     const { model, tokenizer } = await loadFixture('additive-classifier');
     const w = fixtureWeights('additive-classifier');
-    const attributions = await new Occlusion(model, tokenizer).explain(['the movie was good and the actors were great', 'a bad film'], [[0, 1], [1]]);
-    for (const [Metric, kind] of [[Deletion, 'deletion'], [Insertion, 'insertion']] as const) {
+    const attributions = await new Occlusion(model, tokenizer).explain(
+      ['the movie was good and the actors were great', 'a bad film'],
+      [[0, 1], [1]],
+    );
+    for (const [Metric, kind] of [
+      [Deletion, 'deletion'],
+      [Insertion, 'insertion'],
+    ] as const) {
       for (const nPerturbations of [100, 3]) {
-        const { auc: score, detailedScores } = await new Metric(model, tokenizer, { nPerturbations }).evaluate(attributions);
+        const { auc: score, detailedScores } = await new Metric(model, tokenizer, { nPerturbations }).evaluate(
+          attributions,
+        );
         const perInput = attributions.map((o, i) =>
           o.targets.map((c, r) => {
             const expected = expectedCurve(o, r, kind, (ids) => softmax(additiveLogits(w, ids))[c]!, nPerturbations);
@@ -78,7 +107,9 @@ describe('Insertion and Deletion, classification', () => {
     const [o] = await new Occlusion(model, tokenizer).explain('the movie was good', 1);
     const c = new AbortController();
     const metric = new Deletion(model, tokenizer, { batchSize: 1 });
-    await expect(metric.evaluate(o!, { signal: c.signal, onProgress: () => c.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(metric.evaluate(o!, { signal: c.signal, onProgress: () => c.abort() })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
     expect((await metric.evaluate(o!)).detailedScores[0]![0]!.length).toBe(o!.inputs.units.nUnits + 1);
     await expect(metric.evaluate({ ...o!, attributions: [[1, 2]] })).rejects.toThrow(/one value per unit/);
     await expect(metric.evaluate([])).rejects.toThrow(/No attributions/);
@@ -88,14 +119,26 @@ describe('Insertion and Deletion, classification', () => {
 describe('Insertion and Deletion, generation', () => {
   test('each target unit cuts the sequence after it and ranks only its real cells (copy-lm)', async () => {
     const { model, tokenizer } = await loadFixture('copy-lm');
-    const attributions = await new Occlusion(model, tokenizer, { granularity: Granularity.TOKEN }).explain('the cat sat on the mat', undefined, { generation: { max_new_tokens: 3 } });
+    const attributions = await new Occlusion(model, tokenizer, { granularity: Granularity.TOKEN }).explain(
+      'the cat sat on the mat',
+      undefined,
+      { generation: { max_new_tokens: 3 } },
+    );
     const o = attributions[0]!;
     const V = model.config.vocab_size;
-    for (const [Metric, kind] of [[Deletion, 'deletion'], [Insertion, 'insertion']] as const) {
+    for (const [Metric, kind] of [
+      [Deletion, 'deletion'],
+      [Insertion, 'insertion'],
+    ] as const) {
       const { detailedScores } = await new Metric(model, tokenizer).evaluate(attributions);
       o.inputs.targetUnitTokens!.forEach((tokens, r) => {
         const pos = tokens[0]!;
-        const expected = expectedCurve(o, r, kind, (ids) => softmax(copyLmLogits(ids.slice(0, pos + 1), V)[pos - 1]!)[o.inputs.inputIds[pos]!]!);
+        const expected = expectedCurve(
+          o,
+          r,
+          kind,
+          (ids) => softmax(copyLmLogits(ids.slice(0, pos + 1), V)[pos - 1]!)[o.inputs.inputIds[pos]!]!,
+        );
         expect(detailedScores[0]![r]!.length).toBe(o.elements.length - o.attributions.length + r + 1);
         expectClose(detailedScores[0]![r]!, expected, 1e-4);
       });

@@ -38,13 +38,25 @@ describe('keepLocalWasm', () => {
   });
 
   test("transformers.js's CDN default (it loaded first) is replaced", () => {
-    const env = { wasmPaths: { mjs: `${cdn}ort-wasm-simd-threaded.asyncify.mjs`, wasm: `${cdn}ort-wasm-simd-threaded.asyncify.wasm` } as unknown };
+    const env = {
+      wasmPaths: {
+        mjs: `${cdn}ort-wasm-simd-threaded.asyncify.mjs`,
+        wasm: `${cdn}ort-wasm-simd-threaded.asyncify.wasm`,
+      } as unknown,
+    };
     expect(keepLocalWasm(env)).toBe(true);
     expect(env.wasmPaths).toEqual({});
   });
 
   test("the app's own choice is kept: a CDN folder, other files, a partial object", () => {
-    const own = [cdn, '/ort/', { wasm: '/ort/x.wasm' }, { mjs: `${cdn}ort-wasm-simd-threaded.asyncify.mjs`, wasm: '/ort/x.wasm' }, { mjs: `${cdn}mine.mjs`, wasm: `${cdn}mine.wasm` }, {}];
+    const own = [
+      cdn,
+      '/ort/',
+      { wasm: '/ort/x.wasm' },
+      { mjs: `${cdn}ort-wasm-simd-threaded.asyncify.mjs`, wasm: '/ort/x.wasm' },
+      { mjs: `${cdn}mine.mjs`, wasm: `${cdn}mine.wasm` },
+      {},
+    ];
     for (const paths of own) {
       const env = { wasmPaths: paths as unknown };
       expect(keepLocalWasm(env)).toBe(false);
@@ -59,7 +71,10 @@ describe('isMissingModule', () => {
     const missing = await import('interpreto-no-such-package' as string).catch((e: unknown) => e);
     expect(isMissingModule(missing, 'interpreto-no-such-package')).toBe(true);
     expect(isMissingModule(missing, 'onnxruntime-node')).toBe(false);
-    const inner = Object.assign(new Error("Cannot find package 'long' imported from /x/node_modules/onnxruntime-node/index.js"), { code: 'ERR_MODULE_NOT_FOUND' });
+    const inner = Object.assign(
+      new Error("Cannot find package 'long' imported from /x/node_modules/onnxruntime-node/index.js"),
+      { code: 'ERR_MODULE_NOT_FOUND' },
+    );
     expect(isMissingModule(inner, 'onnxruntime-node')).toBe(false);
     expect(isMissingModule(new Error('onnxruntime-node: bad ELF header'), 'onnxruntime-node')).toBe(false);
   });

@@ -24,14 +24,23 @@ describe('Sobol', () => {
     const { model, tokenizer } = await loadFixture('additive-classifier');
     const text = 'i loved every minute of it';
     for (const sobolIndicesOrder of Object.values(Sobol.sobolIndicesOrders)) {
-      const [o] = await new Sobol(model, tokenizer, { nTokenPerturbations: 1024, sobolIndicesOrder, seed: 3, batchSize: 256 }).explain(text, 1);
+      const [o] = await new Sobol(model, tokenizer, {
+        nTokenPerturbations: 1024,
+        sobolIndicesOrder,
+        seed: 3,
+        batchSize: 256,
+      }).explain(text, 1);
       const c = additiveUnitContributions(o!, 1);
       const sum = c.reduce((s, v) => s + v * v, 0);
       // Tolerance 0.02 absolute: with k = 1024 iid rows the variance estimate V alone has a relative standard
       // error ~sqrt(2/k) = 0.044, i.e. ~0.035 on the largest index (0.82 here); scrambled Sobol rows do an order
       // better (observed 1e-3 for both orders, seeds 3). Dividing by V instead of 2V doubles every index
       // (error ~0.8), a swapped A/B or a wrong column in C_i breaks the sum-to-1.
-      expectClose(o!.attributions[0]!, c.map((v) => (v * v) / sum), 0.02);
+      expectClose(
+        o!.attributions[0]!,
+        c.map((v) => (v * v) / sum),
+        0.02,
+      );
     }
   });
 });
@@ -130,18 +139,28 @@ describe('Lime', () => {
     test(`${name}: the spec's weighted fit of a non-additive target, not an unweighted one nor another width`, async () => {
       const { model, tokenizer } = await loadFixture('nonadditive-classifier');
       const { proxy, seqs } = recording(model);
-      const opts = name === 'COSINE' ? { seed: 4 } : { seed: 4, distanceFunction: Lime.distanceFunctions[name as 'HAMMING'] };
+      const opts =
+        name === 'COSINE' ? { seed: 4 } : { seed: 4, distanceFunction: Lime.distanceFunctions[name as 'HAMMING'] };
       const [o] = await new Lime(proxy, tokenizer, opts).explain(text, 1); // defaults: 100 samples, p = 0.5
       expect(seqs).toHaveLength(100);
       const G = o!.inputs.units.nUnits;
       const Z = seqs.map((s) => keptOf(o!, s));
       const y = seqs.map((s) => nonadditiveLogits(fixtureWeights('nonadditive-classifier'), s)[1]!);
-      const fit = (width: number) => weightedFit(Z, y, Z.map((z) => Math.exp(-(distance(z) ** 2) / (width * width))));
+      const fit = (width: number) =>
+        weightedFit(
+          Z,
+          y,
+          Z.map((z) => Math.exp(-(distance(z) ** 2) / (width * width))),
+        );
       const expected = fit(0.75 * Math.sqrt(G));
       expectClose(o!.attributions[0]!, expected, 1e-4);
       // The wrong answers are measurably elsewhere (> 20x the tolerance; COSINE, whose distances stay in [0, 1],
       // is the closest at ~9e-3): unweighted, and width 0.75 G.
-      const unweighted = weightedFit(Z, y, Z.map(() => 1));
+      const unweighted = weightedFit(
+        Z,
+        y,
+        Z.map(() => 1),
+      );
       for (const wrong of [unweighted, fit(0.75 * G)]) {
         expect(Math.max(...wrong.map((v, i) => Math.abs(v - expected[i]!)))).toBeGreaterThan(2e-3);
       }

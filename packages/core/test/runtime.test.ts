@@ -30,7 +30,9 @@ describe('runtime seam', () => {
     const { Occlusion } = await import('../src/index.ts');
     const fake = new Proxy(model, { get: (t, k) => (k === 'sessions' ? unrecorded.sessions : Reflect.get(t, k)) });
     await expect(new Saliency(fake, tokenizer).explain('a good movie', 1)).rejects.toThrow(ModelSourceError);
-    await expect(new Saliency(fake, tokenizer).explain('a good movie', 1)).rejects.toThrow(/Import '@interpreto-js\/core' before calling from_pretrained.*modelSource/);
+    await expect(new Saliency(fake, tokenizer).explain('a good movie', 1)).rejects.toThrow(
+      /Import '@interpreto-js\/core' before calling from_pretrained.*modelSource/,
+    );
     expect((await new Occlusion(model, tokenizer).explain('a good movie', 1))[0]!.device).toBe('cpu');
   });
 
@@ -38,8 +40,15 @@ describe('runtime seam', () => {
     const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
     const real = model.sessions.model;
     // Not an instance of the shared InferenceSession: what a second copy of onnxruntime-node creates.
-    const foreign = { inputNames: real.inputNames, outputNames: real.outputNames, run: (f: unknown) => real.run(f), config: real.config };
-    const other = new Proxy(model, { get: (t, k) => (k === 'sessions' ? { ...t.sessions, model: foreign } : Reflect.get(t, k)) });
+    const foreign = {
+      inputNames: real.inputNames,
+      outputNames: real.outputNames,
+      run: (f: unknown) => real.run(f),
+      config: real.config,
+    };
+    const other = new Proxy(model, {
+      get: (t, k) => (k === 'sessions' ? { ...t.sessions, model: foreign } : Reflect.get(t, k)),
+    });
     const failure = new Saliency(other, tokenizer).explain('a good movie', 1);
     await expect(failure).rejects.toThrow(ModelSourceError);
     await expect(new Saliency(other, tokenizer).explain('a good movie', 1)).rejects.toThrow(

@@ -15,7 +15,9 @@ function expectFinite(o: AttributionOutput, units: number): void {
   expect(o.attributions.length).toBeGreaterThan(0);
   for (const row of o.attributions) {
     expect(row).toHaveLength(o.elements.length);
-    row.slice(0, units).forEach((v) => expect(Number.isFinite(v), `${o.method} ${o.elements.join('|')}: ${row}`).toBe(true));
+    row
+      .slice(0, units)
+      .forEach((v) => expect(Number.isFinite(v), `${o.method} ${o.elements.join('|')}: ${row}`).toBe(true));
   }
   expect(o.elements.some((e) => e.includes('\uFFFD'))).toBe(false);
 }

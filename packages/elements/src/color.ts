@@ -115,7 +115,14 @@ export function cellColor(value: number, bound: number, theme: Theme = 'light'):
   const pal = paletteFor(theme);
   const t = signedIntensity(value, bound);
   if (Number.isNaN(t)) {
-    return { sign: 0, alpha: 0, background: null, color: rgbString(pal.foreground), painted: pal.background, whiteText: false };
+    return {
+      sign: 0,
+      alpha: 0,
+      background: null,
+      color: rgbString(pal.foreground),
+      painted: pal.background,
+      whiteText: false,
+    };
   }
   const sign = t > 0 ? 1 : t < 0 ? -1 : 0;
   const hue = sign < 0 ? pal.negative : pal.positive;

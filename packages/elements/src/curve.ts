@@ -25,7 +25,9 @@ export function curveAUC(scores: readonly number[]): number {
 export function validateMetricResult(result: unknown): asserts result is MetricResult {
   const r = result as Partial<MetricResult> | null;
   if (!r || typeof r !== 'object' || typeof r.auc !== 'number' || !Array.isArray(r.detailedScores)) {
-    throw new TypeError('Metric result must be { auc: number, detailedScores: number[][][] } as returned by metric.evaluate().');
+    throw new TypeError(
+      'Metric result must be { auc: number, detailedScores: number[][][] } as returned by metric.evaluate().',
+    );
   }
   r.detailedScores.forEach((input, i) => {
     if (!Array.isArray(input) || input.some((row) => !Array.isArray(row) || row.some((v) => typeof v !== 'number'))) {
@@ -93,7 +95,9 @@ export function curveToSVG(result: MetricResult, options: CurveSVGOptions = {}):
   const inputIndex = options.inputIndex ?? 0;
   const curves = result.detailedScores[inputIndex];
   if (!curves) {
-    throw new RangeError(`inputIndex ${inputIndex} does not exist: the result has ${result.detailedScores.length} input(s).`);
+    throw new RangeError(
+      `inputIndex ${inputIndex} does not exist: the result has ${result.detailedScores.length} input(s).`,
+    );
   }
   const pal = paletteFor(options.theme ?? 'light');
   const fg = rgbString(pal.foreground);

@@ -124,7 +124,9 @@ export function renderSVG(output: AttributionOutput, options: ExportOptions = {}
     `<text x="${MARGIN}" y="${MARGIN + FONT_SIZE}" fill="${fg}" font-family="system-ui, sans-serif" font-weight="bold" font-size="${FONT_SIZE + 2}">${escapeXML(options.title ?? defaultTitle(output))}</text>`,
   );
   for (const { block, titleY, cells } of placed) {
-    parts.push(`<text x="${MARGIN}" y="${titleY}" fill="${fg}" font-family="system-ui, sans-serif" font-weight="bold">${escapeXML(block.title)}</text>`);
+    parts.push(
+      `<text x="${MARGIN}" y="${titleY}" fill="${fg}" font-family="system-ui, sans-serif" font-weight="bold">${escapeXML(block.title)}</text>`,
+    );
     for (const p of cells) {
       const c = cellColor(p.cell.value, p.cell.bound, theme);
       const top = p.y;
@@ -203,14 +205,18 @@ export function toJSON(output: AttributionOutput): string {
  */
 export async function svgToPNG(svg: string, width: number, height: number, scale = 2): Promise<Blob> {
   if (typeof document === 'undefined' || typeof Image === 'undefined') {
-    throw new Error('PNG export needs a browser (it draws the SVG on a <canvas>); in Node, export "svg" and rasterise it.');
+    throw new Error(
+      'PNG export needs a browser (it draws the SVG on a <canvas>); in Node, export "svg" and rasterise it.',
+    );
   }
   const canvas = document.createElement('canvas');
   canvas.width = Math.ceil(width * scale);
   canvas.height = Math.ceil(height * scale);
   const ctx = canvas.getContext('2d');
   if (!ctx || typeof canvas.toBlob !== 'function') {
-    throw new Error('PNG export needs a canvas 2D context, which this environment does not provide; export "svg" instead.');
+    throw new Error(
+      'PNG export needs a canvas 2D context, which this environment does not provide; export "svg" instead.',
+    );
   }
   const img = new Image();
   img.width = width;
@@ -224,7 +230,10 @@ export async function svgToPNG(svg: string, width: number, height: number, scale
   ctx.scale(scale, scale);
   ctx.drawImage(img, 0, 0, width, height);
   return new Promise<Blob>((resolve, reject) =>
-    canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG export: canvas.toBlob returned no image.'))), 'image/png'),
+    canvas.toBlob(
+      (b) => (b ? resolve(b) : reject(new Error('PNG export: canvas.toBlob returned no image.'))),
+      'image/png',
+    ),
   );
 }
 
@@ -236,8 +245,16 @@ export async function svgToPNG(svg: string, width: number, height: number, scale
  */
 export function exportView(output: AttributionOutput, format: 'png', options?: ExportOptions): Promise<Blob>;
 export function exportView(output: AttributionOutput, format: 'svg' | 'html' | 'json', options?: ExportOptions): string;
-export function exportView(output: AttributionOutput, format: ExportFormat, options?: ExportOptions): string | Promise<Blob>;
-export function exportView(output: AttributionOutput, format: ExportFormat, options: ExportOptions = {}): string | Promise<Blob> {
+export function exportView(
+  output: AttributionOutput,
+  format: ExportFormat,
+  options?: ExportOptions,
+): string | Promise<Blob>;
+export function exportView(
+  output: AttributionOutput,
+  format: ExportFormat,
+  options: ExportOptions = {},
+): string | Promise<Blob> {
   switch (format) {
     case 'svg':
       return toSVG(output, options);
@@ -255,7 +272,11 @@ export function exportView(output: AttributionOutput, format: ExportFormat, opti
 }
 
 /** Any format as a Blob (what a download needs). */
-export async function exportBlob(output: AttributionOutput, format: ExportFormat, options: ExportOptions = {}): Promise<Blob> {
+export async function exportBlob(
+  output: AttributionOutput,
+  format: ExportFormat,
+  options: ExportOptions = {},
+): Promise<Blob> {
   if (format === 'png') return exportView(output, 'png', options);
   return new Blob([exportView(output, format, options)], { type: `${EXPORT_MIME[format]};charset=utf-8` });
 }

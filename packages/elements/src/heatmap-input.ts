@@ -32,7 +32,8 @@ export function resolveOutput(value: unknown, source = 'the output attribute'): 
   return output;
 }
 
-const NAMES_HELP = 'give a JSON array of names (["negative", "positive"]) or an object from class id to name ({"0": "negative", "1": "positive"})';
+const NAMES_HELP =
+  'give a JSON array of names (["negative", "positive"]) or an object from class id to name ({"0": "negative", "1": "positive"})';
 
 /** Class names from an array, an object keyed by class id, or the JSON of either; undefined when unset. */
 export function parseClassesNames(value: unknown): ClassNames | undefined {
@@ -47,16 +48,21 @@ export function parseClassesNames(value: unknown): ClassNames | undefined {
   }
   if (Array.isArray(names)) {
     const bad = names.findIndex((n) => typeof n !== 'string');
-    if (bad >= 0) throw new TypeError(`classes-names[${bad}] is ${JSON.stringify(names[bad])}, not a string: ${NAMES_HELP}.`);
+    if (bad >= 0)
+      throw new TypeError(`classes-names[${bad}] is ${JSON.stringify(names[bad])}, not a string: ${NAMES_HELP}.`);
     return names as string[];
   }
   if (names === null || typeof names !== 'object') {
-    throw new TypeError(`classes-names must be an array or an object, got ${names === null ? 'null' : typeof names}: ${NAMES_HELP}.`);
+    throw new TypeError(
+      `classes-names must be an array or an object, got ${names === null ? 'null' : typeof names}: ${NAMES_HELP}.`,
+    );
   }
   const out: Record<number, string> = {};
   for (const [key, name] of Object.entries(names)) {
-    if (!/^(0|[1-9]\d*)$/.test(key)) throw new TypeError(`classes-names key "${key}" is not a class id (a non-negative integer): ${NAMES_HELP}.`);
-    if (typeof name !== 'string') throw new TypeError(`classes-names["${key}"] is ${JSON.stringify(name)}, not a string: ${NAMES_HELP}.`);
+    if (!/^(0|[1-9]\d*)$/.test(key))
+      throw new TypeError(`classes-names key "${key}" is not a class id (a non-negative integer): ${NAMES_HELP}.`);
+    if (typeof name !== 'string')
+      throw new TypeError(`classes-names["${key}"] is ${JSON.stringify(name)}, not a string: ${NAMES_HELP}.`);
     out[Number(key)] = name;
   }
   return out;

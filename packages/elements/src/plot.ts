@@ -29,7 +29,8 @@ export function plotAttributions(output: AttributionOutput, options: PlotOptions
     throw new Error('plotAttributions needs a DOM (a browser page); in Node use exportView(output, "html" | "svg").');
   }
   const theme = options.theme ?? 'light';
-  if (theme !== 'light' && theme !== 'dark') throw new TypeError(`Unknown theme "${String(theme)}": use 'light' or 'dark'.`);
+  if (theme !== 'light' && theme !== 'dark')
+    throw new TypeError(`Unknown theme "${String(theme)}": use 'light' or 'dark'.`);
   const el = document.createElement(VIEW_TAGS[viewKind(output)]) as InterpretoViewBase;
   el.output = output;
   el.classesNames = options.classesNames;

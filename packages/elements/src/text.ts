@@ -20,21 +20,29 @@ export function escapeXML(text: string): string {
  * surrogate, the noncharacters U+FFFE and U+FFFF) becomes U+FFFD.
  */
 export function svgVisibleText(text: string): string {
-  return text
-    .replace(/\r\n|\r|\n/g, '↵')
-    .replace(/\t/g, '    ')
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the XML-invalid control characters being replaced
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)))
-    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uFFFE\uFFFF]/g, '\uFFFD');
+  return (
+    text
+      .replace(/\r\n|\r|\n/g, '↵')
+      .replace(/\t/g, '    ')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the XML-invalid control characters being replaced
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)))
+      .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uFFFE\uFFFF]/g, '\uFFFD')
+  );
 }
 
 // East Asian wide and fullwidth ranges (approximate): such characters take two monospace cells.
-const WIDE = /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1FAFF}\u{20000}-\u{3FFFD}]/u;
-const ZERO_WIDTH = /^[\p{M}\u200B-\u200F\uFE00-\uFE0F]$/u;
+const WIDE =
+  /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1FAFF}\u{20000}-\u{3FFFD}]/u;
+// Variation selectors (U+FE00-FE0F) are marks (\p{M}) too.
+const ZERO_WIDTH = /^[\p{M}\u200B-\u200F]$/u;
 
-const graphemes: ((text: string) => string[]) | undefined = typeof Intl !== 'undefined' && 'Segmenter' in Intl
-  ? ((seg) => (text: string) => [...seg.segment(text)].map((s) => s.segment))(new Intl.Segmenter(undefined, { granularity: 'grapheme' }))
-  : undefined;
+const graphemes: ((text: string) => string[]) | undefined =
+  typeof Intl !== 'undefined' && 'Segmenter' in Intl
+    ? (
+        (seg) => (text: string) =>
+          [...seg.segment(text)].map((s) => s.segment)
+      )(new Intl.Segmenter(undefined, { granularity: 'grapheme' }))
+    : undefined;
 
 /**
  * Width of `text` in monospace cells: one per user-perceived character (grapheme), two when it holds a wide

@@ -17,7 +17,9 @@ export type ViewKind = 'single-class' | 'multi-class' | 'generation';
 export function validateOutput(output: unknown): asserts output is AttributionOutput {
   const where = 'AttributionOutput';
   if (output === null || typeof output !== 'object') {
-    throw new TypeError(`${where}: expected an object as returned by explainer.explain(...)[i], got ${output === null ? 'null' : typeof output}.`);
+    throw new TypeError(
+      `${where}: expected an object as returned by explainer.explain(...)[i], got ${output === null ? 'null' : typeof output}.`,
+    );
   }
   const o = output as Partial<AttributionOutput>;
   if (!Array.isArray(o.elements) || o.elements.some((e) => typeof e !== 'string')) {
@@ -40,11 +42,18 @@ export function validateOutput(output: unknown): asserts output is AttributionOu
       );
     }
   });
-  if (o.spaceBefore !== undefined && (!Array.isArray(o.spaceBefore) || o.spaceBefore.length !== n || o.spaceBefore.some((b) => typeof b !== 'boolean'))) {
-    throw new TypeError(`${where}.spaceBefore, when given, must hold one boolean per element (${n}); omit it to draw the elements as they are.`);
+  if (
+    o.spaceBefore !== undefined &&
+    (!Array.isArray(o.spaceBefore) || o.spaceBefore.length !== n || o.spaceBefore.some((b) => typeof b !== 'boolean'))
+  ) {
+    throw new TypeError(
+      `${where}.spaceBefore, when given, must hold one boolean per element (${n}); omit it to draw the elements as they are.`,
+    );
   }
   if (o.modelTask !== 'classification' && o.modelTask !== 'generation') {
-    throw new TypeError(`${where}.modelTask must be 'classification' or 'generation', got ${JSON.stringify(o.modelTask)}.`);
+    throw new TypeError(
+      `${where}.modelTask must be 'classification' or 'generation', got ${JSON.stringify(o.modelTask)}.`,
+    );
   }
   if (o.modelTask === 'generation' && o.attributions.length > n) {
     throw new TypeError(
@@ -67,7 +76,10 @@ export function attributionOutputFromJSON(text: string): AttributionOutput {
 export function nullsToNaN<T>(value: T): T {
   const rows = (value as { attributions?: unknown } | null)?.attributions;
   if (!Array.isArray(rows) || !rows.some((row) => Array.isArray(row) && row.includes(null))) return value;
-  return { ...value, attributions: rows.map((row) => (Array.isArray(row) ? row.map((v) => (v === null ? Number.NaN : v)) : row)) } as T;
+  return {
+    ...value,
+    attributions: rows.map((row) => (Array.isArray(row) ? row.map((v) => (v === null ? Number.NaN : v)) : row)),
+  } as T;
 }
 
 export function viewKind(output: AttributionOutput): ViewKind {
@@ -209,7 +221,13 @@ export function buildBlocks(output: AttributionOutput, options: BlockOptions = {
           const r = dom[c]!;
           const sp = spaceBefore(output, c);
           if (r < 0) return { text, spaceBefore: sp, value: Number.NaN, bound: 0, note: 'no positive class' };
-          return { text, spaceBefore: sp, value: output.attributions[r]![c]!, bound: bounds[r]!, note: `dominant: ${className(output, r, options.classesNames)}` };
+          return {
+            text,
+            spaceBefore: sp,
+            value: output.attributions[r]![c]!,
+            bound: bounds[r]!,
+            note: `dominant: ${className(output, r, options.classesNames)}`,
+          };
         }),
       },
     ];
@@ -217,6 +235,11 @@ export function buildBlocks(output: AttributionOutput, options: BlockOptions = {
   const rows = choice === 'all' ? output.attributions.map((_, r) => r) : [choice];
   return rows.map((r) => ({
     title: `Class: ${className(output, r, options.classesNames)}`,
-    cells: output.elements.map((text, c) => ({ text, spaceBefore: spaceBefore(output, c), value: output.attributions[r]![c]!, bound: bounds[r]! })),
+    cells: output.elements.map((text, c) => ({
+      text,
+      spaceBefore: spaceBefore(output, c),
+      value: output.attributions[r]![c]!,
+      bound: bounds[r]!,
+    })),
   }));
 }

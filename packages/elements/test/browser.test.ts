@@ -10,7 +10,15 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless=new', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+const ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
 
 describe.skipIf(!existsSync(CHROMIUM))('elements in Chromium', () => {
   let server: ViteDevServer;
@@ -37,7 +45,9 @@ describe.skipIf(!existsSync(CHROMIUM))('elements in Chromium', () => {
     });
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(`${url}test/browser/index.html`);
-    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, null, { timeout: 60_000 });
+    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, null, {
+      timeout: 60_000,
+    });
   });
 
   afterAll(async () => {
@@ -47,7 +57,10 @@ describe.skipIf(!existsSync(CHROMIUM))('elements in Chromium', () => {
 
   it('renders tokens as text with visible leading spaces; markup never runs', async () => {
     const r = await page.evaluate(async () => {
-      const { elements, fixtures } = window as never as { elements: typeof import('../src/index.ts'); fixtures: typeof import('./fixtures.ts') };
+      const { elements, fixtures } = window as never as {
+        elements: typeof import('../src/index.ts');
+        fixtures: typeof import('./fixtures.ts');
+      };
       const el = elements.plotAttributions(fixtures.singleClass());
       document.body.append(el);
       await el.updateComplete;
@@ -76,7 +89,10 @@ describe.skipIf(!existsSync(CHROMIUM))('elements in Chromium', () => {
 
   it('Enter and Space on a class button select and clear, arrows move focus', async () => {
     await page.evaluate(async () => {
-      const { elements, fixtures } = window as never as { elements: typeof import('../src/index.ts'); fixtures: typeof import('./fixtures.ts') };
+      const { elements, fixtures } = window as never as {
+        elements: typeof import('../src/index.ts');
+        fixtures: typeof import('./fixtures.ts');
+      };
       document.body.innerHTML = '';
       const el = elements.plotAttributions(fixtures.multiClass());
       document.body.append(el);
@@ -86,7 +102,11 @@ describe.skipIf(!existsSync(CHROMIUM))('elements in Chromium', () => {
     await chips.nth(0).focus();
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Enter');
-    const selected = () => page.evaluate(() => (document.querySelector('interpreto-multi-class') as unknown as { selectedRow: number | null }).selectedRow);
+    const selected = () =>
+      page.evaluate(
+        () =>
+          (document.querySelector('interpreto-multi-class') as unknown as { selectedRow: number | null }).selectedRow,
+      );
     expect(await selected()).toBe(1);
     await page.keyboard.press('Space');
     expect(await selected()).toBeNull();
@@ -97,7 +117,10 @@ describe.skipIf(!existsSync(CHROMIUM))('elements in Chromium', () => {
 
   it('exports a PNG whose pixels show the coloured cells', async () => {
     const r = await page.evaluate(async () => {
-      const { elements, fixtures } = window as never as { elements: typeof import('../src/index.ts'); fixtures: typeof import('./fixtures.ts') };
+      const { elements, fixtures } = window as never as {
+        elements: typeof import('../src/index.ts');
+        fixtures: typeof import('./fixtures.ts');
+      };
       const out = fixtures.singleClass();
       const blob = await elements.exportView(out, 'png', { scale: 1 });
       const { width, height, svg } = elements.renderSVG(out);

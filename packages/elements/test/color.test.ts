@@ -99,15 +99,20 @@ describe('contrast', () => {
   });
   it('the chosen text colour always contrasts at least as much as the other choice', () => {
     fc.assert(
-      fc.property(fc.double({ min: -10, max: 10, noNaN: true }), fc.double({ min: 0.01, max: 10, noNaN: true }), fc.constantFrom<Theme>('light', 'dark'), (v, b, theme) => {
-        const c = cellColor(v, b, theme);
-        const chosen = c.whiteText ? WHITE : NEAR_BLACK;
-        const other = c.whiteText ? NEAR_BLACK : WHITE;
-        expect(textColorOn(c.painted)).toBe(chosen);
-        expect(contrastRatio(chosen, c.painted)).toBeGreaterThanOrEqual(contrastRatio(other, c.painted));
-        expect(c.alpha).toBeLessThanOrEqual(1);
-        expect(c.alpha).toBeCloseTo(Math.min(1, Math.abs(v) / b), 3);
-      }),
+      fc.property(
+        fc.double({ min: -10, max: 10, noNaN: true }),
+        fc.double({ min: 0.01, max: 10, noNaN: true }),
+        fc.constantFrom<Theme>('light', 'dark'),
+        (v, b, theme) => {
+          const c = cellColor(v, b, theme);
+          const chosen = c.whiteText ? WHITE : NEAR_BLACK;
+          const other = c.whiteText ? NEAR_BLACK : WHITE;
+          expect(textColorOn(c.painted)).toBe(chosen);
+          expect(contrastRatio(chosen, c.painted)).toBeGreaterThanOrEqual(contrastRatio(other, c.painted));
+          expect(c.alpha).toBeLessThanOrEqual(1);
+          expect(c.alpha).toBeCloseTo(Math.min(1, Math.abs(v) / b), 3);
+        },
+      ),
       { seed: 42, numRuns: 300 },
     );
   });

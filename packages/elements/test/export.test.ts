@@ -9,7 +9,11 @@ const ESCAPED = '&lt;img src=x onerror=alert(1)&gt;';
 
 /** The <g> groups of the SVG cells: their tooltip title, fill (if coloured) and text. */
 function svgCells(svg: string) {
-  return [...svg.matchAll(/<g><title>([^<]*)<\/title>(?:<rect [^>]*fill="([^"]+)"\/>)?(<rect [^>]*fill="none"[^>]*\/>)?<text [^>]*>([^<]*)<\/text><\/g>/g)].map((m) => ({
+  return [
+    ...svg.matchAll(
+      /<g><title>([^<]*)<\/title>(?:<rect [^>]*fill="([^"]+)"\/>)?(<rect [^>]*fill="none"[^>]*\/>)?<text [^>]*>([^<]*)<\/text><\/g>/g,
+    ),
+  ].map((m) => ({
     title: m[1],
     fill: m[2] ?? null,
     outlined: !!m[3],
@@ -69,7 +73,10 @@ describe('SVG export', () => {
     const { svg, width, height } = renderSVG(out, { width: 300 });
     expect(width).toBe(300);
     expect(svg).toContain(`width="300" height="${height}"`);
-    const rects = [...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="20"/g)].map((m) => ({ right: Number(m[1]) + Number(m[3]), y: Number(m[2]) }));
+    const rects = [...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="20"/g)].map((m) => ({
+      right: Number(m[1]) + Number(m[3]),
+      y: Number(m[2]),
+    }));
     expect(rects).toHaveLength(40); // value 0 is a real cell (alpha 0), only NaN cells have no rect
     expect(Math.max(...rects.map((r) => r.right))).toBeLessThanOrEqual(300 - 16);
     expect(new Set(rects.map((r) => r.y)).size).toBeGreaterThan(3);
@@ -83,6 +90,7 @@ describe('SVG export', () => {
     out.elements[0] = 'a\u0001b\nc\u001b';
     out.elements[3] = 'x\ud800y'; // a lone surrogate: no character to show, XML cannot hold it
     const svg = toSVG(out);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test checks these control characters are gone
     expect(svg).not.toMatch(/[\u0001\u001b\ud800]/);
     expect(svg).toContain('a\u2401b↵c\u241b');
     expect(svg).toContain('x\uFFFDy');
@@ -95,7 +103,12 @@ describe('SVG export', () => {
     Object.assign(out, {
       elements,
       attributions: [elements.map((_, i) => i / 4 - 0.5)],
-      inputs: { ...out.inputs, inputIds: elements.map((_, i) => i), attentionMask: elements.map(() => 1), units: { unitOfToken: elements.map((_, i) => i), nUnits: elements.length } },
+      inputs: {
+        ...out.inputs,
+        inputIds: elements.map((_, i) => i),
+        attentionMask: elements.map(() => 1),
+        units: { unitOfToken: elements.map((_, i) => i), nUnits: elements.length },
+      },
     });
     const svg = toSVG(out);
     expect(svg).not.toContain('\uFFFD');
@@ -116,10 +129,12 @@ describe('SVG export', () => {
 describe('spaceBefore in the exports', () => {
   /** Text x of each SVG cell and its text. */
   const xs = (svg: string) =>
-    [...svg.matchAll(/<g><title>[^<]*<\/title>(?:<rect [^>]*\/>)*<text x="([\d.]+)"[^>]*>([^<]*)<\/text><\/g>/g)].map((m) => ({
-      x: Number(m[1]),
-      text: m[2]!,
-    }));
+    [...svg.matchAll(/<g><title>[^<]*<\/title>(?:<rect [^>]*\/>)*<text x="([\d.]+)"[^>]*>([^<]*)<\/text><\/g>/g)].map(
+      (m) => ({
+        x: Number(m[1]),
+        text: m[2]!,
+      }),
+    );
   const CHAR_W = 14 * 0.6;
 
   it('SVG: a space-wide gap before WordPiece words, none added to GPT-2 units that carry their space', () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseClassesNames, parseOutputJSON, resolveOutput } from '../src/heatmap-input.ts';
-import { InterpretoHeatmap, toJSON, validateOutput, type InterpretoMultiClass } from '../src/index.ts';
+import { type InterpretoHeatmap, toJSON, validateOutput, type InterpretoMultiClass } from '../src/index.ts';
 import { generation, multiClass, singleClass } from './fixtures.ts';
 
 // (import.meta.url is not a file URL under happy-dom)
@@ -27,7 +27,9 @@ describe('parseOutputJSON / resolveOutput', () => {
 
   it('names the source and the fix in a syntax error', () => {
     expect(() => parseOutputJSON('{"elements": [', '"data.json"')).toThrow(SyntaxError);
-    expect(() => parseOutputJSON('{"elements": [', '"data.json"')).toThrow(/^"data\.json" is not valid JSON \(.+\)\. Give the AttributionOutput as saved by exportView/);
+    expect(() => parseOutputJSON('{"elements": [', '"data.json"')).toThrow(
+      /^"data\.json" is not valid JSON \(.+\)\. Give the AttributionOutput as saved by exportView/,
+    );
   });
 
   it('gives the validation error of plotAttributions for a well-formed but invalid output', () => {
@@ -60,7 +62,9 @@ describe('parseClassesNames', () => {
   });
 
   it('says what is wrong', () => {
-    expect(() => parseClassesNames('[neg, pos]')).toThrow(/^classes-names is not valid JSON .*: give a JSON array of names/);
+    expect(() => parseClassesNames('[neg, pos]')).toThrow(
+      /^classes-names is not valid JSON .*: give a JSON array of names/,
+    );
     expect(() => parseClassesNames('["a", 3]')).toThrow('classes-names[1] is 3, not a string');
     expect(() => parseClassesNames('{"x": "a"}')).toThrow('classes-names key "x" is not a class id');
     expect(() => parseClassesNames('{"1": 2}')).toThrow('classes-names["1"] is 2, not a string');
@@ -86,15 +90,21 @@ describe('<interpreto-heatmap>', () => {
   const attr = (value: string) => value.replace(/&/g, '&amp;').replace(/'/g, '&#39;');
 
   it('picks the view as plotAttributions does, from the output attribute', async () => {
-    expect(viewTag(await mount(`<interpreto-heatmap output='${attr(toJSON(singleClass()))}'></interpreto-heatmap>`))).toBe('interpreto-single-class');
-    expect(viewTag(await mount(`<interpreto-heatmap output='${attr(toJSON(multiClass()))}'></interpreto-heatmap>`))).toBe('interpreto-multi-class');
+    expect(
+      viewTag(await mount(`<interpreto-heatmap output='${attr(toJSON(singleClass()))}'></interpreto-heatmap>`)),
+    ).toBe('interpreto-single-class');
+    expect(
+      viewTag(await mount(`<interpreto-heatmap output='${attr(toJSON(multiClass()))}'></interpreto-heatmap>`)),
+    ).toBe('interpreto-multi-class');
     const gen = await mount(`<interpreto-heatmap output='${attr(saved('generation'))}'></interpreto-heatmap>`);
     expect(viewTag(gen)).toBe('interpreto-generation');
     expect(Number.isNaN(gen.view!.output!.attributions[0]![13])).toBe(true);
   });
 
   it('passes classes-names and theme to the view, and follows their changes', async () => {
-    const el = await mount(`<interpreto-heatmap theme="dark" classes-names='["a", "b", "c"]' output='${attr(toJSON(multiClass()))}'></interpreto-heatmap>`);
+    const el = await mount(
+      `<interpreto-heatmap theme="dark" classes-names='["a", "b", "c"]' output='${attr(toJSON(multiClass()))}'></interpreto-heatmap>`,
+    );
     const view = el.view as InterpretoMultiClass;
     expect(view.theme).toBe('dark');
     expect(view.classesNames).toEqual(['a', 'b', 'c']);
@@ -122,7 +132,9 @@ describe('<interpreto-heatmap>', () => {
 
   it('shows a visible alert, and fires interpreto-error, for malformed JSON and invalid outputs', async () => {
     const errors: string[] = [];
-    document.addEventListener('interpreto-error', (e) => errors.push((e as CustomEvent).detail.error.message), { once: true });
+    document.addEventListener('interpreto-error', (e) => errors.push((e as CustomEvent).detail.error.message), {
+      once: true,
+    });
     const el = await mount(`<interpreto-heatmap output='{"elements": ['></interpreto-heatmap>`);
     expect(alert(el)).toMatch(/^Cannot show these attributions: the output attribute is not valid JSON/);
     expect(viewTag(el)).toBe('p');
@@ -150,22 +162,31 @@ describe('<interpreto-heatmap>', () => {
   it('fetches src, and reports HTTP and JSON failures', async () => {
     const files: Record<string, string> = { '/ok.json': saved('classification'), '/bad.json': '{"elements":' };
     const fetchMock = vi.fn(async (url: string) =>
-      url in files ? new Response(files[url], { status: 200 }) : new Response('nope', { status: 404, statusText: 'Not Found' }),
+      url in files
+        ? new Response(files[url], { status: 200 })
+        : new Response('nope', { status: 404, statusText: 'Not Found' }),
     );
     vi.stubGlobal('fetch', fetchMock);
-    const loaded = new Promise<void>((resolve) => document.addEventListener('interpreto-load', () => resolve(), { once: true }));
-    const el = await mount('<interpreto-heatmap src="/ok.json" classes-names=\'["neg", "neu", "pos"]\'></interpreto-heatmap>');
+    const loaded = new Promise<void>((resolve) =>
+      document.addEventListener('interpreto-load', () => resolve(), { once: true }),
+    );
+    const el = await mount(
+      '<interpreto-heatmap src="/ok.json" classes-names=\'["neg", "neu", "pos"]\'></interpreto-heatmap>',
+    );
     await loaded;
     await el.updateComplete;
     expect(viewTag(el)).toBe('interpreto-multi-class');
     expect(el.view!.output!.elements[3]).toBe('best');
 
-    const failed = () => new Promise<void>((resolve) => el.addEventListener('interpreto-error', () => resolve(), { once: true }));
+    const failed = () =>
+      new Promise<void>((resolve) => el.addEventListener('interpreto-error', () => resolve(), { once: true }));
     let f = failed();
     el.src = '/missing.json';
     await f;
     await el.updateComplete;
-    expect(alert(el)).toBe('Cannot show these attributions: Could not load attributions from "/missing.json": HTTP 404 Not Found. Check the src URL (and that the page may fetch it).');
+    expect(alert(el)).toBe(
+      'Cannot show these attributions: Could not load attributions from "/missing.json": HTTP 404 Not Found. Check the src URL (and that the page may fetch it).',
+    );
     f = failed();
     el.src = '/bad.json';
     await f;
@@ -195,7 +216,9 @@ describe('<interpreto-heatmap>', () => {
     let release!: (r: Response) => void;
     vi.stubGlobal('fetch', () => new Promise<Response>((resolve) => (release = resolve)));
     const el = await mount('<interpreto-heatmap src="/slow.json"></interpreto-heatmap>');
-    expect(el.shadowRoot!.querySelector('[role="status"]')!.textContent).toMatch(/^Loading attributions from \/slow\.json/);
+    expect(el.shadowRoot!.querySelector('[role="status"]')!.textContent).toMatch(
+      /^Loading attributions from \/slow\.json/,
+    );
     el.output = generation();
     await el.updateComplete;
     release(new Response(toJSON(singleClass())));

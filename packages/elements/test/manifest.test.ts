@@ -31,7 +31,12 @@ interface Manifest {
 }
 
 const committed = JSON.parse(readFileSync(join(pkg, 'custom-elements.json'), 'utf8')) as Manifest;
-const byTag = new Map(committed.modules.flatMap((m) => m.declarations ?? []).filter((d) => d.tagName).map((d) => [d.tagName!, d]));
+const byTag = new Map(
+  committed.modules
+    .flatMap((m) => m.declarations ?? [])
+    .filter((d) => d.tagName)
+    .map((d) => [d.tagName!, d]),
+);
 
 /** Source of each component class, by class name. */
 const sources = new Map<string, string>();
@@ -42,7 +47,7 @@ for (const file of readdirSync(componentsDir)) {
 const styles = readFileSync(join(componentsDir, 'styles.ts'), 'utf8');
 
 /** The sources of a class and of its base classes up to LitElement. */
-function chainSources(ctor: Function): string[] {
+function chainSources(ctor: abstract new (...args: never[]) => unknown): string[] {
   const out: string[] = [];
   for (let c = ctor; c && c !== LitElement; c = Object.getPrototypeOf(c)) {
     const text = sources.get(c.name);
@@ -70,7 +75,11 @@ describe('custom-elements.json', () => {
 
   it('is what the analyzer generates now (run `pnpm --filter @interpreto-js/elements analyze` after changing a component)', () => {
     const cli = join(pkg, 'node_modules', '@custom-elements-manifest', 'analyzer', 'cem.js');
-    execFileSync(process.execPath, [cli, 'analyze', '--config', 'custom-elements-manifest.config.mjs', '--outdir', relative(pkg, tmp), '--quiet'], { cwd: pkg, stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [cli, 'analyze', '--config', 'custom-elements-manifest.config.mjs', '--outdir', relative(pkg, tmp), '--quiet'],
+      { cwd: pkg, stdio: 'pipe' },
+    );
     const fresh = JSON.parse(readFileSync(join(tmp, 'custom-elements.json'), 'utf8'));
     expect(fresh).toEqual(committed);
     // tools find it through package.json (and the analyzer left that field alone)
@@ -101,7 +110,10 @@ describe('custom-elements.json', () => {
           expect(member!.privacy ?? 'public').toBe('public');
           if (options.attribute === false) continue;
           const attribute = typeof options.attribute === 'string' ? options.attribute : String(name).toLowerCase();
-          expect(decl().attributes?.find((a) => a.name === attribute)?.fieldName, `${tag}: attribute ${attribute}`).toBe(name);
+          expect(
+            decl().attributes?.find((a) => a.name === attribute)?.fieldName,
+            `${tag}: attribute ${attribute}`,
+          ).toBe(name);
         }
         // and no state listed as an attribute
         const states = [...ctor.elementProperties].filter(([, o]) => o.state).map(([n]) => String(n));

@@ -23,14 +23,23 @@ async function mount<T extends HTMLElement & { updateComplete: Promise<boolean> 
   return el;
 }
 
-const units = (el: HTMLElement, group = 'units') => [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>(`button.unit[data-group="${group}"]`)];
+const units = (el: HTMLElement, group = 'units') => [
+  ...el.shadowRoot!.querySelectorAll<HTMLButtonElement>(`button.unit[data-group="${group}"]`),
+];
 /** The cell's background, or null when it is uncoloured. */
 const bg = (b: Element) => {
-  const m = b.getAttribute('style')?.match(/background-color:\s*([^;]+)/)?.[1]?.trim();
+  const m = b
+    .getAttribute('style')
+    ?.match(/background-color:\s*([^;]+)/)?.[1]
+    ?.trim();
   return !m || m === 'transparent' ? null : m;
 };
 /** The cell's text colour. */
-const fg = (b: Element) => b.getAttribute('style')?.match(/(?:^|;)\s*color:\s*([^;]+)/)?.[1]?.trim();
+const fg = (b: Element) =>
+  b
+    .getAttribute('style')
+    ?.match(/(?:^|;)\s*color:\s*([^;]+)/)?.[1]
+    ?.trim();
 const events = (el: HTMLElement, type: string) => {
   const seen: unknown[] = [];
   el.addEventListener(type, (e) => seen.push((e as CustomEvent).detail));
@@ -45,7 +54,12 @@ describe('text in every script', () => {
       ...singleClass(),
       elements,
       attributions: [elements.map((_, i) => i / 4 - 1)],
-      inputs: { inputIds: elements.map((_, i) => i), attentionMask: elements.map(() => 1), units: { unitOfToken: elements.map((_, i) => i), nUnits: elements.length }, replaceTokenId: 0 },
+      inputs: {
+        inputIds: elements.map((_, i) => i),
+        attentionMask: elements.map(() => 1),
+        units: { unitOfToken: elements.map((_, i) => i), nUnits: elements.length },
+        replaceTokenId: 0,
+      },
     };
     const el = await mount(plotAttributions(out));
     expect(units(el).map((b) => b.textContent)).toEqual(elements);
@@ -64,12 +78,22 @@ describe('spaceBefore', () => {
   });
 
   it('multi-class and generation views put the spaces in too', async () => {
-    const multi = { ...wordPiece(), attributions: [[1, 2, 3, 4], [4, 3, 2, 1]], targets: [0, 1] };
+    const multi = {
+      ...wordPiece(),
+      attributions: [
+        [1, 2, 3, 4],
+        [4, 3, 2, 1],
+      ],
+      targets: [0, 1],
+    };
     expect(shown(await mount(plotAttributions(multi)), '.units[aria-label="Attributions"]')).toBe('this is the best');
     const gen = {
       ...wordPiece(),
       modelTask: 'generation' as const,
-      attributions: [[0.1, 0.2, Number.NaN, Number.NaN], [0.3, 0.1, 0.2, Number.NaN]],
+      attributions: [
+        [0.1, 0.2, Number.NaN, Number.NaN],
+        [0.3, 0.1, 0.2, Number.NaN],
+      ],
     };
     const el = await mount(plotAttributions(gen));
     expect(shown(el, '.units[aria-label="Prompt units"]')).toBe('this is');
@@ -85,7 +109,9 @@ describe('plotAttributions', () => {
     expect(plotAttributions(generation()).tagName.toLowerCase()).toBe('interpreto-generation');
   });
   it('refuses malformed outputs and unknown themes with a clear error', () => {
-    expect(() => plotAttributions({ ...singleClass(), attributions: [[1]] })).toThrow(/has 1 cells but there are 4 elements/);
+    expect(() => plotAttributions({ ...singleClass(), attributions: [[1]] })).toThrow(
+      /has 1 cells but there are 4 elements/,
+    );
     expect(() => plotAttributions(singleClass(), { theme: 'blue' as 'dark' })).toThrow(/Unknown theme "blue"/);
   });
   it('reflects the theme attribute and recolours for it', async () => {
@@ -165,7 +191,12 @@ describe('multi-class view', () => {
   const names = ['negative', 'positive', 'neutral'];
   const bounds = rowBounds(multiClass().attributions); // [4, 1, 0.5]
   const rowColours = (r: number) => multiClass().attributions[r]!.map((v) => cellColor(v, bounds[r]!).background);
-  const dominantColours = [cellColor(4, 4).background, cellColor(1, 1).background, cellColor(0.25, 0.5).background, null];
+  const dominantColours = [
+    cellColor(4, 4).background,
+    cellColor(1, 1).background,
+    cellColor(0.25, 0.5).background,
+    null,
+  ];
   const chips = (el: HTMLElement) => [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('button.chip')];
   const pressed = (el: HTMLElement) => chips(el).map((c) => c.getAttribute('aria-pressed'));
 
@@ -234,7 +265,8 @@ describe('multi-class view', () => {
 describe('generation view', () => {
   const out = generation();
   const bound = matrixBound(out.attributions); // 8
-  const expected = (r: number) => out.attributions[r]!.map((v, c) => (c < 3 + r ? cellColor(v, bound).background : null));
+  const expected = (r: number) =>
+    out.attributions[r]!.map((v, c) => (c < 3 + r ? cellColor(v, bound).background : null));
   const all = (el: HTMLElement) => [...units(el, 'prompt'), ...units(el, 'outputs')];
 
   it('shows prompt and generated units as buttons, uncoloured until one is chosen', async () => {
@@ -297,7 +329,15 @@ describe('generation view', () => {
 describe('curve', () => {
   it('draws one line per target row with the AUC', async () => {
     const el = document.createElement('interpreto-curve') as InterpretoCurve;
-    el.result = { auc: 0.375, detailedScores: [[[1, 0.5, 0], [0.5, 0.25, 0]]] };
+    el.result = {
+      auc: 0.375,
+      detailedScores: [
+        [
+          [1, 0.5, 0],
+          [0.5, 0.25, 0],
+        ],
+      ],
+    };
     el.metric = 'Deletion';
     el.rowNames = [XSS, 'b'];
     await mount(el);

@@ -14,7 +14,15 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless=new', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+const ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
 const pkg = join(import.meta.dirname, '..');
 const BUNDLE = join(pkg, 'dist', 'standalone', 'interpreto-elements.js');
 const saved = (name: string) => readFileSync(join(pkg, 'test', 'standalone', name), 'utf8');
@@ -103,13 +111,21 @@ describe.skipIf(!existsSync(CHROMIUM))('standalone bundle in a plain HTML page',
   it('renders the saved classification and generation from the output attribute, and shows errors', async () => {
     const { page: p, requests, errors } = await open('/inline.html');
     const r = await p.evaluate(async () => {
-      const get = (id: string) => document.getElementById(id) as HTMLElement & { updateComplete: Promise<boolean>; view: (HTMLElement & { updateComplete: Promise<boolean> }) | null };
+      const get = (id: string) =>
+        document.getElementById(id) as HTMLElement & {
+          updateComplete: Promise<boolean>;
+          view: (HTMLElement & { updateComplete: Promise<boolean> }) | null;
+        };
       const all = ['classification', 'generation', 'malformed', 'invalid'].map(get);
       for (const el of all) await el.updateComplete;
       for (const el of all) await el.view?.updateComplete;
       const cls = get('classification').view!;
       const units = (v: HTMLElement, sel = 'button.unit') => [...v.shadowRoot!.querySelectorAll<HTMLElement>(sel)];
-      const style = (b: HTMLElement) => ({ text: b.textContent, bg: getComputedStyle(b).backgroundColor, fg: getComputedStyle(b).color });
+      const style = (b: HTMLElement) => ({
+        text: b.textContent,
+        bg: getComputedStyle(b).backgroundColor,
+        fg: getComputedStyle(b).color,
+      });
       const dominant = units(cls).map(style);
       const buttons = [...cls.shadowRoot!.querySelectorAll<HTMLButtonElement>('button[part="class-button"]')];
       buttons[1]!.click(); // neutral: 'best' is strongly negative there
@@ -147,7 +163,11 @@ describe.skipIf(!existsSync(CHROMIUM))('standalone bundle in a plain HTML page',
     expect(best).toEqual({ text: 'best', bg: 'rgb(220, 38, 38)', fg: 'rgb(255, 255, 255)' });
     expect(r.dominant.filter((u) => u.fg === 'rgb(255, 255, 255)').map((u) => u.text)).toEqual(['best']);
     // neutral selected: 'best' is -12.38 of bound 12.38: full blue
-    expect(r.neutral.find((u) => u.text === 'best')).toEqual({ text: 'best', bg: 'rgb(37, 99, 235)', fg: 'rgb(255, 255, 255)' });
+    expect(r.neutral.find((u) => u.text === 'best')).toEqual({
+      text: 'best',
+      bg: 'rgb(37, 99, 235)',
+      fg: 'rgb(255, 255, 255)',
+    });
 
     // generation (dark theme): prompt and generated units; row 2 shown; 'Roses' (0.435) is the dark
     // theme's full red, with near-black text (contrast 5.0 against 3.8 for white)
@@ -161,10 +181,14 @@ describe.skipIf(!existsSync(CHROMIUM))('standalone bundle in a plain HTML page',
 
     // errors: visible alerts that say what is wrong
     expect(r.malformed.visible).toBe(true);
-    expect(r.malformed.text).toMatch(/^Cannot show these attributions: the output attribute is not valid JSON \(.+\)\. Give the AttributionOutput/);
+    expect(r.malformed.text).toMatch(
+      /^Cannot show these attributions: the output attribute is not valid JSON \(.+\)\. Give the AttributionOutput/,
+    );
     expect(r.malformed.color).toBe('rgb(179, 38, 30)');
     expect(r.invalid.visible).toBe(true);
-    expect(r.invalid.text).toBe("Cannot show these attributions: AttributionOutput.modelTask must be 'classification' or 'generation', got \"regression\".");
+    expect(r.invalid.text).toBe(
+      "Cannot show these attributions: AttributionOutput.modelTask must be 'classification' or 'generation', got \"regression\".",
+    );
 
     // only the page and the bundle were requested, both from this server
     expect(requests).toEqual([`${origin}/inline.html`, `${origin}/dist/standalone/interpreto-elements.js`]);
@@ -174,19 +198,29 @@ describe.skipIf(!existsSync(CHROMIUM))('standalone bundle in a plain HTML page',
 
   it('fetches src, and shows a visible error when the file is missing', async () => {
     const { page: p, requests, errors } = await open('/src.html');
-    await p.waitForFunction(() => {
-      const ok = document.getElementById('fetched') as HTMLElement & { view: HTMLElement | null };
-      const bad = document.getElementById('missing')!;
-      return ok.view?.shadowRoot?.querySelector('button.unit') && bad.shadowRoot?.querySelector('[role="alert"]');
-    }, null, { timeout: 30_000 });
+    await p.waitForFunction(
+      () => {
+        const ok = document.getElementById('fetched') as HTMLElement & { view: HTMLElement | null };
+        const bad = document.getElementById('missing')!;
+        return ok.view?.shadowRoot?.querySelector('button.unit') && bad.shadowRoot?.querySelector('[role="alert"]');
+      },
+      null,
+      { timeout: 30_000 },
+    );
     const r = await p.evaluate(() => ({
-      fetched: (document.getElementById('fetched') as HTMLElement & { view: HTMLElement }).view.shadowRoot!.querySelector('[data-group="outputs"]')!.textContent,
+      fetched: (
+        document.getElementById('fetched') as HTMLElement & { view: HTMLElement }
+      ).view.shadowRoot!.querySelector('[data-group="outputs"]')!.textContent,
       missing: document.getElementById('missing')!.shadowRoot!.querySelector('[role="alert"]')!.textContent,
     }));
     expect(r.fetched).toBe(' blue');
-    expect(r.missing).toBe('Cannot show these attributions: Could not load attributions from "/data/missing.json": HTTP 404 Not Found. Check the src URL (and that the page may fetch it).');
+    expect(r.missing).toBe(
+      'Cannot show these attributions: Could not load attributions from "/data/missing.json": HTTP 404 Not Found. Check the src URL (and that the page may fetch it).',
+    );
     expect(requests.sort()).toEqual(
-      ['/src.html', '/dist/standalone/interpreto-elements.js', '/data/generation.json', '/data/missing.json'].map((x) => `${origin}${x}`).sort(),
+      ['/src.html', '/dist/standalone/interpreto-elements.js', '/data/generation.json', '/data/missing.json']
+        .map((x) => `${origin}${x}`)
+        .sort(),
     );
     expect(errors).toEqual([]);
     await p.close();

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { curveAUC, curvePlot, curveToSVG } from '../src/curve.ts';
-import { className, dominantRows, generationCellValue, generationLayout, validateOutput, viewKind } from '../src/view-model.ts';
+import {
+  className,
+  dominantRows,
+  generationCellValue,
+  generationLayout,
+  validateOutput,
+  viewKind,
+} from '../src/view-model.ts';
 import { generation, multiClass, singleClass, XSS } from './fixtures.ts';
 
 describe('view model', () => {
@@ -34,7 +41,9 @@ describe('view model', () => {
   it('validation names what is wrong', () => {
     expect(() => validateOutput(null)).toThrow(/expected an object/);
     expect(() => validateOutput({ ...singleClass(), elements: 'abc' })).toThrow(/elements must be an array of strings/);
-    expect(() => validateOutput({ ...singleClass(), modelTask: 'tagging' })).toThrow(/modelTask must be 'classification' or 'generation', got "tagging"/);
+    expect(() => validateOutput({ ...singleClass(), modelTask: 'tagging' })).toThrow(
+      /modelTask must be 'classification' or 'generation', got "tagging"/,
+    );
     const gen = generation();
     gen.attributions = Array(7).fill(Array(6).fill(0));
     expect(() => validateOutput(gen)).toThrow(/7 rows for 6 elements/);
@@ -61,12 +70,25 @@ describe('metric curves', () => {
     expect(curvePlot([[-1, 2]]).yMin).toBe(-1);
   });
   it('draws one polyline per row, with the AUC, escaping row names', () => {
-    const s = curveToSVG({ auc: 0.4321, detailedScores: [[[1, 0.5, 0], [0.2, 0.1, 0]]] }, { metric: 'Deletion', rowNames: [XSS, 'b'] });
+    const s = curveToSVG(
+      {
+        auc: 0.4321,
+        detailedScores: [
+          [
+            [1, 0.5, 0],
+            [0.2, 0.1, 0],
+          ],
+        ],
+      },
+      { metric: 'Deletion', rowNames: [XSS, 'b'] },
+    );
     expect(s.match(/<polyline /g)).toHaveLength(2);
     expect(s).toContain('Deletion AUC 0.432 (lower is better)');
     expect(s).not.toContain(XSS);
     expect(s).toContain('&lt;img src=x onerror=alert(1)&gt;: AUC 0.500');
-    expect(() => curveToSVG({ auc: 0.1, detailedScores: [] }, { inputIndex: 0 })).toThrow(/inputIndex 0 does not exist/);
+    expect(() => curveToSVG({ auc: 0.1, detailedScores: [] }, { inputIndex: 0 })).toThrow(
+      /inputIndex 0 does not exist/,
+    );
     expect(() => curveToSVG({ auc: 0.1 } as never)).toThrow(/detailedScores/);
   });
 });

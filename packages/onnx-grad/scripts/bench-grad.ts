@@ -17,14 +17,22 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
-import { buildGradientModel, decodeModel, encodeModel, toNumber, type GradientModel, type ModelProto } from '../src/index.ts';
+import {
+  buildGradientModel,
+  decodeModel,
+  encodeModel,
+  toNumber,
+  type GradientModel,
+  type ModelProto,
+} from '../src/index.ts';
 import { embeddingConfig } from '../src/cli.ts';
 import { buildEncoderClassifier, ensureFixture, FIXTURES } from '../test/fixtures/index.ts';
 import { rng } from '../test/transforms/helpers.ts';
 import { REPO_ROOT, thirdParty } from '../../../fixtures/index.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const B = 8, S = 64;
+const B = 8,
+  S = 64;
 
 // ---- child mode: measure one build's time and peak memory in a fresh process -----------------------------------
 if (process.argv[2] === '--measure-build') {
@@ -50,11 +58,15 @@ if (process.argv[2] === '--measure-build') {
   const maxRss = resetOk ? hwm() : process.resourceUsage().maxRSS * 1024; // bytes
   // Without a reset, maxRSS is a lifetime high-water mark: when the build never rose above the start-up peak, its
   // own peak is unknown (and smaller than that start-up peak), reported as null
-  process.stdout.write(JSON.stringify({ ms, peak: resetOk || maxRss > maxBefore ? maxRss - rssBefore : null, out: grad.bytes.length }));
+  process.stdout.write(
+    JSON.stringify({ ms, peak: resetOk || maxRss > maxBefore ? maxRss - rssBefore : null, out: grad.bytes.length }),
+  );
   process.exit(0);
 }
 
-const { values: args } = parseArgs({ options: { runs: { type: 'string' }, 'no-wasm': { type: 'boolean' }, only: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: { runs: { type: 'string' }, 'no-wasm': { type: 'boolean' }, only: { type: 'string' } },
+});
 const RUNS = Number(args.runs ?? 3);
 
 interface Row {
@@ -67,14 +79,21 @@ interface Row {
   wasm?: { fwd: number; grad: number };
 }
 
-type Plain = Record<string, { type: 'int64' | 'float32' | 'bool'; dims: number[]; data: BigInt64Array | Float32Array | Uint8Array }>;
+type Plain = Record<
+  string,
+  { type: 'int64' | 'float32' | 'bool'; dims: number[]; data: BigInt64Array | Float32Array | Uint8Array }
+>;
 
 /** Forward feeds: random ids, full mask, positions, empty cache; the gradient model's: looked-up embeddings and a random seed. */
 function feeds(model: ModelProto, grad: GradientModel, vocab: number, batch: number): { fwd: Plain; grad: Plain } {
   const r = rng(1);
   const ids = Array.from({ length: batch * S }, () => 3 + Math.floor(r() * (vocab - 3)));
   const fwd: Plain = {};
-  const i64 = (f: (k: number) => number) => ({ type: 'int64' as const, dims: [batch, S], data: BigInt64Array.from({ length: batch * S }, (_, k) => BigInt(f(k))) });
+  const i64 = (f: (k: number) => number) => ({
+    type: 'int64' as const,
+    dims: [batch, S],
+    data: BigInt64Array.from({ length: batch * S }, (_, k) => BigInt(f(k))),
+  });
   for (const v of model.graph.input) {
     const dims = v.type?.tensor_type?.shape?.dim ?? [];
     if (v.name === 'input_ids') fwd[v.name] = i64((k) => ids[k]!);
@@ -82,7 +101,12 @@ function feeds(model: ModelProto, grad: GradientModel, vocab: number, batch: num
     else if (v.name === 'token_type_ids') fwd[v.name] = i64(() => 0);
     else if (v.name === 'position_ids') fwd[v.name] = i64((k) => k % S);
     else if (v.name === 'use_cache_branch') fwd[v.name] = { type: 'bool', dims: [1], data: Uint8Array.of(0) };
-    else if (v.name.startsWith('past')) fwd[v.name] = { type: 'float32', dims: dims.map((d, i) => (i === 0 ? batch : d.dim_param ? 0 : toNumber(d.dim_value))), data: new Float32Array(0) };
+    else if (v.name.startsWith('past'))
+      fwd[v.name] = {
+        type: 'float32',
+        dims: dims.map((d, i) => (i === 0 ? batch : d.dim_param ? 0 : toNumber(d.dim_value))),
+        data: new Float32Array(0),
+      };
     else throw new Error(`bench: no feed rule for input "${v.name}"`);
   }
   const H = grad.embedding!.hiddenSize;
@@ -91,15 +115,28 @@ function feeds(model: ModelProto, grad: GradientModel, vocab: number, batch: num
   const g: Plain = { inputs_embeds: { type: 'float32', dims: [batch, S, H], data: emb } };
   for (const name of grad.inputNames) if (fwd[name]) g[name] = fwd[name];
   for (const v of decodeModel(grad.bytes).graph.input.filter((x) => x.name.startsWith('grad_'))) {
-    const dims = v.type!.tensor_type!.shape!.dim.map((d, i) => (i === 0 ? batch : d.dim_param ? S : toNumber(d.dim_value)));
-    g[v.name] = { type: 'float32', dims, data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => r() - 0.5) };
+    const dims = v.type!.tensor_type!.shape!.dim.map((d, i) =>
+      i === 0 ? batch : d.dim_param ? S : toNumber(d.dim_value),
+    );
+    g[v.name] = {
+      type: 'float32',
+      dims,
+      data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => r() - 0.5),
+    };
   }
   return { fwd, grad: g };
 }
 
-async function timeRuns(ort: typeof ortNode | typeof ortWeb, bytes: Uint8Array, plain: Plain, ep: 'cpu' | 'wasm'): Promise<number> {
+async function timeRuns(
+  ort: typeof ortNode | typeof ortWeb,
+  bytes: Uint8Array,
+  plain: Plain,
+  ep: 'cpu' | 'wasm',
+): Promise<number> {
   const session = await ort.InferenceSession.create(bytes, { executionProviders: [ep] });
-  const inputs = Object.fromEntries(Object.entries(plain).map(([k, t]) => [k, new ort.Tensor(t.type, t.data as never, t.dims)]));
+  const inputs = Object.fromEntries(
+    Object.entries(plain).map(([k, t]) => [k, new ort.Tensor(t.type, t.data as never, t.dims)]),
+  );
   await session.run(inputs as never); // warm-up
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -112,12 +149,29 @@ async function timeRuns(ort: typeof ortNode | typeof ortWeb, bytes: Uint8Array, 
 }
 
 function measureBuild(path: string, config: unknown): { ms: number; peak: number | null } {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(HERE, 'bench-grad.ts'), '--measure-build', path, config ? JSON.stringify(config) : ''], { encoding: 'utf8', maxBuffer: 1 << 20, cwd: REPO_ROOT });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      join(HERE, 'bench-grad.ts'),
+      '--measure-build',
+      path,
+      config ? JSON.stringify(config) : '',
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 20, cwd: REPO_ROOT },
+  );
   if (r.status !== 0) throw new Error(`build measurement failed for ${path}: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
 
-async function bench(name: string, bytes: Uint8Array, config: ReturnType<typeof embeddingConfig>, batch = B): Promise<Row> {
+async function bench(
+  name: string,
+  bytes: Uint8Array,
+  config: ReturnType<typeof embeddingConfig>,
+  batch = B,
+): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-grad-'));
   const path = join(dir, 'model.onnx');
   writeFileSync(path, bytes);
@@ -126,25 +180,54 @@ async function bench(name: string, bytes: Uint8Array, config: ReturnType<typeof 
   const grad = buildGradientModel(bytes, { config });
   const model = decodeModel(bytes);
   const f = feeds(model, grad, grad.embedding!.vocabSize, batch);
-  const row: Row = { model: name, fileMB: bytes.length / 2 ** 20, buildMs: build.ms, peakMB: build.peak === null ? null : build.peak / 2 ** 20 };
-  row.node = { fwd: await timeRuns(ortNode, bytes, f.fwd, 'cpu'), grad: await timeRuns(ortNode, grad.bytes, f.grad, 'cpu') };
-  if (!args['no-wasm']) row.wasm = { fwd: await timeRuns(ortWeb, bytes, f.fwd, 'wasm'), grad: await timeRuns(ortWeb, grad.bytes, f.grad, 'wasm') };
+  const row: Row = {
+    model: name,
+    fileMB: bytes.length / 2 ** 20,
+    buildMs: build.ms,
+    peakMB: build.peak === null ? null : build.peak / 2 ** 20,
+  };
+  row.node = {
+    fwd: await timeRuns(ortNode, bytes, f.fwd, 'cpu'),
+    grad: await timeRuns(ortNode, grad.bytes, f.grad, 'cpu'),
+  };
+  if (!args['no-wasm'])
+    row.wasm = {
+      fwd: await timeRuns(ortWeb, bytes, f.fwd, 'wasm'),
+      grad: await timeRuns(ortWeb, grad.bytes, f.grad, 'wasm'),
+    };
   return row;
 }
 
 function printTables(rows: Row[]): void {
   const fmt = (v: number | undefined, d = 1) => (v === undefined ? '-' : v.toFixed(d));
-  const ratio = (x?: { fwd: number; grad: number }) => (x ? `${(x.grad / x.fwd).toFixed(2)}${x.grad / x.fwd <= 3 ? '' : ' (>3)'}` : '-');
-  console.log(`\nRun time at batch ${B} x ${S} tokens (median of ${RUNS} after a warm-up; gradient / forward, target <= 3)`);
-  console.table(rows.map((r) => ({
-    model: r.model,
-    'node fwd ms': fmt(r.node?.fwd), 'node grad ms': fmt(r.node?.grad), 'node ratio': ratio(r.node),
-    'wasm fwd ms': fmt(r.wasm?.fwd), 'wasm grad ms': fmt(r.wasm?.grad), 'wasm ratio': ratio(r.wasm),
-  })));
-  console.log('Gradient-model build (fresh process; peak = max RSS growth during the build; targets: base < 1 s, peak < 2x file)');
-  console.table(rows.map((r) => ({
-    model: r.model, 'file MB': fmt(r.fileMB, 2), 'build ms': fmt(r.buildMs, 0), 'peak MB': r.peakMB === null ? '< start-up' : fmt(r.peakMB, 1), 'peak / file': r.peakMB === null ? '-' : fmt(r.peakMB / r.fileMB, 2),
-  })));
+  const ratio = (x?: { fwd: number; grad: number }) =>
+    x ? `${(x.grad / x.fwd).toFixed(2)}${x.grad / x.fwd <= 3 ? '' : ' (>3)'}` : '-';
+  console.log(
+    `\nRun time at batch ${B} x ${S} tokens (median of ${RUNS} after a warm-up; gradient / forward, target <= 3)`,
+  );
+  console.table(
+    rows.map((r) => ({
+      model: r.model,
+      'node fwd ms': fmt(r.node?.fwd),
+      'node grad ms': fmt(r.node?.grad),
+      'node ratio': ratio(r.node),
+      'wasm fwd ms': fmt(r.wasm?.fwd),
+      'wasm grad ms': fmt(r.wasm?.grad),
+      'wasm ratio': ratio(r.wasm),
+    })),
+  );
+  console.log(
+    'Gradient-model build (fresh process; peak = max RSS growth during the build; targets: base < 1 s, peak < 2x file)',
+  );
+  console.table(
+    rows.map((r) => ({
+      model: r.model,
+      'file MB': fmt(r.fileMB, 2),
+      'build ms': fmt(r.buildMs, 0),
+      'peak MB': r.peakMB === null ? '< start-up' : fmt(r.peakMB, 1),
+      'peak / file': r.peakMB === null ? '-' : fmt(r.peakMB / r.fileMB, 2),
+    })),
+  );
 }
 
 const rows: Row[] = [];
@@ -152,11 +235,23 @@ ortWeb.env.wasm.numThreads = 1;
 if (args.only !== 'fixtures') {
   const t0 = performance.now();
   const base = buildEncoderClassifier({
-    family: 'distilbert', opset: 14, vocabSize: 30522, hidden: 768, layers: 6, heads: 12, intermediate: 3072,
-    maxPositions: 512, labels: ['NEGATIVE', 'POSITIVE'], padTokenId: 0, seed: 1, initStd: 0.02,
+    family: 'distilbert',
+    opset: 14,
+    vocabSize: 30522,
+    hidden: 768,
+    layers: 6,
+    heads: 12,
+    intermediate: 3072,
+    maxPositions: 512,
+    labels: ['NEGATIVE', 'POSITIVE'],
+    padTokenId: 0,
+    seed: 1,
+    initStd: 0.02,
   });
   const bytes = encodeModel(base.model);
-  console.log(`built the DistilBERT-base-sized graph in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(bytes.length / 2 ** 20).toFixed(0)} MB)`);
+  console.log(
+    `built the DistilBERT-base-sized graph in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(bytes.length / 2 ** 20).toFixed(0)} MB)`,
+  );
   rows.push(await bench('distilbert-base-size (random, opset 14)', bytes, { vocab_size: 30522, hidden_size: 768 }));
   printTables(rows);
 }
@@ -164,8 +259,16 @@ if (args.only !== 'base') {
   for (const name of FIXTURES) {
     const dir = await ensureFixture(name);
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
-    rows.push(await bench(name, new Uint8Array(readFileSync(join(dir, 'onnx', 'model.onnx'))), embeddingConfig(config)));
+    rows.push(
+      await bench(name, new Uint8Array(readFileSync(join(dir, 'onnx', 'model.onnx'))), embeddingConfig(config)),
+    );
   }
-  rows.push(await bench('third-party optimum tiny DistilBERT', new Uint8Array(readFileSync(thirdParty('optimum-tiny-distilbert-sst2/model.onnx'))), { vocab_size: 30522, hidden_size: 2 }));
+  rows.push(
+    await bench(
+      'third-party optimum tiny DistilBERT',
+      new Uint8Array(readFileSync(thirdParty('optimum-tiny-distilbert-sst2/model.onnx'))),
+      { vocab_size: 30522, hidden_size: 2 },
+    ),
+  );
   printTables(rows);
 }

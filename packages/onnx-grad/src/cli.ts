@@ -37,7 +37,13 @@ export interface CliIo {
   error: (s: string) => void;
 }
 
-const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+const list = (v: string | undefined) =>
+  v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 
 function readFile(path: string, what: string): Uint8Array {
   if (!existsSync(path)) throw new UsageError(`${what} "${path}" does not exist.`);
@@ -68,7 +74,8 @@ function externalLocations(g: GraphProto, out = new Set<string>()): Set<string> 
 export function readExternalData(modelPath: string, model: ModelProto): Record<string, Uint8Array> {
   const files: Record<string, Uint8Array> = {};
   for (const loc of externalLocations(model.graph)) {
-    if (loc.includes('..') || loc.startsWith('/')) throw new UsageError(`The model names external data "${loc}" outside its folder; refusing to read it.`);
+    if (loc.includes('..') || loc.startsWith('/'))
+      throw new UsageError(`The model names external data "${loc}" outside its folder; refusing to read it.`);
     files[loc] = readFile(join(dirname(modelPath), loc), `External data file (named by ${basename(modelPath)})`);
   }
   return files;
@@ -77,7 +84,10 @@ export function readExternalData(modelPath: string, model: ModelProto): Record<s
 /** vocab_size and the hidden size under its per-family names (hidden_size, dim, n_embd, d_model). */
 export function embeddingConfig(config: Record<string, unknown>): GradientModelOptions['config'] {
   const num = (k: string) => (typeof config[k] === 'number' ? (config[k] as number) : undefined);
-  return { vocab_size: num('vocab_size'), hidden_size: num('hidden_size') ?? num('dim') ?? num('n_embd') ?? num('d_model') };
+  return {
+    vocab_size: num('vocab_size'),
+    hidden_size: num('hidden_size') ?? num('dim') ?? num('n_embd') ?? num('d_model'),
+  };
 }
 
 function readConfig(path: string): GradientModelOptions['config'] {
@@ -120,7 +130,12 @@ export function main(argv: string[], io: CliIo = { log: console.log, error: cons
     return 0;
   }
   try {
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'Missing the input model path.' : `Expected one model path, got ${positionals.length}: ${positionals.join(' ')}.`);
+    if (positionals.length !== 1)
+      throw new UsageError(
+        positionals.length === 0
+          ? 'Missing the input model path.'
+          : `Expected one model path, got ${positionals.length}: ${positionals.join(' ')}.`,
+      );
     if (!values.out) throw new UsageError('Missing -o <grad.onnx>: where to write the gradient model.');
     const modelPath = resolve(positionals[0]!);
     const outPath = resolve(values.out);
@@ -129,7 +144,9 @@ export function main(argv: string[], io: CliIo = { log: console.log, error: cons
     let config: GradientModelOptions['config'];
     if (values.config) config = readConfig(values.config);
     else if (!values['no-config']) {
-      const found = [join(dirname(modelPath), 'config.json'), join(dirname(modelPath), '..', 'config.json')].find(existsSync);
+      const found = [join(dirname(modelPath), 'config.json'), join(dirname(modelPath), '..', 'config.json')].find(
+        existsSync,
+      );
       if (found) config = readConfig(found);
     }
     const t0 = performance.now();
@@ -146,9 +163,15 @@ export function main(argv: string[], io: CliIo = { log: console.log, error: cons
     io.log(
       `Wrote ${outPath} (${(grad.bytes.length / 1e6).toFixed(1)} MB, opset ${grad.opset}, built in ${ms.toFixed(0)} ms)\n` +
         `  inputs:  ${grad.inputNames.join(', ')}\n  outputs: ${grad.outputNames.join(', ')}` +
-        (grad.embedding ? `\n  embedding table: ${grad.embedding.weightName} [${grad.embedding.vocabSize}, ${grad.embedding.hiddenSize}]` : '') +
-        (grad.conversions.quantization ? `\n  quantized: ${grad.conversions.quantization} node(s) lowered to float ops (straight-through gradient through quantized activations)` : '') +
-        (grad.conversions.float16 ? `\n  float16: computed in float32 (${grad.conversions.float16} half tensor(s)/attribute(s) converted; half weights stay half in the file)` : ''),
+        (grad.embedding
+          ? `\n  embedding table: ${grad.embedding.weightName} [${grad.embedding.vocabSize}, ${grad.embedding.hiddenSize}]`
+          : '') +
+        (grad.conversions.quantization
+          ? `\n  quantized: ${grad.conversions.quantization} node(s) lowered to float ops (straight-through gradient through quantized activations)`
+          : '') +
+        (grad.conversions.float16
+          ? `\n  float16: computed in float32 (${grad.conversions.float16} half tensor(s)/attribute(s) converted; half weights stay half in the file)`
+          : ''),
     );
     return 0;
   } catch (e) {

@@ -7,7 +7,17 @@
  *
  * Exports: `GradientModelOptions`, `GradientModel`, `buildGradientModel`, `NonStandardOpsError`.
  */
-import { DataType, decodeModel, encodeModel, onnxOpset, toNumber, OnnxDecodeError, type ModelProto, type TensorProto, type ValueInfoProto } from './onnx/proto.ts';
+import {
+  DataType,
+  decodeModel,
+  encodeModel,
+  onnxOpset,
+  toNumber,
+  OnnxDecodeError,
+  type ModelProto,
+  type TensorProto,
+  type ValueInfoProto,
+} from './onnx/proto.ts';
 import { hasExternalData, resolveExternalData, tensorData } from './onnx/tensor.ts';
 import { Graph } from './ir/graph.ts';
 import { differentiate, UnsupportedOpsError } from './autodiff/differentiate.ts';
@@ -17,7 +27,13 @@ import { dropPresentOutputs, removePastInputs } from './transforms/kv-cache.ts';
 import { cutEmbeddings, INPUTS_EMBEDS } from './transforms/embedding-cut.ts';
 import { findNonStandardOps, type NonStandardOp } from './transforms/non-standard-ops.ts';
 import { TransformError } from './transforms/errors.ts';
-import { dequantizeTable, findUnloweredQuantization, halfToFloat, lowerQuantization, type QuantizedTable } from './transforms/quantization.ts';
+import {
+  dequantizeTable,
+  findUnloweredQuantization,
+  halfToFloat,
+  lowerQuantization,
+  type QuantizedTable,
+} from './transforms/quantization.ts';
 import { computeInFloat32 } from './transforms/float32.ts';
 import { checkElementTypes } from './transforms/type-check.ts';
 import { resolveInternalOps } from './autodiff/rules/internal.ts';
@@ -74,10 +90,18 @@ export class NonStandardOpsError extends UnsupportedOpsError {
  * The embedding descriptor with `weights` read on first access: a view when the bytes are 4-byte aligned, else one
  * copy of that tensor (made only by callers that use the table, not by the CLI).
  */
-function lazyTable(weightName: string, vocabSize: number, hiddenSize: number, t: TensorProto, quant?: QuantizedTable): NonNullable<GradientModel['embedding']> {
+function lazyTable(
+  weightName: string,
+  vocabSize: number,
+  hiddenSize: number,
+  t: TensorProto,
+  quant?: QuantizedTable,
+): NonNullable<GradientModel['embedding']> {
   let table: Float32Array | undefined;
   return {
-    weightName, vocabSize, hiddenSize,
+    weightName,
+    vocabSize,
+    hiddenSize,
     get weights() {
       return (table ??= quant ? dequantizeTable(t, quant) : float32Table(t));
     },
@@ -89,13 +113,16 @@ function float32Table(t: TensorProto): Float32Array {
   if (data instanceof Float32Array) return data;
   if (t.data_type === DataType.DOUBLE) return Float32Array.from(data as Float64Array);
   if (t.data_type === DataType.FLOAT16) return Float32Array.from(data as Uint16Array, halfToFloat);
-  throw new TransformError(`The embedding table "${t.name}" has element type ${t.data_type}; only float32/float16/float64 tables can be read.`);
+  throw new TransformError(
+    `The embedding table "${t.name}" has element type ${t.data_type}; only float32/float16/float64 tables can be read.`,
+  );
 }
 
 function externalLocations(model: ModelProto): string[] {
   const out = new Set<string>();
   const visit = (ts: TensorProto[]) => {
-    for (const t of ts) if (t.data_location === 1) out.add(t.external_data?.find((e) => e.key === 'location')?.value ?? '?');
+    for (const t of ts)
+      if (t.data_location === 1) out.add(t.external_data?.find((e) => e.key === 'location')?.value ?? '?');
   };
   visit(model.graph.initializer);
   return [...out];
@@ -107,7 +134,9 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
   if (options.externalData) resolveExternalData(proto, options.externalData);
   if (hasExternalData(proto)) {
     throw new OnnxDecodeError(
-      `The model keeps tensors in external data file(s) ${externalLocations(proto).map((l) => `"${l}"`).join(', ')} ` +
+      `The model keeps tensors in external data file(s) ${externalLocations(proto)
+        .map((l) => `"${l}"`)
+        .join(', ')} ` +
         'that were not provided: pass them as `externalData` (the CLI reads them from beside the model).',
     );
   }
@@ -134,7 +163,9 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
   const wrt = [INPUTS_EMBEDS, ...(options.wrt ?? []).filter((w) => w !== INPUTS_EMBEDS)];
   for (const w of options.wrt ?? []) {
     if (!graph.initializer(w) && !graph.producer(w) && !graph.isGraphInput(w)) {
-      throw new TransformError(`--wrt "${w}": no such tensor in the graph after the cut (it may have been removed as dead code, e.g. the word-embedding table).`);
+      throw new TransformError(
+        `--wrt "${w}": no such tensor in the graph after the cut (it may have been removed as dead code, e.g. the word-embedding table).`,
+      );
     }
   }
 
@@ -162,7 +193,8 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
     bytes,
     inputNames: graph.proto.input.map((v) => v.name),
     outputNames: graph.proto.output.map((v) => v.name),
-    embedding: lookup && lazyTable(lookup.weightName, lookup.vocabSize, lookup.hiddenSize, lookup.weight, lookup.quantization),
+    embedding:
+      lookup && lazyTable(lookup.weightName, lookup.vocabSize, lookup.hiddenSize, lookup.weight, lookup.quantization),
     opset,
     conversions: { quantization, float16 },
   };
@@ -171,7 +203,9 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
 /** Makes the gradient available under `name`: renames its producer's output, or adds an Identity. */
 function nameTensor(graph: Graph, tensor: string, name: string): void {
   if (graph.producer(name) || graph.initializer(name) || graph.proto.input.some((v) => v.name === name)) {
-    throw new TransformError(`The graph already has a tensor named "${name}": rename it before building the gradient model.`);
+    throw new TransformError(
+      `The graph already has a tensor named "${name}": rename it before building the gradient model.`,
+    );
   }
   const p = graph.producer(tensor);
   const isIo = graph.proto.output.some((o) => o.name === tensor) || graph.proto.input.some((v) => v.name === tensor);
@@ -186,7 +220,10 @@ function nameTensor(graph: Graph, tensor: string, name: string): void {
 /** The declared type of `name` (an input, initializer or value-info'd tensor), for the gradient output. */
 function typeOf(graph: Graph, name: string): ValueInfoProto['type'] {
   const init = graph.initializer(name);
-  if (init) return { tensor_type: { elem_type: init.data_type, shape: { dim: init.dims.map((d) => ({ dim_value: toNumber(d) })) } } };
+  if (init)
+    return {
+      tensor_type: { elem_type: init.data_type, shape: { dim: init.dims.map((d) => ({ dim_value: toNumber(d) })) } },
+    };
   const vi = graph.valueInfo(name);
   return vi?.type ?? { tensor_type: { elem_type: DataType.FLOAT } };
 }

@@ -9,13 +9,23 @@ export { resolveIfs } from './transforms/resolve-if.ts';
 export { dropPresentOutputs, removePastInputs } from './transforms/kv-cache.ts';
 export * from './transforms/embedding-cut.ts';
 export * from './transforms/non-standard-ops.ts';
-export { lowerQuantization, findUnloweredQuantization, dequantizeTable, type QuantizedTable } from './transforms/quantization.ts';
+export {
+  lowerQuantization,
+  findUnloweredQuantization,
+  dequantizeTable,
+  type QuantizedTable,
+} from './transforms/quantization.ts';
 export { computeInFloat32 } from './transforms/float32.ts';
 export { checkElementTypes, elementTypes, TypeMismatchError, type TypeMismatch } from './transforms/type-check.ts';
 export * from './gradient-model.ts';
 export { addDim, broadcastDims, divDim, mulDim, subDim, type Dim } from './shape/dims.ts';
 export { inferShapes, ShapeInfo, type TensorType } from './shape/infer.ts';
-export { differentiate, UnsupportedOpsError, type DifferentiateOptions, type DifferentiateResult } from './autodiff/differentiate.ts';
+export {
+  differentiate,
+  UnsupportedOpsError,
+  type DifferentiateOptions,
+  type DifferentiateResult,
+} from './autodiff/differentiate.ts';
 export { AutodiffError } from './autodiff/context.ts';
 export { supportedOps, registerRule, type RegisterRuleOptions } from './autodiff/registry.ts';
 export { RuleContractError } from './autodiff/rule-contract.ts';

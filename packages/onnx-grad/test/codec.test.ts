@@ -38,7 +38,10 @@ describe('ONNX codec', () => {
         opset_import: [{ domain: '', version: opset }],
         graph: { node: [], initializer: [], input: [], output: [], value_info: [], name: 'g' },
       };
-      model.graph.input.push({ name: 'x', type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: [{ dim_value: 2 }, { dim_value: 3 }] } } } } as never);
+      model.graph.input.push({
+        name: 'x',
+        type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: [{ dim_value: 2 }, { dim_value: 3 }] } } },
+      } as never);
       const g = new Graph(model as never);
       const b = new OpBuilder(g);
       const y = b.reduceSum(b.unsqueeze(b.mul('x', b.f32(2)), [0]), [2], false);

@@ -2,11 +2,34 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer, env, Tensor } from '@huggingface/transformers';
-import { decodeModel, encodeModel, Graph, tensorData, toNumber, type ModelProto, type NodeProto } from '../src/index.ts';
 import {
-  additiveContributions, additiveLogits, buildEncoderClassifier, buildFixture, copyLmLogits, ensureFixture, FIXTURES,
-  GENERATOR_VERSION, nonadditiveLogits, trainBpe, type FixtureName,
+  AutoModelForCausalLM,
+  AutoModelForSequenceClassification,
+  AutoTokenizer,
+  env,
+  Tensor,
+} from '@huggingface/transformers';
+import {
+  decodeModel,
+  encodeModel,
+  Graph,
+  tensorData,
+  toNumber,
+  type ModelProto,
+  type NodeProto,
+} from '../src/index.ts';
+import {
+  additiveContributions,
+  additiveLogits,
+  buildEncoderClassifier,
+  buildFixture,
+  copyLmLogits,
+  ensureFixture,
+  FIXTURES,
+  GENERATOR_VERSION,
+  nonadditiveLogits,
+  trainBpe,
+  type FixtureName,
 } from './fixtures/index.ts';
 
 const dirs = new Map<FixtureName, string>();
@@ -26,11 +49,18 @@ async function session(name: FixtureName): Promise<ort.InferenceSession> {
   if (!s) sessions.set(name, (s = await ort.InferenceSession.create(modelBytes(name))));
   return s;
 }
-const i64 = (rows: number[][]) => new ort.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0]!.length]);
+const i64 = (rows: number[][]) =>
+  new ort.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0]!.length]);
 const positions = (n: number, from = 0) => [Array.from({ length: n }, (_, i) => from + i)];
 
 /** Feeds for one unpadded sequence with an empty (or given) cache, filled from the session's declared inputs. */
-function feeds(s: ort.InferenceSession, ids: number[], past: Record<string, ort.Tensor> = {}, pastLen = 0, useCache = false): Record<string, ort.Tensor> {
+function feeds(
+  s: ort.InferenceSession,
+  ids: number[],
+  past: Record<string, ort.Tensor> = {},
+  pastLen = 0,
+  useCache = false,
+): Record<string, ort.Tensor> {
   const f: Record<string, ort.Tensor> = {};
   for (const meta of s.inputMetadata) {
     const n = meta.name;
@@ -42,7 +72,9 @@ function feeds(s: ort.InferenceSession, ids: number[], past: Record<string, ort.
     else if (n.startsWith('past_key_values.')) {
       if (past[n]) f[n] = past[n];
       else {
-        const shape = (meta as unknown as { shape: (number | string)[] }).shape.map((d) => (typeof d === 'number' ? d : d === 'batch_size' ? 1 : 0));
+        const shape = (meta as unknown as { shape: (number | string)[] }).shape.map((d) =>
+          typeof d === 'number' ? d : d === 'batch_size' ? 1 : 0,
+        );
         f[n] = new ort.Tensor('float32', new Float32Array(0), shape);
       }
     } else throw new Error(`unexpected input ${n}`);
@@ -58,8 +90,23 @@ const argmax = (r: number[]) => r.reduce((best, v, i) => (v > r[best]! ? i : bes
 const opTypes = (m: ModelProto) => new Set(m.graph.node.map((n: NodeProto) => n.op_type));
 const maxAbsDiff = (a: number[], b: number[]) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
-const CLASSIFIERS: FixtureName[] = ['bert-tiny-opset11', 'bert-tiny-opset17', 'distilbert-tiny-opset11', 'distilbert-tiny-opset17', 'roberta-tiny-opset14', 'additive-classifier', 'nonadditive-classifier'];
-const LMS: FixtureName[] = ['gpt2-tiny-opset13', 'gpt2-tiny-merged-opset14', 'gpt2-tiny-opset18', 'llama-tiny-opset14', 'llama-tiny-opset18', 'copy-lm'];
+const CLASSIFIERS: FixtureName[] = [
+  'bert-tiny-opset11',
+  'bert-tiny-opset17',
+  'distilbert-tiny-opset11',
+  'distilbert-tiny-opset17',
+  'roberta-tiny-opset14',
+  'additive-classifier',
+  'nonadditive-classifier',
+];
+const LMS: FixtureName[] = [
+  'gpt2-tiny-opset13',
+  'gpt2-tiny-merged-opset14',
+  'gpt2-tiny-opset18',
+  'llama-tiny-opset14',
+  'llama-tiny-opset18',
+  'copy-lm',
+];
 
 describe('fixture generator', () => {
   it('caches folders by generator version and does not rewrite current ones', async () => {
@@ -85,8 +132,18 @@ function modelOf(f: ReturnType<typeof buildFixture>): Uint8Array {
 
 describe('builders take a config and trained weights', () => {
   const spec = {
-    family: 'bert' as const, opset: 14, vocabSize: 50, hidden: 8, layers: 1, heads: 2, intermediate: 16, maxPositions: 16,
-    labels: ['A', 'B', 'C'], padTokenId: 0, seed: 3, initStd: 0.3,
+    family: 'bert' as const,
+    opset: 14,
+    vocabSize: 50,
+    hidden: 8,
+    layers: 1,
+    heads: 2,
+    intermediate: 16,
+    maxPositions: 16,
+    labels: ['A', 'B', 'C'],
+    padTokenId: 0,
+    seed: 3,
+    initStd: 0.3,
   };
   it('uses given weights by state-dict name (here: a shifted classifier bias shifts the logits)', async () => {
     const base = buildEncoderClassifier(spec);
@@ -96,19 +153,33 @@ describe('builders take a config and trained weights', () => {
     const run = async (m: typeof base) => {
       const s = await ort.InferenceSession.create(encodeModel(m.model));
       const ids = [[2, 7, 9, 3]];
-      const out = await s.run({ input_ids: i64(ids), attention_mask: i64([[1, 1, 1, 1]]), token_type_ids: i64([[0, 0, 0, 0]]) });
+      const out = await s.run({
+        input_ids: i64(ids),
+        attention_mask: i64([[1, 1, 1, 1]]),
+        token_type_ids: i64([[0, 0, 0, 0]]),
+      });
       return Array.from(out.logits!.data as Float32Array);
     };
     const [a, b] = [await run(base), await run(shifted)];
     expect(b.map((v, i) => v - a[i]!).map((d) => Math.round(d * 1e4) / 1e4)).toEqual([1, -2, 0.5]);
   });
   it('refuses trained weights whose size does not match the config', () => {
-    expect(() => buildEncoderClassifier({ ...spec, weights: { 'classifier.bias': new Float32Array(2) } })).toThrow(/classifier\.bias.*\[3\]/);
+    expect(() => buildEncoderClassifier({ ...spec, weights: { 'classifier.bias': new Float32Array(2) } })).toThrow(
+      /classifier\.bias.*\[3\]/,
+    );
   });
   it('trainBpe merges the most frequent pair first, deterministically', () => {
-    const words = [{ symbols: [...'lower'], count: 5 }, { symbols: [...'lowest'], count: 2 }, { symbols: [...'newer'], count: 6 }];
+    const words = [
+      { symbols: [...'lower'], count: 5 },
+      { symbols: [...'lowest'], count: 2 },
+      { symbols: [...'newer'], count: 6 },
+    ];
     // "w e" is seen 5 + 2 + 6 = 13 times, then "we r" 11; "l o" and "o we" tie at 7: the smaller text wins
-    expect(trainBpe(words, 3)).toEqual([['w', 'e'], ['we', 'r'], ['l', 'o']]);
+    expect(trainBpe(words, 3)).toEqual([
+      ['w', 'e'],
+      ['we', 'r'],
+      ['l', 'o'],
+    ]);
     expect(trainBpe(words, 3)).toEqual(trainBpe(words, 3));
   });
 });
@@ -133,18 +204,33 @@ describe('exporter layouts', () => {
 
   it('old opsets decompose LayerNorm and use Erf/tanh GELU; opset 17+ uses LayerNormalization', () => {
     const bert11 = opTypes(decodeModel(modelBytes('bert-tiny-opset11')));
-    for (const op of ['ReduceMean', 'Pow', 'Sqrt', 'Div', 'Erf', 'Shape', 'Unsqueeze', 'Concat', 'Slice', 'Gemm', 'Tanh']) expect(bert11.has(op), op).toBe(true);
+    for (const op of [
+      'ReduceMean',
+      'Pow',
+      'Sqrt',
+      'Div',
+      'Erf',
+      'Shape',
+      'Unsqueeze',
+      'Concat',
+      'Slice',
+      'Gemm',
+      'Tanh',
+    ])
+      expect(bert11.has(op), op).toBe(true);
     expect(bert11.has('LayerNormalization')).toBe(false);
     expect(opTypes(decodeModel(modelBytes('bert-tiny-opset17'))).has('LayerNormalization')).toBe(true);
     const distil = opTypes(decodeModel(modelBytes('distilbert-tiny-opset11')));
     for (const op of ['Where', 'Equal', 'Expand', 'Relu', 'Gemm']) expect(distil.has(op), op).toBe(true);
     expect(opTypes(decodeModel(modelBytes('roberta-tiny-opset14'))).has('CumSum')).toBe(true);
     const gpt2 = opTypes(decodeModel(modelBytes('gpt2-tiny-opset13')));
-    for (const op of ['Split', 'Gemm', 'Reshape', 'Where', 'Tanh', 'Concat', 'Slice']) expect(gpt2.has(op), op).toBe(true);
+    for (const op of ['Split', 'Gemm', 'Reshape', 'Where', 'Tanh', 'Concat', 'Slice'])
+      expect(gpt2.has(op), op).toBe(true);
     expect(gpt2.has('LayerNormalization')).toBe(false);
     expect(opTypes(decodeModel(modelBytes('gpt2-tiny-opset18'))).has('LayerNormalization')).toBe(true);
     const llama14 = opTypes(decodeModel(modelBytes('llama-tiny-opset14')));
-    for (const op of ['Neg', 'Sigmoid', 'Range', 'Sqrt', 'Div', 'Concat', 'Slice']) expect(llama14.has(op), op).toBe(true);
+    for (const op of ['Neg', 'Sigmoid', 'Range', 'Sqrt', 'Div', 'Concat', 'Slice'])
+      expect(llama14.has(op), op).toBe(true);
     expect(opTypes(decodeModel(modelBytes('llama-tiny-opset18'))).has('Reciprocal')).toBe(true);
   });
 
@@ -156,7 +242,8 @@ describe('exporter layouts', () => {
     expect(names).toContain('transformer.wte.weight');
     for (const branch of ['then_branch', 'else_branch']) {
       const g = m.graph.node[0]!.attribute.find((a) => a.name === branch)!.g!;
-      for (const t of g.initializer) expect(t.dims.length <= 1 && tensorData(t).length <= 4, `${branch} keeps ${t.name}`).toBe(true);
+      for (const t of g.initializer)
+        expect(t.dims.length <= 1 && tensorData(t).length <= 4, `${branch} keeps ${t.name}`).toBe(true);
       expect(g.node.some((n) => n.input.includes('transformer.wte.weight'))).toBe(true);
     }
     const thenOps = m.graph.node[0]!.attribute.find((a) => a.name === 'then_branch')!.g!.node;
@@ -203,7 +290,10 @@ describe('known-answer models', () => {
 
   it('additive-classifier: logits = bias + sum of per-token contributions; [MASK] removes exactly one', async () => {
     const { weights } = buildFixture('additive-classifier');
-    const { ids, mask, logits, tokenizer, model } = await classify('additive-classifier', ['a great movie', 'the worst film I ever saw, terrible!']);
+    const { ids, mask, logits, tokenizer, model } = await classify('additive-classifier', [
+      'a great movie',
+      'the worst film I ever saw, terrible!',
+    ]);
     for (let r = 0; r < ids.length; r++) {
       const expected = additiveLogits(weights, ids[r]!, mask[r]);
       for (let c = 0; c < 2; c++) expect(logits[r]![c]).toBeCloseTo(expected[c]!, 5);
@@ -217,7 +307,9 @@ describe('known-answer models', () => {
     const maskId = tokenizer.mask_token_id as number;
     const occluded = [...ids[0]!];
     occluded[2] = maskId;
-    const out = (await model({ input_ids: i64t(occluded), attention_mask: i64t(mask[0]!) })).logits.tolist()[0] as number[];
+    const out = (
+      await model({ input_ids: i64t(occluded), attention_mask: i64t(mask[0]!) })
+    ).logits.tolist()[0] as number[];
     for (let c = 0; c < 2; c++) expect(out[c]).toBeCloseTo(logits[0]![c]! - contrib[2]![c]!, 5);
   });
 
@@ -250,7 +342,14 @@ describe('known-answer models', () => {
     }
     const model = await AutoModelForCausalLM.from_pretrained('copy-lm', { dtype: 'fp32' });
     const prompt = [57, 120, 33];
-    const gen = generated(await model.generate({ input_ids: i64t(prompt), attention_mask: i64t([1, 1, 1]), max_new_tokens: 5, do_sample: false }));
+    const gen = generated(
+      await model.generate({
+        input_ids: i64t(prompt),
+        attention_mask: i64t([1, 1, 1]),
+        max_new_tokens: 5,
+        do_sample: false,
+      }),
+    );
     // row 2 copies position 0, row 3 copies position 1, ...: a 3-periodic continuation
     expect(gen).toEqual([57, 120, 33, 57, 120, 33, 57, 120]);
   });
@@ -275,30 +374,40 @@ describe('causal LMs', () => {
     return seq;
   }
 
-  it.each(LMS.filter((n) => n !== 'copy-lm'))('%s: generate() with the cache equals uncached greedy decoding', async (name) => {
-    const tokenizer = await AutoTokenizer.from_pretrained(name);
-    const model = await AutoModelForCausalLM.from_pretrained(name, { dtype: 'fp32' });
-    const enc = tokenizer('The movie was');
-    const prompt = (enc.input_ids.tolist() as bigint[][])[0]!.map(Number);
-    const gen = generated(await model.generate({ ...enc, max_new_tokens: 5, do_sample: false }));
-    expect(gen.length).toBeGreaterThan(prompt.length);
-    expect(gen).toEqual((await greedyUncached(name, prompt, 5)).slice(0, gen.length));
-  });
-
-  it.each(['gpt2-tiny-opset13', 'gpt2-tiny-opset18', 'llama-tiny-opset14', 'llama-tiny-opset18', 'gpt2-tiny-merged-opset14'] as FixtureName[])(
-    '%s: logits with past_key_values equal the uncached ones',
+  it.each(LMS.filter((n) => n !== 'copy-lm'))(
+    '%s: generate() with the cache equals uncached greedy decoding',
     async (name) => {
-      const s = await session(name);
-      const ids = [40, 41, 42, 43, 44, 45];
-      const full = rows((await s.run(feeds(s, ids))).logits!);
-      const prefix = await s.run(feeds(s, ids.slice(0, 4)));
-      const past = Object.fromEntries(Object.entries(prefix).filter(([k]) => k.startsWith('present.')).map(([k, v]) => [k.replace('present', 'past_key_values'), v]));
-      const tail = rows((await s.run(feeds(s, ids.slice(4), past, 4, true))).logits!);
-      for (let i = 0; i < 2; i++) expect(maxAbsDiff(tail[i]!, full[4 + i]!)).toBeLessThan(1e-4);
+      const tokenizer = await AutoTokenizer.from_pretrained(name);
+      const model = await AutoModelForCausalLM.from_pretrained(name, { dtype: 'fp32' });
+      const enc = tokenizer('The movie was');
+      const prompt = (enc.input_ids.tolist() as bigint[][])[0]!.map(Number);
+      const gen = generated(await model.generate({ ...enc, max_new_tokens: 5, do_sample: false }));
+      expect(gen.length).toBeGreaterThan(prompt.length);
+      expect(gen).toEqual((await greedyUncached(name, prompt, 5)).slice(0, gen.length));
     },
   );
 
-  it('the merged decoder\'s no-cache branch equals the plain export (same weights)', async () => {
+  it.each([
+    'gpt2-tiny-opset13',
+    'gpt2-tiny-opset18',
+    'llama-tiny-opset14',
+    'llama-tiny-opset18',
+    'gpt2-tiny-merged-opset14',
+  ] as FixtureName[])('%s: logits with past_key_values equal the uncached ones', async (name) => {
+    const s = await session(name);
+    const ids = [40, 41, 42, 43, 44, 45];
+    const full = rows((await s.run(feeds(s, ids))).logits!);
+    const prefix = await s.run(feeds(s, ids.slice(0, 4)));
+    const past = Object.fromEntries(
+      Object.entries(prefix)
+        .filter(([k]) => k.startsWith('present.'))
+        .map(([k, v]) => [k.replace('present', 'past_key_values'), v]),
+    );
+    const tail = rows((await s.run(feeds(s, ids.slice(4), past, 4, true))).logits!);
+    for (let i = 0; i < 2; i++) expect(maxAbsDiff(tail[i]!, full[4 + i]!)).toBeLessThan(1e-4);
+  });
+
+  it("the merged decoder's no-cache branch equals the plain export (same weights)", async () => {
     const plain = await session('gpt2-tiny-opset13');
     const merged = await session('gpt2-tiny-merged-opset14');
     const ids = [40, 41, 42, 43];
@@ -309,7 +418,11 @@ describe('causal LMs', () => {
 });
 
 describe('tokenizers round-trip text', () => {
-  const texts = ['I loved this movie, it was wonderful!', 'The plot, 3 boring hours... never again?', 'zyxq qwfp unusual words'];
+  const texts = [
+    'I loved this movie, it was wonderful!',
+    'The plot, 3 boring hours... never again?',
+    'zyxq qwfp unusual words',
+  ];
   // [fixture, lowercases?, a frequent word that must be one token]
   it.each([
     ['bert-tiny-opset11', true, 'movie'],

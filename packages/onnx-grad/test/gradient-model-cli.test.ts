@@ -12,14 +12,22 @@ import { REPO_ROOT } from '../../../fixtures/index.ts';
 /** Moves every initializer of at least `minBytes` into `<name>_data` files of at most `chunk` bytes, as torch does. */
 function withExternalData(m: ModelProto, name: string, minBytes: number, chunk: number): Record<string, Uint8Array> {
   const files: Record<string, Uint8Array[]> = {};
-  let file = 0, offset = 0;
+  let file = 0,
+    offset = 0;
   for (const t of m.graph.initializer) {
     const raw = t.raw_data;
     if (!raw || raw.length < minBytes) continue;
-    if (offset > 0 && offset + raw.length > chunk) { file++; offset = 0; }
+    if (offset > 0 && offset + raw.length > chunk) {
+      file++;
+      offset = 0;
+    }
     const location = file === 0 ? `${name}_data` : `${name}_data_${file}`;
     (files[location] ??= []).push(raw);
-    t.external_data = [{ key: 'location', value: location }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(raw.length) }];
+    t.external_data = [
+      { key: 'location', value: location },
+      { key: 'offset', value: String(offset) },
+      { key: 'length', value: String(raw.length) },
+    ];
     t.data_location = 1;
     t.raw_data = undefined;
     offset += raw.length;
@@ -28,20 +36,31 @@ function withExternalData(m: ModelProto, name: string, minBytes: number, chunk: 
 }
 
 const silent = () => {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   return { io: { log: (s: string) => out.push(s), error: (s: string) => err.push(s) }, out, err };
 };
 
 let dir: string;
-beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'onnx-grad-cli-')); });
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'onnx-grad-cli-'));
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function logitsGrad(bytes: Uint8Array): Promise<Float32Array> {
   const grad = decodeModel(bytes); // just to be sure it decodes
   expect(grad.graph.input.map((v) => v.name)).toEqual(['inputs_embeds', 'attention_mask', 'grad_logits']);
   const s = await ort.InferenceSession.create(bytes);
-  const emb = new ort.Tensor('float32', Float32Array.from({ length: 8 }, (_, i) => Math.sin(i + 1)), [1, 4, 2]);
-  const out = await s.run({ inputs_embeds: emb, attention_mask: i64([1, 1, 1, 1], [1, 4]), grad_logits: new ort.Tensor('float32', Float32Array.of(1, 0), [1, 2]) });
+  const emb = new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: 8 }, (_, i) => Math.sin(i + 1)),
+    [1, 4, 2],
+  );
+  const out = await s.run({
+    inputs_embeds: emb,
+    attention_mask: i64([1, 1, 1, 1], [1, 4]),
+    grad_logits: new ort.Tensor('float32', Float32Array.of(1, 0), [1, 2]),
+  });
   return Float32Array.from([...(out.logits!.data as Float32Array), ...(out.grad_inputs_embeds!.data as Float32Array)]);
 }
 
@@ -82,7 +101,10 @@ describe('onnx-grad CLI', () => {
     const files = withExternalData(m, 'model.onnx', 16, 4_096);
     expect(Object.keys(files).slice(0, 3)).toEqual(['model.onnx_data', 'model.onnx_data_1', 'model.onnx_data_2']);
     const folder = join(dir, 'hub', 'onnx');
-    for (const [k, v] of Object.entries(files)) { spawnSync('mkdir', ['-p', folder]); writeFileSync(join(folder, k), v); }
+    for (const [k, v] of Object.entries(files)) {
+      spawnSync('mkdir', ['-p', folder]);
+      writeFileSync(join(folder, k), v);
+    }
     writeFileSync(join(folder, 'model.onnx'), encodeModel(m));
     copyFileSync(DISTILBERT_CONFIG, join(dir, 'hub', 'config.json'));
     expect(readFileSync(join(folder, 'model.onnx')).length).toBeLessThan(40_000); // the weights really moved out
@@ -99,15 +121,20 @@ describe('onnx-grad CLI', () => {
     const ext = decodeModel(readBytes(join(folder, 'model.onnx')));
     expect(buildGradientModel(ext, { externalData: files }).outputNames).toEqual(['logits', 'grad_inputs_embeds']);
     const { 'model.onnx_data_1': _dropped, ...partial } = files;
-    expect(() => buildGradientModel(ext, { externalData: partial })).toThrow(/"model\.onnx_data_1", which was not provided/);
+    expect(() => buildGradientModel(ext, { externalData: partial })).toThrow(
+      /"model\.onnx_data_1", which was not provided/,
+    );
   });
 
   it('runs as `tsx src/cli.ts` and sets the exit code (the script behind `pnpm onnx-grad`)', () => {
     // one spawn only (a tsx start costs seconds on CI); exit codes of failures are covered through main() above
     const tsx = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-    const bad = spawnSync(tsx, [join(REPO_ROOT, 'packages/onnx-grad/src/cli.ts'), FUSED_GPT2, '-o', join(dir, 'no.onnx')], { encoding: 'utf8', cwd: REPO_ROOT });
+    const bad = spawnSync(
+      tsx,
+      [join(REPO_ROOT, 'packages/onnx-grad/src/cli.ts'), FUSED_GPT2, '-o', join(dir, 'no.onnx')],
+      { encoding: 'utf8', cwd: REPO_ROOT },
+    );
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/EmbedLayerNormalization/);
   });
 });
-

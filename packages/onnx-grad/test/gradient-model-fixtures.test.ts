@@ -13,19 +13,37 @@ import { ensureFixture, FIXTURES } from './fixtures/index.ts';
 import { runModel, i64, lookupRows, maxAbsDiff, rng, type Feeds } from './transforms/helpers.ts';
 import { checkGradient } from './transforms/gradcheck.ts';
 
-const B = 2, S = 5;
+const B = 2,
+  S = 5;
 
 /** Feeds for the original model: random ids, a padded second row for encoders, an empty cache for decoders. */
-function originalFeeds(model: ModelProto, vocab: number, seed: number, decoder: boolean): { feeds: Feeds; ids: number[] } {
+function originalFeeds(
+  model: ModelProto,
+  vocab: number,
+  seed: number,
+  decoder: boolean,
+): { feeds: Feeds; ids: number[] } {
   const r = rng(seed);
   const ids = Array.from({ length: B * S }, () => 3 + Math.floor(r() * (vocab - 3)));
   const feeds: Feeds = {};
   for (const v of model.graph.input) {
     const dims = v.type?.tensor_type?.shape?.dim ?? [];
     if (v.name === 'input_ids') feeds[v.name] = i64(ids, [B, S]);
-    else if (v.name === 'attention_mask') feeds[v.name] = i64(Array.from({ length: B * S }, (_, k) => (!decoder && k === B * S - 1 ? 0 : 1)), [B, S]);
-    else if (v.name === 'token_type_ids') feeds[v.name] = i64(Array.from({ length: B * S }, (_, k) => (k % S > 2 ? 1 : 0)), [B, S]);
-    else if (v.name === 'position_ids') feeds[v.name] = i64(Array.from({ length: B * S }, (_, k) => k % S), [B, S]);
+    else if (v.name === 'attention_mask')
+      feeds[v.name] = i64(
+        Array.from({ length: B * S }, (_, k) => (!decoder && k === B * S - 1 ? 0 : 1)),
+        [B, S],
+      );
+    else if (v.name === 'token_type_ids')
+      feeds[v.name] = i64(
+        Array.from({ length: B * S }, (_, k) => (k % S > 2 ? 1 : 0)),
+        [B, S],
+      );
+    else if (v.name === 'position_ids')
+      feeds[v.name] = i64(
+        Array.from({ length: B * S }, (_, k) => k % S),
+        [B, S],
+      );
     else if (v.name === 'use_cache_branch') feeds[v.name] = new ort.Tensor('bool', [false], [1]);
     else if (v.name.startsWith('past_key_values.')) {
       const shape = dims.map((d, i) => (i === 0 ? B : d.dim_param ? 0 : toNumber(d.dim_value)));
@@ -42,7 +60,8 @@ describe('buildGradientModel on the generated fixtures', () => {
       const bytes = new Uint8Array(readFileSync(join(dir, 'onnx', 'model.onnx')));
       const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
       const original = decodeModel(bytes);
-      const decoder = original.graph.input.some((v) => v.name.startsWith('past_key_values.')) || /gpt2|llama|copy/.test(name);
+      const decoder =
+        original.graph.input.some((v) => v.name.startsWith('past_key_values.')) || /gpt2|llama|copy/.test(name);
       const grad = buildGradientModel(bytes, { config: embeddingConfig(config) });
 
       expect(grad.inputNames[0]).toBe('inputs_embeds');
@@ -56,7 +75,9 @@ describe('buildGradientModel on the generated fixtures', () => {
 
       const { feeds, ids } = originalFeeds(original, config.vocab_size, 17, decoder);
       const reference = (await runModel(bytes, feeds)).logits!;
-      const gradFeeds: Feeds = { inputs_embeds: lookupRows(grad.embedding!.weights, grad.embedding!.hiddenSize, ids, [B, S]) };
+      const gradFeeds: Feeds = {
+        inputs_embeds: lookupRows(grad.embedding!.weights, grad.embedding!.hiddenSize, ids, [B, S]),
+      };
       for (const n of grad.inputNames) if (feeds[n]) gradFeeds[n] = feeds[n];
       const session = await ort.InferenceSession.create(grad.bytes);
       const res = await checkGradient(session, gradFeeds, 'logits', reference.dims, 23);

@@ -17,7 +17,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import {
-  buildGradientModel, checkElementTypes, decodeModel, TypeMismatchError, encodeModel, Graph, lowerQuantization, resolveIfs, UnsupportedOpsError, type GradientModel, type GraphProto, type ModelProto, type TensorProto,
+  buildGradientModel,
+  checkElementTypes,
+  decodeModel,
+  TypeMismatchError,
+  encodeModel,
+  Graph,
+  lowerQuantization,
+  resolveIfs,
+  UnsupportedOpsError,
+  type GradientModel,
+  type GraphProto,
+  type ModelProto,
+  type TensorProto,
 } from '../src/index.ts';
 import { embeddingConfig } from '../src/cli.ts';
 import { ensureFixture, quantizeDynamic, quantizeQdq, buildFixture, type FixtureName } from './fixtures/index.ts';
@@ -26,7 +38,8 @@ import { INTERNAL_DOMAIN } from '../src/autodiff/rules/internal.ts';
 import { i64, lookupRows, maxAbsDiff, rng, type Feeds } from './transforms/helpers.ts';
 import { checkGradient } from './transforms/gradcheck.ts';
 
-const B = 2, S = 6;
+const B = 2,
+  S = 6;
 
 /** Feeds of the original file: seeded ids, a padded tail (encoders), token types, positions, an empty cache (decoders). */
 function feedsFor(model: ModelProto, vocab: number, seed: number): { feeds: Feeds; ids: number[] } {
@@ -37,21 +50,38 @@ function feedsFor(model: ModelProto, vocab: number, seed: number): { feeds: Feed
   for (const v of model.graph.input) {
     const n = v.name;
     if (n === 'input_ids') feeds[n] = i64(ids, [B, S]);
-    else if (n === 'attention_mask') feeds[n] = i64(Array.from({ length: B * S }, (_, k) => (!decoder && k >= B * S - 2 ? 0 : 1)), [B, S]);
-    else if (n === 'token_type_ids') feeds[n] = i64(Array.from({ length: B * S }, (_, k) => (k % S > 2 ? 1 : 0)), [B, S]);
-    else if (n === 'position_ids') feeds[n] = i64(Array.from({ length: B * S }, (_, k) => k % S), [B, S]);
+    else if (n === 'attention_mask')
+      feeds[n] = i64(
+        Array.from({ length: B * S }, (_, k) => (!decoder && k >= B * S - 2 ? 0 : 1)),
+        [B, S],
+      );
+    else if (n === 'token_type_ids')
+      feeds[n] = i64(
+        Array.from({ length: B * S }, (_, k) => (k % S > 2 ? 1 : 0)),
+        [B, S],
+      );
+    else if (n === 'position_ids')
+      feeds[n] = i64(
+        Array.from({ length: B * S }, (_, k) => k % S),
+        [B, S],
+      );
     else if (n === 'use_cache_branch') feeds[n] = new ort.Tensor('bool', [false], [1]);
     else if (n.startsWith('past_key_values.')) {
-      const dims = (v.type?.tensor_type?.shape?.dim ?? []).map((d, i) => (i === 0 ? B : d.dim_param ? 0 : Number(d.dim_value)));
+      const dims = (v.type?.tensor_type?.shape?.dim ?? []).map((d, i) =>
+        i === 0 ? B : d.dim_param ? 0 : Number(d.dim_value),
+      );
       const half = v.type?.tensor_type?.elem_type === 10;
-      feeds[n] = half ? new ort.Tensor('float16', new Uint16Array(0), dims) : new ort.Tensor('float32', new Float32Array(0), dims);
+      feeds[n] = half
+        ? new ort.Tensor('float16', new Uint16Array(0), dims)
+        : new ort.Tensor('float32', new Float32Array(0), dims);
     } else throw new Error(`no feed rule for "${n}"`);
   }
   return { feeds, ids };
 }
 
 /** Float values of a float32 or float16 output tensor. */
-const floats = (t: ort.Tensor): Float32Array => (t.type === 'float16' ? Float32Array.from(t.data as Uint16Array, halfToFloat) : (t.data as Float32Array));
+const floats = (t: ort.Tensor): Float32Array =>
+  t.type === 'float16' ? Float32Array.from(t.data as Uint16Array, halfToFloat) : (t.data as Float32Array);
 
 async function run(bytes: Uint8Array, feeds: Feeds): Promise<Record<string, ort.Tensor>> {
   const s = await ort.InferenceSession.create(bytes);
@@ -63,18 +93,36 @@ async function run(bytes: Uint8Array, feeds: Feeds): Promise<Record<string, ort.
 }
 
 function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; i++) { const x = a[i]!, y = b[i]!; ab += x * y; aa += x * x; bb += y * y; }
+  let ab = 0,
+    aa = 0,
+    bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!,
+      y = b[i]!;
+    ab += x * y;
+    aa += x * x;
+    bb += y * y;
+  }
   return ab / Math.sqrt(aa * bb);
 }
 
 /** grad_inputs_embeds for the seed `u` (the same seeded cotangent for every variant). */
-async function gradient(grad: GradientModel, feeds: Feeds, ids: number[], seed: number, logitsDims: readonly number[]): Promise<{ logits: Float32Array; g: Float32Array }> {
+async function gradient(
+  grad: GradientModel,
+  feeds: Feeds,
+  ids: number[],
+  seed: number,
+  logitsDims: readonly number[],
+): Promise<{ logits: Float32Array; g: Float32Array }> {
   const r = rng(seed);
   const gFeeds: Feeds = { inputs_embeds: lookupRows(grad.embedding!.weights, grad.embedding!.hiddenSize, ids, [B, S]) };
   for (const n of grad.inputNames) if (feeds[n]) gFeeds[n] = feeds[n];
   const size = logitsDims.reduce((a, b) => a * b, 1);
-  gFeeds.grad_logits = new ort.Tensor('float32', Float32Array.from({ length: size }, () => r() * 2 - 1), [...logitsDims]);
+  gFeeds.grad_logits = new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: size }, () => r() * 2 - 1),
+    [...logitsDims],
+  );
   const out = await run(grad.bytes, gFeeds);
   return { logits: out.logits!.data as Float32Array, g: out.grad_inputs_embeds!.data as Float32Array };
 }
@@ -95,7 +143,9 @@ function withoutActivationQuantization(model: ModelProto): ModelProto {
 
 /** Initializers of a graph and of its subgraphs (a merged decoder's branches hold their quantized weights). */
 function allInitializers(g: GraphProto): TensorProto[] {
-  const subs = g.node.flatMap((n) => n.attribute.flatMap((a) => [a.g, ...(a.graphs ?? [])].filter((x): x is GraphProto => !!x)));
+  const subs = g.node.flatMap((n) =>
+    n.attribute.flatMap((a) => [a.g, ...(a.graphs ?? [])].filter((x): x is GraphProto => !!x)),
+  );
   return [...g.initializer, ...subs.flatMap(allInitializers)];
 }
 
@@ -118,28 +168,96 @@ const VARIANTS: Variant[] = [
   // max |logit|). That rounding could flip an activation's rounding in a later DynamicQuantizeLinear by one step
   // (1/255 of its range, one term of one dot product): 1e-4 leaves room for such a flip, not for a wrong graph.
   // Cosine with the float model's gradient: measured 0.9994 (q8, int8), 0.997 (QDQ with a fixed +-8 range).
-  { label: 'q8 (uint8, quantized embeddings)', fixture: 'bert-tiny-opset17', bytes: file('onnx/model_quantized.onnx'), quantizesActivations: true, forwardTol: 1e-4, minCosine: 0.99 },
-  { label: 'q8 opset 11', fixture: 'bert-tiny-opset11', bytes: file('onnx/model_quantized.onnx'), quantizesActivations: true, forwardTol: 1e-4, minCosine: 0.99 },
-  { label: 'int8 per-column', fixture: 'bert-tiny-opset17', bytes: file('onnx/model_int8.onnx'), quantizesActivations: true, forwardTol: 1e-4, minCosine: 0.99 },
   {
-    label: 'QDQ (int8 per-column weights, DequantizeLinear before the embedding Gather, Q/DQ activations)', fixture: 'bert-tiny-opset17',
-    bytes: () => encodeModel(quantizeQdq(buildFixture('bert-tiny-opset17').folder.model as ModelProto, { weightType: 'int8', perChannel: true, activationRange: 8 })),
-    quantizesActivations: true, forwardTol: 1e-4, minCosine: 0.99,
+    label: 'q8 (uint8, quantized embeddings)',
+    fixture: 'bert-tiny-opset17',
+    bytes: file('onnx/model_quantized.onnx'),
+    quantizesActivations: true,
+    forwardTol: 1e-4,
+    minCosine: 0.99,
+  },
+  {
+    label: 'q8 opset 11',
+    fixture: 'bert-tiny-opset11',
+    bytes: file('onnx/model_quantized.onnx'),
+    quantizesActivations: true,
+    forwardTol: 1e-4,
+    minCosine: 0.99,
+  },
+  {
+    label: 'int8 per-column',
+    fixture: 'bert-tiny-opset17',
+    bytes: file('onnx/model_int8.onnx'),
+    quantizesActivations: true,
+    forwardTol: 1e-4,
+    minCosine: 0.99,
+  },
+  {
+    label: 'QDQ (int8 per-column weights, DequantizeLinear before the embedding Gather, Q/DQ activations)',
+    fixture: 'bert-tiny-opset17',
+    bytes: () =>
+      encodeModel(
+        quantizeQdq(buildFixture('bert-tiny-opset17').folder.model as ModelProto, {
+          weightType: 'int8',
+          perChannel: true,
+          activationRange: 8,
+        }),
+      ),
+    quantizesActivations: true,
+    forwardTol: 1e-4,
+    minCosine: 0.99,
   },
   // fp16: onnxruntime computes in float16 (rounding 2^-11 ~ 5e-4 per op), the gradient model in float32 from the
   // same float16 weights: the logits differ by float16 rounding accumulated over the layers (measured 1.8e-4 and
   // 3.7e-4 of max |logit|; bound 2e-3, a few float16 ulps). Cosine with the float model: measured 0.999999.
-  { label: 'fp16', fixture: 'bert-tiny-opset17', bytes: file('onnx/model_fp16.onnx'), quantizesActivations: false, forwardTol: 2e-3, minCosine: 0.9999 },
-  { label: 'fp16 opset 11', fixture: 'bert-tiny-opset11', bytes: file('onnx/model_fp16.onnx'), quantizesActivations: false, forwardTol: 2e-3, minCosine: 0.9999 },
+  {
+    label: 'fp16',
+    fixture: 'bert-tiny-opset17',
+    bytes: file('onnx/model_fp16.onnx'),
+    quantizesActivations: false,
+    forwardTol: 2e-3,
+    minCosine: 0.9999,
+  },
+  {
+    label: 'fp16 opset 11',
+    fixture: 'bert-tiny-opset11',
+    bytes: file('onnx/model_fp16.onnx'),
+    quantizesActivations: false,
+    forwardTol: 2e-3,
+    minCosine: 0.9999,
+  },
   // GPT-2 (Conv1D exported as Gemm, which quantize_dynamic leaves float): the quantized word embeddings and the
   // tied lm_head MatMul are quantized
-  { label: 'GPT-2 q8', fixture: 'gpt2-tiny-opset13', bytes: file('onnx/model_quantized.onnx'), quantizesActivations: true, forwardTol: 1e-4, minCosine: 0.99 },
   {
-    label: 'GPT-2 merged decoder q8 (quantized inside the If branches)', fixture: 'gpt2-tiny-merged-opset14',
-    bytes: () => encodeModel(quantizeDynamic(buildFixture('gpt2-tiny-merged-opset14').folder.model as ModelProto, { weightType: 'uint8', gather: true })),
-    quantizesActivations: true, forwardTol: 1e-4, minCosine: 0.99,
+    label: 'GPT-2 q8',
+    fixture: 'gpt2-tiny-opset13',
+    bytes: file('onnx/model_quantized.onnx'),
+    quantizesActivations: true,
+    forwardTol: 1e-4,
+    minCosine: 0.99,
   },
-  { label: 'GPT-2 fp16', fixture: 'gpt2-tiny-opset13', bytes: file('onnx/model_fp16.onnx'), quantizesActivations: false, forwardTol: 2e-3, minCosine: 0.9999 },
+  {
+    label: 'GPT-2 merged decoder q8 (quantized inside the If branches)',
+    fixture: 'gpt2-tiny-merged-opset14',
+    bytes: () =>
+      encodeModel(
+        quantizeDynamic(buildFixture('gpt2-tiny-merged-opset14').folder.model as ModelProto, {
+          weightType: 'uint8',
+          gather: true,
+        }),
+      ),
+    quantizesActivations: true,
+    forwardTol: 1e-4,
+    minCosine: 0.99,
+  },
+  {
+    label: 'GPT-2 fp16',
+    fixture: 'gpt2-tiny-opset13',
+    bytes: file('onnx/model_fp16.onnx'),
+    quantizesActivations: false,
+    forwardTol: 2e-3,
+    minCosine: 0.9999,
+  },
 ];
 
 describe('gradient models of quantized and float16 files', () => {
@@ -172,8 +290,12 @@ describe('gradient models of quantized and float16 files', () => {
       expect(maxAbsDiff(mine.logits, reference)).toBeLessThanOrEqual(v.forwardTol * scale);
 
       // (b) finite differences, on the gradient model itself or on its dequantized-weights path
-      const smooth = v.quantizesActivations ? buildGradientModel(withoutActivationQuantization(original), { config }) : grad;
-      const gFeeds: Feeds = { inputs_embeds: lookupRows(smooth.embedding!.weights, smooth.embedding!.hiddenSize, ids, [B, S]) };
+      const smooth = v.quantizesActivations
+        ? buildGradientModel(withoutActivationQuantization(original), { config })
+        : grad;
+      const gFeeds: Feeds = {
+        inputs_embeds: lookupRows(smooth.embedding!.weights, smooth.embedding!.hiddenSize, ids, [B, S]),
+      };
       for (const n of smooth.inputNames) if (feeds[n]) gFeeds[n] = feeds[n];
       const session = await ort.InferenceSession.create(smooth.bytes);
       const res = await checkGradient(session, gFeeds, 'logits', dims, 23);
@@ -206,7 +328,9 @@ describe('gradient models of quantized and float16 files', () => {
     graph.invalidate();
     graph.toposort();
     expect(() => checkElementTypes(graph)).toThrow(TypeMismatchError);
-    expect(() => checkElementTypes(graph)).toThrow(new RegExp(`"${sub.name}" \\(Sub: "[^"]+" float, "${wide}" double\\)`));
+    expect(() => checkElementTypes(graph)).toThrow(
+      new RegExp(`"${sub.name}" \\(Sub: "[^"]+" float, "${wide}" double\\)`),
+    );
     expect(() => buildGradientModel(model)).toThrow(TypeMismatchError);
   });
 
@@ -215,7 +339,12 @@ describe('gradient models of quantized and float16 files', () => {
     const graph = new Graph(model);
     // an activation quantized for a QLinearMatMul-style consumer: QuantizeLinear feeding a MatMulInteger directly
     const mm = graph.nodes.find((n) => n.op_type === 'MatMul' && graph.initializer(n.input[1]!))!;
-    const scale = graph.addInitializer({ name: 'act_scale', dims: [], data_type: 1, raw_data: new Uint8Array(new Float32Array([0.05]).buffer) });
+    const scale = graph.addInitializer({
+      name: 'act_scale',
+      dims: [],
+      data_type: 1,
+      raw_data: new Uint8Array(new Float32Array([0.05]).buffer),
+    });
     const zp = graph.addInitializer({ name: 'act_zp', dims: [], data_type: 2, raw_data: new Uint8Array([128]) });
     const q = graph.addNode('QuantizeLinear', [mm.input[0]!, scale, zp], { name: 'act_quantizer' })[0]!;
     const wq = graph.addNode('Cast', [mm.input[1]!], { attrs: { to: 2 }, name: 'weight_to_uint8' })[0]!;
@@ -226,6 +355,8 @@ describe('gradient models of quantized and float16 files', () => {
     graph.invalidate();
     graph.toposort();
     expect(() => buildGradientModel(model)).toThrow(UnsupportedOpsError);
-    expect(() => buildGradientModel(model)).toThrow(/"act_quantizer" \(QuantizeLinear: quantizes an activation read by "integer_matmul"/);
+    expect(() => buildGradientModel(model)).toThrow(
+      /"act_quantizer" \(QuantizeLinear: quantizes an activation read by "integer_matmul"/,
+    );
   });
 });

@@ -1,10 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import {
-  buildGradientModel, decodeModel, encodeModel, Graph, OpBuilder, DataType, NonStandardOpsError, UnsupportedOpsError,
-  OnnxDecodeError, TransformError, type ModelProto,
+  buildGradientModel,
+  decodeModel,
+  encodeModel,
+  Graph,
+  OpBuilder,
+  DataType,
+  NonStandardOpsError,
+  UnsupportedOpsError,
+  OnnxDecodeError,
+  TransformError,
+  type ModelProto,
 } from '../src/index.ts';
-import { DISTILBERT, VESPA_ENCODER, VESPA_DECODER, FUSED_GPT2, readBytes, runModel, i64, f32, lookupRows, maxAbsDiff, rng, type Feeds } from './transforms/helpers.ts';
+import {
+  DISTILBERT,
+  VESPA_ENCODER,
+  VESPA_DECODER,
+  FUSED_GPT2,
+  readBytes,
+  runModel,
+  i64,
+  f32,
+  lookupRows,
+  maxAbsDiff,
+  rng,
+  type Feeds,
+} from './transforms/helpers.ts';
 import { checkGradient } from './transforms/gradcheck.ts';
 
 interface Case {
@@ -31,7 +53,10 @@ const CASES: Case[] = [
     // with the LayerNorm epsilons (1e-12) raised to 1 so LayerNorm depends on its input, and the last hidden states
     // (tensor "294", [batch, seq, 2]) exposed as an output and differentiated: the whole encoder is on the path.
     name: 'optimum tiny DistilBERT SST-2, last hidden states (opset 11: Erf GELU, Where(-inf) mask, decomposed LN)',
-    path: DISTILBERT, config: { vocab_size: 30522, hidden_size: 2 }, dims: [2, 6], output: '294',
+    path: DISTILBERT,
+    config: { vocab_size: 30522, hidden_size: 2 },
+    dims: [2, 6],
+    output: '294',
     inputs: ['inputs_embeds', 'attention_mask', 'grad_294'],
     outputNames: ['logits', '294', 'grad_inputs_embeds'],
     prepare: (m) => {
@@ -57,19 +82,29 @@ const CASES: Case[] = [
   },
   {
     name: 'vespa TransformerEncoder (opset 12: Split, ReLU; lookup index (ids*mask)+types)',
-    path: VESPA_ENCODER, dims: [2, 5], output: 'output_0',
+    path: VESPA_ENCODER,
+    dims: [2, 5],
+    output: 'output_0',
     inputs: ['inputs_embeds', 'grad_output_0'], // attention_mask and token_type_ids only fed the lookup index
     feeds: () => {
-      const ids = randIds(10, 19), mask = [1, 1, 1, 1, 1, 1, 1, 1, 0, 0], types = [0, 0, 0, 1, 1, 0, 0, 1, 1, 1];
+      const ids = randIds(10, 19),
+        mask = [1, 1, 1, 1, 1, 1, 1, 1, 0, 0],
+        types = [0, 0, 0, 1, 1, 0, 0, 1, 1, 1];
       return {
-        original: { input_ids: i64(ids, [2, 5]), attention_mask: i64(mask, [2, 5]), token_type_ids: i64(types, [2, 5]) },
+        original: {
+          input_ids: i64(ids, [2, 5]),
+          attention_mask: i64(mask, [2, 5]),
+          token_type_ids: i64(types, [2, 5]),
+        },
         index: ids.map((id, k) => id * mask[k]! + types[k]!),
       };
     },
   },
   {
     name: 'vespa TransformerDecoder + LM head (opset 12, vocab 10000, batch 1)',
-    path: VESPA_DECODER, dims: [1, 4], output: 'logits',
+    path: VESPA_DECODER,
+    dims: [1, 4],
+    output: 'logits',
     inputs: ['inputs_embeds', 'encoder_attention_mask', 'encoder_hidden_states', 'grad_logits'],
     feeds: () => {
       const ids = randIds(4, 10000);
@@ -77,7 +112,10 @@ const CASES: Case[] = [
         original: {
           input_ids: i64(ids, [1, 4]),
           encoder_attention_mask: f32([1, 1, 1, 1, 1], [1, 5]),
-          encoder_hidden_states: f32(Array.from({ length: 5 * 8 }, () => r() * 2 - 1), [1, 5, 8]),
+          encoder_hidden_states: f32(
+            Array.from({ length: 5 * 8 }, () => r() * 2 - 1),
+            [1, 5, 8],
+          ),
         },
         index: ids,
       };
@@ -103,7 +141,9 @@ describe('buildGradientModel on real third-party exports', () => {
 
       const { original, index } = c.feeds();
       const reference = (await runModel(bytes, original))[c.output]!;
-      const feeds: Feeds = { inputs_embeds: lookupRows(grad.embedding!.weights, grad.embedding!.hiddenSize, index, c.dims) };
+      const feeds: Feeds = {
+        inputs_embeds: lookupRows(grad.embedding!.weights, grad.embedding!.hiddenSize, index, c.dims),
+      };
       for (const name of grad.inputNames) if (original[name]) feeds[name] = original[name];
       const session = await ort.InferenceSession.create(grad.bytes);
       for (const seed of [1, 2]) {
@@ -122,7 +162,10 @@ describe('buildGradientModel on real third-party exports', () => {
     const grad = buildGradientModel(readBytes(DISTILBERT));
     expect(grad.inputNames).toEqual(['inputs_embeds', 'attention_mask', 'grad_logits']);
     const session = await ort.InferenceSession.create(grad.bytes);
-    const feeds = { inputs_embeds: lookupRows(grad.embedding!.weights, 2, [101, 7592, 2088, 102], [1, 4]), attention_mask: i64([1, 1, 1, 1], [1, 4]) };
+    const feeds = {
+      inputs_embeds: lookupRows(grad.embedding!.weights, 2, [101, 7592, 2088, 102], [1, 4]),
+      attention_mask: i64([1, 1, 1, 1], [1, 4]),
+    };
     const res = await checkGradient(session, feeds, 'logits', [1, 2], 3);
     expect(res.analytic).toBe(0);
     expect(res.numeric).toBe(0);
@@ -147,7 +190,10 @@ describe('buildGradientModel on real third-party exports', () => {
     expect(grad.outputNames).toEqual(['logits', 'grad_inputs_embeds', 'grad_pre_classifier.weight']);
     const session = await ort.InferenceSession.create(grad.bytes);
     const out = await session.run({
-      inputs_embeds: f32(Array.from({ length: 6 }, (_, i) => Math.cos(i)), [1, 3, 2]),
+      inputs_embeds: f32(
+        Array.from({ length: 6 }, (_, i) => Math.cos(i)),
+        [1, 3, 2],
+      ),
       attention_mask: i64([1, 1, 1], [1, 3]),
       grad_logits: f32([1, -1], [1, 2]),
     });
@@ -169,7 +215,13 @@ describe('buildGradientModel refuses bad input with clear errors', () => {
     const types = new Set(e.ops.map((o) => o.opType));
     expect([...types].sort()).toEqual(['Attention', 'EmbedLayerNormalization', 'FastGelu', 'SkipLayerNormalization']);
     expect(e.ops).toHaveLength(1 + 5 + 5 + 10);
-    for (const node of ['EmbedLayerNormalization_0', 'GptAttention_0', 'GptAttention_4', 'FastGelu_AddBias_0', 'SkipLayerNorm_AddBias_0']) {
+    for (const node of [
+      'EmbedLayerNormalization_0',
+      'GptAttention_0',
+      'GptAttention_4',
+      'FastGelu_AddBias_0',
+      'SkipLayerNorm_AddBias_0',
+    ]) {
       expect(e.message).toContain(`"${node}"`);
     }
     expect(e.message).toMatch(/com\.microsoft:Attention.*unoptimized/s);
@@ -187,14 +239,23 @@ describe('buildGradientModel refuses bad input with clear errors', () => {
   });
 
   it('a graph without an embedding lookup says what was searched and how to pick a cut', () => {
-    const m: ModelProto = { ir_version: 8, opset_import: [{ domain: '', version: 17 }], graph: { node: [], initializer: [], input: [], output: [], value_info: [], name: 'g' } };
+    const m: ModelProto = {
+      ir_version: 8,
+      opset_import: [{ domain: '', version: 17 }],
+      graph: { node: [], initializer: [], input: [], output: [], value_info: [], name: 'g' },
+    };
     const g = new Graph(m);
     const b = new OpBuilder(g);
-    g.proto.input.push({ name: 'input_ids', type: { tensor_type: { elem_type: DataType.INT64, shape: { dim: [{ dim_param: 'b' }, { dim_param: 's' }] } } } });
+    g.proto.input.push({
+      name: 'input_ids',
+      type: { tensor_type: { elem_type: DataType.INT64, shape: { dim: [{ dim_param: 'b' }, { dim_param: 's' }] } } },
+    });
     const y = b.reduceSum(b.cast('input_ids', DataType.FLOAT), [1]);
     g.proto.output.push({ name: y, type: { tensor_type: { elem_type: DataType.FLOAT } } });
     expect(() => buildGradientModel(encodeModel(m))).toThrow(TransformError);
-    expect(() => buildGradientModel(encodeModel(m))).toThrow(/No word-embedding lookup found: searched for a Gather.*input_ids.*cut: \{ tensor/s);
+    expect(() => buildGradientModel(encodeModel(m))).toThrow(
+      /No word-embedding lookup found: searched for a Gather.*input_ids.*cut: \{ tensor/s,
+    );
     // the suggested way out works: cut at the float tensor
     const castOut = g.nodes[0]!.output[0];
     const grad = buildGradientModel(encodeModel(m), { cut: { tensor: castOut! } });
@@ -212,7 +273,9 @@ describe('buildGradientModel refuses bad input with clear errors', () => {
     };
     expect(() => buildGradientModel(make('NotARealOp', ''))).toThrow(UnsupportedOpsError);
     expect(() => buildGradientModel(make('NotARealOp', ''))).toThrow(/NotARealOp/);
-    expect(() => buildGradientModel(make('BiasGelu', 'com.microsoft'))).toThrow(/com\.microsoft:BiasGelu \(nodes "Erf_\d+"\)/);
+    expect(() => buildGradientModel(make('BiasGelu', 'com.microsoft'))).toThrow(
+      /com\.microsoft:BiasGelu \(nodes "Erf_\d+"\)/,
+    );
   });
 
   it('unknown output names and missing external data are explained', () => {
@@ -220,8 +283,14 @@ describe('buildGradientModel refuses bad input with clear errors', () => {
     const m = decodeModel(readBytes(DISTILBERT));
     const t = m.graph.initializer.find((x) => x.name === 'distilbert.embeddings.word_embeddings.weight')!;
     t.data_location = 1;
-    t.external_data = [{ key: 'location', value: 'model.onnx_data' }, { key: 'offset', value: '0' }, { key: 'length', value: String(t.raw_data!.length) }];
+    t.external_data = [
+      { key: 'location', value: 'model.onnx_data' },
+      { key: 'offset', value: '0' },
+      { key: 'length', value: String(t.raw_data!.length) },
+    ];
     t.raw_data = undefined;
-    expect(() => buildGradientModel(encodeModel(m))).toThrow(/external data file\(s\) "model\.onnx_data".*externalData/);
+    expect(() => buildGradientModel(encodeModel(m))).toThrow(
+      /external data file\(s\) "model\.onnx_data".*externalData/,
+    );
   });
 });

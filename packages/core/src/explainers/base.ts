@@ -40,7 +40,10 @@ export abstract class AttributionExplainer {
   constructor(model: ModelLike, tokenizer: TokenizerLike, options: CommonExplainerOptions = {}) {
     validateExplainerOptions((new.target as typeof AttributionExplainer).methodName, options);
     this.common = resolveCommon(options);
-    this.adapter = ModelAdapter.for(model, tokenizer, { replaceTokenId: options.replaceTokenId, modelSource: options.modelSource });
+    this.adapter = ModelAdapter.for(model, tokenizer, {
+      replaceTokenId: options.replaceTokenId,
+      modelSource: options.modelSource,
+    });
   }
 
   /** The task read from the model. */
@@ -48,7 +51,11 @@ export abstract class AttributionExplainer {
     return this.adapter.task;
   }
 
-  async explain(inputs: ExplainInputs, targets?: ExplainTargets, options: ExplainOptions = {}): Promise<AttributionOutput[]> {
+  async explain(
+    inputs: ExplainInputs,
+    targets?: ExplainTargets,
+    options: ExplainOptions = {},
+  ): Promise<AttributionOutput[]> {
     validateExplainOptions(this.methodName, options);
     throwIfAborted(options.signal);
     const items = await prepareItems(this.adapter, inputs, targets, this.common, options);
@@ -61,7 +68,10 @@ export abstract class AttributionExplainer {
     return (this.constructor as typeof AttributionExplainer).methodName;
   }
 
-  protected abstract attribute(items: PreparedItem[], ctx: AttributeContext): Promise<{ rows: ItemRows[]; device: string }>;
+  protected abstract attribute(
+    items: PreparedItem[],
+    ctx: AttributeContext,
+  ): Promise<{ rows: ItemRows[]; device: string }>;
 
   private output(item: PreparedItem, rows: ItemRows, device: string): AttributionOutput {
     const a = this.adapter;

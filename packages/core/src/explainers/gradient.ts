@@ -82,14 +82,23 @@ export abstract class GradientExplainer extends AttributionExplainer {
 
   protected abstract plan(x: Float32Array, seq: number, hidden: number, rng: Rng): SamplePlan;
 
-  protected async attribute(items: PreparedItem[], ctx: AttributeContext): Promise<{ rows: ItemRows[]; device: string }> {
+  protected async attribute(
+    items: PreparedItem[],
+    ctx: AttributeContext,
+  ): Promise<{ rows: ItemRows[]; device: string }> {
     const runner = await this.adapter.gradients();
     throwIfAborted(ctx.signal);
     const H = runner.hiddenSize;
-    const plans = items.map((item, i) => this.plan(runner.embed(item.ids), item.ids.length, H, createRng(this.common.seed, i)));
+    const plans = items.map((item, i) =>
+      this.plan(runner.embed(item.ids), item.ids.length, H, createRng(this.common.seed, i)),
+    );
     const jobs: Job[] = [];
-    items.forEach((item, i) => item.targets.forEach((_, r) => plans[i]!.points.forEach((_, k) => jobs.push({ item: i, row: r, sample: k }))));
-    const grads: Float32Array[][][] = items.map((item, i) => item.targets.map(() => new Array<Float32Array>(plans[i]!.points.length)));
+    items.forEach((item, i) =>
+      item.targets.forEach((_, r) => plans[i]!.points.forEach((_, k) => jobs.push({ item: i, row: r, sample: k }))),
+    );
+    const grads: Float32Array[][][] = items.map((item, i) =>
+      item.targets.map(() => new Array<Float32Array>(plans[i]!.points.length)),
+    );
     const mode = this.common.inferenceMode;
     const twoPass = mode !== InferenceModes.LOGITS;
     ctx.progress.add(jobs.length);
@@ -100,20 +109,26 @@ export abstract class GradientExplainer extends AttributionExplainer {
         const item = items[j.item]!;
         const width = this.adapter.task === 'generation' ? runner.vocabSize : this.adapter.nClasses;
         const position = item.positions?.[j.row];
-        const at = logits && position !== undefined ? logits.subarray(position * width, (position + 1) * width) : logits;
+        const at =
+          logits && position !== undefined ? logits.subarray(position * width, (position + 1) * width) : logits;
         // Forward-only rows (no logits yet in a two-pass mode) get a one-hot that the caller zeroes.
-        return { position, vector: seedVector(twoPass && !logits ? InferenceModes.LOGITS : mode, item.targets[j.row]!, width, at) };
+        return {
+          position,
+          vector: seedVector(twoPass && !logits ? InferenceModes.LOGITS : mode, item.targets[j.row]!, width, at),
+        };
       };
       const rowsOf = (seeds: (j: Job) => Seed): GradientRow[] =>
         batch.map((j) => ({ ids: items[j.item]!.ids, embeds: plans[j.item]!.points[j.sample]!, seed: seeds(j) }));
       let results: GradientResult[];
       if (twoPass) {
         // First call: the logits at each sample point (zero cotangent), from which the seed is computed.
-        const fwd = await runner.run(rowsOf((j) => {
-          const s = seedFor(j);
-          s.vector.fill(0);
-          return s;
-        }));
+        const fwd = await runner.run(
+          rowsOf((j) => {
+            const s = seedFor(j);
+            s.vector.fill(0);
+            return s;
+          }),
+        );
         results = await runner.run(rowsOf((j) => seedFor(j, fwd[batch.indexOf(j)]!.logits)));
       } else {
         results = await runner.run(rowsOf((j) => seedFor(j)));
@@ -125,13 +140,25 @@ export abstract class GradientExplainer extends AttributionExplainer {
     }
     throwIfAborted(ctx.signal);
     const rows = items.map((item, i) =>
-      item.targets.map((_, r) => poolTokensToUnits(plans[i]!.reduce(grads[i]![r]!), item.units, this.common.granularityAggregationStrategy)),
+      item.targets.map((_, r) =>
+        poolTokensToUnits(plans[i]!.reduce(grads[i]![r]!), item.units, this.common.granularityAggregationStrategy),
+      ),
     );
     return { rows, device: runner.device };
   }
 
-  protected scores(g: Float32Array, x: Float32Array, seq: number, hidden: number, baseline?: Float32Array): Float64Array {
-    return tokenScores(g, x, seq, hidden, { inputXGradient: this.inputXGradient, tokenReduction: this.tokenReduction, baseline });
+  protected scores(
+    g: Float32Array,
+    x: Float32Array,
+    seq: number,
+    hidden: number,
+    baseline?: Float32Array,
+  ): Float64Array {
+    return tokenScores(g, x, seq, hidden, {
+      inputXGradient: this.inputXGradient,
+      tokenReduction: this.tokenReduction,
+      baseline,
+    });
   }
 }
 
@@ -145,12 +172,13 @@ export class Saliency extends GradientExplainer {
 
 export type Baseline = number | number[] | number[][] | Float32Array;
 
-
 function baselineOf(b: Baseline, seq: number, hidden: number): Float32Array {
   if (Array.isArray(b) && Array.isArray(b[0])) {
     const rows = b as number[][];
     if (rows.length !== seq || rows.some((r) => r.length !== hidden)) {
-      throw new InputError(`baseline must be a number or a [seq, hidden] = [${seq}, ${hidden}] array (got [${rows.length}, ${rows[0]?.length}]).`);
+      throw new InputError(
+        `baseline must be a number or a [seq, hidden] = [${seq}, ${hidden}] array (got [${rows.length}, ${rows[0]?.length}]).`,
+      );
     }
     return Float32Array.from(rows.flat());
   }
@@ -185,7 +213,11 @@ export class IntegratedGradients extends GradientExplainer {
     return {
       points,
       reduce: (g) =>
-        integratedGradientsScores(g, x, base, seq, hidden, { tokenReduction: this.tokenReduction, inputXGradient: this.inputXGradient, points }),
+        integratedGradientsScores(g, x, base, seq, hidden, {
+          tokenReduction: this.tokenReduction,
+          inputXGradient: this.inputXGradient,
+          points,
+        }),
     };
   }
 }
@@ -217,7 +249,11 @@ abstract class NoisyGradientExplainer extends GradientExplainer {
     const points = Array.from({ length: this.noise.n }, () => addGaussianNoise(x, this.noise.noiseStd, rng));
     return {
       points,
-      reduce: (g) => aggregateNoisyScores(g.map((gk, k) => this.scores(gk, points[k]!, seq, hidden)), this.aggregation),
+      reduce: (g) =>
+        aggregateNoisyScores(
+          g.map((gk, k) => this.scores(gk, points[k]!, seq, hidden)),
+          this.aggregation,
+        ),
     };
   }
 }
@@ -255,7 +291,13 @@ export class GradientShap extends GradientExplainer {
     this.baseline = options.baseline ?? METHOD_SCHEMAS.GradientShap.options.baseline.default;
   }
   protected plan(x: Float32Array, seq: number, hidden: number, rng: Rng): SamplePlan {
-    const samples = gradientShapSamples(this.noise.n, x, baselineOf(this.baseline, seq, hidden), this.noise.noiseStd, rng);
+    const samples = gradientShapSamples(
+      this.noise.n,
+      x,
+      baselineOf(this.baseline, seq, hidden),
+      this.noise.noiseStd,
+      rng,
+    );
     return {
       points: samples.map((s) => s.point),
       // 'sum': g (x - baseline'), expected-gradients style; 'mean': |g x~| at the sample point.

@@ -1,4 +1,11 @@
 export * from './perturbation.ts';
 export * from './gradient.ts';
 export { AttributionExplainer } from './base.ts';
-export type { CommonExplainerOptions, ExplainOptions, GenerationOptions, ExplainInputs, ExplainTargets, TokenizedInput } from './options.ts';
+export type {
+  CommonExplainerOptions,
+  ExplainOptions,
+  GenerationOptions,
+  ExplainInputs,
+  ExplainTargets,
+  TokenizedInput,
+} from './options.ts';

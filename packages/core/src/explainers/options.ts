@@ -8,7 +8,13 @@
 import type { Granularity, GranularityAggregationStrategy, InferenceModes } from '../types.ts';
 import type { ModelSource } from '../model/source.ts';
 import type { HfEncoding } from '../model/types.ts';
-import { COMMON_OPTIONS, EXPLAIN_OPTIONS, METHOD_SCHEMAS, methodsTaking, type MethodSchema } from '../registry/methods.ts';
+import {
+  COMMON_OPTIONS,
+  EXPLAIN_OPTIONS,
+  METHOD_SCHEMAS,
+  methodsTaking,
+  type MethodSchema,
+} from '../registry/methods.ts';
 import { validateOptions } from '../registry/schema.ts';
 
 export interface CommonExplainerOptions {

@@ -37,7 +37,10 @@ export interface MaskPlan {
 export abstract class PerturbationExplainer extends AttributionExplainer {
   protected abstract plan(G: number, rng: Rng): MaskPlan;
 
-  protected async attribute(items: PreparedItem[], ctx: AttributeContext): Promise<{ rows: ItemRows[]; device: string }> {
+  protected async attribute(
+    items: PreparedItem[],
+    ctx: AttributeContext,
+  ): Promise<{ rows: ItemRows[]; device: string }> {
     const plans = items.map((item, i) => this.plan(item.units.nUnits, createRng(this.common.seed, i)));
     const scores = await scoreMasks(
       this.adapter,
@@ -49,7 +52,12 @@ export abstract class PerturbationExplainer extends AttributionExplainer {
         positions: item.positions,
         masks: plans[i]!.masks,
       })),
-      { batchSize: this.common.batchSize, inferenceMode: this.common.inferenceMode, signal: ctx.signal, progress: ctx.progress },
+      {
+        batchSize: this.common.batchSize,
+        inferenceMode: this.common.inferenceMode,
+        signal: ctx.signal,
+        progress: ctx.progress,
+      },
     );
     const rows = items.map((item, i) =>
       item.targets.map((_, r) => Float64Array.from(plans[i]!.estimate(Float64Array.from(scores[i]!, (s) => s[r]!)))),
@@ -96,7 +104,8 @@ export class Lime extends PerturbationExplainer {
     const masks = limeMasks(G, this.nPerturbations, this.perturbProbability, rng);
     return {
       masks,
-      estimate: (f) => limeAttributions(masks, f, { distanceFunction: this.distanceFunction, kernelWidth: this.kernelWidth }).coef,
+      estimate: (f) =>
+        limeAttributions(masks, f, { distanceFunction: this.distanceFunction, kernelWidth: this.kernelWidth }).coef,
     };
   }
 }

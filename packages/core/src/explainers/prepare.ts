@@ -43,7 +43,8 @@ function toRows(x: IdsLike, what: string): number[][] {
   if (isIdsLike(x)) {
     const data = Array.from(x.data as ArrayLike<number | bigint>, Number);
     if (x.dims.length === 1) return [data];
-    if (x.dims.length !== 2) throw new InputError(`${what} must have shape [batch, sequence] (got [${x.dims.join(', ')}]).`);
+    if (x.dims.length !== 2)
+      throw new InputError(`${what} must have shape [batch, sequence] (got [${x.dims.join(', ')}]).`);
     const [n, s] = x.dims as [number, number];
     return Array.from({ length: n }, (_, i) => data.slice(i * s, (i + 1) * s));
   }
@@ -81,7 +82,8 @@ function readInputs(adapter: ModelAdapter, inputs: ExplainInputs, generation: bo
   let rows: { ids: number[]; text?: string }[];
   if (typeof inputs === 'string' || (Array.isArray(inputs) && inputs.every((t) => typeof t === 'string'))) {
     const texts = typeof inputs === 'string' ? [inputs] : (inputs as string[]);
-    if (texts.length === 0) throw new InputError('No input to explain: pass a string, an array of strings or tokenizer output.');
+    if (texts.length === 0)
+      throw new InputError('No input to explain: pass a string, an array of strings or tokenizer output.');
     rows = texts.map((text, i) => {
       if (text.trim() === '') throw new InputError(`Input ${i} is an empty text; there is nothing to explain.`);
       return { ids: adapter.encode(text, true), text };
@@ -90,7 +92,9 @@ function readInputs(adapter: ModelAdapter, inputs: ExplainInputs, generation: bo
     rows = idRows(inputs).map((ids) => ({ ids }));
     if (rows.length === 0) throw new InputError('The tokenized input holds no sequence.');
   } else {
-    throw new InputError('inputs must be a string, an array of strings, or tokenizer output { input_ids, attention_mask }.');
+    throw new InputError(
+      'inputs must be a string, an array of strings, or tokenizer output { input_ids, attention_mask }.',
+    );
   }
   return rows.map(({ ids, text }, i) => {
     if (ids.length === 0) throw new InputError(`Input ${i} has no tokens; there is nothing to explain.`);
@@ -104,7 +108,8 @@ function checkClass(adapter: ModelAdapter, t: unknown, where: string): number {
   if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t >= adapter.nClasses) {
     throw new InputError(
       `${where}: ${String(t)} is not a class of this model; classes are integers 0..${adapter.nClasses - 1}` +
-        (adapter.classes ? ` (${adapter.classes.join(', ')})` : '') + '.',
+        (adapter.classes ? ` (${adapter.classes.join(', ')})` : '') +
+        '.',
     );
   }
   return t;
@@ -115,11 +120,16 @@ function classTargets(adapter: ModelAdapter, targets: ExplainTargets, n: number)
   if (isIdsLike(t)) t = toRows(t as IdsLike, 'targets').map((r) => r);
   if (typeof t === 'number') return Array.from({ length: n }, () => [checkClass(adapter, t, 'target')]);
   if (typeof t === 'string' || (Array.isArray(t) && t.some((v) => typeof v === 'string')) || isTokenized(t)) {
-    throw new InputError('This is a classification model: targets are class ids (a number, number[] or number[][]), not text.');
+    throw new InputError(
+      'This is a classification model: targets are class ids (a number, number[] or number[][]), not text.',
+    );
   }
-  if (!Array.isArray(t)) throw new InputError('targets must be a number, number[] (one per input) or number[][] (classes per input).');
+  if (!Array.isArray(t))
+    throw new InputError('targets must be a number, number[] (one per input) or number[][] (classes per input).');
   if (t.length !== n) {
-    throw new InputError(`Got ${t.length} targets for ${n} input(s): give one target (or one list of classes) per input, e.g. [[0, 1]] for one input and two classes.`);
+    throw new InputError(
+      `Got ${t.length} targets for ${n} input(s): give one target (or one list of classes) per input, e.g. [[0, 1]] for one input and two classes.`,
+    );
   }
   return t.map((row, i) => {
     if (Array.isArray(row)) {
@@ -130,7 +140,12 @@ function classTargets(adapter: ModelAdapter, targets: ExplainTargets, n: number)
   });
 }
 
-async function predictedClasses(adapter: ModelAdapter, inputs: RawInput[], batchSize: number, signal?: AbortSignal): Promise<number[][]> {
+async function predictedClasses(
+  adapter: ModelAdapter,
+  inputs: RawInput[],
+  batchSize: number,
+  signal?: AbortSignal,
+): Promise<number[][]> {
   const out: number[][] = [];
   for (let start = 0; start < inputs.length; start += batchSize) {
     throwIfAborted(signal);
@@ -148,18 +163,27 @@ async function predictedClasses(adapter: ModelAdapter, inputs: RawInput[], batch
 
 function generationTargets(adapter: ModelAdapter, targets: ExplainTargets, n: number): number[][] {
   let rows: number[][];
-  if (typeof targets === 'string' || (Array.isArray(targets) && targets.length > 0 && targets.every((t) => typeof t === 'string'))) {
+  if (
+    typeof targets === 'string' ||
+    (Array.isArray(targets) && targets.length > 0 && targets.every((t) => typeof t === 'string'))
+  ) {
     const texts = typeof targets === 'string' ? [targets] : (targets as string[]);
     rows = texts.map((text, i) => {
-      if (text === '') throw new InputError(`Target ${i} is an empty text; give the continuation to explain, or omit targets to generate one.`);
+      if (text === '')
+        throw new InputError(
+          `Target ${i} is an empty text; give the continuation to explain, or omit targets to generate one.`,
+        );
       return adapter.encode(text, false);
     });
   } else if (isTokenized(targets)) {
     rows = idRows(targets);
   } else {
-    throw new InputError('This is a generation model: targets are continuation texts (a string or string[]) or tokenizer output, or omitted to generate.');
+    throw new InputError(
+      'This is a generation model: targets are continuation texts (a string or string[]) or tokenizer output, or omitted to generate.',
+    );
   }
-  if (rows.length !== n) throw new InputError(`Got ${rows.length} target continuation(s) for ${n} input(s); give one per input.`);
+  if (rows.length !== n)
+    throw new InputError(`Got ${rows.length} target continuation(s) for ${n} input(s); give one per input.`);
   rows.forEach((r, i) => {
     if (r.length === 0) throw new InputError(`Target ${i} has no tokens.`);
     adapter.checkIds(r);
@@ -187,12 +211,14 @@ export async function prepareItems(
   const tokenizer = adapter.tokenizer as unknown as Parameters<typeof computeUnits>[0];
 
   if (!generation) {
-    const classes = targets === undefined || targets === null
-      ? await predictedClasses(adapter, raw, common.batchSize, options.signal)
-      : classTargets(adapter, targets, raw.length);
+    const classes =
+      targets === undefined || targets === null
+        ? await predictedClasses(adapter, raw, common.batchSize, options.signal)
+        : classTargets(adapter, targets, raw.length);
     return raw.map((r, i) => {
       const { units, elements, spaceBefore } = computeUnits(tokenizer, r.ids, g, { text: r.text });
-      if (units.nUnits === 0) throw new InputError(`Input ${i} has no unit to attribute at granularity ${g} (only special tokens).`);
+      if (units.nUnits === 0)
+        throw new InputError(`Input ${i} has no unit to attribute at granularity ${g} (only special tokens).`);
       return { ids: r.ids, units, elements, spaceBefore, truncated: r.truncated, targets: classes[i]! };
     });
   }
@@ -204,23 +230,34 @@ export async function prepareItems(
       throwIfAborted(options.signal);
       const prompt = adapter.fitToPositions(r.ids, adapter.maxPositions - 1, 'end').ids;
       const gen = await adapter.generate(prompt, options.generation);
-      if (gen.length === 0) throw new InputError(`The model generated nothing for input ${i}; raise generation.max_new_tokens / max_length.`);
+      if (gen.length === 0)
+        throw new InputError(
+          `The model generated nothing for input ${i}; raise generation.max_new_tokens / max_length.`,
+        );
       targetIds.push(gen);
     }
   } else {
     targetIds = generationTargets(adapter, targets, raw.length);
   }
-  const targetTexts = typeof targets === 'string' ? [targets] : Array.isArray(targets) && targets.every((t) => typeof t === 'string') ? (targets as string[]) : undefined;
+  const targetTexts =
+    typeof targets === 'string'
+      ? [targets]
+      : Array.isArray(targets) && targets.every((t) => typeof t === 'string')
+        ? (targets as string[])
+        : undefined;
   return raw.map((r, i) => {
     const target = targetIds[i]!;
     if (target.length >= adapter.maxPositions) {
-      throw new InputError(`Target ${i} has ${target.length} tokens; the model takes at most ${adapter.maxPositions} positions, prompt included.`);
+      throw new InputError(
+        `Target ${i} has ${target.length} tokens; the model takes at most ${adapter.maxPositions} positions, prompt included.`,
+      );
     }
     const fitted = adapter.fitToPositions(r.ids, adapter.maxPositions - target.length, 'end');
     const prompt = fitted.ids;
     const pu = computeUnits(tokenizer, prompt, g, { text: r.text });
     const tu = computeUnits(tokenizer, target, g, { continues: pu.units.nUnits > 0, text: targetTexts?.[i] });
-    if (tu.units.nUnits === 0) throw new InputError(`Target ${i} has no unit to attribute at granularity ${g} (only special tokens).`);
+    if (tu.units.nUnits === 0)
+      throw new InputError(`Target ${i} has no unit to attribute at granularity ${g} (only special tokens).`);
     const P = prompt.length;
     const targetUnitRows: number[][] = Array.from({ length: tu.units.nUnits }, () => []);
     tu.units.unitOfToken.forEach((u, j) => {

@@ -65,7 +65,11 @@ export function perturb(job: ScoreJob, mask: Uint8Array): number[] {
   });
 }
 
-export async function scoreMasks(adapter: ModelAdapter, jobs: readonly ScoreJob[], settings: ScoreSettings): Promise<Float64Array[][]> {
+export async function scoreMasks(
+  adapter: ModelAdapter,
+  jobs: readonly ScoreJob[],
+  settings: ScoreSettings,
+): Promise<Float64Array[][]> {
   const results: Float64Array[][] = jobs.map((j) => new Array<Float64Array>(j.masks.length));
   const queue: [number, number][] = [];
   jobs.forEach((j, ji) => j.masks.forEach((_, mi) => queue.push([ji, mi])));

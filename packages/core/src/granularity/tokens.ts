@@ -108,7 +108,8 @@ export function tokenizerInfo(tokenizer: TokenizerLike): TokenizerInfo {
     byteFallback: model.byte_fallback === true,
     idToToken: (id: number) => {
       const s = t.id_to_token(id);
-      if (s === undefined) throw new Error(`Token id ${id} is not in the tokenizer's vocabulary; were the ids made by another tokenizer?`);
+      if (s === undefined)
+        throw new Error(`Token id ${id} is not in the tokenizer's vocabulary; were the ids made by another tokenizer?`);
       return s;
     },
   };

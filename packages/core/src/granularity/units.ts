@@ -80,7 +80,6 @@ function charClass(ch: string | undefined): CharClass {
   return 'other';
 }
 
-
 const TERMINATOR = /[.?!]["'\u201d\u2019)\]]*$/;
 const PART_TERMINATOR = /[.?!,;:]["'\u201d\u2019)\]]*$/;
 // Matched against the lower-cased decoded sentence so far; WordPiece decodes "e.g." as "e. g.", hence \s?.
@@ -125,9 +124,10 @@ function viewTokens(tokenizer: TokenizerLike, info: TokenizerInfo, ids: number[]
   return ids.map((id, i) => {
     const piece = pieces?.[i];
     const raw = piece ?? info.idToToken(id);
-    const text = piece !== undefined
-      ? pieceText(info, piece)
-      : tokenizer.decode([id], { skip_special_tokens: false, clean_up_tokenization_spaces: false });
+    const text =
+      piece !== undefined
+        ? pieceText(info, piece)
+        : tokenizer.decode([id], { skip_special_tokens: false, clean_up_tokenization_spaces: false });
     let opensWithSpace: boolean;
     switch (info.scheme) {
       case 'byte-level':
@@ -183,16 +183,21 @@ function unitText(tokenizer: TokenizerLike, info: TokenizerInfo, views: TokenVie
     const ordinary = (v: TokenView) => !v.unknownPiece && !info.special.has(v.id) && !info.addedNonSpecial.has(v.id);
     return joinWithBytes(vs, (v) => (ordinary(v) ? v.raw.replaceAll(info.metaspace, ' ') : v.text)).replace(/^ /, '');
   }
-  let text = tokenizer.decode(vs.map((v) => v.id), {
-    skip_special_tokens: false,
-    clean_up_tokenization_spaces: info.scheme === 'wordpiece' ? undefined : false,
-  });
+  let text = tokenizer.decode(
+    vs.map((v) => v.id),
+    {
+      skip_special_tokens: false,
+      clean_up_tokenization_spaces: info.scheme === 'wordpiece' ? undefined : false,
+    },
+  );
   const unknown = vs.filter((v) => v.unknownPiece);
   if (unknown.length > 0 && info.unknownToken) {
     const parts = text.split(info.unknownToken);
     if (parts.length === unknown.length + 1) {
       // The Metaspace decoder drops the space a unit's first token opens with; an unknown piece's too.
-      const shown = unknown.map((v, k) => (k === 0 && vs[0] === v && info.scheme === 'metaspace' ? v.text.replace(/^ /, '') : v.text));
+      const shown = unknown.map((v, k) =>
+        k === 0 && vs[0] === v && info.scheme === 'metaspace' ? v.text.replace(/^ /, '') : v.text,
+      );
       text = parts.map((p, k) => p + (shown[k] ?? '')).join('');
     }
   }
@@ -231,7 +236,10 @@ function wordStarts(tokenizer: TokenizerLike, info: TokenizerInfo, views: TokenV
     }
     let b = a;
     while (b < views.length && ordinary(views[b] as TokenView)) b++;
-    const starts = byteLevelWordStarts(views.slice(a, b).map((v) => v.raw), preTokenize);
+    const starts = byteLevelWordStarts(
+      views.slice(a, b).map((v) => v.raw),
+      preTokenize,
+    );
     // The run's first token follows a special or added token, which already ends the word before it.
     starts?.forEach((o, j) => {
       if (j > 0) opens[a + j] = o;
@@ -310,7 +318,9 @@ export function computeUnits(
   options: UnitsOptions = {},
 ): UnitsResult {
   if (!Array.isArray(ids) || ids.some((id) => !Number.isInteger(id) || id < 0)) {
-    throw new Error('computeUnits expects ids as an array of non-negative integers (one sequence, no batch dimension).');
+    throw new Error(
+      'computeUnits expects ids as an array of non-negative integers (one sequence, no batch dimension).',
+    );
   }
   const info = tokenizerInfo(tokenizer);
   const views = viewTokens(tokenizer, info, ids, options.text);
@@ -332,7 +342,9 @@ export function computeUnits(
       unitOfToken = sentenceUnits(tokenizer, info, views, PART_TERMINATOR);
       break;
     default:
-      throw new Error(`Unknown granularity ${String(granularity)}; use one of ${Object.values(Granularity).join(', ')}.`);
+      throw new Error(
+        `Unknown granularity ${String(granularity)}; use one of ${Object.values(Granularity).join(', ')}.`,
+      );
   }
   const nUnits = unitOfToken.reduce((m, u) => Math.max(m, u + 1), 0);
   const groups: number[][] = Array.from({ length: nUnits }, () => []);

@@ -52,10 +52,16 @@ function wordsOf(tokenizer: TokenizerLike, text: string): WordTokens[] | undefin
  * fused runs) names its piece; for one that returns the unknown token ("[UNK]": WordPiece, BPE) the piece is
  * the word's text left between the known tokens' pieces.
  */
-function piecesInWord(info: TokenizerInfo, isUnknown: (tok: string) => boolean, { word, tokens }: WordTokens): (string | undefined)[] {
+function piecesInWord(
+  info: TokenizerInfo,
+  isUnknown: (tok: string) => boolean,
+  { word, tokens }: WordTokens,
+): (string | undefined)[] {
   const out = new Array<string | undefined>(tokens.length).fill(undefined);
   const surface = (tok: string, k: number) =>
-    info.scheme === 'wordpiece' && k > 0 && tok.startsWith(info.continuingPrefix) ? tok.slice(info.continuingPrefix.length) : tok;
+    info.scheme === 'wordpiece' && k > 0 && tok.startsWith(info.continuingPrefix)
+      ? tok.slice(info.continuingPrefix.length)
+      : tok;
   let at = 0;
   let k = 0;
   while (k < tokens.length) {

@@ -77,7 +77,11 @@ export function poolTokensToUnits(
   );
 }
 
-export function poolRows(rows: ArrayLike<number>[], groups: number[][], strategy: GranularityAggregationStrategy): number[][] {
+export function poolRows(
+  rows: ArrayLike<number>[],
+  groups: number[][],
+  strategy: GranularityAggregationStrategy,
+): number[][] {
   const width = rows.length > 0 ? (rows[0] as ArrayLike<number>).length : 0;
   return groups.map((group) => {
     const out: number[] = [];

@@ -68,7 +68,8 @@ function checkAligned(what: string, masks: Uint8Array[], f: ArrayLike<number>): 
     throw new Error(`${what}: ${masks.length} mask rows but ${f.length} model outputs; pass one output per mask row.`);
   }
   for (let r = 0; r < f.length; r++) {
-    if (!Number.isFinite(f[r] as number)) throw new Error(`${what}: model output ${r} is ${f[r]}; outputs must be finite.`);
+    if (!Number.isFinite(f[r] as number))
+      throw new Error(`${what}: model output ${r} is ${f[r]}; outputs must be finite.`);
   }
   return masks.length > 0 ? (masks[0] as Uint8Array).length : 0;
 }
@@ -146,7 +147,9 @@ export enum SobolIndicesOrder {
  */
 export function sobolIndices(f: ArrayLike<number>, G: number, k: number, order: SobolIndicesOrder): Float64Array {
   if (f.length !== (G + 2) * k) {
-    throw new Error(`sobolIndices: expected (G+2)k = ${(G + 2) * k} model outputs for G=${G}, k=${k}; got ${f.length}.`);
+    throw new Error(
+      `sobolIndices: expected (G+2)k = ${(G + 2) * k} model outputs for G=${G}, k=${k}; got ${f.length}.`,
+    );
   }
   let mean = 0;
   for (let r = 0; r < k; r++) mean += f[r] as number;

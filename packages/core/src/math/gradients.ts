@@ -37,7 +37,9 @@ export interface TokenScoreOptions {
 
 function checkLayout(name: string, a: ArrayLike<number>, seq: number, hidden: number): void {
   if (a.length !== seq * hidden) {
-    throw new Error(`${name} has ${a.length} values; expected seq*hidden = ${seq}*${hidden} = ${seq * hidden} (row-major [seq, hidden]).`);
+    throw new Error(
+      `${name} has ${a.length} values; expected seq*hidden = ${seq}*${hidden} = ${seq * hidden} (row-major [seq, hidden]).`,
+    );
   }
 }
 
@@ -57,7 +59,8 @@ export function tokenScores(
     if (b) checkLayout('baseline', b, seq, hidden);
     for (let t = 0; t < seq; t++) {
       let s = 0;
-      for (let h = t * hidden; h < (t + 1) * hidden; h++) s += (grad[h] as number) * ((input[h] as number) - (b ? (b[h] as number) : 0));
+      for (let h = t * hidden; h < (t + 1) * hidden; h++)
+        s += (grad[h] as number) * ((input[h] as number) - (b ? (b[h] as number) : 0));
       out[t] = s;
     }
     return out;
@@ -66,7 +69,8 @@ export function tokenScores(
   const xg = options.inputXGradient ?? true;
   for (let t = 0; t < seq; t++) {
     let s = 0;
-    for (let h = t * hidden; h < (t + 1) * hidden; h++) s += Math.abs((grad[h] as number) * (xg ? (input[h] as number) : 1));
+    for (let h = t * hidden; h < (t + 1) * hidden; h++)
+      s += Math.abs((grad[h] as number) * (xg ? (input[h] as number) : 1));
     out[t] = s / hidden;
   }
   return out;
@@ -92,9 +96,11 @@ export function trapezoidAlphas(nInterpolations: number): { alphas: Float64Array
 }
 
 export function interpolate(baseline: Float32Array, input: Float32Array, alpha: number): Float32Array {
-  if (baseline.length !== input.length) throw new Error(`interpolate: baseline has ${baseline.length} values, input ${input.length}.`);
+  if (baseline.length !== input.length)
+    throw new Error(`interpolate: baseline has ${baseline.length} values, input ${input.length}.`);
   const out = new Float32Array(input.length);
-  for (let i = 0; i < input.length; i++) out[i] = (baseline[i] as number) + alpha * ((input[i] as number) - (baseline[i] as number));
+  for (let i = 0; i < input.length; i++)
+    out[i] = (baseline[i] as number) + alpha * ((input[i] as number) - (baseline[i] as number));
   return out;
 }
 
@@ -134,7 +140,8 @@ export function integratedGradientsScores(
 export type NoiseAggregation = 'mean' | 'squareMean' | 'variance';
 
 export function aggregateNoisyScores(scores: Float64Array[], kind: NoiseAggregation): Float64Array {
-  if (scores.length === 0) throw new Error('aggregateNoisyScores needs at least one perturbation (nPerturbations >= 1).');
+  if (scores.length === 0)
+    throw new Error('aggregateNoisyScores needs at least one perturbation (nPerturbations >= 1).');
   const seq = (scores[0] as Float64Array).length;
   const n = scores.length;
   const out = new Float64Array(seq);
@@ -158,7 +165,8 @@ export function aggregateNoisyScores(scores: Float64Array[], kind: NoiseAggregat
 }
 
 export function addGaussianNoise(input: Float32Array, noiseStd: number, rng: Rng): Float32Array {
-  if (!(noiseStd >= 0) || !Number.isFinite(noiseStd)) throw new Error(`noiseStd must be finite and >= 0 (got ${noiseStd}).`);
+  if (!(noiseStd >= 0) || !Number.isFinite(noiseStd))
+    throw new Error(`noiseStd must be finite and >= 0 (got ${noiseStd}).`);
   // A plain loop: Float32Array.from(typedArray, fn) goes through the iterator protocol and a closure per entry,
   // about 4x slower at embedding sizes (same draws, same order, same values).
   const out = new Float32Array(input.length);

@@ -115,7 +115,8 @@ export function weightedLeastSquares(
   const sws: number[] = [];
   X.forEach((row, r) => {
     const wr = w[r] as number;
-    if (!(wr >= 0) || !Number.isFinite(wr)) throw new Error(`weightedLeastSquares: weight ${r} is ${wr}; weights must be finite and >= 0.`);
+    if (!(wr >= 0) || !Number.isFinite(wr))
+      throw new Error(`weightedLeastSquares: weight ${r} is ${wr}; weights must be finite and >= 0.`);
     if (row.length !== n) throw new Error(`weightedLeastSquares: row ${r} has ${row.length} columns, expected ${n}.`);
     if (wr > 0) {
       rows.push(row);

@@ -29,7 +29,8 @@ export function perturbationSteps(
 ): number[] {
   const nPerturbations = options.nPerturbations ?? 100;
   const pct = options.maxPercentagePerturbed ?? 1;
-  if (!Number.isInteger(nRanked) || nRanked < 0) throw new Error(`Number of ranked units must be an integer >= 0 (got ${nRanked}).`);
+  if (!Number.isInteger(nRanked) || nRanked < 0)
+    throw new Error(`Number of ranked units must be an integer >= 0 (got ${nRanked}).`);
   if (!Number.isInteger(nPerturbations) || nPerturbations < 1) {
     throw new Error(`nPerturbations must be an integer >= 1 (got ${nPerturbations}).`);
   }

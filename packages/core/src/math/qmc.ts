@@ -33,7 +33,8 @@ const TWO_32 = 2 ** 32;
 
 function checkShape(n: number, dims: number, maxDims = Infinity): void {
   if (!Number.isInteger(n) || n < 0) throw new Error(`Number of QMC points must be a non-negative integer (got ${n}).`);
-  if (!Number.isInteger(dims) || dims < 0) throw new Error(`Number of QMC dimensions must be a non-negative integer (got ${dims}).`);
+  if (!Number.isInteger(dims) || dims < 0)
+    throw new Error(`Number of QMC dimensions must be a non-negative integer (got ${dims}).`);
   if (dims > maxDims) {
     throw new Error(
       `The Sobol sequence covers at most ${maxDims} dimensions (units); got ${dims}. Use a coarser granularity ` +

@@ -82,18 +82,27 @@ abstract class CurveMetric {
 
   private plans(out: AttributionOutput, kind: Kind, withOriginal: boolean): RowPlan[] {
     if (out.modelTask !== this.adapter.task) {
-      throw new InputError(`These attributions are for a ${out.modelTask} model but the metric's model does ${this.adapter.task}.`);
+      throw new InputError(
+        `These attributions are for a ${out.modelTask} model but the metric's model does ${this.adapter.task}.`,
+      );
     }
     const { inputIds, units, replaceTokenId } = out.inputs;
     const G = units.nUnits;
-    if (out.attributions.some((row) => row.length !== G)) throw new InputError('Each attribution row must have one value per unit (inputs.units.nUnits).');
+    if (out.attributions.some((row) => row.length !== G))
+      throw new InputError('Each attribution row must have one value per unit (inputs.units.nUnits).');
     return out.attributions.map((row, r) => {
       const ranking = rankUnits(row);
-      const steps = perturbationSteps(ranking.length, { nPerturbations: this.nPerturbations, maxPercentagePerturbed: this.maxPercentagePerturbed });
+      const steps = perturbationSteps(ranking.length, {
+        nPerturbations: this.nPerturbations,
+        maxPercentagePerturbed: this.maxPercentagePerturbed,
+      });
       const masks = kind === 'deletion' ? deletionMasks(ranking, G, steps) : insertionMasks(ranking, G, steps);
       if (withOriginal) masks.push(new Uint8Array(G));
       if (out.modelTask === 'classification') {
-        return { job: { ids: inputIds, unitOfToken: units.unitOfToken, replaceTokenId, targets: [out.targets[r]!], masks }, nTargets: 1 };
+        return {
+          job: { ids: inputIds, unitOfToken: units.unitOfToken, replaceTokenId, targets: [out.targets[r]!], masks },
+          nTargets: 1,
+        };
       }
       const tokens = out.inputs.targetUnitTokens?.[r];
       if (!tokens?.length) throw new InputError(`Generation attributions need inputs.targetUnitTokens for row ${r}.`);
@@ -112,23 +121,30 @@ abstract class CurveMetric {
     });
   }
 
-  protected async curves(attributions: AttributionOutput | AttributionOutput[], kind: Kind, withOriginal: boolean, options: MetricEvaluateOptions): Promise<number[][][]> {
+  protected async curves(
+    attributions: AttributionOutput | AttributionOutput[],
+    kind: Kind,
+    withOriginal: boolean,
+    options: MetricEvaluateOptions,
+  ): Promise<number[][][]> {
     validateOptions(`${this.metricName}.evaluate`, METRIC_EVALUATE_OPTIONS, options);
     const outputs = Array.isArray(attributions) ? attributions : [attributions];
     if (outputs.length === 0) throw new InputError('No attributions to evaluate.');
     throwIfAborted(options.signal);
     const plans = outputs.map((o) => this.plans(o, kind, withOriginal));
     const flat = plans.flat();
-    const scores = await scoreMasks(this.adapter, flat.map((p) => p.job), {
-      batchSize: this.batchSize,
-      inferenceMode: InferenceModes.SOFTMAX,
-      signal: options.signal,
-      progress: new Progress(options.onProgress),
-    });
-    let k = 0;
-    return plans.map((rows) =>
-      rows.map((p) => scores[k++]!.map((s) => s.reduce((a, b) => a + b, 0) / p.nTargets)),
+    const scores = await scoreMasks(
+      this.adapter,
+      flat.map((p) => p.job),
+      {
+        batchSize: this.batchSize,
+        inferenceMode: InferenceModes.SOFTMAX,
+        signal: options.signal,
+        progress: new Progress(options.onProgress),
+      },
     );
+    let k = 0;
+    return plans.map((rows) => rows.map((p) => scores[k++]!.map((s) => s.reduce((a, b) => a + b, 0) / p.nTargets)));
   }
 }
 
@@ -139,7 +155,10 @@ function meanOfMeans(values: number[][]): number {
 
 abstract class AucMetric extends CurveMetric {
   protected abstract readonly kind: Kind;
-  async evaluate(attributions: AttributionOutput | AttributionOutput[], options: MetricEvaluateOptions = {}): Promise<CurveMetricResult> {
+  async evaluate(
+    attributions: AttributionOutput | AttributionOutput[],
+    options: MetricEvaluateOptions = {},
+  ): Promise<CurveMetricResult> {
     const detailedScores = await this.curves(attributions, this.kind, false, options);
     return { auc: meanOfMeans(detailedScores.map((rows) => rows.map(curveAuc))), detailedScores };
   }
@@ -160,7 +179,10 @@ export class Insertion extends AucMetric {
 /** AOPC comprehensiveness: mean over steps of f(x) - f(x without the top-s units); higher is better. */
 export class AOPCComprehensiveness extends CurveMetric {
   static override readonly metricName = 'AOPCComprehensiveness';
-  async evaluate(attributions: AttributionOutput | AttributionOutput[], options: MetricEvaluateOptions = {}): Promise<AopcResult> {
+  async evaluate(
+    attributions: AttributionOutput | AttributionOutput[],
+    options: MetricEvaluateOptions = {},
+  ): Promise<AopcResult> {
     const detailedScores = await this.curves(attributions, 'deletion', false, options);
     return { aopc: meanOfMeans(detailedScores.map((rows) => rows.map(aopcComprehensiveness))), detailedScores };
   }
@@ -169,11 +191,16 @@ export class AOPCComprehensiveness extends CurveMetric {
 /** AOPC sufficiency: mean over steps of f(x) - f(only the top-s units kept); lower is better. */
 export class AOPCSufficiency extends CurveMetric {
   static override readonly metricName = 'AOPCSufficiency';
-  async evaluate(attributions: AttributionOutput | AttributionOutput[], options: MetricEvaluateOptions = {}): Promise<AopcResult> {
+  async evaluate(
+    attributions: AttributionOutput | AttributionOutput[],
+    options: MetricEvaluateOptions = {},
+  ): Promise<AopcResult> {
     const withOriginal = await this.curves(attributions, 'insertion', true, options);
     // the last row of each curve is f(x) itself (an all-kept mask)
     const detailedScores = withOriginal.map((rows) => rows.map((c) => c.slice(0, -1)));
-    const aopc = meanOfMeans(withOriginal.map((rows) => rows.map((c) => aopcSufficiency(c[c.length - 1]!, c.slice(0, -1)))));
+    const aopc = meanOfMeans(
+      withOriginal.map((rows) => rows.map((c) => aopcSufficiency(c[c.length - 1]!, c.slice(0, -1)))),
+    );
     return { aopc, detailedScores };
   }
 }

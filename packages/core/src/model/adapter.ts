@@ -62,7 +62,9 @@ export class ModelAdapter {
       throw new InputError('The first argument must be a transformers.js model (AutoModelFor*.from_pretrained(...)).');
     }
     if (typeof tokenizer !== 'function') {
-      throw new InputError('The second argument must be a transformers.js tokenizer (AutoTokenizer.from_pretrained(...)).');
+      throw new InputError(
+        'The second argument must be a transformers.js tokenizer (AutoTokenizer.from_pretrained(...)).',
+      );
     }
     let byTok = adapters.get(model as object);
     if (!byTok) adapters.set(model as object, (byTok = new WeakMap()));
@@ -97,7 +99,10 @@ export class ModelAdapter {
     this.vocabSize = modelVocab ?? tokVocab ?? 0;
     const positions = config.max_position_embeddings ?? config.n_positions ?? config.n_ctx;
     const tokMax = tokenizer.model_max_length;
-    this.maxPositions = Math.min(positions ?? Infinity, tokMax && Number.isFinite(tokMax) && tokMax > 0 ? tokMax : Infinity);
+    this.maxPositions = Math.min(
+      positions ?? Infinity,
+      tokMax && Number.isFinite(tokMax) && tokMax > 0 ? tokMax : Infinity,
+    );
 
     if (this.task === 'classification') {
       const id2label = config.id2label ?? {};
@@ -110,16 +115,28 @@ export class ModelAdapter {
 
     const special = new Set<number>(tokenizer.all_special_ids ?? []);
     this.specialIds = special;
-    const candidates = [options.replaceTokenId, tokenizer.mask_token_id, tokenizer.unk_token_id, tokenizer.pad_token_id, tokenizer.eos_token_id];
+    const candidates = [
+      options.replaceTokenId,
+      tokenizer.mask_token_id,
+      tokenizer.unk_token_id,
+      tokenizer.pad_token_id,
+      tokenizer.eos_token_id,
+    ];
     const replace = candidates.find((c): c is number => typeof c === 'number' && c >= 0);
     if (replace === undefined) {
-      throw new InputError('The tokenizer has no mask, unk, pad or eos token to replace units with; pass `replaceTokenId`.');
+      throw new InputError(
+        'The tokenizer has no mask, unk, pad or eos token to replace units with; pass `replaceTokenId`.',
+      );
     }
     if (!Number.isInteger(replace) || replace >= this.vocabSize) {
-      throw new InputError(`replaceTokenId ${replace} is not a token id of this model (vocabulary of ${this.vocabSize}).`);
+      throw new InputError(
+        `replaceTokenId ${replace} is not a token id of this model (vocabulary of ${this.vocabSize}).`,
+      );
     }
     this.replaceTokenId = replace;
-    this.padTokenId = [tokenizer.pad_token_id, tokenizer.eos_token_id, replace].find((c): c is number => typeof c === 'number' && c >= 0)!;
+    this.padTokenId = [tokenizer.pad_token_id, tokenizer.eos_token_id, replace].find(
+      (c): c is number => typeof c === 'number' && c >= 0,
+    )!;
 
     const probe = tokenizer('a') as { input_ids: HfTensor };
     this.Tensor = (probe.input_ids as unknown as { constructor: HfTensorCtor }).constructor;
@@ -138,7 +155,11 @@ export class ModelAdapter {
    * are kept and the content in between is cut at the end (`keep: 'start'`) or at the start (`keep: 'end'`,
    * used for generation prompts, whose end must stay next to the target).
    */
-  fitToPositions(ids: number[], room: number = this.maxPositions, keep: 'start' | 'end' = 'start'): { ids: number[]; truncated: boolean } {
+  fitToPositions(
+    ids: number[],
+    room: number = this.maxPositions,
+    keep: 'start' | 'end' = 'start',
+  ): { ids: number[]; truncated: boolean } {
     if (ids.length <= room) return { ids, truncated: false };
     let lead = 0;
     while (lead < ids.length && this.specialIds.has(ids[lead]!)) lead++;
@@ -154,7 +175,9 @@ export class ModelAdapter {
   checkIds(ids: readonly number[]): void {
     for (const id of ids) {
       if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) {
-        throw new InputError(`Token id ${id} is outside the model's vocabulary (0..${this.vocabSize - 1}); the input ids do not come from this model's tokenizer.`);
+        throw new InputError(
+          `Token id ${id} is outside the model's vocabulary (0..${this.vocabSize - 1}); the input ids do not come from this model's tokenizer.`,
+        );
       }
     }
   }
@@ -175,16 +198,21 @@ export class ModelAdapter {
       input_ids: this.tensor('int64', ids, [B, S]),
       attention_mask: this.tensor('int64', mask, [B, S]),
     };
-    if (this.inputNames.includes('token_type_ids')) feeds.token_type_ids = this.tensor('int64', new BigInt64Array(B * S), [B, S]);
+    if (this.inputNames.includes('token_type_ids'))
+      feeds.token_type_ids = this.tensor('int64', new BigInt64Array(B * S), [B, S]);
     const out = await this.model(feeds);
     const logits = out.logits;
     if (!logits) throw new Error('The model returned no logits.');
-    const data = logits.data instanceof Float32Array ? logits.data : Float32Array.from(logits.data as ArrayLike<number>);
+    const data =
+      logits.data instanceof Float32Array ? logits.data : Float32Array.from(logits.data as ArrayLike<number>);
     return { data, dims: [...logits.dims] };
   }
 
   /** Greedy continuation of one prompt; returns the generated ids only. */
-  async generate(prompt: readonly number[], options: { max_new_tokens?: number; max_length?: number } = {}): Promise<number[]> {
+  async generate(
+    prompt: readonly number[],
+    options: { max_new_tokens?: number; max_length?: number } = {},
+  ): Promise<number[]> {
     if (typeof this.model.generate !== 'function') throw new InputError('This model cannot generate.');
     const n = prompt.length;
     const input_ids = this.tensor('int64', BigInt64Array.from(prompt, BigInt), [1, n]);

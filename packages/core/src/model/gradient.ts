@@ -88,7 +88,12 @@ export class GradientRunner {
     } catch (e) {
       const msg = (e as Error).message ?? String(e);
       const dtype = model.sessions.model?.config?.dtype;
-      if (/MatMulInteger|DynamicQuantizeLinear|QuantizeLinear|MatMulNBits|GatherBlockQuantized|QLinear|QOrdered|Quantize/i.test(msg) || (dtype && !SUPPORTED_DTYPES.has(dtype))) {
+      if (
+        /MatMulInteger|DynamicQuantizeLinear|QuantizeLinear|MatMulNBits|GatherBlockQuantized|QLinear|QOrdered|Quantize/i.test(
+          msg,
+        ) ||
+        (dtype && !SUPPORTED_DTYPES.has(dtype))
+      ) {
         throw new QuantizedModelError(
           `This ONNX file${dtype ? ` (dtype '${dtype}')` : ''} is quantized in a way gradient methods do not support yet (${msg}) ` +
             `Gradient methods support the dtypes ${[...SUPPORTED_DTYPES].join(', ')}: load one of them, e.g. the fp32 file onnx/model.onnx with from_pretrained(id, { dtype: 'fp32' }).`,
@@ -96,7 +101,8 @@ export class GradientRunner {
       }
       throw e;
     }
-    if (!grad.embedding) throw new Error('onnx-grad found no word-embedding table to cut at; gradient methods cannot run on this model.');
+    if (!grad.embedding)
+      throw new Error('onnx-grad found no word-embedding table to cut at; gradient methods cannot run on this model.');
     // Same device as the model's session (a model loaded on WASM must not get its gradients from WebGPU).
     const { executionProviders, device } = await pickExecutionProvider(model.sessions.model?.config?.device);
     // Errors only: ORT warns (through console.error in the browser) that shape arithmetic runs on the CPU, which is
@@ -105,7 +111,8 @@ export class GradientRunner {
     const seedInput = grad.inputNames.find((n) => n.startsWith('grad_'));
     const gradOutput = grad.outputNames.find((n) => n === 'grad_inputs_embeds');
     const logitsOutput = grad.outputNames.includes('logits') ? 'logits' : grad.outputNames[0]!;
-    if (!seedInput || !gradOutput) throw new Error(`Unexpected gradient model interface: inputs ${grad.inputNames}, outputs ${grad.outputNames}.`);
+    if (!seedInput || !gradOutput)
+      throw new Error(`Unexpected gradient model interface: inputs ${grad.inputNames}, outputs ${grad.outputNames}.`);
     const { weights, vocabSize, hiddenSize } = grad.embedding;
     return new GradientRunner(session, weights, vocabSize, hiddenSize, device, seedInput, gradOutput, logitsOutput);
   }
@@ -146,7 +153,8 @@ export class GradientRunner {
       else if (name === 'input_ids') feeds[name] = new T('int64', ids, [B, S]);
       else if (name === 'token_type_ids') feeds[name] = new T('int64', new BigInt64Array(B * S), [B, S]);
       else if (name === 'position_ids') feeds[name] = new T('int64', positions, [B, S]);
-      else if (name === 'num_logits_to_keep' || name === 'logits_to_keep') feeds[name] = new T('int64', BigInt64Array.of(0n), []);
+      else if (name === 'num_logits_to_keep' || name === 'logits_to_keep')
+        feeds[name] = new T('int64', BigInt64Array.of(0n), []);
       else if (name === this.seedInput) {
         // Every row carries a seed (a zero vector for a forward-only row), so the width is known.
         const width = rows[0]?.seed?.vector.length ?? 0;
@@ -170,9 +178,10 @@ export class GradientRunner {
     const perRowLogits = L.length / B;
     const results: GradientResult[] = rows.map((r, b) => {
       const n = r.ids.length;
-      const logitsRow = logits.dims.length === 3
-        ? L.slice(b * perRowLogits, b * perRowLogits + n * logits.dims[2]!)
-        : L.slice(b * perRowLogits, (b + 1) * perRowLogits);
+      const logitsRow =
+        logits.dims.length === 3
+          ? L.slice(b * perRowLogits, b * perRowLogits + n * logits.dims[2]!)
+          : L.slice(b * perRowLogits, (b + 1) * perRowLogits);
       return { logits: logitsRow, grad: G.slice(b * S * H, b * S * H + n * H) };
     });
     logits.dispose?.();

@@ -14,7 +14,10 @@ import { ORT_NODE_VERSION, ORT_WEB_VERSION } from '../runtime/versions.ts';
 import type { HfModel } from './types.ts';
 
 /** An explicit model file: a path (Node) / URL (browser) to the `.onnx` file, or its bytes. */
-export type ModelSource = string | Uint8Array | { model: string | Uint8Array; externalData?: Record<string, Uint8Array> };
+export type ModelSource =
+  | string
+  | Uint8Array
+  | { model: string | Uint8Array; externalData?: Record<string, Uint8Array> };
 
 /** Why transformers.js and the core can end up on two onnxruntime copies, and what to change for each cause. */
 const ANOTHER_COPY =
@@ -35,7 +38,14 @@ export class ModelSourceError extends Error {
 
 /** transformers.js's file suffix per dtype (`onnx/model<suffix>.onnx`). */
 export const DTYPE_SUFFIXES: Record<string, string> = {
-  fp32: '', fp16: '_fp16', int8: '_int8', uint8: '_uint8', q8: '_quantized', q4: '_q4', q4f16: '_q4f16', bnb4: '_bnb4',
+  fp32: '',
+  fp16: '_fp16',
+  int8: '_int8',
+  uint8: '_uint8',
+  q8: '_quantized',
+  q4: '_q4',
+  q4f16: '_q4f16',
+  bnb4: '_bnb4',
 };
 
 /** The dtype transformers.js loads this `.onnx` file for (`model_quantized.onnx` -> 'q8', no suffix -> 'fp32'). */
@@ -76,7 +86,10 @@ async function readModelFile(path: string): Promise<Uint8Array> {
   }
 }
 
-async function fromPath(path: string, externalData: Record<string, Uint8Array>): Promise<{ bytes: Uint8Array; externalData: Record<string, Uint8Array> }> {
+async function fromPath(
+  path: string,
+  externalData: Record<string, Uint8Array>,
+): Promise<{ bytes: Uint8Array; externalData: Record<string, Uint8Array> }> {
   const bytes = await readModelFile(path);
   const sibling = `${path}_data`;
   if (!externalData[baseName(sibling)]) {
@@ -89,7 +102,10 @@ async function fromPath(path: string, externalData: Record<string, Uint8Array>):
   return { bytes, externalData };
 }
 
-export async function modelBytes(model: HfModel, override?: ModelSource): Promise<{ bytes: Uint8Array; externalData: Record<string, Uint8Array> }> {
+export async function modelBytes(
+  model: HfModel,
+  override?: ModelSource,
+): Promise<{ bytes: Uint8Array; externalData: Record<string, Uint8Array> }> {
   if (override !== undefined) {
     const o = typeof override === 'string' || override instanceof Uint8Array ? { model: override } : override;
     const ext = { ...(o.externalData ?? {}) };

@@ -16,7 +16,9 @@ interface ValueMeta {
 }
 
 function logitsRank(model: HfModel): number | undefined {
-  const session = model.sessions?.model as unknown as { outputMetadata?: ValueMeta[]; outputNames?: string[] } | undefined;
+  const session = model.sessions?.model as unknown as
+    | { outputMetadata?: ValueMeta[]; outputNames?: string[] }
+    | undefined;
   const meta = session?.outputMetadata?.find((m) => m.name === 'logits');
   return meta?.shape?.length;
 }

@@ -21,12 +21,29 @@ import { METHOD_SCHEMAS, type MethodName, type MethodSchema } from './methods.ts
 export * from './data.ts';
 
 /** A registry entry: the schema plus the class, `new entry.Explainer(model, tokenizer, options)`. */
-export type MethodEntry<N extends MethodName = MethodName> = (typeof METHOD_SCHEMAS)[N] & { readonly Explainer: (typeof CLASSES)[N] };
+export type MethodEntry<N extends MethodName = MethodName> = (typeof METHOD_SCHEMAS)[N] & {
+  readonly Explainer: (typeof CLASSES)[N];
+};
 
-const CLASSES = { Occlusion, Lime, KernelShap, Sobol, Saliency, IntegratedGradients, SmoothGrad, SquareGrad, VarGrad, GradientShap };
+const CLASSES = {
+  Occlusion,
+  Lime,
+  KernelShap,
+  Sobol,
+  Saliency,
+  IntegratedGradients,
+  SmoothGrad,
+  SquareGrad,
+  VarGrad,
+  GradientShap,
+};
 
 /** Any explainer class of the registry, for code that loops over it with options it built itself. */
-export type AnyExplainerClass = new (model: ModelLike, tokenizer: TokenizerLike, options?: object) => AttributionExplainer;
+export type AnyExplainerClass = new (
+  model: ModelLike,
+  tokenizer: TokenizerLike,
+  options?: object,
+) => AttributionExplainer;
 
 /** The ten methods, in the spec's order: name, family, docs, option schema and explainer class. */
 export const METHODS: { readonly [N in MethodName]: MethodEntry<N> } = Object.fromEntries(

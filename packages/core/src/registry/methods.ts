@@ -11,7 +11,12 @@
 import { Granularity, GranularityAggregationStrategy, InferenceModes } from '../types.ts';
 import { LimeDistance, SobolIndicesOrder } from '../math/estimators.ts';
 import { QmcSampler } from '../math/qmc.ts';
-import type { GradientExplainerOptions, GradientShapOptions, IntegratedGradientsOptions, NoiseOptions } from '../explainers/gradient.ts';
+import type {
+  GradientExplainerOptions,
+  GradientShapOptions,
+  IntegratedGradientsOptions,
+  NoiseOptions,
+} from '../explainers/gradient.ts';
 import type { KernelShapOptions, LimeOptions, SobolOptions } from '../explainers/perturbation.ts';
 import type { CommonExplainerOptions, ExplainOptions, GenerationOptions } from '../explainers/options.ts';
 import type { MetricEvaluateOptions, MetricOptions } from '../metrics/curves.ts';
@@ -151,11 +156,18 @@ const baseline = {
   docs: 'The reference input embeddings: a constant, or a [seq, hidden] array.',
 } as const;
 
-const OCCLUSION = common({ seed: NO_SAMPLING, modelSource: NO_GRADIENT_MODEL }) satisfies SchemaOf<CommonExplainerOptions>;
+const OCCLUSION = common({
+  seed: NO_SAMPLING,
+  modelSource: NO_GRADIENT_MODEL,
+}) satisfies SchemaOf<CommonExplainerOptions>;
 
 const LIME = {
   ...common({ modelSource: NO_GRADIENT_MODEL }),
-  nPerturbations: nPerturbations(100, 2, 'Perturbed samples; each unit is replaced independently with perturbProbability.'),
+  nPerturbations: nPerturbations(
+    100,
+    2,
+    'Perturbed samples; each unit is replaced independently with perturbProbability.',
+  ),
   perturbProbability: {
     type: 'number',
     integer: false,
@@ -187,7 +199,11 @@ const LIME = {
 
 const KERNEL_SHAP = {
   ...common({ modelSource: NO_GRADIENT_MODEL }),
-  nPerturbations: nPerturbations(100, 2, 'Coalitions drawn; when 2^G <= nPerturbations every coalition is enumerated (exact Shapley values).'),
+  nPerturbations: nPerturbations(
+    100,
+    2,
+    'Coalitions drawn; when 2^G <= nPerturbations every coalition is enumerated (exact Shapley values).',
+  ),
 } as const satisfies SchemaOf<KernelShapOptions>;
 
 const SOBOL = {
@@ -248,7 +264,12 @@ const GRADIENT_SHAP = {
 
 /** Every method: name, family, docs line and option schema. */
 export const METHOD_SCHEMAS = {
-  Occlusion: { name: 'Occlusion', family: 'perturbation', docs: 'a_g = f(x) - f(x with unit g replaced); G+1 model calls.', options: OCCLUSION },
+  Occlusion: {
+    name: 'Occlusion',
+    family: 'perturbation',
+    docs: 'a_g = f(x) - f(x with unit g replaced); G+1 model calls.',
+    options: OCCLUSION,
+  },
   Lime: {
     name: 'Lime',
     family: 'perturbation',
@@ -261,7 +282,12 @@ export const METHOD_SCHEMAS = {
     docs: 'Kernel SHAP: Shapley-kernel coalitions, paired sampling, efficiency enforced; exact by enumeration when small.',
     options: KERNEL_SHAP,
   },
-  Sobol: { name: 'Sobol', family: 'perturbation', docs: 'Sobol sensitivity indices of each unit from quasi-Monte-Carlo masks.', options: SOBOL },
+  Sobol: {
+    name: 'Sobol',
+    family: 'perturbation',
+    docs: 'Sobol sensitivity indices of each unit from quasi-Monte-Carlo masks.',
+    options: SOBOL,
+  },
   Saliency: { name: 'Saliency', family: 'gradient', docs: 'One gradient at the input embeddings.', options: SALIENCY },
   IntegratedGradients: {
     name: 'IntegratedGradients',
@@ -269,9 +295,24 @@ export const METHOD_SCHEMAS = {
     docs: 'Gradients along the straight path from the baseline to the input, trapezoid rule.',
     options: INTEGRATED_GRADIENTS,
   },
-  SmoothGrad: { name: 'SmoothGrad', family: 'gradient', docs: 'Mean of the token scores over Gaussian-noised embeddings.', options: NOISY },
-  SquareGrad: { name: 'SquareGrad', family: 'gradient', docs: 'Mean of the squared token scores over Gaussian-noised embeddings.', options: NOISY },
-  VarGrad: { name: 'VarGrad', family: 'gradient', docs: 'Unbiased variance of the token scores over Gaussian-noised embeddings.', options: NOISY },
+  SmoothGrad: {
+    name: 'SmoothGrad',
+    family: 'gradient',
+    docs: 'Mean of the token scores over Gaussian-noised embeddings.',
+    options: NOISY,
+  },
+  SquareGrad: {
+    name: 'SquareGrad',
+    family: 'gradient',
+    docs: 'Mean of the squared token scores over Gaussian-noised embeddings.',
+    options: NOISY,
+  },
+  VarGrad: {
+    name: 'VarGrad',
+    family: 'gradient',
+    docs: 'Unbiased variance of the token scores over Gaussian-noised embeddings.',
+    options: NOISY,
+  },
   GradientShap: {
     name: 'GradientShap',
     family: 'gradient',
@@ -290,14 +331,19 @@ const positiveInt = (label: string, docs: string, defaultDocs: string) =>
 
 /** `explain(inputs, targets, { generation })`: how long to generate when a generation model's targets are omitted. */
 export const GENERATION_OPTIONS = {
-  max_new_tokens: positiveInt('max new tokens', 'Tokens to generate (wins over max_length).', '10 when max_length is not given'),
+  max_new_tokens: positiveInt(
+    'max new tokens',
+    'Tokens to generate (wins over max_length).',
+    '10 when max_length is not given',
+  ),
   max_length: positiveInt('max length', "Total length, prompt included (capped at the model's positions).", 'none'),
 } as const satisfies SchemaOf<GenerationOptions>;
 
 const abortSignal = {
   type: 'custom',
   expected: 'an AbortSignal',
-  check: (v: unknown) => typeof v === 'object' && v !== null && typeof (v as AbortSignal).aborted === 'boolean' && 'addEventListener' in v,
+  check: (v: unknown) =>
+    typeof v === 'object' && v !== null && typeof (v as AbortSignal).aborted === 'boolean' && 'addEventListener' in v,
   defaultDocs: 'none',
   label: 'signal',
   docs: 'Stops the run: it rejects with an AbortError and the explainer stays usable.',
@@ -329,7 +375,10 @@ export const EXPLAIN_OPTIONS = {
 
 /** `new Insertion | Deletion | AOPCComprehensiveness | AOPCSufficiency(model, tokenizer, options)`. */
 export const METRIC_OPTIONS = {
-  batchSize: { ...common().batchSize, docs: 'Perturbed sequences per model call; changes speed and memory, not results.' },
+  batchSize: {
+    ...common().batchSize,
+    docs: 'Perturbed sequences per model call; changes speed and memory, not results.',
+  },
   nPerturbations: {
     type: 'number',
     integer: true,
@@ -351,4 +400,7 @@ export const METRIC_OPTIONS = {
 } as const satisfies SchemaOf<MetricOptions>;
 
 /** The second argument of `metric.evaluate`. */
-export const METRIC_EVALUATE_OPTIONS = { signal: abortSignal, onProgress } as const satisfies SchemaOf<MetricEvaluateOptions>;
+export const METRIC_EVALUATE_OPTIONS = {
+  signal: abortSignal,
+  onProgress,
+} as const satisfies SchemaOf<MetricEvaluateOptions>;

@@ -138,8 +138,12 @@ export function describeAllowed(s: OptionSpec, owner?: string): string {
     case 'boolean':
       return 'true or false';
     case 'enum': {
-      const where = s.source ? ` (${'export' in s.source ? s.source.export : `${owner ?? 'the explainer'}.${s.source.classStatic}`})` : '';
-      return `one of ${Object.values(s.values).map((v) => JSON.stringify(v)).join(', ')}${where}`;
+      const where = s.source
+        ? ` (${'export' in s.source ? s.source.export : `${owner ?? 'the explainer'}.${s.source.classStatic}`})`
+        : '';
+      return `one of ${Object.values(s.values)
+        .map((v) => JSON.stringify(v))
+        .join(', ')}${where}`;
     }
     case 'baseline':
       return 'a finite number or a [seq, hidden] array of finite numbers';
@@ -150,7 +154,8 @@ export function describeAllowed(s: OptionSpec, owner?: string): string {
 
 /** The default, in words ("100", "0.75 * sqrt(G)"), or undefined where there is none. */
 export function describeDefault(s: OptionSpec): string | undefined {
-  if ('default' in s && s.default !== undefined) return typeof s.default === 'string' ? JSON.stringify(s.default) : String(s.default);
+  if ('default' in s && s.default !== undefined)
+    return typeof s.default === 'string' ? JSON.stringify(s.default) : String(s.default);
   return 'defaultDocs' in s ? s.defaultDocs : undefined;
 }
 
@@ -164,7 +169,11 @@ function inRange(v: number, s: NumberSpec): boolean {
 function isFiniteNumberArray(v: unknown): boolean {
   if (v instanceof Float32Array || v instanceof Float64Array) return v.every(Number.isFinite);
   if (!Array.isArray(v) || v.length === 0) return false;
-  return v.every((x) => (Array.isArray(x) ? x.length > 0 && x.every((y) => typeof y === 'number' && Number.isFinite(y)) : typeof x === 'number' && Number.isFinite(x)));
+  return v.every((x) =>
+    Array.isArray(x)
+      ? x.length > 0 && x.every((y) => typeof y === 'number' && Number.isFinite(y))
+      : typeof x === 'number' && Number.isFinite(x),
+  );
 }
 
 function valueOk(s: OptionSpec, v: unknown): boolean {
@@ -200,10 +209,17 @@ export function optionProblem(name: string, spec: OptionSpec, value: unknown, ow
  * what is allowed and what to do). Undefined values stand for "not given". `hint(name)` may add a line about an
  * unknown name (e.g. which other methods take it).
  */
-export function validateOptions(owner: string, schema: OptionsSchema, options: unknown, hint?: (name: string) => string | undefined): void {
+export function validateOptions(
+  owner: string,
+  schema: OptionsSchema,
+  options: unknown,
+  hint?: (name: string) => string | undefined,
+): void {
   if (options === undefined) return;
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new InputError(`${owner}: options must be an object such as { ${Object.keys(schema)[0]}: ... }; got ${showValue(options)}.`);
+    throw new InputError(
+      `${owner}: options must be an object such as { ${Object.keys(schema)[0]}: ... }; got ${showValue(options)}.`,
+    );
   }
   const names = Object.keys(schema);
   for (const [name, value] of Object.entries(options)) {

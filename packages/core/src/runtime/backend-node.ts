@@ -56,6 +56,8 @@ export async function listLocalDir(path: string): Promise<string[] | undefined> 
 }
 
 /** onnxruntime-node runs our sessions on the CPU provider (whatever the model's own device). */
-export async function pickExecutionProvider(_modelDevice?: string): Promise<{ executionProviders: string[]; device: string }> {
+export async function pickExecutionProvider(
+  _modelDevice?: string,
+): Promise<{ executionProviders: string[]; device: string }> {
   return { executionProviders: ['cpu'], device: 'cpu' };
 }

@@ -18,7 +18,8 @@ import type { OrtModule } from './types.ts';
 export const ort = ortWeb as unknown as OrtModule;
 
 /** transformers.js 4.3.2's CDN default, set when it loads and finds no wasmPaths: exactly `{ mjs, wasm }` on jsdelivr. */
-const CDN_DEFAULT = /^https:\/\/cdn\.jsdelivr\.net\/npm\/onnxruntime-web@[^/]+\/dist\/ort-wasm-simd-threaded(\.asyncify)?\.(mjs|wasm)$/;
+const CDN_DEFAULT =
+  /^https:\/\/cdn\.jsdelivr\.net\/npm\/onnxruntime-web@[^/]+\/dist\/ort-wasm-simd-threaded(\.asyncify)?\.(mjs|wasm)$/;
 
 function isCdnDefault(paths: unknown): boolean {
   if (!paths || typeof paths !== 'object') return false;
@@ -60,7 +61,8 @@ let picked: Promise<{ executionProviders: string[]; device: string }> | undefine
  * else WASM (asked once per page).
  */
 export function pickExecutionProvider(modelDevice?: string): Promise<{ executionProviders: string[]; device: string }> {
-  if (modelDevice === 'webgpu' || modelDevice === 'wasm') return Promise.resolve({ executionProviders: [modelDevice], device: modelDevice });
+  if (modelDevice === 'webgpu' || modelDevice === 'wasm')
+    return Promise.resolve({ executionProviders: [modelDevice], device: modelDevice });
   picked ??= (async () => {
     const gpu = (globalThis.navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
     if (gpu) {

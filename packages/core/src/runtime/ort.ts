@@ -26,8 +26,9 @@ export const readLocalFile: (pathOrUrl: string) => Promise<Uint8Array> = backend
 /** The file names of a local model folder (Node), or undefined where it cannot be listed (the browser). */
 export const listLocalDir: (pathOrUrl: string) => Promise<string[] | undefined> = backend.listLocalDir;
 /** The execution provider the core's own sessions use, following the model's device when it names one. */
-export const pickExecutionProvider: (modelDevice?: string) => Promise<{ executionProviders: string[]; device: string }> =
-  backend.pickExecutionProvider;
+export const pickExecutionProvider: (
+  modelDevice?: string,
+) => Promise<{ executionProviders: string[]; device: string }> = backend.pickExecutionProvider;
 
 const sources = new WeakMap<object, SessionSource>();
 const WRAPPED = Symbol.for('interpreto.recordingCreate');

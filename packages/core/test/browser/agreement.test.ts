@@ -45,7 +45,8 @@ const repoRoot = REPO_ROOT;
 // The playground e2e suite's helpers, loaded only when Chromium is there.
 type ServeModule = typeof import('../../../../e2e/serve.ts');
 type BrowserModule = typeof import('../../../../e2e/browser.ts');
-const importHelper = <T>(file: string): Promise<T> => import(/* @vite-ignore */ join(repoRoot, 'e2e', file)) as Promise<T>;
+const importHelper = <T>(file: string): Promise<T> =>
+  import(/* @vite-ignore */ join(repoRoot, 'e2e', file)) as Promise<T>;
 
 type Device = 'webgpu' | 'wasm';
 
@@ -60,13 +61,16 @@ describe.skipIf(!hasChromium)('core explainers agree between Node and headless C
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const folders = Object.fromEntries(await Promise.all(FIXTURE_CASES.map(async (f) => [f.name, await ensureFixture(f.name)] as const)));
+    const folders = Object.fromEntries(
+      await Promise.all(FIXTURE_CASES.map(async (f) => [f.name, await ensureFixture(f.name)] as const)),
+    );
     // The Vite build and the Node reference are independent: run them side by side.
     const [built, reference] = await Promise.all([
       buildSite(folders),
       (async () => {
         const out: CaseResult[] = [];
-        for (const f of FIXTURE_CASES) out.push(...(await runCases(core, f, await loadFolder(folders[f.name]!, f.task))));
+        for (const f of FIXTURE_CASES)
+          out.push(...(await runCases(core, f, await loadFolder(folders[f.name]!, f.task))));
         return out;
       })(),
     ]);
@@ -98,18 +102,30 @@ describe.skipIf(!hasChromium)('core explainers agree between Node and headless C
   });
 
   test('the Node reference covers every method on both fixtures', () => {
-    expect(node.map((r) => `${r.fixture}/${r.method}`)).toEqual(FIXTURE_CASES.flatMap((f) => METHOD_CASES.map((m) => `${f.name}/${m.method}`)));
+    expect(node.map((r) => `${r.fixture}/${r.method}`)).toEqual(
+      FIXTURE_CASES.flatMap((f) => METHOD_CASES.map((m) => `${f.name}/${m.method}`)),
+    );
     for (const r of node) {
       expect(r.output.device).toBe('cpu');
       // A row of zeros would make "agreement" vacuous.
-      r.output.attributions.forEach((row) => expect(Math.max(...row.filter((v) => !Number.isNaN(v)).map(Math.abs)), `${r.fixture}/${r.method}`).toBeGreaterThan(0));
+      r.output.attributions.forEach((row) =>
+        expect(
+          Math.max(...row.filter((v) => !Number.isNaN(v)).map(Math.abs)),
+          `${r.fixture}/${r.method}`,
+        ).toBeGreaterThan(0),
+      );
     }
   });
 
   const check = async (device: Device) => {
     if (device === 'webgpu') {
-      const adapter = await page.evaluate(() => (globalThis as unknown as { agreement: { adapter(): Promise<string | null> } }).agreement.adapter());
-      expect(adapter, 'Chromium gives no WebGPU adapter: is --enable-unsafe-webgpu set and SwiftShader (Vulkan) available?').not.toBeNull();
+      const adapter = await page.evaluate(() =>
+        (globalThis as unknown as { agreement: { adapter(): Promise<string | null> } }).agreement.adapter(),
+      );
+      expect(
+        adapter,
+        'Chromium gives no WebGPU adapter: is --enable-unsafe-webgpu set and SwiftShader (Vulkan) available?',
+      ).not.toBeNull();
     }
     const got = await page.evaluate(
       (d) => (globalThis as unknown as { agreement: { run(d: string): Promise<CaseResult[]> } }).agreement.run(d),
@@ -128,17 +144,25 @@ describe.skipIf(!hasChromium)('core explainers agree between Node and headless C
       expect(b.output.elements, label).toEqual(n.output.elements);
       expect(b.output.targets, label).toEqual(n.output.targets);
       expect(b.output.inputs.inputIds, label).toEqual(n.output.inputs.inputIds);
-      expect(b.output.attributions.map((r) => r.length), label).toEqual(n.output.attributions.map((r) => r.length));
+      expect(
+        b.output.attributions.map((r) => r.length),
+        label,
+      ).toEqual(n.output.attributions.map((r) => r.length));
       const gradient = (GRADIENT_METHODS as readonly string[]).includes(b.method);
       const dev = rowDeviation(b.output.attributions, n.output.attributions);
       // The measure each tolerance bounds: |diff| over the row's scale (floored at the logit scale for perturbation rows).
       const measure = dev.map((d) => d.maxAbsDiff / (gradient ? d.scale : Math.max(d.scale, LOGIT_SCALE)));
       const tol = gradient ? GRADIENT_TOL : PERTURBATION_TOL;
       const worst = Math.max(...measure);
-      report.push(`${label.padEnd(44)} ${worst.toExponential(2)} (tol ${tol.toExponential(0)}; worst |diff| ${Math.max(...dev.map((d) => d.maxAbsDiff)).toExponential(2)})`);
+      report.push(
+        `${label.padEnd(44)} ${worst.toExponential(2)} (tol ${tol.toExponential(0)}; worst |diff| ${Math.max(...dev.map((d) => d.maxAbsDiff)).toExponential(2)})`,
+      );
       dev.forEach((d, r) => {
         if (d.nanMismatch) failures.push(`${label} row ${r}: ${d.nanMismatch} NaN cells differ`);
-        if (!(measure[r]! <= tol)) failures.push(`${label} row ${r}: max |diff| ${d.maxAbsDiff.toExponential(3)} with row max ${d.scale.toExponential(3)} exceeds tolerance ${tol}`);
+        if (!(measure[r]! <= tol))
+          failures.push(
+            `${label} row ${r}: max |diff| ${d.maxAbsDiff.toExponential(3)} with row max ${d.scale.toExponential(3)} exceeds tolerance ${tol}`,
+          );
       });
     });
     console.log(report.join('\n'));

@@ -29,8 +29,12 @@ export const FIXTURE_CASES: readonly FixtureCase[] = [
 
 export type { MethodName };
 /** The registry's methods by family. */
-export const GRADIENT_METHODS: readonly MethodName[] = METHOD_NAMES.filter((m) => METHOD_SCHEMAS[m].family === 'gradient');
-export const PERTURBATION_METHODS: readonly MethodName[] = METHOD_NAMES.filter((m) => METHOD_SCHEMAS[m].family === 'perturbation');
+export const GRADIENT_METHODS: readonly MethodName[] = METHOD_NAMES.filter(
+  (m) => METHOD_SCHEMAS[m].family === 'gradient',
+);
+export const PERTURBATION_METHODS: readonly MethodName[] = METHOD_NAMES.filter(
+  (m) => METHOD_SCHEMAS[m].family === 'perturbation',
+);
 
 /**
  * Small sample counts keep SwiftShader WebGPU fast; the seed fixes every draw (done in JS: same on every backend).
@@ -48,10 +52,12 @@ const SMALL_OPTIONS: Record<MethodName, Record<string, unknown>> = {
   VarGrad: { nPerturbations: 3 },
   GradientShap: { nPerturbations: 3 },
 };
-export const METHOD_CASES: readonly { method: MethodName; options: Record<string, unknown> }[] = METHOD_NAMES.map((method) => ({
-  method,
-  options: SMALL_OPTIONS[method],
-}));
+export const METHOD_CASES: readonly { method: MethodName; options: Record<string, unknown> }[] = METHOD_NAMES.map(
+  (method) => ({
+    method,
+    options: SMALL_OPTIONS[method],
+  }),
+);
 
 export interface CaseResult {
   fixture: FixtureCase['name'];
@@ -60,10 +66,18 @@ export interface CaseResult {
 }
 
 /** Runs every method on one loaded fixture (outputs are plain objects: Playwright carries them, NaN included, out of the page). */
-export async function runCases(core: Core, fixture: FixtureCase, loaded: { model: unknown; tokenizer: unknown }): Promise<CaseResult[]> {
+export async function runCases(
+  core: Core,
+  fixture: FixtureCase,
+  loaded: { model: unknown; tokenizer: unknown },
+): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const { method, options } of METHOD_CASES) {
-    const Explainer = core[method] as unknown as new (m: unknown, t: unknown, o: Record<string, unknown>) => {
+    const Explainer = core[method] as unknown as new (
+      m: unknown,
+      t: unknown,
+      o: Record<string, unknown>,
+    ) => {
       explain(inputs: string, targets: unknown): Promise<AttributionOutput[]>;
     };
     const explainer = new Explainer(loaded.model, loaded.tokenizer, { seed: 11, batchSize: 4, ...options });

@@ -4,8 +4,14 @@ import { rowDeviation } from './compare.ts';
 
 describe('rowDeviation', () => {
   test('max |diff| and the reference row max, per row', () => {
-    const ref = [[1, -4, 2], [0.5, 0, 0]];
-    const got = [[1.1, -4, 2], [0.5, 0.25, 0]];
+    const ref = [
+      [1, -4, 2],
+      [0.5, 0, 0],
+    ];
+    const got = [
+      [1.1, -4, 2],
+      [0.5, 0.25, 0],
+    ];
     const d = rowDeviation(got, ref);
     expect(d[0]!.maxAbsDiff).toBeCloseTo(0.1, 12);
     expect(d[0]!.scale).toBe(4);

@@ -6,7 +6,12 @@
  */
 // The core first: it wraps the shared onnxruntime's InferenceSession.create before transformers.js makes sessions.
 import * as core from '../../src/index.ts';
-import { AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer, env } from '@huggingface/transformers';
+import {
+  AutoModelForCausalLM,
+  AutoModelForSequenceClassification,
+  AutoTokenizer,
+  env,
+} from '@huggingface/transformers';
 import { FIXTURE_CASES, runCases, type CaseResult } from './cases.ts';
 
 env.allowLocalModels = true;
@@ -32,7 +37,11 @@ async function run(device: 'webgpu' | 'wasm'): Promise<CaseResult[]> {
 }
 
 async function adapter(): Promise<string | null> {
-  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string } } | null> } }).gpu;
+  const gpu = (
+    navigator as unknown as {
+      gpu?: { requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string } } | null> };
+    }
+  ).gpu;
   const a = gpu ? await gpu.requestAdapter() : null;
   return a ? `${a.info?.vendor ?? ''} ${a.info?.architecture ?? ''}`.trim() || 'unnamed' : null;
 }

@@ -54,7 +54,10 @@ export async function buildSite(fixtures: Record<string, string>): Promise<{ roo
     symlinkSync(ortDist(), join(root, 'ort'), 'dir');
     mkdirSync(join(root, 'models'));
     for (const [name, path] of Object.entries(fixtures)) symlinkSync(path, join(root, 'models', name), 'dir');
-    writeFileSync(join(root, 'index.html'), '<!doctype html><meta charset="utf-8"><title>core agreement</title><script type="module" src="/app/page.js"></script>\n');
+    writeFileSync(
+      join(root, 'index.html'),
+      '<!doctype html><meta charset="utf-8"><title>core agreement</title><script type="module" src="/app/page.js"></script>\n',
+    );
   } catch (e) {
     rmSync(root, { recursive: true, force: true });
     throw e;

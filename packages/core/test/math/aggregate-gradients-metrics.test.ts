@@ -41,7 +41,20 @@ describe('aggregation', () => {
     const scores = [100, 1, 3, -5, 2, -7, 4, 100];
     expect(Array.from(poolTokensToUnits(scores, units, S.MEAN))).toEqual([2, -5, -1 / 3]);
     expect(Array.from(poolTokensToUnits(scores, units, S.SIGNED_MAX))).toEqual([3, -5, -7]);
-    expect(poolRows([[1, 2], [3, NaN], [5, 6]], [[0, 1], [2]], S.SUM)).toEqual([[4, 2], [5, 6]]);
+    expect(
+      poolRows(
+        [
+          [1, 2],
+          [3, NaN],
+          [5, 6],
+        ],
+        [[0, 1], [2]],
+        S.SUM,
+      ),
+    ).toEqual([
+      [4, 2],
+      [5, 6],
+    ]);
     expect(() => poolTokensToUnits([1], units, S.MEAN)).toThrow(/one score per token/);
   });
 
@@ -96,9 +109,7 @@ describe('gradient scores', () => {
     expect(gradientShapSamples(4, x, base, 0.1, createRng(1))).toEqual(a);
     for (const smp of a) {
       expect(smp.alpha >= 0 && smp.alpha < 1).toBe(true);
-      smp.point.forEach((p, i) =>
-        expect(p).toBeCloseTo(smp.baseline[i]! + smp.alpha * (x[i]! - smp.baseline[i]!), 5),
-      );
+      smp.point.forEach((p, i) => expect(p).toBeCloseTo(smp.baseline[i]! + smp.alpha * (x[i]! - smp.baseline[i]!), 5));
     }
   });
 });

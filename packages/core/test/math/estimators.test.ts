@@ -158,7 +158,13 @@ describe('estimators', () => {
   });
 
   it('weighted least squares by QR matches an exact solution and ignores zero weights', () => {
-    const X = [[1, 2], [1, -1], [1, 0.5], [1, 3], [1, 10]];
+    const X = [
+      [1, 2],
+      [1, -1],
+      [1, 0.5],
+      [1, 3],
+      [1, 10],
+    ];
     const y = X.map((r) => 3 * r[0]! - 2 * r[1]!);
     y[4] = 1000; // outlier with weight 0
     const { coef, ridgeUsed } = weightedLeastSquares(X, y, [1, 2, 0.5, 3, 0]);

@@ -37,14 +37,22 @@ describe('gradient scores: checks and defaults', () => {
   it('refuses a wrong input, baseline or gradient layout, and an unknown reduction', () => {
     expect(() => tokenScores(g, x.subarray(1), seq, hidden)).toThrow(/input has 3 values/);
     expect(() => tokenScores(g.subarray(1), x, seq, hidden)).toThrow(/gradient has 3 values/);
-    expect(() => tokenScores(g, x, seq, hidden, { tokenReduction: 'sum', baseline: [1, 2, 3] })).toThrow(/baseline has 3 values/);
-    expect(() => tokenScores(g, x, seq, hidden, { tokenReduction: 'max' as never })).toThrow(/Unknown tokenReduction 'max'/);
-    expect(() => integratedGradientsScores([g, g.subarray(1)], x, x, seq, hidden, { tokenReduction: 'sum' })).toThrow(/gradient 1 has 3 values/);
+    expect(() => tokenScores(g, x, seq, hidden, { tokenReduction: 'sum', baseline: [1, 2, 3] })).toThrow(
+      /baseline has 3 values/,
+    );
+    expect(() => tokenScores(g, x, seq, hidden, { tokenReduction: 'max' as never })).toThrow(
+      /Unknown tokenReduction 'max'/,
+    );
+    expect(() => integratedGradientsScores([g, g.subarray(1)], x, x, seq, hidden, { tokenReduction: 'sum' })).toThrow(
+      /gradient 1 has 3 values/,
+    );
   });
 
   it("'sum' uses (x - baseline) per entry", () => {
     // token 0: 3 (1 - 0.5) + 1 (-2 - 1) = -1.5; token 1: -2 (0.5 - 0) + 0.25 (4 - 2) = -0.5
-    expect(Array.from(tokenScores(g, x, seq, hidden, { tokenReduction: 'sum', baseline: [0.5, 1, 0, 2] }))).toEqual([-1.5, -0.5]);
+    expect(Array.from(tokenScores(g, x, seq, hidden, { tokenReduction: 'sum', baseline: [0.5, 1, 0, 2] }))).toEqual([
+      -1.5, -0.5,
+    ]);
   });
 
   it('baselines: a finite constant or a [seq*hidden] array', () => {
@@ -69,14 +77,21 @@ describe('gradient scores: checks and defaults', () => {
     const points = [0, 0.5, 1].map((a) => interpolate(base, x, a));
     const w = [0.25, 0.5, 0.25];
     const expected = [0, 1].map((t) =>
-      grads.reduce((s, gk, k) => s + w[k]! * (Math.abs(gk[2 * t]! * points[k]![2 * t]!) + Math.abs(gk[2 * t + 1]! * points[k]![2 * t + 1]!)) / 2, 0),
+      grads.reduce(
+        (s, gk, k) =>
+          s +
+          (w[k]! * (Math.abs(gk[2 * t]! * points[k]![2 * t]!) + Math.abs(gk[2 * t + 1]! * points[k]![2 * t + 1]!))) / 2,
+        0,
+      ),
     );
     const a = integratedGradientsScores(grads, x, base, seq, hidden);
     a.forEach((v, t) => expect(v).toBeCloseTo(expected[t]!, 6));
     // the same with the points given, and |g| alone when inputXGradient is false
     expect(integratedGradientsScores(grads, x, base, seq, hidden, { points })).toEqual(a);
     const plain = integratedGradientsScores(grads, x, base, seq, hidden, { inputXGradient: false });
-    const expectedPlain = [0, 1].map((t) => grads.reduce((s, gk, k) => s + (w[k]! * (Math.abs(gk[2 * t]!) + Math.abs(gk[2 * t + 1]!))) / 2, 0));
+    const expectedPlain = [0, 1].map((t) =>
+      grads.reduce((s, gk, k) => s + (w[k]! * (Math.abs(gk[2 * t]!) + Math.abs(gk[2 * t + 1]!))) / 2, 0),
+    );
     plain.forEach((v, t) => expect(v).toBeCloseTo(expectedPlain[t]!, 6));
   });
 });
@@ -126,7 +141,11 @@ describe('estimators: checks and degenerate sizes', () => {
     expect(defaultKernelWidth(16)).toBe(3);
     const masks = [Uint8Array.from([0, 0, 0, 0]), Uint8Array.from([1, 1, 0, 0]), Uint8Array.from([1, 1, 1, 1])];
     // HAMMING distances 0, 2, 4 with width 0.75 * 2 = 1.5
-    expect(Array.from(limeWeights(masks, LimeDistance.HAMMING))).toEqual([1, Math.exp(-4 / 2.25), Math.exp(-16 / 2.25)]);
+    expect(Array.from(limeWeights(masks, LimeDistance.HAMMING))).toEqual([
+      1,
+      Math.exp(-4 / 2.25),
+      Math.exp(-16 / 2.25),
+    ]);
     expect(Array.from(limeWeights(masks, LimeDistance.HAMMING, 2))).toEqual([1, Math.exp(-1), Math.exp(-4)]);
     expect(() => limeWeights(masks, LimeDistance.HAMMING, 0)).toThrow(/kernelWidth must be > 0/);
     expect(() => limeWeights(masks, LimeDistance.HAMMING, NaN)).toThrow(/kernelWidth/);
@@ -138,7 +157,12 @@ describe('estimators: checks and degenerate sizes', () => {
 
   it('LIME weights the samples: a far sample moves the fit less than a near one', () => {
     // Two units; y is not linear in the kept indicators, so the weighted fit depends on the weights.
-    const masks = [[0, 0], [1, 0], [0, 1], [1, 1]].map((m) => Uint8Array.from(m));
+    const masks = [
+      [0, 0],
+      [1, 0],
+      [0, 1],
+      [1, 1],
+    ].map((m) => Uint8Array.from(m));
     const y = [3, 1, 1, 2];
     const r = limeAttributions(masks, y, { distanceFunction: LimeDistance.HAMMING, kernelWidth: 1 });
     expect(Array.from(r.weights)).toEqual([1, Math.exp(-1), Math.exp(-1), Math.exp(-4)]);
@@ -146,7 +170,10 @@ describe('estimators: checks and degenerate sizes', () => {
     const [w0, w1, w3] = [1, Math.exp(-1), Math.exp(-4)];
     // By symmetry c0 = c1 = c; rows: z = (1,1) y 3 w0; (0,1) and (1,0) y 1 w1; (0,0) y 2 w3.
     // minimise w0 (3 - b - 2c)^2 + 2 w1 (1 - b - c)^2 + w3 (2 - b)^2  ->  3 equations in (b, c), closed form:
-    const A = [[w0 + 2 * w1 + w3, 2 * w0 + 2 * w1], [2 * w0 + 2 * w1, 4 * w0 + 2 * w1]];
+    const A = [
+      [w0 + 2 * w1 + w3, 2 * w0 + 2 * w1],
+      [2 * w0 + 2 * w1, 4 * w0 + 2 * w1],
+    ];
     const rhs = [3 * w0 + 2 * w1 + 2 * w3, 6 * w0 + 2 * w1];
     const det = A[0]![0]! * A[1]![1]! - A[0]![1]! * A[1]![0]!;
     const b = (rhs[0]! * A[1]![1]! - A[0]![1]! * rhs[1]!) / det;
@@ -189,7 +216,7 @@ describe('estimators: checks and degenerate sizes', () => {
     // k = 2 by hand: f(A) = [0, 2] -> V = 2 (unbiased); f(B) = [3, 1]; f(C_0) = [2, 2]
     // (f(B) differs from mean f(A), so reading one row past A would change V)
     const f = [0, 2, 3, 1, 2, 2];
-    expect(sobolIndices(f, 1, 2, SobolIndicesOrder.TOTAL_ORDER)[0]).toBeCloseTo(((4 + 0) / 2) / (4 + 1e-6), 12);
+    expect(sobolIndices(f, 1, 2, SobolIndicesOrder.TOTAL_ORDER)[0]).toBeCloseTo((4 + 0) / 2 / (4 + 1e-6), 12);
     expect(sobolIndices(f, 1, 2, SobolIndicesOrder.FIRST_ORDER)[0]).toBeCloseTo((2 - (1 + 1) / 2 / 2) / (2 + 1e-6), 12);
   });
 

@@ -71,7 +71,13 @@ describe('Sobol', () => {
       fc.property(fc.integer({ min: 0, max: 9 }), fc.integer(), fc.boolean(), (m, seed, scramble) => {
         const n = 2 ** m;
         const pts = sample(QmcSampler.SOBOL, n, 40, createRng(seed), { scramble });
-        for (let d = 0; d < 40; d++) expect(stratified(pts.map((p) => p[d]!), n)).toBe(true);
+        for (let d = 0; d < 40; d++)
+          expect(
+            stratified(
+              pts.map((p) => p[d]!),
+              n,
+            ),
+          ).toBe(true);
       }),
       { seed: 3, numRuns: 25 },
     );
@@ -99,7 +105,12 @@ describe('Halton and Latin hypercube', () => {
       primes.forEach((b, d) => {
         const m = Math.floor(Math.log(125) / Math.log(b) + 1e-9);
         const n = b ** m;
-        expect(stratified(pts.slice(0, n).map((p) => p[d]!), n)).toBe(true);
+        expect(
+          stratified(
+            pts.slice(0, n).map((p) => p[d]!),
+            n,
+          ),
+        ).toBe(true);
       });
       for (const p of pts) for (const x of p) expect(x >= 0 && x < 1).toBe(true);
     }
@@ -112,7 +123,13 @@ describe('Halton and Latin hypercube', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 6 }), fc.integer(), (n, dims, seed) => {
         const pts = latinHypercube(n, dims, createRng(seed));
-        for (let d = 0; d < dims; d++) expect(stratified(pts.map((p) => p[d]!), n)).toBe(true);
+        for (let d = 0; d < dims; d++)
+          expect(
+            stratified(
+              pts.map((p) => p[d]!),
+              n,
+            ),
+          ).toBe(true);
         expect(latinHypercube(n, dims, createRng(seed))).toEqual(pts);
       }),
       { seed: 11, numRuns: 40 },

@@ -100,7 +100,7 @@ export abstract class InterpretoViewBase extends LitElement {
   /** Colour theme: 'light' or 'dark'. */
   declare theme: Theme;
   /** Index of the unit holding tabindex=0 in each navigation group. */
-  protected declare _focus: Record<string, number>;
+  declare protected _focus: Record<string, number>;
   protected _error: Error | null = null;
 
   constructor() {
@@ -129,8 +129,13 @@ export abstract class InterpretoViewBase extends LitElement {
 
   /** The view as it stands, in a given format (PNG needs a browser). */
   exportAs(format: ExportFormat): Promise<Blob> {
-    if (!this.output) return Promise.reject(new Error('Nothing to export: set the element\'s "output" property first.'));
-    return exportBlob(this.output, format, { ...this.exportOptions(), theme: this.theme, classesNames: this.classesNames });
+    if (!this.output)
+      return Promise.reject(new Error('Nothing to export: set the element\'s "output" property first.'));
+    return exportBlob(this.output, format, {
+      ...this.exportOptions(),
+      theme: this.theme,
+      classesNames: this.classesNames,
+    });
   }
 
   protected emit<T>(type: string, detail: T, cancelable = false): boolean {
@@ -141,7 +146,8 @@ export abstract class InterpretoViewBase extends LitElement {
     try {
       const blob = await this.exportAs(format);
       const filename = `${(this.output?.method ?? 'attributions').toLowerCase()}.${format}`;
-      if (this.emit<ExportEventDetail>('interpreto-export', { format, blob, filename }, true)) downloadBlob(blob, filename);
+      if (this.emit<ExportEventDetail>('interpreto-export', { format, blob, filename }, true))
+        downloadBlob(blob, filename);
     } catch (error) {
       this.emit('interpreto-error', { error });
     }
@@ -155,7 +161,8 @@ export abstract class InterpretoViewBase extends LitElement {
   }
 
   protected renderError(): TemplateResult | typeof nothing {
-    if (this._error) return html`<p part="error" role="alert">Cannot show these attributions: ${this._error.message}</p>`;
+    if (this._error)
+      return html`<p part="error" role="alert">Cannot show these attributions: ${this._error.message}</p>`;
     if (!this.output) return html`<p class="legend" part="legend">No attributions set.</p>`;
     return nothing;
   }

@@ -1,6 +1,13 @@
 import { html, LitElement, nothing, svg } from 'lit';
 import { paletteFor, rgbString, type Theme } from '../color.ts';
-import { CURVE_COLORS, curvePlot, curveToSVG, validateMetricResult, type MetricName, type MetricResult } from '../curve.ts';
+import {
+  CURVE_COLORS,
+  curvePlot,
+  curveToSVG,
+  validateMetricResult,
+  type MetricName,
+  type MetricResult,
+} from '../curve.ts';
 import { svgToPNG } from '../export.ts';
 import { defineOnce, downloadBlob } from './base.ts';
 import { baseStyles } from './styles.ts';
@@ -71,7 +78,8 @@ export class InterpretoCurve extends LitElement {
   /** The curve as a Blob in a given format (PNG needs a browser). */
   async exportAs(format: CurveFormat): Promise<Blob> {
     if (!this.result) throw new Error('Nothing to export: set the element\'s "result" property first.');
-    if (format === 'json') return new Blob([JSON.stringify(this.result, null, 2)], { type: 'application/json;charset=utf-8' });
+    if (format === 'json')
+      return new Blob([JSON.stringify(this.result, null, 2)], { type: 'application/json;charset=utf-8' });
     const s = curveToSVG(this.result, this._svgOptions());
     if (format === 'svg') return new Blob([s], { type: 'image/svg+xml;charset=utf-8' });
     const g = curvePlot(this.result.detailedScores[this.inputIndex]!); // curveToSVG above rejected a missing input
@@ -82,7 +90,12 @@ export class InterpretoCurve extends LitElement {
     try {
       const blob = await this.exportAs(format);
       const filename = `${this.metric.toLowerCase()}-curve.${format}`;
-      const ev = new CustomEvent('interpreto-export', { detail: { format, blob, filename }, bubbles: true, composed: true, cancelable: true });
+      const ev = new CustomEvent('interpreto-export', {
+        detail: { format, blob, filename },
+        bubbles: true,
+        composed: true,
+        cancelable: true,
+      });
       if (this.dispatchEvent(ev)) downloadBlob(blob, filename);
     } catch (error) {
       this.dispatchEvent(new CustomEvent('interpreto-error', { detail: { error }, bubbles: true, composed: true }));
@@ -98,14 +111,16 @@ export class InterpretoCurve extends LitElement {
       return html`<p part="error" role="alert">Cannot draw the curve: ${(e as Error).message}</p>`;
     }
     const curves = this.result.detailedScores[this.inputIndex];
-    if (!curves) return html`<p part="error" role="alert">Input ${this.inputIndex} does not exist: the result has ${this.result.detailedScores.length} input(s).</p>`;
+    if (!curves)
+      return html`<p part="error" role="alert">Input ${this.inputIndex} does not exist: the result has ${this.result.detailedScores.length} input(s).</p>`;
     const g = curvePlot(curves);
     const fg = rgbString(paletteFor(this.theme).foreground);
     const better = this.metric === 'Deletion' ? 'lower is better' : 'higher is better';
     const names = curves.map((_, i) => this.rowNames?.[i] ?? `row ${i}`);
     const label = `${this.metric} curve, AUC ${this.result.auc.toFixed(3)} (${better})`;
     const exportButtons = (['png', 'svg', 'json'] as const).map(
-      (f) => html`<button type="button" data-export=${f} @click=${() => this._export(f)} aria-label=${`Export as ${f.toUpperCase()}`}>${f.toUpperCase()}</button>`,
+      (f) =>
+        html`<button type="button" data-export=${f} @click=${() => this._export(f)} aria-label=${`Export as ${f.toUpperCase()}`}>${f.toUpperCase()}</button>`,
     );
     return html`<div class="header" part="header"><span class="title" part="title">${this.metric} AUC ${this.result.auc.toFixed(3)} <small>(${better})</small></span><span class="export" part="export" role="group" aria-label="Export">${exportButtons}</span></div>
       <svg part="plot" width=${g.width} height=${g.height} viewBox=${`0 0 ${g.width} ${g.height}`} role="img" aria-label=${label} font-size="11">
@@ -120,9 +135,11 @@ export class InterpretoCurve extends LitElement {
             svg`<polyline class="curve" points=${pts} fill="none" stroke=${CURVE_COLORS[i % CURVE_COLORS.length]} stroke-width="2"><title>${`${names[i]}: AUC ${g.aucs[i]!.toFixed(3)}`}</title></polyline>`,
         )}`}
       </svg>
-      ${curves.length > 1
-        ? html`<ul class="legend" part="legend">${names.map((n, i) => html`<li style=${`color:${CURVE_COLORS[i % CURVE_COLORS.length]}`}>${n}: AUC ${g.aucs[i]!.toFixed(3)}</li>`)}</ul>`
-        : nothing}`;
+      ${
+        curves.length > 1
+          ? html`<ul class="legend" part="legend">${names.map((n, i) => html`<li style=${`color:${CURVE_COLORS[i % CURVE_COLORS.length]}`}>${n}: AUC ${g.aucs[i]!.toFixed(3)}</li>`)}</ul>`
+          : nothing
+      }`;
   }
 }
 

@@ -49,7 +49,9 @@ export class InterpretoGeneration extends InterpretoRowSelectBase<OutputSelectDe
     const value = (c: number) => (active === null ? Number.NaN : generationCellValue(out, active, c));
     const prompt = out.elements
       .slice(0, layout.nPrompt)
-      .map((text, c) => this.renderUnit({ group: 'prompt', index: c, text, spaceBefore: spaceBefore(out, c), value: value(c), bound }));
+      .map((text, c) =>
+        this.renderUnit({ group: 'prompt', index: c, text, spaceBefore: spaceBefore(out, c), value: value(c), bound }),
+      );
     const outputs = out.elements.slice(layout.nPrompt).map((text, j) => {
       const c = outputColumn(layout, j);
       return this.renderUnit({

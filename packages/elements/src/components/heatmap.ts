@@ -91,9 +91,9 @@ export class InterpretoHeatmap extends LitElement {
   declare classesNames: ClassNames | string | undefined;
   /** Colour theme: 'light' or 'dark'. */
   declare theme: Theme;
-  private declare _view: InterpretoViewBase | null;
-  private declare _error: Error | null;
-  private declare _loading: boolean;
+  declare private _view: InterpretoViewBase | null;
+  declare private _error: Error | null;
+  declare private _loading: boolean;
 
   /** What to show: the `output` value or the text fetched from `src`, and where it came from. */
   private _data: unknown = undefined;
@@ -145,7 +145,11 @@ export class InterpretoHeatmap extends LitElement {
     if (this._announce && this._view) {
       this._announce = false;
       this.dispatchEvent(
-        new CustomEvent('interpreto-load', { detail: { output: this._view.output, view: this._view }, bubbles: true, composed: true }),
+        new CustomEvent('interpreto-load', {
+          detail: { output: this._view.output, view: this._view },
+          bubbles: true,
+          composed: true,
+        }),
       );
     }
   }
@@ -167,7 +171,8 @@ export class InterpretoHeatmap extends LitElement {
     let error: Error | null = null;
     try {
       const response = await fetch(src, { signal: abort.signal });
-      if (!response.ok) throw new Error(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+      if (!response.ok)
+        throw new Error(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
       text = await response.text();
     } catch (e) {
       error = e as Error;
@@ -176,7 +181,11 @@ export class InterpretoHeatmap extends LitElement {
     this._abort = null;
     this._loading = false;
     if (error) {
-      this._fail(new Error(`Could not load attributions from "${src}": ${error.message}. Check the src URL (and that the page may fetch it).`));
+      this._fail(
+        new Error(
+          `Could not load attributions from "${src}": ${error.message}. Check the src URL (and that the page may fetch it).`,
+        ),
+      );
       return;
     }
     this._data = text;
@@ -220,7 +229,8 @@ export class InterpretoHeatmap extends LitElement {
     if (this._error) {
       return html`<p class="error" part="error" role="alert">Cannot show these attributions: ${this._error.message}</p>`;
     }
-    if (this._loading) return html`<p class="status" part="status" role="status">Loading attributions from ${this.src}…</p>`;
+    if (this._loading)
+      return html`<p class="status" part="status" role="status">Loading attributions from ${this.src}…</p>`;
     if (!this._view) {
       return html`<p class="status" part="status">No attributions set: give the <code>output</code> property or attribute (JSON), or a <code>src</code> URL.</p>`;
     }

@@ -65,12 +65,36 @@ export class InterpretoMultiClass extends InterpretoRowSelectBase<ClassSelectDet
       if (dom) {
         const r = dom[c]!;
         return r < 0
-          ? this.renderUnit({ group: 'units', index: c, text, spaceBefore: sp, value: Number.NaN, bound: 0, note: 'no positive class' })
-          : this.renderUnit({ group: 'units', index: c, text, spaceBefore: sp, value: out.attributions[r]![c]!, bound: bounds[r]!, note: `dominant: ${names[r]}` });
+          ? this.renderUnit({
+              group: 'units',
+              index: c,
+              text,
+              spaceBefore: sp,
+              value: Number.NaN,
+              bound: 0,
+              note: 'no positive class',
+            })
+          : this.renderUnit({
+              group: 'units',
+              index: c,
+              text,
+              spaceBefore: sp,
+              value: out.attributions[r]![c]!,
+              bound: bounds[r]!,
+              note: `dominant: ${names[r]}`,
+            });
       }
-      return this.renderUnit({ group: 'units', index: c, text, spaceBefore: sp, value: out.attributions[active!]![c]!, bound: bounds[active!]!, note: names[active!] });
+      return this.renderUnit({
+        group: 'units',
+        index: c,
+        text,
+        spaceBefore: sp,
+        value: out.attributions[active!]![c]!,
+        bound: bounds[active!]!,
+        note: names[active!],
+      });
     });
-    return html`<div class="header" part="header"><span class="title" part="title" aria-live="polite">${title}</span>${this.renderExportButtons()}</div><div class="header" part="header" role="toolbar" aria-label="Classes" @keydown=${this._onNavKey}>${chips}</div><div class="units" part="units" role="group" aria-label="Attributions" @keydown=${this._onNavKey}>${units}</div><div class="legend" part="legend">${active === null ? 'Each unit coloured by its dominant class, with that class\'s bound.' : ''} red: positive, blue: negative; bound per class.</div>`;
+    return html`<div class="header" part="header"><span class="title" part="title" aria-live="polite">${title}</span>${this.renderExportButtons()}</div><div class="header" part="header" role="toolbar" aria-label="Classes" @keydown=${this._onNavKey}>${chips}</div><div class="units" part="units" role="group" aria-label="Attributions" @keydown=${this._onNavKey}>${units}</div><div class="legend" part="legend">${active === null ? "Each unit coloured by its dominant class, with that class's bound." : ''} red: positive, blue: negative; bound per class.</div>`;
   }
 }
 

@@ -18,7 +18,7 @@ export abstract class InterpretoRowSelectBase<SelectDetail> extends InterpretoVi
   /** The selected row (class or generated unit), or null. */
   declare selectedRow: number | null;
   /** The row under the pointer, or null. */
-  protected declare hoveredRow: number | null;
+  declare protected hoveredRow: number | null;
 
   constructor() {
     super();

@@ -60,7 +60,9 @@ export class NodeGradContext implements GradContext {
   rank(name: string): number {
     const r = this.shapes.rank(name);
     if (r === undefined) {
-      throw new AutodiffError(`The rank of "${name}" (node "${this.node.name}", ${this.node.op_type}) is unknown, and its gradient rule needs it: give the model's inputs shapes.`);
+      throw new AutodiffError(
+        `The rank of "${name}" (node "${this.node.name}", ${this.node.op_type}) is unknown, and its gradient rule needs it: give the model's inputs shapes.`,
+      );
     }
     return r;
   }
@@ -118,7 +120,10 @@ function reduceToShape(ctx: NodeGradContext, g: string, gShape: Dim[] | undefine
   }
   const b = ctx.b;
   const lead = gShape.length - xs.length;
-  if (lead < 0) throw new AutodiffError(`Gradient of rank ${gShape.length} cannot reduce to "${target}" of rank ${xs.length} (node "${ctx.node.name}").`);
+  if (lead < 0)
+    throw new AutodiffError(
+      `Gradient of rank ${gShape.length} cannot reduce to "${target}" of rank ${xs.length} (node "${ctx.node.name}").`,
+    );
   const axes: number[] = [];
   const uncertain: number[] = [];
   for (let i = 0; i < lead; i++) axes.push(i);
@@ -126,7 +131,8 @@ function reduceToShape(ctx: NodeGradContext, g: string, gShape: Dim[] | undefine
     const gd = gShape[lead + i]!;
     if (d === gd) return;
     if (d === 1) axes.push(lead + i);
-    else if (typeof d === 'number') return; // x has a real extent: no broadcast along it
+    else if (typeof d === 'number')
+      return; // x has a real extent: no broadcast along it
     else if (isUnknown(d) || isUnknown(gd) || gd === 1 || typeof gd === 'number' || d !== gd) {
       // d symbolic: g's dim is either d or x was 1; only run time can tell, unless g's dim is 1 as well
       if (gd !== 1) uncertain.push(i);
@@ -134,7 +140,11 @@ function reduceToShape(ctx: NodeGradContext, g: string, gShape: Dim[] | undefine
   });
   let out = g;
   if (axes.length) out = b.reduceSum(out, axes, true);
-  if (lead > 0) out = b.squeeze(out, Array.from({ length: lead }, (_, i) => i));
+  if (lead > 0)
+    out = b.squeeze(
+      out,
+      Array.from({ length: lead }, (_, i) => i),
+    );
   for (const i of uncertain) {
     const dimX = b.shape(target, i, i + 1); // [1]
     const isOne = b.equal(dimX, b.i64([1]));

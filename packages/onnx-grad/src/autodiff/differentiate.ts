@@ -35,7 +35,9 @@ export class UnsupportedOpsError extends Error {
     const types = [...new Set(ops.map((o) => (o.domain ? `${o.domain}:${o.opType}` : o.opType)))];
     super(
       `No gradient rule for ${ops.length} node(s) on the differentiated path (op types: ${types.join(', ')}): ` +
-        ops.map((o) => `"${o.node}" (${o.domain ? `${o.domain}:` : ''}${o.opType}${o.reason ? `: ${o.reason}` : ''})`).join(', ') +
+        ops
+          .map((o) => `"${o.node}" (${o.domain ? `${o.domain}:` : ''}${o.opType}${o.reason ? `: ${o.reason}` : ''})`)
+          .join(', ') +
         '. Rewrite these ops into standard ones, or cut the graph so that they are not between the inputs and outputs you differentiate.',
     );
   }
@@ -44,15 +46,25 @@ export class UnsupportedOpsError extends Error {
 export function differentiate(graph: Graph, options: DifferentiateOptions): DifferentiateResult {
   const { outputs, wrt } = options;
   const seedName = options.seedName ?? ((o: string) => `grad_${o}`);
-  if (outputs.length === 0) throw new AutodiffError('differentiate: `outputs` is empty: name at least one tensor to differentiate.');
+  if (outputs.length === 0)
+    throw new AutodiffError('differentiate: `outputs` is empty: name at least one tensor to differentiate.');
   const shapes = inferShapes(graph);
-  const known = (n: string) => graph.producer(n) !== undefined || graph.initializer(n) !== undefined || graph.proto.input.some((v) => v.name === n);
+  const known = (n: string) =>
+    graph.producer(n) !== undefined ||
+    graph.initializer(n) !== undefined ||
+    graph.proto.input.some((v) => v.name === n);
   for (const n of [...outputs, ...wrt]) {
-    if (!known(n)) throw new AutodiffError(`differentiate: no tensor named "${n}" in the graph (not a node output, input or initializer).`);
+    if (!known(n))
+      throw new AutodiffError(
+        `differentiate: no tensor named "${n}" in the graph (not a node output, input or initializer).`,
+      );
   }
   for (const n of [...outputs, ...wrt]) {
     const t = shapes.elemType(n);
-    if (t && !isFloatType(t)) throw new AutodiffError(`differentiate: "${n}" has non-float element type ${t}; only float tensors can be differentiated.`);
+    if (t && !isFloatType(t))
+      throw new AutodiffError(
+        `differentiate: "${n}" has non-float element type ${t}; only float tensors can be differentiated.`,
+      );
   }
 
   const nodes = graph.nodes.slice();
@@ -88,7 +100,10 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
       continue;
     }
     const reason = def.check?.({
-      node: n, shapes, opset: graph.opset, needs,
+      node: n,
+      shapes,
+      opset: graph.opset,
+      needs,
       usesOutput: (k: number) => !!n.output[k] && active.has(n.output[k]) && useful.has(n.output[k]),
       ints: (name) => (name ? shapes.ints(name) : undefined),
       attrInt: (a, d) => attrInt(n, a, d),
@@ -149,7 +164,14 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
     const g = total(w);
     if (g) grads.set(w, g);
     else {
-      const ctx = new NodeGradContext({ op_type: 'Zeros', input: [w], output: [], attribute: [], name: w }, b, graph, shapes, [], []);
+      const ctx = new NodeGradContext(
+        { op_type: 'Zeros', input: [w], output: [], attribute: [], name: w },
+        b,
+        graph,
+        shapes,
+        [],
+        [],
+      );
       grads.set(w, ctx.zerosLike(w));
     }
   }
@@ -158,7 +180,9 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
 
 function valueInfo(name: string, shapes: ShapeInfo, like: string): ValueInfoProto {
   const t = shapes.type(like);
-  const dims = t?.shape?.map((d) => (typeof d === 'number' ? { dim_value: d } : d.includes('?') ? {} : { dim_param: d }));
+  const dims = t?.shape?.map((d) =>
+    typeof d === 'number' ? { dim_value: d } : d.includes('?') ? {} : { dim_param: d },
+  );
   return { name, type: { tensor_type: { elem_type: t?.elemType || 1, shape: dims ? { dim: dims } : undefined } } };
 }
 

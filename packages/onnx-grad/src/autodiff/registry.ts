@@ -35,11 +35,13 @@ export interface RegisterRuleOptions {
  * registration (restoring any replaced rules), for tests and plug-ins that register for a limited time.
  */
 export function registerRule(def: GradRuleDef, options: RegisterRuleOptions = {}): () => void {
-  const where = (op: string) => `op "${op}" in domain "${def.domain && def.domain !== 'ai.onnx' ? def.domain : 'ai.onnx'}"`;
+  const where = (op: string) =>
+    `op "${op}" in domain "${def.domain && def.domain !== 'ai.onnx' ? def.domain : 'ai.onnx'}"`;
   if (!Array.isArray(def.ops) || def.ops.length === 0 || def.ops.some((op) => typeof op !== 'string' || !op)) {
     throw new AutodiffError('registerRule: `ops` must be a non-empty array of op type names.');
   }
-  if (typeof def.rule !== 'function') throw new AutodiffError(`registerRule: the rule for ${where(def.ops[0]!)} is not a function.`);
+  if (typeof def.rule !== 'function')
+    throw new AutodiffError(`registerRule: the rule for ${where(def.ops[0]!)} is not a function.`);
   const seen = new Set<string>();
   for (const op of def.ops) {
     if (seen.has(op)) throw new AutodiffError(`registerRule: ${where(op)} is listed twice in \`ops\`.`);
@@ -62,7 +64,19 @@ export function registerRule(def: GradRuleDef, options: RegisterRuleOptions = {}
   };
 }
 
-for (const family of [arithmeticRules, unaryRules, matmulRules, softmaxRules, normalizationRules, reduceRules, layoutRules, slicingRules, gatherRules, miscRules, internalRules]) {
+for (const family of [
+  arithmeticRules,
+  unaryRules,
+  matmulRules,
+  softmaxRules,
+  normalizationRules,
+  reduceRules,
+  layoutRules,
+  slicingRules,
+  gatherRules,
+  miscRules,
+  internalRules,
+]) {
   for (const def of family) registerRule(def);
 }
 
@@ -80,12 +94,42 @@ export function registeredOps(): { domain: string; op: string }[] {
 
 /** Op types (ai.onnx) with a gradient rule. */
 export function supportedOps(): string[] {
-  return [...rules.keys()].filter((k) => k.startsWith(':')).map((k) => k.slice(1)).sort();
+  return [...rules.keys()]
+    .filter((k) => k.startsWith(':'))
+    .map((k) => k.slice(1))
+    .sort();
 }
 
 /** Float-valued ops whose gradient is zero (piecewise constant) or that only depend on shapes. */
 export const ZERO_GRADIENT_OPS = new Set([
-  'Shape', 'Size', 'ConstantOfShape', 'Range', 'EyeLike', 'RandomNormal', 'RandomUniform', 'RandomNormalLike',
-  'RandomUniformLike', 'Floor', 'Ceil', 'Round', 'Sign', 'OneHot', 'ArgMax', 'ArgMin', 'NonZero', 'Constant',
-  'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'Not', 'And', 'Or', 'Xor', 'IsNaN', 'IsInf', 'Bernoulli',
+  'Shape',
+  'Size',
+  'ConstantOfShape',
+  'Range',
+  'EyeLike',
+  'RandomNormal',
+  'RandomUniform',
+  'RandomNormalLike',
+  'RandomUniformLike',
+  'Floor',
+  'Ceil',
+  'Round',
+  'Sign',
+  'OneHot',
+  'ArgMax',
+  'ArgMin',
+  'NonZero',
+  'Constant',
+  'Equal',
+  'Less',
+  'Greater',
+  'LessOrEqual',
+  'GreaterOrEqual',
+  'Not',
+  'And',
+  'Or',
+  'Xor',
+  'IsNaN',
+  'IsInf',
+  'Bernoulli',
 ]);

@@ -22,17 +22,28 @@ const opName = (n: NodeProto) => (n.domain && n.domain !== 'ai.onnx' ? `${n.doma
 const fmt = (s: readonly (number | string)[]) => `[${s.join(', ')}]`;
 
 /** Throws `RuleContractError` when `dxs`, the result of `node`'s rule, breaks the contract above. */
-export function checkRuleResult(node: NodeProto, dxs: unknown, needs: readonly boolean[], shapes: ShapeInfo, graph: Graph): void {
-  const fail = (what: string): never => {
+export function checkRuleResult(
+  node: NodeProto,
+  dxs: unknown,
+  needs: readonly boolean[],
+  shapes: ShapeInfo,
+  graph: Graph,
+): void {
+  function fail(what: string): never {
     throw new RuleContractError(
       `The gradient rule for ${opName(node)} broke its contract at node "${node.name ?? ''}": ${what}. ` +
         'A rule returns one gradient per input, in input order (undefined, or omitted at the end, where an input needs none); ' +
         "each gradient has its input's shape and element type. Fix the rule (or refuse the node in its `check`).",
     );
-  };
-  if (!Array.isArray(dxs)) return fail(`it returned ${typeof dxs}, not an array of gradients`);
-  if (dxs.length > node.input.length) return fail(`it returned ${dxs.length} gradients for a node with ${node.input.length} input(s)`);
-  const known = (t: string) => graph.producer(t) !== undefined || graph.initializer(t) !== undefined || graph.proto.input.some((v) => v.name === t);
+  }
+
+  if (!Array.isArray(dxs)) fail(`it returned ${typeof dxs}, not an array of gradients`);
+  if (dxs.length > node.input.length)
+    fail(`it returned ${dxs.length} gradients for a node with ${node.input.length} input(s)`);
+  const known = (t: string) =>
+    graph.producer(t) !== undefined ||
+    graph.initializer(t) !== undefined ||
+    graph.proto.input.some((v) => v.name === t);
   node.input.forEach((x, k) => {
     const g: unknown = dxs[k];
     const input = `input ${k} ("${x}")`;
@@ -40,16 +51,17 @@ export function checkRuleResult(node: NodeProto, dxs: unknown, needs: readonly b
       if (needs[k]) fail(`it returned no gradient for ${input}, which needs one`);
       return;
     }
-    if (typeof g !== 'string') return fail(`its gradient for ${input} is ${typeof g}, not a tensor name`);
+    if (typeof g !== 'string') fail(`its gradient for ${input} is ${typeof g}, not a tensor name`);
     if (!needs[k]) return;
-    if (!known(g)) return fail(`its gradient for ${input} is "${g}", which no node, input or initializer of the graph holds`);
+    if (!known(g)) fail(`its gradient for ${input} is "${g}", which no node, input or initializer of the graph holds`);
     const te = shapes.elemType(x);
     const ge = shapes.elemType(g);
     if (te && ge && te !== ge) fail(`its gradient for ${input} ("${g}") has element type ${ge}, the input ${te}`);
     const xs = shapes.shape(x);
     const gs = shapes.shape(g);
     if (!xs || !gs) return;
-    const differs = gs.length !== xs.length || gs.some((d, i) => typeof d === 'number' && typeof xs[i] === 'number' && d !== xs[i]);
+    const differs =
+      gs.length !== xs.length || gs.some((d, i) => typeof d === 'number' && typeof xs[i] === 'number' && d !== xs[i]);
     if (differs) fail(`its gradient for ${input} ("${g}") has shape ${fmt(gs)}, the input ${fmt(xs)}`);
   });
 }

@@ -64,6 +64,11 @@ export interface GradRuleDef {
   ops: string[];
   domain?: string;
   /** Optional static check: a reason string when this node cannot be differentiated (reported as unsupported). */
-  check?: (ctx: Pick<GradContext, 'node' | 'shapes' | 'opset' | 'ints' | 'attrInt' | 'attrInts' | 'attrString'> & { needs(k: number): boolean; usesOutput(k: number): boolean }) => string | undefined;
+  check?: (
+    ctx: Pick<GradContext, 'node' | 'shapes' | 'opset' | 'ints' | 'attrInt' | 'attrInts' | 'attrString'> & {
+      needs(k: number): boolean;
+      usesOutput(k: number): boolean;
+    },
+  ) => string | undefined;
   rule: GradRule;
 }

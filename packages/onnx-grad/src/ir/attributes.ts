@@ -2,21 +2,40 @@
  * Reading and writing node attributes with JS values.
  * Exports: `AttrValue`, `makeAttribute`, `getAttr`, `attrInt`, `attrInts`, `attrFloat`, `attrString`, `attrTensor`, `attrGraph`.
  */
-import { AttributeType, type AttributeProto, type GraphProto, type NodeProto, type TensorProto, toNumber } from '../onnx/proto.ts';
+import {
+  AttributeType,
+  type AttributeProto,
+  type GraphProto,
+  type NodeProto,
+  type TensorProto,
+  toNumber,
+} from '../onnx/proto.ts';
 
-export type AttrValue = number | string | number[] | string[] | TensorProto | GraphProto | { float: number } | { floats: number[] };
+export type AttrValue =
+  | number
+  | string
+  | number[]
+  | string[]
+  | TensorProto
+  | GraphProto
+  | { float: number }
+  | { floats: number[] };
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
 /** Integers become INT(S), `{ float }`/`{ floats }` or non-integers become FLOAT(S), strings STRING(S). */
 export function makeAttribute(name: string, v: AttrValue): AttributeProto {
-  if (typeof v === 'number') return Number.isInteger(v) ? { name, type: AttributeType.INT, i: v } : { name, type: AttributeType.FLOAT, f: v };
+  if (typeof v === 'number')
+    return Number.isInteger(v) ? { name, type: AttributeType.INT, i: v } : { name, type: AttributeType.FLOAT, f: v };
   if (typeof v === 'string') return { name, type: AttributeType.STRING, s: utf8.encode(v) };
   if (Array.isArray(v)) {
-    if (v.length > 0 && typeof v[0] === 'string') return { name, type: AttributeType.STRINGS, strings: (v as string[]).map((s) => utf8.encode(s)) };
+    if (v.length > 0 && typeof v[0] === 'string')
+      return { name, type: AttributeType.STRINGS, strings: (v as string[]).map((s) => utf8.encode(s)) };
     const nums = v as number[];
-    return nums.every(Number.isInteger) ? { name, type: AttributeType.INTS, ints: nums } : { name, type: AttributeType.FLOATS, floats: nums };
+    return nums.every(Number.isInteger)
+      ? { name, type: AttributeType.INTS, ints: nums }
+      : { name, type: AttributeType.FLOATS, floats: nums };
   }
   if ('float' in v) return { name, type: AttributeType.FLOAT, f: v.float };
   if ('floats' in v) return { name, type: AttributeType.FLOATS, floats: v.floats };

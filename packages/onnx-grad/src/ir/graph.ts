@@ -106,18 +106,32 @@ export class Graph {
   addNode(
     opType: string,
     inputs: string[],
-    options: { outputs?: string[] | number; attrs?: Record<string, AttrValue | undefined>; domain?: string; name?: string } = {},
+    options: {
+      outputs?: string[] | number;
+      attrs?: Record<string, AttrValue | undefined>;
+      domain?: string;
+      name?: string;
+    } = {},
   ): string[] {
     const nodeName = this.uniqueName(options.name ?? opType);
     const outputs =
       typeof options.outputs === 'number' || options.outputs === undefined
-        ? Array.from({ length: (options.outputs as number | undefined) ?? 1 }, (_, i) => this.uniqueName(`${nodeName}_out${i}`))
+        ? Array.from({ length: (options.outputs as number | undefined) ?? 1 }, (_, i) =>
+            this.uniqueName(`${nodeName}_out${i}`),
+          )
         : options.outputs;
     for (const o of outputs) this.used.add(o);
     const attribute = Object.entries(options.attrs ?? {})
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => makeAttribute(k, v as AttrValue));
-    const node: NodeProto = { name: nodeName, op_type: opType, domain: options.domain ?? '', input: inputs, output: outputs, attribute };
+    const node: NodeProto = {
+      name: nodeName,
+      op_type: opType,
+      domain: options.domain ?? '',
+      input: inputs,
+      output: outputs,
+      attribute,
+    };
     this.nodes.push(node);
     if (this.producers) for (const o of outputs) this.producers.set(o, node);
     if (this.consumerMap) {
@@ -174,7 +188,8 @@ export class Graph {
           progressed = true;
         } else i++;
       }
-      if (!progressed) throw new GraphError(`The graph has a cycle through node "${pending[0]!.name}" (${pending[0]!.op_type}).`);
+      if (!progressed)
+        throw new GraphError(`The graph has a cycle through node "${pending[0]!.name}" (${pending[0]!.op_type}).`);
     }
     this.proto.node = order;
     this.invalidate();

@@ -11,26 +11,65 @@ import descriptor from './onnx-proto.json' with { type: 'json' };
 export type Int64 = number | Long;
 
 export const DataType = {
-  UNDEFINED: 0, FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT16: 5, INT32: 6, INT64: 7, STRING: 8, BOOL: 9,
-  FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13, BFLOAT16: 16,
+  UNDEFINED: 0,
+  FLOAT: 1,
+  UINT8: 2,
+  INT8: 3,
+  UINT16: 4,
+  INT16: 5,
+  INT32: 6,
+  INT64: 7,
+  STRING: 8,
+  BOOL: 9,
+  FLOAT16: 10,
+  DOUBLE: 11,
+  UINT32: 12,
+  UINT64: 13,
+  BFLOAT16: 16,
 } as const;
 export type DataType = (typeof DataType)[keyof typeof DataType];
 
 export const AttributeType = {
-  UNDEFINED: 0, FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10,
+  UNDEFINED: 0,
+  FLOAT: 1,
+  INT: 2,
+  STRING: 3,
+  TENSOR: 4,
+  GRAPH: 5,
+  FLOATS: 6,
+  INTS: 7,
+  STRINGS: 8,
+  TENSORS: 9,
+  GRAPHS: 10,
 } as const;
 
-export interface StringStringEntryProto { key: string; value: string }
-export interface OperatorSetIdProto { domain?: string; version: Int64 }
-export interface TensorShapeDimension { dim_value?: Int64; dim_param?: string; denotation?: string }
-export interface TensorShapeProto { dim: TensorShapeDimension[] }
+export interface StringStringEntryProto {
+  key: string;
+  value: string;
+}
+export interface OperatorSetIdProto {
+  domain?: string;
+  version: Int64;
+}
+export interface TensorShapeDimension {
+  dim_value?: Int64;
+  dim_param?: string;
+  denotation?: string;
+}
+export interface TensorShapeProto {
+  dim: TensorShapeDimension[];
+}
 export interface TypeProto {
   tensor_type?: { elem_type: number; shape?: TensorShapeProto };
   sequence_type?: { elem_type?: TypeProto };
   optional_type?: { elem_type?: TypeProto };
   denotation?: string;
 }
-export interface ValueInfoProto { name: string; type?: TypeProto; doc_string?: string }
+export interface ValueInfoProto {
+  name: string;
+  type?: TypeProto;
+  doc_string?: string;
+}
 export interface TensorProto {
   name?: string;
   dims: Int64[];
@@ -113,8 +152,10 @@ export class OnnxDecodeError extends Error {
 
 /** Decodes ONNX bytes. Throws `OnnxDecodeError` with a readable reason for truncated or corrupted input. */
 export function decodeModel(bytes: Uint8Array): ModelProto {
-  if (!(bytes instanceof Uint8Array)) throw new OnnxDecodeError('decodeModel expects the ONNX file bytes as a Uint8Array.');
-  if (bytes.length === 0) throw new OnnxDecodeError('The ONNX file is empty (0 bytes): check the path or the download.');
+  if (!(bytes instanceof Uint8Array))
+    throw new OnnxDecodeError('decodeModel expects the ONNX file bytes as a Uint8Array.');
+  if (bytes.length === 0)
+    throw new OnnxDecodeError('The ONNX file is empty (0 bytes): check the path or the download.');
   let model: ModelProto;
   try {
     model = ModelType.decode(bytes) as unknown as ModelProto;
@@ -169,7 +210,14 @@ export function encodeModel(model: ModelProto): Uint8Array {
 
 function estimateEncodedSize(g: GraphProto): number {
   let n = 512 * g.node.length + 128 * (g.input.length + g.output.length + g.value_info.length);
-  const tensor = (t: TensorProto) => 256 + (t.raw_data?.length ?? 0) + 8 * ((t.float_data?.length ?? 0) + (t.int64_data?.length ?? 0) + (t.int32_data?.length ?? 0) + (t.double_data?.length ?? 0));
+  const tensor = (t: TensorProto) =>
+    256 +
+    (t.raw_data?.length ?? 0) +
+    8 *
+      ((t.float_data?.length ?? 0) +
+        (t.int64_data?.length ?? 0) +
+        (t.int32_data?.length ?? 0) +
+        (t.double_data?.length ?? 0));
   for (const t of g.initializer) n += tensor(t);
   for (const node of g.node) {
     for (const a of node.attribute) {

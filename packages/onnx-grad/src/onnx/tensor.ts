@@ -8,10 +8,25 @@ import Long from 'long';
 import { DataType, type ModelProto, type TensorProto, type GraphProto, toNumber, OnnxDecodeError } from './proto.ts';
 
 export type TypedArray =
-  | Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array | Int16Array
-  | Uint32Array | BigUint64Array;
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | BigInt64Array
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | BigUint64Array;
 
-const CTORS: Partial<Record<number, { new (b: ArrayBuffer, o: number, n: number): TypedArray; BYTES_PER_ELEMENT: number } & { from(a: ArrayLike<never>): TypedArray }>> = {
+const CTORS: Partial<
+  Record<
+    number,
+    { new (b: ArrayBuffer, o: number, n: number): TypedArray; BYTES_PER_ELEMENT: number } & {
+      from(a: ArrayLike<never>): TypedArray;
+    }
+  >
+> = {
   [DataType.FLOAT]: Float32Array as never,
   [DataType.DOUBLE]: Float64Array as never,
   [DataType.INT32]: Int32Array as never,
@@ -45,14 +60,18 @@ export function tensorData(t: TensorProto): TypedArray {
   const ctor = CTORS[t.data_type];
   if (!ctor) throw new Error(`Tensor "${t.name}" has data type ${t.data_type}, which onnx-grad cannot read.`);
   if (t.data_location === 1) {
-    throw new Error(`Tensor "${t.name}" stores its data externally: load the model with its external data files (resolveExternalData).`);
+    throw new Error(
+      `Tensor "${t.name}" stores its data externally: load the model with its external data files (resolveExternalData).`,
+    );
   }
   const n = tensorSize(t);
   const raw = t.raw_data;
   if (raw && raw.length > 0) {
     const bpe = ctor.BYTES_PER_ELEMENT;
     if (raw.length !== n * bpe) {
-      throw new OnnxDecodeError(`Tensor "${t.name}" holds ${raw.length} bytes but its shape needs ${n * bpe}: the file is corrupted.`);
+      throw new OnnxDecodeError(
+        `Tensor "${t.name}" holds ${raw.length} bytes but its shape needs ${n * bpe}: the file is corrupted.`,
+      );
     }
     if (raw.byteOffset % bpe === 0) return new ctor(raw.buffer as ArrayBuffer, raw.byteOffset, n);
     const copy = new Uint8Array(raw); // unaligned views are not allowed for typed arrays: copy just this tensor
@@ -60,22 +79,39 @@ export function tensorData(t: TensorProto): TypedArray {
   }
   let src: ArrayLike<unknown> = [];
   switch (t.data_type) {
-    case DataType.FLOAT: src = t.float_data ?? []; break;
-    case DataType.DOUBLE: src = t.double_data ?? []; break;
-    case DataType.INT64: src = (t.int64_data ?? []).map((v) => BigInt(Long.fromValue(v as never).toString())); break;
-    case DataType.UINT64: src = (t.uint64_data ?? []).map((v) => BigInt(Long.fromValue(v as never).toString())); break;
-    default: src = t.int32_data ?? [];
+    case DataType.FLOAT:
+      src = t.float_data ?? [];
+      break;
+    case DataType.DOUBLE:
+      src = t.double_data ?? [];
+      break;
+    case DataType.INT64:
+      src = (t.int64_data ?? []).map((v) => BigInt(Long.fromValue(v as never).toString()));
+      break;
+    case DataType.UINT64:
+      src = (t.uint64_data ?? []).map((v) => BigInt(Long.fromValue(v as never).toString()));
+      break;
+    default:
+      src = t.int32_data ?? [];
   }
   if (src.length !== n) {
-    throw new OnnxDecodeError(`Tensor "${t.name}" holds ${src.length} values but its shape needs ${n}: the file is corrupted.`);
+    throw new OnnxDecodeError(
+      `Tensor "${t.name}" holds ${src.length} values but its shape needs ${n}: the file is corrupted.`,
+    );
   }
   return (ctor as unknown as { from(a: ArrayLike<unknown>): TypedArray }).from(src);
 }
 
 const DTYPE_OF: [abstract new (...args: never[]) => unknown, number][] = [
-  [Float32Array, DataType.FLOAT], [Float64Array, DataType.DOUBLE], [Int32Array, DataType.INT32],
-  [BigInt64Array, DataType.INT64], [Int8Array, DataType.INT8], [Uint16Array, DataType.UINT16],
-  [Int16Array, DataType.INT16], [Uint32Array, DataType.UINT32], [BigUint64Array, DataType.UINT64],
+  [Float32Array, DataType.FLOAT],
+  [Float64Array, DataType.DOUBLE],
+  [Int32Array, DataType.INT32],
+  [BigInt64Array, DataType.INT64],
+  [Int8Array, DataType.INT8],
+  [Uint16Array, DataType.UINT16],
+  [Int16Array, DataType.INT16],
+  [Uint32Array, DataType.UINT32],
+  [BigUint64Array, DataType.UINT64],
   [Uint8Array, DataType.UINT8],
 ];
 
@@ -113,12 +149,16 @@ export function hasExternalData(model: ModelProto): boolean {
  * Inlines external data (`model.onnx_data`, ...) as views into the given files: `files` maps the `location`
  * written in the model to the file's bytes. The tensor bytes are not copied.
  */
-export function resolveExternalData(model: ModelProto, files: Record<string, Uint8Array> | Map<string, Uint8Array>): void {
+export function resolveExternalData(
+  model: ModelProto,
+  files: Record<string, Uint8Array> | Map<string, Uint8Array>,
+): void {
   const get = (k: string) => (files instanceof Map ? files.get(k) : files[k]);
   for (const t of allTensors(model.graph)) {
     if (t.data_location !== 1) continue;
     const info = Object.fromEntries((t.external_data ?? []).map((e) => [e.key, e.value]));
-    if (info.location === undefined) throw new OnnxDecodeError(`Tensor "${t.name}" is marked as external data but names no "location" file.`);
+    if (info.location === undefined)
+      throw new OnnxDecodeError(`Tensor "${t.name}" is marked as external data but names no "location" file.`);
     const file = get(info.location);
     if (!file) {
       throw new OnnxDecodeError(
@@ -128,7 +168,9 @@ export function resolveExternalData(model: ModelProto, files: Record<string, Uin
     const offset = Number(info.offset ?? 0);
     const length = info.length !== undefined ? Number(info.length) : tensorSize(t) * bytesPerElement(t.data_type);
     if (offset + length > file.length) {
-      throw new OnnxDecodeError(`External data for "${t.name}" ends at byte ${offset + length} but "${info.location}" has ${file.length} bytes: the file is truncated.`);
+      throw new OnnxDecodeError(
+        `External data for "${t.name}" ends at byte ${offset + length} but "${info.location}" has ${file.length} bytes: the file is truncated.`,
+      );
     }
     t.raw_data = file.subarray(offset, offset + length);
     t.data_location = 0;

@@ -19,7 +19,10 @@ export function isUnknown(d: Dim): boolean {
   return typeof d === 'string' && d.includes('?');
 }
 
-interface Monomial { c: number; f: string[] }
+interface Monomial {
+  c: number;
+  f: string[];
+}
 
 /** Splits `a*b*(c+d)` at the top-level `*`. */
 function factors(s: string): string[] {
@@ -82,7 +85,10 @@ export function addDim(a: Dim, b: Dim): Dim {
   if (a === 0) return b;
   if (b === 0) return a;
   if (isUnknown(a) || isUnknown(b)) return freshDim();
-  const terms = (d: Dim) => (typeof d === 'string' && d.startsWith('(') && d.endsWith(')') && factors(d).length === 1 ? d.slice(1, -1).split('+') : [String(d)]);
+  const terms = (d: Dim) =>
+    typeof d === 'string' && d.startsWith('(') && d.endsWith(')') && factors(d).length === 1
+      ? d.slice(1, -1).split('+')
+      : [String(d)];
   return `(${[...terms(a), ...terms(b)].sort().join('+')})`;
 }
 
@@ -116,7 +122,8 @@ export function broadcastDims(a: Dim[], b: Dim[]): Dim[] {
     if (x === y) out.push(x);
     else if (x === 1) out.push(y);
     else if (y === 1) out.push(x);
-    else if (typeof x === 'number') out.push(x); // a valid model: y must be x (or 1, excluded above)
+    else if (typeof x === 'number')
+      out.push(x); // a valid model: y must be x (or 1, excluded above)
     else if (typeof y === 'number') out.push(y);
     else if (!isUnknown(x) && isUnknown(y)) out.push(x);
     else if (isUnknown(x) && !isUnknown(y)) out.push(y);

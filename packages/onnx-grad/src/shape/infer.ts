@@ -13,8 +13,8 @@ import type { Graph } from '../ir/graph.ts';
 import { addDim, broadcastDims, type Dim, divDim, freshDim, isUnknown, mulDim, subDim } from './dims.ts';
 
 export interface TensorType {
-  elemType: number;      // DataType; 0 when unknown
-  shape?: Dim[];         // undefined when even the rank is unknown
+  elemType: number; // DataType; 0 when unknown
+  shape?: Dim[]; // undefined when even the rank is unknown
 }
 
 /** Constant values are kept for integer tensors up to this many elements (shape arithmetic). */
@@ -61,14 +61,24 @@ export function isFloatType(t: number): boolean {
 function fromValueInfo(v: ValueInfoProto): TensorType | undefined {
   const tt = v.type?.tensor_type;
   if (!tt) return undefined;
-  const shape = tt.shape ? tt.shape.dim.map((d): Dim => (d.dim_param ? d.dim_param : d.dim_value !== undefined && d.dim_value !== null ? toNumber(d.dim_value) : freshDim())) : undefined;
+  const shape = tt.shape
+    ? tt.shape.dim.map(
+        (d): Dim =>
+          d.dim_param
+            ? d.dim_param
+            : d.dim_value !== undefined && d.dim_value !== null
+              ? toNumber(d.dim_value)
+              : freshDim(),
+      )
+    : undefined;
   return { elemType: tt.elem_type ?? 0, shape };
 }
 
 function tensorValues(t: TensorProto): Dim[] | undefined {
   const n = t.dims.reduce<number>((a, d) => a * toNumber(d), 1);
   if (n > MAX_VALUE_SIZE) return undefined;
-  if (![DataType.INT64, DataType.INT32, DataType.BOOL, DataType.UINT8, DataType.INT8].includes(t.data_type as never)) return undefined;
+  if (![DataType.INT64, DataType.INT32, DataType.BOOL, DataType.UINT8, DataType.INT8].includes(t.data_type as never))
+    return undefined;
   try {
     return Array.from(tensorData(t) as ArrayLike<number | bigint>, (x) => clampInt(Number(x)));
   } catch {
@@ -151,14 +161,58 @@ function merge(inferred: TensorType | undefined, decl: TensorType | undefined): 
   if (!inferred.shape) return { elemType, shape: decl.shape };
   const declShape = decl.shape;
   if (!declShape || declShape.length !== inferred.shape.length) return { elemType, shape: inferred.shape };
-  return { elemType, shape: inferred.shape.map((d, i) => (isUnknown(d) && !isUnknown(declShape[i]!) ? declShape[i]! : d)) };
+  return {
+    elemType,
+    shape: inferred.shape.map((d, i) => (isUnknown(d) && !isUnknown(declShape[i]!) ? declShape[i]! : d)),
+  };
 }
 
 const UNARY_SAME = new Set([
-  'Neg', 'Exp', 'Log', 'Sqrt', 'Reciprocal', 'Erf', 'Tanh', 'Sigmoid', 'Relu', 'Gelu', 'Abs', 'Cos', 'Sin', 'Identity',
-  'Softmax', 'LogSoftmax', 'Floor', 'Ceil', 'Round', 'Sign', 'CumSum', 'Trilu', 'LeakyRelu', 'Elu', 'Softplus',
-  'HardSigmoid', 'Clip', 'Not', 'IsNaN', 'IsInf', 'Celu', 'Selu', 'HardSwish', 'Mish', 'Softsign', 'Atan', 'Tan',
-  'Asin', 'Acos', 'Sinh', 'Cosh', 'ScatterND', 'ScatterElements', 'SimplifiedLayerNormalization', 'RMSNormalization',
+  'Neg',
+  'Exp',
+  'Log',
+  'Sqrt',
+  'Reciprocal',
+  'Erf',
+  'Tanh',
+  'Sigmoid',
+  'Relu',
+  'Gelu',
+  'Abs',
+  'Cos',
+  'Sin',
+  'Identity',
+  'Softmax',
+  'LogSoftmax',
+  'Floor',
+  'Ceil',
+  'Round',
+  'Sign',
+  'CumSum',
+  'Trilu',
+  'LeakyRelu',
+  'Elu',
+  'Softplus',
+  'HardSigmoid',
+  'Clip',
+  'Not',
+  'IsNaN',
+  'IsInf',
+  'Celu',
+  'Selu',
+  'HardSwish',
+  'Mish',
+  'Softsign',
+  'Atan',
+  'Tan',
+  'Asin',
+  'Acos',
+  'Sinh',
+  'Cosh',
+  'ScatterND',
+  'ScatterElements',
+  'SimplifiedLayerNormalization',
+  'RMSNormalization',
 ]);
 const BROADCAST = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean', 'Mod', 'PRelu', 'BitShift']);
 const COMPARE = new Set(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor']);
@@ -176,7 +230,8 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
   if (node.domain === 'ai.interpreto.onnx_grad') return [ins[op === 'StraightThrough' ? 1 : 0]];
   if (node.domain && node.domain !== 'ai.onnx' && node.domain !== 'com.microsoft') return [];
   /** Axes from the attribute (old opsets) or the second input (new opsets). */
-  const axesOf = (inputIndex: number): number[] | undefined => attrInts(node, 'axes') ?? (node.input[inputIndex] ? ints(inputIndex) : undefined);
+  const axesOf = (inputIndex: number): number[] | undefined =>
+    attrInts(node, 'axes') ?? (node.input[inputIndex] ? ints(inputIndex) : undefined);
 
   if (UNARY_SAME.has(op)) {
     if (['Identity', 'Neg', 'Cast', 'Abs', 'Sign'].includes(op)) setVal(val(0));
@@ -188,7 +243,8 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
     const shape = shapes.every(Boolean) ? shapes.reduce((a, b) => broadcastDims(a!, b!)) : undefined;
     const elemType = COMPARE.has(op) ? DataType.BOOL : op === 'Where' ? et(1) : et(0);
     const vs = node.input.map((_, k) => val(k));
-    if (vs.every(Boolean) && ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Where', 'Equal'].includes(op)) setVal(elementwiseValues(op, vs as Dim[][]));
+    if (vs.every(Boolean) && ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Where', 'Equal'].includes(op))
+      setVal(elementwiseValues(op, vs as Dim[][]));
     return [{ elemType, shape }];
   }
   switch (op) {
@@ -201,11 +257,20 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
         return [{ elemType: t.data_type, shape: t.dims.map(toNumber) }];
       }
       const ints1 = attrInts(node, 'value_ints');
-      if (ints1) { setVal(ints1); return [{ elemType: DataType.INT64, shape: [ints1.length] }]; }
+      if (ints1) {
+        setVal(ints1);
+        return [{ elemType: DataType.INT64, shape: [ints1.length] }];
+      }
       const a = getAttr(node, 'value_int');
-      if (a) { setVal([toNumber(a.i)]); return [{ elemType: DataType.INT64, shape: [] }]; }
+      if (a) {
+        setVal([toNumber(a.i)]);
+        return [{ elemType: DataType.INT64, shape: [] }];
+      }
       const f = getAttr(node, 'value_float');
-      if (f) { info.floatValues.set(node.output[0]!, [f.f ?? 0]); return [{ elemType: DataType.FLOAT, shape: [] }]; }
+      if (f) {
+        info.floatValues.set(node.output[0]!, [f.f ?? 0]);
+        return [{ elemType: DataType.FLOAT, shape: [] }];
+      }
       const fs = getAttr(node, 'value_floats');
       if (fs) return [{ elemType: DataType.FLOAT, shape: [fs.floats?.length ?? 0] }];
       return [];
@@ -217,7 +282,10 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
     case 'CastLike':
       return [{ elemType: et(1), shape: s(0) }];
     case 'Dropout':
-      return [{ elemType: et(0), shape: s(0) }, { elemType: DataType.BOOL, shape: s(0) }];
+      return [
+        { elemType: et(0), shape: s(0) },
+        { elemType: DataType.BOOL, shape: s(0) },
+      ];
     case 'Shape': {
       const x = s(0);
       if (!x) return [{ elemType: DataType.INT64, shape: [freshDim()] }];
@@ -236,11 +304,15 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
     }
     case 'ConstantOfShape': {
       const t = attrTensor(node, 'value');
-      const shape = val(0) ?? (s(0)?.[0] !== undefined && typeof s(0)![0] === 'number' ? Array.from({ length: s(0)![0] as number }, () => freshDim()) : undefined);
+      const shape =
+        val(0) ??
+        (s(0)?.[0] !== undefined && typeof s(0)![0] === 'number'
+          ? Array.from({ length: s(0)![0] as number }, () => freshDim())
+          : undefined);
       const elemType = t?.data_type ?? DataType.FLOAT;
       if (shape?.every((d) => typeof d === 'number') && (elemType === DataType.INT64 || elemType === DataType.INT32)) {
         const n = (shape as number[]).reduce((a, b) => a * b, 1);
-        const fill = t ? tensorValues(t)?.[0] ?? 0 : 0;
+        const fill = t ? (tensorValues(t)?.[0] ?? 0) : 0;
         if (n <= MAX_VALUE_SIZE) setVal(Array.from({ length: n }, () => fill));
       }
       return [{ elemType, shape }];
@@ -278,7 +350,15 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       return [{ elemType: et(0), shape: [m, n] }];
     }
     case 'Einsum':
-      return [{ elemType: et(0), shape: einsumShape(attrString(node, 'equation'), ins.map((t) => t?.shape)) }];
+      return [
+        {
+          elemType: et(0),
+          shape: einsumShape(
+            attrString(node, 'equation'),
+            ins.map((t) => t?.shape),
+          ),
+        },
+      ];
     case 'Transpose': {
       const x = s(0);
       if (!x) return [{ elemType: et(0) }];
@@ -294,7 +374,12 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       setVal(val(0));
       if (!target) {
         const len = s(1)?.[0];
-        return [{ elemType: et(0), shape: typeof len === 'number' ? Array.from({ length: len }, () => freshDim()) : undefined }];
+        return [
+          {
+            elemType: et(0),
+            shape: typeof len === 'number' ? Array.from({ length: len }, () => freshDim()) : undefined,
+          },
+        ];
       }
       return [{ elemType: et(0), shape: reshapeShape(x, target, attrInt(node, 'allowzero', 0) === 1) }];
     }
@@ -342,7 +427,8 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       const axis = norm(attrInt(node, 'axis', 0), r);
       const out = [...shapes[0]!];
       out[axis] = shapes.map((x) => x![axis]!).reduce((a, b) => addDim(a, b));
-      for (let i = 0; i < r; i++) if (i !== axis && isUnknown(out[i]!)) out[i] = shapes.map((x) => x![i]!).find((d) => !isUnknown(d)) ?? out[i]!;
+      for (let i = 0; i < r; i++)
+        if (i !== axis && isUnknown(out[i]!)) out[i] = shapes.map((x) => x![i]!).find((d) => !isUnknown(d)) ?? out[i]!;
       return [{ elemType: et(0), shape: out }];
     }
     case 'Split': {
@@ -380,7 +466,19 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       const target = val(1);
       const len = s(1)?.[0];
       if (!x) return [{ elemType: et(0) }];
-      if (!target) return [{ elemType: et(0), shape: typeof len === 'number' ? broadcastDims(x, Array.from({ length: len }, () => freshDim())) : undefined }];
+      if (!target)
+        return [
+          {
+            elemType: et(0),
+            shape:
+              typeof len === 'number'
+                ? broadcastDims(
+                    x,
+                    Array.from({ length: len }, () => freshDim()),
+                  )
+                : undefined,
+          },
+        ];
       return [{ elemType: et(0), shape: broadcastDims(x, target) }];
     }
     case 'Tile': {
@@ -396,29 +494,46 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       const axes = node.input[3] ? ints(3)?.map((a) => norm(a, x.length)) : x.map((_, i) => i);
       if (!pads || !axes) return [{ elemType: et(0), shape: x.map(() => freshDim()) }];
       const out = [...x];
-      axes.forEach((a, k) => { out[a] = addDim(addDim(x[a]!, pads[k]!), pads[k + axes.length]!); });
+      axes.forEach((a, k) => {
+        out[a] = addDim(addDim(x[a]!, pads[k]!), pads[k + axes.length]!);
+      });
       return [{ elemType: et(0), shape: out }];
     }
-    case 'ReduceSum': case 'ReduceMean': case 'ReduceMax': case 'ReduceMin': case 'ReduceProd': case 'ReduceL2':
-    case 'ReduceL1': case 'ReduceLogSumExp': case 'ReduceSumSquare': case 'ReduceLogSum': {
+    case 'ReduceSum':
+    case 'ReduceMean':
+    case 'ReduceMax':
+    case 'ReduceMin':
+    case 'ReduceProd':
+    case 'ReduceL2':
+    case 'ReduceL1':
+    case 'ReduceLogSumExp':
+    case 'ReduceSumSquare':
+    case 'ReduceLogSum': {
       const x = s(0);
       const axesInput = (op === 'ReduceSum' && opset >= 13) || opset >= 18;
-      const axes = axesInput ? (node.input[1] ? ints(1) : []) : attrInts(node, 'axes') ?? [];
+      const axes = axesInput ? (node.input[1] ? ints(1) : []) : (attrInts(node, 'axes') ?? []);
       const keep = attrInt(node, 'keepdims', 1) === 1;
       const noop = attrInt(node, 'noop_with_empty_axes', 0) === 1;
       if (!x || !axes) return [{ elemType: et(0), shape: x && keep ? x.map(() => freshDim()) : undefined }];
       if (axes.length === 0 && noop) return [{ elemType: et(0), shape: x }];
       const red = new Set(axes.length ? axes.map((a) => norm(a, x.length)) : x.map((_, i) => i));
-      if (op === 'ReduceProd' && val(0) && red.size === x.length && x.length <= 1) setVal([val(0)!.reduce<Dim>((a, b) => mulDim(a, b), 1)]);
+      if (op === 'ReduceProd' && val(0) && red.size === x.length && x.length <= 1)
+        setVal([val(0)!.reduce<Dim>((a, b) => mulDim(a, b), 1)]);
       const out = keep ? x.map((d, i) => (red.has(i) ? 1 : d)) : x.filter((_, i) => !red.has(i));
       return [{ elemType: et(0), shape: out }];
     }
-    case 'ArgMax': case 'ArgMin': {
+    case 'ArgMax':
+    case 'ArgMin': {
       const x = s(0);
       if (!x) return [{ elemType: DataType.INT64 }];
       const axis = norm(attrInt(node, 'axis', 0), x.length);
       const keep = attrInt(node, 'keepdims', 1) === 1;
-      return [{ elemType: DataType.INT64, shape: keep ? x.map((d, i) => (i === axis ? 1 : d)) : x.filter((_, i) => i !== axis) }];
+      return [
+        {
+          elemType: DataType.INT64,
+          shape: keep ? x.map((d, i) => (i === axis ? 1 : d)) : x.filter((_, i) => i !== axis),
+        },
+      ];
     }
     case 'NonZero':
       return [{ elemType: DataType.INT64, shape: s(0) ? [s(0)!.length, freshDim()] : undefined }];
@@ -427,7 +542,11 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       const axis = x ? norm(attrInt(node, 'axis', -1), x.length) : 0;
       const stat = x?.map((d, i) => (i < axis ? d : 1));
       const st = attrInt(node, 'stash_type', 1);
-      return [{ elemType: et(0), shape: x }, { elemType: st, shape: stat }, { elemType: st, shape: stat }];
+      return [
+        { elemType: et(0), shape: x },
+        { elemType: st, shape: stat },
+        { elemType: st, shape: stat },
+      ];
     }
     case 'OneHot':
       return [{ elemType: et(2) }];
@@ -436,7 +555,11 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
     case 'QuantizeLinear':
       return [{ elemType: et(2) || DataType.UINT8, shape: s(0) }];
     case 'DynamicQuantizeLinear':
-      return [{ elemType: DataType.UINT8, shape: s(0) }, { elemType: DataType.FLOAT, shape: [] }, { elemType: DataType.UINT8, shape: [] }];
+      return [
+        { elemType: DataType.UINT8, shape: s(0) },
+        { elemType: DataType.FLOAT, shape: [] },
+        { elemType: DataType.UINT8, shape: [] },
+      ];
 
     default:
       return [];
@@ -452,20 +575,35 @@ function elementwiseValues(op: string, vs: Dim[][]): Dim[] | undefined {
     const a = at(vs[0]!, i);
     const b = at(vs[1]!, i);
     switch (op) {
-      case 'Add': out.push(addDim(a, b)); break;
-      case 'Sub': out.push(subDim(a, b)); break;
-      case 'Mul': out.push(mulDim(a, b)); break;
-      case 'Div': out.push(divDim(a, b)); break;
-      case 'Max': out.push(typeof a === 'number' && typeof b === 'number' ? Math.max(a, b) : freshDim()); break;
-      case 'Min': out.push(typeof a === 'number' && typeof b === 'number' ? Math.min(a, b) : freshDim()); break;
-      case 'Equal': out.push(typeof a === 'number' && typeof b === 'number' ? Number(a === b) : a === b ? 1 : freshDim()); break;
+      case 'Add':
+        out.push(addDim(a, b));
+        break;
+      case 'Sub':
+        out.push(subDim(a, b));
+        break;
+      case 'Mul':
+        out.push(mulDim(a, b));
+        break;
+      case 'Div':
+        out.push(divDim(a, b));
+        break;
+      case 'Max':
+        out.push(typeof a === 'number' && typeof b === 'number' ? Math.max(a, b) : freshDim());
+        break;
+      case 'Min':
+        out.push(typeof a === 'number' && typeof b === 'number' ? Math.min(a, b) : freshDim());
+        break;
+      case 'Equal':
+        out.push(typeof a === 'number' && typeof b === 'number' ? Number(a === b) : a === b ? 1 : freshDim());
+        break;
       case 'Where': {
         const c = at(vs[0]!, i);
         if (typeof c !== 'number') return undefined;
         out.push(c ? at(vs[1]!, i) : at(vs[2]!, i));
         break;
       }
-      default: return undefined;
+      default:
+        return undefined;
     }
   }
   return out;
@@ -486,13 +624,21 @@ function reshapeShape(x: Dim[] | undefined, target: Dim[], allowzero: boolean): 
   return out;
 }
 
-function sliceShape(node: NodeProto, info: ShapeInfo, x: Dim[] | undefined, opset: number, setVal: (v: Dim[] | undefined) => void, xv: Dim[] | undefined): Dim[] | undefined {
+function sliceShape(
+  node: NodeProto,
+  info: ShapeInfo,
+  x: Dim[] | undefined,
+  opset: number,
+  setVal: (v: Dim[] | undefined) => void,
+  xv: Dim[] | undefined,
+): Dim[] | undefined {
   if (!x) return undefined;
   const r = x.length;
   const get = (k: number) => (node.input[k] ? info.ints(node.input[k]) : undefined);
   const starts = opset >= 10 ? get(1) : attrInts(node, 'starts');
   const ends = opset >= 10 ? get(2) : attrInts(node, 'ends');
-  const axes = (opset >= 10 ? (node.input[3] ? get(3) : undefined) : attrInts(node, 'axes')) ?? starts?.map((_, i) => i);
+  const axes =
+    (opset >= 10 ? (node.input[3] ? get(3) : undefined) : attrInts(node, 'axes')) ?? starts?.map((_, i) => i);
   const steps = (opset >= 10 && node.input[4] ? get(4) : undefined) ?? starts?.map(() => 1);
   const hasAxes = opset >= 10 ? !node.input[3] || get(3) : true;
   // Slice(x, 0, n) with a symbolic n from shape arithmetic (position ids sliced to the sequence length)
@@ -503,7 +649,12 @@ function sliceShape(node: NodeProto, info: ShapeInfo, x: Dim[] | undefined, opse
     axes.forEach((a0, k) => {
       const a = norm(a0, r);
       const e = symEnds[k]!;
-      out[a] = typeof e === 'number' ? sliceDim(x[a]!, symStarts[k]!, e, steps[k]!) : symStarts[k] === 0 && steps[k] === 1 && !isUnknown(e) ? e : freshDim();
+      out[a] =
+        typeof e === 'number'
+          ? sliceDim(x[a]!, symStarts[k]!, e, steps[k]!)
+          : symStarts[k] === 0 && steps[k] === 1 && !isUnknown(e)
+            ? e
+            : freshDim();
     });
     return out;
   }
@@ -530,7 +681,12 @@ function sliceShape(node: NodeProto, info: ShapeInfo, x: Dim[] | undefined, opse
 }
 
 /** Clamped start, step and element count of a Slice along one axis of length `d` (numpy semantics). */
-export function sliceRange(d: number, start: number, end: number, step: number): { start: number; step: number; count: number } {
+export function sliceRange(
+  d: number,
+  start: number,
+  end: number,
+  step: number,
+): { start: number; step: number; count: number } {
   if (step > 0) {
     const s = Math.min(Math.max(start < 0 ? start + d : start, 0), d);
     const e = Math.min(Math.max(end < 0 ? end + d : end, 0), d);
@@ -574,7 +730,12 @@ function einsumShape(eq: string, shapes: (Dim[] | undefined)[]): Dim[] | undefin
       }
     }
   });
-  const rhs = rhs0 ?? [...new Set(terms.join('').replace(/\./g, ''))].filter((c) => terms.join('').split(c).length === 2).sort().join('');
+  const rhs =
+    rhs0 ??
+    [...new Set(terms.join('').replace(/\./g, ''))]
+      .filter((c) => terms.join('').split(c).length === 2)
+      .sort()
+      .join('');
   const out: Dim[] = [];
   for (let i = 0; i < rhs.length; i++) {
     if (rhs.startsWith('...', i)) {

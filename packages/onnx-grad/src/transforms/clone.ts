@@ -4,7 +4,15 @@
  *
  * Exports: `cloneModel`, `cloneGraph`.
  */
-import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, TypeProto, ValueInfoProto } from '../onnx/proto.ts';
+import type {
+  AttributeProto,
+  GraphProto,
+  ModelProto,
+  NodeProto,
+  TensorProto,
+  TypeProto,
+  ValueInfoProto,
+} from '../onnx/proto.ts';
 
 function cloneTensor(t: TensorProto): TensorProto {
   return { ...t, dims: [...(t.dims ?? [])], external_data: t.external_data?.map((e) => ({ ...e })) };
@@ -15,7 +23,9 @@ function cloneType(t: TypeProto | undefined): TypeProto | undefined {
   const tt = t.tensor_type;
   return {
     ...t,
-    tensor_type: tt ? { ...tt, shape: tt.shape ? { dim: (tt.shape.dim ?? []).map((d) => ({ ...d })) } : undefined } : undefined,
+    tensor_type: tt
+      ? { ...tt, shape: tt.shape ? { dim: (tt.shape.dim ?? []).map((d) => ({ ...d })) } : undefined }
+      : undefined,
     sequence_type: t.sequence_type ? { elem_type: cloneType(t.sequence_type.elem_type) } : undefined,
     optional_type: t.optional_type ? { elem_type: cloneType(t.optional_type.elem_type) } : undefined,
   };

@@ -38,6 +38,13 @@ export function constantInts(graph: Graph, name: string): number[] | undefined {
 }
 
 /** Adds an int64 initializer with a fresh name derived from `base`. */
-export function addInt64Constant(graph: Graph, base: string, values: number[], dims: number[] = [values.length]): string {
-  return graph.addInitializer(makeTensor(graph.uniqueName(base), dims, BigInt64Array.from(values.map((v) => BigInt(v)))));
+export function addInt64Constant(
+  graph: Graph,
+  base: string,
+  values: number[],
+  dims: number[] = [values.length],
+): string {
+  return graph.addInitializer(
+    makeTensor(graph.uniqueName(base), dims, BigInt64Array.from(values.map((v) => BigInt(v)))),
+  );
 }

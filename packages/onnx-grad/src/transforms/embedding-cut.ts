@@ -10,7 +10,14 @@
  *
  * Exports: `EmbeddingLookup`, `EmbeddingCut`, `EmbeddingCutOptions`, `findWordEmbedding`, `cutEmbeddings`, `INPUTS_EMBEDS`.
  */
-import { DataType, toNumber, type NodeProto, type TensorProto, type TensorShapeDimension, type ValueInfoProto } from '../onnx/proto.ts';
+import {
+  DataType,
+  toNumber,
+  type NodeProto,
+  type TensorProto,
+  type TensorShapeDimension,
+  type ValueInfoProto,
+} from '../onnx/proto.ts';
 import { attrInt } from '../ir/attributes.ts';
 import { OpBuilder } from '../ir/builder.ts';
 import type { Graph } from '../ir/graph.ts';
@@ -56,15 +63,35 @@ export interface EmbeddingCut {
   lookup?: EmbeddingLookup;
 }
 
-const INT_TYPES = new Set<number>([DataType.INT64, DataType.INT32, DataType.INT16, DataType.INT8, DataType.UINT8, DataType.UINT16, DataType.UINT32, DataType.UINT64]);
+const INT_TYPES = new Set<number>([
+  DataType.INT64,
+  DataType.INT32,
+  DataType.INT16,
+  DataType.INT8,
+  DataType.UINT8,
+  DataType.UINT16,
+  DataType.UINT32,
+  DataType.UINT64,
+]);
 const FLOAT_TYPES = new Set<number>([DataType.FLOAT, DataType.FLOAT16, DataType.DOUBLE, DataType.BFLOAT16]);
 /** Ops an index may pass through on its way from input_ids to the lookup; `true` when they keep the [batch, seq] layout. */
-const INDEX_OPS: Record<string, boolean> = { Cast: true, Identity: true, Mul: true, Add: true, Sub: true, Reshape: false, Unsqueeze: false, Squeeze: false, Flatten: false };
+const INDEX_OPS: Record<string, boolean> = {
+  Cast: true,
+  Identity: true,
+  Mul: true,
+  Add: true,
+  Sub: true,
+  Reshape: false,
+  Unsqueeze: false,
+  Squeeze: false,
+  Flatten: false,
+};
 const SEARCHED =
   'a Gather (axis 0) whose data is a rank-2 [vocab, hidden] float initializer or Constant (or a quantized one: ' +
   'DequantizeLinear before the Gather, or after it as quantize_dynamic writes it) and whose indices come from ' +
   '"input_ids", directly or through Cast/Identity/Add/Sub/Mul/Reshape/Unsqueeze/Squeeze/Flatten';
-const HOW_TO_PICK = 'Pass `cut: { tensor: "<tensor name>" }` (CLI: `--cut <tensor name>`) to make another tensor the `inputs_embeds` input.';
+const HOW_TO_PICK =
+  'Pass `cut: { tensor: "<tensor name>" }` (CLI: `--cut <tensor name>`) to make another tensor the `inputs_embeds` input.';
 
 const elemType = (v: ValueInfoProto | undefined) => v?.type?.tensor_type?.elem_type;
 const rankOf = (v: ValueInfoProto | undefined) => v?.type?.tensor_type?.shape?.dim.length;
@@ -84,9 +111,11 @@ function tableOf(graph: Graph, name: string): Table | undefined {
     if (p && p.op_type === 'DequantizeLinear' && (p.domain ?? '') === '') {
       const quant = constantQuantization(graph, p);
       const q = constantTensor(graph, p.input[0]!);
-      return quant && q && QUANTIZED_TYPES.has(q.data_type) ? { name: p.input[0]!, tensor: q, quantization: quant } : undefined;
+      return quant && q && QUANTIZED_TYPES.has(q.data_type)
+        ? { name: p.input[0]!, tensor: q, quantization: quant }
+        : undefined;
     }
-    if (!p || p.op_type !== 'Identity') return undefined;
+    if (p?.op_type !== 'Identity') return undefined;
     cur = p.input[0]!;
   }
   return undefined;
@@ -105,15 +134,33 @@ function lookupOf(graph: Graph, n: NodeProto, table: Table): EmbeddingLookup | u
   if (table.tensor.dims.length !== 2) return undefined;
   const [vocabSize = 0, hiddenSize = 0] = table.tensor.dims.map(toNumber);
   const base = { node: n, weightName: table.name, weight: table.tensor, vocabSize, hiddenSize };
-  if (FLOAT_TYPES.has(table.tensor.data_type)) return { ...base, output: n.output[0]!, elemType: table.tensor.data_type, nodes: [n] };
-  if (table.quantization) return { ...base, output: n.output[0]!, elemType: table.quantization.scale.data_type, quantization: table.quantization, nodes: [n] };
+  if (FLOAT_TYPES.has(table.tensor.data_type))
+    return { ...base, output: n.output[0]!, elemType: table.tensor.data_type, nodes: [n] };
+  if (table.quantization)
+    return {
+      ...base,
+      output: n.output[0]!,
+      elemType: table.quantization.scale.data_type,
+      quantization: table.quantization,
+      nodes: [n],
+    };
   if (!QUANTIZED_TYPES.has(table.tensor.data_type)) return undefined;
   // onnxruntime's quantize_dynamic: Gather on the integer table, then DequantizeLinear (per tensor) of the rows
   const readers = graph.consumers(n.output[0]!);
-  const dq = readers.length === 1 && readers[0]!.op_type === 'DequantizeLinear' && (readers[0]!.domain ?? '') === '' ? readers[0]! : undefined;
+  const dq =
+    readers.length === 1 && readers[0]!.op_type === 'DequantizeLinear' && (readers[0]!.domain ?? '') === ''
+      ? readers[0]!
+      : undefined;
   const quant = dq && dq.input[0]! === n.output[0]! ? constantQuantization(graph, dq) : undefined;
-  if (!dq || !quant || tensorSize(quant.scale) !== 1 || graph.proto.output.some((o) => o.name === n.output[0]!)) return undefined;
-  return { ...base, output: dq.output[0]!, elemType: quant.scale.data_type, quantization: { ...quant, axis: 0 }, nodes: [n, dq] };
+  if (!dq || !quant || tensorSize(quant.scale) !== 1 || graph.proto.output.some((o) => o.name === n.output[0]!))
+    return undefined;
+  return {
+    ...base,
+    output: dq.output[0]!,
+    elemType: quant.scale.data_type,
+    quantization: { ...quant, axis: 0 },
+    nodes: [n, dq],
+  };
 }
 
 interface IndexFlow {
@@ -166,15 +213,19 @@ export function findWordEmbedding(graph: Graph, config: EmbeddingCutOptions['con
   let found = flow.candidates;
   if (found.length === 0) {
     const fused = flow.otherReaders.filter((n) => (n.domain ?? '') !== '' && n.domain !== 'ai.onnx');
-    const readers = fused.length > 0
-      ? ` "input_ids" is read by ${fused.map((n) => `"${n.name}" (${n.op_type}, domain ${n.domain})`).join(', ')}: a fused op that hides the lookup.`
-      : '';
+    const readers =
+      fused.length > 0
+        ? ` "input_ids" is read by ${fused.map((n) => `"${n.name}" (${n.op_type}, domain ${n.domain})`).join(', ')}: a fused op that hides the lookup.`
+        : '';
     throw new TransformError(`No word-embedding lookup found: searched for ${SEARCHED}.${readers} ${HOW_TO_PICK}`);
   }
-  const describe = (c: EmbeddingLookup) => `Gather "${c.node.name}" on "${c.weightName}" [${c.vocabSize}, ${c.hiddenSize}]`;
+  const describe = (c: EmbeddingLookup) =>
+    `Gather "${c.node.name}" on "${c.weightName}" [${c.vocabSize}, ${c.hiddenSize}]`;
   if (config.vocab_size !== undefined || config.hidden_size !== undefined) {
     const matching = found.filter(
-      (c) => (config.vocab_size === undefined || c.vocabSize === config.vocab_size) && (config.hidden_size === undefined || c.hiddenSize === config.hidden_size),
+      (c) =>
+        (config.vocab_size === undefined || c.vocabSize === config.vocab_size) &&
+        (config.hidden_size === undefined || c.hiddenSize === config.hidden_size),
     );
     if (matching.length === 0) {
       throw new TransformError(
@@ -187,7 +238,10 @@ export function findWordEmbedding(graph: Graph, config: EmbeddingCutOptions['con
   if (found.length > 1) {
     const biggest = Math.max(...found.map((c) => c.vocabSize));
     const top = found.filter((c) => c.vocabSize === biggest);
-    if (top.length > 1) throw new TransformError(`Several word-embedding lookups read "input_ids": ${top.map(describe).join('; ')}. ${HOW_TO_PICK}`);
+    if (top.length > 1)
+      throw new TransformError(
+        `Several word-embedding lookups read "input_ids": ${top.map(describe).join('; ')}. ${HOW_TO_PICK}`,
+      );
     found = top; // the vocabulary table is the largest one the ids index
   }
   return found[0]!; // non-empty: checked above
@@ -200,16 +254,22 @@ export function findWordEmbedding(graph: Graph, config: EmbeddingCutOptions['con
 export function cutEmbeddings(graph: Graph, options: EmbeddingCutOptions = {}): EmbeddingCut | undefined {
   if (graph.isGraphInput(INPUTS_EMBEDS)) return undefined;
   const custom = typeof options.cut === 'object' ? options.cut.tensor : undefined;
-  const result = custom !== undefined ? cutAtTensor(graph, custom) : cutAtLookup(graph, findWordEmbedding(graph, options.config));
+  const result =
+    custom !== undefined ? cutAtTensor(graph, custom) : cutAtLookup(graph, findWordEmbedding(graph, options.config));
   graph.toposort();
   graph.eliminateDeadCode([INPUTS_EMBEDS]);
   return result;
 }
 
 function checkNameFree(graph: Graph, except?: string): void {
-  const taken = graph.producer(INPUTS_EMBEDS) || graph.initializer(INPUTS_EMBEDS) || graph.proto.input.some((v) => v.name === INPUTS_EMBEDS);
+  const taken =
+    graph.producer(INPUTS_EMBEDS) ||
+    graph.initializer(INPUTS_EMBEDS) ||
+    graph.proto.input.some((v) => v.name === INPUTS_EMBEDS);
   if (taken && except !== INPUTS_EMBEDS) {
-    throw new TransformError(`The graph already has a tensor named "${INPUTS_EMBEDS}" that is not the cut: rename it before cutting.`);
+    throw new TransformError(
+      `The graph already has a tensor named "${INPUTS_EMBEDS}" that is not the cut: rename it before cutting.`,
+    );
   }
 }
 
@@ -224,12 +284,22 @@ function cutAtLookup(graph: Graph, lookup: EmbeddingLookup): EmbeddingCut {
   const b = new OpBuilder(graph, 'embedding_cut/');
   const idsInfo = graph.valueInfo('input_ids');
   if (rankOf(idsInfo) !== undefined && rankOf(idsInfo) !== 2) {
-    throw new TransformError(`"input_ids" has rank ${rankOf(idsInfo)}; the inputs_embeds cut expects [batch, sequence] ids. ${HOW_TO_PICK}`);
+    throw new TransformError(
+      `"input_ids" has rank ${rankOf(idsInfo)}; the inputs_embeds cut expects [batch, sequence] ids. ${HOW_TO_PICK}`,
+    );
   }
-  const idsDims: TensorShapeDimension[] = idsInfo?.type?.tensor_type?.shape?.dim.map((d) => ({ ...d })) ?? [{ dim_param: 'batch' }, { dim_param: 'sequence' }];
+  const idsDims: TensorShapeDimension[] = idsInfo?.type?.tensor_type?.shape?.dim.map((d) => ({ ...d })) ?? [
+    { dim_param: 'batch' },
+    { dim_param: 'sequence' },
+  ];
   addInput(
     graph,
-    { name: INPUTS_EMBEDS, type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: [...idsDims, { dim_value: lookup.hiddenSize }] } } } },
+    {
+      name: INPUTS_EMBEDS,
+      type: {
+        tensor_type: { elem_type: DataType.FLOAT, shape: { dim: [...idsDims, { dim_value: lookup.hiddenSize }] } },
+      },
+    },
     graph.proto.input.findIndex((v) => v.name === 'input_ids'),
   );
 
@@ -241,7 +311,12 @@ function cutAtLookup(graph: Graph, lookup: EmbeddingLookup): EmbeddingCut {
     // The indices were reshaped (e.g. view(-1, S)): replay the index path on zeros shaped like input_ids to learn
     // the lookup's layout, and reshape inputs_embeds to it.
     const zeros = b.op('ConstantOfShape', [b.shape(INPUTS_EMBEDS, 0, 2)], {
-      value: { name: 'value', dims: [1], data_type: elemType(idsInfo) ?? DataType.INT64, raw_data: new Uint8Array(elemType(idsInfo) === DataType.INT32 ? 4 : 8) },
+      value: {
+        name: 'value',
+        dims: [1],
+        data_type: elemType(idsInfo) ?? DataType.INT64,
+        raw_data: new Uint8Array(elemType(idsInfo) === DataType.INT32 ? 4 : 8),
+      },
     });
     const idx = replayPath(graph, 'input_ids', zeros, lookup.node.input[1]!, flow.reached);
     embeds = b.reshape(embeds, b.concat([b.shape(idx), b.i64([lookup.hiddenSize])], 0));
@@ -272,8 +347,15 @@ function cutAtTensor(graph: Graph, tensor: string): EmbeddingCut {
   // Exports rarely declare intermediate shapes: infer them (symbolic dims keep their names; unknown ones stay open).
   const inferred = declared?.shape ? undefined : inferShapes(graph).type(tensor);
   const type = declared?.elem_type || inferred?.elemType || DataType.FLOAT;
-  if (!FLOAT_TYPES.has(type)) throw new TransformError(`The cut tensor "${tensor}" holds ${type === DataType.INT64 ? 'int64' : `type ${type}`} values; gradients need a float tensor.`);
-  const shape = declared?.shape ?? (inferred?.shape && { dim: inferred.shape.map((d) => (typeof d === 'number' ? { dim_value: d } : isUnknown(d) ? {} : { dim_param: d })) });
+  if (!FLOAT_TYPES.has(type))
+    throw new TransformError(
+      `The cut tensor "${tensor}" holds ${type === DataType.INT64 ? 'int64' : `type ${type}`} values; gradients need a float tensor.`,
+    );
+  const shape =
+    declared?.shape ??
+    (inferred?.shape && {
+      dim: inferred.shape.map((d) => (typeof d === 'number' ? { dim_value: d } : isUnknown(d) ? {} : { dim_param: d })),
+    });
   addInput(graph, { name: INPUTS_EMBEDS, type: { tensor_type: { elem_type: DataType.FLOAT, shape } } });
   const b = new OpBuilder(graph, 'embedding_cut/');
   replaceTensor(graph, tensor, type === DataType.FLOAT ? INPUTS_EMBEDS : b.cast(INPUTS_EMBEDS, type));
@@ -286,11 +368,18 @@ function cutAtTensor(graph: Graph, tensor: string): EmbeddingCut {
 /** Replaces reads of `from` by `to`, graph outputs included (an output named `from` keeps its name through an Identity). */
 function replaceTensor(graph: Graph, from: string, to: string): void {
   graph.replaceUses(from, to);
-  if (graph.proto.output.some((o) => o.name === from)) graph.addNode('Identity', [to], { outputs: [from], name: 'embedding_cut/output' });
+  if (graph.proto.output.some((o) => o.name === from))
+    graph.addNode('Identity', [to], { outputs: [from], name: 'embedding_cut/output' });
 }
 
 /** Clones the nodes on the path source -> target with `source` replaced by `replacement`; returns the new target. */
-function replayPath(graph: Graph, source: string, replacement: string, target: string, reached: Map<string, boolean>): string {
+function replayPath(
+  graph: Graph,
+  source: string,
+  replacement: string,
+  target: string,
+  reached: Map<string, boolean>,
+): string {
   const onPath = new Set<NodeProto>();
   const walk = (t: string) => {
     if (t === source) return;
@@ -302,7 +391,11 @@ function replayPath(graph: Graph, source: string, replacement: string, target: s
   walk(target);
   const renamed = new Map<string, string>([[source, replacement]]);
   for (const n of graph.nodes.filter((x) => onPath.has(x))) {
-    const outs = graph.addNode(n.op_type, n.input.map((i) => renamed.get(i) ?? i), { outputs: n.output.length, name: `embedding_cut/replay_${n.op_type}`, domain: n.domain });
+    const outs = graph.addNode(
+      n.op_type,
+      n.input.map((i) => renamed.get(i) ?? i),
+      { outputs: n.output.length, name: `embedding_cut/replay_${n.op_type}`, domain: n.domain },
+    );
     graph.nodes[graph.nodes.length - 1]!.attribute = n.attribute;
     n.output.forEach((o, k) => renamed.set(o, outs[k]!));
   }
@@ -320,7 +413,8 @@ function rewireShapeReads(graph: Graph, b: OpBuilder, reached: Map<string, boole
       embShape ??= b.shape(INPUTS_EMBEDS, 0, 2);
       const start = attrInt(n, 'start');
       const end = attrInt(n, 'end');
-      const replacement = start === undefined && end === undefined ? embShape : b.slice(embShape, [start ?? 0], [end ?? 2], [0]);
+      const replacement =
+        start === undefined && end === undefined ? embShape : b.slice(embShape, [start ?? 0], [end ?? 2], [0]);
       replaceTensor(graph, n.output[0]!, replacement);
       dead.add(n);
     }

@@ -7,7 +7,14 @@
  *
  * Exports: `computeInFloat32`, `isHalf`.
  */
-import { DataType, toNumber, type AttributeProto, type GraphProto, type TensorProto, type ValueInfoProto } from '../onnx/proto.ts';
+import {
+  DataType,
+  toNumber,
+  type AttributeProto,
+  type GraphProto,
+  type TensorProto,
+  type ValueInfoProto,
+} from '../onnx/proto.ts';
 import { makeTensor, tensorData, tensorSize } from '../onnx/tensor.ts';
 import type { Graph } from '../ir/graph.ts';
 import { halfToFloat } from './quantization.ts';
@@ -54,7 +61,11 @@ export function computeInFloat32(graph: Graph): number {
 function convertGraph(g: GraphProto, withInitializers: boolean): number {
   let changes = 0;
   if (withInitializers) {
-    g.initializer = g.initializer.map((t) => (isHalf(t.data_type) ? (changes++, widen(t)) : t));
+    g.initializer = g.initializer.map((t) => {
+      if (!isHalf(t.data_type)) return t;
+      changes++;
+      return widen(t);
+    });
   }
   for (const v of [...g.input, ...g.output, ...g.value_info]) changes += convertValueInfo(v);
   for (const n of g.node) {

@@ -31,7 +31,9 @@ type Dims = (number | null)[];
 function declaredDims(v: ValueInfoProto): Dims | undefined {
   const shape = v.type?.tensor_type?.shape;
   if (!shape) return undefined;
-  return shape.dim.map((d) => (d.dim_value !== undefined && d.dim_value !== null && !d.dim_param ? toNumber(d.dim_value) : null));
+  return shape.dim.map((d) =>
+    d.dim_value !== undefined && d.dim_value !== null && !d.dim_param ? toNumber(d.dim_value) : null,
+  );
 }
 
 /** The cache-length axis of a past input: the dim named like `past_sequence_length`, else the axis its Concat joins on. */
@@ -91,7 +93,11 @@ export function removePastInputs(graph: Graph): string[] {
         case 'Transpose': {
           const perm = attrInts(n, 'perm') ?? dims.map((_, i) => dims.length - 1 - i);
           dead.add(n);
-          visit(n.output[0]!, perm.map((p) => dims[p]!), origin);
+          visit(
+            n.output[0]!,
+            perm.map((p) => dims[p]!),
+            origin,
+          );
           break;
         }
         case 'Concat': {
@@ -133,7 +139,8 @@ export function removePastInputs(graph: Graph): string[] {
 
   for (const v of pasts) {
     const dims = declaredDims(v);
-    if (!dims) throw new TransformError(`The KV-cache input "${v.name}" declares no shape, so its empty form is unknown.`);
+    if (!dims)
+      throw new TransformError(`The KV-cache input "${v.name}" declares no shape, so its empty form is unknown.`);
     dims[cacheAxis(graph, v)] = 0;
     visit(v.name, dims, v.name);
   }
@@ -144,7 +151,13 @@ export function removePastInputs(graph: Graph): string[] {
 }
 
 /** `Gather(Shape(past), k)` and `Slice(Shape(past), ...)` with constant indices over known dims become constants. */
-function foldShapeReads(graph: Graph, shapeNode: NodeProto, dims: Dims, dead: Set<NodeProto>, fail: (why: string) => never): void {
+function foldShapeReads(
+  graph: Graph,
+  shapeNode: NodeProto,
+  dims: Dims,
+  dead: Set<NodeProto>,
+  fail: (why: string) => never,
+): void {
   for (const c of [...graph.consumers(shapeNode.output[0]!)]) {
     let values: (number | null)[] | undefined;
     let scalar = false;
@@ -170,7 +183,10 @@ function foldShapeReads(graph: Graph, shapeNode: NodeProto, dims: Dims, dead: Se
       fail(`whose shape is read by "${c.name}" (${c.op_type}) at a dimension that is not known statically`);
     }
     dead.add(c);
-    graph.replaceUses(c.output[0]!, addInt64Constant(graph, `${c.output[0]}_empty`, values as number[], scalar ? [] : [values!.length]));
+    graph.replaceUses(
+      c.output[0]!,
+      addInt64Constant(graph, `${c.output[0]}_empty`, values as number[], scalar ? [] : [values!.length]),
+    );
   }
   dead.add(shapeNode);
 }

@@ -19,12 +19,16 @@ const isStandard = (n: NodeProto) => !n.domain || n.domain === 'ai.onnx';
 function collect(nodes: NodeProto[], out: NonStandardOp[]): void {
   for (const n of nodes) {
     if (!isStandard(n)) out.push({ opType: n.op_type, domain: n.domain!, node: n.name ?? '' });
-    for (const a of n.attribute) for (const g of [a.g, ...(a.graphs ?? [])] as (GraphProto | undefined)[]) if (g) collect(g.node, out);
+    for (const a of n.attribute)
+      for (const g of [a.g, ...(a.graphs ?? [])] as (GraphProto | undefined)[]) if (g) collect(g.node, out);
   }
 }
 
 /** Non-standard ops that the given outputs (default: all graph outputs) depend on, in graph order. */
-export function findNonStandardOps(graph: Graph, outputs: string[] = graph.proto.output.map((o) => o.name)): NonStandardOp[] {
+export function findNonStandardOps(
+  graph: Graph,
+  outputs: string[] = graph.proto.output.map((o) => o.name),
+): NonStandardOp[] {
   const live = new Set(outputs);
   const liveNodes = new Set<NodeProto>();
   const stack = [...outputs];
@@ -40,6 +44,9 @@ export function findNonStandardOps(graph: Graph, outputs: string[] = graph.proto
     }
   }
   const out: NonStandardOp[] = [];
-  collect(graph.nodes.filter((n) => liveNodes.has(n)), out);
+  collect(
+    graph.nodes.filter((n) => liveNodes.has(n)),
+    out,
+  );
   return out;
 }

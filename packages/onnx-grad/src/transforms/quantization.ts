@@ -21,7 +21,13 @@ import type { Graph } from '../ir/graph.ts';
 import { INTERNAL_DOMAIN } from '../autodiff/rules/internal.ts';
 import { constantTensor } from './constants.ts';
 
-export const QUANTIZED_TYPES = new Set<number>([DataType.UINT8, DataType.INT8, DataType.UINT16, DataType.INT16, DataType.INT32]);
+export const QUANTIZED_TYPES = new Set<number>([
+  DataType.UINT8,
+  DataType.INT8,
+  DataType.UINT16,
+  DataType.INT16,
+  DataType.INT32,
+]);
 const PREFIX = 'quantization/';
 
 /** A quantized constant table: `value = (q - zeroPoint) * scale`, per tensor or along `axis`. */
@@ -67,7 +73,9 @@ export function halfToFloat(h: number): number {
 const isStd = (n: NodeProto) => (n.domain ?? '') === '' || n.domain === 'ai.onnx';
 const only = (graph: Graph, tensor: string, op: string): NodeProto | undefined => {
   const cs = graph.consumers(tensor);
-  return cs.length === 1 && cs[0]!.op_type === op && isStd(cs[0]!) && !graph.proto.output.some((o) => o.name === tensor) ? cs[0]! : undefined;
+  return cs.length === 1 && cs[0]!.op_type === op && isStd(cs[0]!) && !graph.proto.output.some((o) => o.name === tensor)
+    ? cs[0]!
+    : undefined;
 };
 
 /** A MatMulInteger operand: the integer tensor, its zero point, its scale, and the float it quantizes (activations). */
@@ -96,7 +104,7 @@ function matchMatMulInteger(graph: Graph, m: NodeProto): { a: Operand; b: Operan
   if (!out) return undefined;
   const scaleProduct = out.input[0]! === cast.output[0]! ? out.input[1]! : out.input[0]!;
   const sp = graph.producer(scaleProduct);
-  if (!sp || sp.op_type !== 'Mul' || !isStd(sp)) return undefined;
+  if (sp?.op_type !== 'Mul' || !isStd(sp)) return undefined;
   const [aq = '', bq = '', azp = '', bzp = ''] = m.input;
   const da = dynamicQuantizer(graph, aq);
   const db = dynamicQuantizer(graph, bq);
@@ -111,16 +119,22 @@ function matchMatMulInteger(graph: Graph, m: NodeProto): { a: Operand; b: Operan
   if (da && (!take(da.output[1]!) || (azp && azp !== da.output[2]!))) return undefined;
   if (db && (!take(db.output[1]!) || (bzp && bzp !== db.output[2]!))) return undefined;
   const rest = () => scales.shift();
-  const a: Operand = da ? { q: aq, zp: azp, scale: da.output[1]!, source: da.input[0]! } : { q: aq, zp: azp, scale: rest()! };
-  const b: Operand = db ? { q: bq, zp: bzp, scale: db.output[1]!, source: db.input[0]! } : { q: bq, zp: bzp, scale: rest()! };
+  const a: Operand = da
+    ? { q: aq, zp: azp, scale: da.output[1]!, source: da.input[0]! }
+    : { q: aq, zp: azp, scale: rest()! };
+  const b: Operand = db
+    ? { q: bq, zp: bzp, scale: db.output[1]!, source: db.input[0]! }
+    : { q: bq, zp: bzp, scale: rest()! };
   if (!a.scale || !b.scale || scales.length > 0) return undefined;
   // a constant operand must be a constant integer tensor whose scale and zero point are constants
   for (const o of [a, b]) {
     if (o.source) continue;
-    if (!constantTensor(graph, o.q) || !constantTensor(graph, o.scale) || (o.zp && !constantTensor(graph, o.zp))) return undefined;
+    if (!constantTensor(graph, o.q) || !constantTensor(graph, o.scale) || (o.zp && !constantTensor(graph, o.zp)))
+      return undefined;
   }
   // a per-row zero point on the left operand would need a reshape; onnxruntime writes scalars there
-  if (a.zp && (constantTensor(graph, a.zp)?.dims.length ?? 0) > 0 && tensorSize(constantTensor(graph, a.zp)!) > 1) return undefined;
+  if (a.zp && (constantTensor(graph, a.zp)?.dims.length ?? 0) > 0 && tensorSize(constantTensor(graph, a.zp)!) > 1)
+    return undefined;
   return { a, b, out };
 }
 
@@ -172,29 +186,47 @@ export function lowerQuantization(graph: Graph): number {
 function straightThrough(graph: Graph, x: string, q: string, output?: string): string {
   const stopped = graph.addNode('StopGradient', [q], { domain: INTERNAL_DOMAIN, name: `${PREFIX}stop_gradient` })[0]!;
   const outputs = output ? [output] : 1;
-  return graph.addNode('StraightThrough', [x, stopped], { domain: INTERNAL_DOMAIN, name: `${PREFIX}straight_through`, outputs })[0]!;
+  return graph.addNode('StraightThrough', [x, stopped], {
+    domain: INTERNAL_DOMAIN,
+    name: `${PREFIX}straight_through`,
+    outputs,
+  })[0]!;
 }
 
 /**
  * Quantizers of non-constant tensors still read by something else than this module's rewrites (and integer ops
  * left in the graph): their float inputs would silently get no gradient through the integer tensors.
  */
-export function findUnloweredQuantization(graph: Graph): { opType: string; domain: string; node: string; reason: string }[] {
+export function findUnloweredQuantization(
+  graph: Graph,
+): { opType: string; domain: string; node: string; reason: string }[] {
   const out: { opType: string; domain: string; node: string; reason: string }[] = [];
   for (const n of graph.nodes) {
     if (!isStd(n)) continue;
     if (n.op_type === 'DynamicQuantizeLinear' || n.op_type === 'QuantizeLinear') {
       if (constantTensor(graph, n.input[0]!)) continue;
-      const readers = graph.consumers(n.output[0]!).filter((c) => !(c.name ?? '').startsWith(PREFIX) && !(n.op_type === 'QuantizeLinear' && c.op_type === 'DequantizeLinear'));
+      const readers = graph
+        .consumers(n.output[0]!)
+        .filter(
+          (c) =>
+            !(c.name ?? '').startsWith(PREFIX) && !(n.op_type === 'QuantizeLinear' && c.op_type === 'DequantizeLinear'),
+        );
       if (readers.length > 0) {
         out.push({
-          opType: n.op_type, domain: '', node: n.name ?? '',
+          opType: n.op_type,
+          domain: '',
+          node: n.name ?? '',
           reason: `quantizes an activation read by ${readers.map((r) => `"${r.name}" (${r.op_type})`).join(', ')}, a pattern onnx-grad does not lower (it lowers MatMulInteger followed by Cast and the scale Mul, and DequantizeLinear)`,
         });
       }
     } else if (['MatMulInteger', 'ConvInteger', 'QLinearMatMul', 'QLinearConv'].includes(n.op_type)) {
       if (n.input.some((i) => i && !constantTensor(graph, i) && (graph.producer(i) || graph.isGraphInput(i)))) {
-        out.push({ opType: n.op_type, domain: '', node: n.name ?? '', reason: 'an integer op on activations that onnx-grad does not lower' });
+        out.push({
+          opType: n.op_type,
+          domain: '',
+          node: n.name ?? '',
+          reason: 'an integer op on activations that onnx-grad does not lower',
+        });
       }
     }
   }

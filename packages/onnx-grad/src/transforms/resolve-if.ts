@@ -40,7 +40,10 @@ function renameOuterRefs(g: GraphProto, rename: Map<string, string>): void {
 export function inlineIf(graph: Graph, node: NodeProto, branch: 'then_branch' | 'else_branch'): void {
   const sub = attrGraph(node, branch);
   if (!sub) throw new TransformError(`If node "${node.name}" has no ${branch}: the model is malformed.`);
-  if (sub.input.length > 0) throw new TransformError(`The ${branch} of If node "${node.name}" declares inputs, which ONNX If branches may not have.`);
+  if (sub.input.length > 0)
+    throw new TransformError(
+      `The ${branch} of If node "${node.name}" declares inputs, which ONNX If branches may not have.`,
+    );
 
   const rename = new Map<string, string>();
   const ifOut = new Set(node.output);
@@ -54,7 +57,8 @@ export function inlineIf(graph: Graph, node: NodeProto, branch: 'then_branch' | 
     else identities.push([o.name, target]);
   });
   for (const name of localNames(sub)) {
-    if (!rename.has(name)) rename.set(name, ifOut.has(name) ? graph.uniqueName(`${name}_inlined`) : graph.uniqueName(name));
+    if (!rename.has(name))
+      rename.set(name, ifOut.has(name) ? graph.uniqueName(`${name}_inlined`) : graph.uniqueName(name));
   }
   const r = (x: string) => (x ? (rename.get(x) ?? x) : x);
 
@@ -63,7 +67,14 @@ export function inlineIf(graph: Graph, node: NodeProto, branch: 'then_branch' | 
     return { ...n, name: n.name ? graph.uniqueName(n.name) : n.name, input: n.input.map(r), output: n.output.map(r) };
   });
   for (const [src, dst] of identities) {
-    inlined.push({ name: graph.uniqueName(`${node.name ?? 'If'}_${dst}_identity`), op_type: 'Identity', domain: '', input: [r(src)], output: [dst], attribute: [] });
+    inlined.push({
+      name: graph.uniqueName(`${node.name ?? 'If'}_${dst}_identity`),
+      op_type: 'Identity',
+      domain: '',
+      input: [r(src)],
+      output: [dst],
+      attribute: [],
+    });
   }
   for (const t of sub.initializer) graph.addInitializer({ ...t, name: r(t.name!) } as TensorProto);
   const outputInfo = new Set(graph.proto.value_info.map((v) => v.name));
@@ -85,7 +96,9 @@ export function inlineIf(graph: Graph, node: NodeProto, branch: 'then_branch' | 
 export function resolveIfs(graph: Graph): string[] {
   const resolved: string[] = [];
   for (;;) {
-    const node = graph.nodes.find((n) => n.op_type === 'If' && (n.domain ?? '') === '' && branchOf(graph, n) !== undefined);
+    const node = graph.nodes.find(
+      (n) => n.op_type === 'If' && (n.domain ?? '') === '' && branchOf(graph, n) !== undefined,
+    );
     if (!node) break;
     inlineIf(graph, node, branchOf(graph, node)!);
     resolved.push(node.name ?? 'If');

@@ -14,14 +14,38 @@ import { TransformError } from './errors.ts';
 
 /** Input positions that share one type parameter, per op (all inputs when `'all'`). */
 const SAME_TYPE: Record<string, number[] | 'all'> = {
-  Add: 'all', Sub: 'all', Mul: 'all', Div: 'all', Mod: 'all', Max: 'all', Min: 'all', Sum: 'all', Mean: 'all',
-  MatMul: 'all', Gemm: 'all', Concat: 'all', Einsum: 'all', PRelu: 'all', Range: 'all',
-  Equal: 'all', Less: 'all', Greater: 'all', LessOrEqual: 'all', GreaterOrEqual: 'all',
-  Where: [1, 2], LayerNormalization: [0, 1, 2], Clip: 'all', Pad: [0, 2], ScatterND: [0, 2], ScatterElements: [0, 2],
+  Add: 'all',
+  Sub: 'all',
+  Mul: 'all',
+  Div: 'all',
+  Mod: 'all',
+  Max: 'all',
+  Min: 'all',
+  Sum: 'all',
+  Mean: 'all',
+  MatMul: 'all',
+  Gemm: 'all',
+  Concat: 'all',
+  Einsum: 'all',
+  PRelu: 'all',
+  Range: 'all',
+  Equal: 'all',
+  Less: 'all',
+  Greater: 'all',
+  LessOrEqual: 'all',
+  GreaterOrEqual: 'all',
+  Where: [1, 2],
+  LayerNormalization: [0, 1, 2],
+  Clip: 'all',
+  Pad: [0, 2],
+  ScatterND: [0, 2],
+  ScatterElements: [0, 2],
   DequantizeLinear: [0, 2],
 };
 
-const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(DataType).map(([k, v]) => [v, k.toLowerCase()]));
+const TYPE_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(DataType).map(([k, v]) => [v, k.toLowerCase()]),
+);
 const typeName = (t: number) => TYPE_NAMES[t] ?? `type ${t}`;
 
 export interface TypeMismatch {
@@ -33,32 +57,117 @@ export interface TypeMismatch {
 export class TypeMismatchError extends TransformError {
   override name = 'TypeMismatchError';
   constructor(readonly mismatches: TypeMismatch[]) {
-    const shown = mismatches.slice(0, 8).map((m) => `"${m.node}" (${m.opType}: ${m.inputs.map((i) => `"${i.name}" ${i.type}`).join(', ')})`);
+    const shown = mismatches
+      .slice(0, 8)
+      .map((m) => `"${m.node}" (${m.opType}: ${m.inputs.map((i) => `"${i.name}" ${i.type}`).join(', ')})`);
     super(
       `The graph mixes element types in ${mismatches.length} node(s) whose inputs must share one type: ${shown.join('; ')}` +
         `${mismatches.length > 8 ? `; and ${mismatches.length - 8} more` : ''}. onnxruntime would refuse to load it: this is a bug in onnx-grad ` +
-        '(a transform or gradient rule that does not follow the model\'s dtype); please report it with the model.',
+        "(a transform or gradient rule that does not follow the model's dtype); please report it with the model.",
     );
   }
 }
 
 /** Ops whose outputs all have the element type of their first input. */
 const SAME_AS_FIRST = new Set([
-  'Identity', 'Neg', 'Abs', 'Exp', 'Log', 'Sqrt', 'Reciprocal', 'Erf', 'Tanh', 'Sigmoid', 'Relu', 'Gelu', 'LeakyRelu',
-  'Elu', 'Softplus', 'Softsign', 'HardSigmoid', 'HardSwish', 'Mish', 'Selu', 'Celu', 'Sin', 'Cos', 'Tan', 'Atan',
-  'Floor', 'Ceil', 'Round', 'Sign', 'Clip', 'Softmax', 'LogSoftmax', 'CumSum', 'Trilu', 'Add', 'Sub', 'Mul', 'Div',
-  'Pow', 'Max', 'Min', 'Sum', 'Mean', 'Mod', 'PRelu', 'MatMul', 'Gemm', 'Einsum', 'Transpose', 'Reshape', 'Flatten',
-  'Squeeze', 'Unsqueeze', 'Concat', 'Split', 'Slice', 'Gather', 'GatherElements', 'GatherND', 'Expand', 'Tile', 'Pad',
-  'ScatterND', 'ScatterElements', 'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL2',
-  'ReduceL1', 'ReduceLogSumExp', 'ReduceSumSquare', 'ReduceLogSum', 'Range', 'DepthToSpace', 'SpaceToDepth',
+  'Identity',
+  'Neg',
+  'Abs',
+  'Exp',
+  'Log',
+  'Sqrt',
+  'Reciprocal',
+  'Erf',
+  'Tanh',
+  'Sigmoid',
+  'Relu',
+  'Gelu',
+  'LeakyRelu',
+  'Elu',
+  'Softplus',
+  'Softsign',
+  'HardSigmoid',
+  'HardSwish',
+  'Mish',
+  'Selu',
+  'Celu',
+  'Sin',
+  'Cos',
+  'Tan',
+  'Atan',
+  'Floor',
+  'Ceil',
+  'Round',
+  'Sign',
+  'Clip',
+  'Softmax',
+  'LogSoftmax',
+  'CumSum',
+  'Trilu',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Pow',
+  'Max',
+  'Min',
+  'Sum',
+  'Mean',
+  'Mod',
+  'PRelu',
+  'MatMul',
+  'Gemm',
+  'Einsum',
+  'Transpose',
+  'Reshape',
+  'Flatten',
+  'Squeeze',
+  'Unsqueeze',
+  'Concat',
+  'Split',
+  'Slice',
+  'Gather',
+  'GatherElements',
+  'GatherND',
+  'Expand',
+  'Tile',
+  'Pad',
+  'ScatterND',
+  'ScatterElements',
+  'ReduceSum',
+  'ReduceMean',
+  'ReduceMax',
+  'ReduceMin',
+  'ReduceProd',
+  'ReduceL2',
+  'ReduceL1',
+  'ReduceLogSumExp',
+  'ReduceSumSquare',
+  'ReduceLogSum',
+  'Range',
+  'DepthToSpace',
+  'SpaceToDepth',
 ]);
-const BOOLEAN = new Set(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'Not', 'And', 'Or', 'Xor', 'IsNaN', 'IsInf']);
+const BOOLEAN = new Set([
+  'Equal',
+  'Less',
+  'Greater',
+  'LessOrEqual',
+  'GreaterOrEqual',
+  'Not',
+  'And',
+  'Or',
+  'Xor',
+  'IsNaN',
+  'IsInf',
+]);
 const INT64 = new Set(['Shape', 'Size', 'NonZero', 'ArgMax', 'ArgMin']);
 
 /** Element type of every tensor the pass can tell (inputs, initializers, node outputs); absent = unknown. */
 export function elementTypes(graph: Graph): Map<string, number> {
   const types = new Map<string, number>();
-  for (const v of graph.proto.input) if (v.type?.tensor_type?.elem_type) types.set(v.name, v.type.tensor_type.elem_type);
+  for (const v of graph.proto.input)
+    if (v.type?.tensor_type?.elem_type) types.set(v.name, v.type.tensor_type.elem_type);
   for (const t of graph.proto.initializer) types.set(t.name!, t.data_type);
   const of = (name: string | undefined) => (name ? types.get(name) : undefined);
   for (const n of graph.nodes) {
@@ -74,8 +183,17 @@ export function elementTypes(graph: Graph): Map<string, number> {
     else if (op === 'ConstantOfShape') outs = [attrTensor(n, 'value')?.data_type ?? DataType.FLOAT];
     else if (op === 'Constant') {
       const t = attrTensor(n, 'value');
-      outs = [t ? t.data_type : getAttr(n, 'value_int') || getAttr(n, 'value_ints') ? DataType.INT64 : getAttr(n, 'value_float') || getAttr(n, 'value_floats') ? DataType.FLOAT : undefined];
-    } else if (op === 'LayerNormalization') outs = [of(n.input[0]), attrInt(n, 'stash_type', 1), attrInt(n, 'stash_type', 1)];
+      outs = [
+        t
+          ? t.data_type
+          : getAttr(n, 'value_int') || getAttr(n, 'value_ints')
+            ? DataType.INT64
+            : getAttr(n, 'value_float') || getAttr(n, 'value_floats')
+              ? DataType.FLOAT
+              : undefined,
+      ];
+    } else if (op === 'LayerNormalization')
+      outs = [of(n.input[0]), attrInt(n, 'stash_type', 1), attrInt(n, 'stash_type', 1)];
     else if (op === 'Dropout') outs = [of(n.input[0]), DataType.BOOL];
     else if (op === 'DequantizeLinear') outs = [of(n.input[1])];
     else if (op === 'DynamicQuantizeLinear') outs = [DataType.UINT8, DataType.FLOAT, DataType.UINT8];

@@ -1,7 +1,15 @@
 /** Engine behaviour: dynamic broadcasting, accumulation, wrt initializers/intermediates, pruning, stop-gradients, errors. */
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { DataType, differentiate, encodeModel, Graph, OpBuilder, UnsupportedOpsError, AutodiffError } from '../../src/index.ts';
+import {
+  DataType,
+  differentiate,
+  encodeModel,
+  Graph,
+  OpBuilder,
+  UnsupportedOpsError,
+  AutodiffError,
+} from '../../src/index.ts';
 import { buildCase, emptyModel, gradCheck, rng, type GradCase, SESSION_OPTIONS } from './harness.ts';
 
 const check = async (c: GradCase) => {
@@ -13,28 +21,74 @@ const check = async (c: GradCase) => {
 describe('broadcast reduction when shapes are only known at run time', () => {
   const unknown2 = [2, null] as (number | null)[];
   it('Add/Mul with unnamed dims where the second operand broadcasts at run time', async () => {
-    await check({ opset: 13, inputs: [{ name: 'a', shape: [2, 3], declared: unknown2 }, { name: 'b', shape: [2, 1], declared: unknown2 }], build: (b) => [b.add('a', 'b'), b.mul('a', 'b')] });
+    await check({
+      opset: 13,
+      inputs: [
+        { name: 'a', shape: [2, 3], declared: unknown2 },
+        { name: 'b', shape: [2, 1], declared: unknown2 },
+      ],
+      build: (b) => [b.add('a', 'b'), b.mul('a', 'b')],
+    });
   });
   it('the same graph when the first operand broadcasts', async () => {
-    await check({ opset: 13, inputs: [{ name: 'a', shape: [2, 1], declared: unknown2 }, { name: 'b', shape: [2, 3], declared: unknown2 }], build: (b) => [b.add('a', 'b'), b.mul('a', 'b')] });
+    await check({
+      opset: 13,
+      inputs: [
+        { name: 'a', shape: [2, 1], declared: unknown2 },
+        { name: 'b', shape: [2, 3], declared: unknown2 },
+      ],
+      build: (b) => [b.add('a', 'b'), b.mul('a', 'b')],
+    });
   });
   it('different dim_params (n vs m) at opset 11, and no broadcast at all', async () => {
-    await check({ opset: 11, inputs: [{ name: 'a', shape: [3, 4], declared: ['n', 4] }, { name: 'b', shape: [1, 4], declared: ['m', 4] }], build: (b) => b.sub('a', 'b') });
-    await check({ opset: 11, inputs: [{ name: 'a', shape: [3, 4], declared: ['n', 4] }, { name: 'b', shape: [3, 4], declared: ['m', 4] }], build: (b) => b.div('a', b.exp('b')) });
+    await check({
+      opset: 11,
+      inputs: [
+        { name: 'a', shape: [3, 4], declared: ['n', 4] },
+        { name: 'b', shape: [1, 4], declared: ['m', 4] },
+      ],
+      build: (b) => b.sub('a', 'b'),
+    });
+    await check({
+      opset: 11,
+      inputs: [
+        { name: 'a', shape: [3, 4], declared: ['n', 4] },
+        { name: 'b', shape: [3, 4], declared: ['m', 4] },
+      ],
+      build: (b) => b.div('a', b.exp('b')),
+    });
   });
   it('a tensor of unknown rank gives a clear error', () => {
-    const { graph, outputs } = buildCase({ opset: 13, inputs: [{ name: 'a', shape: [2], declared: null }, { name: 'b', shape: [2, 2] }], build: (b) => b.add('a', 'b') });
+    const { graph, outputs } = buildCase({
+      opset: 13,
+      inputs: [
+        { name: 'a', shape: [2], declared: null },
+        { name: 'b', shape: [2, 2] },
+      ],
+      build: (b) => b.add('a', 'b'),
+    });
     expect(() => differentiate(graph, { outputs, wrt: ['a'] })).toThrow(/rank .*unknown/);
   });
 });
 
 describe('the differentiation engine', () => {
   it('accumulates gradients from several consumers (x used by Mul, Exp, Tanh and twice by one Mul)', async () => {
-    await check({ opset: 13, inputs: [{ name: 'x', shape: [2, 3] }], build: (b) => b.add(b.mul('x', b.exp('x')), b.add(b.tanh('x'), b.mul('x', 'x'))) });
+    await check({
+      opset: 13,
+      inputs: [{ name: 'x', shape: [2, 3] }],
+      build: (b) => b.add(b.mul('x', b.exp('x')), b.add(b.tanh('x'), b.mul('x', 'x'))),
+    });
   });
 
   it('an output that is also consumed gets its seed plus the downstream gradient', async () => {
-    await check({ opset: 13, inputs: [{ name: 'x', shape: [3] }], build: (b) => { const h = b.tanh('x'); return [h, b.mul(h, h)]; } });
+    await check({
+      opset: 13,
+      inputs: [{ name: 'x', shape: [3] }],
+      build: (b) => {
+        const h = b.tanh('x');
+        return [h, b.mul(h, h)];
+      },
+    });
   });
 
   it('stops gradients at integer and boolean subgraphs (Shape, Cast to float, Greater/Where masks)', async () => {
@@ -56,14 +110,21 @@ describe('the differentiation engine', () => {
     // reference: weights as inputs, checked against finite differences
     const ref = await check({
       opset: 13,
-      inputs: [{ name: 'x', shape: [2, 4], values: [0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, -0.8] }, { name: 'w', shape: [4, 3], values: [...w] }, { name: 'bias', shape: [3], values: [...bias] }],
+      inputs: [
+        { name: 'x', shape: [2, 4], values: [0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, -0.8] },
+        { name: 'w', shape: [4, 3], values: [...w] },
+        { name: 'bias', shape: [3], values: [...bias] },
+      ],
       wrt: ['w', 'bias'],
       build: (b) => build(b, 'w', 'bias'),
       seed: 99,
     });
     // the same model with initializers
     const model = emptyModel(13);
-    model.graph.input.push({ name: 'x', type: { tensor_type: { elem_type: DataType.DOUBLE, shape: { dim: [{ dim_value: 2 }, { dim_value: 4 }] } } } });
+    model.graph.input.push({
+      name: 'x',
+      type: { tensor_type: { elem_type: DataType.DOUBLE, shape: { dim: [{ dim_value: 2 }, { dim_value: 4 }] } } },
+    });
     const g = new Graph(model);
     const b = new OpBuilder(g);
     const wName = b.tensor(w, [4, 3], undefined, 'W');
@@ -71,7 +132,8 @@ describe('the differentiation engine', () => {
     const y = build(b, wName, bName);
     g.proto.output.push({ name: y, type: { tensor_type: { elem_type: DataType.DOUBLE } } });
     const { seeds, grads } = differentiate(g, { outputs: [y], wrt: [wName, bName] });
-    for (const t of [wName, bName]) g.proto.output.push({ name: grads.get(t)!, type: { tensor_type: { elem_type: DataType.DOUBLE } } });
+    for (const t of [wName, bName])
+      g.proto.output.push({ name: grads.get(t)!, type: { tensor_type: { elem_type: DataType.DOUBLE } } });
     const s = await ort.InferenceSession.create(encodeModel(model), SESSION_OPTIONS);
     // the cotangent gradCheck drew (all inputs have fixed values, so it is the first draw of the seed)
     const cot = cotangentOf(99, 6);
@@ -85,10 +147,18 @@ describe('the differentiation engine', () => {
   });
 
   it('gives the cotangent for an intermediate wrt tensor and zeros for a wrt the outputs do not depend on', async () => {
-    const { model, graph, outputs } = buildCase({ opset: 13, inputs: [{ name: 'x', shape: [3] }, { name: 'z', shape: [2, 2] }], build: (b) => b.mul(b.tanh('x'), b.tanh('x')) });
+    const { model, graph, outputs } = buildCase({
+      opset: 13,
+      inputs: [
+        { name: 'x', shape: [3] },
+        { name: 'z', shape: [2, 2] },
+      ],
+      build: (b) => b.mul(b.tanh('x'), b.tanh('x')),
+    });
     const h = graph.nodes.find((n) => n.op_type === 'Tanh')!.output[0]!;
     const { seeds, grads } = differentiate(graph, { outputs, wrt: [h, 'z', 'x'] });
-    for (const t of [h, 'z']) graph.proto.output.push({ name: grads.get(t!)!, type: { tensor_type: { elem_type: DataType.DOUBLE } } });
+    for (const t of [h, 'z'])
+      graph.proto.output.push({ name: grads.get(t!)!, type: { tensor_type: { elem_type: DataType.DOUBLE } } });
     const s = await ort.InferenceSession.create(encodeModel(model), SESSION_OPTIONS);
     const x = [0.3, -0.7, 1.1];
     const c = [0.5, -2, 1.5];
@@ -107,7 +177,10 @@ describe('the differentiation engine', () => {
   it('adds backward nodes only between wrt tensors and outputs', () => {
     const { graph, outputs } = buildCase({
       opset: 13,
-      inputs: [{ name: 'a', shape: [2, 3] }, { name: 'b', shape: [2, 3] }],
+      inputs: [
+        { name: 'a', shape: [2, 3] },
+        { name: 'b', shape: [2, 3] },
+      ],
       // b's branch (Exp, Sigmoid) does not depend on a: it needs no backward nodes
       build: (b) => b.mul('a', b.sigmoid(b.exp('b'))),
     });
@@ -118,12 +191,20 @@ describe('the differentiation engine', () => {
   });
 
   it('declares seed inputs with the output type and symbolic shape', () => {
-    const { graph, outputs } = buildCase({ opset: 13, inputs: [{ name: 'x', shape: [2, 3], declared: ['batch', 'sequence'] }], build: (b) => b.unsqueeze(b.tanh('x'), [1]) });
+    const { graph, outputs } = buildCase({
+      opset: 13,
+      inputs: [{ name: 'x', shape: [2, 3], declared: ['batch', 'sequence'] }],
+      build: (b) => b.unsqueeze(b.tanh('x'), [1]),
+    });
     const { seeds } = differentiate(graph, { outputs, wrt: ['x'], seedName: (o) => `cot_${o}` });
     const seed = graph.proto.input.find((v) => v.name === seeds.get(outputs[0]!))!;
     expect(seed.name).toBe(`cot_${outputs[0]}`);
     expect(seed.type!.tensor_type!.elem_type).toBe(DataType.DOUBLE);
-    expect(seed.type!.tensor_type!.shape!.dim).toEqual([{ dim_param: 'batch' }, { dim_value: 1 }, { dim_param: 'sequence' }]);
+    expect(seed.type!.tensor_type!.shape!.dim).toEqual([
+      { dim_param: 'batch' },
+      { dim_value: 1 },
+      { dim_param: 'sequence' },
+    ]);
   });
 
   it('names every unsupported op on the path (type, domain, node) and leaves the graph untouched', () => {
@@ -140,7 +221,11 @@ describe('the differentiation engine', () => {
       },
     });
     model.opset_import.push({ domain: 'com.microsoft', version: 1 });
-    const snapshot = JSON.stringify({ n: graph.nodes.length, i: graph.proto.input.length, init: graph.proto.initializer.length });
+    const snapshot = JSON.stringify({
+      n: graph.nodes.length,
+      i: graph.proto.input.length,
+      init: graph.proto.initializer.length,
+    });
     let err: unknown;
     try {
       differentiate(graph, { outputs, wrt: ['x'] });
@@ -149,14 +234,27 @@ describe('the differentiation engine', () => {
     }
     expect(err).toBeInstanceOf(UnsupportedOpsError);
     const ops = (err as UnsupportedOpsError).ops;
-    expect(ops.map((o) => `${o.domain}:${o.opType}`).sort()).toEqual([':Hardmax', ':ReduceMax', 'com.microsoft:FastGelu']);
+    expect(ops.map((o) => `${o.domain}:${o.opType}`).sort()).toEqual([
+      ':Hardmax',
+      ':ReduceMax',
+      'com.microsoft:FastGelu',
+    ]);
     expect(ops.find((o) => o.opType === 'FastGelu')!.node).toBe('ms_gelu');
     expect((err as Error).message).toMatch(/FastGelu.*Hardmax.*ReduceMax|ms_gelu/);
-    expect(JSON.stringify({ n: graph.nodes.length, i: graph.proto.input.length, init: graph.proto.initializer.length })).toBe(snapshot);
+    expect(
+      JSON.stringify({ n: graph.nodes.length, i: graph.proto.input.length, init: graph.proto.initializer.length }),
+    ).toBe(snapshot);
   });
 
   it('rejects unknown tensor names and integer wrt tensors', () => {
-    const { graph, outputs } = buildCase({ opset: 13, inputs: [{ name: 'x', shape: [2] }, { name: 'i', shape: [1], int: [0] }], build: (b) => b.gather('x', 'i') });
+    const { graph, outputs } = buildCase({
+      opset: 13,
+      inputs: [
+        { name: 'x', shape: [2] },
+        { name: 'i', shape: [1], int: [0] },
+      ],
+      build: (b) => b.gather('x', 'i'),
+    });
     expect(() => differentiate(graph, { outputs, wrt: ['nope'] })).toThrow(AutodiffError);
     expect(() => differentiate(graph, { outputs, wrt: ['i'] })).toThrow(/non-float/);
   });

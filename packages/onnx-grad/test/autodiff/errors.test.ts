@@ -6,7 +6,10 @@ describe('rules that refuse a node say why, before the graph changes', () => {
   it('LayerNormalization whose InvStdDev output is on the path, reflect Pad, and a 3-operand Einsum', () => {
     const { graph, outputs } = buildCase({
       opset: 18,
-      inputs: [{ name: 'x', shape: [2, 3] }, { name: 's', shape: [3] }],
+      inputs: [
+        { name: 'x', shape: [2, 3] },
+        { name: 's', shape: [3] },
+      ],
       build: (b) => {
         const [y, , inv] = b.opN('LayerNormalization', ['x', 's'], 3, { axis: -1 }) as [string, string, string];
         const p = b.op('Pad', [y, b.i64([0, 1, 0, 1])], { mode: 'reflect' });

@@ -56,11 +56,23 @@ describe('finite-difference coverage of the gradient rules', () => {
     const registered = registeredOps().map(({ domain, op }) => label(domain, op));
     expect(registered.length).toBeGreaterThan(40);
     const missing = registered.filter((op) => !ran.has(op));
-    expect(missing, `ops with a gradient rule but no finite-difference case in test/autodiff/cases: ${missing.join(', ')}. Add a case that differentiates each (see CONTRIBUTING.md).`).toEqual([]);
+    expect(
+      missing,
+      `ops with a gradient rule but no finite-difference case in test/autodiff/cases: ${missing.join(', ')}. Add a case that differentiates each (see CONTRIBUTING.md).`,
+    ).toEqual([]);
   });
 
   it('the recording is real: it sees the ops a case builds, and only those', () => {
-    const only = exercisedOps({ 'probe.ts': [{ name: 'tanh of a sum', opset: 13, inputs: [{ name: 'x', shape: [2] }], build: (b) => b.tanh(b.add('x', 'x')) }] });
+    const only = exercisedOps({
+      'probe.ts': [
+        {
+          name: 'tanh of a sum',
+          opset: 13,
+          inputs: [{ name: 'x', shape: [2] }],
+          build: (b) => b.tanh(b.add('x', 'x')),
+        },
+      ],
+    });
     expect([...only.keys()].sort()).toEqual(['Add', 'Tanh']);
     expect(only.get('Tanh')).toEqual(['probe.ts > tanh of a sum']);
     expect(ran.get('Softmax')).toContain('basic.test.ts > matmul+add+softmax+reshape+transpose');

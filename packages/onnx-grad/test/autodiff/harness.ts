@@ -62,7 +62,12 @@ export function buildCase(c: GradCase): { model: ModelProto; graph: Graph; outpu
       type: {
         tensor_type: {
           elem_type: elem,
-          shape: decl === null ? undefined : { dim: decl.map((d) => (typeof d === 'number' ? { dim_value: d } : d === null ? {} : { dim_param: d })) },
+          shape:
+            decl === null
+              ? undefined
+              : {
+                  dim: decl.map((d) => (typeof d === 'number' ? { dim_value: d } : d === null ? {} : { dim_param: d })),
+                },
         },
       },
     });
@@ -84,7 +89,11 @@ function feedsFor(c: GradCase, values: Map<string, Float64Array>): Record<string
     else if (inp.bool) feeds[inp.name] = new ort.Tensor('bool', Uint8Array.from(inp.bool.map(Number)), inp.shape);
     else {
       const v = values.get(inp.name)!;
-      feeds[inp.name] = new ort.Tensor(dtype, dtype === 'float64' ? Float64Array.from(v) : Float32Array.from(v), inp.shape);
+      feeds[inp.name] = new ort.Tensor(
+        dtype,
+        dtype === 'float64' ? Float64Array.from(v) : Float32Array.from(v),
+        inp.shape,
+      );
     }
   }
   return feeds;
@@ -106,7 +115,10 @@ export async function gradCheck(c: GradCase): Promise<GradCheckResult> {
     if (inp.int || inp.bool) continue;
     const n = inp.shape.reduce((a, d) => a * d, 1);
     const [lo, hi] = inp.range ?? [-1.5, 1.5];
-    values.set(inp.name, inp.values ? Float64Array.from(inp.values) : Float64Array.from({ length: n }, () => lo + (hi - lo) * rand()));
+    values.set(
+      inp.name,
+      inp.values ? Float64Array.from(inp.values) : Float64Array.from({ length: n }, () => lo + (hi - lo) * rand()),
+    );
   }
   const wrt = c.wrt ?? c.inputs.filter((i) => !i.int && !i.bool).map((i) => i.name);
 
@@ -177,4 +189,3 @@ export async function gradCheck(c: GradCase): Promise<GradCheckResult> {
   }
   return { analytic, numeric, maxErr, worst };
 }
-

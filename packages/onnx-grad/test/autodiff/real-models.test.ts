@@ -6,7 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { DataType, decodeModel, differentiate, encodeModel, Graph, UnsupportedOpsError, type ModelProto } from '../../src/index.ts';
+import {
+  DataType,
+  decodeModel,
+  differentiate,
+  encodeModel,
+  Graph,
+  UnsupportedOpsError,
+  type ModelProto,
+} from '../../src/index.ts';
 import { rng, SESSION_OPTIONS } from './harness.ts';
 import { thirdParty } from '../../../../fixtures/index.ts';
 
@@ -16,11 +24,26 @@ function cutAt(model: ModelProto, weight: string, dims: (string | number)[]): st
   const node = g.nodes.find((n) => n.op_type === 'Gather' && n.input[0] === weight)!;
   g.removeNodes(new Set([node]));
   const name = node.output[0]!;
-  model.graph.input.push({ name, type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) } } } });
+  model.graph.input.push({
+    name,
+    type: {
+      tensor_type: {
+        elem_type: DataType.FLOAT,
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) },
+      },
+    },
+  });
   return name;
 }
 
-async function checkRealModel(path: string, weight: string, hidden: number, output: string, extra: Record<string, ort.Tensor>, seq: number) {
+async function checkRealModel(
+  path: string,
+  weight: string,
+  hidden: number,
+  output: string,
+  extra: Record<string, ort.Tensor>,
+  seq: number,
+) {
   const bytes = new Uint8Array(readFileSync(path));
   const fwdModel = decodeModel(bytes);
   const embeds = cutAt(fwdModel, weight, ['batch', 'sequence', hidden]);
@@ -80,7 +103,11 @@ describe('differentiate on third-party exports', () => {
     for (const seq of [3, 7]) {
       const mask = BigInt64Array.from({ length: 2 * seq }, (_, i) => (i === 2 * seq - 1 ? 0n : 1n));
       const out = await s.run({
-        [embeds]: new ort.Tensor('float32', Float32Array.from({ length: 2 * seq * 2 }, () => rand() * 2 - 1), [2, seq, 2]),
+        [embeds]: new ort.Tensor(
+          'float32',
+          Float32Array.from({ length: 2 * seq * 2 }, () => rand() * 2 - 1),
+          [2, seq, 2],
+        ),
         attention_mask: new ort.Tensor('int64', mask, [2, seq]),
         input_ids: new ort.Tensor('int64', new BigInt64Array(2 * seq).fill(1000n), [2, seq]), // only its shape is read
         [seeds.get('logits')!]: new ort.Tensor('float32', Float32Array.from([1, -1, 0.5, 2]), [2, 2]),
@@ -95,11 +122,18 @@ describe('differentiate on third-party exports', () => {
 
   it('torch TransformerEncoder (opset 12, Split-based attention)', async () => {
     const seq = 4;
-    await checkRealModel(thirdParty('vespa-dummy-transformer/dummy_transformer.onnx'), 'encoder.weight', 16, 'output_0', {
-      input_ids: new ort.Tensor('int64', BigInt64Array.from([1n, 5n, 7n, 2n]), [1, seq]),
-      attention_mask: new ort.Tensor('int64', BigInt64Array.from([1n, 1n, 1n, 1n]), [1, seq]),
-      token_type_ids: new ort.Tensor('int64', BigInt64Array.from([0n, 0n, 0n, 0n]), [1, seq]),
-    }, seq);
+    await checkRealModel(
+      thirdParty('vespa-dummy-transformer/dummy_transformer.onnx'),
+      'encoder.weight',
+      16,
+      'output_0',
+      {
+        input_ids: new ort.Tensor('int64', BigInt64Array.from([1n, 5n, 7n, 2n]), [1, seq]),
+        attention_mask: new ort.Tensor('int64', BigInt64Array.from([1n, 1n, 1n, 1n]), [1, seq]),
+        token_type_ids: new ort.Tensor('int64', BigInt64Array.from([0n, 0n, 0n, 0n]), [1, seq]),
+      },
+      seq,
+    );
   });
 
   it('refuses the ORT-fused GPT-2 and names its contrib ops and nodes', () => {
@@ -115,7 +149,9 @@ describe('differentiate on third-party exports', () => {
     }
     expect(err).toBeInstanceOf(UnsupportedOpsError);
     const types = new Set(err!.ops.map((o) => `${o.domain}:${o.opType}`));
-    expect(types).toEqual(new Set(['com.microsoft:Attention', 'com.microsoft:SkipLayerNormalization', 'com.microsoft:FastGelu']));
+    expect(types).toEqual(
+      new Set(['com.microsoft:Attention', 'com.microsoft:SkipLayerNormalization', 'com.microsoft:FastGelu']),
+    );
     expect(err!.ops.length).toBeGreaterThanOrEqual(15); // 5 layers x (Attention, FastGelu) + the SkipLayerNorms
     expect(err!.ops.every((o) => o.node.length > 0)).toBe(true);
     expect(g.nodes.length).toBe(before);

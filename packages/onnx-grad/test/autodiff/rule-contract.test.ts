@@ -5,7 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  AutodiffError, DataType, differentiate, Graph, OpBuilder, registerRule, RuleContractError, supportedOps, type GradRuleDef,
+  AutodiffError,
+  DataType,
+  differentiate,
+  Graph,
+  OpBuilder,
+  registerRule,
+  RuleContractError,
+  supportedOps,
+  type GradRuleDef,
 } from '../../src/index.ts';
 import { findRule } from '../../src/autodiff/registry.ts';
 import { emptyModel, gradCheck } from './harness.ts';
@@ -19,11 +27,17 @@ function oneNodeGraph(op: string, domain: string, inputs: ('x' | 'w' | 'i')[]): 
   const dims = { x: [2, 3], w: [2, 3], i: [2] };
   for (const name of inputs) {
     const elem_type = name === 'i' ? DataType.INT64 : DataType.DOUBLE;
-    model.graph.input.push({ name, type: { tensor_type: { elem_type, shape: { dim: dims[name].map((d) => ({ dim_value: d })) } } } });
+    model.graph.input.push({
+      name,
+      type: { tensor_type: { elem_type, shape: { dim: dims[name].map((d) => ({ dim_value: d })) } } },
+    });
   }
   const g = new Graph(model);
   g.addNode(op, inputs, { outputs: ['y'], domain, name: `the_${op}_node` });
-  const y = { name: 'y', type: { tensor_type: { elem_type: DataType.DOUBLE, shape: { dim: [{ dim_value: 2 }, { dim_value: 3 }] } } } };
+  const y = {
+    name: 'y',
+    type: { tensor_type: { elem_type: DataType.DOUBLE, shape: { dim: [{ dim_value: 2 }, { dim_value: 3 }] } } },
+  };
   model.graph.output.push(y);
   return g;
 }
@@ -42,15 +56,21 @@ function contractError(graph: Graph, wrt: string[]): RuleContractError {
 describe('registerRule', () => {
   it('refuses a second rule for an op that has one, naming the op and its domain', () => {
     const twin: GradRuleDef = { ops: ['Add'], rule: (c) => [c.dy(0)!, c.dy(0)!] };
-    expect(() => registerRule(twin)).toThrow(/op "Add" in domain "ai\.onnx" already has a gradient rule.*replace: true/);
+    expect(() => registerRule(twin)).toThrow(
+      /op "Add" in domain "ai\.onnx" already has a gradient rule.*replace: true/,
+    );
     registerRule({ ops: ['Once'], domain: DOMAIN, rule: (c) => [c.dy(0)!] })();
     const undo = registerRule({ ops: ['Once'], domain: DOMAIN, rule: (c) => [c.dy(0)!] });
-    expect(() => registerRule({ ops: ['Once'], domain: DOMAIN, rule: (c) => [c.dy(0)!] })).toThrow(/op "Once" in domain "test\.contract" already has/);
+    expect(() => registerRule({ ops: ['Once'], domain: DOMAIN, rule: (c) => [c.dy(0)!] })).toThrow(
+      /op "Once" in domain "test\.contract" already has/,
+    );
     undo();
   });
 
   it('refuses a definition that lists an op twice or has no ops, before registering anything', () => {
-    expect(() => registerRule({ ops: ['Twice', 'Twice'], domain: DOMAIN, rule: (c) => [c.dy(0)!] })).toThrow(/op "Twice" .* listed twice/);
+    expect(() => registerRule({ ops: ['Twice', 'Twice'], domain: DOMAIN, rule: (c) => [c.dy(0)!] })).toThrow(
+      /op "Twice" .* listed twice/,
+    );
     expect(findRule({ op_type: 'Twice', domain: DOMAIN } as never)).toBeUndefined();
     expect(() => registerRule({ ops: [], rule: (c) => [c.dy(0)!] })).toThrow(/non-empty array/);
   });
@@ -95,7 +115,9 @@ describe('the engine checks every rule result', () => {
   it('more gradients than the node has inputs', () => {
     const undo = wrong('TooMany', (c) => [c.dy(0)!, c.dy(0)!]);
     try {
-      expect(contractError(oneNodeGraph('TooMany', DOMAIN, ['x']), ['x']).message).toMatch(/TooMany broke its contract at node "the_TooMany_node": it returned 2 gradients for a node with 1 input/);
+      expect(contractError(oneNodeGraph('TooMany', DOMAIN, ['x']), ['x']).message).toMatch(
+        /TooMany broke its contract at node "the_TooMany_node": it returned 2 gradients for a node with 1 input/,
+      );
     } finally {
       undo();
     }
@@ -104,7 +126,9 @@ describe('the engine checks every rule result', () => {
   it('no gradient for an input that needs one', () => {
     const undo = wrong('Forgets', (c) => [c.dy(0)!]);
     try {
-      expect(contractError(oneNodeGraph('Forgets', DOMAIN, ['x', 'w']), ['x', 'w']).message).toMatch(/node "the_Forgets_node": it returned no gradient for input 1 \("w"\), which needs one/);
+      expect(contractError(oneNodeGraph('Forgets', DOMAIN, ['x', 'w']), ['x', 'w']).message).toMatch(
+        /node "the_Forgets_node": it returned no gradient for input 1 \("w"\), which needs one/,
+      );
     } finally {
       undo();
     }
@@ -114,8 +138,12 @@ describe('the engine checks every rule result', () => {
     const undoCast = wrong('WrongType', (c) => [c.b.cast(c.dy(0)!, DataType.FLOAT)]);
     const undoName = wrong('Dangling', () => ['no_such_tensor']);
     try {
-      expect(contractError(oneNodeGraph('WrongType', DOMAIN, ['x']), ['x']).message).toMatch(/input 0 \("x"\) \(".*"\) has element type 1, the input 11/);
-      expect(contractError(oneNodeGraph('Dangling', DOMAIN, ['x']), ['x']).message).toMatch(/input 0 \("x"\) is "no_such_tensor", which no node, input or initializer/);
+      expect(contractError(oneNodeGraph('WrongType', DOMAIN, ['x']), ['x']).message).toMatch(
+        /input 0 \("x"\) \(".*"\) has element type 1, the input 11/,
+      );
+      expect(contractError(oneNodeGraph('Dangling', DOMAIN, ['x']), ['x']).message).toMatch(
+        /input 0 \("x"\) is "no_such_tensor", which no node, input or initializer/,
+      );
     } finally {
       undoCast();
       undoName();
@@ -126,7 +154,10 @@ describe('the engine checks every rule result', () => {
     const undo = registerRule({ ops: ['Transpose'], rule: (c) => [c.dy(0)!] }, { replace: true }); // forgets the inverse perm
     try {
       const model = emptyModel(13);
-      model.graph.input.push({ name: 'x', type: { tensor_type: { elem_type: DataType.DOUBLE, shape: { dim: [{ dim_value: 2 }, { dim_value: 3 }] } } } });
+      model.graph.input.push({
+        name: 'x',
+        type: { tensor_type: { elem_type: DataType.DOUBLE, shape: { dim: [{ dim_value: 2 }, { dim_value: 3 }] } } },
+      });
       const g = new Graph(model);
       const y = new OpBuilder(g).transpose('x', [1, 0]);
       model.graph.output.push({ name: y, type: { tensor_type: { elem_type: DataType.DOUBLE } } });
@@ -138,7 +169,9 @@ describe('the engine checks every rule result', () => {
         }
       })();
       expect(err).toBeInstanceOf(RuleContractError);
-      expect(err!.message).toMatch(/rule for Transpose broke its contract at node "Transpose.*": its gradient for input 0 \("x"\) .* has shape \[3, 2\], the input \[2, 3\]/);
+      expect(err!.message).toMatch(
+        /rule for Transpose broke its contract at node "Transpose.*": its gradient for input 0 \("x"\) .* has shape \[3, 2\], the input \[2, 3\]/,
+      );
     } finally {
       undo();
     }

@@ -22,10 +22,16 @@ import { ensureFixture, type FixtureName } from '../fixtures/index.ts';
 import { readBytes, rng } from '../transforms/helpers.ts';
 import { BrowserRunner, hasChromium, CHROMIUM, type PlainFeeds, type PlainOutputs } from './harness.ts';
 
-const B = 2, S = 6;
-const WASM_TOL = 1e-5, WEBGPU_TOL = 1e-4;
+const B = 2,
+  S = 6;
+const WASM_TOL = 1e-5,
+  WEBGPU_TOL = 1e-4;
 
-interface Case { name: string; grad: GradientModel; feeds: PlainFeeds }
+interface Case {
+  name: string;
+  grad: GradientModel;
+  feeds: PlainFeeds;
+}
 
 /** Feeds for a gradient model: looked-up embeddings of seeded ids, full masks, positions, a random cotangent. */
 function feedsFor(grad: GradientModel, seed: number, vocab: number): PlainFeeds {
@@ -36,30 +42,52 @@ function feedsFor(grad: GradientModel, seed: number, vocab: number): PlainFeeds 
   for (const v of model.graph.input) {
     if (v.name === 'inputs_embeds') {
       const data: number[] = [];
-      for (let k = 0; k < B * S; k++) data.push(...weights.subarray(0, vocab * H).subarray(Math.floor(r() * vocab) * H).subarray(0, H));
+      for (let k = 0; k < B * S; k++)
+        data.push(
+          ...weights
+            .subarray(0, vocab * H)
+            .subarray(Math.floor(r() * vocab) * H)
+            .subarray(0, H),
+        );
       feeds[v.name] = { type: 'float32', dims: [B, S, H], data };
-    } else if (v.name === 'attention_mask') feeds[v.name] = { type: 'int64', dims: [B, S], data: Array.from({ length: B * S }, () => 1) };
-    else if (v.name === 'position_ids') feeds[v.name] = { type: 'int64', dims: [B, S], data: Array.from({ length: B * S }, (_, k) => k % S) };
-    else if (v.name === 'token_type_ids') feeds[v.name] = { type: 'int64', dims: [B, S], data: Array.from({ length: B * S }, () => 0) };
+    } else if (v.name === 'attention_mask')
+      feeds[v.name] = { type: 'int64', dims: [B, S], data: Array.from({ length: B * S }, () => 1) };
+    else if (v.name === 'position_ids')
+      feeds[v.name] = { type: 'int64', dims: [B, S], data: Array.from({ length: B * S }, (_, k) => k % S) };
+    else if (v.name === 'token_type_ids')
+      feeds[v.name] = { type: 'int64', dims: [B, S], data: Array.from({ length: B * S }, () => 0) };
     else if (v.name === 'grad_logits') {
       const dims = v.type!.tensor_type!.shape!.dim.map((d, i) => (i === 0 ? B : d.dim_param ? S : Number(d.dim_value)));
-      feeds[v.name] = { type: 'float32', dims, data: Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1) };
+      feeds[v.name] = {
+        type: 'float32',
+        dims,
+        data: Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1),
+      };
     } else throw new Error(`no feed rule for "${v.name}"`);
     expect([DataType.FLOAT, DataType.INT64]).toContain(v.type!.tensor_type!.elem_type);
   }
   return feeds;
 }
 
-function toOrt<T extends typeof ortNode | typeof ortWeb>(ort: T, feeds: PlainFeeds): Record<string, InstanceType<T['Tensor']>> {
+function toOrt<T extends typeof ortNode | typeof ortWeb>(
+  ort: T,
+  feeds: PlainFeeds,
+): Record<string, InstanceType<T['Tensor']>> {
   const out: Record<string, unknown> = {};
   for (const [k, t] of Object.entries(feeds)) {
-    out[k] = new ort.Tensor(t.type, (t.type === 'int64' ? BigInt64Array.from(t.data.map(BigInt)) : Float32Array.from(t.data)) as never, t.dims);
+    out[k] = new ort.Tensor(
+      t.type,
+      (t.type === 'int64' ? BigInt64Array.from(t.data.map(BigInt)) : Float32Array.from(t.data)) as never,
+      t.dims,
+    );
   }
   return out as Record<string, InstanceType<T['Tensor']>>;
 }
 
 const plain = (out: Record<string, { dims: readonly number[]; data: unknown }>): PlainOutputs =>
-  Object.fromEntries(Object.entries(out).map(([k, t]) => [k, { dims: [...t.dims], data: Array.from(t.data as Float32Array) }]));
+  Object.fromEntries(
+    Object.entries(out).map(([k, t]) => [k, { dims: [...t.dims], data: Array.from(t.data as Float32Array) }]),
+  );
 
 /** max |a - ref| / max |ref| over every output. */
 function relDeviation(ref: PlainOutputs, other: PlainOutputs): Record<string, number> {
@@ -81,12 +109,20 @@ const reference = new Map<string, PlainOutputs>();
 beforeAll(async () => {
   const fixtures: FixtureName[] = ['bert-tiny-opset11', 'gpt2-tiny-merged-opset14', 'llama-tiny-opset18'];
   // plus the reduced-precision files of one encoder: their gradient models compute in float32 too
-  const files: [FixtureName, string][] = [...fixtures.map((f): [FixtureName, string] => [f, 'model.onnx']), ['bert-tiny-opset11', 'model_quantized.onnx'], ['bert-tiny-opset11', 'model_fp16.onnx']];
+  const files: [FixtureName, string][] = [
+    ...fixtures.map((f): [FixtureName, string] => [f, 'model.onnx']),
+    ['bert-tiny-opset11', 'model_quantized.onnx'],
+    ['bert-tiny-opset11', 'model_fp16.onnx'],
+  ];
   for (const [name, file] of files) {
     const dir = await ensureFixture(name);
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
     const grad = buildGradientModel(readBytes(join(dir, 'onnx', file)), { config: embeddingConfig(config) });
-    cases.push({ name: file === 'model.onnx' ? name : `${name} ${file}`, grad, feeds: feedsFor(grad, 5, config.vocab_size) });
+    cases.push({
+      name: file === 'model.onnx' ? name : `${name} ${file}`,
+      grad,
+      feeds: feedsFor(grad, 5, config.vocab_size),
+    });
   }
   for (const c of cases) {
     const s = await ortNode.InferenceSession.create(c.grad.bytes);
@@ -109,8 +145,12 @@ describe('cross-runtime agreement of gradient models', () => {
 
   describe.skipIf(!hasChromium())(`headless Chromium (${CHROMIUM}; skipped only when it is absent)`, () => {
     let runner: BrowserRunner;
-    beforeAll(async () => { runner = await BrowserRunner.start(); });
-    afterAll(async () => { await runner?.close(); });
+    beforeAll(async () => {
+      runner = await BrowserRunner.start();
+    });
+    afterAll(async () => {
+      await runner?.close();
+    });
 
     it('exposes a WebGPU adapter (SwiftShader on CI)', async () => {
       const adapter = await runner.adapterInfo();
@@ -119,8 +159,16 @@ describe('cross-runtime agreement of gradient models', () => {
     });
 
     const browserChecks = [
-      ['ort.webgpu.min.mjs', 'native WebGPU EP (transformers.js v4)', ['gpt2-tiny-merged-opset14', 'llama-tiny-opset18']],
-      ['ort.webgpu.min.mjs', 'native WebGPU EP, q8 and fp16 files', ['bert-tiny-opset11 model_quantized.onnx', 'bert-tiny-opset11 model_fp16.onnx']],
+      [
+        'ort.webgpu.min.mjs',
+        'native WebGPU EP (transformers.js v4)',
+        ['gpt2-tiny-merged-opset14', 'llama-tiny-opset18'],
+      ],
+      [
+        'ort.webgpu.min.mjs',
+        'native WebGPU EP, q8 and fp16 files',
+        ['bert-tiny-opset11 model_quantized.onnx', 'bert-tiny-opset11 model_fp16.onnx'],
+      ],
       ['ort.min.mjs', 'JSEP WebGPU (onnxruntime-web default import)', ['llama-tiny-opset18']],
     ] as const;
     for (const [bundle, label, names] of browserChecks) {
@@ -134,7 +182,10 @@ describe('cross-runtime agreement of gradient models', () => {
           for (const d of Object.values(gpu)) expect(d).toBeLessThanOrEqual(WEBGPU_TOL);
         }
         const last = chosen[chosen.length - 1]!;
-        const wasm = relDeviation(reference.get(last.name)!, await runner.run(bundle, 'wasm', last.grad.bytes, last.feeds));
+        const wasm = relDeviation(
+          reference.get(last.name)!,
+          await runner.run(bundle, 'wasm', last.grad.bytes, last.feeds),
+        );
         for (const d of Object.values(wasm)) expect(d).toBeLessThanOrEqual(WASM_TOL);
         expect(runner.offsite).toEqual([]);
       });

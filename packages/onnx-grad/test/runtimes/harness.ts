@@ -15,9 +15,18 @@ export const hasChromium = () => existsSync(CHROMIUM);
 
 // the package exports no ./package.json; its wasm file export resolves into dist/
 const ORT_DIST = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'));
-const TYPES: Record<string, string> = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+const TYPES: Record<string, string> = {
+  '.mjs': 'text/javascript',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.html': 'text/html',
+};
 
-export interface PlainTensor { type: 'float32' | 'int64' | 'bool'; dims: number[]; data: number[] }
+export interface PlainTensor {
+  type: 'float32' | 'int64' | 'bool';
+  dims: number[];
+  data: number[];
+}
 export type PlainFeeds = Record<string, PlainTensor>;
 export type PlainOutputs = Record<string, { dims: number[]; data: number[] }>;
 
@@ -44,7 +53,13 @@ export class BrowserRunner {
   /** Requests the page made to anything but the local server (must stay empty: no CDN). */
   readonly offsite: string[] = [];
 
-  private constructor(private readonly server: Server, private readonly browser: Browser, private readonly page: Page, private readonly models: Uint8Array[], readonly url: string) {
+  private constructor(
+    private readonly server: Server,
+    private readonly browser: Browser,
+    private readonly page: Page,
+    private readonly models: Uint8Array[],
+    readonly url: string,
+  ) {
     page.on('request', (r) => {
       if (!r.url().startsWith(url)) this.offsite.push(r.url());
     });
@@ -55,7 +70,9 @@ export class BrowserRunner {
     const server = createServer((req, res) => {
       const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
       if (path === '/') {
-        res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>onnx-grad runtime check</title>');
+        res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end('<!doctype html><title>onnx-grad runtime check</title>');
         return;
       }
       const model = /^\/models\/(\d+)$/.exec(path);
@@ -78,7 +95,16 @@ export class BrowserRunner {
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+      args: [
+        '--headless=new',
+        '--no-sandbox',
+        '--enable-unsafe-webgpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        '--no-first-run',
+      ],
     });
     const page = await browser.newPage();
     const runner = new BrowserRunner(server, browser, page, models, url);
@@ -89,7 +115,13 @@ export class BrowserRunner {
   /** The WebGPU adapter's description, or null when the browser exposes none. */
   async adapterInfo(): Promise<string | null> {
     return this.page.evaluate(async () => {
-      const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: { vendor: string; architecture: string; description: string } } | null> } }).gpu;
+      const gpu = (
+        navigator as unknown as {
+          gpu?: {
+            requestAdapter(): Promise<{ info?: { vendor: string; architecture: string; description: string } } | null>;
+          };
+        }
+      ).gpu;
       const a = gpu ? await gpu.requestAdapter() : null;
       return a ? `${a.info?.vendor ?? '?'} ${a.info?.architecture ?? ''} ${a.info?.description ?? ''}`.trim() : null;
     });
@@ -99,7 +131,9 @@ export class BrowserRunner {
   async run(bundle: string, ep: 'webgpu' | 'wasm', model: Uint8Array, feeds: PlainFeeds): Promise<PlainOutputs> {
     const index = this.models.push(model) - 1;
     // Passed as source text: the test runner would rewrite a dynamic import() inside a function literal.
-    return this.page.evaluate(`(${PAGE_RUN})(${JSON.stringify({ bundle, ep, index, feeds })})`) as Promise<PlainOutputs>;
+    return this.page.evaluate(
+      `(${PAGE_RUN})(${JSON.stringify({ bundle, ep, index, feeds })})`,
+    ) as Promise<PlainOutputs>;
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { DataType, encodeModel, inferShapes, type OpBuilder, mulDim, divDim, addDim, subDim, broadcastDims } from '../../src/index.ts';
+import {
+  DataType,
+  encodeModel,
+  inferShapes,
+  type OpBuilder,
+  mulDim,
+  divDim,
+  addDim,
+  subDim,
+  broadcastDims,
+} from '../../src/index.ts';
 import { buildCase, SESSION_OPTIONS } from '../autodiff/harness.ts';
 
 describe('symbolic dim arithmetic', () => {
@@ -16,7 +26,12 @@ describe('symbolic dim arithmetic', () => {
     expect(String(divDim('batch', 'sequence'))).toMatch(/^\?/);
     expect(addDim('sequence', 'past')).toBe('(past+sequence)');
     expect(subDim(addDim('sequence', 'past'), 'past')).toBe('sequence');
-    expect(broadcastDims(['batch', 1, 1, 'sequence'], [12, 'sequence', 'sequence'])).toEqual(['batch', 12, 'sequence', 'sequence']);
+    expect(broadcastDims(['batch', 1, 1, 'sequence'], [12, 'sequence', 'sequence'])).toEqual([
+      'batch',
+      12,
+      'sequence',
+      'sequence',
+    ]);
   });
 });
 
@@ -57,7 +72,8 @@ describe('inferShapes', () => {
 
   it('propagates batch/sequence through Shape/Gather/Concat/Reshape, Slice, Concat and -1 reshapes', () => {
     const info = inferShapes(built.graph);
-    const [heads, t, scores, masked, flat, back, cat, last, firstTok, red, p1, p2, ln, range, e, flatten, einsum] = built.outputs;
+    const [heads, t, scores, masked, flat, back, cat, last, firstTok, red, p1, p2, ln, range, e, flatten, einsum] =
+      built.outputs;
     expect(info.shape(heads!)).toEqual(['batch', 'sequence', 2, 3]);
     expect(info.shape(t!)).toEqual(['batch', 2, 'sequence', 3]);
     expect(info.shape(scores!)).toEqual(['batch', 2, 'sequence', 'sequence']);
@@ -77,7 +93,12 @@ describe('inferShapes', () => {
     expect(info.shape(einsum!)).toEqual(['batch', 2, 'sequence', 'sequence']);
     expect(info.elemType(masked!)).toBe(DataType.FLOAT);
     expect(info.elemType(range!)).toBe(DataType.INT64);
-    expect(info.values.get(built.graph.nodes.find((n) => n.op_type === 'Concat')!.output[0]!)).toEqual(['batch', 'sequence', 2, 3]);
+    expect(info.values.get(built.graph.nodes.find((n) => n.op_type === 'Concat')!.output[0]!)).toEqual([
+      'batch',
+      'sequence',
+      2,
+      3,
+    ]);
   });
 
   it('agrees with the shapes onnxruntime produces for every intermediate tensor', async () => {
@@ -91,7 +112,11 @@ describe('inferShapes', () => {
       mask: new ort.Tensor('int64', new BigInt64Array(10).fill(1n), [2, 5]),
       past: new ort.Tensor('float32', new Float32Array(36), [2, 3, 6]),
     });
-    const symbols = new Map<string, number>([['batch', 2], ['sequence', 5], ['past_sequence', 3]]);
+    const symbols = new Map<string, number>([
+      ['batch', 2],
+      ['sequence', 5],
+      ['past_sequence', 3],
+    ]);
     let checked = 0;
     for (const name of all) {
       const inferred = info.shape(name);
@@ -109,7 +134,8 @@ describe('inferShapes', () => {
       });
       // constant-folded shape values match too
       const v = info.values.get(name);
-      if (v?.every((x) => typeof x === 'number')) expect(v, name).toEqual(Array.from(out[name]!.data as BigInt64Array, Number));
+      if (v?.every((x) => typeof x === 'number'))
+        expect(v, name).toEqual(Array.from(out[name]!.data as BigInt64Array, Number));
     }
     expect(checked).toBeGreaterThan(50);
   });

@@ -36,14 +36,26 @@ const rms = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s, v) => s
  * `grad_inputs_embeds` against central differences along a random direction.
  */
 export async function checkGradient(
-  session: ort.InferenceSession, feeds: Feeds, output: string, yDims: readonly number[], seed: number, relTol = 1e-2, relStep = 1e-3,
+  session: ort.InferenceSession,
+  feeds: Feeds,
+  output: string,
+  yDims: readonly number[],
+  seed: number,
+  relTol = 1e-2,
+  relStep = 1e-3,
 ): Promise<GradCheckResult> {
   const r = rng(seed);
   const x = feeds.inputs_embeds!.data as Float32Array;
   const xDims = feeds.inputs_embeds!.dims as number[];
-  const u = Float32Array.from(normal(r, yDims.reduce((a, b) => a * b, 1)));
+  const u = Float32Array.from(
+    normal(
+      r,
+      yDims.reduce((a, b) => a * b, 1),
+    ),
+  );
   const uT = new ort.Tensor('float32', u, [...yDims]);
-  const at = (embeds: Float32Array) => session.run({ ...feeds, inputs_embeds: new ort.Tensor('float32', embeds, xDims), [`grad_${output}`]: uT });
+  const at = (embeds: Float32Array) =>
+    session.run({ ...feeds, inputs_embeds: new ort.Tensor('float32', embeds, xDims), [`grad_${output}`]: uT });
   const base = await at(x);
   const g = base.grad_inputs_embeds!.data as Float32Array;
   const d = normal(r, x.length);
@@ -53,11 +65,16 @@ export async function checkGradient(
   const f = async (sign: number) => {
     const xs = Float32Array.from(x, (v, i) => v + sign * eps * d[i]!);
     const y = (await at(xs))[output]!.data as Float32Array;
-    let s = 0, sq = 0;
-    for (let i = 0; i < y.length; i++) { s += u[i]! * y[i]!; sq += (u[i]! * y[i]!) ** 2; }
+    let s = 0,
+      sq = 0;
+    for (let i = 0; i < y.length; i++) {
+      s += u[i]! * y[i]!;
+      sq += (u[i]! * y[i]!) ** 2;
+    }
     return { s, norm: Math.sqrt(sq) };
   };
-  const plus = await f(1), minus = await f(-1);
+  const plus = await f(1),
+    minus = await f(-1);
   const numeric = (plus.s - minus.s) / (2 * eps);
   const delta = 2 ** -18 * Math.max(plus.norm, minus.norm);
   return { analytic, numeric, tolerance: relTol * Math.abs(analytic) + delta / eps, outputs: base };

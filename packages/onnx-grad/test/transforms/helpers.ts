@@ -25,8 +25,10 @@ export async function runModel(model: Uint8Array | ModelProto, feeds: Feeds): Pr
   }
 }
 
-export const i64 = (values: number[], dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), dims);
-export const f32 = (values: ArrayLike<number>, dims: number[]) => new ort.Tensor('float32', Float32Array.from(values), dims);
+export const i64 = (values: number[], dims: number[]) =>
+  new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), dims);
+export const f32 = (values: ArrayLike<number>, dims: number[]) =>
+  new ort.Tensor('float32', Float32Array.from(values), dims);
 
 /** Seeded uniform [0, 1) generator (mulberry32), so every random test input is reproducible. */
 export function rng(seed: number): () => number {

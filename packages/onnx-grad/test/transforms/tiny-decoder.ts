@@ -7,18 +7,38 @@
 import { DataType, Graph, OpBuilder, makeTensor, type GraphProto, type ModelProto } from '../../src/index.ts';
 import { rng } from './helpers.ts';
 
-export const V = 11, D = 4;
+export const V = 11,
+  D = 4;
 const dim = (d: number | string) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d });
-const tt = (elem: number, dims: (number | string)[]) => ({ tensor_type: { elem_type: elem, shape: { dim: dims.map(dim) } } });
+const tt = (elem: number, dims: (number | string)[]) => ({
+  tensor_type: { elem_type: elem, shape: { dim: dims.map(dim) } },
+});
 
 function emptyModel(opset: number): ModelProto {
-  return { ir_version: 8, opset_import: [{ domain: '', version: opset }], graph: { node: [], initializer: [], input: [], output: [], value_info: [], name: 'tiny' } };
+  return {
+    ir_version: 8,
+    opset_import: [{ domain: '', version: opset }],
+    graph: { node: [], initializer: [], input: [], output: [], value_info: [], name: 'tiny' },
+  };
 }
 
 function weights(g: Graph): void {
   const r = rng(7);
-  const w = (name: string, dims: number[]) => g.addInitializer(makeTensor(name, dims, Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => r() - 0.5)));
-  w('wte', [V, D]); w('wpe', [16, D]); w('wq', [D, D]); w('wk', [D, D]); w('wv', [D, D]); w('wo', [D, D]); w('lm_head', [D, V]);
+  const w = (name: string, dims: number[]) =>
+    g.addInitializer(
+      makeTensor(
+        name,
+        dims,
+        Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => r() - 0.5),
+      ),
+    );
+  w('wte', [V, D]);
+  w('wpe', [16, D]);
+  w('wq', [D, D]);
+  w('wk', [D, D]);
+  w('wv', [D, D]);
+  w('wo', [D, D]);
+  w('lm_head', [D, V]);
 }
 
 /** Emits the decoder body into `g`; `withPast` reads the past inputs (outer-scope names in a branch). */
@@ -48,10 +68,18 @@ function declareIo(g: Graph, withPast: boolean): void {
   g.proto.input.push({ name: 'input_ids', type: tt(DataType.INT64, ['batch_size', 'sequence_length']) });
   g.proto.input.push({ name: 'attention_mask', type: tt(DataType.INT64, ['batch_size', 'past_sequence_length + 1']) });
   if (withPast) {
-    for (const kv of ['key', 'value']) g.proto.input.push({ name: `past_key_values.0.${kv}`, type: tt(DataType.FLOAT, ['batch_size', 1, 'past_sequence_length', D]) });
+    for (const kv of ['key', 'value'])
+      g.proto.input.push({
+        name: `past_key_values.0.${kv}`,
+        type: tt(DataType.FLOAT, ['batch_size', 1, 'past_sequence_length', D]),
+      });
   }
   g.proto.output.push({ name: 'logits', type: tt(DataType.FLOAT, ['batch_size', 'sequence_length', V]) });
-  for (const kv of ['key', 'value']) g.proto.output.push({ name: `present.0.${kv}`, type: tt(DataType.FLOAT, ['batch_size', 1, 'total_sequence_length', D]) });
+  for (const kv of ['key', 'value'])
+    g.proto.output.push({
+      name: `present.0.${kv}`,
+      type: tt(DataType.FLOAT, ['batch_size', 1, 'total_sequence_length', D]),
+    });
 }
 
 function rename(g: Graph, from: string, to: string): void {
@@ -67,7 +95,9 @@ export function tinyDecoderWithPast(opset = 14): ModelProto {
   declareIo(g, true);
   weights(g);
   const out = body(new OpBuilder(g), true);
-  rename(g, out.logits, 'logits'); rename(g, out.key, 'present.0.key'); rename(g, out.value, 'present.0.value');
+  rename(g, out.logits, 'logits');
+  rename(g, out.key, 'present.0.key');
+  rename(g, out.value, 'present.0.value');
   return m;
 }
 

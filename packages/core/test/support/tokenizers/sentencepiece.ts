@@ -14,9 +14,42 @@
 export const SP_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,;:!?\'"()-';
 
 const WORDS = [
-  'this', 'This', 'is', 'the', 'The', 'best', 'movie', 'I', 'have', 'ever', 'seen', 'was', 'cinema', 'tography',
-  'breath', 'taking', 'and', 'a', 'of', 'to', 'it', 'in', 'Dr', 'Mr', 'e', 'g', 'i', 'U', 'S', 'good', 'bad',
-  'film', 'great', 'not', 'very', 'story',
+  'this',
+  'This',
+  'is',
+  'the',
+  'The',
+  'best',
+  'movie',
+  'I',
+  'have',
+  'ever',
+  'seen',
+  'was',
+  'cinema',
+  'tography',
+  'breath',
+  'taking',
+  'and',
+  'a',
+  'of',
+  'to',
+  'it',
+  'in',
+  'Dr',
+  'Mr',
+  'e',
+  'g',
+  'i',
+  'U',
+  'S',
+  'good',
+  'bad',
+  'film',
+  'great',
+  'not',
+  'very',
+  'story',
 ];
 const SUBWORDS = ['un', 'character', 'istic', 'ally', 'ing', 'ed', 's', 'ly', 'cinema', 'tography', 'taking'];
 
@@ -57,7 +90,11 @@ export function sentencePieceTokenizerJSON(): Record<string, unknown> {
     pre_tokenizer: metaspace,
     post_processor: {
       type: 'TemplateProcessing',
-      single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }],
+      single: [
+        { SpecialToken: { id: '<s>', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '</s>', type_id: 0 } },
+      ],
       pair: [
         { SpecialToken: { id: '<s>', type_id: 0 } },
         { Sequence: { id: 'A', type_id: 0 } },

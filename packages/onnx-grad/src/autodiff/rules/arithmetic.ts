@@ -18,7 +18,10 @@ export const arithmeticRules: GradRuleDef[] = [
     rule: (c) => {
       const dy = c.dy(0)!;
       const ys = c.shape(c.y(0));
-      return [c.needs(0) ? c.reduceTo(dy, ys, c.x(0)) : undefined, c.needs(1) ? c.reduceTo(c.b.neg(dy), ys, c.x(1)) : undefined];
+      return [
+        c.needs(0) ? c.reduceTo(dy, ys, c.x(0)) : undefined,
+        c.needs(1) ? c.reduceTo(c.b.neg(dy), ys, c.x(1)) : undefined,
+      ];
     },
   },
   {

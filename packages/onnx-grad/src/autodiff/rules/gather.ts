@@ -47,7 +47,13 @@ function gatherGrads(c: GradContext): (string | undefined)[] {
   // one-hot MatMul: [pre, post, n] · [n, dim] -> [pre, post, dim]
   const flat = b.reshape(ind, [-1]);
   const onehot = b.where(b.equal(b.unsqueeze(flat, [1]), range), c.c(1), zero);
-  const dy3 = b.reshape(dy, b.concat([c.dimsOf(x, 0, a), b.i64([-1]), c.dimsOf(x, a + 1, r)].filter((_, k) => k === 1 || (k === 0 ? a > 0 : p > 0)), 0));
+  const dy3 = b.reshape(
+    dy,
+    b.concat(
+      [c.dimsOf(x, 0, a), b.i64([-1]), c.dimsOf(x, a + 1, r)].filter((_, k) => k === 1 || (k === 0 ? a > 0 : p > 0)),
+      0,
+    ),
+  );
   const moved = b.transpose(dy3, [...iota(a), ...iota(p, a + 1), a]);
   return [b.transpose(b.matmul(moved, onehot), [...iota(a), a + p, ...iota(p, a)])];
 }

@@ -14,7 +14,9 @@ export const layoutRules: GradRuleDef[] = [
       const r = c.rank(c.x(0));
       const perm = c.attrInts('perm') ?? Array.from({ length: r }, (_, i) => r - 1 - i);
       const inv = new Array<number>(r);
-      perm.forEach((p, i) => { inv[p] = i; });
+      perm.forEach((p, i) => {
+        inv[p] = i;
+      });
       return [c.b.transpose(c.dy(0)!, inv)];
     },
   },

@@ -77,7 +77,10 @@ function gemmGrads(c: GradContext): (string | undefined)[] {
   return [dA, dB, dC];
 }
 
-interface EinsumParse { inputs: string[]; output: string }
+interface EinsumParse {
+  inputs: string[];
+  output: string;
+}
 
 function parseEinsum(eq: string): EinsumParse | undefined {
   const clean = eq.replace(/\s/g, '');
@@ -99,8 +102,12 @@ function einsumCheck(eq: string): string | undefined {
   }
   const [a, b2] = p.inputs.map(tokens) as [string[], string[]]; // two operands: checked above
   const out = tokens(p.output);
-  for (const [mine, other] of [[a, b2], [b2, a]] as const) {
-    for (const l of mine) if (!out.includes(l) && !other.includes(l)) return `index "${l}" is summed within one operand in "${eq}"`;
+  for (const [mine, other] of [
+    [a, b2],
+    [b2, a],
+  ] as const) {
+    for (const l of mine)
+      if (!out.includes(l) && !other.includes(l)) return `index "${l}" is summed within one operand in "${eq}"`;
   }
   return undefined;
 }

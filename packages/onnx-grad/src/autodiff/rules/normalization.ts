@@ -37,7 +37,8 @@ function normGrads(c: GradContext, centred: boolean): (string | undefined)[] {
 export const normalizationRules: GradRuleDef[] = [
   {
     ops: ['LayerNormalization'],
-    check: (c) => (c.usesOutput(1) || c.usesOutput(2) ? 'a gradient through its Mean/InvStdDev outputs is not supported' : undefined),
+    check: (c) =>
+      c.usesOutput(1) || c.usesOutput(2) ? 'a gradient through its Mean/InvStdDev outputs is not supported' : undefined,
     rule: (c) => normGrads(c, true),
   },
   { ops: ['SimplifiedLayerNormalization', 'RMSNormalization'], rule: (c) => normGrads(c, false) },

@@ -4,7 +4,10 @@
  */
 import type { GradContext, GradRuleDef } from '../types.ts';
 
-function reducedAxes(c: Pick<GradContext, 'node' | 'opset' | 'ints' | 'attrInts' | 'attrInt'>, rank: number | undefined): number[] | 'noop' | undefined {
+function reducedAxes(
+  c: Pick<GradContext, 'node' | 'opset' | 'ints' | 'attrInts' | 'attrInt'>,
+  rank: number | undefined,
+): number[] | 'noop' | undefined {
   const op = c.node.op_type;
   const axesInput = (op === 'ReduceSum' && c.opset >= 13) || c.opset >= 18;
   let axes: number[] | undefined;
@@ -43,7 +46,10 @@ function reduceGrad(c: GradContext, mean: boolean): (string | undefined)[] {
 export const reduceRules: GradRuleDef[] = [
   {
     ops: ['ReduceSum', 'ReduceMean'],
-    check: (c) => (reducedAxes(c, c.shapes.rank(c.node.input[0]!)) === undefined ? 'its axes are not constant (or the input rank is unknown)' : undefined),
+    check: (c) =>
+      reducedAxes(c, c.shapes.rank(c.node.input[0]!)) === undefined
+        ? 'its axes are not constant (or the input rank is unknown)'
+        : undefined,
     rule: (c) => reduceGrad(c, c.node.op_type === 'ReduceMean'),
   },
 ];

@@ -21,7 +21,9 @@ function concatGrads(c: GradContext): (string | undefined)[] {
   for (const x of inputs) {
     const d = c.shape(x)?.[axis];
     const end: number | string =
-      typeof offset === 'number' && typeof d === 'number' ? offset + d : b.add(typeof offset === 'number' ? b.i64([offset]) : offset, c.dimsOf(x, axis, axis + 1));
+      typeof offset === 'number' && typeof d === 'number'
+        ? offset + d
+        : b.add(typeof offset === 'number' ? b.i64([offset]) : offset, c.dimsOf(x, axis, axis + 1));
     if (c.needs(out.length)) {
       const s = typeof offset === 'number' ? b.i64([offset]) : offset;
       const e = typeof end === 'number' ? b.i64([end]) : end;
@@ -39,7 +41,15 @@ function splitGrads(c: GradContext): (string | undefined)[] {
   return [parts.length === 1 ? parts[0] : c.b.concat(parts, axis)];
 }
 
-interface SliceSpec { starts: string; ends: string; axes: number[]; steps?: string; stepVals?: number[]; startVals?: number[]; endVals?: number[] }
+interface SliceSpec {
+  starts: string;
+  ends: string;
+  axes: number[];
+  steps?: string;
+  stepVals?: number[];
+  startVals?: number[];
+  endVals?: number[];
+}
 
 function sliceSpec(c: GradContext): SliceSpec {
   const r = c.rank(c.x(0));
@@ -48,7 +58,14 @@ function sliceSpec(c: GradContext): SliceSpec {
     const starts = c.attrInts('starts')!;
     const ends = c.attrInts('ends')!;
     const axes = (c.attrInts('axes') ?? starts.map((_, i) => i)).map((a) => norm(a, r));
-    return { starts: b.i64(starts), ends: b.i64(ends), axes, startVals: starts, endVals: ends, stepVals: starts.map(() => 1) };
+    return {
+      starts: b.i64(starts),
+      ends: b.i64(ends),
+      axes,
+      startVals: starts,
+      endVals: ends,
+      stepVals: starts.map(() => 1),
+    };
   }
   const startVals = c.ints(c.x(1));
   const endVals = c.ints(c.x(2));
@@ -107,7 +124,12 @@ function padGrads(c: GradContext): (string | undefined)[] {
   const dy = c.dy(0)!;
   if (c.opset < 11) {
     const pads = c.attrInts('pads')!;
-    return [b.pad(dy, pads.map((p) => -p))];
+    return [
+      b.pad(
+        dy,
+        pads.map((p) => -p),
+      ),
+    ];
   }
   const padsVals = c.ints(c.x(1));
   const pads = padsVals ? b.i64(padsVals.map((p) => -p)) : b.neg(c.x(1));
@@ -127,11 +149,18 @@ function tileGrads(c: GradContext): (string | undefined)[] {
   if (reps && xs.every((d) => typeof d === 'number')) shape = b.i64(reps.flatMap((rep, i) => [rep, xs[i] as number]));
   else {
     const parts: string[] = [];
-    for (let i = 0; i < r; i++) parts.push(reps ? b.i64([reps[i]!]) : b.slice(c.x(1), [i], [i + 1]), c.dimsOf(x, i, i + 1));
+    for (let i = 0; i < r; i++)
+      parts.push(reps ? b.i64([reps[i]!]) : b.slice(c.x(1), [i], [i + 1]), c.dimsOf(x, i, i + 1));
     shape = b.concat(parts, 0);
   }
   const g = b.reshape(c.dy(0)!, shape);
-  return [b.reduceSum(g, Array.from({ length: r }, (_, i) => 2 * i), false)];
+  return [
+    b.reduceSum(
+      g,
+      Array.from({ length: r }, (_, i) => 2 * i),
+      false,
+    ),
+  ];
 }
 
 export const slicingRules: GradRuleDef[] = [
@@ -141,7 +170,13 @@ export const slicingRules: GradRuleDef[] = [
     ops: ['Slice'],
     check: (c) => {
       if (c.opset >= 10 && c.node.input[3] && !c.ints(c.node.input[3])) return 'its axes are not constant';
-      if (c.opset >= 10 && !c.node.input[3] && !c.ints(c.node.input[1]!) && !c.ints(c.node.input[2]!) && c.shapes.staticShape(c.node.input[1]!) === undefined) {
+      if (
+        c.opset >= 10 &&
+        !c.node.input[3] &&
+        !c.ints(c.node.input[1]!) &&
+        !c.ints(c.node.input[2]!) &&
+        c.shapes.staticShape(c.node.input[1]!) === undefined
+      ) {
         return 'the number of sliced axes is unknown';
       }
       return undefined;

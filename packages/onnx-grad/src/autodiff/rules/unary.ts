@@ -60,8 +60,10 @@ export const unaryRules: GradRuleDef[] = [
       const x = c.x(0);
       const dy = c.dy(0)!;
       const zero = c.c(0);
-      const lo = c.opset >= 11 ? c.x(1) : c.node.attribute.some((a) => a.name === 'min') ? c.c(c.attrFloat('min', 0)) : '';
-      const hi = c.opset >= 11 ? c.x(2) : c.node.attribute.some((a) => a.name === 'max') ? c.c(c.attrFloat('max', 0)) : '';
+      const lo =
+        c.opset >= 11 ? c.x(1) : c.node.attribute.some((a) => a.name === 'min') ? c.c(c.attrFloat('min', 0)) : '';
+      const hi =
+        c.opset >= 11 ? c.x(2) : c.node.attribute.some((a) => a.name === 'max') ? c.c(c.attrFloat('max', 0)) : '';
       const below = lo ? b.less(x, lo) : undefined;
       const above = hi ? b.greater(x, hi) : undefined;
       let dx = dy;
