@@ -5,9 +5,8 @@
  *
  * A page is { name, root(ctx) -> folder to serve (build or write it there), path, ready(page), check(page, ctx) }, with
  * ctx = { app: the browser project folder (node_modules has the packed @interpreto-js/* packages, transformers.js,
- * vite), models: public/models of the repo, assert: node:assert/strict }. To test another way of using the packages
- * (e.g. a plain HTML page loading the standalone elements bundle), append one entry here; `check` also gets
- * `local`, the URLs the page requested.
+ * vite), models: public/models of the repo, assert: node:assert/strict }. To test another way of using the packages,
+ * append one entry here; `check` also gets `local`, the URLs the page requested.
  *
  * Exports: `PAGES`, `readHeatmaps(page)`.
  */
@@ -99,21 +98,54 @@ export const PAGES = [
       }
     },
   },
-  // A plain HTML page on a bundle shipped in a tarball is one more entry, e.g. (file and tag names as that bundle has them):
-  // {
-  //   name: 'plain HTML page: the standalone elements bundle',
-  //   root({ app }) {
-  //     const dir = join(app, 'standalone');
-  //     mkdirSync(dir, { recursive: true });
-  //     cpSync(join(app, 'node_modules/@interpreto-js/elements/dist/standalone.js'), join(dir, 'elements.js'));
-  //     writeFileSync(join(dir, 'index.html'), '<!doctype html><script src="elements.js"></script><interpreto-heatmap ...></interpreto-heatmap>');
-  //     return dir;
-  //   },
-  //   path: '',
-  //   ready: (page) => page.waitForFunction(() => document.querySelector('interpreto-heatmap')?.shadowRoot?.querySelector('button.unit')),
-  //   async check(page, { assert }) {
-  //     const [view] = await readHeatmaps(page, 'interpreto-heatmap');
-  //     assert.equal(view.units.reduce((a, b) => (b.heat > a.heat ? b : a)).text, 'best');
-  //   },
-  // },
+  {
+    name: 'plain HTML page: the standalone elements bundle from the tarball, no bundler, no import map',
+    root({ app }) {
+      // The bundle as the packed @interpreto-js/elements ships it, and a saved real explanation of the embedded model.
+      const dir = join(app, 'standalone');
+      mkdirSync(dir, { recursive: true });
+      cpSync(
+        join(app, 'node_modules', '@interpreto-js', 'elements', 'dist', 'standalone', 'interpreto-elements.js'),
+        join(dir, 'interpreto-elements.js'),
+      );
+      cpSync(join(ROOT, 'packages', 'elements', 'test', 'standalone', 'classification.json'), join(dir, 'output.json'));
+      writeFileSync(
+        join(dir, 'index.html'),
+        '<!doctype html>\n<html lang="en">\n<meta charset="utf-8">\n<title>standalone</title>\n' +
+          '<interpreto-heatmap src="output.json" classes-names=\'["negative", "neutral", "positive"]\'></interpreto-heatmap>\n' +
+          '<script type="module" src="interpreto-elements.js"></script>\n</html>\n',
+      );
+      return dir;
+    },
+    path: '',
+    ready: (page) =>
+      page.waitForFunction(
+        () => document.querySelector('interpreto-heatmap')?.view?.shadowRoot?.querySelector('button.unit'),
+        undefined,
+        { timeout: 60_000 },
+      ),
+    async check(page, { assert, local }) {
+      assert.ok(
+        local.some((u) => u.endsWith('/interpreto-elements.js')),
+        `the bundle came from localhost (requests: ${local.join(', ')})`,
+      );
+      const view = await page.evaluate(() => {
+        const inner = document.querySelector('interpreto-heatmap').view;
+        return [...inner.shadowRoot.querySelectorAll('button.unit')].map((b) => {
+          const [r, g, bl, a = 1] = getComputedStyle(b)
+            .backgroundColor.match(/[\d.]+/g)
+            .map(Number);
+          return { text: b.textContent.trim(), heat: (a * (765 - r - g - bl)) / 765 };
+        });
+      });
+      assert.deepEqual(
+        view.map((u) => u.text),
+        ['this', 'is', 'the', 'best', 'movie', 'i', 'have', 'ever', 'seen', '.'],
+      );
+      // The saved Occlusion output's predicted class is "positive", where "best" is by far the strongest unit.
+      const top = view.reduce((a, b) => (b.heat > a.heat ? b : a));
+      assert.equal(top.text, 'best', `the most coloured unit (${JSON.stringify(view)})`);
+      assert.ok(top.heat > 0.3, `"best" is painted in full colour (${top.heat})`);
+    },
+  },
 ];
