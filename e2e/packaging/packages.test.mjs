@@ -15,8 +15,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { launch } from '../browser.mjs';
-import { serveStatic } from '../serve.mjs';
+import { launch } from '../browser.ts';
+import { serveStatic } from '../serve.ts';
 import { lintTarball } from './lint.mjs';
 import { cleanEnv, packAll, PACKAGES, ROOT } from './pack.mjs';
 import { PAGES } from './pages.mjs';
