@@ -3,42 +3,91 @@
  * browser project (installed from the tarballs). Every page runs with all non-local requests refused; the test fails
  * on any such attempt, an uncaught error or a console error, then runs the page's own `check`.
  *
- * A page is { name, root(ctx) -> folder to serve (build or write it there), path, ready(page), check(page, ctx) }, with
- * ctx = { app: the browser project folder (node_modules has the packed @interpreto-js/* packages, transformers.js,
- * vite), models: public/models of the repo, assert: node:assert/strict }. To test another way of using the packages,
- * append one entry here; `check` also gets `local`, the URLs the page requested.
+ * A page is a `PageSpec`: { name, root(ctx) -> folder to serve (build or write it there), path, ready(page),
+ * check(page, ctx) }. To test another way of using the packages, append one entry here.
  *
  * Exports: `PAGES`, `readHeatmaps(page)`.
  */
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readmeBlock } from './project.mjs';
-import { cleanEnv, ROOT } from './pack.mjs';
+import type { Page } from 'playwright-core';
+import type { InterpretoHeatmap, InterpretoViewBase } from '../../packages/elements/src/index.ts';
+import { readmeBlock } from './project.ts';
+import { cleanEnv, ROOT } from './pack.ts';
+
+/** What `root` gets. */
+export interface RootContext {
+  /** The browser project folder: its node_modules has the packed @interpreto-js/* packages, transformers.js, vite. */
+  app: string;
+  /** public/models of the repo. */
+  models: string;
+}
+
+/** What `check` gets. */
+export interface CheckContext {
+  app: string;
+  /** The URLs the page requested (all on localhost: the test refuses any other). */
+  local: string[];
+}
+
+export interface PageSpec {
+  name: string;
+  /** Builds or writes the page's files; returns the folder to serve. */
+  root(ctx: RootContext): string | Promise<string>;
+  /** The page, relative to the served folder ('' = its index.html). */
+  path: string;
+  /** Resolves once the page shows what `check` reads. */
+  ready(page: Page): Promise<unknown>;
+  check(page: Page, ctx: CheckContext): Promise<void>;
+}
+
+export interface HeatmapUnit {
+  text: string;
+  /** Colour strength as painted: 0 = no colour, 1 = full colour. */
+  heat: number;
+}
+
+export interface HeatmapView {
+  tag: string;
+  method: string | undefined;
+  /** The class of the output's first target (classification). */
+  className: string | undefined;
+  device: string | undefined;
+  units: HeatmapUnit[];
+}
 
 /**
- * Every rendered heatmap view in the page (shadow roots included): its element, the output's method and explained
- * class, and each unit's text with its colour strength (0 = no colour, 1 = full colour) as the browser painted it.
+ * Every rendered heatmap view in the page matching `selector` (an `<interpreto-heatmap>` stands for the view it
+ * shows): its element, the output's method and explained class, and each unit's text with its colour strength as
+ * the browser painted it.
  */
 export function readHeatmaps(
-  page,
+  page: Page,
   selector = 'interpreto-single-class, interpreto-multi-class, interpreto-generation',
-) {
+): Promise<HeatmapView[]> {
+  // Runs in the page: no helper defined outside (or inside) the callback reaches it.
   return page.evaluate((selector) => {
-    const views = [...document.querySelectorAll(selector)];
-    return views.map((view) => {
-      const out = view.output;
-      const units = [...view.shadowRoot.querySelectorAll('button.unit')].map((b) => {
-        const [r, g, bl, a = 1] = getComputedStyle(b)
-          .backgroundColor.match(/[\d.]+/g)
-          .map(Number);
+    const found = [...document.querySelectorAll<InterpretoViewBase | InterpretoHeatmap>(selector)];
+    return found.map((el) => {
+      const view = 'view' in el ? el.view : el;
+      const root = view?.shadowRoot;
+      if (!view || !root) throw new Error(`<${el.localName}> shows no rendered view`);
+      const units = [...root.querySelectorAll('button.unit')].map((b) => {
+        const colour = getComputedStyle(b).backgroundColor;
+        const [r, g, bl, a = 1] = colour.match(/[\d.]+/g)?.map(Number) ?? [];
+        if (r === undefined || g === undefined || bl === undefined)
+          throw new Error(`unit "${b.textContent}": unreadable background colour "${colour}"`);
         // Distance from white, scaled by alpha: how strongly the cell is coloured.
-        return { text: b.textContent.trim(), heat: (a * (765 - r - g - bl)) / 765 };
+        return { text: (b.textContent ?? '').trim(), heat: (a * (765 - r - g - bl)) / 765 };
       });
+      const out = view.output;
+      const target = out?.targets[0];
       return {
-        tag: view.tagName.toLowerCase(),
+        tag: view.localName,
         method: out?.method,
-        className: out?.classes?.[out.targets[0]],
+        className: target === undefined ? undefined : out?.classes?.[target],
         device: out?.device,
         units,
       };
@@ -46,7 +95,7 @@ export function readHeatmaps(
   }, selector);
 }
 
-export const PAGES = [
+export const PAGES: PageSpec[] = [
   {
     name: "Vite app: the core README's browser example (Occlusion, Saliency, plotAttributions)",
     root({ app, models }) {
@@ -72,7 +121,7 @@ export const PAGES = [
       page.waitForFunction(() => document.querySelectorAll('interpreto-single-class').length === 2, undefined, {
         timeout: 120_000,
       }),
-    async check(page, { assert, local }) {
+    async check(page, { local }) {
       assert.ok(
         local.some((u) => u.endsWith('.wasm')),
         `onnxruntime-web's wasm came from localhost (requests: ${local.join(', ')})`,
@@ -124,27 +173,24 @@ export const PAGES = [
         undefined,
         { timeout: 60_000 },
       ),
-    async check(page, { assert, local }) {
+    async check(page, { local }) {
       assert.ok(
         local.some((u) => u.endsWith('/interpreto-elements.js')),
         `the bundle came from localhost (requests: ${local.join(', ')})`,
       );
-      const view = await page.evaluate(() => {
-        const inner = document.querySelector('interpreto-heatmap').view;
-        return [...inner.shadowRoot.querySelectorAll('button.unit')].map((b) => {
-          const [r, g, bl, a = 1] = getComputedStyle(b)
-            .backgroundColor.match(/[\d.]+/g)
-            .map(Number);
-          return { text: b.textContent.trim(), heat: (a * (765 - r - g - bl)) / 765 };
-        });
-      });
+      const views = await readHeatmaps(page, 'interpreto-heatmap');
       assert.deepEqual(
-        view.map((u) => u.text),
+        views.map((v) => [v.tag, v.method]),
+        [['interpreto-multi-class', 'Occlusion']],
+      );
+      const units = views[0]!.units;
+      assert.deepEqual(
+        units.map((u) => u.text),
         ['this', 'is', 'the', 'best', 'movie', 'i', 'have', 'ever', 'seen', '.'],
       );
       // The saved Occlusion output's predicted class is "positive", where "best" is by far the strongest unit.
-      const top = view.reduce((a, b) => (b.heat > a.heat ? b : a));
-      assert.equal(top.text, 'best', `the most coloured unit (${JSON.stringify(view)})`);
+      const top = units.reduce((a, b) => (b.heat > a.heat ? b : a));
+      assert.equal(top.text, 'best', `the most coloured unit (${JSON.stringify(units)})`);
       assert.ok(top.heat > 0.3, `"best" is painted in full colour (${top.heat})`);
     },
   },

@@ -4,10 +4,10 @@
  * workspace's install filled, never from the workspace), then used as the core README shows:
  *   - Node: the README's Node example, run with plain `node` (no tsx), on the embedded sentiment model;
  *   - browser: the README's browser example as a Vite app (`vite build`), served on localhost and run in headless
- *     Chromium with every non-local request refused (pages.mjs lists the pages; add one there);
+ *     Chromium with every non-local request refused (pages.ts lists the pages; add one there);
  *   - a browser app's install holds no onnxruntime-node, and Node then says what to install.
  *
- *   node --test e2e/packaging/packages.test.mjs     (pnpm test:packages)     KEEP_TMP=1 keeps the projects.
+ *   node --import tsx --test e2e/packaging/packages.test.ts     (pnpm test:packages)     KEEP_TMP=1 keeps the projects.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -15,28 +15,30 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
 import { launch } from '../browser.ts';
 import { serveStatic } from '../serve.ts';
-import { lintTarball } from './lint.mjs';
-import { cleanEnv, packAll, PACKAGES, ROOT } from './pack.mjs';
-import { PAGES } from './pages.mjs';
-import { createProject, readmeBlock } from './project.mjs';
+import { lintTarball } from './lint.ts';
+import { cleanEnv, packAll, PACKAGES, type PackageName, ROOT } from './pack.ts';
+import { PAGES } from './pages.ts';
+import { createProject, readmeBlock } from './project.ts';
 
 const MODELS = join(ROOT, 'public', 'models');
-const version = (pkg) =>
+const version = (pkg: string): string =>
   JSON.parse(
     execFileSync('node', ['-p', `JSON.stringify(require('${pkg}/package.json').version)`], {
       cwd: ROOT,
       encoding: 'utf8',
     }),
   );
-const elapsed = (t0) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+const elapsed = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
 describe('packed packages, installed outside the workspace', () => {
-  let tmp;
-  let tarballs;
-  let nodeApp;
-  let webApp;
+  // Set by `before`; the tests run after it.
+  let tmp = '';
+  let tarballs: Record<PackageName, string>;
+  let nodeApp = '';
+  let webApp = '';
 
   before(() => {
     // realpath: /tmp may be a link; the assertions compare resolved paths with it.
@@ -46,7 +48,7 @@ describe('packed packages, installed outside the workspace', () => {
     tarballs = packAll(join(tmp, 'tarballs'));
     console.log(`# built and packed in ${elapsed(t0)}`);
     t0 = Date.now();
-    const file = (name) => `file:${tarballs[name]}`;
+    const file = (name: PackageName) => `file:${tarballs[name]}`;
     // Node user: the core, transformers.js and onnxruntime-node (the core's optional peer).
     nodeApp = createProject(join(tmp, 'node-app'), {
       dependencies: {
@@ -81,8 +83,8 @@ describe('packed packages, installed outside the workspace', () => {
 
   it('each tarball ships built ESM + .d.ts entry points and passes publint and attw', async () => {
     assert.deepEqual(Object.keys(tarballs), PACKAGES);
-    const results = await Promise.all(Object.values(tarballs).map(lintTarball));
-    for (const [i, name] of Object.keys(tarballs).entries()) assert.ok(results[i].ok, `${name}:\n${results[i].output}`);
+    const results = await Promise.all(PACKAGES.map(async (name) => ({ name, ...(await lintTarball(tarballs[name])) })));
+    for (const { name, ok, output } of results) assert.ok(ok, `${name}:\n${output}`);
   });
 
   it('the projects resolve the installed packages, not the workspace', () => {
@@ -145,7 +147,7 @@ describe('packed packages, installed outside the workspace', () => {
   });
 
   describe('pages in headless Chromium, nothing but localhost', () => {
-    let browser;
+    let browser: Browser | undefined;
     before(async () => {
       browser = await launch();
     });
@@ -155,15 +157,16 @@ describe('packed packages, installed outside the workspace', () => {
 
     for (const spec of PAGES) {
       it(spec.name, async () => {
+        assert.ok(browser, 'Chromium was launched');
         const t0 = Date.now();
-        const root = await spec.root({ app: webApp, models: MODELS, assert });
+        const root = await spec.root({ app: webApp, models: MODELS });
         assert.ok(existsSync(root), `${spec.name}: ${root} was not built`);
         const server = await serveStatic(root);
         const context = await browser.newContext();
         const origin = new URL(server.url).origin;
-        const offsite = [];
-        const local = [];
-        const errors = [];
+        const offsite: string[] = [];
+        const local: string[] = [];
+        const errors: string[] = [];
         try {
           await context.route('**/*', (route) => {
             const url = route.request().url();
@@ -182,9 +185,11 @@ describe('packed packages, installed outside the workspace', () => {
           await page.goto(new URL(spec.path, server.url).href);
           await Promise.race([
             spec.ready(page),
-            new Promise((_, fail) => page.on('pageerror', (e) => fail(new Error(`${spec.name}: ${e.stack ?? e}`)))),
+            new Promise<never>((_, fail) =>
+              page.on('pageerror', (e) => fail(new Error(`${spec.name}: ${e.stack ?? e}`))),
+            ),
           ]);
-          await spec.check(page, { assert, local, app: webApp });
+          await spec.check(page, { local, app: webApp });
           assert.deepEqual(offsite, [], 'no request may leave localhost');
           assert.deepEqual(errors, []);
           console.log(`# ${spec.name}: ${elapsed(t0)}`);

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * Builds the publishable packages (onnx-grad, core, elements) to their dist/ folders: ESM JavaScript and .d.ts
  * emitted by `tsc -b` over packages/<name>/tsconfig.build.json (incremental: an up-to-date package is skipped).
@@ -8,26 +7,28 @@
  * HTML page loads without a bundler; it ships in the same tarball under `@interpreto-js/elements/standalone`.
  * What the workspace runs (vite, vitest, tsx) stays the sources; `pnpm pack` ships dist/ (publishConfig).
  *
- *   node scripts/build-packages.mjs          (pnpm build:packages)
+ *   tsx scripts/build-packages.ts          (pnpm build:packages)
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const PACKAGES = ['onnx-grad', 'core', 'elements'];
+/** The publishable packages, in build (dependency) order: packages/<name>. */
+export const PACKAGES = ['onnx-grad', 'core', 'elements'] as const;
+export type PackageName = (typeof PACKAGES)[number];
 
 /** `from './x.ts'`, `import('./x.ts')`, `import './x.ts'` with a relative specifier -> `.js`. */
-export function rewriteDeclarationSpecifiers(text) {
+export function rewriteDeclarationSpecifiers(text: string): string {
   return text.replace(
     /((?:from|import)\s*\(?\s*)(['"])(\.{1,2}\/[^'"]*?)\.(m|c)?ts\2/g,
-    (_, lead, q, path, mc) => `${lead}${q}${path}.${mc ?? ''}js${q}`,
+    (_, lead: string, q: string, path: string, mc: string | undefined) => `${lead}${q}${path}.${mc ?? ''}js${q}`,
   );
 }
 
-function* declarationFiles(dir) {
+function* declarationFiles(dir: string): Generator<string> {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (e.isDirectory()) yield* declarationFiles(p);
@@ -35,7 +36,7 @@ function* declarationFiles(dir) {
   }
 }
 
-export function buildPackages() {
+export function buildPackages(): void {
   const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
   const configs = PACKAGES.map((p) => join(root, 'packages', p, 'tsconfig.build.json'));
   const run = spawnSync(process.execPath, [tsc, '-b', ...configs], { cwd: root, stdio: 'inherit' });
@@ -57,7 +58,8 @@ export function buildPackages() {
     throw new Error(`vite build of the elements' standalone bundle failed (exit ${bundle.status}).`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a script (tsx scripts/build-packages.ts), not imported (e2e/packaging/pack.ts).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const t0 = Date.now();
   buildPackages();
   console.log(

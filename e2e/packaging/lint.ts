@@ -1,45 +1,51 @@
-#!/usr/bin/env node
 /**
  * Lints packed tarballs the way the registry would serve them: publint (--strict: warnings fail too) and
  * @arethetypeswrong/cli (profile esm-only: the packages are ESM-only, so CommonJS `require` and node10 resolution
  * are out of scope; everything else must be green).
  *
- *   node e2e/packaging/lint.mjs      (pnpm lint:packages) builds, packs into a temporary folder and lints.
+ *   tsx e2e/packaging/lint.ts      (pnpm lint:packages) builds, packs into a temporary folder and lints.
  *
  * Exports: `lintTarball(tgz)` -> Promise<{ ok, output }>.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { cleanEnv, packAll, readTarball, ROOT, shippedEntryProblems } from './pack.mjs';
+import { basename, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { cleanEnv, packAll, readTarball, ROOT, shippedEntryProblems } from './pack.ts';
 
-const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
+export interface LintResult {
+  ok: boolean;
+  /** What the linters printed, and the problems found, for the failure message. */
+  output: string;
+}
+
+const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
 
 /** Runs a command; resolves to { status, out } (stdout + stderr). */
-function run(cmd, args, env) {
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; out: string }> {
   return new Promise((ok) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (out += d));
     child.on('close', (status) => ok({ status, out }));
   });
 }
 
 /** publint, attw and the entry-point checks of one tarball (the two linters run side by side). */
-export async function lintTarball(tgz) {
-  const runs = [
+export async function lintTarball(tgz: string): Promise<LintResult> {
+  const runs: [cmd: string, args: string[]][] = [
     [bin('publint'), ['run', tgz, '--strict']],
     [bin('attw'), [tgz, '--profile', 'esm-only', '--format', 'ascii']],
   ];
   const env = cleanEnv({ NO_COLOR: '1', FORCE_COLOR: '0' });
-  const results = await Promise.all(runs.map(([cmd, args]) => run(cmd, args, env)));
+  const results = await Promise.all(runs.map(async ([cmd, args]) => ({ cmd, args, ...(await run(cmd, args, env)) })));
   let ok = results.every((r) => r.status === 0);
-  let output = results.map((r, i) => `$ ${runs[i][0].split('/').pop()} ${runs[i][1].join(' ')}\n${r.out}\n`).join('');
+  let output = results.map((r) => `$ ${basename(r.cmd)} ${r.args.join(' ')}\n${r.out}\n`).join('');
   const { manifest, files } = readTarball(tgz);
   const problems = shippedEntryProblems(manifest, files);
-  // tsc leaves the sources' `.ts` specifiers in declarations; build-packages.mjs must have rewritten them all.
+  // tsc leaves the sources' `.ts` specifiers in declarations; build-packages.ts must have rewritten them all.
   const declarations = execFileSync('tar', ['xzf', tgz, '-O', '--wildcards', 'package/*.d.ts'], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
@@ -53,14 +59,14 @@ export async function lintTarball(tgz) {
   return { ok, output };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a script (tsx e2e/packaging/lint.ts), not imported (packages.test.ts).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const dir = mkdtempSync(join(tmpdir(), 'interpreto-lint-'));
   let failed = false;
   try {
     const tarballs = Object.entries(packAll(dir));
-    const results = await Promise.all(tarballs.map(([, tgz]) => lintTarball(tgz)));
-    for (const [i, [name]] of tarballs.entries()) {
-      const { ok, output } = results[i];
+    const results = await Promise.all(tarballs.map(async ([name, tgz]) => ({ name, ...(await lintTarball(tgz)) })));
+    for (const { name, ok, output } of results) {
       console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}\n${ok ? '' : output}`);
       failed ||= !ok;
     }
