@@ -1,7 +1,7 @@
 /**
  * `buildGradientModel`: a forward ONNX model in, a gradient model out (docs/spec.md §1). Steps: decode (external data
- * resolved as views), resolve merged-decoder `If`s to their no-cache branch, drop `present.*` outputs, refuse
- * non-standard ops, replace the KV cache by an empty one, cut the word embeddings into `inputs_embeds`,
+ * resolved as views), resolve merged-decoder `If`s to their no-cache branch, drop `present.*` outputs, decompose
+ * onnxruntime contrib ops into standard ops (transforms/contrib/) and refuse other non-standard ops, replace the KV cache by an empty one, cut the word embeddings into `inputs_embeds`,
  * differentiate, name the gradient outputs, remove dead code, sort, encode. Initializer bytes are shared with the
  * input until the final encode writes them once.
  *
@@ -26,6 +26,7 @@ import { resolveIfs } from './transforms/resolve-if.ts';
 import { dropPresentOutputs, removePastInputs } from './transforms/kv-cache.ts';
 import { cutEmbeddings, INPUTS_EMBEDS } from './transforms/embedding-cut.ts';
 import { findNonStandardOps, type NonStandardOp } from './transforms/non-standard-ops.ts';
+import { decomposeContribOps, DECOMPOSED_CONTRIB_OPS } from './transforms/contrib/index.ts';
 import { TransformError } from './transforms/errors.ts';
 import {
   dequantizeTable,
@@ -64,11 +65,14 @@ export interface GradientModel {
 
 const FOUR_BIT_OPS = new Set(['MatMulNBits', 'GatherBlockQuantized', 'MatMulBnb4']);
 
-/** Thrown for ops outside ai.onnx (onnxruntime's fused contrib ops): an `UnsupportedOpsError` naming every one. */
+/**
+ * Thrown for ops outside ai.onnx that have no decomposition into standard ops (or whose form the decomposition
+ * refuses, with the reason in `refused`): an `UnsupportedOpsError` naming every one.
+ */
 export class NonStandardOpsError extends UnsupportedOpsError {
   override name = 'NonStandardOpsError';
-  constructor(ops: NonStandardOp[]) {
-    super(ops.map((o) => ({ ...o, reason: 'not a standard ai.onnx op' })));
+  constructor(ops: NonStandardOp[], refused: ReadonlyMap<string, string> = new Map()) {
+    super(ops.map((o) => ({ ...o, reason: refused.get(o.node) ?? 'not a standard ai.onnx op' })));
     const byType = new Map<string, string[]>();
     for (const o of ops) {
       const key = `${o.domain}:${o.opType}`;
@@ -78,10 +82,15 @@ export class NonStandardOpsError extends UnsupportedOpsError {
     this.message =
       `The model uses ${ops.length} op(s) outside the standard ai.onnx domain, which onnx-grad cannot differentiate: ` +
       [...byType].map(([t, nodes]) => `${t} (nodes ${nodes.map((n) => `"${n}"`).join(', ')})`).join('; ') +
+      ops
+        .filter((o) => refused.has(o.node))
+        .map((o) => `. "${o.node}" (${o.opType}) is not decomposed because ${refused.get(o.node)}`)
+        .join('') +
       (fourBit
         ? '. MatMulNBits / GatherBlockQuantized hold 4-bit weights (transformers.js q4, q4f16, bnb4 files), not supported yet: ' +
           'use the fp32, fp16 or 8-bit file instead (onnx/model.onnx, model_fp16.onnx, model_quantized.onnx).'
-        : '. These are onnxruntime fusions (transformer optimizer / genai builder exports): convert the unoptimized fp32 ' +
+        : `. These are onnxruntime fusions (transformer optimizer / genai builder exports); onnx-grad decomposes ` +
+          `com.microsoft ${DECOMPOSED_CONTRIB_OPS.join(', ')} into standard ops, not these: convert the unoptimized fp32 ` +
           'export of the model instead (e.g. `optimum-cli export onnx` without `--optimize`, or the plain `onnx/model.onnx` of a transformers.js repo).');
   }
 }
@@ -144,8 +153,9 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
 
   resolveIfs(graph);
   dropPresentOutputs(graph);
+  const contrib = decomposeContribOps(graph);
   const nonStandard = findNonStandardOps(graph);
-  if (nonStandard.length > 0) throw new NonStandardOpsError(nonStandard);
+  if (nonStandard.length > 0) throw new NonStandardOpsError(nonStandard, contrib.refused);
   removePastInputs(graph);
   const quantization = lowerQuantization(graph);
 

@@ -84,10 +84,17 @@ describe('onnx-grad CLI', () => {
     }
   });
 
-  it('models it cannot convert exit 1 with the error (fused contrib ops; config mismatch)', () => {
+  it('models it cannot convert exit 1 with the error (a contrib op without decomposition; config mismatch)', () => {
+    const r0 = silent();
+    expect(main([FUSED_GPT2, '-o', join(dir, 'gpt2-fused.onnx')], r0.io)).toBe(0); // its contrib ops decompose
+    expect(existsSync(join(dir, 'gpt2-fused.onnx'))).toBe(true);
+    const m = decodeModel(readBytes(FUSED_GPT2));
+    m.graph.node.find((n) => n.name === 'GptAttention_0')!.op_type = 'MultiHeadAttention';
+    const edited = join(dir, 'gpt2-mha.onnx');
+    writeFileSync(edited, encodeModel(m));
     const r = silent();
-    expect(main([FUSED_GPT2, '-o', join(dir, 'gpt2.onnx')], r.io)).toBe(1);
-    expect(r.err.join('\n')).toMatch(/NonStandardOpsError: .*com\.microsoft:Attention.*"GptAttention_0"/s);
+    expect(main([edited, '-o', join(dir, 'gpt2.onnx')], r.io)).toBe(1);
+    expect(r.err.join('\n')).toMatch(/NonStandardOpsError: .*com\.microsoft:MultiHeadAttention.*"GptAttention_0"/s);
     expect(existsSync(join(dir, 'gpt2.onnx'))).toBe(false);
     const cfg = join(dir, 'wrong-config.json');
     writeFileSync(cfg, JSON.stringify({ vocab_size: 50257, n_embd: 768 }));

@@ -1,0 +1,77 @@
+/**
+ * What a contrib-op decomposition works with: the graph, an opset-aware builder, the node's element type, typed
+ * scalar constants and a way to bind results to the node's own output names.
+ *
+ * Exports: `DecomposeContext`, `ContribOp`, `ContribRefusal`, `makeContext`, `TypeLookup`, `i32`.
+ */
+import { DataType, type NodeProto } from '../../onnx/proto.ts';
+import { OpBuilder } from '../../ir/builder.ts';
+import type { Graph } from '../../ir/graph.ts';
+
+/** Thrown by a decomposition for a form of the op it does not rewrite (the node then stays and is reported). */
+export class ContribRefusal extends Error {
+  override name = 'ContribRefusal';
+}
+
+/** Element type and rank of a tensor where known. */
+export interface TypeLookup {
+  elemType(name: string): number | undefined;
+  rank(name: string): number | undefined;
+  staticShape(name: string): number[] | undefined;
+}
+
+export interface DecomposeContext {
+  graph: Graph;
+  b: OpBuilder;
+  node: NodeProto;
+  types: TypeLookup;
+  /** Float element type of the node's computation (its first input's). */
+  elem: number;
+  /** A scalar of the node's float type. */
+  k(value: number): string;
+  /** A 1-D constant of the node's float type. */
+  kv(values: number[]): string;
+  /** Input `i` when present (non-empty name), else undefined. */
+  input(i: number): string | undefined;
+  /** Makes `value` available as the node's output `i` (if the node has one there). */
+  bind(i: number, value: string): void;
+}
+
+/** A decomposition: the op's required inputs (by name, in order) and the rewrite. */
+export interface ContribOp {
+  required: string[];
+  /** The input whose element type is the op's float type (default 0). */
+  floatInput?: number;
+  run: (c: DecomposeContext) => void;
+}
+
+export function makeContext(graph: Graph, node: NodeProto, types: TypeLookup, floatInput = 0): DecomposeContext {
+  const b = new OpBuilder(graph, `${node.name || node.op_type}/`);
+  const elem = types.elemType(node.input[floatInput] ?? '') ?? DataType.FLOAT;
+  if (elem !== DataType.FLOAT && elem !== DataType.DOUBLE && elem !== DataType.FLOAT16) {
+    throw new ContribRefusal(`its input has element type ${elem}, not a float type`);
+  }
+  const floatArray = (values: number[]) =>
+    elem === DataType.DOUBLE ? Float64Array.from(values) : Float32Array.from(values);
+  const constant = (values: number[], dims: number[]) =>
+    elem === DataType.FLOAT16
+      ? b.op('Cast', [b.tensor(Float32Array.from(values), dims)], { to: DataType.FLOAT16 })
+      : b.tensor(floatArray(values), dims);
+  return {
+    graph,
+    b,
+    node,
+    types,
+    elem,
+    k: (v) => constant([v], []),
+    kv: (v) => constant(v, [v.length]),
+    input: (i) => (node.input[i] ? node.input[i] : undefined),
+    bind: (i, value) => {
+      const out = node.output[i];
+      if (out) graph.addNode('Identity', [value], { outputs: [out], name: `${node.name || node.op_type}/${i}` });
+    },
+  };
+}
+
+/** An int32 scalar constant. */
+export const i32 = (b: OpBuilder, v: number): string => b.tensor(Int32Array.from([v]), [], DataType.INT32);
