@@ -4,7 +4,7 @@
  * - `SkipLayerNormalization(input, skip, gamma[, beta][, bias])`: x = input + skip (+ bias);
  *   y = (x − mean) / √(mean(x²) − mean² + ε) · gamma (+ beta). Outputs: y, mean, inv_std_var (1/√…, shape [..., 1]),
  *   input_skip_bias_sum (x). skip may broadcast ([S, H] or [1, S, H]).
- * - `SkipSimplifiedLayerNormalization`: the same with y = x / √(mean(x²) + ε) · gamma.
+ * - `SkipSimplifiedLayerNormalization(input, skip, gamma[, bias])`: the same with y = x / √(mean(x²) + ε) · gamma.
  * - `EmbedLayerNormalization(input_ids, segment_ids, word_embedding, position_embedding, segment_embedding, gamma,
  *   beta, mask, position_ids)`: x = W[ids] + P[position_ids or 0..S−1] (+ Seg[segment_ids]); two-pass LayerNorm
  *   y = (x − mean) / √(mean((x − mean)²) + ε) · gamma + beta. Outputs: y, mask_index (int32 count of mask == 1 per
@@ -21,9 +21,9 @@ import { ContribRefusal, i32, type ContribOp, type DecomposeContext } from './co
 function skipLayerNorm(c: DecomposeContext, simplified: boolean): void {
   const { b } = c;
   const eps = attrFloat(c.node, 'epsilon', 1e-12);
-  // The CPU kernel reads input 3 as beta and input 4 as bias for both ops (the simplified one ignores beta).
+  // SkipLayerNormalization(input, skip, gamma, beta, bias); SkipSimplifiedLayerNormalization(input, skip, gamma, bias)
   const beta = simplified ? undefined : c.input(3);
-  const bias = c.input(4);
+  const bias = simplified ? c.input(3) : c.input(4);
   let x = b.add(c.input(0)!, c.input(1)!);
   if (bias) x = b.add(x, bias);
   const mean = b.reduceMean(x, [-1]);
