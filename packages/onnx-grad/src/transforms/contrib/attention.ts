@@ -8,17 +8,20 @@
  *   scores = scale · Q·Kᵀ + (attention_bias + mask), scale = `scale` or 1/√h; probs = Softmax(scores, last axis);
  *   output = probs·V → [B, S, N·h_v].
  *
- * The mask is ORT's `PrepareMask`: positions a row may not see are *set* to `mask_filter_value` (default −10000),
- * others 0. `mask_index` forms: [B] end positions (key j < end[b] kept), [2B] end then start positions (also
- * j ≥ start[b]), [B, T] raw 0/1 mask (> 0 kept), [B, S, T] per-query mask. `unidirectional` also masks key j > P + i
- * for query i. Refused (left for the caller to report): 4-D masks (unsupported by ORT's CPU kernel as well),
- * `do_rotary`, `past_present_share_buffer`, and a mask whose rank is unknown.
+ * The padding mask is ORT's `PrepareMask`: keys a row may not see get `mask_filter_value` (default −10000), others
+ * 0. `mask_index` forms: [B] end positions (key j < end[b] kept), [2B] end then start positions (also j ≥ start[b]),
+ * [B, T] raw 0/1 mask (> 0 kept), [B, S, T] per-query mask. `unidirectional` also sets key j > P + i of query i to
+ * the lowest float32 (`numeric_limits<float>::lowest()`, not the filter value). Refused (left for the caller to
+ * report): 4-D masks and past with attention_bias (which ORT's CPU kernel refuses as well), `do_rotary`,
+ * `past_present_share_buffer`, and a mask whose rank is unknown.
  *
  * Exports: `ATTENTION`.
  */
 import { DataType } from '../../onnx/proto.ts';
 import { attrFloat, attrInt, attrInts } from '../../ir/attributes.ts';
 import { ContribRefusal, i32, type ContribOp, type DecomposeContext } from './context.ts';
+
+const LOWEST_FLOAT32 = -3.4028234663852886e38;
 
 function maskBias(c: DecomposeContext, mask: string, rank: number, batch: string, keyPos: string): string {
   const { b } = c;
@@ -68,6 +71,8 @@ function attention(c: DecomposeContext): void {
   const maskIndex = c.input(3);
   const past = c.input(4);
   const attentionBias = c.input(5);
+  if (past && attentionBias)
+    throw new ContribRefusal('it has both past and attention_bias (onnxruntime refuses that too)');
   const sizes = attrInts(node, 'qkv_hidden_sizes');
   if (sizes && (sizes.length !== 3 || sizes.some((s) => s % numHeads !== 0))) {
     throw new ContribRefusal(`its qkv_hidden_sizes ${JSON.stringify(sizes)} are not three multiples of num_heads`);
@@ -128,9 +133,10 @@ function attention(c: DecomposeContext): void {
     let mask = maskIndex ? maskBias(c, maskIndex, maskRank!, batch, keyPos) : c.k(0);
     if (unidirectional) {
       const queryPos = b.op('Range', [b.i64(0), seq, b.i64(1)]);
-      // key j is hidden from query i when j − i > P = T − S
+      // Key j is hidden from query i when j − i > P = T − S; the kernel sets those to the lowest float32 (not the
+      // filter value), so they vanish from the softmax unless the padding mask hides the whole row at −FLT_MAX too.
       const ahead = b.greater(b.sub(b.unsqueeze(keyPos, [0]), b.unsqueeze(queryPos, [1])), b.sub(total, seq));
-      mask = b.where(ahead, c.k(attrFloat(node, 'mask_filter_value', -10000)), mask);
+      mask = b.where(ahead, c.k(LOWEST_FLOAT32), mask);
     }
     additive = mask;
   }
