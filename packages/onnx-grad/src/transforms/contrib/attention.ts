@@ -19,7 +19,7 @@
  */
 import { DataType } from '../../onnx/proto.ts';
 import { attrFloat, attrInt, attrInts } from '../../ir/attributes.ts';
-import { ContribRefusal, i32, type ContribOp, type DecomposeContext } from './context.ts';
+import { ContribRefusal, intScalar, type ContribOp, type DecomposeContext } from './context.ts';
 
 const LOWEST_FLOAT32 = -3.4028234663852886e38;
 
@@ -27,6 +27,7 @@ function maskBias(c: DecomposeContext, mask: string, rank: number, batch: string
   const { b } = c;
   const filter = c.k(attrFloat(c.node, 'mask_filter_value', -10000));
   const zero = c.k(0);
+  const maskZero = intScalar(b, 0, c.types.elemType(mask));
   switch (rank) {
     case 1: {
       // [B] end positions, or [2B] end then start positions: zero-padding to 2B reads a missing start as 0.
@@ -43,9 +44,9 @@ function maskBias(c: DecomposeContext, mask: string, rank: number, batch: string
       return b.unsqueeze(bias, [1, 2]);
     }
     case 2:
-      return b.unsqueeze(b.where(b.greater(mask, i32(b, 0)), zero, filter), [1, 2]);
+      return b.unsqueeze(b.where(b.greater(mask, maskZero), zero, filter), [1, 2]);
     case 3:
-      return b.unsqueeze(b.where(b.greater(mask, i32(b, 0)), zero, filter), [1]);
+      return b.unsqueeze(b.where(b.greater(mask, maskZero), zero, filter), [1]);
     default:
       throw new ContribRefusal(
         `its mask_index has rank ${rank}; onnxruntime's CPU kernel supports ranks 1 to 3 and so does the decomposition`,

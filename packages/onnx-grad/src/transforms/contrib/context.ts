@@ -2,7 +2,7 @@
  * What a contrib-op decomposition works with: the graph, an opset-aware builder, the node's element type, typed
  * scalar constants and a way to bind results to the node's own output names.
  *
- * Exports: `DecomposeContext`, `ContribOp`, `ContribRefusal`, `makeContext`, `TypeLookup`, `i32`.
+ * Exports: `DecomposeContext`, `ContribOp`, `ContribRefusal`, `makeContext`, `TypeLookup`, `intScalar`.
  */
 import { DataType, type NodeProto } from '../../onnx/proto.ts';
 import { OpBuilder } from '../../ir/builder.ts';
@@ -73,5 +73,6 @@ export function makeContext(graph: Graph, node: NodeProto, types: TypeLookup, fl
   };
 }
 
-/** An int32 scalar constant. */
-export const i32 = (b: OpBuilder, v: number): string => b.tensor(Int32Array.from([v]), [], DataType.INT32);
+/** An integer scalar constant of the given type (INT32 by default; INT64 for int64 masks and ids). */
+export const intScalar = (b: OpBuilder, v: number, type: number = DataType.INT32): string =>
+  type === DataType.INT64 ? b.i64(v) : b.tensor(Int32Array.from([v]), [], DataType.INT32);

@@ -16,7 +16,7 @@
 import { DataType } from '../../onnx/proto.ts';
 import { makeTensor } from '../../onnx/tensor.ts';
 import { attrFloat, attrInt } from '../../ir/attributes.ts';
-import { ContribRefusal, i32, type ContribOp, type DecomposeContext } from './context.ts';
+import { ContribRefusal, intScalar, type ContribOp, type DecomposeContext } from './context.ts';
 
 function skipLayerNorm(c: DecomposeContext, simplified: boolean): void {
   const { b } = c;
@@ -62,7 +62,7 @@ function embedLayerNorm(c: DecomposeContext): void {
   c.bind(0, b.add(b.mul(b.div(centered, std), c.input(5)!), c.input(6)!));
   if (c.node.output[1] && attrInt(c.node, 'mask_index_type', 1) !== 0) {
     const maskIndex = mask
-      ? b.reduceSum(b.cast(b.equal(mask, i32(b, 1)), DataType.INT32), [1], false)
+      ? b.reduceSum(b.cast(b.equal(mask, intScalar(b, 1, c.types.elemType(mask))), DataType.INT32), [1], false)
       : b.op('ConstantOfShape', [b.shape(ids, 0, 1)], { value: makeTensor('value', [1], Int32Array.from([0])) });
     c.bind(1, maskIndex);
   }
