@@ -225,6 +225,90 @@ describe('buildGradientModel on real third-party exports', () => {
   });
 });
 
+describe('the ORT-fused GPT-2 through contrib-op decomposition', () => {
+  it('cuts the word embedding out of EmbedLayerNormalization; per-coordinate central differences of grad_inputs_embeds', async () => {
+    const grad = buildGradientModel(readBytes(FUSED_GPT2));
+    // inputs_embeds holds word embeddings only: position embeddings are still added inside the graph
+    expect(grad.embedding!.weightName).toBe('transformer.wte.weight');
+    expect([grad.embedding!.vocabSize, grad.embedding!.hiddenSize]).toEqual([1000, 32]);
+    const nodes = decodeModel(grad.bytes).graph.node;
+    expect(nodes.some((n) => n.op_type === 'Gather' && n.input[0] === 'transformer.wpe.weight')).toBe(true);
+    expect(nodes.every((n) => !n.domain)).toBe(true);
+
+    const session = await ort.InferenceSession.create(grad.bytes);
+    const i32 = (v: number[], dims: number[]) => new ort.Tensor('int32', Int32Array.from(v), dims);
+    const dims: [number, number] = [1, 4];
+    const x0 = lookupRows(grad.embedding!.weights, 32, [5, 900, 17, 321], dims);
+    const base = {
+      position_ids: i32([0, 1, 2, 3], dims),
+      attention_mask: i32([1, 1, 1, 1], dims),
+    };
+    const r = rng(5);
+    const u = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: 4 * 1000 }, () => r() * 2 - 1),
+      [1, 4, 1000],
+    );
+    const f = async (x: Float32Array) => {
+      const out = await session.run({
+        ...base,
+        inputs_embeds: new ort.Tensor('float32', x, [1, 4, 32]),
+        grad_logits: u,
+      });
+      const y = out.logits!.data as Float32Array;
+      let sum = 0;
+      for (let i = 0; i < y.length; i++) sum += y[i]! * (u.data as Float32Array)[i]!;
+      return { sum, grad: out.grad_inputs_embeds!.data as Float32Array };
+    };
+    const x = x0.data as Float32Array;
+    const { grad: g } = await f(x);
+    const h = 1e-2;
+    // a coordinate of the last token, of the first (seen by every later one), and two in between
+    for (const i of [0, 33, 70, 127]) {
+      const plus = Float32Array.from(x);
+      const minus = Float32Array.from(x);
+      plus[i]! += h;
+      minus[i]! -= h;
+      const fd = ((await f(plus)).sum - (await f(minus)).sum) / (2 * h);
+      expect(Math.abs(g[i]!)).toBeGreaterThan(1e-3);
+      expect(Math.abs(fd - g[i]!), `coordinate ${i}: fd ${fd} vs ${g[i]}`).toBeLessThanOrEqual(
+        2e-2 * Math.abs(g[i]!) + 2e-3,
+      );
+    }
+    await session.release();
+  });
+
+  it('BERT-style wiring: positions from the sequence length, EmbedLayerNormalization mask_index into every Attention', async () => {
+    // The fused GPT-2 edited the way ORT fuses BERT: no position_ids input (EmbedLayerNormalization counts 0..S-1
+    // from the shape of input_ids, which the cut rewires to inputs_embeds) and the attention mask reduced to [B] end
+    // positions by EmbedLayerNormalization's mask_index output.
+    const m = decodeModel(readBytes(FUSED_GPT2));
+    const emb = m.graph.node.find((n) => n.op_type === 'EmbedLayerNormalization')!;
+    emb.input = [...emb.input.slice(0, 7), 'attention_mask'];
+    emb.output[1] = 'mask_index';
+    for (const n of m.graph.node) if (n.op_type === 'Attention') n.input[3] = 'mask_index';
+    m.graph.node = m.graph.node.filter((n) => !(n.op_type === 'Cast' && n.input[0] === 'position_ids'));
+    m.graph.input = m.graph.input.filter((i) => i.name !== 'position_ids');
+    const bytes = encodeModel(m);
+    const grad = buildGradientModel(bytes);
+    expect(grad.inputNames).toEqual(['inputs_embeds', 'attention_mask', 'grad_logits']);
+
+    const i32 = (v: number[], d: number[]) => new ort.Tensor('int32', Int32Array.from(v), d);
+    const ids = [3, 5, 7, 9, 11, 13];
+    const mask = i32([1, 1, 1, 1, 1, 0], [2, 3]);
+    const past = new ort.Tensor('float32', new Float32Array(0), [2, 2, 4, 0, 8]);
+    const pasts = Object.fromEntries([0, 1, 2, 3, 4].map((k) => [`past_${k}`, past]));
+    const reference = (await runModel(bytes, { input_ids: i32(ids, [2, 3]), attention_mask: mask, ...pasts })).logits!;
+    const feeds: Feeds = {
+      inputs_embeds: lookupRows(grad.embedding!.weights, 32, ids, [2, 3]),
+      attention_mask: mask,
+      grad_logits: f32(new Float32Array(6000).fill(1), [2, 3, 1000]),
+    };
+    const out = await runModel(grad.bytes, feeds);
+    expect(maxAbsDiff(out.logits!.data as Float32Array, reference.data as Float32Array)).toBeLessThan(1e-5);
+  });
+});
+
 describe('buildGradientModel refuses bad input with clear errors', () => {
   it('contrib ops without a decomposition (or in a refused form) are named, each node, with the reason', () => {
     // The fused GPT-2 with one FastGelu turned into GemmFastGelu (no decomposition) and one Attention using rotary
