@@ -9,6 +9,7 @@ export { resolveIfs } from './transforms/resolve-if.ts';
 export { dropPresentOutputs, removePastInputs } from './transforms/kv-cache.ts';
 export * from './transforms/embedding-cut.ts';
 export * from './transforms/non-standard-ops.ts';
+export { decomposeContribOps, DECOMPOSED_CONTRIB_OPS, type ContribDecomposition } from './transforms/contrib/index.ts';
 export {
   lowerQuantization,
   findUnloweredQuantization,

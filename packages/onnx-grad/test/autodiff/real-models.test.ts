@@ -136,7 +136,7 @@ describe('differentiate on third-party exports', () => {
     );
   });
 
-  it('refuses the ORT-fused GPT-2 and names its contrib ops and nodes', () => {
+  it('differentiate alone refuses the ORT-fused GPT-2 and names its contrib ops and nodes (buildGradientModel decomposes them first)', () => {
     const model = decodeModel(new Uint8Array(readFileSync(thirdParty('ortgenai-tiny-gpt2-fused/past.onnx'))));
     const g = new Graph(model);
     const emb = g.nodes.find((n) => n.op_type === 'EmbedLayerNormalization')!;

@@ -4,6 +4,7 @@ import {
   tensorData,
   cutEmbeddings,
   findWordEmbedding,
+  decomposeContribOps,
   TransformError,
   type Graph,
 } from '../../src/index.ts';
@@ -146,5 +147,18 @@ describe('word-embedding cut on real exports', () => {
     expect(err!.message).toMatch(/No word-embedding lookup found: searched for a Gather/);
     expect(err!.message).toMatch(/EmbedLayerNormalization_0.*EmbedLayerNormalization, domain com\.microsoft/);
     expect(err!.message).toMatch(/cut: \{ tensor/);
+  });
+
+  it('after contrib-op decomposition, the fused GPT-2 lookup is the word table inside EmbedLayerNormalization', () => {
+    const g = loadGraph(FUSED_GPT2);
+    expect(decomposeContribOps(g).decomposed).toBe(21);
+    const lookup = findWordEmbedding(g);
+    expect([lookup.weightName, lookup.vocabSize, lookup.hiddenSize]).toEqual(['transformer.wte.weight', 1000, 32]);
+    const cut = cutEmbeddings(g)!;
+    // position embeddings are added after the cut: inputs_embeds is the word embedding alone
+    const wpe = g.nodes.find((n) => n.op_type === 'Gather' && n.input[0] === 'transformer.wpe.weight')!;
+    const sum = g.consumers(wpe.output[0]!)[0]!;
+    expect(sum.op_type).toBe('Add');
+    expect(sum.input).toContain(cut.input);
   });
 });
