@@ -6,6 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import type * as ort from 'onnxruntime-node';
 import { DataType, Graph } from '../../src/index.ts';
 import { decomposeContribOps } from '../../src/transforms/contrib/index.ts';
 import { rng } from './helpers.ts';
@@ -112,11 +113,9 @@ describe('elementwise contrib ops equal their onnxruntime kernels', () => {
     await fc.assert(
       fc.asyncProperty(shapeArb, async ({ batch, seq, hidden, seed }) => {
         const dims = [batch, seq, hidden];
-        const [x, bias, skip] = [
-          uniform(seed, size(dims)),
-          uniform(seed + 1, hidden),
-          uniform(seed + 2, size(dims)),
-        ].map((v) => v.map(Math.fround));
+        const x = uniform(seed, size(dims)).map(Math.fround);
+        const bias = uniform(seed + 1, hidden).map(Math.fround);
+        const skip = uniform(seed + 2, size(dims)).map(Math.fround);
         const spec: ContribNodeSpec = {
           op: 'BiasAdd',
           inputs: [io('X', dims), io('bias', [hidden]), io('skip', dims)],
@@ -163,7 +162,7 @@ describe('fused normalizations equal their onnxruntime kernels', () => {
             gamma: f32(uniform(a.seed + 2, a.hidden), [a.hidden]),
             beta: f32(uniform(a.seed + 3, a.hidden), [a.hidden]),
             bias: f32(uniform(a.seed + 4, a.hidden), [a.hidden]),
-          } as Record<string, ReturnType<typeof f32>>;
+          } as Record<string, ort.Tensor>;
           const useBeta = a.beta && op === 'SkipLayerNormalization';
           if (!useBeta) delete feeds.beta;
           if (!a.bias) delete feeds.bias;
@@ -237,7 +236,7 @@ describe('fused normalizations equal their onnxruntime kernels', () => {
         const n = a.batch * a.seq;
         const ints = (count: number, hi: number) => Array.from({ length: count }, () => Math.floor(r() * hi));
         const posDims = a.positions === 'batch' ? [a.batch, a.seq] : [1, a.seq];
-        const feeds: Record<string, ReturnType<typeof f32>> = {
+        const feeds: Record<string, ort.Tensor> = {
           input_ids: i32(ints(n, vocab), [a.batch, a.seq]),
           word: f32(uniform(a.seed + 1, vocab * a.hidden), [vocab, a.hidden]),
           pos: f32(uniform(a.seed + 2, maxPos * a.hidden), [maxPos, a.hidden]),
@@ -305,7 +304,7 @@ describe('Attention equals its onnxruntime kernel', () => {
         const sizes = a.qkvSizes ? [N * h, N * h, N * (h + 1)] : [N * h, N * h, N * h];
         const width = sizes[0]! + sizes[1]! + sizes[2]!;
         const ints = (count: number, f: (i: number) => number) => Array.from({ length: count }, (_, i) => f(i));
-        const feeds: Record<string, ReturnType<typeof f32>> = {
+        const feeds: Record<string, ort.Tensor> = {
           input: f32(uniform(a.seed, B * S * D, -1, 1), [B, S, D]),
           weights: f32(uniform(a.seed + 1, D * width, -1, 1), [D, width]),
         };
