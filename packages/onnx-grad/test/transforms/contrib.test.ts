@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type * as ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-node';
 import { DataType, Graph } from '../../src/index.ts';
 import { decomposeContribOps } from '../../src/transforms/contrib/index.ts';
 import { rng } from './helpers.ts';
@@ -390,5 +390,60 @@ describe('Attention equals its onnxruntime kernel', () => {
       /rank 4/,
     );
     expect(reasons({ ...base, inputs: [io('input', ['B', 'S', 4])] })).toMatch(/required input 1 \(weights\)/);
+  });
+});
+
+describe('RotaryEmbedding equals its onnxruntime kernel', () => {
+  const arb = fc.record({
+    batch: fc.integer({ min: 1, max: 2 }),
+    seq: fc.integer({ min: 1, max: 4 }),
+    heads: fc.integer({ min: 1, max: 3 }),
+    halfHead: fc.integer({ min: 1, max: 4 }),
+    partial: fc.boolean(), // rotary_embedding_dim < head size
+    interleaved: fc.boolean(),
+    transposed: fc.boolean(), // [B, N, S, h] input
+    positions: fc.constantFrom('start', 'scalar', 'per-token'),
+    numHeadsAttr: fc.boolean(),
+    seed: fc.integer({ min: 1, max: 1e6 }),
+  });
+
+  it('rotate-half and interleaved, partial rotary dim, [B, S, N·h] and [B, N, S, h], start or per-token positions', async () => {
+    await fc.assert(
+      fc.asyncProperty(arb, async (a) => {
+        const { batch: B, seq: S, heads: N } = a;
+        const h = 2 * a.halfHead;
+        const R = a.partial && a.halfHead > 1 ? 2 * Math.max(1, a.halfHead - 1) : h;
+        const maxPos = 8;
+        const r = rng(a.seed);
+        const dims = a.transposed ? [B, N, S, h] : [B, S, N * h];
+        const feeds: Record<string, ort.Tensor> = {
+          input: f32(uniform(a.seed, size(dims)), dims),
+          cos: f32(uniform(a.seed + 1, maxPos * (R / 2), -1, 1), [maxPos, R / 2]),
+          sin: f32(uniform(a.seed + 2, maxPos * (R / 2), -1, 1), [maxPos, R / 2]),
+        };
+        const posDims = a.positions === 'per-token' ? [B, S] : a.positions === 'start' ? [1] : [];
+        const posValues =
+          a.positions === 'per-token'
+            ? Array.from({ length: B * S }, () => Math.floor(r() * maxPos))
+            : [Math.floor(r() * (maxPos - S + 1))];
+        feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from(posValues.map(BigInt)), posDims);
+        const attrs: ContribNodeSpec['attrs'] = { interleaved: a.interleaved ? 1 : 0 };
+        if (R < h) attrs.rotary_embedding_dim = R;
+        if (R < h || a.numHeadsAttr) attrs.num_heads = N;
+        const spec: ContribNodeSpec = {
+          op: 'RotaryEmbedding',
+          inputs: [
+            io('input', a.transposed ? ['B', N, 'S', h] : ['B', 'S', N * h]),
+            io('position_ids', posDims, DataType.INT64),
+            io('cos', [maxPos, R / 2]),
+            io('sin', [maxPos, R / 2]),
+          ],
+          outputs: [io('output')],
+          attrs,
+        };
+        await compare('RotaryEmbedding', spec, feeds, 1e-6);
+      }),
+      { ...RUNS, numRuns: 30 },
+    );
   });
 });

@@ -13,10 +13,13 @@ import { ContribRefusal, makeContext, type ContribOp, type TypeLookup } from './
 import { ACTIVATIONS } from './activations.ts';
 import { NORMALIZATIONS } from './normalization.ts';
 import { ATTENTION } from './attention.ts';
+import { ROTARY } from './rotary.ts';
 
 const MS_DOMAIN = 'com.microsoft';
 
-const DECOMPOSERS = new Map<string, ContribOp>(Object.entries({ ...ACTIVATIONS, ...NORMALIZATIONS, ...ATTENTION }));
+const DECOMPOSERS = new Map<string, ContribOp>(
+  Object.entries({ ...ACTIVATIONS, ...NORMALIZATIONS, ...ATTENTION, ...ROTARY }),
+);
 
 /** The com.microsoft ops that have a decomposition. */
 export const DECOMPOSED_CONTRIB_OPS: readonly string[] = [...DECOMPOSERS.keys()];

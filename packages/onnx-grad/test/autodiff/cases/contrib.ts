@@ -139,4 +139,26 @@ export const contribCases: GradCase[] = [
       scale: { float: 0.7 },
     }),
   },
+  {
+    name: 'RotaryEmbedding rotate-half, partial rotary dim, [B, S, N·h], start position',
+    opset: 13,
+    inputs: [
+      { name: 'x', shape: [2, 3, 12] },
+      { name: 'pos', shape: [1], int: [2] },
+      { name: 'cos', shape: [6, 2] },
+      { name: 'sin', shape: [6, 2] },
+    ],
+    build: contrib('RotaryEmbedding', ['x', 'pos', 'cos', 'sin'], [true], { num_heads: 2, rotary_embedding_dim: 4 }),
+  },
+  {
+    name: 'RotaryEmbedding interleaved, [B, N, S, h], per-token positions',
+    opset: 11,
+    inputs: [
+      { name: 'x', shape: [2, 2, 3, 4] },
+      { name: 'pos', shape: [2, 3], int: [0, 1, 2, 4, 4, 0] },
+      { name: 'cos', shape: [5, 2] },
+      { name: 'sin', shape: [5, 2] },
+    ],
+    build: contrib('RotaryEmbedding', ['x', 'pos', 'cos', 'sin'], [true], { interleaved: 1 }),
+  },
 ];
