@@ -89,12 +89,12 @@ describe('onnx-grad CLI', () => {
     expect(main([FUSED_GPT2, '-o', join(dir, 'gpt2-fused.onnx')], r0.io)).toBe(0); // its contrib ops decompose
     expect(existsSync(join(dir, 'gpt2-fused.onnx'))).toBe(true);
     const m = decodeModel(readBytes(FUSED_GPT2));
-    m.graph.node.find((n) => n.name === 'GptAttention_0')!.op_type = 'MultiHeadAttention';
-    const edited = join(dir, 'gpt2-mha.onnx');
+    m.graph.node.find((n) => n.name === 'GptAttention_0')!.op_type = 'GroupQueryAttention';
+    const edited = join(dir, 'gpt2-gqa.onnx');
     writeFileSync(edited, encodeModel(m));
     const r = silent();
     expect(main([edited, '-o', join(dir, 'gpt2.onnx')], r.io)).toBe(1);
-    expect(r.err.join('\n')).toMatch(/NonStandardOpsError: .*com\.microsoft:MultiHeadAttention.*"GptAttention_0"/s);
+    expect(r.err.join('\n')).toMatch(/NonStandardOpsError: .*com\.microsoft:GroupQueryAttention.*"GptAttention_0"/s);
     expect(existsSync(join(dir, 'gpt2.onnx'))).toBe(false);
     const cfg = join(dir, 'wrong-config.json');
     writeFileSync(cfg, JSON.stringify({ vocab_size: 50257, n_embd: 768 }));
@@ -136,12 +136,19 @@ describe('onnx-grad CLI', () => {
   it('runs as `tsx src/cli.ts` and sets the exit code (the script behind `pnpm onnx-grad`)', () => {
     // one spawn only (a tsx start costs seconds on CI); exit codes of failures are covered through main() above
     const tsx = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+    const m = decodeModel(readBytes(FUSED_GPT2));
+    m.graph.node.find((n) => n.name === 'GptAttention_3')!.op_type = 'GroupQueryAttention'; // no decomposition
+    const unsupported = join(dir, 'gpt2-unsupported.onnx');
+    writeFileSync(unsupported, encodeModel(m));
     const bad = spawnSync(
       tsx,
-      [join(REPO_ROOT, 'packages/onnx-grad/src/cli.ts'), FUSED_GPT2, '-o', join(dir, 'no.onnx')],
-      { encoding: 'utf8', cwd: REPO_ROOT },
+      [join(REPO_ROOT, 'packages/onnx-grad/src/cli.ts'), unsupported, '-o', join(dir, 'no.onnx')],
+      {
+        encoding: 'utf8',
+        cwd: REPO_ROOT,
+      },
     );
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toMatch(/EmbedLayerNormalization/);
+    expect(bad.stderr).toMatch(/GroupQueryAttention.*"GptAttention_3"/s);
   });
 });

@@ -273,6 +273,15 @@ describe('fused normalizations equal their onnxruntime kernels', () => {
   });
 });
 
+/**
+ * Attention outputs are O(1); 2e-5 covers float32 reordering. A row the padding mask hides completely (every key at
+ * `filter` + score) takes its softmax where float32 spacing is |filter|·2⁻²³ (1e-3 at −10000), so a one-ulp
+ * difference in a fused multiply-add of the kernel's GEMM moves such a row by up to ~3e-8·|filter|; at −FLT_MAX the
+ * scores are absorbed and such rows are exactly uniform on both sides.
+ */
+const attentionTolerance = (filter: number | undefined) =>
+  2e-5 + (filter !== undefined && Math.abs(filter) < 1e30 ? 3e-8 * Math.abs(filter) : 0);
+
 describe('Attention equals its onnxruntime kernel', () => {
   const arb = fc
     .record({
@@ -350,7 +359,7 @@ describe('Attention equals its onnxruntime kernel', () => {
           outputs: [io('output'), a.past >= 0 ? io('present') : ''],
           attrs,
         };
-        const tol = 2e-5;
+        const tol = attentionTolerance(maskDims ? (a.maskFilter ?? -10000) : undefined);
         const kernelSpec = { ...spec, inputs: spec.inputs.map((x, i) => (i === 2 ? io('bias', [width]) : x)) };
         const kernel = await run(contribModel(kernelSpec), feeds);
         const { bias: _zeros, ...decompositionFeeds } = feeds;
@@ -444,6 +453,95 @@ describe('RotaryEmbedding equals its onnxruntime kernel', () => {
         await compare('RotaryEmbedding', spec, feeds, 1e-6);
       }),
       { ...RUNS, numRuns: 30 },
+    );
+  });
+});
+
+describe('MultiHeadAttention equals its onnxruntime kernel', () => {
+  const arb = fc.record({
+    batch: fc.integer({ min: 1, max: 2 }),
+    seq: fc.integer({ min: 1, max: 4 }),
+    kvSeq: fc.integer({ min: 1, max: 4 }),
+    heads: fc.integer({ min: 1, max: 3 }),
+    headSize: fc.integer({ min: 1, max: 4 }),
+    vHeadSize: fc.integer({ min: 1, max: 4 }),
+    kvForm: fc.constantFrom('3d', 'bnsh'),
+    past: fc.integer({ min: -1, max: 3 }),
+    unidirectional: fc.boolean(),
+    mask: fc.constantFrom('none', 'end', 'raw', '3d'),
+    attentionBias: fc.constantFrom('none', 'full', 'broadcast'),
+    bias: fc.boolean(),
+    scale: fc.constantFrom(0, 0.4),
+    seed: fc.integer({ min: 1, max: 1e6 }),
+  });
+
+  it('separate Q/K/V with bias, K/V already in heads, past/present, masks, unidirectional, attention_bias', async () => {
+    await fc.assert(
+      fc.asyncProperty(arb, async (a0) => {
+        // K/V given in heads take no bias or past; a past needs self-attention lengths to be meaningful for causality
+        // (the kernel also wants one head size for K and V in those two cases)
+        const bnsh = a0.kvForm === 'bnsh';
+        const past = bnsh ? -1 : a0.past;
+        const a = {
+          ...a0,
+          past,
+          bias: bnsh ? false : a0.bias,
+          vHeadSize: bnsh || past >= 0 ? a0.headSize : a0.vHeadSize,
+        };
+        const r = rng(a.seed);
+        const { batch: B, seq: S, heads: N, headSize: h, vHeadSize: hv } = a;
+        const L = a.unidirectional ? S : a.kvSeq;
+        const P = Math.max(a.past, 0);
+        const T = P + L;
+        const [D, Dv] = [N * h, N * hv];
+        const ints = (count: number, f: () => number) => Array.from({ length: count }, f);
+        const feeds: Record<string, ort.Tensor> = { query: f32(uniform(a.seed, B * S * D, -1, 1), [B, S, D]) };
+        const kDims = a.kvForm === '3d' ? [B, L, D] : [B, N, L, h];
+        const vDims = a.kvForm === '3d' ? [B, L, Dv] : [B, N, L, hv];
+        feeds.key = f32(uniform(a.seed + 1, size(kDims), -1, 1), kDims);
+        feeds.value = f32(uniform(a.seed + 2, size(vDims), -1, 1), vDims);
+        if (a.bias) feeds.bias = f32(uniform(a.seed + 3, 2 * D + Dv, -1, 1), [2 * D + Dv]);
+        let maskDims: number[] | undefined;
+        if (a.mask === 'end') {
+          maskDims = [B];
+          feeds.mask = i32(
+            ints(B, () => 1 + Math.floor(r() * T)),
+            maskDims,
+          );
+        } else if (a.mask === 'raw' || a.mask === '3d') {
+          maskDims = a.mask === 'raw' ? [B, T] : [B, S, T];
+          feeds.mask = i32(
+            ints(size(maskDims), () => (r() < 0.7 ? 1 : 0)),
+            maskDims,
+          );
+        }
+        const biasDims = a.attentionBias === 'full' ? [B, N, S, T] : [1, 1, S, T];
+        if (a.attentionBias !== 'none')
+          feeds.attention_bias = f32(uniform(a.seed + 4, size(biasDims), -1, 1), biasDims);
+        if (a.past >= 0) {
+          feeds.past_key = f32(uniform(a.seed + 5, B * N * P * h, -1, 1), [B, N, P, h]);
+          feeds.past_value = f32(uniform(a.seed + 6, B * N * P * hv, -1, 1), [B, N, P, hv]);
+        }
+        const attrs: ContribNodeSpec['attrs'] = { num_heads: N, unidirectional: a.unidirectional ? 1 : 0 };
+        if (a.scale) attrs.scale = { float: a.scale };
+        const spec: ContribNodeSpec = {
+          op: 'MultiHeadAttention',
+          inputs: [
+            io('query', ['B', 'S', D]),
+            io('key', kDims),
+            io('value', vDims),
+            a.bias ? io('bias', [2 * D + Dv]) : '',
+            maskDims ? io('mask', maskDims, DataType.INT32) : '',
+            a.attentionBias !== 'none' ? io('attention_bias', biasDims) : '',
+            a.past >= 0 ? io('past_key', [B, N, P, h]) : '',
+            a.past >= 0 ? io('past_value', [B, N, P, hv]) : '',
+          ],
+          outputs: [io('output'), a.past >= 0 ? io('present_key') : '', a.past >= 0 ? io('present_value') : ''],
+          attrs,
+        };
+        await compare('MultiHeadAttention', spec, feeds, attentionTolerance(maskDims ? -10000 : undefined));
+      }),
+      { ...RUNS, numRuns: 40 },
     );
   });
 });

@@ -161,4 +161,40 @@ export const contribCases: GradCase[] = [
     ],
     build: contrib('RotaryEmbedding', ['x', 'pos', 'cos', 'sin'], [true], { interleaved: 1 }),
   },
+  {
+    name: 'MultiHeadAttention: separate Q/K/V with bias, past/present, raw key_padding_mask, unidirectional',
+    opset: 13,
+    inputs: [
+      { name: 'q', shape: [2, 2, 4] },
+      { name: 'k', shape: [2, 2, 4] },
+      { name: 'v', shape: [2, 2, 6] },
+      { name: 'bias', shape: [14] },
+      { name: 'mask', shape: [2, 3], int: [1, 1, 1, 0, 1, 1] },
+    ],
+    build: (b, k) => {
+      // a past of one position, as constants
+      const pastKey = b.op('Expand', [k(0.3), b.i64([2, 2, 1, 2])]);
+      const pastValue = b.op('Expand', [k(-0.2), b.i64([2, 2, 1, 3])]);
+      return contrib(
+        'MultiHeadAttention',
+        ['q', 'k', 'v', 'bias', 'mask', '', pastKey, pastValue],
+        [true, true, true],
+        {
+          num_heads: 2,
+          unidirectional: 1,
+        },
+      )(b, k);
+    },
+  },
+  {
+    name: 'MultiHeadAttention: cross-attention, K/V already in heads, attention_bias',
+    opset: 17,
+    inputs: [
+      { name: 'q', shape: [1, 3, 4] },
+      { name: 'k', shape: [1, 2, 4, 2] },
+      { name: 'v', shape: [1, 2, 4, 2] },
+      { name: 'ab', shape: [1, 2, 3, 4] },
+    ],
+    build: contrib('MultiHeadAttention', ['q', 'k', 'v', '', '', 'ab'], [true], { num_heads: 2 }),
+  },
 ];
