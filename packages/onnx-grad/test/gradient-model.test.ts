@@ -29,6 +29,7 @@ import {
   type Feeds,
 } from './transforms/helpers.ts';
 import { checkGradient } from './transforms/gradcheck.ts';
+import { convertToFloat16 } from './fixtures/precision.ts';
 
 interface Case {
   name: string;
@@ -276,6 +277,36 @@ describe('the ORT-fused GPT-2 through contrib-op decomposition', () => {
       );
     }
     await session.release();
+  });
+
+  it('a float16 copy (no onnxruntime CPU kernels for half contrib ops): the decomposition computes it in float32', async () => {
+    const bytes = readBytes(FUSED_GPT2);
+    const half = buildGradientModel(encodeModel(convertToFloat16(decodeModel(bytes))));
+    expect(half.conversions.float16).toBeGreaterThan(0);
+    const full = buildGradientModel(bytes);
+    const i32 = (v: number[], d: number[]) => new ort.Tensor('int32', Int32Array.from(v), d);
+    const ids = [3, 5, 7, 9];
+    const feeds = (g: typeof half): Feeds => ({
+      inputs_embeds: lookupRows(g.embedding!.weights, 32, ids, [1, 4]),
+      position_ids: i32([0, 1, 2, 3], [1, 4]),
+      attention_mask: i32([1, 1, 1, 1], [1, 4]),
+      grad_logits: f32(new Float32Array(4000).fill(1), [1, 4, 1000]),
+    });
+    const a = await runModel(half.bytes, feeds(half));
+    const b = await runModel(full.bytes, feeds(full));
+    const ref = b.logits!.data as Float32Array;
+    // half weights: the README's float16 bound (measured 3.4e-4 of max |logit|)
+    expect(maxAbsDiff(a.logits!.data as Float32Array, ref)).toBeLessThan(2e-3 * Math.max(...Array.from(ref, Math.abs)));
+    const [ga, gb] = [a.grad_inputs_embeds!.data as Float32Array, b.grad_inputs_embeds!.data as Float32Array];
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    for (let i = 0; i < ga.length; i++) {
+      dot += ga[i]! * gb[i]!;
+      na += ga[i]! ** 2;
+      nb += gb[i]! ** 2;
+    }
+    expect(dot / Math.sqrt(na * nb)).toBeGreaterThan(0.9999);
   });
 
   it('BERT-style wiring: positions from the sequence length, EmbedLayerNormalization mask_index into every Attention', async () => {
