@@ -25,12 +25,10 @@ export interface DecomposeContext {
   b: OpBuilder;
   node: NodeProto;
   types: TypeLookup;
-  /** Float element type of the node's computation (its first input's). */
+  /** Float element type of the node's computation (that of its `floatInput`; float32 when unknown). */
   elem: number;
   /** A scalar of the node's float type. */
   k(value: number): string;
-  /** A 1-D constant of the node's float type. */
-  kv(values: number[]): string;
   /** Input `i` when present (non-empty name), else undefined. */
   input(i: number): string | undefined;
   /** Makes `value` available as the node's output `i` (if the node has one there). */
@@ -51,20 +49,21 @@ export function makeContext(graph: Graph, node: NodeProto, types: TypeLookup, fl
   if (elem !== DataType.FLOAT && elem !== DataType.DOUBLE && elem !== DataType.FLOAT16) {
     throw new ContribRefusal(`its input has element type ${elem}, not a float type`);
   }
-  const floatArray = (values: number[]) =>
-    elem === DataType.DOUBLE ? Float64Array.from(values) : Float32Array.from(values);
-  const constant = (values: number[], dims: number[]) =>
+  // A float16 node gets float32 constants cast to float16: buildGradientModel's float32 pass turns that Cast into a
+  // float32 one, so the constants keep full precision there.
+  const constant = (value: number) =>
     elem === DataType.FLOAT16
-      ? b.op('Cast', [b.tensor(Float32Array.from(values), dims)], { to: DataType.FLOAT16 })
-      : b.tensor(floatArray(values), dims);
+      ? b.op('Cast', [b.f32(value)], { to: DataType.FLOAT16 })
+      : elem === DataType.DOUBLE
+        ? b.tensor(Float64Array.from([value]), [])
+        : b.f32(value);
   return {
     graph,
     b,
     node,
     types,
     elem,
-    k: (v) => constant([v], []),
-    kv: (v) => constant(v, [v.length]),
+    k: constant,
     input: (i) => (node.input[i] ? node.input[i] : undefined),
     bind: (i, value) => {
       const out = node.output[i];
