@@ -35,6 +35,7 @@ import {
   type QuantizedTable,
 } from './transforms/quantization.ts';
 import { computeInFloat32 } from './transforms/float32.ts';
+import { lowerBlockQuantization } from './transforms/block-quantization.ts';
 import { checkElementTypes } from './transforms/type-check.ts';
 import { resolveInternalOps } from './autodiff/rules/internal.ts';
 
@@ -62,25 +63,29 @@ export interface GradientModel {
   conversions: { quantization: number; float16: number };
 }
 
-const FOUR_BIT_OPS = new Set(['MatMulNBits', 'GatherBlockQuantized', 'MatMulBnb4']);
+/** 4-bit ops not lowered yet (MatMulNBits is: transforms/block-quantization.ts). */
+const FOUR_BIT_OPS = new Set(['GatherBlockQuantized', 'MatMulBnb4']);
 
 /** Thrown for ops outside ai.onnx (onnxruntime's fused contrib ops): an `UnsupportedOpsError` naming every one. */
 export class NonStandardOpsError extends UnsupportedOpsError {
   override name = 'NonStandardOpsError';
-  constructor(ops: NonStandardOp[]) {
-    super(ops.map((o) => ({ ...o, reason: 'not a standard ai.onnx op' })));
+  /** `notLowered`: node name -> why a normally lowered op (MatMulNBits) was left in place. */
+  constructor(ops: NonStandardOp[], notLowered: ReadonlyMap<string, string> = new Map()) {
+    super(ops.map((o) => ({ ...o, reason: notLowered.get(o.node) ?? 'not a standard ai.onnx op' })));
     const byType = new Map<string, string[]>();
     for (const o of ops) {
       const key = `${o.domain}:${o.opType}`;
       byType.set(key, [...(byType.get(key) ?? []), o.node]);
     }
     const fourBit = ops.some((o) => FOUR_BIT_OPS.has(o.opType));
+    const reasons = ops.filter((o) => notLowered.has(o.node)).map((o) => `"${o.node}": ${notLowered.get(o.node)}`);
     this.message =
       `The model uses ${ops.length} op(s) outside the standard ai.onnx domain, which onnx-grad cannot differentiate: ` +
       [...byType].map(([t, nodes]) => `${t} (nodes ${nodes.map((n) => `"${n}"`).join(', ')})`).join('; ') +
+      (reasons.length > 0 ? `. MatMulNBits left as is: ${reasons.join('; ')}` : '') +
       (fourBit
-        ? '. MatMulNBits / GatherBlockQuantized hold 4-bit weights (transformers.js q4, q4f16, bnb4 files), not supported yet: ' +
-          'use the fp32, fp16 or 8-bit file instead (onnx/model.onnx, model_fp16.onnx, model_quantized.onnx).'
+        ? '. GatherBlockQuantized / MatMulBnb4 (4-bit embedding tables, bnb4 files) are not supported yet: ' +
+          'use the fp32, fp16, 8-bit or a q4 file without them (onnx/model.onnx, model_fp16.onnx, model_quantized.onnx).'
         : '. These are onnxruntime fusions (transformer optimizer / genai builder exports): convert the unoptimized fp32 ' +
           'export of the model instead (e.g. `optimum-cli export onnx` without `--optimize`, or the plain `onnx/model.onnx` of a transformers.js repo).');
   }
@@ -144,10 +149,11 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
 
   resolveIfs(graph);
   dropPresentOutputs(graph);
+  const blockQuantized = lowerBlockQuantization(graph);
   const nonStandard = findNonStandardOps(graph);
-  if (nonStandard.length > 0) throw new NonStandardOpsError(nonStandard);
+  if (nonStandard.length > 0) throw new NonStandardOpsError(nonStandard, blockQuantized.skipped);
   removePastInputs(graph);
-  const quantization = lowerQuantization(graph);
+  const quantization = lowerQuantization(graph) + blockQuantized.lowered;
 
   const cut = cutEmbeddings(graph, { cut: options.cut, config: options.config });
   if (!graph.isGraphInput(INPUTS_EMBEDS)) throw new TransformError(`The cut left no "${INPUTS_EMBEDS}" input.`);

@@ -1,0 +1,189 @@
+/**
+ * Lowers onnxruntime's block-quantized `com.microsoft` MatMulNBits (transformers.js q4 / q4f16 files) to standard
+ * ops. `Y = A · deq(B)^T (+ bias)` where B [N, k_blocks, blob_size] packs `bits`-bit values along K, low bits first,
+ * and `deq(q)[n, k] = (q - zp[n, k / block_size]) * scale[n, k / block_size]`; zero points are absent (default
+ * 2^(bits-1)), packed like B (uint8 [N, ceil(k_blocks * bits / 8)]) or unpacked in the scales' type. K need not be
+ * a multiple of block_size: the padding of the last block is dropped.
+ *
+ * The packed bytes stay in the file and are unpacked at run time with float ops that are exact on small integers
+ * (Cast, Mul by powers of two, Floor, Sub): `v_j = S_j - 2^bits * floor(S_j / 2^bits)` with `S_j = floor(b / 2^(bits*j))`;
+ * this needs no integer kernels (BitShift/BitwiseAnd are missing from some backends and opsets) and onnxruntime
+ * folds it when the session is created, since every input is constant. The weights are constants, so the
+ * gradient w.r.t. A is exact for the dequantized weights.
+ *
+ * Half scales (q4f16) are read as float32 and the dequantized weight is cast back to the scales' type, so the graph
+ * stays type-consistent until `computeInFloat32` moves the model to float32.
+ *
+ * Not lowered, and reported by name with the reason: `g_idx` (act-order) inputs, non-constant weights, scales or
+ * zero points, other bit widths than 2, 4 and 8, shapes that disagree with K/N/block_size.
+ *
+ * Exports: `lowerBlockQuantization`, `BlockQuantizationResult`, `dequantizeMatMulNBits`.
+ */
+import { DataType, type NodeProto, type TensorProto } from '../onnx/proto.ts';
+import { tensorData, tensorSize } from '../onnx/tensor.ts';
+import { attrInt } from '../ir/attributes.ts';
+import { OpBuilder } from '../ir/builder.ts';
+import type { Graph } from '../ir/graph.ts';
+import { constantTensor } from './constants.ts';
+import { halfToFloat } from './quantization.ts';
+
+const MS_DOMAIN = 'com.microsoft';
+const PREFIX = 'matmul_nbits/';
+
+export interface BlockQuantizationResult {
+  /** MatMulNBits nodes replaced by standard ops. */
+  lowered: number;
+  /** Nodes left in place (then reported as non-standard ops), by node name, with why. */
+  skipped: Map<string, string>;
+}
+
+interface NBits {
+  K: number;
+  N: number;
+  bits: number;
+  blockSize: number;
+  kBlocks: number;
+  blob: number;
+  B: TensorProto;
+  scales: TensorProto;
+  zeroPoints?: TensorProto;
+}
+
+const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
+const isFloatType = (t: number) => t === DataType.FLOAT || t === DataType.FLOAT16 || t === DataType.BFLOAT16;
+
+/** The node's attributes and constant operands, or why it cannot be lowered. */
+function readNode(graph: Graph, n: NodeProto): NBits | string {
+  const K = attrInt(n, 'K', 0);
+  const N = attrInt(n, 'N', 0);
+  const bits = attrInt(n, 'bits', 4);
+  const blockSize = attrInt(n, 'block_size', 0);
+  if (K <= 0 || N <= 0 || blockSize <= 0)
+    return `attributes K, N and block_size must be positive (K=${K}, N=${N}, block_size=${blockSize})`;
+  if (![2, 4, 8].includes(bits))
+    return `bits=${bits}: only 2, 4 and 8 are lowered (the widths onnxruntime's CPU kernel runs)`;
+  const [a = '', b = '', s = '', zp = '', gIdx = ''] = n.input;
+  if (gIdx) return 'g_idx (act-order block indices) is not lowered: re-export without act-order';
+  const B = constantTensor(graph, b);
+  const scales = constantTensor(graph, s);
+  const zeroPoints = zp ? constantTensor(graph, zp) : undefined;
+  if (!a) return 'no input A';
+  if (!B || !scales || (zp && !zeroPoints))
+    return 'the packed weights, scales and zero points must be constants (initializers or Constant nodes)';
+  const kBlocks = ceilDiv(K, blockSize);
+  const blob = (blockSize * bits) / 8;
+  if (B.data_type !== DataType.UINT8) return `B has element type ${B.data_type}; only packed uint8 is lowered`;
+  if (tensorSize(B) !== N * kBlocks * blob)
+    return `B has ${tensorSize(B)} bytes, expected N * ceil(K / block_size) * block_size * bits / 8 = ${N * kBlocks * blob}`;
+  if (!isFloatType(scales.data_type) || tensorSize(scales) !== N * kBlocks)
+    return `scales must be ${N * kBlocks} floats (N * ceil(K / block_size))`;
+  if (zeroPoints) {
+    const packed = zeroPoints.data_type === DataType.UINT8;
+    const expected = packed ? N * ceilDiv(kBlocks * bits, 8) : N * kBlocks;
+    if ((!packed && zeroPoints.data_type !== scales.data_type) || tensorSize(zeroPoints) !== expected)
+      return `zero_points must be packed uint8 [N, ceil(k_blocks * bits / 8)] or ${N * kBlocks} values of the scales' type`;
+  }
+  return { K, N, bits, blockSize, kBlocks, blob, B, scales, zeroPoints };
+}
+
+/** `x` (float, [rows, bytes], values 0..255) split into its `bits`-bit fields, low bits first: [rows, bytes * 8/bits]. */
+function unpack(b: OpBuilder, x: string, rows: number, bytes: number, bits: number): string {
+  if (bits === 8) return x;
+  const perByte = 8 / bits;
+  const shifts = b.f32(
+    Array.from({ length: perByte }, (_, j) => 2 ** (-bits * j)),
+    [perByte],
+  );
+  const shifted = b.op('Floor', [b.mul(b.reshape(x, [rows, bytes, 1]), shifts)]); // S_j = floor(x / 2^(bits*j))
+  const high = b.op('Floor', [b.mul(shifted, b.f32(2 ** -bits))]);
+  const fields = b.sub(shifted, b.mul(high, b.f32(2 ** bits)));
+  return b.reshape(fields, [rows, bytes * perByte]);
+}
+
+const toFloat = (b: OpBuilder, x: string, t: TensorProto) =>
+  t.data_type === DataType.FLOAT ? x : b.cast(x, DataType.FLOAT);
+
+/** The dequantized weight [K, N] in the scales' element type, from the node's inputs (see the module comment). */
+function dequantizedWeight(b: OpBuilder, n: NodeProto, q: NBits): string {
+  const { K, N, bits, blockSize, kBlocks, blob } = q;
+  const values = unpack(b, b.cast(n.input[1]!, DataType.FLOAT), N * kBlocks, blob, bits);
+  const blocks = b.reshape(values, [N, kBlocks, blockSize]);
+  let zp: string;
+  if (!q.zeroPoints) zp = b.f32(2 ** (bits - 1));
+  else if (q.zeroPoints.data_type === DataType.UINT8) {
+    const bytes = ceilDiv(kBlocks * bits, 8);
+    const all = unpack(b, b.reshape(b.cast(n.input[3]!, DataType.FLOAT), [N, bytes]), N, bytes, bits);
+    zp = b.reshape(bytes * (8 / bits) === kBlocks ? all : b.slice(all, [0], [kBlocks], [1]), [N, kBlocks, 1]);
+  } else zp = b.reshape(toFloat(b, n.input[3]!, q.zeroPoints), [N, kBlocks, 1]);
+  const scale = b.reshape(toFloat(b, n.input[2]!, q.scales), [N, kBlocks, 1]);
+  let w = b.reshape(b.mul(b.sub(blocks, zp), scale), [N, kBlocks * blockSize]);
+  if (kBlocks * blockSize !== K) w = b.slice(w, [0], [K], [1]);
+  w = b.transpose(w, [1, 0]);
+  return q.scales.data_type === DataType.FLOAT ? w : b.cast(w, q.scales.data_type);
+}
+
+/**
+ * Replaces every lowerable MatMulNBits of the main graph by `MatMul(A, deq(B)) (+ bias)`, writing the node's own
+ * output name. The others stay, so that the non-standard-op check names them (with `skipped`'s reason).
+ */
+export function lowerBlockQuantization(graph: Graph): BlockQuantizationResult {
+  const b = new OpBuilder(graph, PREFIX);
+  const skipped = new Map<string, string>();
+  let lowered = 0;
+  for (const n of graph.nodes.slice()) {
+    if (n.op_type !== 'MatMulNBits' || n.domain !== MS_DOMAIN) continue;
+    const q = readNode(graph, n);
+    if (typeof q === 'string') {
+      skipped.set(n.name ?? '', q);
+      continue;
+    }
+    const y = n.output[0]!;
+    graph.removeNodes(new Set([n]));
+    const w = dequantizedWeight(b, n, q);
+    const bias = n.input[5];
+    const name = `${PREFIX}${n.name ?? 'MatMulNBits'}`;
+    if (bias) {
+      const product = graph.addNode('MatMul', [n.input[0]!, w], { name })[0]!;
+      graph.addNode('Add', [product, bias], { outputs: [y], name: `${name}/bias` });
+    } else graph.addNode('MatMul', [n.input[0]!, w], { outputs: [y], name });
+    lowered++;
+  }
+  if (lowered > 0) {
+    graph.invalidate();
+    graph.toposort();
+  }
+  return { lowered, skipped };
+}
+
+/**
+ * The dequantized weight [K, N] (row-major) of a MatMulNBits node's constant inputs, computed in TypeScript: the
+ * reference the tests hold the graph lowering to, and a way to read a q4 weight.
+ */
+export function dequantizeMatMulNBits(graph: Graph, node: NodeProto): Float32Array {
+  const q = readNode(graph, node);
+  if (typeof q === 'string') throw new Error(`MatMulNBits "${node.name}": ${q}.`);
+  const { K, N, bits, blockSize, kBlocks, blob } = q;
+  const bytes = tensorData(q.B) as Uint8Array;
+  const floats = (t: TensorProto) =>
+    t.data_type === DataType.FLOAT16
+      ? Float32Array.from(tensorData(t) as Uint16Array, halfToFloat)
+      : Float32Array.from(tensorData(t) as ArrayLike<number>);
+  const scales = floats(q.scales);
+  const field = (data: Uint8Array, rowBytes: number, row: number, i: number) => {
+    const byte = data[row * rowBytes + Math.floor((i * bits) / 8)]!;
+    return (byte >> ((i * bits) % 8)) & ((1 << bits) - 1);
+  };
+  const zpBytes = ceilDiv(kBlocks * bits, 8);
+  const zpPacked = q.zeroPoints?.data_type === DataType.UINT8 ? (tensorData(q.zeroPoints) as Uint8Array) : undefined;
+  const zpFloat = q.zeroPoints && !zpPacked ? floats(q.zeroPoints) : undefined;
+  const out = new Float32Array(K * N);
+  for (let n = 0; n < N; n++) {
+    for (let k = 0; k < K; k++) {
+      const blk = Math.floor(k / blockSize);
+      const v = field(bytes, kBlocks * blob, n, k);
+      const zp = zpPacked ? field(zpPacked, zpBytes, n, blk) : zpFloat ? zpFloat[n * kBlocks + blk]! : 2 ** (bits - 1);
+      out[k * N + n] = (v - zp) * scales[n * kBlocks + blk]!;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,296 @@
+/**
+ * The MatMulNBits lowering (src/transforms/block-quantization.ts) against onnxruntime-node's own com.microsoft
+ * kernel, on seeded random one-node models (fast-check, few runs): random packed bytes (the padding of a last
+ * partial block included, which both must ignore), bits 2/4/8, block sizes 16..128, K not a multiple of the block
+ * size, no / packed uint8 / float zero points, bias, float32 and float16 (q4f16) scales, accuracy levels 0 and 4.
+ * Also: the TypeScript dequantization equals the graph's, the packed bytes stay in the file, and nodes that cannot
+ * be lowered (g_idx) are named in the refusal with the reason.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import * as ort from 'onnxruntime-node';
+import {
+  buildGradientModel,
+  computeInFloat32,
+  DataType,
+  decodeModel,
+  encodeModel,
+  Graph,
+  makeTensor,
+  NonStandardOpsError,
+  type ModelProto,
+} from '../../src/index.ts';
+import { dequantizeMatMulNBits, lowerBlockQuantization } from '../../src/transforms/block-quantization.ts';
+import { halfToFloat } from '../../src/transforms/quantization.ts';
+import { floatToHalf } from '../fixtures/precision.ts';
+import { addInput, addOutput, emptyModel } from '../fixtures/onnx-model.ts';
+import { maxAbsDiff, rng } from './helpers.ts';
+
+interface Case {
+  K: number;
+  N: number;
+  M: number;
+  bits: 2 | 4 | 8;
+  blockSize: number;
+  zeroPoints: 'none' | 'packed' | 'float';
+  bias: boolean;
+  half: boolean;
+  accuracyLevel: 0 | 4;
+  opset: number;
+  seed: number;
+}
+
+/** A model `Y = MatMulNBits(A, B, scales[, zp][, bias])` with seeded random contents. */
+function nbitsModel(c: Case): ModelProto {
+  const model = emptyModel(c.opset, 'nbits');
+  model.opset_import.push({ domain: 'com.microsoft', version: 1 });
+  const g = new Graph(model);
+  const r = rng(c.seed);
+  const kBlocks = Math.ceil(c.K / c.blockSize);
+  const blob = (c.blockSize * c.bits) / 8;
+  const T = c.half ? DataType.FLOAT16 : DataType.FLOAT;
+  const floats = (n: number, f: () => number) => {
+    const v = Float32Array.from({ length: n }, f);
+    return c.half ? Uint16Array.from(v, floatToHalf) : v;
+  };
+  addInput(g, 'A', T, [2, c.M, c.K]);
+  const B = g.addInitializer(
+    makeTensor(
+      'B',
+      [c.N, kBlocks, blob],
+      Uint8Array.from({ length: c.N * kBlocks * blob }, () => (r() * 256) | 0),
+    ),
+  );
+  const scales = g.addInitializer(
+    makeTensor(
+      'scales',
+      [c.N * kBlocks],
+      floats(c.N * kBlocks, () => 0.01 + r() * 0.1),
+      T,
+    ),
+  );
+  const inputs = ['A', B, scales];
+  if (c.zeroPoints === 'packed') {
+    const bytes = c.N * Math.ceil((kBlocks * c.bits) / 8);
+    inputs.push(
+      g.addInitializer(
+        makeTensor(
+          'zp',
+          [bytes],
+          Uint8Array.from({ length: bytes }, () => (r() * 256) | 0),
+        ),
+      ),
+    );
+  } else if (c.zeroPoints === 'float') {
+    inputs.push(
+      g.addInitializer(
+        makeTensor(
+          'zp',
+          [c.N * kBlocks],
+          floats(c.N * kBlocks, () => r() * 2 ** c.bits),
+          T,
+        ),
+      ),
+    );
+  } else if (c.bias) inputs.push('');
+  if (c.bias) {
+    while (inputs.length < 5) inputs.push('');
+    inputs.push(
+      g.addInitializer(
+        makeTensor(
+          'bias',
+          [c.N],
+          floats(c.N, () => r() * 2 - 1),
+          T,
+        ),
+      ),
+    );
+  }
+  g.addNode('MatMulNBits', inputs, {
+    outputs: ['Y'],
+    domain: 'com.microsoft',
+    attrs: { K: c.K, N: c.N, bits: c.bits, block_size: c.blockSize, accuracy_level: c.accuracyLevel },
+    name: 'nbits',
+  });
+  addOutput(g, 'Y', T, [2, c.M, c.N]);
+  return model;
+}
+
+const lowered = (model: ModelProto, toFloat32 = false) => {
+  const copy = decodeModel(encodeModel(model));
+  const g = new Graph(copy);
+  const res = lowerBlockQuantization(g);
+  if (toFloat32) computeInFloat32(g);
+  return { model: copy, res, graph: g };
+};
+
+async function run(model: ModelProto, a: Float32Array, dims: number[], half: boolean): Promise<Float32Array> {
+  const s = await ort.InferenceSession.create(encodeModel(model));
+  try {
+    const A = half
+      ? new ort.Tensor('float16', Uint16Array.from(a, floatToHalf), dims)
+      : new ort.Tensor('float32', a, dims);
+    const y = (await s.run({ A })).Y!;
+    return y.type === 'float16' ? Float32Array.from(y.data as Uint16Array, halfToFloat) : (y.data as Float32Array);
+  } finally {
+    await s.release();
+  }
+}
+
+const caseArb = fc.record<Case>({
+  K: fc.integer({ min: 8, max: 160 }),
+  N: fc.integer({ min: 1, max: 24 }),
+  M: fc.integer({ min: 1, max: 5 }),
+  bits: fc.constantFrom(2 as const, 4 as const, 8 as const),
+  blockSize: fc.constantFrom(16, 32, 64, 128),
+  zeroPoints: fc.constantFrom('none' as const, 'packed' as const, 'float' as const),
+  bias: fc.boolean(),
+  half: fc.constant(false),
+  accuracyLevel: fc.constant(0 as const),
+  opset: fc.constantFrom(11, 13, 17),
+  seed: fc.integer({ min: 1, max: 1 << 30 }),
+});
+
+/** Max |y| of onnxruntime's result, the scale the tolerances below are relative to. */
+const maxAbs = (v: Float32Array) => v.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+
+describe('MatMulNBits lowered to standard ops', () => {
+  it('equals onnxruntime-node kernel on random shapes, bits, block sizes, zero points and bias (float32)', async () => {
+    // onnxruntime dequantizes blockwise as q * s + (-s * zp) and sums in MLAS order; the lowering computes
+    // (q - zp) * s and a plain MatMul: float32 rounding of K-term dot products, measured < 1e-6 of max |y|.
+    await fc.assert(
+      fc.asyncProperty(caseArb, async (c) => {
+        // the 2-bit and float-zero-point variants run only through onnxruntime's unpacked kernel for 4 bits
+        fc.pre(!(c.zeroPoints === 'float' && c.bits !== 4));
+        const model = nbitsModel(c);
+        const r = rng(c.seed + 1);
+        const a = Float32Array.from({ length: 2 * c.M * c.K }, () => r() * 2 - 1);
+        const reference = await run(model, a, [2, c.M, c.K], false);
+        const { model: mine, res } = lowered(model);
+        expect(res.lowered).toBe(1);
+        expect(mine.graph.node.every((n) => !n.domain)).toBe(true);
+        const out = await run(mine, a, [2, c.M, c.K], false);
+        expect(maxAbsDiff(out, reference)).toBeLessThanOrEqual(2e-6 * Math.max(1, maxAbs(reference)));
+      }),
+      { seed: 20261203, numRuns: 40 },
+    );
+  }, 120_000);
+
+  it('q4f16: half scales, zero points and bias, half A; equals the kernel up to float16 output rounding', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        caseArb.map((c) => ({ ...c, bits: 4 as const, half: true })),
+        async (c) => {
+          const model = nbitsModel(c);
+          const r = rng(c.seed + 1);
+          const a = Float32Array.from({ length: 2 * c.M * c.K }, () => r() * 2 - 1);
+          const reference = await run(model, a, [2, c.M, c.K], true);
+          const { model: mine } = lowered(model, true); // as the gradient build does: the model computes in float32
+          expect(mine.graph.output[0]!.type!.tensor_type!.elem_type).toBe(DataType.FLOAT);
+          const halfA = Float32Array.from(Uint16Array.from(a, floatToHalf), halfToFloat); // the same (half) inputs
+          const out = await run(mine, halfA, [2, c.M, c.K], false);
+          // onnxruntime accumulates in float32 and rounds Y to float16 once: 2^-11 relative, bound 1e-3 of max |y|
+          expect(maxAbsDiff(out, reference)).toBeLessThanOrEqual(1e-3 * Math.max(1, maxAbs(reference)));
+        },
+      ),
+      { seed: 7, numRuns: 15 },
+    );
+  }, 120_000);
+
+  it('accuracy_level 4 (int8 activations in onnxruntime) differs from the exact lowering only by that rounding', async () => {
+    const c: Case = {
+      K: 96,
+      N: 16,
+      M: 3,
+      bits: 4,
+      blockSize: 32,
+      zeroPoints: 'packed',
+      bias: true,
+      half: false,
+      accuracyLevel: 4,
+      opset: 17,
+      seed: 99,
+    };
+    const model = nbitsModel(c);
+    const r = rng(3);
+    const a = Float32Array.from({ length: 2 * c.M * c.K }, () => r() * 2 - 1);
+    const reference = await run(model, a, [2, c.M, c.K], false);
+    const exact = await run(nbitsModel({ ...c, accuracyLevel: 0 }), a, [2, c.M, c.K], false);
+    const out = await run(lowered(model).model, a, [2, c.M, c.K], false);
+    // the lowering computes the float product (what accuracy level 0 computes); level 4 quantizes A per block to
+    // int8 (relative error ~ 1/254 per term), so it is within a percent of max |y| of the lowering
+    expect(maxAbsDiff(out, exact)).toBeLessThanOrEqual(2e-6 * maxAbs(exact));
+    expect(maxAbsDiff(out, reference)).toBeLessThanOrEqual(1e-2 * maxAbs(reference));
+  });
+
+  it('the TypeScript dequantization equals the lowered graph, and the packed bytes stay packed in the file', async () => {
+    const c: Case = {
+      K: 72,
+      N: 5,
+      M: 72, // A = identity
+      bits: 4,
+      blockSize: 32,
+      zeroPoints: 'packed',
+      bias: false,
+      half: false,
+      accuracyLevel: 0,
+      opset: 13,
+      seed: 5,
+    };
+    const model = nbitsModel(c);
+    const g = new Graph(decodeModel(encodeModel(model)));
+    const w = dequantizeMatMulNBits(g, g.nodes[0]!);
+    // A = identity rows: Y rows are the rows of the dequantized [K, N] weight
+    const eye = new Float32Array(2 * c.K * c.K);
+    for (let b = 0; b < 2; b++) for (let k = 0; k < c.K; k++) eye[b * c.K * c.K + k * c.K + k] = 1;
+    const out = await run(lowered({ ...model }).model, eye, [2, c.K, c.K], false);
+    const reference = await run(model, eye, [2, c.K, c.K], false);
+    expect(maxAbsDiff(out.subarray(0, c.K * c.N), w)).toBe(0);
+    expect(maxAbsDiff(reference.subarray(0, c.K * c.N), w)).toBeLessThanOrEqual(1e-6 * maxAbs(w));
+    const { model: mine } = lowered(model);
+    const stored = mine.graph.initializer.find((t) => t.name === 'B')!;
+    expect(stored.data_type).toBe(DataType.UINT8);
+    expect(
+      mine.graph.initializer.every(
+        (t) => t.data_type !== DataType.FLOAT || Number(t.dims.reduce((a, d) => Number(a) * Number(d), 1)) <= 64,
+      ),
+    ).toBe(true);
+  });
+
+  it('a MatMulNBits with g_idx is left in place and named in the refusal with the reason', () => {
+    const model = nbitsModel({
+      K: 32,
+      N: 4,
+      M: 1,
+      bits: 4,
+      blockSize: 16,
+      zeroPoints: 'packed',
+      bias: false,
+      half: false,
+      accuracyLevel: 0,
+      opset: 17,
+      seed: 1,
+    });
+    const g = new Graph(model);
+    g.addInitializer(
+      makeTensor(
+        'g_idx',
+        [32],
+        Int32Array.from({ length: 32 }, (_, k) => k >> 4),
+      ),
+    );
+    g.nodes[0]!.input.push('g_idx');
+    g.invalidate();
+    // buildGradientModel needs a word-embedding cut; the refusal comes first
+    const err = (() => {
+      try {
+        buildGradientModel(model);
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err).toBeInstanceOf(NonStandardOpsError);
+    expect(err!.message).toContain('com.microsoft:MatMulNBits (nodes "nbits")');
+    expect(err!.message).toMatch(/"nbits": g_idx/);
+  });
+});
