@@ -1,9 +1,10 @@
 /**
  * `buildGradientModel`: a forward ONNX model in, a gradient model out (docs/spec.md §1). Steps: decode (external data
- * resolved as views), resolve merged-decoder `If`s to their no-cache branch, drop `present.*` outputs, refuse
- * non-standard ops, replace the KV cache by an empty one, cut the word embeddings into `inputs_embeds`,
- * differentiate, name the gradient outputs, remove dead code, sort, encode. Initializer bytes are shared with the
- * input until the final encode writes them once.
+ * resolved as views), resolve merged-decoder `If`s to their no-cache branch, drop `present.*` outputs, lower 4-bit
+ * MatMulNBits / GatherBlockQuantized, refuse the remaining non-standard ops, replace the KV cache by an empty one,
+ * lower 8-bit quantization, cut the word embeddings into `inputs_embeds` (4-bit tables left behind are repacked),
+ * compute in float32, differentiate, name the gradient outputs, remove dead code, sort, encode. Initializer bytes
+ * are shared with the input until the final encode writes them once.
  *
  * Exports: `GradientModelOptions`, `GradientModel`, `buildGradientModel`, `NonStandardOpsError`.
  */
@@ -35,7 +36,7 @@ import {
   type QuantizedTable,
 } from './transforms/quantization.ts';
 import { computeInFloat32 } from './transforms/float32.ts';
-import { lowerBlockQuantization } from './transforms/block-quantization.ts';
+import { lowerBlockQuantization, repackTables } from './transforms/block-quantization.ts';
 import { checkElementTypes } from './transforms/type-check.ts';
 import { resolveInternalOps } from './autodiff/rules/internal.ts';
 
@@ -63,13 +64,13 @@ export interface GradientModel {
   conversions: { quantization: number; float16: number };
 }
 
-/** 4-bit ops not lowered yet (MatMulNBits is: transforms/block-quantization.ts). */
-const FOUR_BIT_OPS = new Set(['GatherBlockQuantized', 'MatMulBnb4']);
+/** 4-bit ops not lowered (MatMulNBits and GatherBlockQuantized are: transforms/block-quantization.ts). */
+const FOUR_BIT_OPS = new Set(['MatMulBnb4']);
 
 /** Thrown for ops outside ai.onnx (onnxruntime's fused contrib ops): an `UnsupportedOpsError` naming every one. */
 export class NonStandardOpsError extends UnsupportedOpsError {
   override name = 'NonStandardOpsError';
-  /** `notLowered`: node name -> why a normally lowered op (MatMulNBits) was left in place. */
+  /** `notLowered`: node name -> why a normally lowered op (MatMulNBits, GatherBlockQuantized) was left in place. */
   constructor(ops: NonStandardOp[], notLowered: ReadonlyMap<string, string> = new Map()) {
     super(ops.map((o) => ({ ...o, reason: notLowered.get(o.node) ?? 'not a standard ai.onnx op' })));
     const byType = new Map<string, string[]>();
@@ -82,10 +83,10 @@ export class NonStandardOpsError extends UnsupportedOpsError {
     this.message =
       `The model uses ${ops.length} op(s) outside the standard ai.onnx domain, which onnx-grad cannot differentiate: ` +
       [...byType].map(([t, nodes]) => `${t} (nodes ${nodes.map((n) => `"${n}"`).join(', ')})`).join('; ') +
-      (reasons.length > 0 ? `. MatMulNBits left as is: ${reasons.join('; ')}` : '') +
+      (reasons.length > 0 ? `. 4-bit nodes left as they are: ${reasons.join('; ')}` : '') +
       (fourBit
-        ? '. GatherBlockQuantized / MatMulBnb4 (4-bit embedding tables, bnb4 files) are not supported yet: ' +
-          'use the fp32, fp16, 8-bit or a q4 file without them (onnx/model.onnx, model_fp16.onnx, model_quantized.onnx).'
+        ? '. MatMulBnb4 (bitsandbytes 4-bit, transformers.js bnb4 files) is not supported yet: ' +
+          'use the q4, fp16, 8-bit or fp32 file instead (onnx/model_q4.onnx, model_fp16.onnx, model_quantized.onnx, model.onnx).'
         : '. These are onnxruntime fusions (transformer optimizer / genai builder exports): convert the unoptimized fp32 ' +
           'export of the model instead (e.g. `optimum-cli export onnx` without `--optimize`, or the plain `onnx/model.onnx` of a transformers.js repo).');
   }
@@ -156,6 +157,7 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
   const quantization = lowerQuantization(graph) + blockQuantized.lowered;
 
   const cut = cutEmbeddings(graph, { cut: options.cut, config: options.config });
+  repackTables(graph, blockQuantized.tables); // 4-bit tables the cut left in the graph stay packed in the file
   if (!graph.isGraphInput(INPUTS_EMBEDS)) throw new TransformError(`The cut left no "${INPUTS_EMBEDS}" input.`);
   const float16 = computeInFloat32(graph);
   const unlowered = findUnloweredQuantization(graph);

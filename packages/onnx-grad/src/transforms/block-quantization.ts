@@ -14,13 +14,21 @@
  * Half scales (q4f16) are read as float32 and the dequantized weight is cast back to the scales' type, so the graph
  * stays type-consistent until `computeInFloat32` moves the model to float32.
  *
- * Not lowered, and reported by name with the reason: `g_idx` (act-order) inputs, non-constant weights, scales or
- * zero points, other bit widths than 2, 4 and 8, shapes that disagree with K/N/block_size.
+ * `GatherBlockQuantized` (quantized embedding tables of onnxruntime-genai builder exports: uint8 data [rows, cols *
+ * bits / 8] packed along the last axis, scales [rows, ceil(cols / block_size)], optional packed zero points) becomes
+ * `Gather(table, indices)` on the table dequantized here, so that the embedding cut finds an ordinary float lookup
+ * (its `weights` are the dequantized table). A table the cut did not remove is put back packed by `repackTables`:
+ * the file keeps the uint8 bytes and dequantizes them at run time, as for MatMulNBits.
  *
- * Exports: `lowerBlockQuantization`, `BlockQuantizationResult`, `dequantizeMatMulNBits`.
+ * Not lowered, and reported by name with the reason: `g_idx` (act-order) inputs, non-constant weights, scales or
+ * zero points, other bit widths than 2, 4 and 8, int4/uint4-typed or non-2-D tables, shapes that disagree with the
+ * attributes.
+ *
+ * Exports: `lowerBlockQuantization`, `repackTables`, `BlockQuantizationResult`, `PackedTable`,
+ * `dequantizeMatMulNBits`.
  */
 import { DataType, type NodeProto, type TensorProto } from '../onnx/proto.ts';
-import { tensorData, tensorSize } from '../onnx/tensor.ts';
+import { makeTensor, tensorData, tensorSize } from '../onnx/tensor.ts';
 import { attrInt } from '../ir/attributes.ts';
 import { OpBuilder } from '../ir/builder.ts';
 import type { Graph } from '../ir/graph.ts';
@@ -31,10 +39,23 @@ const MS_DOMAIN = 'com.microsoft';
 const PREFIX = 'matmul_nbits/';
 
 export interface BlockQuantizationResult {
-  /** MatMulNBits nodes replaced by standard ops. */
+  /** MatMulNBits and GatherBlockQuantized nodes replaced by standard ops. */
   lowered: number;
   /** Nodes left in place (then reported as non-standard ops), by node name, with why. */
   skipped: Map<string, string>;
+  /** Dequantized GatherBlockQuantized tables (float initializers) by name, for `repackTables`. */
+  tables: Map<string, PackedTable>;
+}
+
+/** A GatherBlockQuantized table: its packed operands, to write it back packed. */
+export interface PackedTable {
+  rows: number;
+  cols: number;
+  bits: number;
+  blockSize: number;
+  data: TensorProto;
+  scales: TensorProto;
+  zeroPoints?: TensorProto;
 }
 
 interface NBits {
@@ -86,6 +107,67 @@ function readNode(graph: Graph, n: NodeProto): NBits | string {
   return { K, N, bits, blockSize, kBlocks, blob, B, scales, zeroPoints };
 }
 
+/** A GatherBlockQuantized node's table, or why it cannot be lowered. */
+function readTable(graph: Graph, n: NodeProto): PackedTable | string {
+  const bits = attrInt(n, 'bits', 4);
+  const blockSize = attrInt(n, 'block_size', 128);
+  const [d = '', , s = '', zp = ''] = n.input;
+  const data = constantTensor(graph, d);
+  const scales = constantTensor(graph, s);
+  const zeroPoints = zp ? constantTensor(graph, zp) : undefined;
+  if (!data || !scales || (zp && !zeroPoints))
+    return 'the packed table, scales and zero points must be constants (initializers or Constant nodes)';
+  if (data.data_type !== DataType.UINT8) return `data has element type ${data.data_type}; only packed uint8 is lowered`;
+  if (![2, 4, 8].includes(bits)) return `bits=${bits}: only 2, 4 and 8 are lowered`;
+  if (data.dims.length !== 2) return `the table has rank ${data.dims.length}; only [rows, packed columns] is lowered`;
+  const rank = 2;
+  const axis = (a: number) => (a < 0 ? a + rank : a);
+  if (axis(attrInt(n, 'gather_axis', 0)) !== 0 || axis(attrInt(n, 'quantize_axis', 1)) !== 1)
+    return 'only gather_axis 0 and quantize_axis 1 (the last) are lowered, as onnxruntime requires for uint8 data';
+  const [rows = 0, bytes = 0] = data.dims.map(Number);
+  const cols = (bytes * 8) / bits;
+  const kBlocks = ceilDiv(cols, blockSize);
+  if (!isFloatType(scales.data_type) || tensorSize(scales) !== rows * kBlocks)
+    return `scales must be [${rows}, ${kBlocks}] floats (rows, ceil(columns / block_size))`;
+  if (
+    zeroPoints &&
+    (zeroPoints.data_type !== DataType.UINT8 || tensorSize(zeroPoints) !== rows * ceilDiv(kBlocks * bits, 8))
+  )
+    return `zero_points must be packed uint8 [${rows}, ${ceilDiv(kBlocks * bits, 8)}]`;
+  return { rows, cols, bits, blockSize, data, scales, zeroPoints };
+}
+
+const floatsOf = (t: TensorProto) =>
+  t.data_type === DataType.FLOAT16
+    ? Float32Array.from(tensorData(t) as Uint16Array, halfToFloat)
+    : Float32Array.from(tensorData(t) as ArrayLike<number>);
+
+/** Field `i` (`bits` wide, low bits first) of row `row` of a packed uint8 buffer with `rowBytes` bytes a row. */
+function field(data: Uint8Array, rowBytes: number, row: number, i: number, bits: number): number {
+  const byte = data[row * rowBytes + Math.floor((i * bits) / 8)]!;
+  return (byte >> ((i * bits) % 8)) & ((1 << bits) - 1);
+}
+
+/** The dequantized table [rows, cols] of a GatherBlockQuantized, row-major float32. */
+export function dequantizeTableBlocks(t: PackedTable): Float32Array {
+  const { rows, cols, bits, blockSize } = t;
+  const kBlocks = ceilDiv(cols, blockSize);
+  const data = tensorData(t.data) as Uint8Array;
+  const scales = floatsOf(t.scales);
+  const zps = t.zeroPoints ? (tensorData(t.zeroPoints) as Uint8Array) : undefined;
+  const zpBytes = ceilDiv(kBlocks * bits, 8);
+  const rowBytes = (cols * bits) / 8;
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const blk = Math.floor(c / blockSize);
+      const zp = zps ? field(zps, zpBytes, r, blk, bits) : 2 ** (bits - 1);
+      out[r * cols + c] = (field(data, rowBytes, r, c, bits) - zp) * scales[r * kBlocks + blk]!;
+    }
+  }
+  return out;
+}
+
 /** `x` (float, [rows, bytes], values 0..255) split into its `bits`-bit fields, low bits first: [rows, bytes * 8/bits]. */
 function unpack(b: OpBuilder, x: string, rows: number, bytes: number, bits: number): string {
   if (bits === 8) return x;
@@ -129,30 +211,77 @@ function dequantizedWeight(b: OpBuilder, n: NodeProto, q: NBits): string {
 export function lowerBlockQuantization(graph: Graph): BlockQuantizationResult {
   const b = new OpBuilder(graph, PREFIX);
   const skipped = new Map<string, string>();
+  const tables = new Map<string, PackedTable>();
   let lowered = 0;
   for (const n of graph.nodes.slice()) {
-    if (n.op_type !== 'MatMulNBits' || n.domain !== MS_DOMAIN) continue;
-    const q = readNode(graph, n);
+    if (n.domain !== MS_DOMAIN || (n.op_type !== 'MatMulNBits' && n.op_type !== 'GatherBlockQuantized')) continue;
+    const q = n.op_type === 'MatMulNBits' ? readNode(graph, n) : readTable(graph, n);
     if (typeof q === 'string') {
       skipped.set(n.name ?? '', q);
       continue;
     }
     const y = n.output[0]!;
     graph.removeNodes(new Set([n]));
-    const w = dequantizedWeight(b, n, q);
-    const bias = n.input[5];
-    const name = `${PREFIX}${n.name ?? 'MatMulNBits'}`;
-    if (bias) {
-      const product = graph.addNode('MatMul', [n.input[0]!, w], { name })[0]!;
-      graph.addNode('Add', [product, bias], { outputs: [y], name: `${name}/bias` });
-    } else graph.addNode('MatMul', [n.input[0]!, w], { outputs: [y], name });
+    const name = `${PREFIX}${n.name ?? n.op_type}`;
+    if ('cols' in q) {
+      const table = graph.uniqueName(`${n.input[0]!}/dequantized`);
+      graph.addInitializer(makeTensor(table, [q.rows, q.cols], dequantizeTableBlocks(q)));
+      tables.set(table, q);
+      graph.addNode('Gather', [table, n.input[1]!], { outputs: [y], attrs: { axis: 0 }, name });
+    } else {
+      const w = dequantizedWeight(b, n, q);
+      const bias = n.input[5];
+      if (bias) {
+        const product = graph.addNode('MatMul', [n.input[0]!, w], { name })[0]!;
+        graph.addNode('Add', [product, bias], { outputs: [y], name: `${name}/bias` });
+      } else graph.addNode('MatMul', [n.input[0]!, w], { outputs: [y], name });
+    }
     lowered++;
   }
   if (lowered > 0) {
     graph.invalidate();
     graph.toposort();
   }
-  return { lowered, skipped };
+  return { lowered, skipped, tables };
+}
+
+/**
+ * Puts the dequantized GatherBlockQuantized tables still read (a lookup the embedding cut did not remove) back in
+ * packed form: the float initializer becomes the output of a run-time dequantization of the stored uint8 bytes.
+ * Returns how many were repacked.
+ */
+export function repackTables(graph: Graph, tables: ReadonlyMap<string, PackedTable>): number {
+  const b = new OpBuilder(graph, `${PREFIX}repack/`);
+  let repacked = 0;
+  for (const [name, t] of tables) {
+    if (!graph.initializer(name) || graph.consumers(name).length === 0) continue;
+    const stored = (x: TensorProto) => graph.initializer(x.name!)?.name ?? graph.addInitializer({ ...x });
+    const { rows, cols, bits, blockSize } = t;
+    const kBlocks = ceilDiv(cols, blockSize);
+    const rowBytes = (cols * bits) / 8;
+    const q = unpack(b, b.cast(stored(t.data), DataType.FLOAT), rows, rowBytes, bits);
+    const blockOf = b.tensor(
+      BigInt64Array.from({ length: cols }, (_, c) => BigInt(Math.floor(c / blockSize))),
+      [cols],
+      DataType.INT64,
+      'block_of_column',
+    );
+    const perColumn = (x: string) => b.gather(b.reshape(x, [rows, -1]), blockOf, 1);
+    const scale = perColumn(b.cast(stored(t.scales), DataType.FLOAT));
+    let zp: string;
+    if (t.zeroPoints) {
+      const zpBytes = ceilDiv(kBlocks * bits, 8);
+      zp = perColumn(unpack(b, b.cast(stored(t.zeroPoints), DataType.FLOAT), rows, zpBytes, bits));
+    } else zp = b.f32(2 ** (bits - 1));
+    graph.removeInitializer(name);
+    graph.addNode('Mul', [b.sub(q, zp), scale], { outputs: [name], name: `${PREFIX}repack/${name}` });
+    repacked++;
+  }
+  if (repacked > 0) {
+    graph.invalidate();
+    graph.toposort();
+  }
+  return repacked;
 }
 
 /**
@@ -164,24 +293,20 @@ export function dequantizeMatMulNBits(graph: Graph, node: NodeProto): Float32Arr
   if (typeof q === 'string') throw new Error(`MatMulNBits "${node.name}": ${q}.`);
   const { K, N, bits, blockSize, kBlocks, blob } = q;
   const bytes = tensorData(q.B) as Uint8Array;
-  const floats = (t: TensorProto) =>
-    t.data_type === DataType.FLOAT16
-      ? Float32Array.from(tensorData(t) as Uint16Array, halfToFloat)
-      : Float32Array.from(tensorData(t) as ArrayLike<number>);
-  const scales = floats(q.scales);
-  const field = (data: Uint8Array, rowBytes: number, row: number, i: number) => {
-    const byte = data[row * rowBytes + Math.floor((i * bits) / 8)]!;
-    return (byte >> ((i * bits) % 8)) & ((1 << bits) - 1);
-  };
+  const scales = floatsOf(q.scales);
   const zpBytes = ceilDiv(kBlocks * bits, 8);
   const zpPacked = q.zeroPoints?.data_type === DataType.UINT8 ? (tensorData(q.zeroPoints) as Uint8Array) : undefined;
-  const zpFloat = q.zeroPoints && !zpPacked ? floats(q.zeroPoints) : undefined;
+  const zpFloat = q.zeroPoints && !zpPacked ? floatsOf(q.zeroPoints) : undefined;
   const out = new Float32Array(K * N);
   for (let n = 0; n < N; n++) {
     for (let k = 0; k < K; k++) {
       const blk = Math.floor(k / blockSize);
-      const v = field(bytes, kBlocks * blob, n, k);
-      const zp = zpPacked ? field(zpPacked, zpBytes, n, blk) : zpFloat ? zpFloat[n * kBlocks + blk]! : 2 ** (bits - 1);
+      const v = field(bytes, kBlocks * blob, n, k, bits);
+      const zp = zpPacked
+        ? field(zpPacked, zpBytes, n, blk, bits)
+        : zpFloat
+          ? zpFloat[n * kBlocks + blk]!
+          : 2 ** (bits - 1);
       out[k * N + n] = (v - zp) * scales[n * kBlocks + blk]!;
     }
   }
