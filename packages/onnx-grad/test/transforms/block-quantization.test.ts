@@ -372,4 +372,73 @@ describe('MatMulNBits lowered to standard ops', () => {
       { seed: 424242, numRuns: 30 },
     );
   }, 120_000);
+
+  it('opset 21 blocked DequantizeLinear before the word-embedding Gather: the cut table equals onnxruntime', async () => {
+    const arb = fc.record({
+      rows: fc.integer({ min: 6, max: 30 }),
+      cols: fc.integer({ min: 16, max: 80 }),
+      axis: fc.constantFrom(0, 1),
+      blockSize: fc.constantFrom(16, 32),
+      signed: fc.boolean(),
+      zeroPoints: fc.boolean(),
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(arb, async (c) => {
+        const r = rng(c.seed);
+        const qType = c.signed ? DataType.INT8 : DataType.UINT8;
+        const sDims =
+          c.axis === 0 ? [Math.ceil(c.rows / c.blockSize), c.cols] : [c.rows, Math.ceil(c.cols / c.blockSize)];
+        const sSize = sDims[0]! * sDims[1]!;
+        const ids = Array.from({ length: 10 }, () => Math.floor(r() * c.rows));
+        const build = (withHead: boolean) => {
+          const model = emptyModel(21, 'blocked');
+          model.ir_version = 10;
+          const g = new Graph(model);
+          const rr = rng(c.seed + 1); // the same tensors in both models
+          const ints = (n: number) =>
+            c.signed
+              ? Int8Array.from({ length: n }, () => ((rr() * 256) | 0) - 128)
+              : Uint8Array.from({ length: n }, () => (rr() * 256) | 0);
+          const q = ints(c.rows * c.cols);
+          const inputs = [
+            g.addInitializer(makeTensor('table_q', [c.rows, c.cols], q, qType)),
+            g.addInitializer(
+              makeTensor(
+                'table_scale',
+                sDims,
+                Float32Array.from({ length: sSize }, () => 0.001 + rr() * 0.01),
+              ),
+            ),
+          ];
+          if (c.zeroPoints) inputs.push(g.addInitializer(makeTensor('table_zp', sDims, ints(sSize), qType)));
+          const table = g.addNode('DequantizeLinear', inputs, { attrs: { axis: c.axis, block_size: c.blockSize } })[0]!;
+          addInput(g, 'input_ids', DataType.INT64, [2, 5]);
+          const emb = g.addNode('Gather', [table, 'input_ids'], { outputs: ['emb'], attrs: { axis: 0 } })[0]!;
+          if (withHead) {
+            const w = g.addInitializer(
+              makeTensor(
+                'head',
+                [c.cols, 3],
+                Float32Array.from({ length: c.cols * 3 }, () => rr() - 0.5),
+              ),
+            );
+            g.addNode('MatMul', [emb, w], { outputs: ['logits'] });
+            addOutput(g, 'logits', DataType.FLOAT, [2, 5, 3]);
+          } else addOutput(g, 'emb', DataType.FLOAT, [2, 5, c.cols]);
+          return model;
+        };
+        const s = await ort.InferenceSession.create(encodeModel(build(false)));
+        const reference = (
+          await s.run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [2, 5]) })
+        ).emb!.data as Float32Array;
+        await s.release();
+        const grad = buildGradientModel(build(true));
+        const w = grad.embedding!.weights;
+        const mine = Float32Array.from(ids.flatMap((id) => Array.from(w.subarray(id * c.cols, (id + 1) * c.cols))));
+        expect(maxAbsDiff(mine, reference)).toBeLessThanOrEqual(1e-7 * maxAbs(reference));
+      }),
+      { seed: 2121, numRuns: 12 },
+    );
+  });
 });
