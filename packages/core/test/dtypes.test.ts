@@ -1,8 +1,8 @@
 /**
  * Gradient methods on the reduced-precision files transformers.js loads by `dtype` (fixture folder bert-tiny-opset11:
- * onnx/model_quantized.onnx = q8, model_int8.onnx, model_fp16.onnx, model_q4.onnx, model_q4f16.onnx): each is explained
- * through `from_pretrained(id, { dtype })` as users load it, the output says which dtype, and the attributions agree
- * with the fp32 model's; a q4 file whose MatMulNBits cannot be lowered (g_idx) is refused naming every such node; a
+ * onnx/model_quantized.onnx = q8, model_int8.onnx, model_fp16.onnx, model_q4.onnx, model_q4f16.onnx,
+ * model_bnb4.onnx): each is explained through `from_pretrained(id, { dtype })` as users load it, the output says
+ * which dtype, and the attributions agree with the fp32 model's; a q4 file whose MatMulNBits cannot be lowered (g_idx) is refused naming every such node; a
  * missing dtype file named as modelSource gets an error naming the files the folder has.
  */
 import { describe, expect, test } from 'vitest';
@@ -37,14 +37,16 @@ async function explainBoth(model: Loaded['model'], tokenizer: Loaded['tokenizer'
 describe('gradient methods by model dtype', () => {
   // Measured on this fixture: q8/int8 attributions have cosine 0.99992-0.99996 with fp32 (straight-through
   // gradients through 8-bit activations, 8-bit weights); fp16 0.9999998 (float16 weights, float32 compute); q4 and
-  // q4f16 0.9943 (Saliency) and 0.9961 (IntegratedGradients): exact gradients of the 4-bit model, whose weights
-  // (blocks of 16, symmetric) differ from the fixture's random float weights by up to half a step of max|w| / 7.
+  // q4f16 0.9943 (Saliency) and 0.9961 (IntegratedGradients), bnb4 0.9965 and 0.9977: exact gradients of the 4-bit
+  // model, whose weights (q4: blocks of 16, symmetric; bnb4: NF4 blocks of 32) differ from the fixture's random
+  // float weights by up to half a quantization step.
   const cases = [
     { dtype: 'q8', minCosine: 0.999 },
     { dtype: 'int8', minCosine: 0.999 },
     { dtype: 'fp16', minCosine: 0.99999 },
     { dtype: 'q4', minCosine: 0.99 },
     { dtype: 'q4f16', minCosine: 0.99 },
+    { dtype: 'bnb4', minCosine: 0.99 },
   ];
   for (const { dtype, minCosine } of cases) {
     test(`${dtype}: Saliency and IntegratedGradients run, record modelDtype, and agree with fp32`, async () => {

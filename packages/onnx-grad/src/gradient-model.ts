@@ -1,7 +1,7 @@
 /**
  * `buildGradientModel`: a forward ONNX model in, a gradient model out (docs/spec.md §1). Steps: decode (external data
  * resolved as views), resolve merged-decoder `If`s to their no-cache branch, drop `present.*` outputs, lower 4-bit
- * MatMulNBits / GatherBlockQuantized, refuse the remaining non-standard ops, replace the KV cache by an empty one,
+ * MatMulNBits / MatMulBnb4 / GatherBlockQuantized, refuse the remaining non-standard ops, replace the KV cache by an empty one,
  * lower 8-bit quantization, cut the word embeddings into `inputs_embeds` (4-bit tables left behind are repacked),
  * compute in float32, differentiate, name the gradient outputs, remove dead code, sort, encode. Initializer bytes
  * are shared with the input until the final encode writes them once.
@@ -64,13 +64,10 @@ export interface GradientModel {
   conversions: { quantization: number; float16: number };
 }
 
-/** 4-bit ops not lowered (MatMulNBits and GatherBlockQuantized are: transforms/block-quantization.ts). */
-const FOUR_BIT_OPS = new Set(['MatMulBnb4']);
-
 /** Thrown for ops outside ai.onnx (onnxruntime's fused contrib ops): an `UnsupportedOpsError` naming every one. */
 export class NonStandardOpsError extends UnsupportedOpsError {
   override name = 'NonStandardOpsError';
-  /** `notLowered`: node name -> why a normally lowered op (MatMulNBits, GatherBlockQuantized) was left in place. */
+  /** `notLowered`: node name -> why a normally lowered 4-bit op (MatMulNBits, ...) was left in place. */
   constructor(ops: NonStandardOp[], notLowered: ReadonlyMap<string, string> = new Map()) {
     super(ops.map((o) => ({ ...o, reason: notLowered.get(o.node) ?? 'not a standard ai.onnx op' })));
     const byType = new Map<string, string[]>();
@@ -78,17 +75,18 @@ export class NonStandardOpsError extends UnsupportedOpsError {
       const key = `${o.domain}:${o.opType}`;
       byType.set(key, [...(byType.get(key) ?? []), o.node]);
     }
-    const fourBit = ops.some((o) => FOUR_BIT_OPS.has(o.opType));
     const reasons = ops.filter((o) => notLowered.has(o.node)).map((o) => `"${o.node}": ${notLowered.get(o.node)}`);
     this.message =
       `The model uses ${ops.length} op(s) outside the standard ai.onnx domain, which onnx-grad cannot differentiate: ` +
       [...byType].map(([t, nodes]) => `${t} (nodes ${nodes.map((n) => `"${n}"`).join(', ')})`).join('; ') +
-      (reasons.length > 0 ? `. 4-bit nodes left as they are: ${reasons.join('; ')}` : '') +
-      (fourBit
-        ? '. MatMulBnb4 (bitsandbytes 4-bit, transformers.js bnb4 files) is not supported yet: ' +
-          'use the q4, fp16, 8-bit or fp32 file instead (onnx/model_q4.onnx, model_fp16.onnx, model_quantized.onnx, model.onnx).'
-        : '. These are onnxruntime fusions (transformer optimizer / genai builder exports): convert the unoptimized fp32 ' +
-          'export of the model instead (e.g. `optimum-cli export onnx` without `--optimize`, or the plain `onnx/model.onnx` of a transformers.js repo).');
+      (reasons.length > 0
+        ? `. 4-bit nodes left as they are: ${reasons.join('; ')}; load another file of the model instead ` +
+          '(onnx/model.onnx, model_fp16.onnx, model_quantized.onnx)'
+        : '') +
+      (ops.some((o) => !notLowered.has(o.node))
+        ? '. These are onnxruntime fusions (transformer optimizer / genai builder exports): convert the unoptimized fp32 ' +
+          'export of the model instead (e.g. `optimum-cli export onnx` without `--optimize`, or the plain `onnx/model.onnx` of a transformers.js repo).'
+        : '.');
   }
 }
 

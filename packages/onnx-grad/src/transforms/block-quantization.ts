@@ -1,6 +1,6 @@
 /**
- * Lowers onnxruntime's block-quantized `com.microsoft` MatMulNBits (transformers.js q4 / q4f16 files) to standard
- * ops. `Y = A · deq(B)^T (+ bias)` where B [N, k_blocks, blob_size] packs `bits`-bit values along K, low bits first,
+ * Lowers onnxruntime's block-quantized `com.microsoft` MatMulNBits (transformers.js q4 / q4f16 files), MatMulBnb4
+ * (bnb4) and GatherBlockQuantized to standard ops. `Y = A · deq(B)^T (+ bias)` where B [N, k_blocks, blob_size] packs `bits`-bit values along K, low bits first,
  * and `deq(q)[n, k] = (q - zp[n, k / block_size]) * scale[n, k / block_size]`; zero points are absent (default
  * 2^(bits-1)), packed like B (uint8 [N, ceil(k_blocks * bits / 8)]) or unpacked in the scales' type. K need not be
  * a multiple of block_size: the padding of the last block is dropped.
@@ -20,12 +20,16 @@
  * (its `weights` are the dequantized table). A table the cut did not remove is put back packed by `repackTables`:
  * the file keeps the uint8 bytes and dequantizes them at run time, as for MatMulNBits.
  *
+ * `MatMulBnb4` (bitsandbytes FP4/NF4, transformers.js bnb4 files) is lowered the same way: its codes (two a byte,
+ * high nibble first, over the flattened [N, K] weight) index the 16-value code book with a Gather, times the absmax
+ * of their block.
+ *
  * Not lowered, and reported by name with the reason: `g_idx` (act-order) inputs, non-constant weights, scales or
  * zero points, other bit widths than 2, 4 and 8, int4/uint4-typed or non-2-D tables, shapes that disagree with the
  * attributes.
  *
  * Exports: `lowerBlockQuantization`, `repackTables`, `BlockQuantizationResult`, `PackedTable`,
- * `dequantizeMatMulNBits`.
+ * `dequantizeMatMulNBits`, `dequantizeTableBlocks`, `BNB4_CODES`.
  */
 import { DataType, type NodeProto, type TensorProto } from '../onnx/proto.ts';
 import { makeTensor, tensorData, tensorSize } from '../onnx/tensor.ts';
@@ -39,7 +43,7 @@ const MS_DOMAIN = 'com.microsoft';
 const PREFIX = 'matmul_nbits/';
 
 export interface BlockQuantizationResult {
-  /** MatMulNBits and GatherBlockQuantized nodes replaced by standard ops. */
+  /** MatMulNBits, MatMulBnb4 and GatherBlockQuantized nodes replaced by standard ops. */
   lowered: number;
   /** Nodes left in place (then reported as non-standard ops), by node name, with why. */
   skipped: Map<string, string>;
@@ -107,6 +111,57 @@ function readNode(graph: Graph, n: NodeProto): NBits | string {
   return { K, N, bits, blockSize, kBlocks, blob, B, scales, zeroPoints };
 }
 
+/** bitsandbytes' 4-bit code books (onnxruntime blockwise_quant_block_bnb4.h), by `quant_type`: 0 FP4, 1 NF4. */
+export const BNB4_CODES: readonly (readonly number[])[] = [
+  [
+    0, 5.208333333e-3, 0.66666667, 1, 0.33333333, 0.5, 0.16666667, 0.25, -0, -5.208333333e-3, -0.66666667, -1,
+    -0.33333333, -0.5, -0.16666667, -0.25,
+  ],
+  [
+    -1, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453, -0.28444138169288635, -0.18477343022823334,
+    -0.09105003625154495, 0, 0.07958029955625534, 0.16093020141124725, 0.24611230194568634, 0.33791524171829224,
+    0.44070982933044434, 0.5626170039176941, 0.7229568362236023, 1,
+  ],
+];
+
+/** A MatMulBnb4 node: B [N, K] flattened, two codes a byte (high nibble first), one absmax a block of the stream. */
+interface Bnb4 {
+  K: number;
+  N: number;
+  blockSize: number;
+  quantType: number;
+}
+
+function readBnb4(graph: Graph, n: NodeProto): Bnb4 | string {
+  const K = attrInt(n, 'K', 0);
+  const N = attrInt(n, 'N', 0);
+  const blockSize = attrInt(n, 'block_size', 0);
+  const quantType = attrInt(n, 'quant_type', -1);
+  if (K <= 0 || N <= 0 || blockSize <= 0) return `attributes K, N and block_size must be positive`;
+  if (quantType !== 0 && quantType !== 1) return `quant_type=${quantType}: only 0 (FP4) and 1 (NF4) exist`;
+  if (attrInt(n, 'transB', 1) !== 1) return 'transB=0 is not lowered (onnxruntime computes A · B^T)';
+  const B = constantTensor(graph, n.input[1] ?? '');
+  const absmax = constantTensor(graph, n.input[2] ?? '');
+  if (!B || !absmax) return 'the packed weights and absmax must be constants (initializers or Constant nodes)';
+  if ((N * K) % blockSize !== 0) return `N * K = ${N * K} is not a multiple of block_size ${blockSize}`;
+  if (B.data_type !== DataType.UINT8 || tensorSize(B) !== Math.ceil((N * K) / 2))
+    return `B must be ${Math.ceil((N * K) / 2)} packed uint8 bytes`;
+  if (!isFloatType(absmax.data_type) || tensorSize(absmax) !== (N * K) / blockSize)
+    return `absmax must be ${(N * K) / blockSize} floats`;
+  return { K, N, blockSize, quantType };
+}
+
+/** The dequantized [K, N] weight of a MatMulBnb4: `code[nibble] * absmax[block]`, transposed. */
+function bnb4Weight(b: OpBuilder, n: NodeProto, q: Bnb4): string {
+  const { K, N, blockSize, quantType } = q;
+  const blocks = (N * K) / blockSize;
+  const codes = unpack(b, b.cast(n.input[1]!, DataType.FLOAT), 1, (N * K) / 2, 4, true);
+  const values = b.gather(b.f32([...BNB4_CODES[quantType]!]), b.cast(b.reshape(codes, [N * K]), DataType.INT64));
+  const absmax = b.reshape(b.cast(n.input[2]!, DataType.FLOAT), [blocks, 1]);
+  const w = b.reshape(b.mul(b.reshape(values, [blocks, blockSize]), absmax), [N, K]);
+  return b.transpose(w, [1, 0]);
+}
+
 /** A GatherBlockQuantized node's table, or why it cannot be lowered. */
 function readTable(graph: Graph, n: NodeProto): PackedTable | string {
   const bits = attrInt(n, 'bits', 4);
@@ -168,12 +223,15 @@ export function dequantizeTableBlocks(t: PackedTable): Float32Array {
   return out;
 }
 
-/** `x` (float, [rows, bytes], values 0..255) split into its `bits`-bit fields, low bits first: [rows, bytes * 8/bits]. */
-function unpack(b: OpBuilder, x: string, rows: number, bytes: number, bits: number): string {
+/**
+ * `x` (float, [rows, bytes], values 0..255) split into its `bits`-bit fields, low bits first (bitsandbytes: high
+ * first): [rows, bytes * 8/bits].
+ */
+function unpack(b: OpBuilder, x: string, rows: number, bytes: number, bits: number, highFirst = false): string {
   if (bits === 8) return x;
   const perByte = 8 / bits;
   const shifts = b.f32(
-    Array.from({ length: perByte }, (_, j) => 2 ** (-bits * j)),
+    Array.from({ length: perByte }, (_, j) => 2 ** (-bits * (highFirst ? perByte - 1 - j : j))),
     [perByte],
   );
   const shifted = b.op('Floor', [b.mul(b.reshape(x, [rows, bytes, 1]), shifts)]); // S_j = floor(x / 2^(bits*j))
@@ -214,8 +272,13 @@ export function lowerBlockQuantization(graph: Graph): BlockQuantizationResult {
   const tables = new Map<string, PackedTable>();
   let lowered = 0;
   for (const n of graph.nodes.slice()) {
-    if (n.domain !== MS_DOMAIN || (n.op_type !== 'MatMulNBits' && n.op_type !== 'GatherBlockQuantized')) continue;
-    const q = n.op_type === 'MatMulNBits' ? readNode(graph, n) : readTable(graph, n);
+    if (n.domain !== MS_DOMAIN || !['MatMulNBits', 'GatherBlockQuantized', 'MatMulBnb4'].includes(n.op_type)) continue;
+    const q =
+      n.op_type === 'MatMulNBits'
+        ? readNode(graph, n)
+        : n.op_type === 'MatMulBnb4'
+          ? readBnb4(graph, n)
+          : readTable(graph, n);
     if (typeof q === 'string') {
       skipped.set(n.name ?? '', q);
       continue;
@@ -228,6 +291,8 @@ export function lowerBlockQuantization(graph: Graph): BlockQuantizationResult {
       graph.addInitializer(makeTensor(table, [q.rows, q.cols], dequantizeTableBlocks(q)));
       tables.set(table, q);
       graph.addNode('Gather', [table, n.input[1]!], { outputs: [y], attrs: { axis: 0 }, name });
+    } else if ('quantType' in q) {
+      graph.addNode('MatMul', [n.input[0]!, bnb4Weight(b, n, q)], { outputs: [y], name });
     } else {
       const w = dequantizedWeight(b, n, q);
       const bias = n.input[5];

@@ -441,4 +441,59 @@ describe('MatMulNBits lowered to standard ops', () => {
       { seed: 2121, numRuns: 12 },
     );
   });
+
+  it('MatMulBnb4 (bitsandbytes FP4 / NF4): equals the kernel on random codes, absmax, shapes and block sizes', async () => {
+    const arb = fc.record({
+      K: fc.integer({ min: 1, max: 12 }).map((k) => k * 16),
+      N: fc.integer({ min: 1, max: 20 }),
+      M: fc.integer({ min: 1, max: 4 }),
+      blockSize: fc.constantFrom(16, 32, 64, 128, 256),
+      quantType: fc.constantFrom(0, 1),
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(arb, async (c) => {
+        fc.pre((c.N * c.K) % c.blockSize === 0);
+        const model = emptyModel(17, 'bnb4');
+        model.opset_import.push({ domain: 'com.microsoft', version: 1 });
+        const g = new Graph(model);
+        const r = rng(c.seed);
+        const bytes = (c.N * c.K) / 2;
+        addInput(g, 'A', DataType.FLOAT, [2, c.M, c.K]);
+        const B = g.addInitializer(
+          makeTensor(
+            'B',
+            [bytes],
+            Uint8Array.from({ length: bytes }, () => (r() * 256) | 0),
+            DataType.UINT8,
+          ),
+        );
+        const blocks = (c.N * c.K) / c.blockSize;
+        const absmax = g.addInitializer(
+          makeTensor(
+            'absmax',
+            [blocks],
+            Float32Array.from({ length: blocks }, () => r()),
+          ),
+        );
+        g.addNode('MatMulBnb4', ['A', B, absmax], {
+          outputs: ['Y'],
+          domain: 'com.microsoft',
+          attrs: { K: c.K, N: c.N, block_size: c.blockSize, quant_type: c.quantType },
+          name: 'bnb4',
+        });
+        addOutput(g, 'Y', DataType.FLOAT, [2, c.M, c.N]);
+        const a = Float32Array.from({ length: 2 * c.M * c.K }, () => r() * 2 - 1);
+        const reference = await run(model, a, [2, c.M, c.K], false);
+        const { model: mine, res } = lowered(model);
+        expect(res.lowered).toBe(1);
+        expect(mine.graph.node.every((n) => !n.domain)).toBe(true);
+        // onnxruntime dequantizes with the same float32 products and sums in MLAS order: float32 rounding
+        expect(maxAbsDiff(await run(mine, a, [2, c.M, c.K], false), reference)).toBeLessThanOrEqual(
+          2e-6 * Math.max(1, maxAbs(reference)),
+        );
+      }),
+      { seed: 4004, numRuns: 25 },
+    );
+  }, 120_000);
 });
