@@ -1,8 +1,8 @@
 /**
  * `buildGradientModel`: a forward ONNX model in, a gradient model out (docs/spec.md §1). Steps: decode (external data
  * resolved as views), resolve merged-decoder `If`s to their no-cache branch, drop `present.*` outputs, lower 4-bit
- * MatMulNBits / MatMulBnb4 / GatherBlockQuantized, refuse the remaining non-standard ops, replace the KV cache by an empty one,
- * lower 8-bit quantization, cut the word embeddings into `inputs_embeds` (4-bit tables left behind are repacked),
+ * MatMulNBits / MatMulBnb4 / GatherBlockQuantized, refuse the remaining non-standard ops, replace the KV cache by an
+ * empty one, lower 8-bit quantization, cut the word embeddings into `inputs_embeds` (4-bit tables left behind are repacked),
  * compute in float32, differentiate, name the gradient outputs, remove dead code, sort, encode. Initializer bytes
  * are shared with the input until the final encode writes them once.
  *

@@ -1,14 +1,15 @@
 /**
  * Lowers onnxruntime's block-quantized `com.microsoft` MatMulNBits (transformers.js q4 / q4f16 files), MatMulBnb4
- * (bnb4) and GatherBlockQuantized to standard ops. `Y = A · deq(B)^T (+ bias)` where B [N, k_blocks, blob_size] packs `bits`-bit values along K, low bits first,
- * and `deq(q)[n, k] = (q - zp[n, k / block_size]) * scale[n, k / block_size]`; zero points are absent (default
+ * (bnb4) and GatherBlockQuantized to standard ops. MatMulNBits: `Y = A · deq(B)^T (+ bias)` where B [N, k_blocks,
+ * blob_size] packs `bits`-bit values along K, low bits first, and
+ * `deq(q)[n, k] = (q - zp[n, k / block_size]) * scale[n, k / block_size]`; zero points are absent (default
  * 2^(bits-1)), packed like B (uint8 [N, ceil(k_blocks * bits / 8)]) or unpacked in the scales' type. K need not be
  * a multiple of block_size: the padding of the last block is dropped.
  *
  * The packed bytes stay in the file and are unpacked at run time with float ops that are exact on small integers
- * (Cast, Mul by powers of two, Floor, Sub): `v_j = S_j - 2^bits * floor(S_j / 2^bits)` with `S_j = floor(b / 2^(bits*j))`;
- * this needs no integer kernels (BitShift/BitwiseAnd are missing from some backends and opsets) and onnxruntime
- * folds it when the session is created, since every input is constant. The weights are constants, so the
+ * (Cast, Mul by powers of two, Floor, Sub): `v_j = S_j - 2^bits * floor(S_j / 2^bits)` with
+ * `S_j = floor(b / 2^(bits*j))`; this needs no integer kernels (BitShift/BitwiseAnd are missing from some backends
+ * and opsets) and onnxruntime folds it when the session is created, since every input is constant. The weights are constants, so the
  * gradient w.r.t. A is exact for the dequantized weights.
  *
  * Half scales (q4f16) are read as float32 and the dequantized weight is cast back to the scales' type, so the graph
@@ -40,7 +41,7 @@ import { constantTensor } from './constants.ts';
 import { halfToFloat } from './quantization.ts';
 
 const MS_DOMAIN = 'com.microsoft';
-const PREFIX = 'matmul_nbits/';
+const PREFIX = 'block_quantization/';
 
 export interface BlockQuantizationResult {
   /** MatMulNBits, MatMulBnb4 and GatherBlockQuantized nodes replaced by standard ops. */
