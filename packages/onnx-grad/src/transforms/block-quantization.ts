@@ -41,7 +41,7 @@ import { constantTensor } from './constants.ts';
 import { halfToFloat } from './quantization.ts';
 
 const MS_DOMAIN = 'com.microsoft';
-const PREFIX = 'block_quantization/';
+const PREFIX = 'deq4/'; // short: node and tensor names are a large part of a small model's file
 
 export interface BlockQuantizationResult {
   /** MatMulNBits, MatMulBnb4 and GatherBlockQuantized nodes replaced by standard ops. */
