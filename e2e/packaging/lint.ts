@@ -46,10 +46,15 @@ export async function lintTarball(tgz: string): Promise<LintResult> {
   const { manifest, files } = readTarball(tgz);
   const problems = shippedEntryProblems(manifest, files);
   // tsc leaves the sources' `.ts` specifiers in declarations; build-packages.ts must have rewritten them all.
-  const declarations = execFileSync('tar', ['xzf', tgz, '-O', '--wildcards', 'package/*.d.ts'], {
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
+  // (tar exits non-zero when the wildcard matches nothing: a tarball without declarations is a problem, not a crash.)
+  const hasDeclarations = files.some((f) => f.endsWith('.d.ts'));
+  if (!hasDeclarations) problems.push('no .d.ts file is shipped: TypeScript users get no types');
+  const declarations = hasDeclarations
+    ? execFileSync('tar', ['xzf', tgz, '-O', '--wildcards', 'package/*.d.ts'], {
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      })
+    : '';
   const tsSpecifiers = declarations.match(/(?:from|import)\s*\(?\s*['"]\.{1,2}\/[^'"]*\.ts['"]/g) ?? [];
   if (tsSpecifiers.length) problems.push(`declarations import .ts paths: ${tsSpecifiers.slice(0, 3).join(', ')}`);
   if (problems.length) {

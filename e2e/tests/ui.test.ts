@@ -253,6 +253,19 @@ describe('playground UI', () => {
       }
       assert.equal(cells[2], 'WebGPU');
     }
+    // The highlighted "best" cells of a column are every row showing the best value (ties included), and none
+    // when every row shows the same value.
+    for (const [column, better] of [
+      [1, (a: number, b: number) => a > b],
+      [2, (a: number, b: number) => a < b],
+    ] as const) {
+      const cells = page.locator(`#compare tbody tr td:nth-of-type(${column})`);
+      const shown = (await cells.allInnerTexts()).map(Number);
+      const marked = await cells.evaluateAll((tds) => tds.map((td) => td.classList.contains('best')));
+      const best = shown.reduce((a, b) => (better(b, a) ? b : a));
+      const expected = new Set(shown).size > 1 ? shown.map((v) => v === best) : shown.map(() => false);
+      assert.deepEqual(marked, expected, `column ${column}: ${shown.join(', ')}`);
+    }
     await screenshot(page, 'compare');
     assert.deepEqual(problems.page, []);
     assert.deepEqual(problems.console, []);

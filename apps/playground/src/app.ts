@@ -469,8 +469,15 @@ export class PlaygroundApp extends LitElement {
     if (!rows) return nothing;
     const valid = (k: 'insertionAuc' | 'deletionAuc') =>
       rows.map((r) => r[k]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-    const bestIns = Math.max(...valid('insertionAuc'));
-    const bestDel = Math.min(...valid('deletionAuc'));
+    // "Best" is judged on the values as shown: rows that read the same are tied, and a column where every row
+    // reads the same has no best (float noise would otherwise crown one of ten identical 0.900).
+    const bestOf = (k: 'insertionAuc' | 'deletionAuc', pick: (...v: number[]) => number) => {
+      const shown = valid(k).map((v) => fmt(v));
+      const best = fmt(pick(...valid(k)));
+      return new Set(shown).size > 1 ? best : undefined;
+    };
+    const bestIns = bestOf('insertionAuc', Math.max);
+    const bestDel = bestOf('deletionAuc', Math.min);
     return html`<section id="compare" data-run=${this.runCount}>
       <h2>Methods compared on this input</h2>
       <table>
@@ -484,8 +491,8 @@ export class PlaygroundApp extends LitElement {
               ${
                 r.error
                   ? html`<td colspan="4" class="error">${r.error}</td>`
-                  : html`<td class=${r.insertionAuc === bestIns ? 'best' : ''}>${fmt(r.insertionAuc)}</td>
-                    <td class=${r.deletionAuc === bestDel ? 'best' : ''}>${fmt(r.deletionAuc)}</td>
+                  : html`<td class=${fmt(r.insertionAuc) === bestIns ? 'best' : ''}>${fmt(r.insertionAuc)}</td>
+                    <td class=${fmt(r.deletionAuc) === bestDel ? 'best' : ''}>${fmt(r.deletionAuc)}</td>
                     <td>${deviceLabel(r.device ?? '')}</td>
                     <td>${r.explainMs === undefined ? '' : ms(r.explainMs)}</td>`
               }

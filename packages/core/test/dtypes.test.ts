@@ -1,13 +1,15 @@
 /**
  * Gradient methods on the reduced-precision files transformers.js loads by `dtype` (fixture folder bert-tiny-opset11:
- * onnx/model_quantized.onnx = q8, model_int8.onnx, model_fp16.onnx, model_q4.onnx): q8/int8/fp16 are explained, the
- * output says which dtype, and the attributions agree with the fp32 model's; q4 (MatMulNBits) is refused naming every
- * node; a missing dtype file named as modelSource gets an error naming the files the folder has.
+ * onnx/model_quantized.onnx = q8, model_int8.onnx, model_fp16.onnx, model_q4.onnx, model_q4f16.onnx,
+ * model_bnb4.onnx): each is explained through `from_pretrained(id, { dtype })` as users load it, the output says
+ * which dtype, and the attributions agree with the fp32 model's; a q4 file whose MatMulNBits cannot be lowered (g_idx) is refused naming every such node; a
+ * missing dtype file named as modelSource gets an error naming the files the folder has.
  */
 import { describe, expect, test } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeModel } from '@interpreto-js/onnx-grad';
+import { decodeModel, encodeModel, makeTensor } from '@interpreto-js/onnx-grad';
 import { loadFixture, loadFolder, type Loaded } from './helpers.ts';
 import { ensureFixture } from '../../onnx-grad/test/fixtures/index.ts';
 import { IntegratedGradients, QuantizedModelError, Saliency, type AttributionOutput } from '../src/index.ts';
@@ -34,11 +36,17 @@ async function explainBoth(model: Loaded['model'], tokenizer: Loaded['tokenizer'
 
 describe('gradient methods by model dtype', () => {
   // Measured on this fixture: q8/int8 attributions have cosine 0.99992-0.99996 with fp32 (straight-through
-  // gradients through 8-bit activations, 8-bit weights); fp16 0.9999998 (float16 weights, float32 compute).
+  // gradients through 8-bit activations, 8-bit weights); fp16 0.9999998 (float16 weights, float32 compute); q4 and
+  // q4f16 0.9943 (Saliency) and 0.9961 (IntegratedGradients), bnb4 0.9965 and 0.9977: exact gradients of the 4-bit
+  // model, whose weights (q4: blocks of 16, symmetric; bnb4: NF4 blocks of 32) differ from the fixture's random
+  // float weights by up to half a quantization step.
   const cases = [
     { dtype: 'q8', minCosine: 0.999 },
     { dtype: 'int8', minCosine: 0.999 },
     { dtype: 'fp16', minCosine: 0.99999 },
+    { dtype: 'q4', minCosine: 0.99 },
+    { dtype: 'q4f16', minCosine: 0.99 },
+    { dtype: 'bnb4', minCosine: 0.99 },
   ];
   for (const { dtype, minCosine } of cases) {
     test(`${dtype}: Saliency and IntegratedGradients run, record modelDtype, and agree with fp32`, async () => {
@@ -58,19 +66,30 @@ describe('gradient methods by model dtype', () => {
     });
   }
 
-  test('q4 (MatMulNBits) is refused with an error naming every unsupported node', async () => {
-    const path = await ensureFixture('bert-tiny-opset11');
-    const nbits = decodeModel(new Uint8Array(readFileSync(join(path, 'onnx', 'model_q4.onnx')))).graph.node.filter(
-      (n) => n.op_type === 'MatMulNBits',
-    );
+  test('a q4 file whose MatMulNBits cannot be lowered (g_idx) is refused with an error naming every such node', async () => {
+    // act-order exports carry g_idx (a block index per row of K); onnxruntime runs them, onnx-grad does not lower them
+    const source = await ensureFixture('bert-tiny-opset11');
+    const path = join(mkdtempSync(join(tmpdir(), 'interpreto-q4-')), 'bert-tiny-gidx');
+    cpSync(source, path, { recursive: true });
+    const file = join(path, 'onnx', 'model_q4.onnx');
+    const model = decodeModel(new Uint8Array(readFileSync(file)));
+    const nbits = model.graph.node.filter((n) => n.op_type === 'MatMulNBits');
     expect(nbits.length).toBeGreaterThan(4);
-    const { model, tokenizer } = await loadFolder(path, 'classification', { dtype: 'q4' });
-    const err = await new Saliency(model, tokenizer).explain(TEXT, 1).catch((e: Error) => e);
+    for (const n of nbits) {
+      const attr = (name: string) => Number(n.attribute.find((a) => a.name === name)!.i);
+      const gIdx = `${n.name}/g_idx`;
+      const rows = Int32Array.from({ length: attr('K') }, (_, k) => Math.floor(k / attr('block_size')));
+      model.graph.initializer.push(makeTensor(gIdx, [rows.length], rows));
+      while (n.input.length < 4) n.input.push('');
+      n.input.push(gIdx);
+    }
+    writeFileSync(file, encodeModel(model));
+    const { model: loaded, tokenizer } = await loadFolder(path, 'classification', { dtype: 'q4' });
+    const err = await new Saliency(loaded, tokenizer).explain(TEXT, 1).catch((e: Error) => e);
     expect(err).toBeInstanceOf(QuantizedModelError);
     const message = (err as Error).message;
     expect(message).toMatch(/dtype 'q4'/);
-    expect(message).toMatch(/support the dtypes fp32, fp16, q8, int8, uint8/);
-    for (const n of nbits) expect(message).toContain(`"${n.name}"`);
+    for (const n of nbits) expect(message).toContain(`"${n.name}": g_idx`);
   });
 
   test('a dtype file missing from the folder is an error naming the ONNX files that exist', async () => {

@@ -1,9 +1,11 @@
 /**
  * `buildGradientModel`: a forward ONNX model in, a gradient model out (docs/spec.md §1). Steps: decode (external data
- * resolved as views), resolve merged-decoder `If`s to their no-cache branch, drop `present.*` outputs, decompose
- * onnxruntime contrib ops into standard ops (transforms/contrib/) and refuse other non-standard ops, replace the KV cache by an empty one, cut the word embeddings into `inputs_embeds`,
- * differentiate, name the gradient outputs, remove dead code, sort, encode. Initializer bytes are shared with the
- * input until the final encode writes them once.
+ * resolved as views), resolve merged-decoder `If`s to their no-cache branch, drop `present.*` outputs, lower 4-bit
+ * MatMulNBits / MatMulBnb4 / GatherBlockQuantized, decompose onnxruntime contrib ops into standard ops
+ * (transforms/contrib/), refuse the remaining non-standard ops, replace the KV cache by an empty one, lower 8-bit
+ * quantization, cut the word embeddings into `inputs_embeds` (4-bit tables left behind are repacked), compute in
+ * float32, differentiate, name the gradient outputs, remove dead code, sort, encode. Initializer bytes are shared
+ * with the input until the final encode writes them once.
  *
  * Exports: `GradientModelOptions`, `GradientModel`, `buildGradientModel`, `NonStandardOpsError`.
  */
@@ -36,6 +38,7 @@ import {
   type QuantizedTable,
 } from './transforms/quantization.ts';
 import { computeInFloat32 } from './transforms/float32.ts';
+import { lowerBlockQuantization, repackTables } from './transforms/block-quantization.ts';
 import { checkElementTypes } from './transforms/type-check.ts';
 import { resolveInternalOps } from './autodiff/rules/internal.ts';
 
@@ -63,35 +66,46 @@ export interface GradientModel {
   conversions: { quantization: number; float16: number };
 }
 
-const FOUR_BIT_OPS = new Set(['MatMulNBits', 'GatherBlockQuantized', 'MatMulBnb4']);
-
 /**
- * Thrown for ops outside ai.onnx that have no decomposition into standard ops (or whose form the decomposition
- * refuses, with the reason in `refused`): an `UnsupportedOpsError` naming every one.
+ * Thrown for ops outside ai.onnx left after lowering and decomposition: an `UnsupportedOpsError` naming every one,
+ * with the reason where a lowering or a decomposition refused the node's form.
  */
 export class NonStandardOpsError extends UnsupportedOpsError {
   override name = 'NonStandardOpsError';
-  constructor(ops: NonStandardOp[], refused: ReadonlyMap<string, string> = new Map()) {
-    super(ops.map((o) => ({ ...o, reason: refused.get(o.node) ?? 'not a standard ai.onnx op' })));
+  /**
+   * `notLowered`: node name -> why a normally lowered 4-bit op (MatMulNBits, ...) was left in place.
+   * `refused`: node name -> why a contrib op with a decomposition (Attention, ...) was left in place.
+   */
+  constructor(
+    ops: NonStandardOp[],
+    notLowered: ReadonlyMap<string, string> = new Map(),
+    refused: ReadonlyMap<string, string> = new Map(),
+  ) {
+    super(
+      ops.map((o) => ({ ...o, reason: notLowered.get(o.node) ?? refused.get(o.node) ?? 'not a standard ai.onnx op' })),
+    );
     const byType = new Map<string, string[]>();
     for (const o of ops) {
       const key = `${o.domain}:${o.opType}`;
       byType.set(key, [...(byType.get(key) ?? []), o.node]);
     }
-    const fourBit = ops.some((o) => FOUR_BIT_OPS.has(o.opType));
+    const reasons = ops.filter((o) => notLowered.has(o.node)).map((o) => `"${o.node}": ${notLowered.get(o.node)}`);
     this.message =
       `The model uses ${ops.length} op(s) outside the standard ai.onnx domain, which onnx-grad cannot differentiate: ` +
       [...byType].map(([t, nodes]) => `${t} (nodes ${nodes.map((n) => `"${n}"`).join(', ')})`).join('; ') +
+      (reasons.length > 0
+        ? `. 4-bit nodes left as they are: ${reasons.join('; ')}; load another file of the model instead ` +
+          '(onnx/model.onnx, model_fp16.onnx, model_quantized.onnx)'
+        : '') +
       ops
         .filter((o) => refused.has(o.node))
         .map((o) => `. "${o.node}" (${o.opType}) is not decomposed because ${refused.get(o.node)}`)
         .join('') +
-      (fourBit
-        ? '. MatMulNBits / GatherBlockQuantized hold 4-bit weights (transformers.js q4, q4f16, bnb4 files), not supported yet: ' +
-          'use the fp32, fp16 or 8-bit file instead (onnx/model.onnx, model_fp16.onnx, model_quantized.onnx).'
-        : `. These are onnxruntime fusions (transformer optimizer / genai builder exports); onnx-grad decomposes ` +
+      (ops.some((o) => !notLowered.has(o.node))
+        ? `. These are onnxruntime fusions (transformer optimizer / genai builder exports); onnx-grad decomposes ` +
           `com.microsoft ${DECOMPOSED_CONTRIB_OPS.join(', ')} into standard ops, not these: convert the unoptimized fp32 ` +
-          'export of the model instead (e.g. `optimum-cli export onnx` without `--optimize`, or the plain `onnx/model.onnx` of a transformers.js repo).');
+          'export of the model instead (e.g. `optimum-cli export onnx` without `--optimize`, or the plain `onnx/model.onnx` of a transformers.js repo).'
+        : '.');
   }
 }
 
@@ -153,13 +167,15 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
 
   resolveIfs(graph);
   dropPresentOutputs(graph);
+  const blockQuantized = lowerBlockQuantization(graph);
   const contrib = decomposeContribOps(graph);
   const nonStandard = findNonStandardOps(graph);
-  if (nonStandard.length > 0) throw new NonStandardOpsError(nonStandard, contrib.refused);
+  if (nonStandard.length > 0) throw new NonStandardOpsError(nonStandard, blockQuantized.skipped, contrib.refused);
   removePastInputs(graph);
-  const quantization = lowerQuantization(graph);
+  const quantization = lowerQuantization(graph) + blockQuantized.lowered;
 
   const cut = cutEmbeddings(graph, { cut: options.cut, config: options.config });
+  repackTables(graph, blockQuantized.tables); // 4-bit tables the cut left in the graph stay packed in the file
   if (!graph.isGraphInput(INPUTS_EMBEDS)) throw new TransformError(`The cut left no "${INPUTS_EMBEDS}" input.`);
   const float16 = computeInFloat32(graph);
   const unlowered = findUnloweredQuantization(graph);

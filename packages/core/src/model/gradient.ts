@@ -38,7 +38,7 @@ export interface GradientResult {
   grad: Float32Array;
 }
 
-/** Thrown for a quantization onnx-grad cannot differentiate (4-bit MatMulNBits, contrib quantized ops, ...). */
+/** Thrown for a quantization onnx-grad cannot differentiate (MatMulNBits with g_idx, QLinear* contrib ops, ...). */
 export class QuantizedModelError extends Error {
   override name = 'QuantizedModelError';
 }
@@ -46,9 +46,20 @@ export class QuantizedModelError extends Error {
 /**
  * transformers.js dtypes whose files onnx-grad differentiates: fp16 computes in float32; q8/int8/uint8
  * (onnxruntime quantize_dynamic) keep their integer weights, dequantized in the graph, with a straight-through
- * gradient through the quantized activations.
+ * gradient through the quantized activations; q4/q4f16 (MatMulNBits) and bnb4 (MatMulBnb4) keep their packed 4-bit
+ * weights, unpacked and dequantized in the graph (the gradient is exact for the dequantized weights; q4f16 computes
+ * in float32).
  */
-export const SUPPORTED_DTYPES: ReadonlySet<string> = new Set(['fp32', 'fp16', 'q8', 'int8', 'uint8']);
+export const SUPPORTED_DTYPES: ReadonlySet<string> = new Set([
+  'fp32',
+  'fp16',
+  'q8',
+  'int8',
+  'uint8',
+  'q4',
+  'q4f16',
+  'bnb4',
+]);
 
 const runners = new WeakMap<object, Promise<GradientRunner>>();
 

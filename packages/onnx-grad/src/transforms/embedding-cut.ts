@@ -126,7 +126,7 @@ function constantQuantization(graph: Graph, dq: NodeProto): QuantizedTable | und
   const scale = constantTensor(graph, dq.input[1]!);
   const zeroPoint = dq.input[2]! ? constantTensor(graph, dq.input[2]!) : undefined;
   if (!scale || !FLOAT_TYPES.has(scale.data_type) || (dq.input[2]! && !zeroPoint)) return undefined;
-  return { scale, zeroPoint, axis: attrInt(dq, 'axis', 1) };
+  return { scale, zeroPoint, axis: attrInt(dq, 'axis', 1), blockSize: attrInt(dq, 'block_size', 0) };
 }
 
 /** The lookup for Gather `n` on `table`, or undefined when it is not a [vocab, hidden] float (or dequantized) lookup. */

@@ -30,14 +30,19 @@ export const QUANTIZED_TYPES = new Set<number>([
 ]);
 const PREFIX = 'quantization/';
 
-/** A quantized constant table: `value = (q - zeroPoint) * scale`, per tensor or along `axis`. */
+/**
+ * A quantized constant table: `value = (q - zeroPoint) * scale`, per tensor, along `axis`, or (opset 21
+ * `block_size` > 0) per block of `blockSize` entries along `axis`, with scale and zero point shaped like the table
+ * but `ceil(dim / blockSize)` along `axis`.
+ */
 export interface QuantizedTable {
   scale: TensorProto;
   zeroPoint?: TensorProto;
   axis: number;
+  blockSize?: number;
 }
 
-/** Dequantizes a constant quantized tensor (per tensor, or per `axis` with 1-D scale and zero point). */
+/** Dequantizes a constant quantized tensor (per tensor, per `axis` with 1-D scale and zero point, or blocked). */
 export function dequantizeTable(q: TensorProto, quant: QuantizedTable): Float32Array {
   const values = tensorData(q) as ArrayLike<number>;
   const scales = floatValues(quant.scale);
@@ -46,10 +51,20 @@ export function dequantizeTable(q: TensorProto, quant: QuantizedTable): Float32A
   const axis = quant.axis < 0 ? quant.axis + dims.length : quant.axis;
   const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   const along = dims[axis] ?? 1;
+  const block = quant.blockSize ?? 0;
+  const blocks = block > 0 ? Math.ceil(along / block) : 0;
+  if (block > 0 && scales.length !== (values.length / along) * blocks)
+    throw new Error(
+      `dequantizeTable: "${q.name}" [${dims}] in blocks of ${block} along axis ${axis} needs ${(values.length / along) * blocks} scales, got ${scales.length}.`,
+    );
   const out = new Float32Array(values.length);
   const perTensor = scales.length === 1;
   for (let i = 0; i < values.length; i++) {
-    const k = perTensor ? 0 : Math.floor(i / inner) % along;
+    let k: number;
+    if (block > 0) {
+      const a = Math.floor(i / inner) % along;
+      k = (Math.floor(i / (inner * along)) * blocks + Math.floor(a / block)) * inner + (i % inner);
+    } else k = perTensor ? 0 : Math.floor(i / inner) % along;
     out[i] = (values[i]! - Number(zps[zps.length === 1 ? 0 : k])) * scales[k]!;
   }
   return out;

@@ -8,8 +8,8 @@
  * WebGPU (different reduction orders in shaders, SwiftShader's float32 transcendental functions). Measured on this
  * machine: WASM <= 1.1e-6, WebGPU (native EP and JSEP, SwiftShader) <= 1.2e-6; the deviations are printed.
  * WebGPU on SwiftShader costs ~10-30 s per model on 2 cores, so the browser checks use the two decoder fixtures
- * (merged GPT-2 at opset 14, Llama at opset 18) and the q8 and fp16 BERT files on the native EP, and the Llama one
- * on JSEP; WASM covers all (fp32 fixtures and the q8/fp16 BERT files).
+ * (merged GPT-2 at opset 14, Llama at opset 18) and the q8, fp16 and q4 BERT files on the native EP, and the Llama
+ * one on JSEP; WASM covers all (fp32 fixtures and the q8/fp16/q4/q4f16 BERT files).
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -113,6 +113,8 @@ beforeAll(async () => {
     ...fixtures.map((f): [FixtureName, string] => [f, 'model.onnx']),
     ['bert-tiny-opset11', 'model_quantized.onnx'],
     ['bert-tiny-opset11', 'model_fp16.onnx'],
+    ['bert-tiny-opset11', 'model_q4.onnx'],
+    ['bert-tiny-opset11', 'model_q4f16.onnx'],
   ];
   for (const [name, file] of files) {
     const dir = await ensureFixture(name);
@@ -166,8 +168,12 @@ describe('cross-runtime agreement of gradient models', () => {
       ],
       [
         'ort.webgpu.min.mjs',
-        'native WebGPU EP, q8 and fp16 files',
-        ['bert-tiny-opset11 model_quantized.onnx', 'bert-tiny-opset11 model_fp16.onnx'],
+        'native WebGPU EP, q8, fp16 and q4 files',
+        [
+          'bert-tiny-opset11 model_quantized.onnx',
+          'bert-tiny-opset11 model_fp16.onnx',
+          'bert-tiny-opset11 model_q4.onnx',
+        ],
       ],
       ['ort.min.mjs', 'JSEP WebGPU (onnxruntime-web default import)', ['llama-tiny-opset18']],
     ] as const;
