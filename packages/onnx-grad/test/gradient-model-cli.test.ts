@@ -89,12 +89,14 @@ describe('onnx-grad CLI', () => {
     expect(main([FUSED_GPT2, '-o', join(dir, 'gpt2-fused.onnx')], r0.io)).toBe(0); // its contrib ops decompose
     expect(existsSync(join(dir, 'gpt2-fused.onnx'))).toBe(true);
     const m = decodeModel(readBytes(FUSED_GPT2));
-    m.graph.node.find((n) => n.name === 'GptAttention_0')!.op_type = 'GroupQueryAttention';
-    const edited = join(dir, 'gpt2-gqa.onnx');
+    m.graph.node.find((n) => n.name === 'GptAttention_0')!.op_type = 'DecoderMaskedMultiHeadAttention';
+    const edited = join(dir, 'gpt2-dmmha.onnx');
     writeFileSync(edited, encodeModel(m));
     const r = silent();
     expect(main([edited, '-o', join(dir, 'gpt2.onnx')], r.io)).toBe(1);
-    expect(r.err.join('\n')).toMatch(/NonStandardOpsError: .*com\.microsoft:GroupQueryAttention.*"GptAttention_0"/s);
+    expect(r.err.join('\n')).toMatch(
+      /NonStandardOpsError: .*com\.microsoft:DecoderMaskedMultiHeadAttention.*"GptAttention_0"/s,
+    );
     expect(existsSync(join(dir, 'gpt2.onnx'))).toBe(false);
     const cfg = join(dir, 'wrong-config.json');
     writeFileSync(cfg, JSON.stringify({ vocab_size: 50257, n_embd: 768 }));
@@ -137,7 +139,7 @@ describe('onnx-grad CLI', () => {
     // one spawn only (a tsx start costs seconds on CI); exit codes of failures are covered through main() above
     const tsx = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
     const m = decodeModel(readBytes(FUSED_GPT2));
-    m.graph.node.find((n) => n.name === 'GptAttention_3')!.op_type = 'GroupQueryAttention'; // no decomposition
+    m.graph.node.find((n) => n.name === 'GptAttention_3')!.op_type = 'DecoderMaskedMultiHeadAttention'; // no decomposition
     const unsupported = join(dir, 'gpt2-unsupported.onnx');
     writeFileSync(unsupported, encodeModel(m));
     const bad = spawnSync(
@@ -149,6 +151,6 @@ describe('onnx-grad CLI', () => {
       },
     );
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toMatch(/GroupQueryAttention.*"GptAttention_3"/s);
+    expect(bad.stderr).toMatch(/DecoderMaskedMultiHeadAttention.*"GptAttention_3"/s);
   });
 });

@@ -340,6 +340,113 @@ describe('the ORT-fused GPT-2 through contrib-op decomposition', () => {
   });
 });
 
+/**
+ * A tiny genai-style decoder: embedding, GroupQueryAttention (rotary, 2 query heads on 1 KV head, KV cache), LM head;
+ * seqlens_k and total_sequence_length are computed from attention_mask in the graph, as the genai builder does.
+ */
+function gqaDecoder(): ModelProto {
+  const V = 11,
+    D = 32,
+    N = 2,
+    K = 1,
+    h = 16;
+  const m: ModelProto = {
+    ir_version: 8,
+    opset_import: [
+      { domain: '', version: 17 },
+      { domain: 'com.microsoft', version: 1 },
+    ],
+    graph: { name: 'gqa', node: [], initializer: [], input: [], output: [], value_info: [] },
+  };
+  const vi = (name: string, elem: number, dims: (number | string)[]) => ({
+    name,
+    type: {
+      tensor_type: {
+        elem_type: elem,
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) },
+      },
+    },
+  });
+  m.graph.input.push(
+    vi('input_ids', DataType.INT64, ['batch', 'seq']),
+    vi('attention_mask', DataType.INT64, ['batch', 'total']),
+    vi('past_key_values.0.key', DataType.FLOAT, ['batch', K, 'past_sequence_length', h]),
+    vi('past_key_values.0.value', DataType.FLOAT, ['batch', K, 'past_sequence_length', h]),
+  );
+  const g = new Graph(m);
+  const b = new OpBuilder(g);
+  let s = 1;
+  const rnd = (n: number) =>
+    Float32Array.from({ length: n }, () => {
+      s = (s * 16807) % 2147483647;
+      return s / 2147483647 - 0.5;
+    });
+  const emb = b.tensor(rnd(V * D), [V, D], undefined, 'embed');
+  const x = b.gather(emb, 'input_ids');
+  const q = b.matmul(x, b.tensor(rnd(D * N * h), [D, N * h]));
+  const kk = b.matmul(x, b.tensor(rnd(D * K * h), [D, K * h]));
+  const vv = b.matmul(x, b.tensor(rnd(D * K * h), [D, K * h]));
+  const seqlens = b.cast(b.sub(b.reduceSum('attention_mask', [1], false), b.i64(1)), DataType.INT32);
+  const total = b.cast(b.shape('attention_mask', 1, 2), DataType.INT32);
+  const cos = b.tensor(
+    Float32Array.from({ length: 16 * 8 }, (_, i) => Math.cos((Math.floor(i / 8) * ((i % 8) + 1)) / 4)),
+    [16, 8],
+  );
+  const sin = b.tensor(
+    Float32Array.from({ length: 16 * 8 }, (_, i) => Math.sin((Math.floor(i / 8) * ((i % 8) + 1)) / 4)),
+    [16, 8],
+  );
+  g.addNode(
+    'GroupQueryAttention',
+    [q, kk, vv, 'past_key_values.0.key', 'past_key_values.0.value', seqlens, total, cos, sin],
+    {
+      outputs: ['attn', 'present.0.key', 'present.0.value'],
+      domain: 'com.microsoft',
+      attrs: { num_heads: N, kv_num_heads: K, do_rotary: 1 },
+      name: 'gqa',
+    },
+  );
+  const logits = b.matmul(b.add('attn', x), b.tensor(rnd(D * V), [D, V]));
+  g.addNode('Identity', [logits], { outputs: ['logits'] });
+  m.graph.output.push(
+    vi('logits', DataType.FLOAT, ['batch', 'seq', V]),
+    vi('present.0.key', DataType.FLOAT, ['batch', K, 'total', h]),
+    vi('present.0.value', DataType.FLOAT, ['batch', K, 'total', h]),
+  );
+  return m;
+}
+
+describe('a GroupQueryAttention decoder through contrib-op decomposition', () => {
+  it('the KV cache is removed, the forward equals onnxruntime (empty cache), gradients match central differences', async () => {
+    const bytes = encodeModel(gqaDecoder());
+    const grad = buildGradientModel(bytes);
+    expect(grad.inputNames).toEqual(['inputs_embeds', 'attention_mask', 'grad_logits']);
+    const ids = [3, 1, 4, 1, 5, 9];
+    const mask = i64([1, 1, 1, 1, 1, 1], [2, 3]);
+    const empty = f32(new Float32Array(0), [2, 1, 0, 16]);
+    const reference = (
+      await runModel(bytes, {
+        input_ids: i64(ids, [2, 3]),
+        attention_mask: mask,
+        'past_key_values.0.key': empty,
+        'past_key_values.0.value': empty,
+      })
+    ).logits!;
+    const session = await ort.InferenceSession.create(grad.bytes);
+    const feeds: Feeds = { inputs_embeds: lookupRows(grad.embedding!.weights, 32, ids, [2, 3]), attention_mask: mask };
+    for (const seed of [1, 2]) {
+      const res = await checkGradient(session, feeds, 'logits', [2, 3, 11], seed);
+      const ref = reference.data as Float32Array;
+      expect(maxAbsDiff(res.outputs.logits!.data as Float32Array, ref)).toBeLessThanOrEqual(
+        1e-5 * Math.max(...Array.from(ref, Math.abs)),
+      );
+      expect(Math.abs(res.analytic)).toBeGreaterThan(0);
+      expect(Math.abs(res.numeric - res.analytic)).toBeLessThanOrEqual(res.tolerance);
+    }
+    await session.release();
+  });
+});
+
 describe('buildGradientModel refuses bad input with clear errors', () => {
   it('contrib ops without a decomposition (or in a refused form) are named, each node, with the reason', () => {
     // The fused GPT-2 with one FastGelu turned into GemmFastGelu (no decomposition) and one Attention using rotary

@@ -1,7 +1,7 @@
 /**
  * Detection of ops outside the standard `ai.onnx` domain (com.microsoft fusions that `contrib/` does not decompose,
- * such as MultiHeadAttention or GroupQueryAttention). A gradient model may hold standard ops only, so such ops are
- * reported by name before any transform that would trip over them.
+ * such as DecoderMaskedMultiHeadAttention or PagedAttention). A gradient model may hold standard ops only, so such
+ * ops are reported by name before any transform that would trip over them.
  *
  * Exports: `NonStandardOp`, `findNonStandardOps`.
  */

@@ -545,3 +545,87 @@ describe('MultiHeadAttention equals its onnxruntime kernel', () => {
     );
   });
 });
+
+describe('GroupQueryAttention equals its onnxruntime kernel', () => {
+  const arb = fc.record({
+    batch: fc.integer({ min: 1, max: 2 }),
+    seq: fc.integer({ min: 1, max: 4 }),
+    kvHeads: fc.integer({ min: 1, max: 2 }),
+    group: fc.integer({ min: 1, max: 3 }),
+    sixteenths: fc.integer({ min: 1, max: 2 }), // the kernel wants head sizes that are multiples of 16 (rotary)
+    past: fc.integer({ min: -1, max: 3 }), // -1: no past inputs
+    padded: fc.boolean(), // decoding rows shorter than the buffer (seqlens_k below P + S - 1)
+    packed: fc.boolean(),
+    rotary: fc.constantFrom('none', 'full', 'partial'),
+    interleaved: fc.boolean(),
+    softcap: fc.constantFrom(0, 2),
+    window: fc.constantFrom(-1, 1, 2),
+    scale: fc.constantFrom(0, 0.5),
+    seed: fc.integer({ min: 1, max: 1e6 }),
+  });
+
+  it('grouped heads, packed QKV, past rows (padded or not), rotary, softcap, local window', async () => {
+    await fc.assert(
+      fc.asyncProperty(arb, async (a) => {
+        const r = rng(a.seed);
+        const { seq: S, kvHeads: K } = a;
+        const N = K * a.group;
+        const h = 16 * a.sixteenths;
+        const P = Math.max(a.past, 0);
+        const B = P > 0 && S > 1 ? 1 : a.batch; // the kernel takes a continued prompt one row at a time
+        // a first prompt (no past rows) is full length: the kernel leaves a padded prompt's extra rows undefined
+        const pads = Array.from({ length: B }, () => (a.padded && P > 0 ? Math.floor(r() * (P + 1)) : 0));
+        const feeds: Record<string, ort.Tensor> = {};
+        const inputs: ContribNodeSpec['inputs'] = [];
+        if (a.packed) {
+          const w = (N + 2 * K) * h;
+          feeds.query = f32(uniform(a.seed, B * S * w, -1, 1), [B, S, w]);
+          inputs.push(io('query', ['B', 'S', w]), '', '');
+        } else {
+          feeds.query = f32(uniform(a.seed, B * S * N * h, -1, 1), [B, S, N * h]);
+          feeds.key = f32(uniform(a.seed + 1, B * S * K * h, -1, 1), [B, S, K * h]);
+          feeds.value = f32(uniform(a.seed + 2, B * S * K * h, -1, 1), [B, S, K * h]);
+          inputs.push(io('query', ['B', 'S', N * h]), io('key', ['B', 'S', K * h]), io('value', ['B', 'S', K * h]));
+        }
+        if (a.past >= 0) {
+          feeds.past_key = f32(uniform(a.seed + 3, B * K * P * h, -1, 1), [B, K, P, h]);
+          feeds.past_value = f32(uniform(a.seed + 4, B * K * P * h, -1, 1), [B, K, P, h]);
+          inputs.push(io('past_key', ['B', K, 'P', h]), io('past_value', ['B', K, 'P', h]));
+        } else inputs.push('', '');
+        feeds.seqlens_k = i32(
+          pads.map((p) => P + S - 1 - p),
+          [B],
+        );
+        feeds.total_sequence_length = i32([P + S], [1]);
+        inputs.push(io('seqlens_k', [B], DataType.INT32), io('total_sequence_length', [1], DataType.INT32));
+        const attrs: ContribNodeSpec['attrs'] = { num_heads: N, kv_num_heads: K, local_window_size: a.window };
+        if (a.softcap) attrs.softcap = { float: a.softcap };
+        if (a.scale) attrs.scale = { float: a.scale };
+        if (a.rotary !== 'none') {
+          const half = a.rotary === 'partial' && h === 32 ? 8 : h / 2; // widths: multiples of 8, ≤ h/2
+          const maxPos = P + S + 2;
+          feeds.cos = f32(uniform(a.seed + 5, maxPos * half, -1, 1), [maxPos, half]);
+          feeds.sin = f32(uniform(a.seed + 6, maxPos * half, -1, 1), [maxPos, half]);
+          inputs.push(io('cos', [maxPos, half]), io('sin', [maxPos, half]));
+          attrs.do_rotary = 1;
+          attrs.rotary_interleaved = a.interleaved ? 1 : 0;
+        }
+        const unpadded = pads.every((p) => p === 0);
+        const spec: ContribNodeSpec = {
+          op: 'GroupQueryAttention',
+          inputs,
+          outputs: [io('output'), io('present_key'), io('present_value')],
+          attrs,
+        };
+        const { kernel, decomposition } = await both(spec, feeds);
+        // present buffers are laid out alike only without padding (the kernel writes new rows at P_b)
+        for (const name of unpadded ? ['output', 'present_key', 'present_value'] : ['output']) {
+          const err = maxAbs(kernel[name]!, decomposition[name]!);
+          record('GroupQueryAttention', err);
+          expect(err, name).toBeLessThanOrEqual(2e-5);
+        }
+      }),
+      { ...RUNS, numRuns: 40 },
+    );
+  });
+});

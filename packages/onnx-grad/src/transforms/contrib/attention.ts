@@ -15,13 +15,14 @@
  * report): 4-D masks and past with attention_bias (which ORT's CPU kernel refuses as well), `do_rotary`,
  * `past_present_share_buffer`, and a mask whose rank is unknown.
  *
- * `MultiHeadAttention` shares the core (see `multiHeadAttention`).
+ * `MultiHeadAttention` and `GroupQueryAttention` share the core (see their functions: gqa_attention_base.h for GQA).
  *
  * Exports: `ATTENTION`.
  */
 import { DataType } from '../../onnx/proto.ts';
 import { attrFloat, attrInt, attrInts } from '../../ir/attributes.ts';
 import { ContribRefusal, intScalar, type ContribOp, type DecomposeContext } from './context.ts';
+import { rotate } from './rotary.ts';
 
 const LOWEST_FLOAT32 = -3.4028234663852886e38;
 
@@ -136,6 +137,10 @@ interface AttendInputs {
   attentionBias?: string;
   /** int64 scalar P, built on demand: with `unidirectional`, query i sees keys j ≤ P + i. */
   causalOffset: () => string;
+  /** GroupQueryAttention: conditions (bool, broadcast to [B, N, S, T]) that leave keys out of each row's softmax. */
+  hidden?: string[];
+  /** GroupQueryAttention: scores become softcap·tanh(scores/softcap) before the softmax. */
+  softcap?: number;
 }
 
 /** The kernels' shared core (AttentionCPUBase::ApplyAttention): scaled scores, masks, softmax, ·V, heads merged. */
@@ -152,6 +157,12 @@ function attend(c: DecomposeContext, a: AttendInputs): string {
     if (c.elem === DataType.FLOAT16) scale = b.cast(scale, DataType.FLOAT16);
   }
   let scores = b.mul(b.matmul(a.q, b.transpose(a.k, [0, 1, 3, 2])), scale); // [B, N, S, T]
+  if (a.softcap) scores = b.mul(b.tanh(b.div(scores, c.k(a.softcap))), c.k(a.softcap));
+  if (a.hidden) {
+    for (const h of a.hidden) scores = b.where(h, c.k(LOWEST_FLOAT32), scores); // no And/Or: WebGPU lacks them
+    const probs = b.softmax(scores, -1);
+    return b.reshape(b.transpose(b.matmul(probs, a.v), [0, 2, 1, 3]), [0, 0, -1]);
+  }
 
   const unidirectional = attrInt(node, 'unidirectional', 0) !== 0;
   let additive: string | undefined;
@@ -234,7 +245,7 @@ function multiHeadAttention(c: DecomposeContext): void {
   }
   c.bind(1, k);
   c.bind(2, v);
-  const qWidth = c.types.staticShape(query!)?.[2];
+  const qWidth = c.types.dim(query!, 2);
   const out = attend(c, {
     q,
     k,
@@ -243,6 +254,128 @@ function multiHeadAttention(c: DecomposeContext): void {
     mask: maskIndex ? { name: maskIndex, rank: maskRank! } : undefined,
     attentionBias,
     causalOffset: () => (pastKey ? b.gather(b.shape(pastKey), b.i64(2)) : b.i64(0)),
+  });
+  c.bind(0, out);
+}
+
+/**
+ * `GroupQueryAttention(query, key, value, past_key, past_value, seqlens_k, total_sequence_length[, cos_cache,
+ * sin_cache])`, following the CPU kernel (gqa_attention_base.h): Q [B, S, N·h], K, V [B, S, N_kv·h] (or one packed
+ * [B, S, (N + 2·N_kv)·h] query); with `do_rotary`, Q and K rotated (RotaryEmbedding) at positions P_b + s; K, V
+ * appended to past_key/past_value [B, N_kv, P, h] and repeated over the N/N_kv query heads of each group; always
+ * causal. Row b holds t_b = seqlens_k[b] + 1 tokens, P_b = t_b − S of them past (0 for the first prompt, when
+ * total_sequence_length = S): query s sees past rows j < P_b and the new keys up to its own, and with
+ * `local_window_size` w > 0 only positions ≥ P_b + s − w. `softcap` applies softcap·tanh(x/softcap) first. Query rows
+ * of a padded prompt (s ≥ t_b) are undefined in the kernel. present_key/present_value are past and new rows
+ * concatenated: the kernel's buffer when P = P_b (no padding, no shared buffer).
+ */
+function groupQueryAttention(c: DecomposeContext): void {
+  const { b, node } = c;
+  const numHeads = attrInt(node, 'num_heads', 0);
+  const kvHeads = attrInt(node, 'kv_num_heads', 0);
+  if (numHeads <= 0 || kvHeads <= 0 || numHeads % kvHeads !== 0) {
+    throw new ContribRefusal(`its num_heads ${numHeads} is not a positive multiple of kv_num_heads ${kvHeads}`);
+  }
+  if (attrInt(node, 'smooth_softmax', 0) !== 0) throw new ContribRefusal('it uses smooth_softmax (not decomposed)');
+  const window = attrInt(node, 'local_window_size', -1);
+  if (window === 0) throw new ContribRefusal('it has local_window_size 0, which onnxruntime versions read differently');
+  for (const [i, what] of [
+    [9, 'a position_ids input'],
+    [10, 'an attention_bias input'],
+    [11, 'a head_sink input'],
+  ] as const) {
+    if (c.input(i)) throw new ContribRefusal(`it has ${what} (not decomposed)`);
+  }
+  if (node.output[3]) throw new ContribRefusal('it asks for output_qk');
+  const [query, key, value, pastKey, pastValue, seqlensK, totalLength] = [0, 1, 2, 3, 4, 5, 6].map((i) => c.input(i));
+  if (!!pastKey !== !!pastValue) throw new ContribRefusal('it has only one of past_key and past_value');
+  if (!!key !== !!value) throw new ContribRefusal('it has only one of key and value');
+  if (c.types.rank(query!) !== 3) throw new ContribRefusal('its query is not [batch, sequence, hidden]');
+  const width = c.types.dim(query!, 2);
+
+  let qIn = query!;
+  let kIn = key;
+  let vIn = value;
+  let headSize: number | undefined;
+  if (!kIn) {
+    if (width === undefined) throw new ContribRefusal('its packed query has no static width');
+    headSize = width / (numHeads + 2 * kvHeads);
+    [qIn, kIn, vIn] = b.split(query!, [numHeads * headSize, kvHeads * headSize, kvHeads * headSize], 2) as [
+      string,
+      string,
+      string,
+    ];
+  } else if (width !== undefined) headSize = width / numHeads;
+  const heads = (t: string, n: number) => b.transpose(b.reshape(t, [0, 0, n, -1]), [0, 2, 1, 3]);
+  let q = heads(qIn, numHeads);
+  let k = heads(kIn!, kvHeads);
+  const v = heads(vIn!, kvHeads);
+
+  // per-row past length P_b (int64 [B, 1, 1, 1]): 0 for the first prompt
+  const seq = b.gather(b.shape(query!), b.i64(1));
+  const total = b.cast(b.reshape(totalLength!, [-1]), DataType.INT64); // [1]
+  const rowTotal = b.add(b.cast(seqlensK!, DataType.INT64), b.i64(1)); // [B]
+  const firstPrompt = b.equal(total, b.unsqueeze(seq, [0]));
+  const pastB = b.where(firstPrompt, b.i64([0]), b.sub(rowTotal, seq)); // [B]
+  const queryPos = b.add(b.unsqueeze(pastB, [1]), b.unsqueeze(b.op('Range', [b.i64(0), seq, b.i64(1)]), [0])); // [B, S]
+
+  if (attrInt(node, 'do_rotary', 0) !== 0) {
+    const [cosCache, sinCache] = [c.input(7), c.input(8)];
+    if (!cosCache || !sinCache) throw new ContribRefusal('it has do_rotary=1 without cos_cache and sin_cache');
+    const cacheWidth = c.types.dim(cosCache, 1);
+    if (cacheWidth === undefined) throw new ContribRefusal('its cos_cache shape is not static');
+    const rot = 2 * cacheWidth;
+    const interleaved = attrInt(node, 'rotary_interleaved', 0) === 1;
+    const angles = (cache: string) => b.unsqueeze(b.gather(cache, queryPos), [1]); // [B, 1, S, R/2]
+    const [cos, sin] = [angles(cosCache), angles(sinCache)];
+    const partial = headSize === undefined || rot < headSize;
+    q = rotate(c, q, cos, sin, rot, partial, interleaved);
+    k = rotate(c, k, cos, sin, rot, partial, interleaved);
+  }
+
+  let kAll = k;
+  let vAll = v;
+  if (pastKey) {
+    kAll = b.concat([pastKey, k], 2);
+    vAll = b.concat([pastValue!, v], 2);
+  }
+  c.bind(1, kAll);
+  c.bind(2, vAll);
+
+  // Key j of the concatenation: a past row (j < P) counts when j < P_b; new key j − P sits at position P_b + j − P.
+  const bufferLength = pastKey ? b.gather(b.shape(pastKey), b.i64(2)) : b.i64(0);
+  const keyIdx = b.op('Range', [b.i64(0), b.gather(b.shape(kAll), b.i64(2)), b.i64(1)]); // [T]
+  const isPast = b.less(keyIdx, bufferLength); // [T]
+  const past4 = b.unsqueeze(pastB, [1, 2]); // [B, 1, 1]
+  const keyPos = b.where(isPast, keyIdx, b.add(b.sub(keyIdx, bufferLength), past4)); // [B, 1, T]
+  const qPos = b.unsqueeze(queryPos, [2]); // [B, S, 1]
+  // hidden: a key after the query, a past row beyond P_b, a position before the local window
+  const pastIdx = b.where(isPast, keyIdx, b.i64(-1)); // −1 for new keys: never ≥ P_b
+  const hidden = [b.greater(keyPos, qPos), b.greater(pastIdx, b.sub(past4, b.i64(1)))];
+  if (window > 0) hidden.push(b.less(keyPos, b.sub(qPos, b.i64(window - 1)))); // the last w positions stay
+
+  const group = numHeads / kvHeads;
+  const repeat = (t: string) => {
+    if (group === 1) return t;
+    const shape = b.shape(t);
+    const expanded = b.expand(
+      b.unsqueeze(t, [2]),
+      b.concat([b.slice(shape, [0], [2], [0]), b.i64([group]), b.slice(shape, [2], [4], [0])], 0),
+    ); // [B, N_kv, g, T, h]
+    return b.reshape(
+      expanded,
+      b.concat([b.slice(shape, [0], [1], [0]), b.i64([numHeads]), b.slice(shape, [2], [4], [0])], 0),
+    );
+  };
+  const softcap = attrFloat(node, 'softcap', 0);
+  const out = attend(c, {
+    q,
+    k: repeat(kAll),
+    v: repeat(vAll),
+    headSize,
+    causalOffset: () => b.i64(0),
+    hidden: hidden.map((h) => b.unsqueeze(h, [1])), // [B, 1, S, T] (or [1, 1, 1, T])
+    softcap: softcap > 0 ? softcap : undefined,
   });
   c.bind(0, out);
 }
@@ -256,5 +389,9 @@ function staticQkvWidth(c: DecomposeContext, weights: string): number | undefine
 
 export const ATTENTION: Record<string, ContribOp> = {
   MultiHeadAttention: { required: ['query'], run: multiHeadAttention },
+  GroupQueryAttention: {
+    required: ['query', '', '', '', '', 'seqlens_k', 'total_sequence_length'],
+    run: groupQueryAttention,
+  },
   Attention: { required: ['input', 'weights'], run: attention },
 };

@@ -18,6 +18,8 @@ export interface TypeLookup {
   elemType(name: string): number | undefined;
   rank(name: string): number | undefined;
   staticShape(name: string): number[] | undefined;
+  /** One dimension when it is static (others may be symbolic). */
+  dim(name: string, axis: number): number | undefined;
 }
 
 export interface DecomposeContext {

@@ -53,6 +53,11 @@ function typeLookup(graph: Graph): TypeLookup & { invalidate(): void } {
       if (init) return init.dims.map(Number);
       return get().staticShape(name);
     },
+    dim: (name, axis) => {
+      const init = graph.initializer(name);
+      const d = init ? Number(init.dims.at(axis)) : get().shape(name)?.at(axis);
+      return typeof d === 'number' && Number.isFinite(d) ? d : undefined;
+    },
   };
 }
 

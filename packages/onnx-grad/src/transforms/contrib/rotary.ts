@@ -11,7 +11,7 @@
  * Refused: a rank of the input or position_ids that is unknown, and an unknown R (no `rotary_embedding_dim` and a
  * cos_cache whose shape is not static).
  *
- * Exports: `ROTARY`.
+ * Exports: `ROTARY`, `rotate`.
  */
 import { attrInt } from '../../ir/attributes.ts';
 import { ContribRefusal, type ContribOp, type DecomposeContext } from './context.ts';
@@ -26,7 +26,7 @@ function rotary(c: DecomposeContext): void {
   const posRank = c.types.rank(positionIds);
   if (rank !== 3 && rank !== 4) throw new ContribRefusal(`its input has rank ${rank ?? 'unknown'}, not 3 or 4`);
   if (posRank === undefined) throw new ContribRefusal('the rank of its position_ids is unknown (declare its shape)');
-  const cacheWidth = c.types.staticShape(cosCache)?.[1];
+  const cacheWidth = c.types.dim(cosCache, 1);
   const headSize = cacheWidth === undefined ? undefined : 2 * cacheWidth;
   const rot = rotaryAttr > 0 ? rotaryAttr : headSize;
   if (rot === undefined)
@@ -49,8 +49,26 @@ function rotary(c: DecomposeContext): void {
   const cos = table(cosCache);
   const sin = table(sinCache);
 
-  const passThrough = rotaryAttr > 0 ? b.slice(x, [rot], [Number.MAX_SAFE_INTEGER], [3]) : undefined;
-  const xr = rotaryAttr > 0 ? b.slice(x, [0], [rot], [3]) : x;
+  const out = rotate(c, x, cos, sin, rot, rotaryAttr > 0, interleaved);
+  c.bind(0, rank === 4 ? out : b.reshape(out, b.shape(input)));
+}
+
+/**
+ * Rotates the first `rot` channels of the last axis of the rank-4 `x` by the angles whose cosines and sines
+ * broadcast against [..., rot/2] (`partial`: channels from `rot` on pass through).
+ */
+export function rotate(
+  c: DecomposeContext,
+  x: string,
+  cos: string,
+  sin: string,
+  rot: number,
+  partial: boolean,
+  interleaved: boolean,
+): string {
+  const { b } = c;
+  const passThrough = partial ? b.slice(x, [rot], [Number.MAX_SAFE_INTEGER], [3]) : undefined;
+  const xr = partial ? b.slice(x, [0], [rot], [3]) : x;
   let out: string;
   if (!interleaved) {
     const [x1, x2] = b.split(xr, [rot / 2, rot / 2], 3);
@@ -66,8 +84,7 @@ function rotary(c: DecomposeContext): void {
     const oo = b.add(b.mul(odd!, cos5), b.mul(even!, sin5));
     out = b.reshape(b.concat([oe, oo], 4), [0, 0, 0, -1]);
   }
-  if (passThrough) out = b.concat([out, passThrough], 3);
-  c.bind(0, rank === 4 ? out : b.reshape(out, b.shape(input)));
+  return passThrough ? b.concat([out, passThrough], 3) : out;
 }
 
 export const ROTARY: Record<string, ContribOp> = {

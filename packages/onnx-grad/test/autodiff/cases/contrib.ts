@@ -2,7 +2,7 @@
  * The finite-difference cases of contrib.test.ts: each builds one com.microsoft node and decomposes it into standard
  * ops (src/transforms/contrib/), so that what is differentiated is the decomposition, in float64.
  */
-import type { AttrValue } from '../../../src/index.ts';
+import { DataType, type AttrValue } from '../../../src/index.ts';
 import { decomposeContribOps } from '../../../src/transforms/contrib/index.ts';
 import type { GradCase } from '../harness.ts';
 
@@ -196,5 +196,29 @@ export const contribCases: GradCase[] = [
       { name: 'ab', shape: [1, 2, 3, 4] },
     ],
     build: contrib('MultiHeadAttention', ['q', 'k', 'v', '', '', 'ab'], [true], { num_heads: 2 }),
+  },
+  {
+    name: 'GroupQueryAttention: 4 query heads on 2 KV heads, past rows, rotary, softcap, local window',
+    opset: 13,
+    inputs: [
+      { name: 'q', shape: [1, 2, 16] },
+      { name: 'k', shape: [1, 2, 8] },
+      { name: 'v', shape: [1, 2, 8] },
+      { name: 'seqlens', shape: [1], int: [3] },
+      { name: 'cos', shape: [6, 2] },
+      { name: 'sin', shape: [6, 2] },
+    ],
+    build: (b, k) => {
+      const pastKey = b.op('Expand', [k(0.4), b.i64([1, 2, 2, 4])]);
+      const pastValue = b.op('Expand', [k(-0.3), b.i64([1, 2, 2, 4])]);
+      const seqlens = b.cast('seqlens', DataType.INT32);
+      const total = b.tensor(Int32Array.from([4]), [1], DataType.INT32);
+      return contrib(
+        'GroupQueryAttention',
+        ['q', 'k', 'v', pastKey, pastValue, seqlens, total, 'cos', 'sin'],
+        [true, true, true],
+        { num_heads: 4, kv_num_heads: 2, do_rotary: 1, softcap: { float: 1.5 }, local_window_size: 3 },
+      )(b, k);
+    },
   },
 ];
