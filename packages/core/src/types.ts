@@ -71,6 +71,12 @@ export interface AttributionOutput {
   spaceBefore?: boolean[];
   /** Class ids (classification) or target token ids (generation), one per row before unit pooling. */
   targets: number[];
+  /**
+   * Contrastive explanations only: one per entry of `targets`, the class id (classification) or the contrast
+   * token id at the same position (generation) whose score was subtracted: each row attributes
+   * f(target) - f(contrast), f the score after `inferenceMode` (LOG_SOFTMAX differences equal LOGITS differences).
+   */
+  contrast?: number[];
   modelTask: ModelTask;
   granularity: Granularity;
   granularityAggregationStrategy: GranularityAggregationStrategy;

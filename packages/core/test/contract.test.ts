@@ -193,7 +193,7 @@ describe('registry', () => {
       min: { value: 0, open: true },
       max: { value: 1, open: false },
     });
-    expect(Object.keys(EXPLAIN_OPTIONS).sort()).toEqual(['generation', 'onProgress', 'signal']);
+    expect(Object.keys(EXPLAIN_OPTIONS).sort()).toEqual(['contrast', 'generation', 'onProgress', 'signal']);
     expect(Object.keys(GENERATION_OPTIONS).sort()).toEqual(['max_length', 'max_new_tokens']);
   });
 });
@@ -292,10 +292,11 @@ describe.each(METHOD_NAMES)('%s', (name) => {
 
   it('refuses unknown explain options and bad generation lengths before running anything', async () => {
     const cls = build(name, classifier);
-    await expect(cls.explain(CLS_TEXT, 1, { contrast: 0 } as never)).rejects.toThrow(InputError);
-    await expect(cls.explain(CLS_TEXT, 1, { contrast: 0 } as never)).rejects.toThrow(
-      /unknown option 'contrast'.*Valid options: signal, onProgress, generation/,
+    await expect(cls.explain(CLS_TEXT, 1, { temperature: 0 } as never)).rejects.toThrow(InputError);
+    await expect(cls.explain(CLS_TEXT, 1, { temperature: 0 } as never)).rejects.toThrow(
+      /unknown option 'temperature'.*Valid options: signal, onProgress, generation, contrast/,
     );
+    await expect(cls.explain(CLS_TEXT, 1, { contrasts: 0 } as never)).rejects.toThrow(/did you mean 'contrast'/);
     await expect(cls.explain(CLS_TEXT, 1, { onProgres: () => {} } as never)).rejects.toThrow(
       /did you mean 'onProgress'/,
     );

@@ -95,6 +95,7 @@ export abstract class AttributionExplainer {
       elements: item.elements,
       spaceBefore: [...item.spaceBefore],
       targets: [...item.targets],
+      ...(item.contrasts ? { contrast: [...item.contrasts] } : {}),
       modelTask: a.task,
       granularity: c.granularity,
       granularityAggregationStrategy: c.granularityAggregationStrategy,

@@ -4,6 +4,8 @@
  * (input, target row, sample) is one row of the gradient model, packed into batches of `batchSize`.
  * The cotangent seeds the target logit after the inference mode: LOGITS e_t; SOFTMAX p_t (e_t - p);
  * LOG_SOFTMAX e_t - p, with p from a forward pass at the same sample point (a first, seedless call).
+ * A contrastive row seeds the difference of the target's and the contrast's cotangents (LOGITS and LOG_SOFTMAX:
+ * e_t - e_c; SOFTMAX: p_t (e_t - p) - p_c (e_c - p)): one backward per row, as without a contrast.
  * Token scores are pooled into units with the granularity aggregation strategy.
  *
  * Exports: the six classes, their option types, `GradientExplainer`.
@@ -63,6 +65,21 @@ function seedVector(mode: InferenceModes, target: number, width: number, logits?
   return v;
 }
 
+/** Cotangent of d(mode(logits)[t] - mode(logits)[c]): by linearity, the difference of the two seeds. */
+function contrastSeed(
+  mode: InferenceModes,
+  target: number,
+  contrast: number | undefined,
+  width: number,
+  logits?: Float32Array,
+): Float32Array {
+  const v = seedVector(mode, target, width, logits);
+  if (contrast === undefined) return v;
+  const w = seedVector(mode, contrast, width, logits);
+  for (let k = 0; k < width; k++) v[k] = v[k]! - w[k]!;
+  return v;
+}
+
 interface Job {
   item: number;
   row: number;
@@ -112,9 +129,10 @@ export abstract class GradientExplainer extends AttributionExplainer {
         const at =
           logits && position !== undefined ? logits.subarray(position * width, (position + 1) * width) : logits;
         // Forward-only rows (no logits yet in a two-pass mode) get a one-hot that the caller zeroes.
+        const seedMode = twoPass && !logits ? InferenceModes.LOGITS : mode;
         return {
           position,
-          vector: seedVector(twoPass && !logits ? InferenceModes.LOGITS : mode, item.targets[j.row]!, width, at),
+          vector: contrastSeed(seedMode, item.targets[j.row]!, item.contrasts?.[j.row], width, at),
         };
       };
       const rowsOf = (seeds: (j: Job) => Seed): GradientRow[] =>

@@ -7,5 +7,6 @@ export type {
   GenerationOptions,
   ExplainInputs,
   ExplainTargets,
+  ExplainContrast,
   TokenizedInput,
 } from './options.ts';

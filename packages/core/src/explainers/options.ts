@@ -2,6 +2,7 @@
  * Options shared by every explainer and by each `explain` call.
  *
  * Exports: `CommonExplainerOptions`, `ExplainOptions`, `GenerationOptions`, `ExplainInputs`, `ExplainTargets`,
+ * `ExplainContrast`,
  * `validateExplainerOptions(method, options)`, `validateExplainOptions(method, options)`, `resolveCommon(options)`.
  * Bounds, defaults and docs of every option live in the registry (../registry/methods.ts).
  */
@@ -42,12 +43,19 @@ export interface ExplainOptions {
   onProgress?: (done: number, total: number) => void;
   /** Generation models, targets omitted: how long to generate (as transformers.js `generate`). */
   generation?: GenerationOptions;
+  /**
+   * Contrastive explanation, "why the target rather than this?": every row scores f(target) - f(contrast).
+   * Classification: a class id (for every input) or one per input. Generation: an alternative continuation of the
+   * target's token length (a string, string[] one per input, token ids, or tokenizer output), aligned token by token.
+   */
+  contrast?: ExplainContrast;
 }
 
 export type IdsLike = { readonly dims: number[]; readonly data: ArrayLike<number | bigint> } | number[] | number[][];
 export type TokenizedInput = { input_ids: IdsLike; attention_mask?: IdsLike } | HfEncoding;
 export type ExplainInputs = string | string[] | TokenizedInput;
 export type ExplainTargets = number | number[] | number[][] | string | string[] | TokenizedInput;
+export type ExplainContrast = number | number[] | number[][] | string | string[] | TokenizedInput;
 
 export interface ResolvedCommon {
   batchSize: number;
@@ -79,7 +87,7 @@ export function validateExplainerOptions(methodName: string, options: unknown): 
   }
 }
 
-/** Checks the third argument of `explain` (signal, onProgress, generation and its lengths). */
+/** Checks the third argument of `explain` (signal, onProgress, generation and its lengths, contrast's form). */
 export function validateExplainOptions(methodName: string, options: unknown): void {
   validateOptions(`${methodName}.explain`, EXPLAIN_OPTIONS, options);
 }

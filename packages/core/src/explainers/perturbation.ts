@@ -50,6 +50,7 @@ export abstract class PerturbationExplainer extends AttributionExplainer {
         replaceTokenId: this.adapter.replaceTokenId,
         targets: item.targets,
         positions: item.positions,
+        contrasts: item.contrasts,
         masks: plans[i]!.masks,
       })),
       {

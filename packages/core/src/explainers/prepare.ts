@@ -8,11 +8,21 @@
  * Decisions: texts longer than the model's positions are truncated (content cut at the end for classification,
  * prompt cut at the start for generation) and flagged `truncated: true`; an empty text, an input with no unit
  * to attribute, and targets of the wrong form, count or range are refused with an InputError.
+ * A contrast (options.contrast) is one class per input, applied to each of its target rows, or one continuation
+ * per input of exactly the target's token length; a contrast equal to a target row (classification) or to the
+ * whole target (generation) is refused, as it would explain a score that is zero everywhere.
  */
 import { computeUnits } from '../granularity/index.ts';
 import type { UnitMembership } from '../types.ts';
 import { InputError, type ModelAdapter } from '../model/adapter.ts';
-import type { ExplainInputs, ExplainOptions, ExplainTargets, IdsLike, ResolvedCommon } from './options.ts';
+import type {
+  ExplainContrast,
+  ExplainInputs,
+  ExplainOptions,
+  ExplainTargets,
+  IdsLike,
+  ResolvedCommon,
+} from './options.ts';
 import { throwIfAborted } from './abort.ts';
 
 export interface PreparedItem {
@@ -25,6 +35,8 @@ export interface PreparedItem {
   truncated: boolean;
   /** What each row scores: class ids, or target token ids (generation). */
   targets: number[];
+  /** Contrastive runs: per row, the class or token whose score is subtracted from the target's (same position). */
+  contrasts?: number[];
   /** Generation: number of prompt tokens. */
   promptLength?: number;
   /** Generation: logits position scoring each target row (the position before the target token). */
@@ -140,6 +152,57 @@ function classTargets(adapter: ModelAdapter, targets: ExplainTargets, n: number)
   });
 }
 
+function classContrasts(adapter: ModelAdapter, contrast: ExplainContrast, n: number): number[] {
+  if (typeof contrast === 'number') return Array.from({ length: n }, () => checkClass(adapter, contrast, 'contrast'));
+  if (Array.isArray(contrast) && contrast.every((c) => typeof c === 'number')) {
+    if (contrast.length !== n) {
+      throw new InputError(
+        `Got ${contrast.length} contrast classes for ${n} input(s): give one class (a number) or one per input.`,
+      );
+    }
+    return contrast.map((c, i) => checkClass(adapter, c, `contrast[${i}]`));
+  }
+  throw new InputError(
+    'This is a classification model: contrast is a class id (a number, for every input) or number[] (one per input).',
+  );
+}
+
+/** One contrast row of token ids per input: texts are tokenised as targets are; ids are taken as given. */
+function contrastContinuations(adapter: ModelAdapter, contrast: ExplainContrast, n: number): number[][] {
+  let rows: number[][];
+  if (typeof contrast === 'string' || (Array.isArray(contrast) && contrast.every((c) => typeof c === 'string'))) {
+    rows = (typeof contrast === 'string' ? [contrast] : (contrast as string[])).map((t) => adapter.encode(t, false));
+  } else if (isTokenized(contrast)) {
+    rows = idRows(contrast);
+  } else if (Array.isArray(contrast) || isIdsLike(contrast)) {
+    rows = toRows(contrast as IdsLike, 'contrast');
+  } else {
+    throw new InputError(
+      'This is a generation model: contrast is a continuation (a string, string[] one per input, token ids or tokenizer output).',
+    );
+  }
+  if (rows.length !== n)
+    throw new InputError(`Got ${rows.length} contrast continuation(s) for ${n} input(s); give one per input.`);
+  rows.forEach((r) => adapter.checkIds(r));
+  return rows;
+}
+
+/** Checks a generation contrast against its target: same token length, not the target itself. */
+function alignContrast(adapter: ModelAdapter, contrast: number[], target: number[], i: number): number[] {
+  if (contrast.length !== target.length) {
+    const show = (ids: number[]) => JSON.stringify(adapter.tokenizer.decode(ids));
+    throw new InputError(
+      `Contrast ${i} has ${contrast.length} token(s) but target ${i} has ${target.length}: a contrast is compared ` +
+        `with the target token by token, so it needs the same token length (target ${show(target)}, contrast ` +
+        `${show(contrast)}).`,
+    );
+  }
+  if (contrast.every((c, j) => c === target[j])) {
+    throw new InputError(`Contrast ${i} is the target itself; give a different continuation.`);
+  }
+  return contrast;
+}
+
 async function predictedClasses(
   adapter: ModelAdapter,
   inputs: RawInput[],
@@ -215,11 +278,31 @@ export async function prepareItems(
       targets === undefined || targets === null
         ? await predictedClasses(adapter, raw, common.batchSize, options.signal)
         : classTargets(adapter, targets, raw.length);
+    const contrasts =
+      options.contrast === undefined ? undefined : classContrasts(adapter, options.contrast, raw.length);
+    contrasts?.forEach((c, i) => {
+      if (classes[i]!.includes(c)) {
+        throw new InputError(
+          `Input ${i}: the contrast class ${c} is also a target` +
+            (targets === undefined || targets === null ? ' (the predicted class)' : '') +
+            '; "why c rather than c" is zero everywhere: give a target and a contrast that differ.',
+        );
+      }
+    });
     return raw.map((r, i) => {
       const { units, elements, spaceBefore } = computeUnits(tokenizer, r.ids, g, { text: r.text });
       if (units.nUnits === 0)
         throw new InputError(`Input ${i} has no unit to attribute at granularity ${g} (only special tokens).`);
-      return { ids: r.ids, units, elements, spaceBefore, truncated: r.truncated, targets: classes[i]! };
+      const item: PreparedItem = {
+        ids: r.ids,
+        units,
+        elements,
+        spaceBefore,
+        truncated: r.truncated,
+        targets: classes[i]!,
+      };
+      if (contrasts) item.contrasts = item.targets.map(() => contrasts[i]!);
+      return item;
     });
   }
 
@@ -239,6 +322,8 @@ export async function prepareItems(
   } else {
     targetIds = generationTargets(adapter, targets, raw.length);
   }
+  const contrastIds =
+    options.contrast === undefined ? undefined : contrastContinuations(adapter, options.contrast, raw.length);
   const targetTexts =
     typeof targets === 'string'
       ? [targets]
@@ -270,6 +355,7 @@ export async function prepareItems(
       spaceBefore: [...pu.spaceBefore, ...tu.spaceBefore],
       truncated: fitted.truncated,
       targets: target,
+      ...(contrastIds ? { contrasts: alignContrast(adapter, contrastIds[i]!, target, i) } : {}),
       promptLength: P,
       positions: target.map((_, j) => P + j - 1),
       targetUnitRows,

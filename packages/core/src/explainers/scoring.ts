@@ -2,10 +2,11 @@
  * Perturbation scoring engine (shared by the perturbation explainers and the metrics): turns mask rows over
  * units into perturbed sequences (every token of a replaced unit -> the replacement token; length and attention
  * kept), packs the rows of all jobs into model batches of `batchSize`, and reads each row's target scores after
- * the inference mode.
+ * the inference mode. A contrastive job subtracts, row by row, the contrast's score read from the same logits
+ * (same batch row, same position): no extra model call.
  *
  * Exports: `ScoreJob`, `scoreMasks(adapter, jobs, settings) -> Float64Array[][]` (per job, per mask row, one
- * score per target), `targetScores(logits, dims, b, targets, positions, mode)`.
+ * score per target), `targetScores(logits, dims, b, targets, positions, mode, contrasts?)`.
  */
 import { applyInferenceMode } from '../math/index.ts';
 import { InferenceModes } from '../types.ts';
@@ -21,6 +22,8 @@ export interface ScoreJob {
   targets: readonly number[];
   /** Generation: logits position of each target. */
   positions?: readonly number[];
+  /** Contrastive: per target, the class / token whose score at the same position is subtracted. */
+  contrasts?: readonly number[];
   masks: readonly Uint8Array[];
 }
 
@@ -31,7 +34,10 @@ export interface ScoreSettings {
   progress?: Progress;
 }
 
-/** Scores of batch row b for each target: logits [B, C] (positions undefined) or [B, S, V]. */
+/**
+ * Scores of batch row b for each target: logits [B, C] (positions undefined) or [B, S, V]; with contrasts,
+ * score(target) - score(contrast) after the inference mode.
+ */
 export function targetScores(
   data: Float32Array,
   dims: readonly number[],
@@ -39,6 +45,7 @@ export function targetScores(
   targets: readonly number[],
   positions: readonly number[] | undefined,
   mode: InferenceModes,
+  contrasts?: readonly number[],
 ): Float64Array {
   const out = new Float64Array(targets.length);
   const V = dims[dims.length - 1]!;
@@ -47,13 +54,14 @@ export function targetScores(
   targets.forEach((t, r) => {
     const pos = positions ? positions[r]! : 0;
     const off = (b * S + pos) * V;
+    const c = contrasts?.[r];
     if (mode === InferenceModes.LOGITS) {
-      out[r] = data[off + t]!;
+      out[r] = c === undefined ? data[off + t]! : data[off + t]! - data[off + c]!;
       return;
     }
     let probs = cache.get(pos);
     if (!probs) cache.set(pos, (probs = applyInferenceMode(data.subarray(off, off + V), mode)));
-    out[r] = probs[t]!;
+    out[r] = c === undefined ? probs[t]! : probs[t]! - probs[c]!;
   });
   return out;
 }
@@ -81,7 +89,7 @@ export async function scoreMasks(
     const { data, dims } = await adapter.forward(seqs);
     batch.forEach(([ji, mi], b) => {
       const job = jobs[ji]!;
-      results[ji]![mi] = targetScores(data, dims, b, job.targets, job.positions, settings.inferenceMode);
+      results[ji]![mi] = targetScores(data, dims, b, job.targets, job.positions, settings.inferenceMode, job.contrasts);
     });
     settings.progress?.step(batch.length);
   }

@@ -371,6 +371,21 @@ export const EXPLAIN_OPTIONS = {
     label: 'generation',
     docs: 'Generation models with targets omitted: how long to generate (as transformers.js `generate`).',
   },
+  contrast: {
+    type: 'custom',
+    expected: 'a class id or one per input (classification); a text, texts, token ids or tokenizer output (generation)',
+    check: (v: unknown) =>
+      (typeof v === 'number' && Number.isInteger(v)) ||
+      typeof v === 'string' ||
+      Array.isArray(v) ||
+      (typeof v === 'object' && v !== null && 'input_ids' in v),
+    defaultDocs: 'none',
+    label: 'contrast',
+    docs:
+      'Why the target rather than this? Each row scores f(target) - f(contrast), f after the inference mode. ' +
+      'Classification: a class (or one per input). Generation: a continuation of the same token length, ' +
+      "each contrast token scored at its target token's position (same prefix).",
+  },
 } as const satisfies SchemaOf<ExplainOptions>;
 
 /** `new Insertion | Deletion | AOPCComprehensiveness | AOPCSufficiency(model, tokenizer, options)`. */
