@@ -87,7 +87,7 @@ export function plotAttributions(output: AttributionOutput, classesNames?: strin
     output.attributions.forEach((row, r) => {
       const b = bound([row]); // per class, as the elements' single-class view
       console.log(
-        `class ${names(output.targets[r]!)}: ${output.elements.map((e, i) => paint(e, row[i]!, b)).join(' ')}`,
+        `class ${names(output.targets[r]!)}${output.contrast ? ` rather than ${names(output.contrast[r]!)}` : ''}: ${output.elements.map((e, i) => paint(e, row[i]!, b)).join(' ')}`,
       );
       output.elements.forEach((e, i) =>
         console.log(`  ${JSON.stringify(e).padEnd(18)} ${bar(row[i]!, b)} ${row[i]!.toFixed(3)}`),
