@@ -58,6 +58,25 @@ function difference(a: AttributionOutput, b: AttributionOutput): number[] {
   return a.attributions[0]!.map((v, i) => v - b.attributions[0]![i]!);
 }
 
+/** Counts model forward calls and gradient-model calls (and their batch rows) of a run. */
+function modelWork() {
+  const forward = vi.spyOn(ModelAdapter.prototype, 'forward');
+  const backward = vi.spyOn(GradientRunner.prototype, 'run');
+  const rows = (spy: typeof forward | typeof backward) =>
+    spy.mock.calls.reduce((s, call) => s + (call[0] as unknown[]).length, 0);
+  return async (run: () => Promise<unknown>) => {
+    forward.mockClear();
+    backward.mockClear();
+    await run();
+    return {
+      forward: forward.mock.calls.length,
+      forwardRows: rows(forward),
+      backward: backward.mock.calls.length,
+      backwardRows: rows(backward),
+    };
+  };
+}
+
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -157,31 +176,17 @@ describe('classification contrast', () => {
 
   test('a contrast costs no model call: same forward calls and rows, same backward calls and rows', async () => {
     const { model, tokenizer } = await loadFixture('nonadditive-classifier');
-    const forward = vi.spyOn(ModelAdapter.prototype, 'forward');
-    const backward = vi.spyOn(GradientRunner.prototype, 'run');
-    const count = async (ex: AttributionExplainer, contrast?: number) => {
-      forward.mockClear();
-      backward.mockClear();
-      await ex.explain(TEXTS, [[0], [1]], contrast === undefined ? {} : { contrast: [1, 0] });
-      const rows = (spy: typeof forward | typeof backward) =>
-        spy.mock.calls.reduce((s, call) => s + (call[0] as unknown[]).length, 0);
-      return {
-        forward: forward.mock.calls.length,
-        forwardRows: rows(forward),
-        backward: backward.mock.calls.length,
-        backwardRows: rows(backward),
-      };
-    };
+    const count = modelWork();
     const occlusion = new Occlusion(model, tokenizer, { batchSize: 3 });
-    const single = await count(occlusion);
+    const single = await count(() => occlusion.explain(TEXTS, [[0], [1]]));
     expect(single.forward).toBeGreaterThan(0);
-    expect(await count(occlusion, 1)).toEqual(single);
+    expect(await count(() => occlusion.explain(TEXTS, [[0], [1]], { contrast: [1, 0] }))).toEqual(single);
     for (const inferenceMode of MODES) {
       // SOFTMAX / LOG_SOFTMAX: a seedless forward then the seeded call, with or without a contrast.
       const ig = new IntegratedGradients(model, tokenizer, { inferenceMode, nInterpolations: 3, batchSize: 2 });
-      const one = await count(ig);
+      const one = await count(() => ig.explain(TEXTS, [[0], [1]]));
       expect(one.backwardRows).toBe((inferenceMode === InferenceModes.LOGITS ? 1 : 2) * 2 * 3);
-      expect(await count(ig, 1)).toEqual(one);
+      expect(await count(() => ig.explain(TEXTS, [[0], [1]], { contrast: [1, 0] }))).toEqual(one);
     }
   });
 
@@ -268,6 +273,21 @@ describe('generation contrast', () => {
     });
     expect(fromIds!.attributions).toEqual(s!.attributions);
     expect(fromTok!.contrast).toEqual(s!.contrast);
+  });
+
+  test('generation: a contrast costs no model call either (Occlusion, Saliency in SOFTMAX)', async () => {
+    const { model, tokenizer } = await loadFixture('copy-lm');
+    const count = modelWork();
+    for (const ex of [
+      new Occlusion(model, tokenizer, { batchSize: 3 }),
+      new Saliency(model, tokenizer, { inferenceMode: InferenceModes.SOFTMAX }),
+    ]) {
+      const single = await count(() => ex.explain('the cat sat on', ' on the mat'));
+      expect(single.forward + single.backward).toBeGreaterThan(0);
+      expect(await count(() => ex.explain('the cat sat on', ' on the mat', { contrast: ' in the hat' }))).toEqual(
+        single,
+      );
+    }
   });
 
   test('a contrast of another token length, or equal to the target, is an InputError', async () => {
