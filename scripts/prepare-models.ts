@@ -6,6 +6,10 @@
  *
  *   pnpm prepare-models            # generate what is missing
  *   pnpm prepare-models --force    # regenerate every generated fixture
+ *
+ * The committed sentiment classifier also gets its q8 file, `onnx/model_quantized.onnx`, made at prepare time as
+ * onnxruntime's quantize_dynamic writes it (uint8 weights, embedding tables included) and kept out of git, so the
+ * playground can offer dtype 'q8' for a trained model.
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -19,6 +23,9 @@ const MARKER = '.generated-fixture';
 /** The default models: a classifier and a causal LM with real tokenizers, and two exact-answer models. */
 export const DEFAULT_FIXTURES = ['bert-tiny-opset11', 'gpt2-tiny-opset13', 'additive-classifier', 'copy-lm'];
 
+/** Committed models that get a q8 `onnx/model_quantized.onnx` at prepare time (ignored by git). */
+export const QUANTIZED_MODELS = ['bert-tiny-sentiment'];
+
 type EnsureFixture = (name: string) => unknown;
 
 async function loadEnsureFixture(): Promise<EnsureFixture> {
@@ -28,6 +35,35 @@ async function loadEnsureFixture(): Promise<EnsureFixture> {
   const mod = (await import(path)) as { ensureFixture?: EnsureFixture };
   if (typeof mod.ensureFixture !== 'function') throw new Error(`${path} does not export ensureFixture(name).`);
   return mod.ensureFixture;
+}
+
+interface Quantizer {
+  quantize(onnx: Uint8Array): Uint8Array;
+}
+
+async function loadQuantizer(): Promise<Quantizer> {
+  const fixtures = (await import(join(root, 'packages/onnx-grad/test/fixtures/index.ts'))) as {
+    quantizeDynamic: (m: unknown, o: { weightType: 'uint8'; gather: boolean }) => unknown;
+  };
+  const grad = (await import(join(root, 'packages/onnx-grad/src/index.ts'))) as {
+    decodeModel: (b: Uint8Array) => unknown;
+    encodeModel: (m: unknown) => Uint8Array;
+  };
+  return {
+    // transformers.js's q8 files: quantize_dynamic with uint8 weights, Gather tables included
+    quantize: (onnx) =>
+      grad.encodeModel(fixtures.quantizeDynamic(grad.decodeModel(onnx), { weightType: 'uint8', gather: true })),
+  };
+}
+
+/** Writes `onnx/model_quantized.onnx` beside a committed model when missing or older than `model.onnx`. */
+async function addQuantized(dir: string, quantizer: () => Promise<Quantizer>, force: boolean): Promise<boolean> {
+  const src = join(dir, 'onnx', 'model.onnx');
+  const dest = join(dir, 'onnx', 'model_quantized.onnx');
+  if (!existsSync(src)) return false;
+  if (!force && existsSync(dest) && statSync(dest).mtimeMs >= statSync(src).mtimeMs) return true;
+  writeFileSync(dest, (await quantizer()).quantize(new Uint8Array(readFileSync(src))));
+  return true;
 }
 
 /** ensureFixture returns the folder (a path, or an object holding it). */
@@ -49,7 +85,9 @@ function sameVersion(src: string, dest: string): boolean {
   return statSync(join(dest, MARKER)).mtimeMs >= statSync(join(src, 'onnx', 'model.onnx')).mtimeMs;
 }
 
-export async function prepareModels(force = false): Promise<{ generated: string[]; kept: string[] }> {
+export async function prepareModels(
+  force = false,
+): Promise<{ generated: string[]; kept: string[]; quantized: string[] }> {
   mkdirSync(modelsDir, { recursive: true });
   const generated: string[] = [];
   const kept: string[] = [];
@@ -77,11 +115,17 @@ export async function prepareModels(force = false): Promise<{ generated: string[
     );
     generated.push(name);
   }
-  return { generated, kept };
+  const quantized: string[] = [];
+  let quantizer: Promise<Quantizer> | null = null;
+  for (const name of QUANTIZED_MODELS) {
+    if (await addQuantized(join(modelsDir, name), () => (quantizer ??= loadQuantizer()), force)) quantized.push(name);
+  }
+  return { generated, kept, quantized };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { generated, kept } = await prepareModels(process.argv.includes('--force'));
+  const { generated, kept, quantized } = await prepareModels(process.argv.includes('--force'));
   if (kept.length) console.log(`prepare-models: kept committed models: ${kept.join(', ')}`);
   if (generated.length) console.log(`prepare-models: fixture models in public/models: ${generated.join(', ')}`);
+  if (quantized.length) console.log(`prepare-models: q8 onnx/model_quantized.onnx for: ${quantized.join(', ')}`);
 }

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plugin } from 'vite';
+import { dtypesOfFiles } from '../src/dtypes.ts';
 import { labelsFromConfig, taskFromConfig, type PlaygroundTask } from '../src/task.ts';
 
 export interface EmbeddedModel {
@@ -14,6 +15,8 @@ export interface EmbeddedModel {
   labels?: string[];
   /** True when scripts/prepare-models.ts generated it (a test fixture), false for a committed trained model. */
   generated: boolean;
+  /** The dtypes its onnx/ folder has files for (fp32 first), what `from_pretrained(name, { dtype })` can load. */
+  dtypes: string[];
 }
 
 export const GENERATED_MARKER = '.generated-fixture';
@@ -28,7 +31,13 @@ export function scanModels(modelsDir: string): EmbeddedModel[] {
     const config = JSON.parse(readFileSync(configPath, 'utf8'));
     const task = taskFromConfig(config);
     if (!task) continue;
-    out.push({ name, task, labels: labelsFromConfig(config), generated: existsSync(join(dir, GENERATED_MARKER)) });
+    out.push({
+      name,
+      task,
+      labels: labelsFromConfig(config),
+      generated: existsSync(join(dir, GENERATED_MARKER)),
+      dtypes: dtypesOfFiles(readdirSync(join(dir, 'onnx'))),
+    });
   }
   // Committed trained models first: they are the defaults; generated test fixtures after them.
   return out.sort((a, b) => Number(a.generated) - Number(b.generated));

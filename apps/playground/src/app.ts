@@ -8,6 +8,7 @@ import { html, LitElement, nothing, type PropertyValues, type TemplateResult } f
 import { live } from 'lit/directives/live.js';
 import { plotAttributions } from '@interpreto-js/elements';
 import embeddedModels from 'virtual:playground-models';
+import { DTYPE_SUFFIXES } from './dtypes.ts';
 import { METHOD_NAMES, METHODS, parseOption, type MethodName, type OptionSpec } from './methods.ts';
 import type { CompareRow, ExplainResult, FromWorker, ModelInfo, PlaygroundError } from './protocol.ts';
 import {
@@ -299,6 +300,7 @@ export class PlaygroundApp extends LitElement {
           <option value="__hub__" ?selected=${value === '__hub__'}>Hugging Face Hub model…</option>
         </select></label
       >
+      ${this.renderDtypePicker()}
       ${
         m.source === 'hub'
           ? html`<span class="hub"
@@ -319,6 +321,24 @@ export class PlaygroundApp extends LitElement {
           ? html`<p class="warn" id="no-models">No embedded models were built in. Run <code>pnpm prepare-models</code> and rebuild.</p>`
           : nothing
       }`;
+  }
+
+  /** The model file precisions an embedded model's folder has (build-time manifest), when there is a choice. */
+  private renderDtypePicker() {
+    const m = this.state.model;
+    const dtypes = m.source === 'local' ? (embeddedModels.find((e) => e.name === m.id)?.dtypes ?? []) : [];
+    if (dtypes.length < 2) return nothing;
+    const value = m.dtype ?? 'fp32';
+    const onDtype = (e: Event) => {
+      const v = (e.target as HTMLSelectElement).value;
+      this.set({ model: v === 'fp32' ? { source: m.source, id: m.id } : { source: m.source, id: m.id, dtype: v } });
+    };
+    return html`<label
+      >Precision
+      <select id="dtype" @change=${onDtype} .value=${live(value)}>
+        ${dtypes.map((d) => html`<option value=${d} ?selected=${value === d}>${d} · onnx/model${DTYPE_SUFFIXES[d]}.onnx</option>`)}
+      </select></label
+    >`;
   }
 
   private renderOption(spec: OptionSpec) {
@@ -445,10 +465,12 @@ export class PlaygroundApp extends LitElement {
       r.output.modelTask === 'classification'
         ? r.output.targets.map((c) => names?.[c] ?? `class ${c}`)
         : r.output.elements.slice(r.output.elements.length - r.output.attributions.length);
-    return html`<section id="result" data-run=${this.runCount} data-method=${r.method} data-device=${r.device} data-webgpu-ep=${String(r.webgpuEp)} data-units=${r.output.elements.length}>
+    return html`<section id="result" data-run=${this.runCount} data-method=${r.method} data-device=${r.device} data-dtype=${r.output.modelDtype ?? ''} data-webgpu-ep=${String(r.webgpuEp)} data-units=${r.output.elements.length}>
       <h2>${r.method}</h2>
       <p id="run-info">
-        ran on <strong id="run-device">${deviceLabel(r.device)}</strong>${r.device === 'webgpu' && r.webgpuEp ? ' (onnxruntime-web WebGPU execution provider)' : nothing} in <span id="run-time">${ms(r.explainMs)}</span>${
+        ran on <strong id="run-device">${deviceLabel(r.device)}</strong>${r.device === 'webgpu' && r.webgpuEp ? ' (onnxruntime-web WebGPU execution provider)' : nothing}${
+          r.output.modelDtype ? html`, model dtype <strong id="run-dtype">${r.output.modelDtype}</strong>` : nothing
+        } in <span id="run-time">${ms(r.explainMs)}</span>${
           r.metricsMs !== undefined ? html`; Insertion and Deletion in ${ms(r.metricsMs)}` : nothing
         }${r.output.truncated ? html` <span class="warn">(input truncated to the model's maximum length)</span>` : nothing}
       </p>

@@ -3,6 +3,7 @@
  * and what to try (pure; the worker sends the result to the page).
  */
 import type { PlaygroundError } from './protocol.ts';
+import { DTYPE_SUFFIXES } from './dtypes.ts';
 import type { ModelRef } from './url-state.ts';
 
 export class PlaygroundFailure extends Error {
@@ -36,9 +37,17 @@ export function describeLoadError(err: unknown, ref: ModelRef): PlaygroundError 
     };
   }
   if (/onnx\/model(_\w+)?\.onnx/.test(detail) && /locate|404|not found/i.test(detail)) {
+    const dtype = ref.dtype ?? 'fp32';
+    if (dtype !== 'fp32') {
+      return {
+        message: `${where} has no ONNX file for dtype '${dtype}' (onnx/model${DTYPE_SUFFIXES[dtype] ?? `_${dtype}`}.onnx).`,
+        hint: "Pick another dtype: 'fp32' loads onnx/model.onnx.",
+        detail,
+      };
+    }
     return {
       message: `${where} has no full-precision ONNX file (onnx/model.onnx).`,
-      hint: `The playground needs fp32 weights (quantized files have no usable gradients). Try a transformers.js repo with onnx/model.onnx, e.g. ${SUGGESTED}.`,
+      hint: `The playground loads fp32 weights unless a model offers quantized files in its dtype list. Try a transformers.js repo with onnx/model.onnx, e.g. ${SUGGESTED}.`,
       detail,
     };
   }

@@ -3,6 +3,7 @@
  * functions: `parseState(search)` never throws (bad values fall back to defaults and are reported
  * in `warnings`), `stateToSearch(state)` writes only what differs from the defaults.
  */
+import { DTYPE_SUFFIXES } from './dtypes.ts';
 import { defaultOptions, isMethodName, METHODS, parseOption, type MethodName, type OptionValues } from './methods.ts';
 
 export type DeviceChoice = 'auto' | 'webgpu' | 'wasm';
@@ -17,6 +18,8 @@ export interface ModelRef {
   source: 'local' | 'hub';
   /** Folder under models/ (local) or a Hub repository id (hub). */
   id: string;
+  /** The model file's dtype as transformers.js names it ('q8', 'fp16', ...); absent: 'fp32' (onnx/model.onnx). */
+  dtype?: string;
 }
 
 export interface PlaygroundState {
@@ -69,6 +72,11 @@ export function parseState(search: string, defaultModel: string): { state: Playg
   const hub = p.get('hub');
   if (hub !== null && hub !== '') state.model = { source: 'hub', id: hub };
   else if (p.get('model')) state.model = { source: 'local', id: p.get('model')! };
+  const dtype = p.get('dtype');
+  if (dtype !== null && dtype !== 'fp32') {
+    if (dtype in DTYPE_SUFFIXES) state.model.dtype = dtype;
+    else warnings.push(`dtype "${dtype}" is not one of ${Object.keys(DTYPE_SUFFIXES).join(', ')}; using fp32.`);
+  }
   const device = p.get('device');
   if (device === 'auto' || device === 'webgpu' || device === 'wasm') state.device = device;
   else if (device !== null) warnings.push(`device "${device}" is not auto, webgpu or wasm; using auto.`);
@@ -122,6 +130,7 @@ export function stateToSearch(state: PlaygroundState, defaultModel: string): str
   const p = new URLSearchParams();
   if (state.model.source === 'hub') p.set('hub', state.model.id);
   else if (state.model.id !== defaultModel) p.set('model', state.model.id);
+  if (state.model.dtype && state.model.dtype !== 'fp32') p.set('dtype', state.model.dtype);
   if (state.device !== 'auto') p.set('device', state.device);
   if (state.text !== DEFAULT_TEXT) p.set('text', state.text);
   p.set('method', state.method);

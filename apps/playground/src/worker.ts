@@ -113,13 +113,14 @@ async function loadModel(id: number, ref: ModelRef, choice: DeviceChoice): Promi
   if (!libs) throw new Error('worker used before init');
   const { tf } = await libs;
   const device = await resolveDevice(choice);
-  const key = `${ref.source}:${ref.id}:${device}`;
+  const dtype = ref.dtype ?? 'fp32';
+  const key = `${ref.source}:${ref.id}:${dtype}:${device}`;
   if (current?.key === key) return current;
   if (current) {
     await current.model.dispose?.().catch?.(() => undefined);
     current = null;
   }
-  post({ type: 'progress', id, stage: `loading ${ref.id} on ${device}`, done: 0, total: 1 });
+  post({ type: 'progress', id, stage: `loading ${ref.id} (${dtype}) on ${device}`, done: 0, total: 1 });
   const t0 = performance.now();
   tf.env.allowLocalModels = ref.source === 'local';
   tf.env.allowRemoteModels = ref.source === 'hub';
@@ -137,7 +138,8 @@ async function loadModel(id: number, ref: ModelRef, choice: DeviceChoice): Promi
     const progress_callback = (p: { status?: string; file?: string; loaded?: number; total?: number }) => {
       if (p.status === 'progress' && p.total) report(p.loaded ?? 0, p.total);
     };
-    const options = { device, dtype: 'fp32' as const, progress_callback };
+    // the file transformers.js picks by dtype: onnx/model.onnx (fp32), model_quantized.onnx (q8), model_fp16.onnx, ...
+    const options = { device, dtype: dtype as 'fp32', progress_callback };
     const tokenizer = await tf.AutoTokenizer.from_pretrained(ref.id, { progress_callback });
     const model =
       task === 'classification'

@@ -19,6 +19,15 @@ describe('load errors', () => {
     expect(e.message).toMatch(/no full-precision ONNX file/);
     expect(e.hint).toMatch(/quantized/);
   });
+  it('names the missing file of the dtype picked', () => {
+    const e = describeLoadError(new Error('Could not locate file: "/models/tiny/onnx/model_quantized.onnx".'), {
+      source: 'local',
+      id: 'tiny',
+      dtype: 'q8',
+    });
+    expect(e.message).toBe(`embedded model "tiny" has no ONNX file for dtype 'q8' (onnx/model_quantized.onnx).`);
+    expect(e.hint).toMatch(/'fp32'/);
+  });
   it('says a repo was not found', () => {
     const e = describeLoadError(
       new Error('Could not locate file: "https://huggingface.co/Xenova/some-model/resolve/main/config.json".'),

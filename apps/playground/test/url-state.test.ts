@@ -1,3 +1,4 @@
+import { dtypesOfFiles } from '../src/dtypes.ts';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { defaultOptions, METHOD_NAMES, METHODS, type MethodName, type OptionValues } from '../src/methods.ts';
@@ -47,6 +48,9 @@ const stateArb: fc.Arbitrary<PlaygroundState> = fc.constantFrom(...METHOD_NAMES)
     model: fc.oneof(
       fc.constantFrom('bert-tiny-opset11', 'copy-lm').map((id) => ({ source: 'local' as const, id })),
       fc
+        .constantFrom('q8', 'fp16', 'q4f16')
+        .map((dtype) => ({ source: 'local' as const, id: 'bert-tiny-opset11', dtype })),
+      fc
         .constantFrom('Xenova/gpt2', 'Xenova/distilbert-base-uncased-finetuned-sst-2-english')
         .map((id) => ({ source: 'hub' as const, id })),
     ),
@@ -70,6 +74,17 @@ describe('URL state', () => {
       }),
       { seed: 42, numRuns: 300 },
     );
+  });
+
+  it('reads the model dtype; an unknown one is reported and fp32 is used', () => {
+    expect(parseState('?model=bert-tiny-sentiment&dtype=q8', DEFAULT_MODEL).state.model).toEqual({
+      source: 'local',
+      id: 'bert-tiny-sentiment',
+      dtype: 'q8',
+    });
+    const { state, warnings } = parseState('?dtype=q9', DEFAULT_MODEL);
+    expect(state.model.dtype).toBeUndefined();
+    expect(warnings).toEqual(['dtype "q9" is not one of fp32, fp16, q8, int8, uint8, q4, q4f16, bnb4; using fp32.']);
   });
 
   it('keeps markup in the text as text', () => {
@@ -99,5 +114,16 @@ describe('URL state', () => {
     expect(hubIdProblem('')).toMatch(/Enter a Hugging Face model id/);
     expect(hubIdProblem('<img src=x>')).toMatch(/is not a Hub model id/);
     expect(hubIdProblem('a/b/c')).toMatch(/is not a Hub model id/);
+  });
+});
+
+describe('model dtypes', () => {
+  it('lists the dtypes whose transformers.js file the onnx folder has, fp32 first', () => {
+    expect(dtypesOfFiles(['model_quantized.onnx', 'model.onnx', 'model.onnx_data', 'model_q4f16.onnx'])).toEqual([
+      'fp32',
+      'q8',
+      'q4f16',
+    ]);
+    expect(dtypesOfFiles(['decoder_model_merged.onnx'])).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ export {
   lowerQuantization,
   findUnloweredQuantization,
   dequantizeTable,
+  halfToFloat,
   type QuantizedTable,
 } from './transforms/quantization.ts';
 export { computeInFloat32 } from './transforms/float32.ts';

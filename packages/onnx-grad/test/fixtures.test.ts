@@ -93,6 +93,7 @@ const maxAbsDiff = (a: number[], b: number[]) => a.reduce((m, v, i) => Math.max(
 const CLASSIFIERS: FixtureName[] = [
   'bert-tiny-opset11',
   'bert-tiny-opset17',
+  'bert-tiny-fused',
   'distilbert-tiny-opset11',
   'distilbert-tiny-opset17',
   'roberta-tiny-opset14',
@@ -248,6 +249,38 @@ describe('exporter layouts', () => {
     }
     const thenOps = m.graph.node[0]!.attribute.find((a) => a.name === 'then_branch')!.g!.node;
     expect(thenOps.some((n) => n.op_type === 'Concat' && n.input[0] === 'past_key_values.0.key')).toBe(true);
+  });
+});
+
+describe('fused-op BERT (onnxruntime transformer-optimizer layout)', () => {
+  it('uses com.microsoft fused ops only where the export had their pieces, and computes the same logits', async () => {
+    const fused = decodeModel(modelBytes('bert-tiny-fused'));
+    const contrib = fused.graph.node.filter((n) => n.domain === 'com.microsoft').map((n) => n.op_type);
+    expect(contrib.sort()).toEqual(
+      [
+        'EmbedLayerNormalization',
+        ...Array(2).fill(['Attention', 'BiasGelu', 'SkipLayerNormalization', 'SkipLayerNormalization']).flat(),
+      ].sort(),
+    );
+    for (const op of ['Softmax', 'Erf', 'ReduceMean', 'LayerNormalization'])
+      expect(opTypes(fused).has(op), op).toBe(false);
+    // a padded batch: the mask reaches Attention as key lengths (EmbedLayerNormalization's mask_index)
+    const ids = [
+      [2, 40, 41, 42, 43, 44, 3],
+      [2, 45, 46, 3, 0, 0, 0],
+    ];
+    const mask = ids.map((r, b) => r.map((_, t) => (b === 1 && t >= 4 ? 0 : 1)));
+    const run = async (name: FixtureName) => {
+      const out = await (await session(name)).run({
+        input_ids: i64(ids),
+        attention_mask: i64(mask),
+        token_type_ids: i64(ids.map((r) => r.map(() => 0))),
+      });
+      return Array.from(out.logits!.data as Float32Array);
+    };
+    const [a, b] = [await run('bert-tiny-fused'), await run('bert-tiny-opset11')];
+    expect(maxAbsDiff(a, b)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(a.slice(0, 2), a.slice(2))).toBeGreaterThan(1e-3);
   });
 });
 

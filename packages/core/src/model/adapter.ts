@@ -16,6 +16,7 @@ import { detectTask } from './task.ts';
 import type { HfModel, HfTensor, HfTensorCtor, HfTokenizer, ModelLike, TokenizerLike } from './types.ts';
 import { GradientRunner, type GradientRunnerOptions } from './gradient.ts';
 import { InputError } from '../errors.ts';
+import { halfToFloat } from '@interpreto-js/onnx-grad';
 
 export { InputError };
 
@@ -203,9 +204,7 @@ export class ModelAdapter {
     const out = await this.model(feeds);
     const logits = out.logits;
     if (!logits) throw new Error('The model returned no logits.');
-    const data =
-      logits.data instanceof Float32Array ? logits.data : Float32Array.from(logits.data as ArrayLike<number>);
-    return { data, dims: [...logits.dims] };
+    return { data: logitsAsFloat32(logits), dims: [...logits.dims] };
   }
 
   /** Greedy continuation of one prompt; returns the generated ids only. */
@@ -235,4 +234,12 @@ export class ModelAdapter {
     });
     return this.gradientRunner;
   }
+}
+
+/** float16 logits (fp16/q4f16 files) come from onnxruntime as raw half bits in a Uint16Array: decode them. */
+function logitsAsFloat32(logits: HfTensor): Float32Array {
+  const d = logits.data;
+  if (d instanceof Float32Array) return d;
+  if (logits.type === 'float16' && d instanceof Uint16Array) return Float32Array.from(d, halfToFloat);
+  return Float32Array.from(d as ArrayLike<number>);
 }
