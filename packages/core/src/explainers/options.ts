@@ -42,6 +42,8 @@ export interface ExplainOptions {
   onProgress?: (done: number, total: number) => void;
   /** Generation models, targets omitted: how long to generate (as transformers.js `generate`). */
   generation?: GenerationOptions;
+  /** Generation: how many most probable tokens each step score lists (`stepScores[i].topK`, default 5). */
+  topK?: number;
 }
 
 export type IdsLike = { readonly dims: number[]; readonly data: ArrayLike<number | bigint> } | number[] | number[][];

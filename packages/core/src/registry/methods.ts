@@ -371,6 +371,14 @@ export const EXPLAIN_OPTIONS = {
     label: 'generation',
     docs: 'Generation models with targets omitted: how long to generate (as transformers.js `generate`).',
   },
+  topK: {
+    type: 'number',
+    integer: true,
+    default: 5,
+    min: atLeast(0),
+    label: 'top-k alternatives',
+    docs: 'Generation: how many most probable tokens each step score lists (stepScores[i].topK); 0 lists none.',
+  },
 } as const satisfies SchemaOf<ExplainOptions>;
 
 /** `new Insertion | Deletion | AOPCComprehensiveness | AOPCSufficiency(model, tokenizer, options)`. */
