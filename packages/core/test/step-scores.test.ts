@@ -136,6 +136,23 @@ describe('stepScores (generation)', () => {
     }
   });
 
+  test('several inputs packed in shared batches: each output reads its own unperturbed sequence', async () => {
+    const { model, tokenizer } = await loadFixture('gpt2-tiny-opset13');
+    for (const name of ['KernelShap', 'Sobol', 'IntegratedGradients', 'VarGrad'] as const) {
+      const outs = await explainer(name, model, tokenizer, { batchSize: 3 }).explain(
+        ['the sky is', 'roses are red and'],
+        [' very blue', ' violets'],
+      );
+      for (const o of outs) {
+        const truth = await logitsOf(model, o.inputs.inputIds);
+        o.stepScores!.forEach((s, r) => {
+          const p = softmax(truth[o.inputs.promptLength! + r - 1]!);
+          expect(Math.abs(s.probability - p[s.tokenId]!), `${name} ${o.inputs.inputIds} step ${r}`).toBeLessThan(1e-5);
+        });
+      }
+    }
+  });
+
   test('a bad topK is refused with what is allowed', async () => {
     const { model, tokenizer } = await loadFixture('copy-lm');
     await expect(explainer('Occlusion', model, tokenizer).explain('the cat', ' sat', { topK: -1 })).rejects.toThrow(
