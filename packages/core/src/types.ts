@@ -53,6 +53,39 @@ export interface AttributionInputs {
   replaceTokenId: number;
 }
 
+/** One alternative of a step's next-token distribution. */
+export interface TokenAlternative {
+  tokenId: number;
+  /** The token decoded alone (special tokens kept). */
+  text: string;
+  probability: number;
+}
+
+/**
+ * The model's own view of one target token (generation): read from the logits of the unperturbed explained
+ * sequence (prompt + targets, teacher-forced) at the position before the token; the same for every method.
+ */
+export interface StepScore {
+  /** The target token id (equal to `targets[i]`). */
+  tokenId: number;
+  /** The target token decoded alone. */
+  text: string;
+  /** Position of the token in `inputs.inputIds`. */
+  position: number;
+  /** softmax(logits)[tokenId]. */
+  probability: number;
+  /** The raw logit of the token. */
+  logit: number;
+  /** log softmax(logits)[tokenId] (natural log). */
+  logProbability: number;
+  /** Entropy of the whole next-token distribution, -sum p ln p, in nats. */
+  entropy: number;
+  /** 1 + number of tokens with a strictly greater logit (1: the greedy choice). */
+  rank: number;
+  /** The `topK` most probable tokens (explain option, default 5), most probable first. */
+  topK: TokenAlternative[];
+}
+
 export interface AttributionOutput {
   /** rows x elements. Classification: one row per target class. Generation: one row per target unit. NaN where undefined. */
   attributions: number[][];
@@ -81,6 +114,16 @@ export interface AttributionOutput {
   granularity: Granularity;
   granularityAggregationStrategy: GranularityAggregationStrategy;
   inferenceMode: InferenceModes;
+  /**
+   * Generation: one per target token (same order as `targets`), the model's probability, logit, log-probability,
+   * rank, entropy and top-k alternatives for that step. Computed from logits the method already runs.
+   */
+  stepScores?: StepScore[];
+  /**
+   * Classification: the class probabilities (softmax of the logits) of the unperturbed input, one per class; they
+   * sum to 1. Computed from logits the method already runs.
+   */
+  classProbabilities?: number[];
   /** Class labels, for classification models that declare them (config id2label). */
   classes?: string[];
   /** Name of the method that produced it (e.g. "Occlusion"). */

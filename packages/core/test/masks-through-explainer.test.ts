@@ -2,7 +2,7 @@
  * Mask structures seen from the model's side: a recording proxy around the transformers.js model captures
  * every sequence the explainer sends. Occlusion = [original; unit g replaced], Sobol C_i = A with unit i taken
  * from B, Lime/KernelShap rows replace whole units and never special tokens; packing several inputs keeps
- * each input's rows intact.
+ * each input's rows intact. A method without an all-kept row carries the unperturbed input in its first batch.
  */
 import { describe, expect, test } from 'vitest';
 import { loadFixture } from './helpers.ts';
@@ -67,7 +67,10 @@ describe('masks through the explainer', () => {
       1,
     );
     const G = o!.inputs.units.nUnits;
-    const masks = seqs.map((s) => maskOf(o!, s));
+    const all = seqs.map((s) => maskOf(o!, s));
+    // The first batch (batchSize 4) also carries the unperturbed input, read for the class probabilities.
+    expect(all[4]).toEqual(new Array(G).fill(0));
+    const masks = [...all.slice(0, 4), ...all.slice(5)];
     expect(masks.length).toBe((G + 2) * k);
     const A = masks.slice(0, k);
     const B = masks.slice(k, 2 * k);

@@ -243,3 +243,42 @@ export function buildBlocks(output: AttributionOutput, options: BlockOptions = {
     })),
   }));
 }
+
+/** The model's own view of one generated unit (AttributionOutput.stepScores of its tokens). */
+export interface StepCell {
+  /** Probability of the whole unit given what precedes it: the product of its tokens' probabilities. */
+  probability: number;
+  /** Rank of each of its tokens (1 = the model's first choice). */
+  ranks: number[];
+  /** One line per token: its text, probability and rank, then its top-k alternatives. */
+  detail: string;
+}
+
+const pct = (p: number) => `${(100 * p).toFixed(p >= 0.001 || p === 0 ? 1 : 3)}%`;
+
+/**
+ * One cell per generated unit from `stepScores` (matched to the unit's tokens by position), or null when the
+ * output carries none (an older output, or classification).
+ */
+export function generationStepCells(output: AttributionOutput): StepCell[] | null {
+  const steps = output.stepScores;
+  const units = output.inputs?.targetUnitTokens;
+  if (!steps?.length || !units) return null;
+  const byPosition = new Map(steps.map((s) => [s.position, s]));
+  return units.map((positions) => {
+    const tokens = positions.map((p) => byPosition.get(p)).filter((s) => s !== undefined);
+    const probability = tokens.reduce((acc, s) => acc * s.probability, 1);
+    const detail = tokens
+      .map((s) => {
+        const alternatives = s.topK.map((t) => `${JSON.stringify(t.text)} ${pct(t.probability)}`).join(', ');
+        return `${JSON.stringify(s.text)}: ${pct(s.probability)}, rank ${s.rank}${alternatives ? `; top: ${alternatives}` : ''}`;
+      })
+      .join('\n');
+    return { probability, ranks: tokens.map((s) => s.rank), detail };
+  });
+}
+
+/** The text of a step cell: the unit's probability in percent. */
+export function stepCellText(cell: StepCell): string {
+  return pct(cell.probability);
+}

@@ -73,6 +73,36 @@ export function generation(): AttributionOutput {
   };
 }
 
+/**
+ * `generation()` with step scores: ',' is the model's first choice (p 0.5), ' the' its second (p 0.25, after
+ * ' a' 0.5), ' sky' its first (p 0.8, then ' sea' 0.1).
+ */
+export function generationWithSteps(): AttributionOutput {
+  type Alt = [number, string, number];
+  const step = (position: number, rank: number, topK: Alt[], [tokenId, text, probability]: Alt) => ({
+    tokenId,
+    text,
+    position,
+    probability,
+    logit: Math.log(probability),
+    logProbability: Math.log(probability),
+    entropy: 1,
+    rank,
+    topK: topK.map(([id, t, p]) => ({ tokenId: id, text: t, probability: p })),
+  });
+  const comma: Alt = [11, ',', 0.5];
+  const the: Alt = [262, ' the', 0.25];
+  const sky: Alt = [6766, ' sky', 0.8];
+  return {
+    ...generation(),
+    stepScores: [
+      step(3, 1, [comma], comma),
+      step(4, 2, [[257, ' a', 0.5], the], the),
+      step(5, 1, [sky, [5417, ' sea', 0.1]], sky),
+    ],
+  };
+}
+
 /** WordPiece-style: element texts carry no whitespace; `spaceBefore` says where the words were separated. */
 export function wordPiece(): AttributionOutput {
   return {

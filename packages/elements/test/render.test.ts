@@ -11,7 +11,7 @@ import {
   type InterpretoViewBase,
 } from '../src/index.ts';
 import { baseStyles } from '../src/components/styles.ts';
-import { generation, gpt2Spaced, multiClass, singleClass, wordPiece, XSS } from './fixtures.ts';
+import { generation, generationWithSteps, gpt2Spaced, multiClass, singleClass, wordPiece, XSS } from './fixtures.ts';
 
 afterEach(() => {
   document.body.innerHTML = '';
@@ -323,6 +323,29 @@ describe('generation view', () => {
     (el as InterpretoViewBase).output = generation();
     await el.updateComplete;
     expect(el.selectedRow).toBeNull();
+  });
+});
+
+describe('generation view: step scores', () => {
+  const steps = (el: HTMLElement) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[part="step"]')];
+
+  it('a probability row under the generated units, top-k and rank in each cell title', async () => {
+    const el = (await mount(plotAttributions(generationWithSteps()))) as InterpretoGeneration;
+    expect(steps(el).map((s) => s.textContent)).toEqual(['50.0%', '25.0%', '80.0%']);
+    expect(steps(el)[1]!.title).toBe('" the": 25.0%, rank 2; top: " a" 50.0%, " the" 25.0%');
+    expect(steps(el)[2]!.title).toBe('" sky": 80.0%, rank 1; top: " sky" 80.0%, " sea" 10.0%');
+    expect(steps(el).map((s) => s.classList.contains('not-greedy'))).toEqual([false, true, false]);
+    // Hovering a cell previews its unit, as hovering the unit does.
+    steps(el)[2]!.dispatchEvent(new MouseEvent('mouseenter'));
+    await el.updateComplete;
+    expect(units(el, 'outputs').map((o) => o.classList.contains('target'))).toEqual([false, false, true]);
+    expect(steps(el).map((s) => s.classList.contains('target'))).toEqual([false, false, true]);
+  });
+
+  it('no row for an output without step scores', async () => {
+    const el = await mount(plotAttributions(generation()));
+    expect(steps(el)).toEqual([]);
+    expect(el.shadowRoot!.querySelector('[part="steps"]')).toBeNull();
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { curveAUC, curvePlot, curveToSVG } from '../src/curve.ts';
 import {
+  generationStepCells,
   className,
   dominantRows,
   generationCellValue,
@@ -8,7 +9,7 @@ import {
   validateOutput,
   viewKind,
 } from '../src/view-model.ts';
-import { generation, multiClass, singleClass, XSS } from './fixtures.ts';
+import { generation, generationWithSteps, multiClass, singleClass, XSS } from './fixtures.ts';
 
 describe('view model', () => {
   it('picks the view from the output', () => {
@@ -47,6 +48,24 @@ describe('view model', () => {
     const gen = generation();
     gen.attributions = Array(7).fill(Array(6).fill(0));
     expect(() => validateOutput(gen)).toThrow(/7 rows for 6 elements/);
+  });
+});
+
+describe('step cells', () => {
+  it('one cell per generated unit, the product of its tokens, null without step scores', () => {
+    expect(generationStepCells(generation())).toBeNull();
+    expect(generationStepCells(singleClass())).toBeNull();
+    const cells = generationStepCells(generationWithSteps())!;
+    expect(cells.map((c) => c.probability)).toEqual([0.5, 0.25, 0.8]);
+    expect(cells.map((c) => c.ranks)).toEqual([[1], [2], [1]]);
+    // A unit of two tokens: joint probability, one line per token.
+    const two = generationWithSteps();
+    two.attributions = two.attributions.slice(0, 2).map((r) => r.slice(0, 5));
+    two.elements = ['Roses', ' are', ' red', ',', ' the sky'];
+    two.inputs.targetUnitTokens = [[3], [4, 5]];
+    const [, joint] = generationStepCells(two)!;
+    expect(joint!.probability).toBeCloseTo(0.25 * 0.8, 12);
+    expect(joint!.detail.split('\n')).toHaveLength(2);
   });
 });
 

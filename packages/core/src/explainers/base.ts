@@ -1,9 +1,11 @@
 /**
  * The explainer base: `new X(model, tokenizer, options)` and `explain(inputs, targets?, options?)`.
  * Subclasses implement `attribute`: one row of unit scores per target row (class, or target token for
- * generation). The base pools generation rows into target units and marks the undefined cells NaN.
+ * generation), and the logits of each unperturbed input (taken from a row they already run, or carried in one of
+ * their batches: never an extra model call). The base pools generation rows into target units, marks the
+ * undefined cells NaN, and adds the step scores / class probabilities read from those logits.
  *
- * Exports: `AttributionExplainer`, `ItemRows`.
+ * Exports: `AttributionExplainer`, `ItemRows`, `AttributeResult`, `AttributeContext`.
  */
 import type { ModelLike, TokenizerLike } from '../model/types.ts';
 import type { AttributionOutput } from '../types.ts';
@@ -12,6 +14,8 @@ import { ModelAdapter } from '../model/adapter.ts';
 import { throwIfAborted } from './abort.ts';
 import { prepareItems, type PreparedItem } from './prepare.ts';
 import { Progress } from './progress.ts';
+import { stepScoreFields, type ReferenceLogits } from './step-scores.ts';
+import { EXPLAIN_OPTIONS } from '../registry/methods.ts';
 import {
   resolveCommon,
   validateExplainOptions,
@@ -25,6 +29,13 @@ import {
 
 /** Per target row, one score per unit (column). */
 export type ItemRows = Float64Array[];
+
+export interface AttributeResult {
+  rows: ItemRows[];
+  device: string;
+  /** Per item, the logits of its unperturbed sequence (see step-scores.ts). */
+  reference: ReferenceLogits[];
+}
 
 export interface AttributeContext {
   signal?: AbortSignal;
@@ -60,18 +71,19 @@ export abstract class AttributionExplainer {
     throwIfAborted(options.signal);
     const items = await prepareItems(this.adapter, inputs, targets, this.common, options);
     const ctx: AttributeContext = { signal: options.signal, progress: new Progress(options.onProgress) };
-    const { rows, device } = await this.attribute(items, ctx);
-    return items.map((item, i) => this.output(item, rows[i]!, device));
+    const { rows, device, reference } = await this.attribute(items, ctx);
+    const topK = options.topK ?? EXPLAIN_OPTIONS.topK.default;
+    return items.map((item, i) => ({
+      ...this.output(item, rows[i]!, device),
+      ...stepScoreFields(this.adapter, item, reference[i]!, topK),
+    }));
   }
 
   protected get methodName(): string {
     return (this.constructor as typeof AttributionExplainer).methodName;
   }
 
-  protected abstract attribute(
-    items: PreparedItem[],
-    ctx: AttributeContext,
-  ): Promise<{ rows: ItemRows[]; device: string }>;
+  protected abstract attribute(items: PreparedItem[], ctx: AttributeContext): Promise<AttributeResult>;
 
   private output(item: PreparedItem, rows: ItemRows, device: string): AttributionOutput {
     const a = this.adapter;

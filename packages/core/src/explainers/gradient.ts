@@ -31,7 +31,8 @@ import { InferenceModes } from '../types.ts';
 import { InputError } from '../model/adapter.ts';
 import type { GradientResult, GradientRow, Seed } from '../model/gradient.ts';
 import { throwIfAborted } from './abort.ts';
-import { AttributionExplainer, type AttributeContext, type ItemRows } from './base.ts';
+import { AttributionExplainer, type AttributeContext, type AttributeResult } from './base.ts';
+import { referenceLogits, type ReferenceLogits } from './step-scores.ts';
 import type { CommonExplainerOptions } from './options.ts';
 import { METHOD_SCHEMAS } from '../registry/methods.ts';
 import type { PreparedItem } from './prepare.ts';
@@ -99,16 +100,12 @@ export abstract class GradientExplainer extends AttributionExplainer {
 
   protected abstract plan(x: Float32Array, seq: number, hidden: number, rng: Rng): SamplePlan;
 
-  protected async attribute(
-    items: PreparedItem[],
-    ctx: AttributeContext,
-  ): Promise<{ rows: ItemRows[]; device: string }> {
+  protected async attribute(items: PreparedItem[], ctx: AttributeContext): Promise<AttributeResult> {
     const runner = await this.adapter.gradients();
     throwIfAborted(ctx.signal);
     const H = runner.hiddenSize;
-    const plans = items.map((item, i) =>
-      this.plan(runner.embed(item.ids), item.ids.length, H, createRng(this.common.seed, i)),
-    );
+    const xs = items.map((item) => runner.embed(item.ids));
+    const plans = items.map((item, i) => this.plan(xs[i]!, item.ids.length, H, createRng(this.common.seed, i)));
     const jobs: Job[] = [];
     items.forEach((item, i) =>
       item.targets.forEach((_, r) => plans[i]!.points.forEach((_, k) => jobs.push({ item: i, row: r, sample: k }))),
@@ -118,38 +115,52 @@ export abstract class GradientExplainer extends AttributionExplainer {
     );
     const mode = this.common.inferenceMode;
     const twoPass = mode !== InferenceModes.LOGITS;
-    ctx.progress.add(jobs.length);
+    const width = this.adapter.task === 'generation' ? runner.vocabSize : this.adapter.nClasses;
+    // The unperturbed logits of each item: from a sample point that is the input itself (Saliency), else from a
+    // forward-only row carried in the batch of the item's first job (one row more, no extra model call).
+    const refSample = plans.map((p, i) => p.points.indexOf(xs[i]!));
+    const reference: ReferenceLogits[] = new Array(items.length);
+    const batches: Job[][] = [];
     for (let start = 0; start < jobs.length; start += this.common.batchSize) {
+      batches.push(jobs.slice(start, start + this.common.batchSize));
+    }
+    const extras: Job[][] = batches.map(() => []);
+    refSample.forEach((k, i) => {
+      if (k < 0) extras[batches.findIndex((b) => b.some((j) => j.item === i))]!.push({ item: i, row: -1, sample: -1 });
+    });
+    const isReference = (j: Job) => j.sample === refSample[j.item] && j.row === 0;
+    const keepReference = (batch: Job[], results: GradientResult[]) =>
+      batch.forEach((j, b) => {
+        if (j.sample < 0 || isReference(j)) {
+          reference[j.item] = referenceLogits(results[b]!.logits, width, 0, items[j.item]!.positions);
+        }
+      });
+    ctx.progress.add(jobs.length);
+    for (const [bi, batch] of batches.entries()) {
       throwIfAborted(ctx.signal);
-      const batch = jobs.slice(start, start + this.common.batchSize);
       const seedFor = (j: Job, logits?: Float32Array): Seed => {
         const item = items[j.item]!;
-        const width = this.adapter.task === 'generation' ? runner.vocabSize : this.adapter.nClasses;
         const position = item.positions?.[j.row];
         const at =
           logits && position !== undefined ? logits.subarray(position * width, (position + 1) * width) : logits;
-        // Forward-only rows (no logits yet in a two-pass mode) get a one-hot that the caller zeroes.
-        const seedMode = twoPass && !logits ? InferenceModes.LOGITS : mode;
-        return {
-          position,
-          vector: contrastSeed(seedMode, item.targets[j.row]!, item.contrasts?.[j.row], width, at),
-        };
+        return { position, vector: contrastSeed(mode, item.targets[j.row]!, item.contrasts?.[j.row], width, at) };
       };
-      const rowsOf = (seeds: (j: Job) => Seed): GradientRow[] =>
-        batch.map((j) => ({ ids: items[j.item]!.ids, embeds: plans[j.item]!.points[j.sample]!, seed: seeds(j) }));
+      // Every row carries a seed (the runner reads the width from it): a zero one for a forward-only row.
+      const rowOf = (j: Job, seed?: Seed): GradientRow => ({
+        ids: items[j.item]!.ids,
+        embeds: j.sample < 0 ? xs[j.item]! : plans[j.item]!.points[j.sample]!,
+        seed: seed ?? { position: items[j.item]!.positions?.[Math.max(j.row, 0)], vector: new Float32Array(width) },
+      });
+      const withExtras = [...batch, ...extras[bi]!];
       let results: GradientResult[];
       if (twoPass) {
         // First call: the logits at each sample point (zero cotangent), from which the seed is computed.
-        const fwd = await runner.run(
-          rowsOf((j) => {
-            const s = seedFor(j);
-            s.vector.fill(0);
-            return s;
-          }),
-        );
-        results = await runner.run(rowsOf((j) => seedFor(j, fwd[batch.indexOf(j)]!.logits)));
+        const fwd = await runner.run(withExtras.map((j) => rowOf(j)));
+        keepReference(withExtras, fwd);
+        results = await runner.run(batch.map((j, b) => rowOf(j, seedFor(j, fwd[b]!.logits))));
       } else {
-        results = await runner.run(rowsOf((j) => seedFor(j)));
+        results = await runner.run(withExtras.map((j) => rowOf(j, j.sample < 0 ? undefined : seedFor(j))));
+        keepReference(withExtras, results);
       }
       batch.forEach((j, b) => {
         grads[j.item]![j.row]![j.sample] = results[b]!.grad;
@@ -162,7 +173,7 @@ export abstract class GradientExplainer extends AttributionExplainer {
         poolTokensToUnits(plans[i]!.reduce(grads[i]![r]!), item.units, this.common.granularityAggregationStrategy),
       ),
     );
-    return { rows, device: runner.device };
+    return { rows, device: runner.device, reference };
   }
 
   protected scores(

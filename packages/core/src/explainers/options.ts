@@ -49,6 +49,8 @@ export interface ExplainOptions {
    * target's token length (a string, string[] one per input, token ids, or tokenizer output), aligned token by token.
    */
   contrast?: ExplainContrast;
+  /** Generation: how many most probable tokens each step score lists (`stepScores[i].topK`, default 5). */
+  topK?: number;
 }
 
 export type IdsLike = { readonly dims: number[]; readonly data: ArrayLike<number | bigint> } | number[] | number[][];

@@ -22,10 +22,10 @@ import {
   SobolIndicesOrder,
   type Rng,
 } from '../math/index.ts';
-import { AttributionExplainer, type AttributeContext, type ItemRows } from './base.ts';
+import { AttributionExplainer, type AttributeContext, type AttributeResult } from './base.ts';
 import type { CommonExplainerOptions } from './options.ts';
 import type { PreparedItem } from './prepare.ts';
-import { scoreMasks } from './scoring.ts';
+import { scoreMasksWithReference } from './scoring.ts';
 import { METHOD_SCHEMAS } from '../registry/methods.ts';
 
 export interface MaskPlan {
@@ -37,12 +37,9 @@ export interface MaskPlan {
 export abstract class PerturbationExplainer extends AttributionExplainer {
   protected abstract plan(G: number, rng: Rng): MaskPlan;
 
-  protected async attribute(
-    items: PreparedItem[],
-    ctx: AttributeContext,
-  ): Promise<{ rows: ItemRows[]; device: string }> {
+  protected async attribute(items: PreparedItem[], ctx: AttributeContext): Promise<AttributeResult> {
     const plans = items.map((item, i) => this.plan(item.units.nUnits, createRng(this.common.seed, i)));
-    const scores = await scoreMasks(
+    const { scores, references } = await scoreMasksWithReference(
       this.adapter,
       items.map((item, i) => ({
         ids: item.ids,
@@ -63,7 +60,7 @@ export abstract class PerturbationExplainer extends AttributionExplainer {
     const rows = items.map((item, i) =>
       item.targets.map((_, r) => Float64Array.from(plans[i]!.estimate(Float64Array.from(scores[i]!, (s) => s[r]!)))),
     );
-    return { rows, device: this.adapter.device };
+    return { rows, device: this.adapter.device, reference: references };
   }
 }
 

@@ -6,13 +6,15 @@
  * (same batch row, same position): no extra model call.
  *
  * Exports: `ScoreJob`, `scoreMasks(adapter, jobs, settings) -> Float64Array[][]` (per job, per mask row, one
- * score per target), `targetScores(logits, dims, b, targets, positions, mode, contrasts?)`.
+ * score per target), `scoreMasksWithReference` (the same, plus each job's unperturbed logits),
+ * `targetScores(logits, dims, b, targets, positions, mode, contrasts?)`.
  */
 import { applyInferenceMode } from '../math/index.ts';
 import { InferenceModes } from '../types.ts';
 import type { ModelAdapter } from '../model/adapter.ts';
 import { throwIfAborted } from './abort.ts';
 import type { Progress } from './progress.ts';
+import { referenceLogits, type ReferenceLogits } from './step-scores.ts';
 
 export interface ScoreJob {
   ids: readonly number[];
@@ -78,21 +80,60 @@ export async function scoreMasks(
   jobs: readonly ScoreJob[],
   settings: ScoreSettings,
 ): Promise<Float64Array[][]> {
+  return (await scoreMasksWithReference(adapter, jobs, settings, false)).scores;
+}
+
+/**
+ * `scoreMasks`, plus (when `reference`) each job's logits at its targets on the unperturbed sequence: read from
+ * its all-kept mask row where it has one (Occlusion, KernelShap), else from one unperturbed row carried in the
+ * batch that holds the job's first mask row (that batch gets one row more, the number of model calls is the same).
+ */
+export async function scoreMasksWithReference(
+  adapter: ModelAdapter,
+  jobs: readonly ScoreJob[],
+  settings: ScoreSettings,
+  reference = true,
+): Promise<{ scores: Float64Array[][]; references: ReferenceLogits[] }> {
   const results: Float64Array[][] = jobs.map((j) => new Array<Float64Array>(j.masks.length));
+  const references: ReferenceLogits[] = new Array(jobs.length);
   const queue: [number, number][] = [];
   jobs.forEach((j, ji) => j.masks.forEach((_, mi) => queue.push([ji, mi])));
   settings.progress?.add(queue.length);
+  const batches: [number, number][][] = [];
   for (let start = 0; start < queue.length; start += settings.batchSize) {
+    batches.push(queue.slice(start, start + settings.batchSize));
+  }
+  // Mask index read as the reference of each job: its all-kept row, or -1 for an extra unperturbed row.
+  const refRow = jobs.map((j) => j.masks.findIndex((m) => m.every((v) => v === 0)));
+  if (reference) {
+    jobs.forEach((_, ji) => {
+      if (refRow[ji]! < 0) batches.find((b) => b.some(([j]) => j === ji))!.push([ji, -1]);
+    });
+  }
+  for (const batch of batches) {
     throwIfAborted(settings.signal);
-    const batch = queue.slice(start, start + settings.batchSize);
-    const seqs = batch.map(([ji, mi]) => perturb(jobs[ji]!, jobs[ji]!.masks[mi]!));
+    const seqs = batch.map(([ji, mi]) => (mi < 0 ? [...jobs[ji]!.ids] : perturb(jobs[ji]!, jobs[ji]!.masks[mi]!)));
     const { data, dims } = await adapter.forward(seqs);
+    const width = dims[dims.length - 1]!;
+    const rowSize = dims.length === 3 ? dims[1]! * width : width;
     batch.forEach(([ji, mi], b) => {
       const job = jobs[ji]!;
-      results[ji]![mi] = targetScores(data, dims, b, job.targets, job.positions, settings.inferenceMode, job.contrasts);
+      if (reference && mi === refRow[ji]) {
+        references[ji] = referenceLogits(data, width, b * rowSize, job.positions);
+      }
+      if (mi >= 0)
+        results[ji]![mi] = targetScores(
+          data,
+          dims,
+          b,
+          job.targets,
+          job.positions,
+          settings.inferenceMode,
+          job.contrasts,
+        );
     });
-    settings.progress?.step(batch.length);
+    settings.progress?.step(batch.filter(([, mi]) => mi >= 0).length);
   }
   throwIfAborted(settings.signal);
-  return results;
+  return { scores: results, references };
 }

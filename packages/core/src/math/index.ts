@@ -12,3 +12,4 @@ export * from './estimators.ts';
 export * from './aggregate.ts';
 export * from './gradients.ts';
 export * from './metrics.ts';
+export * from './step-scores.ts';

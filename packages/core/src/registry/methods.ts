@@ -386,6 +386,14 @@ export const EXPLAIN_OPTIONS = {
       'Classification: a class (or one per input). Generation: a continuation of the same token length, ' +
       "each contrast token scored at its target token's position (same prefix).",
   },
+  topK: {
+    type: 'number',
+    integer: true,
+    default: 5,
+    min: atLeast(0),
+    label: 'top-k alternatives',
+    docs: 'Generation: how many most probable tokens each step score lists (stepScores[i].topK); 0 lists none.',
+  },
 } as const satisfies SchemaOf<ExplainOptions>;
 
 /** `new Insertion | Deletion | AOPCComprehensiveness | AOPCSufficiency(model, tokenizer, options)`. */

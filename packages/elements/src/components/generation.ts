@@ -1,7 +1,14 @@
 import { html, nothing } from 'lit';
 import { matrixBound } from '../color.ts';
 import type { ExportOptions } from '../export.ts';
-import { generationCellValue, generationLayout, outputColumn, spaceBefore } from '../view-model.ts';
+import {
+  generationCellValue,
+  generationLayout,
+  generationStepCells,
+  outputColumn,
+  spaceBefore,
+  stepCellText,
+} from '../view-model.ts';
 import { defineOnce } from './base.ts';
 import { InterpretoRowSelectBase } from './row-select.ts';
 
@@ -16,11 +23,15 @@ export interface OutputSelectDetail {
  * generated unit i colours the prompt and the generated units before i with row i (bound = max
  * |value| over the whole matrix); unit i is outlined, later units and NaN cells stay uncoloured.
  * As in the multi-class view, a click selects (again to clear) and hover never overrides it.
+ * When the output carries `stepScores`, a row under the generated units shows the model's probability of each
+ * unit (product over its tokens); hovering a cell shows each token's rank and top-k alternatives.
  *
  * Events: `interpreto-select` {row, text} on click; `interpreto-preview` {row} on hover changes;
  * `interpreto-unit-select` {index, text, value} when a prompt unit is activated.
  *
  * @customElement interpreto-generation
+ * @csspart steps - The row of the model's probabilities of the generated units.
+ * @csspart step - One probability cell (its title lists rank and top-k alternatives).
  * @event {CustomEvent<{ row: number | null; text: string | null }>} interpreto-select - A generated unit was clicked (row null: selection cleared).
  * @event {CustomEvent<{ row: number | null }>} interpreto-preview - The hovered generated unit changed (null when the pointer leaves).
  */
@@ -71,11 +82,18 @@ export class InterpretoGeneration extends InterpretoRowSelectBase<OutputSelectDe
         onLeave: () => this.hoverRow(null),
       });
     });
+    const cells = generationStepCells(out);
+    const steps = cells
+      ? html`<div class="section-label">Model probability</div><div class="units steps" part="steps" role="group" aria-label="The model's probability of each generated unit">${cells.map(
+          (cell, j) =>
+            html`<span class="step${cell.ranks.some((r) => r > 1) ? ' not-greedy' : ''}${active === j ? ' target' : ''}" part="step" data-row=${j} tabindex="0" title=${cell.detail} aria-label=${`${out.elements[outputColumn(layout, j)]}: ${cell.detail}`} @mouseenter=${() => this.hoverRow(j)} @mouseleave=${() => this.hoverRow(null)}>${stepCellText(cell)}</span>`,
+        )}</div>`
+      : nothing;
     const title =
       active === null
         ? 'Hover or click a generated unit'
         : `Output ${active + 1}: ${JSON.stringify(out.elements[outputColumn(layout, active)])}${this.selectedRow === null ? ' (preview)' : ''}`;
-    return html`<div class="header" part="header"><span class="title" part="title" aria-live="polite">${title}</span>${this.renderExportButtons()}</div><div class="section-label">Prompt</div><div class="units" part="units" role="group" aria-label="Prompt units" @keydown=${this._onNavKey}>${prompt}</div><div class="section-label">Generated</div><div class="units" part="units" role="toolbar" aria-label="Generated units: choose one to see what it depends on" @keydown=${this._onNavKey}>${outputs}</div>${this.renderLegend(bound, 'whole matrix')}`;
+    return html`<div class="header" part="header"><span class="title" part="title" aria-live="polite">${title}</span>${this.renderExportButtons()}</div><div class="section-label">Prompt</div><div class="units" part="units" role="group" aria-label="Prompt units" @keydown=${this._onNavKey}>${prompt}</div><div class="section-label">Generated</div><div class="units" part="units" role="toolbar" aria-label="Generated units: choose one to see what it depends on" @keydown=${this._onNavKey}>${outputs}</div>${steps}${this.renderLegend(bound, 'whole matrix')}`;
   }
 }
 

@@ -7,7 +7,7 @@ import type { ClassNames } from '../view-model.ts';
 import { defineOnce, type InterpretoViewBase } from './base.ts';
 
 /** The parts of the inner views, forwarded so that a page can style them through the heatmap. */
-const VIEW_PARTS = 'header, title, units, unit, class-button, export, legend, error: view-error';
+const VIEW_PARTS = 'header, title, units, unit, class-button, steps, step, export, legend, error: view-error';
 
 /**
  * `<interpreto-heatmap>`: shows one AttributionOutput, for pages without a build step. It reads the
@@ -38,6 +38,8 @@ const VIEW_PARTS = 'header, title, units, unit, class-button, export, legend, er
  * @csspart units - Forwarded from the view: a group of units.
  * @csspart unit - Forwarded from the view: one unit.
  * @csspart class-button - Forwarded from the multi-class view: one class button.
+ * @csspart steps - Forwarded from the generation view: the row of the model's probabilities.
+ * @csspart step - Forwarded from the generation view: one probability cell.
  * @csspart export - Forwarded from the view: the export buttons.
  * @csspart legend - Forwarded from the view: the legend.
  * @csspart view-error - Forwarded from the view: its own alert (e.g. an unknown theme).

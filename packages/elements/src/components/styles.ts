@@ -50,6 +50,24 @@ export const baseStyles = css`
     color: var(--interpreto-muted);
     margin: 8px 0 2px;
   }
+  .steps {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 4px;
+    font-size: 0.85em;
+  }
+  .step {
+    padding: 0 4px;
+    border-radius: 3px;
+    border: 1px solid var(--interpreto-muted);
+    cursor: help;
+  }
+  .step.not-greedy {
+    border-style: dashed;
+  }
+  .step.target {
+    outline: 2px solid currentColor;
+  }
   .units {
     font-family: var(--interpreto-token-font);
     line-height: 1.9;
