@@ -185,7 +185,9 @@ describe('classification contrast', () => {
       // SOFTMAX / LOG_SOFTMAX: a seedless forward then the seeded call, with or without a contrast.
       const ig = new IntegratedGradients(model, tokenizer, { inferenceMode, nInterpolations: 3, batchSize: 2 });
       const one = await count(() => ig.explain(TEXTS, [[0], [1]]));
-      expect(one.backwardRows).toBe((inferenceMode === InferenceModes.LOGITS ? 1 : 2) * 2 * 3);
+      // 2 texts x 3 points seeded (twice in the two-pass modes), plus one forward-only row per text that reads the
+      // unperturbed logits for the step scores (in the first call of a batch).
+      expect(one.backwardRows).toBe((inferenceMode === InferenceModes.LOGITS ? 1 : 2) * 2 * 3 + 2);
       expect(await count(() => ig.explain(TEXTS, [[0], [1]], { contrast: [1, 0] }))).toEqual(one);
     }
   });
