@@ -97,6 +97,19 @@ describe('rank test and ridge', () => {
     const { coef, ridgeUsed } = weightedLeastSquares([[1, 1]], [2], [1], { ridge: 0 });
     expect(ridgeUsed).toBe(0);
     expect(Array.from(coef)).toEqual([2, 0]);
+    // Two equations, three unknowns: the padded 3 x 3 QR keeps columns 0 and 1 (independent) and sets c2 = 0.
+    const two = weightedLeastSquares(
+      [
+        [1, 0, 1],
+        [0, 1, 1],
+      ],
+      [1, 2],
+      [1, 1],
+      { ridge: 0 },
+    );
+    expect(two.coef[0]).toBeCloseTo(1, 14);
+    expect(two.coef[1]).toBeCloseTo(2, 14);
+    expect(two.coef[2]).toBe(0);
   });
 
   it('a column almost equal to e_1 is reflected without cancellation', () => {
