@@ -92,6 +92,25 @@ describe('QMC edges', () => {
     expect(a[0]).not.toEqual(plain[0]); // the plain sequence starts at 0 in every dimension
   });
 
+  it('scrambling keeps how the first 2^m Sobol points fill the 2^a x 2^(m-a) boxes of every pair of dimensions', () => {
+    // The scramble maps the first k digits of each coordinate bijectively (a unit lower-triangular matrix), so the
+    // number of occupied boxes is the unscrambled one: all 2^m for dimensions 0 and 1 (a (0, m, 2)-net).
+    const m = 5;
+    const n = 2 ** m;
+    const boxes = (pts: Float64Array[], x: number, y: number, a: number) =>
+      new Set(pts.map((p) => `${Math.floor(p[x]! * 2 ** a)},${Math.floor(p[y]! * 2 ** (m - a))}`)).size;
+    const plain = sobolPoints(n, 4, null);
+    for (let a = 0; a <= m; a++) expect(boxes(plain, 0, 1, a)).toBe(n);
+    for (const seed of [1, 2, 3]) {
+      const scr = sobolPoints(n, 4, createRng(seed));
+      for (let x = 0; x < 4; x++) {
+        for (let y = x + 1; y < 4; y++) {
+          for (let a = 0; a <= m; a++) expect(boxes(scr, x, y, a)).toBe(boxes(plain, x, y, a));
+        }
+      }
+    }
+  });
+
   it('Sobol scrambling mixes digits (a random lower-triangular matrix), it is not only a digital shift', () => {
     // With a shift alone, x_i XOR x_0 would equal the unscrambled point i for every i.
     const bits = (x: number) => Math.round(x * 2 ** 32) >>> 0;
