@@ -18,6 +18,7 @@ export default defineConfig({
       'packages/core/test/inputs.test.ts',
       'packages/core/test/contract.test.ts',
       'packages/core/test/abort-progress.test.ts',
+      'packages/core/test/prepare-ids.test.ts',
     ],
     testTimeout: 120_000,
     hookTimeout: 300_000,
