@@ -105,6 +105,7 @@ describe('masks through the explainer', () => {
     const [o] = await ex.explain('a very bad film', 1);
     const { inputIds, attentionMask, units, replaceTokenId } = o!.inputs;
     expect(replaceTokenId).toBe(7);
+    expect(o!.method).toBe('Occlusion');
     expect(attentionMask).toEqual(inputIds.map(() => 1));
     // Classification outputs carry no generation fields.
     expect('promptLength' in o!.inputs || 'targetUnitTokens' in o!.inputs).toBe(false);
