@@ -106,6 +106,7 @@ describe('masks through the explainer', () => {
     const { inputIds, attentionMask, units, replaceTokenId } = o!.inputs;
     expect(replaceTokenId).toBe(7);
     expect(o!.method).toBe('Occlusion');
+    expect(o!.modelDtype).toBe('fp32');
     expect(attentionMask).toEqual(inputIds.map(() => 1));
     // Classification outputs carry no generation fields.
     expect('promptLength' in o!.inputs || 'targetUnitTokens' in o!.inputs).toBe(false);
