@@ -81,6 +81,59 @@ describe('classification targets', () => {
   });
 });
 
+describe('classification edges (from the surviving mutants of docs/mutation-report.md)', () => {
+  test('omitted targets: the class of largest logit, for any batch size (3-class trained model)', async () => {
+    const folder = join(__dirname, '../../../public/models/bert-tiny-sentiment');
+    const { model, tokenizer } = await loadFolder(folder, 'classification');
+    const argmax = async (text: string) => {
+      const logits = Array.from((await model(tokenizer(text))).logits.data as Float32Array);
+      return logits.indexOf(Math.max(...logits));
+    };
+    const sample = ['a bad film', 'a great film', 'terrible and boring'];
+    const expected = await Promise.all(sample.map(argmax));
+    // Neither the first nor the last class everywhere, so a constant, last or smallest pick is seen.
+    expect(expected).toEqual([0, 2, 0]);
+    for (const batchSize of [1, 2, 32]) {
+      const out = await new Occlusion(model, tokenizer, { batchSize }).explain(sample);
+      expect(out.map((o) => o.targets[0])).toEqual(expected);
+    }
+  });
+
+  test('targets as a Tensor-like [batch, k] work like number[][]', async () => {
+    const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
+    const ex = new Occlusion(model, tokenizer);
+    const fromTensor = await ex.explain(texts, { dims: [2, 1], data: BigInt64Array.of(1n, 0n) } as never);
+    expect(fromTensor.map((o) => o.targets)).toEqual([[1], [0]]);
+    expect(fromTensor.map((o) => o.attributions)).toEqual((await ex.explain(texts, [1, 0])).map((o) => o.attributions));
+  });
+
+  test('text or non-array targets are refused with what a classifier takes', async () => {
+    const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
+    const ex = new Occlusion(model, tokenizer);
+    await expect(ex.explain(texts[0]!, 'good' as never)).rejects.toThrow(/classification model: targets are class ids/);
+    await expect(ex.explain(texts, ['good', 1] as never)).rejects.toThrow(
+      /classification model: targets are class ids/,
+    );
+    await expect(ex.explain(texts, true as never)).rejects.toThrow(
+      /targets must be a number, number\[\] \(one per input\)/,
+    );
+  });
+
+  test('inputs that are not texts nor tokenizer output, or hold nothing to attribute, are refused', async () => {
+    const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
+    const ex = new Occlusion(model, tokenizer);
+    await expect(ex.explain([1, 2] as never)).rejects.toThrow(
+      /inputs must be a string, an array of strings, or tokenizer/,
+    );
+    await expect(ex.explain({ input_ids: [] })).rejects.toThrow(/The tokenized input holds no sequence/);
+    await expect(ex.explain({ input_ids: [[]] })).rejects.toThrow(/Input 0 has no tokens/);
+    // [CLS] [SEP] only (ids 2 and 3 in this vocabulary): no unit to attribute.
+    await expect(ex.explain({ input_ids: [[2, 3]] })).rejects.toThrow(
+      /Input 0 has no unit to attribute at granularity/,
+    );
+  });
+});
+
 describe('bad inputs', () => {
   test('empty text, no inputs, and inputs of the wrong type are refused', async () => {
     const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
