@@ -134,6 +134,46 @@ describe('classification edges (from the surviving mutants of docs/mutation-repo
   });
 });
 
+describe('generation targets (trained gpt2-tiny-colours; from the surviving mutants of docs/mutation-report.md)', () => {
+  const load = () => loadFolder(join(__dirname, '../../../public/models/gpt2-tiny-colours'), 'generation');
+
+  test('a target as string, string[] or tokenizer output gives the same rows', async () => {
+    const { model, tokenizer } = await load();
+    const ex = new Occlusion(model, tokenizer);
+    const [fromString] = await ex.explain('I know that', ' coal is black');
+    const [fromList] = await ex.explain(['I know that'], [' coal is black']);
+    const ids = fromString!.targets;
+    const [fromIds] = await ex.explain('I know that', { input_ids: [ids] });
+    expect(fromString!.inputs.inputIds.slice(fromString!.inputs.promptLength)).toEqual(ids);
+    expect(fromList!.targets).toEqual(ids);
+    expect(fromIds!.targets).toEqual(ids);
+    expect(fromList!.attributions).toEqual(fromString!.attributions);
+    expect(fromIds!.attributions).toEqual(fromString!.attributions);
+    expect(fromList!.elements).toEqual(fromString!.elements);
+    // Two inputs, one target text each.
+    const both = await ex.explain(['I know that', 'the sky is'], [' coal is black', ' blue']);
+    expect(both.map((o) => o.attributions)).toEqual([
+      fromString!.attributions,
+      (await ex.explain('the sky is', ' blue'))[0]!.attributions,
+    ]);
+  });
+
+  test('empty, missing, surplus, too long or non-text targets are refused', async () => {
+    const { model, tokenizer } = await load();
+    const ex = new Occlusion(model, tokenizer);
+    await expect(ex.explain('I know that', '')).rejects.toThrow(/Target 0 is an empty text/);
+    await expect(ex.explain(['I know that', 'the sky is'], [' blue'])).rejects.toThrow(
+      /Got 1 target continuation\(s\) for 2 input\(s\)/,
+    );
+    await expect(ex.explain('I know that', { input_ids: [[]] })).rejects.toThrow(/Target 0 has no tokens/);
+    // 64 positions: a 64-token target leaves no room for the prompt.
+    await expect(ex.explain('I know that', ' red'.repeat(64))).rejects.toThrow(
+      /Target 0 has 64 tokens; the model takes at most 64 positions/,
+    );
+    await expect(ex.explain('I know that', 5 as never)).rejects.toThrow(/This is a generation model: targets are/);
+  });
+});
+
 describe('bad inputs', () => {
   test('empty text, no inputs, and inputs of the wrong type are refused', async () => {
     const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
