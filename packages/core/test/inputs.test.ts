@@ -158,6 +158,21 @@ describe('generation targets (trained gpt2-tiny-colours; from the surviving muta
     ]);
   });
 
+  test('a prompt too long for prompt + target is cut at its start and flagged; units keep their spaces', async () => {
+    const { model, tokenizer } = await load();
+    const ex = new Occlusion(model, tokenizer);
+    const [short] = await ex.explain('I know that', ' coal is black');
+    expect(short!.truncated).toBeUndefined();
+    expect(short!.spaceBefore).toEqual(short!.elements.map((e, c) => c > 0 && /^\s/.test(e)));
+    expect(short!.spaceBefore.slice(-3)).toEqual([true, true, true]); // ' coal', ' is', ' black'
+    const [long] = await ex.explain(`${'red '.repeat(80)}I know that`, ' coal is black');
+    expect(long!.truncated).toBe(true);
+    const P = long!.inputs.promptLength!;
+    expect(P + long!.targets.length).toBe(64);
+    // The end of the prompt (next to the target) is what is kept.
+    expect(long!.inputs.inputIds.slice(P - 3, P)).toEqual(short!.inputs.inputIds.slice(0, 3));
+  });
+
   test('empty, missing, surplus, too long or non-text targets are refused', async () => {
     const { model, tokenizer } = await load();
     const ex = new Occlusion(model, tokenizer);
