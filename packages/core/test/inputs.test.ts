@@ -164,7 +164,7 @@ describe('generation targets (trained gpt2-tiny-colours; from the surviving muta
     const [short] = await ex.explain('I know that', ' coal is black');
     expect(short!.truncated).toBeUndefined();
     expect(short!.spaceBefore).toEqual(short!.elements.map((e, c) => c > 0 && /^\s/.test(e)));
-    expect(short!.spaceBefore.slice(-3)).toEqual([true, true, true]); // ' coal', ' is', ' black'
+    expect(short!.spaceBefore!.slice(-3)).toEqual([true, true, true]); // ' coal', ' is', ' black'
     const [long] = await ex.explain(`${'red '.repeat(80)}I know that`, ' coal is black');
     expect(long!.truncated).toBe(true);
     const P = long!.inputs.promptLength!;
