@@ -97,6 +97,9 @@ describe('classification edges (from the surviving mutants of docs/mutation-repo
       const out = await new Occlusion(model, tokenizer, { batchSize }).explain(sample);
       expect(out.map((o) => o.targets[0])).toEqual(expected);
     }
+    // null means omitted too.
+    const fromNull = await new Occlusion(model, tokenizer).explain(sample, null as never);
+    expect(fromNull.map((o) => o.targets[0])).toEqual(expected);
   });
 
   test('targets as a Tensor-like [batch, k] work like number[][]', async () => {
