@@ -15,8 +15,19 @@ export default {
   reporters: ['clear-text', 'progress-append-only', 'json', 'html'],
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
-  // Only what the tests need goes into the sandbox (node_modules is linked, not copied).
-  ignorePatterns: ['public', 'apps', 'e2e', 'examples', 'reports', 'packages/elements', 'test-results', '.stryker-tmp'],
+  // Only what the tests need goes into the sandbox (node_modules is linked, not copied); contract.test.ts needs the
+  // embedded models.
+  ignorePatterns: [
+    '/public/*',
+    '!/public/models',
+    'apps',
+    'e2e',
+    'examples',
+    'reports',
+    'packages/elements',
+    'test-results',
+    '.stryker-tmp',
+  ],
   // Error-message text (and enum value spellings) would be hundreds of StringLiteral mutants that only a test
   // pinning the exact wording could kill; the tests pin what a message says with regexes instead.
   mutator: { excludedMutations: ['StringLiteral'] },

@@ -81,6 +81,117 @@ describe('classification targets', () => {
   });
 });
 
+describe('classification edges (from the surviving mutants of docs/mutation-report.md)', () => {
+  test('omitted targets: the class of largest logit, for any batch size (3-class trained model)', async () => {
+    const folder = join(__dirname, '../../../public/models/bert-tiny-sentiment');
+    const { model, tokenizer } = await loadFolder(folder, 'classification');
+    const argmax = async (text: string) => {
+      const logits = Array.from((await model(tokenizer(text))).logits.data as Float32Array);
+      return logits.indexOf(Math.max(...logits));
+    };
+    const sample = ['a bad film', 'a great film', 'terrible and boring'];
+    const expected = await Promise.all(sample.map(argmax));
+    // Neither the first nor the last class everywhere, so a constant, last or smallest pick is seen.
+    expect(expected).toEqual([0, 2, 0]);
+    for (const batchSize of [1, 2, 32]) {
+      const out = await new Occlusion(model, tokenizer, { batchSize }).explain(sample);
+      expect(out.map((o) => o.targets[0])).toEqual(expected);
+    }
+    // null means omitted too.
+    const fromNull = await new Occlusion(model, tokenizer).explain(sample, null as never);
+    expect(fromNull.map((o) => o.targets[0])).toEqual(expected);
+  });
+
+  test('targets as a Tensor-like [batch, k] work like number[][]', async () => {
+    const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
+    const ex = new Occlusion(model, tokenizer);
+    const fromTensor = await ex.explain(texts, { dims: [2, 1], data: BigInt64Array.of(1n, 0n) } as never);
+    expect(fromTensor.map((o) => o.targets)).toEqual([[1], [0]]);
+    expect(fromTensor.map((o) => o.attributions)).toEqual((await ex.explain(texts, [1, 0])).map((o) => o.attributions));
+  });
+
+  test('text or non-array targets are refused with what a classifier takes', async () => {
+    const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
+    const ex = new Occlusion(model, tokenizer);
+    await expect(ex.explain(texts[0]!, 'good' as never)).rejects.toThrow(/classification model: targets are class ids/);
+    await expect(ex.explain(texts, ['good', 1] as never)).rejects.toThrow(
+      /classification model: targets are class ids/,
+    );
+    await expect(ex.explain(texts, true as never)).rejects.toThrow(
+      /targets must be a number, number\[\] \(one per input\)/,
+    );
+  });
+
+  test('inputs that are not texts nor tokenizer output, or hold nothing to attribute, are refused', async () => {
+    const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
+    const ex = new Occlusion(model, tokenizer);
+    await expect(ex.explain([1, 2] as never)).rejects.toThrow(
+      /inputs must be a string, an array of strings, or tokenizer/,
+    );
+    await expect(ex.explain({ input_ids: [] })).rejects.toThrow(/The tokenized input holds no sequence/);
+    await expect(ex.explain({ input_ids: [[]] })).rejects.toThrow(/Input 0 has no tokens/);
+    // [CLS] [SEP] only (ids 2 and 3 in this vocabulary): no unit to attribute.
+    await expect(ex.explain({ input_ids: [[2, 3]] })).rejects.toThrow(
+      /Input 0 has no unit to attribute at granularity/,
+    );
+  });
+});
+
+describe('generation targets (trained gpt2-tiny-colours; from the surviving mutants of docs/mutation-report.md)', () => {
+  const load = () => loadFolder(join(__dirname, '../../../public/models/gpt2-tiny-colours'), 'generation');
+
+  test('a target as string, string[] or tokenizer output gives the same rows', async () => {
+    const { model, tokenizer } = await load();
+    const ex = new Occlusion(model, tokenizer);
+    const [fromString] = await ex.explain('I know that', ' coal is black');
+    const [fromList] = await ex.explain(['I know that'], [' coal is black']);
+    const ids = fromString!.targets;
+    const [fromIds] = await ex.explain('I know that', { input_ids: [ids] });
+    expect(fromString!.inputs.inputIds.slice(fromString!.inputs.promptLength)).toEqual(ids);
+    expect(fromList!.targets).toEqual(ids);
+    expect(fromIds!.targets).toEqual(ids);
+    expect(fromList!.attributions).toEqual(fromString!.attributions);
+    expect(fromIds!.attributions).toEqual(fromString!.attributions);
+    expect(fromList!.elements).toEqual(fromString!.elements);
+    // Two inputs, one target text each.
+    const both = await ex.explain(['I know that', 'the sky is'], [' coal is black', ' blue']);
+    expect(both.map((o) => o.attributions)).toEqual([
+      fromString!.attributions,
+      (await ex.explain('the sky is', ' blue'))[0]!.attributions,
+    ]);
+  });
+
+  test('a prompt too long for prompt + target is cut at its start and flagged; units keep their spaces', async () => {
+    const { model, tokenizer } = await load();
+    const ex = new Occlusion(model, tokenizer);
+    const [short] = await ex.explain('I know that', ' coal is black');
+    expect(short!.truncated).toBeUndefined();
+    expect(short!.spaceBefore).toEqual(short!.elements.map((e, c) => c > 0 && /^\s/.test(e)));
+    expect(short!.spaceBefore!.slice(-3)).toEqual([true, true, true]); // ' coal', ' is', ' black'
+    const [long] = await ex.explain(`${'red '.repeat(80)}I know that`, ' coal is black');
+    expect(long!.truncated).toBe(true);
+    const P = long!.inputs.promptLength!;
+    expect(P + long!.targets.length).toBe(64);
+    // The end of the prompt (next to the target) is what is kept.
+    expect(long!.inputs.inputIds.slice(P - 3, P)).toEqual(short!.inputs.inputIds.slice(0, 3));
+  });
+
+  test('empty, missing, surplus, too long or non-text targets are refused', async () => {
+    const { model, tokenizer } = await load();
+    const ex = new Occlusion(model, tokenizer);
+    await expect(ex.explain('I know that', '')).rejects.toThrow(/Target 0 is an empty text/);
+    await expect(ex.explain(['I know that', 'the sky is'], [' blue'])).rejects.toThrow(
+      /Got 1 target continuation\(s\) for 2 input\(s\)/,
+    );
+    await expect(ex.explain('I know that', { input_ids: [[]] })).rejects.toThrow(/Target 0 has no tokens/);
+    // 64 positions: a 64-token target leaves no room for the prompt.
+    await expect(ex.explain('I know that', ' red'.repeat(64))).rejects.toThrow(
+      /Target 0 has 64 tokens; the model takes at most 64 positions/,
+    );
+    await expect(ex.explain('I know that', 5 as never)).rejects.toThrow(/This is a generation model: targets are/);
+  });
+});
+
 describe('bad inputs', () => {
   test('empty text, no inputs, and inputs of the wrong type are refused', async () => {
     const { model, tokenizer } = await loadFixture('bert-tiny-opset11');

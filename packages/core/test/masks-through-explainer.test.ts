@@ -99,4 +99,23 @@ describe('masks through the explainer', () => {
       }
     }
   });
+
+  test('the replaceTokenId option is what replaced units get, and the output records the sequence sent', async () => {
+    const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
+    const { proxy, seqs } = recording(model);
+    const ex = new Occlusion(proxy, tokenizer, { replaceTokenId: 7 });
+    expect(ex.modelTask).toBe('classification');
+    const [o] = await ex.explain('a very bad film', 1);
+    const { inputIds, attentionMask, units, replaceTokenId } = o!.inputs;
+    expect(replaceTokenId).toBe(7);
+    expect(o!.method).toBe('Occlusion');
+    expect(o!.modelDtype).toBe('fp32');
+    expect(attentionMask).toEqual(inputIds.map(() => 1));
+    // Classification outputs carry no generation fields.
+    expect('promptLength' in o!.inputs || 'targetUnitTokens' in o!.inputs).toBe(false);
+    // Row g + 1 replaces exactly the tokens of unit g by id 7.
+    for (let g = 0; g < units.nUnits; g++) {
+      expect(seqs[g + 1]).toEqual(inputIds.map((id, t) => (units.unitOfToken[t] === g ? 7 : id)));
+    }
+  });
 });

@@ -126,6 +126,12 @@ describe('Insertion and Deletion, generation', () => {
     );
     const o = attributions[0]!;
     const V = model.config.vocab_size;
+    // TOKEN units: target unit r is the single token at promptLength + r, and those tokens are the targets.
+    const P = o.inputs.promptLength!;
+    expect(o.inputs.targetUnitTokens).toEqual(o.targets.map((_, j) => [P + j]));
+    expect(o.inputs.inputIds.slice(P)).toEqual(o.targets);
+    // A decoder has no class names: the field is absent, not undefined.
+    expect('classes' in o).toBe(false);
     for (const [Metric, kind] of [
       [Deletion, 'deletion'],
       [Insertion, 'insertion'],
