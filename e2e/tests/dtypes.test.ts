@@ -43,6 +43,33 @@ describe('model dtype', () => {
         'great',
         `${method}: top word of ${JSON.stringify(out.elements)} ${JSON.stringify(row)}`,
       );
+      // The prediction panel: every class with the model's probability on the input as given, most probable first.
+      const probabilities = out.classProbabilities ?? [];
+      assert.equal(probabilities.length, 3);
+      assert.ok(Math.abs(probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-5, 'probabilities sum to 1');
+      const shown = await page.locator('#prediction .prob').evaluateAll((spans) =>
+        spans.map((s) => ({
+          c: Number((s as HTMLElement).dataset.class),
+          name: s.querySelector('.prob-name')?.textContent ?? '',
+          value: s.querySelector('.prob-value')?.textContent ?? '',
+        })),
+      );
+      assert.deepEqual(
+        shown.map((p) => p.name),
+        shown.map((p) => out.classes?.[p.c]),
+      );
+      assert.equal(shown[0]?.name, 'positive', 'the predicted class comes first');
+      for (const [i, p] of shown.entries()) {
+        // One decimal of a percentage: within 0.05 points of the model's probability; "<0.1%" for what rounds to 0.
+        const p0 = probabilities[p.c]!;
+        if (p.value === '<0.1%') assert.ok(p0 > 0 && p0 < 0.0005, `${p.name}: ${p.value} vs ${p0}`);
+        else
+          assert.ok(
+            Math.abs(Number(p.value.replace('%', '')) / 100 - p0) <= 0.0005 + 1e-9,
+            `${p.name}: ${p.value} vs ${p0}`,
+          );
+        if (i > 0) assert.ok(probabilities[p.c]! <= probabilities[shown[i - 1]!.c]!, 'sorted, most probable first');
+      }
       await screenshot(page, `dtype-q8-${method.toLowerCase()}`);
     }
     assert.deepEqual(problems.page, []);

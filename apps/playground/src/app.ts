@@ -474,6 +474,7 @@ export class PlaygroundApp extends LitElement {
           r.metricsMs !== undefined ? html`; Insertion and Deletion in ${ms(r.metricsMs)}` : nothing
         }${r.output.truncated ? html` <span class="warn">(input truncated to the model's maximum length)</span>` : nothing}
       </p>
+      ${this.renderPrediction(r.output.classProbabilities, names)}
       <div id="heatmap">${this.heatmap}</div>
       ${
         r.insertion && r.deletion
@@ -484,6 +485,22 @@ export class PlaygroundApp extends LitElement {
           : nothing
       }
     </section>`;
+  }
+
+  /** The model's prediction on the input as given: every class with its probability, most probable first. */
+  private renderPrediction(probabilities: readonly number[] | undefined, names: readonly string[] | undefined) {
+    if (!probabilities?.length) return nothing;
+    const ranked = probabilities.map((p, c) => ({ c, p })).sort((a, b) => b.p - a.p);
+    return html`<p id="prediction">
+      Prediction:
+      ${ranked.map(
+        ({ c, p }, i) =>
+          html`<span class=${i === 0 ? 'prob top' : 'prob'} data-class=${c}
+            ><span class="prob-name">${names?.[c] ?? `class ${c}`}</span> <span class="prob-value">${percent(p)}</span
+            ><span class="prob-bar" style=${`width:${(100 * p).toFixed(1)}%`}></span
+          ></span>`,
+      )}
+    </p>`;
   }
 
   private renderCompare() {
@@ -580,6 +597,12 @@ export class PlaygroundApp extends LitElement {
 
 function ms(v: number): string {
   return v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(2)} s`;
+}
+
+/** A probability as a percentage, with one decimal (and "<0.1%" rather than a misleading 0.0%). */
+export function percent(p: number): string {
+  if (p > 0 && p < 0.0005) return '<0.1%';
+  return `${(100 * p).toFixed(1)}%`;
 }
 
 function fmt(v: number | undefined): string {
