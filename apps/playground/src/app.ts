@@ -511,9 +511,8 @@ export class PlaygroundApp extends LitElement {
     // "Best" is judged on the values as shown: rows that read the same are tied, and a column where every row
     // reads the same has no best (float noise would otherwise crown one of ten identical 0.900).
     const bestOf = (k: 'insertionAuc' | 'deletionAuc', pick: (...v: number[]) => number) => {
-      const shown = valid(k).map((v) => fmt(v));
-      const best = fmt(pick(...valid(k)));
-      return new Set(shown).size > 1 ? best : undefined;
+      const values = valid(k);
+      return new Set(values.map(fmt)).size > 1 ? fmt(pick(...values)) : undefined;
     };
     const bestIns = bestOf('insertionAuc', Math.max);
     const bestDel = bestOf('deletionAuc', Math.min);
