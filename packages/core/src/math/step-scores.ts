@@ -3,9 +3,12 @@
  * logit, log-probability and rank, the distribution's entropy (nats), and its top-k alternatives.
  *
  * Exports: `distributionScores(logits, target, k) -> DistributionScores`, `softmax(logits) -> number[]`.
- * Conventions: max-shifted float64 softmax; rank = 1 + number of entries with a strictly greater logit (ties share
- * the better rank); top-k sorted by probability descending, ties by the lower id.
+ * Conventions: the inference modes' max-shifted float64 (log-)softmax (`applyInferenceMode`); rank = 1 + number of
+ * entries with a strictly greater logit (ties share the better rank); top-k sorted by probability descending, ties by
+ * the lower id.
  */
+import { InferenceModes } from '../types.ts';
+import { applyInferenceMode } from './aggregate.ts';
 
 export interface DistributionScores {
   probability: number;
@@ -17,25 +20,15 @@ export interface DistributionScores {
   topK: { id: number; probability: number }[];
 }
 
-/** log-softmax in float64 (max-shifted). */
-function logSoftmax(logits: ArrayLike<number>): Float64Array {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i]! - max);
-  const logSum = Math.log(sum) + max;
-  return Float64Array.from(logits, (v) => v - logSum);
-}
-
 export function softmax(logits: ArrayLike<number>): number[] {
-  return Array.from(logSoftmax(logits), Math.exp);
+  return Array.from(applyInferenceMode(logits, InferenceModes.SOFTMAX));
 }
 
 export function distributionScores(logits: ArrayLike<number>, target: number, k: number): DistributionScores {
   if (!(target >= 0 && target < logits.length)) {
     throw new Error(`distributionScores: target ${target} is outside the ${logits.length} logits.`);
   }
-  const logp = logSoftmax(logits);
+  const logp = applyInferenceMode(logits, InferenceModes.LOG_SOFTMAX);
   const t = logits[target]!;
   let entropy = 0;
   let above = 0;
