@@ -6,19 +6,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../../fixtures/chromium.ts';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
 
 describe.skipIf(!existsSync(CHROMIUM))('elements in Chromium', () => {
   let server: ViteDevServer;
@@ -37,7 +27,7 @@ describe.skipIf(!existsSync(CHROMIUM))('elements in Chromium', () => {
     });
     await server.listen();
     const url = server.resolvedUrls!.local[0];
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS], headless: true });
     page = await browser.newPage();
     page.on('dialog', (d) => {
       dialogs.push(d.message());

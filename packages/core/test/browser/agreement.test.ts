@@ -29,6 +29,7 @@ import * as core from '../../src/index.ts';
 import { loadFolder } from '../helpers.ts';
 import { ensureFixture } from '../../../onnx-grad/test/fixtures/index.ts';
 import { REPO_ROOT } from '../../../../fixtures/index.ts';
+import { CHROMIUM } from '../../../../fixtures/chromium.ts';
 import { FIXTURE_CASES, GRADIENT_METHODS, METHOD_CASES, runCases, type CaseResult } from './cases.ts';
 import { rowDeviation } from './compare.ts';
 import { buildSite } from './site.ts';
@@ -38,7 +39,6 @@ const PERTURBATION_TOL = 5e-5;
 const LOGIT_SCALE = 1;
 const GRADIENT_TOL = 1e-4;
 
-const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const repoRoot = REPO_ROOT;
 
