@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plugin } from 'vite';
-import { dtypesOfFiles } from '../src/dtypes.ts';
+import { dtypesOfFiles } from '@interpreto-js/core/registry';
 import { labelsFromConfig, taskFromConfig, type PlaygroundTask } from '../src/task.ts';
 
 export interface EmbeddedModel {

@@ -8,7 +8,7 @@ import { html, LitElement, nothing, type PropertyValues, type TemplateResult } f
 import { live } from 'lit/directives/live.js';
 import { plotAttributions } from '@interpreto-js/elements';
 import embeddedModels from 'virtual:playground-models';
-import { DTYPE_SUFFIXES } from './dtypes.ts';
+import { DTYPE_SUFFIXES } from '@interpreto-js/core/registry';
 import { METHOD_NAMES, METHODS, parseOption, type MethodName, type OptionSpec } from './methods.ts';
 import type { CompareRow, ExplainResult, FromWorker, ModelInfo, PlaygroundError } from './protocol.ts';
 import {

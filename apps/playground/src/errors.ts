@@ -3,7 +3,7 @@
  * and what to try (pure; the worker sends the result to the page).
  */
 import type { PlaygroundError } from './protocol.ts';
-import { DTYPE_SUFFIXES } from './dtypes.ts';
+import { DTYPE_SUFFIXES } from '@interpreto-js/core/registry';
 import type { ModelRef } from './url-state.ts';
 
 export class PlaygroundFailure extends Error {

@@ -3,7 +3,7 @@
  * functions: `parseState(search)` never throws (bad values fall back to defaults and are reported
  * in `warnings`), `stateToSearch(state)` writes only what differs from the defaults.
  */
-import { DTYPE_SUFFIXES } from './dtypes.ts';
+import { DTYPE_SUFFIXES } from '@interpreto-js/core/registry';
 import { defaultOptions, isMethodName, METHODS, parseOption, type MethodName, type OptionValues } from './methods.ts';
 
 export type DeviceChoice = 'auto' | 'webgpu' | 'wasm';

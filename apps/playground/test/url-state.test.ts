@@ -1,4 +1,4 @@
-import { dtypesOfFiles } from '../src/dtypes.ts';
+import { dtypesOfFiles } from '@interpreto-js/core/registry';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { defaultOptions, METHOD_NAMES, METHODS, type MethodName, type OptionValues } from '../src/methods.ts';

@@ -2,7 +2,7 @@
  * The raw bytes of the very ONNX file transformers.js loaded for a model's `model` session.
  *
  * Exports: `ModelSource` (explicit override), `modelBytes(model, override?) -> { bytes, externalData }`,
- * `ModelSourceError`, `DTYPE_SUFFIXES`, `dtypeOfFile`.
+ * `ModelSourceError`.
  *
  * Resolution order: an explicit `modelSource` option; else the source recorded when transformers.js created the
  * session with the shared onnxruntime (runtime/ort.ts) (Node: the file path it resolved, local folder or Hub cache; browser: the
@@ -11,6 +11,7 @@
  */
 import { isSharedSession, listLocalDir, readLocalFile, sessionSource } from '../runtime/index.ts';
 import { ORT_NODE_VERSION, ORT_WEB_VERSION } from '../runtime/versions.ts';
+import { dtypeOfFile } from './dtypes.ts';
 import type { HfModel } from './types.ts';
 
 /** An explicit model file: a path (Node) / URL (browser) to the `.onnx` file, or its bytes. */
@@ -34,25 +35,6 @@ const ANOTHER_COPY =
 
 export class ModelSourceError extends Error {
   override name = 'ModelSourceError';
-}
-
-/** transformers.js's file suffix per dtype (`onnx/model<suffix>.onnx`). */
-export const DTYPE_SUFFIXES: Record<string, string> = {
-  fp32: '',
-  fp16: '_fp16',
-  int8: '_int8',
-  uint8: '_uint8',
-  q8: '_quantized',
-  q4: '_q4',
-  q4f16: '_q4f16',
-  bnb4: '_bnb4',
-};
-
-/** The dtype transformers.js loads this `.onnx` file for (`model_quantized.onnx` -> 'q8', no suffix -> 'fp32'). */
-export function dtypeOfFile(fileName: string): string {
-  const stem = baseName(fileName).replace(/\.onnx$/, '');
-  const hit = Object.entries(DTYPE_SUFFIXES).find(([, suffix]) => suffix !== '' && stem.endsWith(suffix));
-  return hit ? hit[0] : 'fp32';
 }
 
 function baseName(p: string): string {

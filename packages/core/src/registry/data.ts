@@ -1,8 +1,9 @@
 /**
  * The registry's data without the explainer classes, importable without loading any model runtime: the playground's
- * main thread (its form), the docs generator and the e2e tests read it as `@interpreto-js/core/registry`.
+ * main thread (its form, its dtype menu), the docs generator and the e2e tests read it as `@interpreto-js/core/registry`.
  */
 export * from './methods.ts';
+export { DTYPE_SUFFIXES, dtypeOfFile, dtypesOfFiles } from '../model/dtypes.ts';
 export {
   describeAllowed,
   describeDefault,
