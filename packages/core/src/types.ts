@@ -53,6 +53,32 @@ export interface AttributionInputs {
   replaceTokenId: number;
 }
 
+/**
+ * The units of one granularity over `inputs.inputIds` (what `reaggregate` switches to without the tokenizer):
+ * membership, element texts and spacing, as `explain` would compute them at that granularity.
+ */
+export interface GranularityUnits {
+  units: UnitMembership;
+  elements: string[];
+  spaceBefore: boolean[];
+  /** Generation only: for each target unit at this granularity, its token positions in `inputIds`. */
+  targetUnitTokens?: number[][];
+}
+
+/**
+ * Token-level scores before any pooling, kept by the methods whose pooling into units is post-hoc (the gradient
+ * methods): enough to re-pool at another granularity or aggregation strategy without the model (`reaggregate`).
+ */
+export interface TokenLevelScores {
+  /**
+   * One row per entry of `targets` (classification: per class; generation: per target token), one score per
+   * position of `inputs.inputIds` (special tokens included): the method's per-token scores.
+   */
+  scores: number[][];
+  /** The units at every granularity. */
+  units: Record<Granularity, GranularityUnits>;
+}
+
 /** One alternative of a step's next-token distribution. */
 export interface TokenAlternative {
   tokenId: number;
@@ -136,6 +162,12 @@ export interface AttributionOutput {
    * activations; on fp16 files they compute in float32.
    */
   modelDtype?: string;
+  /**
+   * Gradient methods: the token-level scores and the units at every granularity, so that `reaggregate` can
+   * re-pool without the model. Absent for perturbation methods (they perturb whole units) and for `diff` / `mean`
+   * results.
+   */
+  tokenLevel?: TokenLevelScores;
   /** True when the input was truncated to the model's maximum positions. */
   truncated?: boolean;
   inputs: AttributionInputs;

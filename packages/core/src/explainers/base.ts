@@ -3,13 +3,15 @@
  * Subclasses implement `attribute`: one row of unit scores per target row (class, or target token for
  * generation), and the logits of each unperturbed input (taken from a row they already run, or carried in one of
  * their batches: never an extra model call). The base pools generation rows into target units, marks the
- * undefined cells NaN, and adds the step scores / class probabilities read from those logits.
+ * undefined cells NaN, and adds the step scores / class probabilities read from those logits. Methods whose
+ * pooling into units is post-hoc (`posthocPooling`) also return their token-level rows; outputs then keep them
+ * with the units at every granularity (`tokenLevel`, for `reaggregate`).
  *
  * Exports: `AttributionExplainer`, `ItemRows`, `AttributeResult`, `AttributeContext`.
  */
 import type { ModelLike, TokenizerLike } from '../model/types.ts';
-import type { AttributionOutput } from '../types.ts';
-import { poolRows } from '../math/index.ts';
+import type { AttributionOutput, Granularity, GranularityUnits } from '../types.ts';
+import { attributionMatrix } from '../results/pool.ts';
 import { ModelAdapter } from '../model/adapter.ts';
 import { throwIfAborted } from './abort.ts';
 import { prepareItems, type PreparedItem } from './prepare.ts';
@@ -32,6 +34,8 @@ export type ItemRows = Float64Array[];
 
 export interface AttributeResult {
   rows: ItemRows[];
+  /** Methods with post-hoc pooling: per item, per target row, one score per token (before pooling). */
+  tokenRows?: Float64Array[][];
   device: string;
   /** Per item, the logits of its unperturbed sequence (see step-scores.ts). */
   reference: ReferenceLogits[];
@@ -47,6 +51,8 @@ export abstract class AttributionExplainer {
   protected readonly common: ResolvedCommon;
   /** The method's name in the registry (its options are validated against that entry) and in each output's `method`. */
   static readonly methodName: string = 'AttributionExplainer';
+  /** Whether `attribute` pools token scores into units after the fact (then it returns `tokenRows`). */
+  protected readonly posthocPooling: boolean = false;
 
   constructor(model: ModelLike, tokenizer: TokenizerLike, options: CommonExplainerOptions = {}) {
     validateExplainerOptions((new.target as typeof AttributionExplainer).methodName, options);
@@ -69,14 +75,21 @@ export abstract class AttributionExplainer {
   ): Promise<AttributionOutput[]> {
     validateExplainOptions(this.methodName, options);
     throwIfAborted(options.signal);
-    const items = await prepareItems(this.adapter, inputs, targets, this.common, options);
+    const items = await prepareItems(this.adapter, inputs, targets, this.common, options, {
+      allGranularities: this.posthocPooling,
+    });
     const ctx: AttributeContext = { signal: options.signal, progress: new Progress(options.onProgress) };
-    const { rows, device, reference } = await this.attribute(items, ctx);
+    const { rows, tokenRows, device, reference } = await this.attribute(items, ctx);
     const topK = options.topK ?? EXPLAIN_OPTIONS.topK.default;
-    return items.map((item, i) => ({
-      ...this.output(item, rows[i]!, device),
-      ...stepScoreFields(this.adapter, item, reference[i]!, topK),
-    }));
+    return items.map((item, i) => {
+      const out: AttributionOutput = {
+        ...this.output(item, rows[i]!, device),
+        ...stepScoreFields(this.adapter, item, reference[i]!, topK),
+      };
+      const units = item.unitsByGranularity as Record<Granularity, GranularityUnits> | undefined;
+      if (tokenRows && units) out.tokenLevel = { scores: tokenRows[i]!.map((r) => Array.from(r)), units };
+      return out;
+    });
   }
 
   protected get methodName(): string {
@@ -88,20 +101,12 @@ export abstract class AttributionExplainer {
   private output(item: PreparedItem, rows: ItemRows, device: string): AttributionOutput {
     const a = this.adapter;
     const c = this.common;
-    let attributions: number[][];
-    let targetUnitTokens: number[][] | undefined;
-    if (a.task === 'generation') {
-      const groups = item.targetUnitRows!;
-      attributions = poolRows(rows, groups, c.granularityAggregationStrategy);
-      const first = item.firstTargetUnit!;
-      // Column c is undefined for row r when it is target unit r itself or a later one.
-      attributions.forEach((row, r) => {
-        for (let col = first + r; col < row.length; col++) row[col] = NaN;
-      });
-      targetUnitTokens = groups.map((g) => g.map((j) => item.promptLength! + j));
-    } else {
-      attributions = rows.map((r) => Array.from(r));
-    }
+    const target =
+      a.task === 'generation'
+        ? { targetUnitRows: item.targetUnitRows!, firstTargetUnit: item.firstTargetUnit! }
+        : undefined;
+    const attributions = attributionMatrix(rows, c.granularityAggregationStrategy, target);
+    const targetUnitTokens = target?.targetUnitRows.map((g) => g.map((j) => item.promptLength! + j));
     const out: AttributionOutput = {
       attributions,
       elements: item.elements,

@@ -6,7 +6,8 @@
  * LOG_SOFTMAX e_t - p, with p from a forward pass at the same sample point (a first, seedless call).
  * A contrastive row seeds the difference of the target's and the contrast's cotangents (LOGITS and LOG_SOFTMAX:
  * e_t - e_c; SOFTMAX: p_t (e_t - p) - p_c (e_c - p)): one backward per row, as without a contrast.
- * Token scores are pooled into units with the granularity aggregation strategy.
+ * Token scores are pooled into units with the granularity aggregation strategy; being post-hoc, that pooling
+ * can be redone without the model (the token scores are returned too, see results/reaggregate.ts).
  *
  * Exports: the six classes, their option types, `GradientExplainer`.
  */
@@ -88,6 +89,7 @@ interface Job {
 }
 
 export abstract class GradientExplainer extends AttributionExplainer {
+  protected override readonly posthocPooling = true;
   protected readonly inputXGradient: boolean;
   protected readonly tokenReduction: TokenReduction;
 
@@ -168,12 +170,11 @@ export abstract class GradientExplainer extends AttributionExplainer {
       ctx.progress.step(batch.length);
     }
     throwIfAborted(ctx.signal);
-    const rows = items.map((item, i) =>
-      item.targets.map((_, r) =>
-        poolTokensToUnits(plans[i]!.reduce(grads[i]![r]!), item.units, this.common.granularityAggregationStrategy),
-      ),
-    );
-    return { rows, device: runner.device, reference };
+    // Token scores are kept: pooling them is post-hoc, so outputs can be re-pooled without the model.
+    const tokenRows = items.map((item, i) => item.targets.map((_, r) => plans[i]!.reduce(grads[i]![r]!)));
+    const strategy = this.common.granularityAggregationStrategy;
+    const rows = tokenRows.map((item, i) => item.map((t) => poolTokensToUnits(t, items[i]!.units, strategy)));
+    return { rows, tokenRows, device: runner.device, reference };
   }
 
   protected scores(

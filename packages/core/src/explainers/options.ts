@@ -51,6 +51,12 @@ export interface ExplainOptions {
   contrast?: ExplainContrast;
   /** Generation: how many most probable tokens each step score lists (`stepScores[i].topK`, default 5). */
   topK?: number;
+  /**
+   * Generation, targets (and contrast) given as text: encode them exactly as given. By default they are read as
+   * the continuation of their prompt, as Interpreto does: " I am fine" after a prompt that does not end in
+   * whitespace, for tokenizers that carry the space in the word's first token (byte-level BPE, SentencePiece).
+   */
+  targetsAsGiven?: boolean;
 }
 
 export type IdsLike = { readonly dims: number[]; readonly data: ArrayLike<number | bigint> } | number[] | number[][];

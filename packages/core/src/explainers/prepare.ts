@@ -2,7 +2,7 @@
  * From `explain(inputs, targets, options)` arguments to the prepared items every method works on: the explained
  * token ids, unit membership and element texts, and what each attribution row scores.
  *
- * Exports: `PreparedItem`, `prepareItems(adapter, inputs, targets, common, options, onModelRows)`,
+ * Exports: `PreparedItem`, `prepareItems(adapter, inputs, targets, common, options, keep?)`,
  * `idRows(tokenized)` (tokenizer output -> id lists without padding).
  *
  * Decisions: texts longer than the model's positions are truncated (content cut at the end for classification,
@@ -11,9 +11,13 @@
  * A contrast (options.contrast) is one class per input, applied to each of its target rows, or one continuation
  * per input of exactly the target's token length; a contrast equal to a target row (classification) or to the
  * whole target (generation) is refused, as it would explain a score that is zero everywhere.
+ * Generation targets and contrasts given as text get the leading space Interpreto gives them (target-text.ts)
+ * unless `options.targetsAsGiven`; ids and tokenizer output are concatenated as given.
+ * With `keep.allGranularities` (methods whose pooling is post-hoc), each item also carries its units at every
+ * granularity (`AttributionOutput.tokenLevel.units`), computed as for its own.
  */
-import { computeUnits } from '../granularity/index.ts';
-import type { UnitMembership } from '../types.ts';
+import { computeUnits, tokenizerInfo, type TokenizerInfo } from '../granularity/index.ts';
+import { Granularity, type GranularityUnits, type UnitMembership } from '../types.ts';
 import { InputError, type ModelAdapter } from '../model/adapter.ts';
 import type {
   ExplainContrast,
@@ -24,14 +28,23 @@ import type {
   ResolvedCommon,
 } from './options.ts';
 import { throwIfAborted } from './abort.ts';
+import { promptTextOf, targetText } from './target-text.ts';
 
-export interface PreparedItem {
-  /** Explained sequence (generation: prompt ids then target ids). */
-  ids: number[];
+/** The units of an item at one granularity. */
+export interface ItemUnits {
   units: UnitMembership;
   elements: string[];
   /** Per unit: whitespace separates it from the unit before (AttributionOutput.spaceBefore). */
   spaceBefore: boolean[];
+  /** Generation: target-token rows (indices into `targets`) of each target unit. */
+  targetUnitRows?: number[][];
+  /** Generation: column (unit index) of the first target unit. */
+  firstTargetUnit?: number;
+}
+
+export interface PreparedItem extends ItemUnits {
+  /** Explained sequence (generation: prompt ids then target ids). */
+  ids: number[];
   truncated: boolean;
   /** What each row scores: class ids, or target token ids (generation). */
   targets: number[];
@@ -41,10 +54,13 @@ export interface PreparedItem {
   promptLength?: number;
   /** Generation: logits position scoring each target row (the position before the target token). */
   positions?: number[];
-  /** Generation: target-token rows (indices into `targets`) of each target unit. */
-  targetUnitRows?: number[][];
-  /** Generation: column (unit index) of the first target unit. */
-  firstTargetUnit?: number;
+  /** With `keep.allGranularities`: the units at every granularity. */
+  unitsByGranularity?: Record<Granularity, GranularityUnits>;
+}
+
+/** What `prepareItems` keeps beyond what the explained granularity needs. */
+export interface PrepareKeep {
+  allGranularities?: boolean;
 }
 
 function isIdsLike(x: unknown): x is { dims: number[]; data: ArrayLike<number | bigint> } {
@@ -168,10 +184,17 @@ function classContrasts(adapter: ModelAdapter, contrast: ExplainContrast, n: num
 }
 
 /** One contrast row of token ids per input: texts are tokenised as targets are; ids are taken as given. */
-function contrastContinuations(adapter: ModelAdapter, contrast: ExplainContrast, n: number): number[][] {
+function contrastContinuations(
+  adapter: ModelAdapter,
+  contrast: ExplainContrast,
+  n: number,
+  asText: (text: string, i: number) => string,
+): number[][] {
   let rows: number[][];
   if (typeof contrast === 'string' || (Array.isArray(contrast) && contrast.every((c) => typeof c === 'string'))) {
-    rows = (typeof contrast === 'string' ? [contrast] : (contrast as string[])).map((t) => adapter.encode(t, false));
+    rows = (typeof contrast === 'string' ? [contrast] : (contrast as string[])).map((t, i) =>
+      adapter.encode(asText(t, i), false),
+    );
   } else if (isTokenized(contrast)) {
     rows = idRows(contrast);
   } else if (Array.isArray(contrast) || isIdsLike(contrast)) {
@@ -224,13 +247,23 @@ async function predictedClasses(
   return out;
 }
 
-function generationTargets(adapter: ModelAdapter, targets: ExplainTargets, n: number): number[][] {
+/** Generation targets given as text, one per input (undefined when they are ids or tokenizer output). */
+function targetTextsOf(targets: ExplainTargets | undefined): string[] | undefined {
+  if (typeof targets === 'string') return [targets];
+  if (Array.isArray(targets) && targets.length > 0 && targets.every((t) => typeof t === 'string')) {
+    return targets as string[];
+  }
+  return undefined;
+}
+
+function generationTargets(
+  adapter: ModelAdapter,
+  targets: ExplainTargets,
+  n: number,
+  texts: string[] | undefined,
+): number[][] {
   let rows: number[][];
-  if (
-    typeof targets === 'string' ||
-    (Array.isArray(targets) && targets.length > 0 && targets.every((t) => typeof t === 'string'))
-  ) {
-    const texts = typeof targets === 'string' ? [targets] : (targets as string[]);
+  if (texts) {
     rows = texts.map((text, i) => {
       if (text === '')
         throw new InputError(
@@ -261,17 +294,63 @@ function mergeUnits(prompt: UnitMembership, target: UnitMembership): UnitMembers
   };
 }
 
+type UnitsTokenizer = Parameters<typeof computeUnits>[0];
+
+function classificationUnits(tokenizer: UnitsTokenizer, ids: number[], text: string | undefined, g: Granularity) {
+  return computeUnits(tokenizer, ids, g, { text }) as ItemUnits;
+}
+
+/** Prompt units then target units (the target continues the prompt), and which rows form each target unit. */
+function generationUnits(
+  tokenizer: UnitsTokenizer,
+  prompt: { ids: number[]; text?: string },
+  target: { ids: number[]; text?: string },
+  g: Granularity,
+): ItemUnits & { targetUnitRows: number[][]; firstTargetUnit: number } {
+  const pu = computeUnits(tokenizer, prompt.ids, g, { text: prompt.text });
+  const tu = computeUnits(tokenizer, target.ids, g, { continues: pu.units.nUnits > 0, text: target.text });
+  const targetUnitRows: number[][] = Array.from({ length: tu.units.nUnits }, () => []);
+  tu.units.unitOfToken.forEach((u, j) => {
+    if (u >= 0) targetUnitRows[u]!.push(j);
+  });
+  return {
+    units: mergeUnits(pu.units, tu.units),
+    elements: [...pu.elements, ...tu.elements],
+    spaceBefore: [...pu.spaceBefore, ...tu.spaceBefore],
+    targetUnitRows,
+    firstTargetUnit: pu.units.nUnits,
+  };
+}
+
+/** An item's units as an output records them (target rows as token positions). */
+function granularityUnits(u: ItemUnits, promptLength?: number): GranularityUnits {
+  return {
+    units: u.units,
+    elements: u.elements,
+    spaceBefore: u.spaceBefore,
+    ...(u.targetUnitRows ? { targetUnitTokens: u.targetUnitRows.map((g) => g.map((j) => promptLength! + j)) } : {}),
+  };
+}
+
+/** The units at every granularity, the explained one reused. */
+function everyGranularity(own: ItemUnits, g: Granularity, at: (g: Granularity) => ItemUnits, promptLength?: number) {
+  return Object.fromEntries(
+    Object.values(Granularity).map((h) => [h, granularityUnits(h === g ? own : at(h), promptLength)]),
+  ) as Record<Granularity, GranularityUnits>;
+}
+
 export async function prepareItems(
   adapter: ModelAdapter,
   inputs: ExplainInputs,
   targets: ExplainTargets | undefined,
   common: ResolvedCommon,
   options: ExplainOptions,
+  keep: PrepareKeep = {},
 ): Promise<PreparedItem[]> {
   const generation = adapter.task === 'generation';
   const raw = readInputs(adapter, inputs, generation);
   const g = common.granularity;
-  const tokenizer = adapter.tokenizer as unknown as Parameters<typeof computeUnits>[0];
+  const tokenizer = adapter.tokenizer as unknown as UnitsTokenizer;
 
   if (!generation) {
     const classes =
@@ -290,22 +369,27 @@ export async function prepareItems(
       }
     });
     return raw.map((r, i) => {
-      const { units, elements, spaceBefore } = computeUnits(tokenizer, r.ids, g, { text: r.text });
-      if (units.nUnits === 0)
+      const own = classificationUnits(tokenizer, r.ids, r.text, g);
+      if (own.units.nUnits === 0)
         throw new InputError(`Input ${i} has no unit to attribute at granularity ${g} (only special tokens).`);
-      const item: PreparedItem = {
-        ids: r.ids,
-        units,
-        elements,
-        spaceBefore,
-        truncated: r.truncated,
-        targets: classes[i]!,
-      };
+      const item: PreparedItem = { ids: r.ids, ...own, truncated: r.truncated, targets: classes[i]! };
       if (contrasts) item.contrasts = item.targets.map(() => contrasts[i]!);
+      if (keep.allGranularities) {
+        item.unitsByGranularity = everyGranularity(own, g, (h) => classificationUnits(tokenizer, r.ids, r.text, h));
+      }
       return item;
     });
   }
 
+  // Texts read after their prompt: the leading space Interpreto adds (target-text.ts), unless kept as given.
+  const info: TokenizerInfo = tokenizerInfo(tokenizer);
+  const asText = (text: string, i: number) =>
+    options.targetsAsGiven ? text : targetText(adapter, info, promptTextOf(adapter, raw[i]!), text);
+  const givenTexts = targetTextsOf(targets);
+  const targetTexts =
+    givenTexts && givenTexts.length === raw.length
+      ? givenTexts.map((t, i) => (t === '' ? t : asText(t, i)))
+      : givenTexts;
   let targetIds: number[][];
   if (targets === undefined || targets === null) {
     targetIds = [];
@@ -320,16 +404,12 @@ export async function prepareItems(
       targetIds.push(gen);
     }
   } else {
-    targetIds = generationTargets(adapter, targets, raw.length);
+    targetIds = generationTargets(adapter, targets, raw.length, targetTexts);
   }
   const contrastIds =
-    options.contrast === undefined ? undefined : contrastContinuations(adapter, options.contrast, raw.length);
-  const targetTexts =
-    typeof targets === 'string'
-      ? [targets]
-      : Array.isArray(targets) && targets.every((t) => typeof t === 'string')
-        ? (targets as string[])
-        : undefined;
+    options.contrast === undefined
+      ? undefined
+      : contrastContinuations(adapter, options.contrast, raw.length, (t, i) => (i < raw.length ? asText(t, i) : t));
   return raw.map((r, i) => {
     const target = targetIds[i]!;
     if (target.length >= adapter.maxPositions) {
@@ -339,27 +419,21 @@ export async function prepareItems(
     }
     const fitted = adapter.fitToPositions(r.ids, adapter.maxPositions - target.length, 'end');
     const prompt = fitted.ids;
-    const pu = computeUnits(tokenizer, prompt, g, { text: r.text });
-    const tu = computeUnits(tokenizer, target, g, { continues: pu.units.nUnits > 0, text: targetTexts?.[i] });
-    if (tu.units.nUnits === 0)
+    const unitsAt = (h: Granularity) =>
+      generationUnits(tokenizer, { ids: prompt, text: r.text }, { ids: target, text: targetTexts?.[i] }, h);
+    const own = unitsAt(g);
+    if (own.targetUnitRows.length === 0)
       throw new InputError(`Target ${i} has no unit to attribute at granularity ${g} (only special tokens).`);
     const P = prompt.length;
-    const targetUnitRows: number[][] = Array.from({ length: tu.units.nUnits }, () => []);
-    tu.units.unitOfToken.forEach((u, j) => {
-      if (u >= 0) targetUnitRows[u]!.push(j);
-    });
     return {
       ids: [...prompt, ...target],
-      units: mergeUnits(pu.units, tu.units),
-      elements: [...pu.elements, ...tu.elements],
-      spaceBefore: [...pu.spaceBefore, ...tu.spaceBefore],
+      ...own,
       truncated: fitted.truncated,
       targets: target,
       ...(contrastIds ? { contrasts: alignContrast(adapter, contrastIds[i]!, target, i) } : {}),
       promptLength: P,
       positions: target.map((_, j) => P + j - 1),
-      targetUnitRows,
-      firstTargetUnit: pu.units.nUnits,
+      ...(keep.allGranularities ? { unitsByGranularity: everyGranularity(own, g, unitsAt, P) } : {}),
     };
   });
 }

@@ -394,6 +394,15 @@ export const EXPLAIN_OPTIONS = {
     label: 'top-k alternatives',
     docs: 'Generation: how many most probable tokens each step score lists (stepScores[i].topK); 0 lists none.',
   },
+  targetsAsGiven: {
+    type: 'boolean',
+    default: false,
+    label: 'targets as given',
+    docs:
+      'Generation, text targets and contrasts: encode them exactly as given. Default: as the continuation of the ' +
+      'prompt, as Interpreto does (a leading space where the tokenizer carries it in the word and the prompt does ' +
+      'not end in whitespace: "I am fine" is read " I am fine").',
+  },
 } as const satisfies SchemaOf<ExplainOptions>;
 
 /** `new Insertion | Deletion | AOPCComprehensiveness | AOPCSufficiency(model, tokenizer, options)`. */
