@@ -23,6 +23,7 @@ export interface SavedAttributions {
 }
 
 let validator: Validator | undefined;
+const ENCLOSING = new Set(['properties', 'items', '$ref', 'additionalItems', 'prefixItems']);
 
 /** NaN (and +-Infinity, which no output holds) as null: JSON.stringify does the same, said here explicitly. */
 function toJsonMatrix(m: number[][]): (number | null)[][] {
@@ -122,13 +123,14 @@ export function loadAttributions(json: string | unknown): AttributionOutput[] {
   validator ??= new Validator(ATTRIBUTIONS_SCHEMA_V1 as unknown as Schema, '2020-12', false);
   const result = validator.validate(data);
   if (!result.valid) {
-    // The deepest failures say most (the others are their enclosing "properties" / "items" / "$ref").
-    const depth = (loc: string) => loc.split('/').length;
-    const max = Math.max(...result.errors.map((e) => depth(e.instanceLocation)));
-    const deepest = result.errors.filter((e) => depth(e.instanceLocation) === max).slice(0, 3);
+    // The failures of leaf keywords say what is wrong; "properties" / "items" / "$ref" only enclose them.
+    const leaves = result.errors.filter((e) => !ENCLOSING.has(e.keyword));
+    const shown = (leaves.length ? leaves : result.errors).slice(0, 3);
+    const more = leaves.length > shown.length ? ` (and ${leaves.length - shown.length} more)` : '';
     throw new InputError(
       `Not a valid attributions file (format ${FORMAT_VERSION}): ` +
-        deepest.map((e) => `${e.instanceLocation.replace(/^#/, '') || '/'}: ${e.error}`).join('; ') +
+        shown.map((e) => `${e.instanceLocation.replace(/^#/, '') || '/'}: ${e.error.replace(/\.$/, '')}`).join('; ') +
+        more +
         '. Save outputs with saveAttributions.',
     );
   }

@@ -24,7 +24,7 @@ const matrix = { type: 'array', items: { type: 'array', items: cell } } as const
 
 export const ATTRIBUTIONS_SCHEMA_V1 = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://interpreto-js.github.io/schema/attributions.v1.json',
+  $id: 'urn:interpreto-js:attributions:v1',
   title: 'interpreto.js saved attributions, format version 1',
   description:
     'Written by saveAttributions and read by loadAttributions (@interpreto-js/core). Generated from ' +
