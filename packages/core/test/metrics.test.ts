@@ -12,6 +12,7 @@ import {
   AOPCSufficiency,
   Deletion,
   Granularity,
+  GranularityAggregationStrategy,
   Insertion,
   Occlusion,
   type AttributionOutput,
@@ -149,5 +150,48 @@ describe('Insertion and Deletion, generation', () => {
         expectClose(detailedScores[0]![r]!, expected, 1e-4);
       });
     }
+  });
+
+  test("a unit's token probabilities pool with the output's aggregation strategy, as in Interpreto (copy-lm)", async () => {
+    const { model, tokenizer } = await loadFixture('copy-lm');
+    const V = model.config.vocab_size;
+    // Written out here rather than through the core's aggregate(), so the test checks it.
+    const pool: Record<GranularityAggregationStrategy, (p: number[]) => number> = {
+      MEAN: (p) => p.reduce((a, b) => a + b, 0) / p.length,
+      SUM: (p) => p.reduce((a, b) => a + b, 0),
+      MAX: (p) => Math.max(...p),
+      MIN: (p) => Math.min(...p),
+      SIGNED_MAX: (p) => Math.max(...p), // probabilities are >= 0
+      FIRST: (p) => p[0]!,
+      LAST: (p) => p.at(-1)!,
+    };
+    // The model predicts token i + 1 = token i - 1: of the target (one SENTENCE unit) B, C, A, A, C after
+    // A B A B C, the first two tokens are likely and the last three are not.
+    const [A, B, C] = ['the', ' cat', ' sat'].map((w) => tokenizer.encode(w, { add_special_tokens: false })[0]!);
+    const curves = new Map<string, number[][]>();
+    for (const strategy of Object.values(GranularityAggregationStrategy)) {
+      const attributions = await new Occlusion(model, tokenizer, {
+        granularity: Granularity.SENTENCE,
+        granularityAggregationStrategy: strategy,
+      }).explain({ input_ids: [[A, B, A, B, C]] }, { input_ids: [[B, C, A, A, C]] });
+      const o = attributions[0]!;
+      const tokens = o.inputs.targetUnitTokens![0]!;
+      expect(tokens.length).toBeGreaterThan(3); // one target unit of several tokens
+      const end = Math.max(...tokens) + 1;
+      const prob = (ids: number[]) => {
+        const logits = copyLmLogits(ids.slice(0, end), V);
+        return pool[strategy](tokens.map((p) => softmax(logits[p - 1]!)[ids[p]!]!));
+      };
+      for (const [Metric, kind] of [
+        [Deletion, 'deletion'],
+        [Insertion, 'insertion'],
+      ] as const) {
+        const { detailedScores } = await new Metric(model, tokenizer).evaluate(attributions);
+        expectClose(detailedScores[0]![0]!, expectedCurve(o, 0, kind, prob), 1e-4);
+        curves.set(`${strategy} ${kind}`, detailedScores[0]!);
+      }
+    }
+    // The strategy really changes the curve (the unit's tokens differ in probability).
+    expect(curves.get('MAX deletion')![0]![0]).toBeGreaterThan(curves.get('MIN deletion')![0]![0]! + 1e-3);
   });
 });

@@ -4,13 +4,15 @@
  * (descending, NaN cells left out); N = ceil(G * maxPercentagePerturbed), P = min(nPerturbations, N) + 1 steps
  * at floor(linspace(0, N, P)). Deletion replaces the top-s units of the input; Insertion starts from every
  * ranked unit replaced and restores the top-s. Generation: for target unit r, the sequence is cut after that
- * unit and the curve is the mean probability of the unit's tokens (teacher-forced).
+ * unit and the curve pools the probabilities of the unit's tokens (teacher-forced) with the output's
+ * `granularityAggregationStrategy`, as Interpreto does (MEAN: their mean; MAX: the most probable one; ...).
  *
  * Exports: `Insertion`, `Deletion`, `AOPCComprehensiveness`, `AOPCSufficiency`, `MetricOptions`,
  * `MetricEvaluateOptions`, `CurveMetricResult`, `AopcResult`.
  */
 import type { ModelLike, TokenizerLike } from '../model/types.ts';
 import {
+  aggregate,
   aopcComprehensiveness,
   aopcSufficiency,
   curveAuc,
@@ -19,7 +21,7 @@ import {
   perturbationSteps,
   rankUnits,
 } from '../math/index.ts';
-import { InferenceModes, type AttributionOutput } from '../types.ts';
+import { GranularityAggregationStrategy, InferenceModes, type AttributionOutput } from '../types.ts';
 import { InputError, ModelAdapter } from '../model/adapter.ts';
 import { throwIfAborted } from '../explainers/abort.ts';
 import { Progress } from '../explainers/progress.ts';
@@ -54,8 +56,8 @@ export interface AopcResult {
 
 interface RowPlan {
   job: ScoreJob;
-  /** Target rows of the job whose scores are averaged into the curve value. */
-  nTargets: number;
+  /** How the job's target scores (a generation unit's tokens; one class otherwise) pool into the curve value. */
+  strategy: GranularityAggregationStrategy;
 }
 
 type Kind = 'deletion' | 'insertion';
@@ -86,6 +88,12 @@ abstract class CurveMetric {
         `These attributions are for a ${out.modelTask} model but the metric's model does ${this.adapter.task}.`,
       );
     }
+    if (!Object.values(GranularityAggregationStrategy).includes(out.granularityAggregationStrategy)) {
+      throw new InputError(
+        `Unknown granularityAggregationStrategy ${String(out.granularityAggregationStrategy)} in these attributions; ` +
+          `use one of ${Object.values(GranularityAggregationStrategy).join(', ')}.`,
+      );
+    }
     const { inputIds, units, replaceTokenId } = out.inputs;
     const G = units.nUnits;
     if (out.attributions.some((row) => row.length !== G))
@@ -101,7 +109,7 @@ abstract class CurveMetric {
       if (out.modelTask === 'classification') {
         return {
           job: { ids: inputIds, unitOfToken: units.unitOfToken, replaceTokenId, targets: [out.targets[r]!], masks },
-          nTargets: 1,
+          strategy: out.granularityAggregationStrategy,
         };
       }
       const tokens = out.inputs.targetUnitTokens?.[r];
@@ -116,7 +124,7 @@ abstract class CurveMetric {
           positions: tokens.map((p) => p - 1),
           masks,
         },
-        nTargets: tokens.length,
+        strategy: out.granularityAggregationStrategy,
       };
     });
   }
@@ -144,7 +152,7 @@ abstract class CurveMetric {
       },
     );
     let k = 0;
-    return plans.map((rows) => rows.map((p) => scores[k++]!.map((s) => s.reduce((a, b) => a + b, 0) / p.nTargets)));
+    return plans.map((rows) => rows.map((p) => scores[k++]!.map((s) => aggregate(s, p.strategy))));
   }
 }
 
