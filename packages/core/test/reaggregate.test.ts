@@ -114,10 +114,18 @@ describe('reaggregate refuses what it cannot do exactly', () => {
     expect(() => reaggregate(o!, { granularity: Granularity.TOKEN })).toThrow(
       /Occlusion perturbs whole units \(here WORD units\).*re-run the explainer with \{ granularity: Granularity\.TOKEN/,
     );
-    expect(() => reaggregate(o!, { granularityAggregationStrategy: GranularityAggregationStrategy.MAX })).toThrow(
-      /cannot be re-pooled without the model/,
-    );
     expect(reaggregate(o!, { granularity: Granularity.WORD })).toEqual(o);
+    // Classification, strategy alone: a perturbation method's cells do not depend on it (a re-run agrees).
+    const MAX = GranularityAggregationStrategy.MAX;
+    const [rerun] = await new Occlusion(model, tokenizer, { granularityAggregationStrategy: MAX }).explain(
+      'the movie was good',
+      1,
+    );
+    expect(reaggregate(o!, { granularityAggregationStrategy: MAX })).toEqual(rerun);
+    // Generation pools target tokens with the strategy: refused without the token rows.
+    const lm = await loadFixture('gpt2-tiny-opset13');
+    const [gen] = await new Occlusion(lm.model, lm.tokenizer).explain('the sky is', ' blue and green');
+    expect(() => reaggregate(gen!, { granularityAggregationStrategy: MAX })).toThrow(/Occlusion perturbs whole units/);
   });
 
   test('diff / mean results carry no token scores: refused, saying to re-aggregate first', async () => {

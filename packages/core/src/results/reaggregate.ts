@@ -9,7 +9,7 @@
  *   (pool.ts) gives what a run at that granularity and strategy gives, to the last bit.
  * - Perturbation methods (Occlusion, Lime, KernelShap, Sobol) replace whole units: a word's score is the effect
  *   of replacing the whole word, not a pooling of its tokens' effects, so they are refused with a pointer to
- *   re-running.
+ *   re-running (except a classification output's strategy alone, which changes none of its cells).
  * - `diff` / `mean` need outputs of the same input, units, targets, inference mode and strategy; the result
  *   carries no token-level scores (re-pool first, then combine: a difference of maxima is not the maximum of
  *   differences), and keeps step scores and class probabilities only where all outputs agree on them.
@@ -67,7 +67,10 @@ export function reaggregate(output: AttributionOutput, options: ReaggregateOptio
     ) ?? output.granularityAggregationStrategy;
   const tl = output.tokenLevel;
   if (!tl) {
-    if (g === output.granularity && s === output.granularityAggregationStrategy) return { ...output };
+    // Same units: the cells stay (classification pools nothing across rows; a perturbation method's strategy is
+    // inert there). Generation rows pool target tokens with the strategy: that needs the token rows.
+    const sameCells = s === output.granularityAggregationStrategy || output.modelTask === 'classification';
+    if (g === output.granularity && sameCells) return { ...output, granularityAggregationStrategy: s };
     throw refusal(output, g, s);
   }
   const at = tl.units[g];
