@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellColor, rgbString } from '../src/color.ts';
+import { cellColor, classColor, rgbString } from '../src/color.ts';
 import { exportBlob, exportView, renderSVG, toHTML, toJSON, toSVG } from '../src/export.ts';
 import { monospaceCells } from '../src/text.ts';
 import { attributionOutputFromJSON } from '../src/view-model.ts';
@@ -7,17 +7,18 @@ import { generation, gpt2Spaced, multiClass, singleClass, wordPiece, XSS } from 
 
 const ESCAPED = '&lt;img src=x onerror=alert(1)&gt;';
 
-/** The <g> groups of the SVG cells: their tooltip title, fill (if coloured) and text. */
+/** The <g> groups of the SVG cells: their tooltip title, fill (if coloured), text and printed value. */
 function svgCells(svg: string) {
   return [
     ...svg.matchAll(
-      /<g><title>([^<]*)<\/title>(?:<rect [^>]*fill="([^"]+)"\/>)?(<rect [^>]*fill="none"[^>]*\/>)?<text [^>]*>([^<]*)<\/text><\/g>/g,
+      /<g><title>([^<]*)<\/title>(?:<rect [^>]*fill="([^"]+)"\/>)?(<rect [^>]*fill="none"[^>]*\/>)?<text [^>]*>([^<]*)<\/text>(?:<text class="value"[^>]*>([^<]*)<\/text>)?<\/g>/g,
     ),
   ].map((m) => ({
     title: m[1],
     fill: m[2] ?? null,
     outlined: !!m[3],
     text: m[4],
+    value: m[5] ?? null,
   }));
 }
 
@@ -52,7 +53,7 @@ describe('SVG export', () => {
       '&quot; movie&quot;: n/a (no positive class)',
     ]);
     // unit 2 is coloured with row 2's bound (0.5): alpha 0.5
-    expect(dom[2]!.fill).toBe(rgbString(cellColor(0.25, 0.5).painted));
+    expect(dom[2]!.fill).toBe(rgbString(cellColor(0.25, 0.5, 'light', { unsigned: true, hue: classColor(2) }).painted));
     expect(dom[3]!.fill).toBeNull();
   });
 
@@ -129,12 +130,14 @@ describe('SVG export', () => {
 describe('spaceBefore in the exports', () => {
   /** Text x of each SVG cell and its text. */
   const xs = (svg: string) =>
-    [...svg.matchAll(/<g><title>[^<]*<\/title>(?:<rect [^>]*\/>)*<text x="([\d.]+)"[^>]*>([^<]*)<\/text><\/g>/g)].map(
-      (m) => ({
-        x: Number(m[1]),
-        text: m[2]!,
-      }),
-    );
+    [
+      ...svg.matchAll(
+        /<g><title>[^<]*<\/title>(?:<rect [^>]*\/>)*<text x="([\d.]+)"[^>]*>([^<]*)<\/text>(?:<text class="value"[^>]*>[^<]*<\/text>)?<\/g>/g,
+      ),
+    ].map((m) => ({
+      x: Number(m[1]),
+      text: m[2]!,
+    }));
   const CHAR_W = 14 * 0.6;
 
   it('SVG: a space-wide gap before WordPiece words, none added to GPT-2 units that carry their space', () => {
@@ -150,7 +153,11 @@ describe('spaceBefore in the exports', () => {
   });
 
   it('HTML: WordPiece reads "this is the best"; GPT-2 text is not doubled-spaced; no field = as before', () => {
-    const visible = (html: string) => html.match(/<p [^>]*>(.*)<\/p>/)![1]!.replace(/<[^>]+>/g, '');
+    const visible = (html: string) =>
+      html
+        .match(/<p [^>]*>(.*?)<\/p>/)![1]!
+        .replace(/<sub[^>]*>[^<]*<\/sub>/g, '')
+        .replace(/<[^>]+>/g, '');
     expect(visible(toHTML(wordPiece()))).toBe('this is the best');
     expect(visible(toHTML(gpt2Spaced()))).toBe(`I love ${ESCAPED} it`);
     expect(toHTML(gpt2Spaced())).toBe(toHTML(singleClass()));
@@ -164,7 +171,7 @@ describe('spaceBefore in the exports', () => {
 
 describe('HTML export', () => {
   it('is a standalone page with inline styles, escaped tokens and 3-decimal tooltips', () => {
-    const html = toHTML(singleClass(), { theme: 'dark' });
+    const html = toHTML(singleClass(), { theme: 'dark', values: false });
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(html).not.toContain(XSS);
     expect(html).not.toMatch(/<img|<script|<link|<style/i);

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import { cellColor, matrixBound, rowBounds } from '../src/color.ts';
+import { cellColor, matrixBound, rowBounds, classColor } from '../src/color.ts';
 import {
   type InterpretoCurve,
   InterpretoGeneration,
@@ -191,10 +191,11 @@ describe('multi-class view', () => {
   const names = ['negative', 'positive', 'neutral'];
   const bounds = rowBounds(multiClass().attributions); // [4, 1, 0.5]
   const rowColours = (r: number) => multiClass().attributions[r]!.map((v) => cellColor(v, bounds[r]!).background);
+  // Each unit in its dominant class's hue (not red, which means "positive"), opacity by that class's bound.
   const dominantColours = [
-    cellColor(4, 4).background,
-    cellColor(1, 1).background,
-    cellColor(0.25, 0.5).background,
+    cellColor(4, 4, 'light', { unsigned: true, hue: classColor(0) }).background,
+    cellColor(1, 1, 'light', { unsigned: true, hue: classColor(1) }).background,
+    cellColor(0.25, 0.5, 'light', { unsigned: true, hue: classColor(2) }).background,
     null,
   ];
   const chips = (el: HTMLElement) => [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('button.chip')];
