@@ -1,4 +1,4 @@
-import { html, LitElement, nothing } from 'lit';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { AttributionOutput } from '@interpreto-js/core';
 import { colorBarCSS, paletteFor, type Theme } from '../color.ts';
@@ -50,6 +50,7 @@ export function checkAligned(outputs: readonly AttributionOutput[]): void {
  * @attr {'shared' | 'row'} scale-mode - One bound for every row (default) or each row its own.
  * @attr {number} noise-floor - Scores with |value| under it are drawn as 0; default 1e-6.
  * @attr {boolean} show-values - Print each score in its cell.
+ * @event {CustomEvent<{ error: Error }>} interpreto-error - The outputs cannot be compared (the alert says why).
  * @csspart table - The table (rows: outputs, columns: units).
  * @csspart colour-bar - The colour bar of the shared scale.
  * @csspart legend - The legend under the table.
@@ -100,25 +101,46 @@ export class InterpretoCompare extends LitElement {
     this.showValues = false;
   }
 
+  private _problem: Error | null = null;
+
+  protected override willUpdate(_changed: PropertyValues<this>): void {
+    const before = this._problem?.message;
+    this._problem = null;
+    if (this.outputs) {
+      try {
+        this._check(this.outputs);
+      } catch (e) {
+        this._problem = e as Error;
+      }
+    }
+    if (this._problem && this._problem.message !== before) {
+      this.dispatchEvent(
+        new CustomEvent('interpreto-error', { detail: { error: this._problem }, bubbles: true, composed: true }),
+      );
+    }
+  }
+
+  private _check(outs: AttributionOutput[]): void {
+    paletteFor(this.theme);
+    checkNoiseFloor(this.noiseFloor);
+    checkAligned(outs);
+    if (this.scaleMode !== 'shared' && this.scaleMode !== 'row') {
+      throw new TypeError(`unknown scale-mode "${String(this.scaleMode)}": use 'shared' or 'row'.`);
+    }
+    for (const o of outs) {
+      if (!o.attributions[this.row]) {
+        throw new RangeError(
+          `row ${this.row} does not exist in ${o.method ?? 'an output'} (${o.attributions.length} rows).`,
+        );
+      }
+    }
+  }
+
   override render() {
     const outs = this.outputs;
     if (!outs) return html`<p class="legend" part="legend">No outputs set.</p>`;
-    try {
-      paletteFor(this.theme);
-      checkNoiseFloor(this.noiseFloor);
-      checkAligned(outs);
-      if (this.scaleMode !== 'shared' && this.scaleMode !== 'row') {
-        throw new TypeError(`unknown scale-mode "${String(this.scaleMode)}": use 'shared' or 'row'.`);
-      }
-      for (const o of outs) {
-        if (!o.attributions[this.row]) {
-          throw new RangeError(
-            `row ${this.row} does not exist in ${o.method ?? 'an output'} (${o.attributions.length} rows).`,
-          );
-        }
-      }
-    } catch (e) {
-      return html`<p part="error" role="alert">Cannot compare these outputs: ${(e as Error).message}</p>`;
+    if (this._problem) {
+      return html`<p part="error" role="alert">Cannot compare these outputs: ${this._problem.message}</p>`;
     }
     const first = outs[0]!;
     const floor = this.noiseFloor;

@@ -169,7 +169,7 @@ export class InterpretoGeneration extends InterpretoRowSelectBase<OutputSelectDe
     const boundRow = perColumn
       ? html`<tr class="bound-row"><th scope="row">bound</th>${scales.map((s) => html`<td>${formatCompact(s.bound)}</td>`)}</tr>`
       : nothing;
-    return html`<div class="matrix-wrap"><table class="matrix" part="matrix"><thead><tr><th scope="col" class="corner">unit \ generated</th>${head}</tr></thead><tbody>${body}</tbody><tfoot>${prob}${boundRow}</tfoot></table></div>`;
+    return html`<div class="matrix-wrap"><table class="matrix" part="matrix"><thead><tr><th scope="col" class="corner">units ↓ generated →</th>${head}</tr></thead><tbody>${body}</tbody><tfoot>${prob}${boundRow}</tfoot></table></div>`;
   }
 }
 

@@ -33,6 +33,7 @@ import { baseStyles } from './styles.ts';
  * @attr {'row' | 'output' | 'shared'} scale-mode - Which cells share a colour bound (as the views).
  * @attr {number} shared-bound - The bound of scale-mode 'shared'.
  * @attr {number} noise-floor - Scores with |value| under it are drawn as 0; default 1e-6.
+ * @event {CustomEvent<{ key: 'position' | 'text' | number; direction: 'ascending' | 'descending' }>} interpreto-sort - A column header was clicked (the new order).
  * @csspart table - The table.
  * @csspart error - The alert shown when the output cannot be shown.
  * @cssprop [--interpreto-bg=#ffffff] - Background (dark: #18181b).
@@ -98,6 +99,13 @@ export class InterpretoScoreTable extends LitElement {
       this.sortKey = key;
       this.sortDirection = typeof key === 'number' ? 'descending' : 'ascending';
     }
+    this.dispatchEvent(
+      new CustomEvent('interpreto-sort', {
+        detail: { key: this.sortKey, direction: this.sortDirection },
+        bubbles: true,
+        composed: true,
+      }),
+    );
   }
 
   override render() {
