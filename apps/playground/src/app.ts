@@ -23,6 +23,7 @@ import {
 } from './url-state.ts';
 import { WorkerClient } from './worker-client.ts';
 import { carryOptions } from './results/carry-options.ts';
+import { defineResultElements } from './results/elements.ts';
 import {
   applyDisplay,
   loadDisplay,
@@ -704,4 +705,5 @@ export function deviceLabel(device: string): string {
   return device === 'webgpu' ? 'WebGPU' : device === 'wasm' ? 'WASM' : device === 'cpu' ? 'CPU' : device;
 }
 
+defineResultElements();
 customElements.define('ip-playground', PlaygroundApp);
