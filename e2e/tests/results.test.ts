@@ -191,7 +191,7 @@ describe('results: numbers and honest colours', () => {
     await context.close();
   });
 
-  it("compare-all shows each method's heatmap as a row, aligned by unit, on a shared bound", async () => {
+  it("compare-all shows each method's heatmap as a row, aligned by unit, on its own or a shared bound", async () => {
     const { page, context, errors } = await open(browser!, `?model=${CLASSIFIER}&device=wasm`);
     await fill(page, 'text', 'A great film.');
     const { error } = await clickRun(page, 'compare-all', 300_000);
@@ -217,7 +217,26 @@ describe('results: numbers and honest colours', () => {
       shown.map((s) => s.method),
       outputs.map((o) => o.method),
     );
-    shown.forEach((s, i) => assert.deepEqual(s.values, outputs[i]!.output.attributions[0], `${s.method}'s row`));
+    // Each method on its own bound by default (methods score in different units), listed in the last column.
+    assert.equal(await page.locator('#compare-scale').inputValue(), 'row');
+    shown.forEach((s, i) => {
+      const row = outputs[i]!.output.attributions[0]!;
+      assert.deepEqual(s.values.slice(0, -1), row, `${s.method}'s row`);
+    });
+    const bounds = await cmp.locator('tbody td.bound').allInnerTexts();
+    assert.deepEqual(
+      bounds,
+      outputs.map((o) => formatCompact(Math.max(...o.output.attributions[0]!.map(Math.abs)))),
+    );
+    await screenshot(page, 'results-compare-own-desktop');
+    await select(page, 'compare-scale', 'shared');
+    const sharedValues = await cmp
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.getAttribute('data-value'))));
+    assert.ok(
+      sharedValues.every((r) => r.length === outputs[0]!.output.elements.length),
+      'no bound column when shared',
+    );
     const shared = Math.max(...outputs.flatMap((o) => o.output.attributions[0]!.map(Math.abs)));
     const bound = Number(await cmp.locator('[part="colour-bar"]').first().getAttribute('data-bound'));
     assert.ok(Math.abs(bound - shared) < 1e-9, `one bound for every method: ${bound} vs ${shared}`);

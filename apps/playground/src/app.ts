@@ -119,7 +119,9 @@ export class PlaygroundApp extends LitElement {
     this.fieldErrors = {};
     this.display = loadDisplay();
     this.theme = this.themes.theme;
-    this.compareView = { row: 0, scale: 'shared' };
+    // Methods score in different units (logit differences, gradient magnitudes): each on its own bound by default,
+    // one shared bound on request.
+    this.compareView = { row: 0, scale: 'row' };
   }
 
   private onTheme(theme: ResolvedTheme): void {

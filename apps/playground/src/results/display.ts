@@ -113,7 +113,7 @@ export function renderScoreTable(
 
 /**
  * Each method's heatmap as one row, the units as columns (outputs of one compare run share the text and the
- * granularity), on one bound shared across methods by default, or each method its own.
+ * granularity), each method on its own bound (methods score in different units), or one bound shared by all.
  */
 export function renderCompareHeatmaps(
   outputs: readonly AttributionOutput[],
@@ -145,8 +145,8 @@ export function renderCompareHeatmaps(
       <label
         >Scale
         <select id="compare-scale" .value=${live(state.scale)} @change=${(e: Event) => onChange({ ...state, scale: (e.target as HTMLSelectElement).value as 'shared' | 'row' })}>
-          <option value="shared">shared across methods</option>
           <option value="row">each method its own</option>
+          <option value="shared">shared across methods</option>
         </select></label
       >
     </div>

@@ -170,7 +170,7 @@ export const baseStyles = css`
     font-family: var(--interpreto-font);
     font-size: 0.65em;
     vertical-align: sub;
-    margin-left: 1px;
+    margin: 0 2px 0 1px;
     opacity: 0.85;
   }
   .mode {
