@@ -206,7 +206,9 @@ describe('results: numbers and honest colours', () => {
     assert.ok(outputs.length >= 8, `most methods ran (${outputs.length})`);
     const cmp = page.locator('#compare-view');
     const header = await cmp.locator('thead th').allInnerTexts();
-    assert.deepEqual(header.slice(1), outputs[0]!.output.elements, 'the units as columns');
+    // method, the units, then each method's own bound (the default scale)
+    assert.deepEqual(header.slice(1, -1), outputs[0]!.output.elements, 'the units as columns');
+    assert.equal(header.at(-1), 'bound');
     const shown = await cmp.locator('tbody tr').evaluateAll((trs) =>
       trs.map((tr) => ({
         method: tr.getAttribute('data-method'),
@@ -237,6 +239,7 @@ describe('results: numbers and honest colours', () => {
       sharedValues.every((r) => r.length === outputs[0]!.output.elements.length),
       'no bound column when shared',
     );
+    assert.deepEqual((await cmp.locator('thead th').allInnerTexts()).slice(1), outputs[0]!.output.elements);
     const shared = Math.max(...outputs.flatMap((o) => o.output.attributions[0]!.map(Math.abs)));
     const bound = Number(await cmp.locator('[part="colour-bar"]').first().getAttribute('data-bound'));
     assert.ok(Math.abs(bound - shared) < 1e-9, `one bound for every method: ${bound} vs ${shared}`);
