@@ -243,10 +243,10 @@ describe('playground UI', () => {
     await fill(page, 'opt-batchSize', 16);
     const { error } = await clickRun(page, 'compare-all', 300_000);
     assert.equal(error, null);
-    const rows = page.locator('#compare tbody tr');
+    const rows = page.locator('#compare-table tbody tr');
     assert.equal(await rows.count(), METHODS.length);
     for (const method of METHODS) {
-      const cells = await page.locator(`#compare tr[data-method="${method}"] td`).allInnerTexts();
+      const cells = await page.locator(`#compare-table tr[data-method="${method}"] td`).allInnerTexts();
       assert.equal(cells.length, 4, `${method}: ${cells.join(' | ')}`);
       for (const auc of cells.slice(0, 2).map(Number)) {
         assert.ok(auc >= 0 && auc <= 1, `${method}: AUC ${auc} is a probability area in [0, 1]`);
@@ -259,7 +259,7 @@ describe('playground UI', () => {
       [1, (a: number, b: number) => a > b],
       [2, (a: number, b: number) => a < b],
     ] as const) {
-      const cells = page.locator(`#compare tbody tr td:nth-of-type(${column})`);
+      const cells = page.locator(`#compare-table tbody tr td:nth-of-type(${column})`);
       const shown = (await cells.allInnerTexts()).map(Number);
       const marked = await cells.evaluateAll((tds) => tds.map((td) => td.classList.contains('best')));
       const best = shown.reduce((a, b) => (better(b, a) ? b : a));

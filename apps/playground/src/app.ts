@@ -22,6 +22,19 @@ import {
   type TargetSpec,
 } from './url-state.ts';
 import { WorkerClient } from './worker-client.ts';
+import { carryOptions } from './results/carry-options.ts';
+import { defineResultElements } from './results/elements.ts';
+import {
+  applyDisplay,
+  loadDisplay,
+  renderCompareHeatmaps,
+  renderDisplayControls,
+  renderScoreTable,
+  saveDisplay,
+  type DisplayOptions,
+} from './results/display.ts';
+import { isStale, runKey, type RunInputs } from './results/stale.ts';
+import { ThemeController, type ResolvedTheme } from './results/theme.ts';
 
 export const HUB_SUGGESTIONS = ['Xenova/distilbert-base-uncased-finetuned-sst-2-english', 'Xenova/gpt2'] as const;
 
@@ -48,6 +61,9 @@ export class PlaygroundApp extends LitElement {
     compareRows: { state: true },
     hubDraft: { state: true },
     fieldErrors: { state: true },
+    display: { state: true },
+    theme: { state: true },
+    compareView: { state: true },
   };
   declare state: PlaygroundState;
   declare phase: Phase;
@@ -62,6 +78,16 @@ export class PlaygroundApp extends LitElement {
   declare compareRows: CompareRow[] | null;
   declare hubDraft: string;
   declare fieldErrors: Record<string, string>;
+  /** How results are shown (results/display.ts); not part of the URL. */
+  declare display: DisplayOptions;
+  declare theme: ResolvedTheme;
+  declare compareView: { row: number; scale: 'shared' | 'row' };
+  private readonly themes = new ThemeController((t) => this.onTheme(t));
+  /** What the shown result / comparison was computed from (results/stale.ts). */
+  private resultKey: string | null = null;
+  private compareKey: string | null = null;
+  /** Options set for each method, restored when the user comes back to it. */
+  private readonly methodOptions: Partial<Record<MethodName, PlaygroundState['options']>> = {};
 
   private readonly defaultModel = pickDefaultModel();
   private client!: WorkerClient;
@@ -91,6 +117,49 @@ export class PlaygroundApp extends LitElement {
     this.compareRows = null;
     this.hubDraft = state.model.source === 'hub' ? state.model.id : '';
     this.fieldErrors = {};
+    this.display = loadDisplay();
+    this.theme = this.themes.theme;
+    // Methods score in different units (logit differences, gradient magnitudes): each on its own bound by default,
+    // one shared bound on request.
+    this.compareView = { row: 0, scale: 'row' };
+  }
+
+  private onTheme(theme: ResolvedTheme): void {
+    this.theme = theme;
+    if (this.heatmap) applyDisplay(this.heatmap, this.display, theme);
+  }
+
+  private setDisplay(d: DisplayOptions): void {
+    this.display = d;
+    saveDisplay(d);
+    if (this.heatmap) applyDisplay(this.heatmap, d, this.theme);
+  }
+
+  /** What an Explain run depends on, for the stale mark. */
+  private explainInputs(): RunInputs {
+    const s = this.state;
+    return {
+      model: s.model,
+      device: s.device,
+      text: s.text,
+      target: this.effectiveTarget(),
+      method: s.method,
+      options: s.options,
+      metrics: s.metrics,
+    };
+  }
+
+  /** What a comparison depends on (every method runs, with the shared options only). */
+  private compareInputs(): RunInputs {
+    return { ...this.explainInputs(), method: undefined, metrics: undefined, options: this.sharedOptions() };
+  }
+
+  private sharedOptions(): PlaygroundState['options'] {
+    const shared: Record<string, unknown> = {};
+    for (const k of ['batchSize', 'granularity', 'granularityAggregationStrategy', 'inferenceMode', 'seed']) {
+      if (this.state.options[k] !== undefined) shared[k] = this.state.options[k];
+    }
+    return shared as PlaygroundState['options'];
   }
 
   protected override createRenderRoot() {
@@ -215,6 +284,7 @@ export class PlaygroundApp extends LitElement {
   explain(): void {
     if (!this.begin(`running ${this.state.method}`)) return;
     this.state = { ...this.state, run: 'explain' };
+    const key = runKey(this.explainInputs());
     const { id, reply } = this.client.request(
       {
         type: 'explain',
@@ -233,6 +303,9 @@ export class PlaygroundApp extends LitElement {
       if (r.type !== 'explained') return;
       this.info = r.info;
       this.heatmap = plotAttributions(r.result.output, { classesNames: r.result.output.classes ?? r.info.labels });
+      this.heatmap.id = 'heatmap-view';
+      applyDisplay(this.heatmap, this.display, this.theme);
+      this.resultKey = key;
       this.result = r.result;
       this.compareRows = null;
     });
@@ -242,10 +315,8 @@ export class PlaygroundApp extends LitElement {
     if (!this.begin('comparing methods')) return;
     this.state = { ...this.state, run: 'compare' };
     // Options every method shares (batch size, granularity, aggregation, inference mode, seed).
-    const shared: Record<string, unknown> = {};
-    for (const k of ['batchSize', 'granularity', 'granularityAggregationStrategy', 'inferenceMode', 'seed']) {
-      if (this.state.options[k] !== undefined) shared[k] = this.state.options[k];
-    }
+    const shared = this.sharedOptions();
+    const key = runKey(this.compareInputs());
     const { id, reply } = this.client.request(
       {
         type: 'compare',
@@ -254,7 +325,7 @@ export class PlaygroundApp extends LitElement {
         text: this.state.text,
         target: this.effectiveTarget(),
         methods: [...METHOD_NAMES],
-        options: shared as PlaygroundState['options'],
+        options: shared,
       },
       this.onProgress,
     );
@@ -262,6 +333,8 @@ export class PlaygroundApp extends LitElement {
     void this.finish(reply, (r) => {
       if (r.type !== 'compared') return;
       this.info = r.info;
+      this.compareKey = key;
+      this.compareView = { ...this.compareView, row: 0 };
       this.compareRows = r.rows;
     });
   }
@@ -465,8 +538,10 @@ export class PlaygroundApp extends LitElement {
       r.output.modelTask === 'classification'
         ? r.output.targets.map((c) => names?.[c] ?? `class ${c}`)
         : r.output.elements.slice(r.output.elements.length - r.output.attributions.length);
-    return html`<section id="result" data-run=${this.runCount} data-method=${r.method} data-device=${r.device} data-dtype=${r.output.modelDtype ?? ''} data-webgpu-ep=${String(r.webgpuEp)} data-units=${r.output.elements.length}>
+    const stale = isStale(this.resultKey, this.explainInputs());
+    return html`<section id="result" class=${stale ? 'stale' : ''} data-stale=${String(stale)} data-run=${this.runCount} data-method=${r.method} data-device=${r.device} data-dtype=${r.output.modelDtype ?? ''} data-webgpu-ep=${String(r.webgpuEp)} data-units=${r.output.elements.length}>
       <h2>${r.method}</h2>
+      ${staleNote(stale, 'stale-result')}
       <p id="run-info">
         ran on <strong id="run-device">${deviceLabel(r.device)}</strong>${r.device === 'webgpu' && r.webgpuEp ? ' (onnxruntime-web WebGPU execution provider)' : nothing}${
           r.output.modelDtype ? html`, model dtype <strong id="run-dtype">${r.output.modelDtype}</strong>` : nothing
@@ -475,12 +550,14 @@ export class PlaygroundApp extends LitElement {
         }${r.output.truncated ? html` <span class="warn">(input truncated to the model's maximum length)</span>` : nothing}
       </p>
       ${this.renderPrediction(r.output.classProbabilities, names)}
+      ${renderDisplayControls(this.display, r.output.modelTask, (d) => this.setDisplay(d))}
       <div id="heatmap">${this.heatmap}</div>
+      ${renderScoreTable(r.output, names, this.display, this.theme)}
       ${
         r.insertion && r.deletion
           ? html`<div class="curves">
-            <interpreto-curve id="insertion-curve" metric="Insertion" .result=${r.insertion} .rowNames=${rowNames}></interpreto-curve>
-            <interpreto-curve id="deletion-curve" metric="Deletion" .result=${r.deletion} .rowNames=${rowNames}></interpreto-curve>
+            <interpreto-curve id="insertion-curve" metric="Insertion" theme=${this.theme} .result=${r.insertion} .rowNames=${rowNames}></interpreto-curve>
+            <interpreto-curve id="deletion-curve" metric="Deletion" theme=${this.theme} .result=${r.deletion} .rowNames=${rowNames}></interpreto-curve>
           </div>`
           : nothing
       }
@@ -516,9 +593,14 @@ export class PlaygroundApp extends LitElement {
     };
     const bestIns = bestOf('insertionAuc', Math.max);
     const bestDel = bestOf('deletionAuc', Math.min);
-    return html`<section id="compare" data-run=${this.runCount}>
+    const stale = isStale(this.compareKey, this.compareInputs());
+    const outputs = rows.flatMap((r) => (r.output ? [r.output] : []));
+    const names = outputs[0]?.classes ?? this.info?.labels;
+    return html`<section id="compare" class=${stale ? 'stale' : ''} data-stale=${String(stale)} data-run=${this.runCount}>
       <h2>Methods compared on this input</h2>
-      <table>
+      ${staleNote(stale, 'stale-compare')}
+      ${renderCompareHeatmaps(outputs, names, this.display, this.theme, this.compareView, (v) => (this.compareView = v))}
+      <div class="table-wrap"><table id="compare-table">
         <thead>
           <tr><th>method</th><th>Insertion AUC ↑</th><th>Deletion AUC ↓</th><th>device</th><th>time</th></tr>
         </thead>
@@ -537,17 +619,19 @@ export class PlaygroundApp extends LitElement {
             </tr>`,
           )}
         </tbody>
-      </table>
+      </table></div>
     </section>`;
   }
 
   override render() {
     const spec = METHODS[this.state.method];
     const busy = this.phase !== 'idle';
-    return html`<form @submit=${(e: Event) => {
-      e.preventDefault();
-      this.explain();
-    }}>
+    const themeLabel = { auto: `auto (${this.theme})`, light: 'light', dark: 'dark' }[this.themes.choice];
+    return html`<button id="theme-toggle" type="button" class="theme-toggle" aria-label=${`Colour theme: ${themeLabel}. Change it`} data-theme=${this.theme} @click=${() => this.themes.toggle()}>${this.theme === 'dark' ? '☾' : '☀'} ${themeLabel}</button>
+      <form @submit=${(e: Event) => {
+        e.preventDefault();
+        this.explain();
+      }}>
         <div class="row">
           ${this.renderModelPicker()}
           <label
@@ -572,8 +656,12 @@ export class PlaygroundApp extends LitElement {
               id="method"
               .value=${live(this.state.method)}
               @change=${(e: Event) => {
+                const to = (e.target as HTMLSelectElement).value as MethodName;
+                // Keep what still applies (granularity, seed, ...) and what was set for the new method before.
+                this.methodOptions[this.state.method] = this.state.options;
+                const { options } = carryOptions(this.state.options, to, this.methodOptions[to]);
                 this.fieldErrors = {};
-                this.set({ method: (e.target as HTMLSelectElement).value as MethodName, options: {} });
+                this.set({ method: to, options });
               }}
             >
               ${METHOD_NAMES.map((m) => html`<option value=${m} ?selected=${m === this.state.method}>${m} (${METHODS[m].family})</option>`)}
@@ -594,6 +682,13 @@ export class PlaygroundApp extends LitElement {
   }
 }
 
+/** The mark on a result computed from other inputs than the form now holds. */
+function staleNote(stale: boolean, id: string) {
+  return stale
+    ? html`<p class="stale-note" id=${id} role="status">The form has changed since this result: it shows the previous inputs. Run again to update it.</p>`
+    : nothing;
+}
+
 function ms(v: number): string {
   return v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(2)} s`;
 }
@@ -612,4 +707,5 @@ export function deviceLabel(device: string): string {
   return device === 'webgpu' ? 'WebGPU' : device === 'wasm' ? 'WASM' : device === 'cpu' ? 'CPU' : device;
 }
 
+defineResultElements();
 customElements.define('ip-playground', PlaygroundApp);

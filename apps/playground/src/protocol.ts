@@ -53,6 +53,8 @@ export interface CompareRow {
   explainMs?: number;
   device?: string;
   error?: string;
+  /** The method's output, so the page can show every method's heatmap aligned by unit. */
+  output?: AttributionOutput;
 }
 
 export type FromWorker =

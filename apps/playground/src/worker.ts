@@ -321,6 +321,7 @@ async function handle(
             deletionAuc: r.deletion?.auc,
             explainMs: r.explainMs,
             device: r.device,
+            output: r.output,
           });
         } catch (err) {
           if (isAbort(err, signal)) throw err;

@@ -154,6 +154,12 @@ export interface AttributionOutput {
   classes?: string[];
   /** Name of the method that produced it (e.g. "Occlusion"). */
   method?: string;
+  /**
+   * True when the scores are magnitudes with no sign (>= 0 by construction): gradient methods with
+   * `tokenReduction: 'mean'` (the default, |g x| per token), SquareGrad and VarGrad. Views then use a one-sided
+   * scale; absent for signed scores.
+   */
+  unsigned?: boolean;
   /** Which runtime ran it: 'webgpu' | 'wasm' | 'cpu' (onnxruntime-node). */
   device?: string;
   /**

@@ -301,3 +301,22 @@ function erf(x: number): number {
     ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
   return x >= 0 ? y : -y;
 }
+
+describe('the unsigned mark', () => {
+  test("'mean' scores (the default), SquareGrad and VarGrad are marked unsigned and are >= 0; 'sum' is signed", async () => {
+    const { model, tokenizer } = await loadFixture('additive-classifier');
+    const explain = async (e: { explain: Saliency['explain'] }) => (await e.explain(TEXT, TARGET))[0]!;
+    for (const o of [
+      await explain(new Saliency(model, tokenizer, TOKENS)),
+      await explain(new SquareGrad(model, tokenizer, { ...TOKENS, nPerturbations: 3 })),
+      await explain(new VarGrad(model, tokenizer, { ...TOKENS, nPerturbations: 3, tokenReduction: 'sum' })),
+    ]) {
+      expect(o.unsigned, o.method).toBe(true);
+      expect(o.attributions.flat().every((v) => v >= 0)).toBe(true);
+    }
+    const signed = await explain(new Saliency(model, tokenizer, { ...TOKENS, tokenReduction: 'sum' }));
+    expect(signed.unsigned).toBeUndefined();
+    // The additive model's 'sum' scores take both signs: a one-sided scale would hide half of them.
+    expect(signed.attributions.flat().some((v) => v < 0)).toBe(true);
+  });
+});

@@ -20,19 +20,57 @@ export interface Palette {
   positive: RGB;
   /** Hue of negative attributions. */
   negative: RGB;
+  /** Hue of unsigned scores (magnitudes): not red, which reads as "positive". */
+  magnitude: RGB;
 }
 
 export const PALETTES: Readonly<Record<Theme, Palette>> = {
-  light: { background: [255, 255, 255], foreground: [17, 17, 17], positive: [220, 38, 38], negative: [37, 99, 235] },
-  dark: { background: [24, 24, 27], foreground: [244, 244, 245], positive: [239, 68, 68], negative: [59, 130, 246] },
+  light: {
+    background: [255, 255, 255],
+    foreground: [17, 17, 17],
+    positive: [220, 38, 38],
+    negative: [37, 99, 235],
+    magnitude: [109, 40, 217],
+  },
+  dark: {
+    background: [24, 24, 27],
+    foreground: [244, 244, 245],
+    positive: [239, 68, 68],
+    negative: [59, 130, 246],
+    magnitude: [167, 139, 250],
+  },
 };
+
+/**
+ * One hue per class (row) where classes are told apart: the dominant-class view and the Insertion/Deletion
+ * curves use the same colour for the same row. None is red or blue, which mean "positive"/"negative" scores.
+ */
+export const CLASS_COLORS: readonly RGB[] = [
+  [13, 148, 136],
+  [217, 119, 6],
+  [192, 38, 211],
+  [101, 163, 13],
+  [146, 64, 14],
+  [71, 85, 105],
+];
+
+/** The hue of row `row` (cycles through CLASS_COLORS). */
+export function classColor(row: number): RGB {
+  const n = CLASS_COLORS.length;
+  return CLASS_COLORS[((row % n) + n) % n]!;
+}
+
+export function hexString([r, g, b]: RGB): string {
+  return `#${[r, g, b].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
+}
 
 export const WHITE: RGB = [255, 255, 255];
 export const NEAR_BLACK: RGB = [17, 17, 17];
 
 /** Throws on an unknown theme name instead of silently falling back. */
 export function paletteFor(theme: Theme): Palette {
-  const p = PALETTES[theme];
+  // Own keys only: 'constructor' or '__proto__' must not reach Object.prototype.
+  const p = typeof theme === 'string' && Object.hasOwn(PALETTES, theme) ? PALETTES[theme] : undefined;
   if (!p) throw new Error(`Unknown theme "${String(theme)}": use 'light' or 'dark'.`);
   return p;
 }
@@ -110,10 +148,23 @@ export interface CellColor {
   whiteText: boolean;
 }
 
+export interface CellColorOptions {
+  /** One-sided scale (magnitudes): the magnitude hue, opacity = max(0, value) / bound. */
+  unsigned?: boolean;
+  /** A hue to use whatever the sign (the dominant-class view paints each unit in its class's hue). */
+  hue?: RGB;
+}
+
 /** Everything needed to paint one cell. NaN (undefined) cells are uncoloured, with the theme's text colour. */
-export function cellColor(value: number, bound: number, theme: Theme = 'light'): CellColor {
+export function cellColor(
+  value: number,
+  bound: number,
+  theme: Theme = 'light',
+  options: CellColorOptions = {},
+): CellColor {
   const pal = paletteFor(theme);
-  const t = signedIntensity(value, bound);
+  const raw = signedIntensity(value, bound);
+  const t = options.unsigned && raw < 0 ? 0 : raw;
   if (Number.isNaN(t)) {
     return {
       sign: 0,
@@ -125,7 +176,7 @@ export function cellColor(value: number, bound: number, theme: Theme = 'light'):
     };
   }
   const sign = t > 0 ? 1 : t < 0 ? -1 : 0;
-  const hue = sign < 0 ? pal.negative : pal.positive;
+  const hue = options.hue ?? (options.unsigned ? pal.magnitude : sign < 0 ? pal.negative : pal.positive);
   const alpha = Math.round(Math.abs(t) * 1000) / 1000;
   const painted = composite(hue, alpha, pal.background);
   const text = textColorOn(painted);
@@ -145,4 +196,27 @@ export function formatValue(value: number): string {
   if (!Number.isFinite(value)) return Number.isNaN(value) ? 'n/a' : value > 0 ? '+inf' : '-inf';
   const s = value.toFixed(3);
   return Number(s) === 0 ? '0.000' : s;
+}
+
+/**
+ * The colour bar of a scale as gradient stops (offset 0..1, opaque colour as painted over the theme
+ * background): signed from -bound (negative hue) through 0 (background) to +bound (positive hue); one-sided
+ * from 0 to +bound in the magnitude hue (or the given hue).
+ */
+export function colorBarStops(theme: Theme, unsigned: boolean, hue?: RGB): { offset: number; color: RGB }[] {
+  const pal = paletteFor(theme);
+  if (unsigned || hue) {
+    const h = hue ?? pal.magnitude;
+    return [0, 0.5, 1].map((offset) => ({ offset, color: composite(h, offset, pal.background) }));
+  }
+  return [0, 0.25, 0.5, 0.75, 1].map((offset) => {
+    const t = 2 * offset - 1;
+    return { offset, color: composite(t < 0 ? pal.negative : pal.positive, Math.abs(t), pal.background) };
+  });
+}
+
+/** The colour bar as a CSS linear-gradient (left to right). */
+export function colorBarCSS(theme: Theme, unsigned: boolean, hue?: RGB): string {
+  const stops = colorBarStops(theme, unsigned, hue).map((s) => `${rgbString(s.color)} ${Math.round(s.offset * 100)}%`);
+  return `linear-gradient(to right, ${stops.join(', ')})`;
 }

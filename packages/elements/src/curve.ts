@@ -3,7 +3,7 @@
  * library. A metric result is `{ auc, detailedScores }` with detailedScores[input][row][step] the
  * target probability after each step.
  */
-import { paletteFor, rgbString, type Theme } from './color.ts';
+import { CLASS_COLORS, hexString, paletteFor, rgbString, type Theme } from './color.ts';
 import { escapeXML } from './text.ts';
 
 export interface MetricResult {
@@ -75,8 +75,11 @@ export function curvePlot(curves: readonly (readonly number[])[], width = 360, h
   return { width, height, left, top, right, bottom, yMin, yMax, polylines, aucs: curves.map((c) => curveAUC(c)) };
 }
 
-/** Categorical line colours, readable on both themes. */
-export const CURVE_COLORS = ['#e4572e', '#2e86de', '#17a398', '#f3a712', '#8e44ad', '#6c757d'];
+/**
+ * Line colours: row i has the hue row i has in the dominant-class view (CLASS_COLORS), never the red/blue
+ * that mean positive/negative scores in the heatmaps.
+ */
+export const CURVE_COLORS: readonly string[] = CLASS_COLORS.map(hexString);
 
 export interface CurveSVGOptions {
   metric?: MetricName;
@@ -90,8 +93,38 @@ export interface CurveSVGOptions {
 }
 
 /** The curves of one input and the overall AUC as a standalone SVG string. */
+/** Checks the options of curveToSVG (types and ranges) before any goes into markup. */
+export function validateCurveOptions(options: unknown): asserts options is CurveSVGOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`Curve options must be an object, got ${options === null ? 'null' : typeof options}.`);
+  }
+  const o = options as Record<string, unknown>;
+  for (const [k, lo, hi] of [
+    ['width', 120, 8000],
+    ['height', 80, 8000],
+  ] as const) {
+    const v = o[k];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi)) {
+      throw new RangeError(
+        `Curve option ${k} must be a number in [${lo}, ${hi}], got ${JSON.stringify(v) ?? String(v)}.`,
+      );
+    }
+  }
+  if (o.inputIndex !== undefined && !(Number.isInteger(o.inputIndex) && (o.inputIndex as number) >= 0)) {
+    throw new RangeError(`Curve option inputIndex must be an integer >= 0, got ${JSON.stringify(o.inputIndex)}.`);
+  }
+  if (o.metric !== undefined && o.metric !== 'Insertion' && o.metric !== 'Deletion') {
+    throw new RangeError(`Curve option metric must be 'Insertion' or 'Deletion', got ${JSON.stringify(o.metric)}.`);
+  }
+  if (o.rowNames !== undefined && (!Array.isArray(o.rowNames) || o.rowNames.some((n) => typeof n !== 'string'))) {
+    throw new TypeError('Curve option rowNames must be an array of strings (one per target row).');
+  }
+  if (o.theme !== undefined) paletteFor(o.theme as Theme);
+}
+
 export function curveToSVG(result: MetricResult, options: CurveSVGOptions = {}): string {
   validateMetricResult(result);
+  validateCurveOptions(options);
   const inputIndex = options.inputIndex ?? 0;
   const curves = result.detailedScores[inputIndex];
   if (!curves) {
@@ -122,6 +155,11 @@ export function curveToSVG(result: MetricResult, options: CurveSVGOptions = {}):
     out.push(
       `<polyline points="${pts}" fill="none" stroke="${CURVE_COLORS[i % CURVE_COLORS.length]}" stroke-width="2"><title>${escapeXML(`${name}: AUC ${g.aucs[i]!.toFixed(3)}`)}</title></polyline>`,
     );
+    // The numbers in the picture too: each row's AUC in its line's colour.
+    if (g.polylines.length > 1)
+      out.push(
+        `<text class="row-auc" x="${g.right}" y="${g.top + 10 + 13 * i}" text-anchor="end" font-weight="bold" fill="${CURVE_COLORS[i % CURVE_COLORS.length]}">${escapeXML(`${name}: ${g.aucs[i]!.toFixed(3)}`)}</text>`,
+      );
   });
   out.push(
     `<text x="${g.left}" y="${g.height - 6}" fill="${fg}" font-weight="bold">${escapeXML(`${metric} AUC ${result.auc.toFixed(3)} (${better})`)}</text>`,

@@ -3,9 +3,19 @@
  * Node) and PNG (the SVG drawn on a canvas: browser only).
  */
 import type { AttributionOutput } from '@interpreto-js/core';
-import { cellColor, formatValue, paletteFor, rgbString, type Theme } from './color.ts';
+import { colorBarStops, formatValue, paletteFor, rgbString, type Theme } from './color.ts';
+import { checkNoiseFloor, formatCompact, type ScaleMode, SCALE_MODES } from './scale.ts';
 import { escapeXML, monospaceCells, svgVisibleText } from './text.ts';
-import { buildBlocks, validateOutput, type Block, type Cell, type ClassNames, type RowChoice } from './view-model.ts';
+import {
+  type Block,
+  type BlockScale,
+  buildBlocks,
+  type Cell,
+  type ClassNames,
+  paintCell,
+  type RowChoice,
+  validateOutput,
+} from './view-model.ts';
 
 export type ExportFormat = 'png' | 'svg' | 'html' | 'json';
 
@@ -20,6 +30,79 @@ export interface ExportOptions {
   scale?: number;
   /** Heading drawn above the lines; default from the method, granularity and inference mode. */
   title?: string;
+  /** Which cells share a colour bound: 'row' (per class / generated unit), 'output', or 'shared' (with sharedBound). */
+  scaleMode?: ScaleMode;
+  /** The bound of scaleMode 'shared' (sharedBound(outputs)). */
+  sharedBound?: number;
+  /** Scores with |value| under it are drawn as 0. Default DEFAULT_NOISE_FLOOR (1e-6). */
+  noiseFloor?: number;
+  /** Print each cell's score under its text (SVG, PNG) or after it (HTML). Default true. */
+  values?: boolean;
+}
+
+const OPTION_NAMES = new Set([
+  'classesNames',
+  'theme',
+  'row',
+  'width',
+  'scale',
+  'title',
+  'scaleMode',
+  'sharedBound',
+  'noiseFloor',
+  'values',
+]);
+
+/**
+ * Checks every export option before anything is written into markup: a wrong type or range is a clear error,
+ * never text pasted into an attribute (a `width` of '"><script>' once went into the SVG as is).
+ */
+export function validateExportOptions(options: unknown): asserts options is ExportOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`Export options must be an object, got ${options === null ? 'null' : typeof options}.`);
+  }
+  const o = options as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (!OPTION_NAMES.has(k)) {
+      throw new TypeError(`Unknown export option ${JSON.stringify(k)}: use ${[...OPTION_NAMES].join(', ')}.`);
+    }
+  }
+  const num = (k: string, lo: number, hi: number) => {
+    const v = o[k];
+    if (v === undefined) return;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) {
+      throw new RangeError(
+        `Export option ${k} must be a number in [${lo}, ${hi}], got ${JSON.stringify(v) ?? String(v)}.`,
+      );
+    }
+  };
+  num('width', 200, 20000);
+  num('scale', 0.1, 8);
+  if (o.theme !== undefined) paletteFor(o.theme as Theme);
+  if (o.title !== undefined && typeof o.title !== 'string') {
+    throw new TypeError(`Export option title must be a string, got ${typeof o.title}.`);
+  }
+  if (o.values !== undefined && typeof o.values !== 'boolean') {
+    throw new TypeError(`Export option values must be true or false, got ${JSON.stringify(o.values)}.`);
+  }
+  if (o.row !== undefined && o.row !== 'all' && o.row !== 'dominant' && !Number.isInteger(o.row)) {
+    throw new TypeError(`Export option row must be 'all', 'dominant' or a row index, got ${JSON.stringify(o.row)}.`);
+  }
+  if (o.scaleMode !== undefined && !SCALE_MODES.includes(o.scaleMode as ScaleMode)) {
+    throw new RangeError(
+      `Export option scaleMode must be one of ${SCALE_MODES.join(', ')}, got ${JSON.stringify(o.scaleMode)}.`,
+    );
+  }
+  if (o.noiseFloor !== undefined) checkNoiseFloor(o.noiseFloor);
+  num('sharedBound', 0, Number.MAX_VALUE);
+  const names = o.classesNames;
+  if (names !== undefined) {
+    if (names === null || typeof names !== 'object' || Object.values(names).some((n) => typeof n !== 'string')) {
+      throw new TypeError(
+        'Export option classesNames must be an array of strings or an object of strings by class id.',
+      );
+    }
+  }
 }
 
 export const EXPORT_MIME: Readonly<Record<ExportFormat, string>> = {
@@ -33,9 +116,23 @@ export function defaultTitle(output: AttributionOutput): string {
   return [output.method ?? 'Attributions', output.granularity, output.inferenceMode].filter(Boolean).join(' · ');
 }
 
-/** Tooltip text of a cell: the value to 3 decimals, plus its note. */
+/** Tooltip text of a cell: the value (3 decimals, or compact when tiny), plus its note. */
 export function cellTooltip(cell: Pick<Cell, 'value' | 'note'>): string {
-  return cell.note ? `${formatValue(cell.value)} (${cell.note})` : formatValue(cell.value);
+  const v = cell.value;
+  // 3 decimals read "0.000" for a score of 2e-5: show such small values with an exponent.
+  const shown = Number.isFinite(v) && v !== 0 && Math.abs(v) < 5e-4 ? formatCompact(v) : formatValue(v);
+  return cell.note ? `${shown} (${cell.note})` : shown;
+}
+
+/** The legend of a scale in words: what the colours mean, where the bound comes from, and a flat row. */
+export function scaleLegend(scale: BlockScale): string {
+  if (scale.flat) {
+    return `Flat: every score is within ±${formatCompact(scale.noiseFloor)} of 0 (float error), drawn as 0; nothing to show.`;
+  }
+  const meaning = scale.unsigned
+    ? 'one-sided: this method gives magnitudes, not signs (darker = larger)'
+    : 'red: positive, blue: negative';
+  return `${meaning}; full colour at ${scale.unsigned ? '' : '±'}${formatCompact(scale.bound)} (${scale.scope})`;
 }
 
 /** Accessible label of a cell: its text and value. */
@@ -52,6 +149,11 @@ const LINE_H = 24;
 const MARGIN = 16;
 const TITLE_H = 28;
 const BLOCK_GAP = 12;
+const VALUE_FONT = 10;
+const VALUE_H = 12;
+const BAR_W = 160;
+const BAR_H = 10;
+const LEGEND_H = 34;
 
 interface PlacedCell {
   cell: Cell;
@@ -65,10 +167,12 @@ interface PlacedCell {
 function layoutBlocks(
   blocks: Block[],
   width: number,
-): { placed: { block: Block; titleY: number; cells: PlacedCell[] }[]; width: number; height: number } {
+  values: boolean,
+): { placed: { block: Block; titleY: number; legendY: number; cells: PlacedCell[] }[]; width: number; height: number } {
   let y = MARGIN + TITLE_H;
   let widest = width;
   const right = width - MARGIN;
+  const lineH = values ? LINE_H + VALUE_H : LINE_H;
   const placed = blocks.map((block) => {
     const titleY = y + FONT_SIZE;
     y += LINE_H;
@@ -76,12 +180,13 @@ function layoutBlocks(
     const cells: PlacedCell[] = [];
     for (const cell of block.cells) {
       const shown = svgVisibleText(cell.text);
-      const w = monospaceCells(shown) * CHAR_W + 2 * CELL_PAD;
+      const valueW = values ? formatCompact(cell.value).length * VALUE_FONT * 0.6 : 0;
+      const w = Math.max(monospaceCells(shown) * CHAR_W, valueW) + 2 * CELL_PAD;
       // The separating space, uncoloured, between cells (none at the start of a line).
       const gap = cell.spaceBefore && x > MARGIN ? CHAR_W : 0;
       if (x + gap + w > right && x > MARGIN) {
         x = MARGIN;
-        y += LINE_H;
+        y += lineH;
       } else {
         x += gap;
       }
@@ -91,13 +196,44 @@ function layoutBlocks(
       widest = Math.max(widest, x + MARGIN);
       if (/[\r\n]/.test(cell.text)) {
         x = MARGIN;
-        y += LINE_H;
+        y += lineH;
       }
     }
-    y += LINE_H + BLOCK_GAP;
-    return { block, titleY, cells };
+    y += lineH;
+    const legendY = y;
+    y += LEGEND_H + BLOCK_GAP;
+    return { block, titleY, legendY, cells };
   });
   return { placed, width: Math.ceil(widest), height: y - BLOCK_GAP + MARGIN };
+}
+
+/** The colour bar (gradient, 0 and bound marks) and the legend in words, or the class swatches of a dominant line. */
+function svgLegend(block: Block, y: number, theme: Theme, id: string): string {
+  const pal = paletteFor(theme);
+  const fg = rgbString(pal.foreground);
+  const small = `font-family="system-ui, sans-serif" font-size="11" fill="${fg}"`;
+  if (block.classes) {
+    let x = MARGIN;
+    const parts = [`<text x="${x}" y="${y + 10}" ${small}>Each unit in its dominant class's colour:</text>`];
+    x += 230;
+    for (const c of block.classes) {
+      const name = escapeXML(c.name);
+      parts.push(`<rect x="${x}" y="${y + 1}" width="12" height="12" rx="2" fill="${rgbString(c.hue)}"/>`);
+      parts.push(`<text x="${x + 16}" y="${y + 11}" ${small}>${name}</text>`);
+      x += 28 + monospaceCells(svgVisibleText(c.name)) * 6.6;
+    }
+    return parts.join('');
+  }
+  const scale = block.scale;
+  if (!scale) return '';
+  const stops = colorBarStops(theme, scale.unsigned)
+    .map((s) => `<stop offset="${s.offset}" stop-color="${rgbString(s.color)}"/>`)
+    .join('');
+  const b = formatCompact(scale.bound);
+  const labels = scale.unsigned
+    ? `<text x="${MARGIN}" y="${y + BAR_H + 12}" ${small}>0</text><text x="${MARGIN + BAR_W}" y="${y + BAR_H + 12}" text-anchor="end" ${small}>${b}</text>`
+    : `<text x="${MARGIN}" y="${y + BAR_H + 12}" ${small}>-${b}</text><text x="${MARGIN + BAR_W / 2}" y="${y + BAR_H + 12}" text-anchor="middle" ${small}>0</text><text x="${MARGIN + BAR_W}" y="${y + BAR_H + 12}" text-anchor="end" ${small}>+${b}</text>`;
+  return `<g class="colour-bar"><defs><linearGradient id="${id}">${stops}</linearGradient></defs><rect x="${MARGIN}" y="${y}" width="${BAR_W}" height="${BAR_H}" fill="url(#${id})" stroke="${fg}" stroke-width="0.5"/>${labels}<text x="${MARGIN + BAR_W + 10}" y="${y + BAR_H}" ${small}>${escapeXML(scaleLegend(scale))}</text></g>`;
 }
 
 export interface SVGResult {
@@ -108,12 +244,13 @@ export interface SVGResult {
 
 /** Builds the SVG and its size (the size is what PNG export rasterises at). */
 export function renderSVG(output: AttributionOutput, options: ExportOptions = {}): SVGResult {
+  validateExportOptions(options);
   const theme = options.theme ?? 'light';
   const pal = paletteFor(theme);
   const wanted = options.width ?? 800;
-  if (!(wanted >= 200)) throw new RangeError(`width ${wanted} is too small for an SVG export: use 200 or more.`);
+  const values = options.values ?? true;
   const blocks = buildBlocks(output, options);
-  const { placed, width, height } = layoutBlocks(blocks, wanted);
+  const { placed, width, height } = layoutBlocks(blocks, wanted, values);
   const fg = rgbString(pal.foreground);
   const parts: string[] = [];
   parts.push(
@@ -123,12 +260,12 @@ export function renderSVG(output: AttributionOutput, options: ExportOptions = {}
   parts.push(
     `<text x="${MARGIN}" y="${MARGIN + FONT_SIZE}" fill="${fg}" font-family="system-ui, sans-serif" font-weight="bold" font-size="${FONT_SIZE + 2}">${escapeXML(options.title ?? defaultTitle(output))}</text>`,
   );
-  for (const { block, titleY, cells } of placed) {
+  placed.forEach(({ block, titleY, legendY, cells }, b) => {
     parts.push(
       `<text x="${MARGIN}" y="${titleY}" fill="${fg}" font-family="system-ui, sans-serif" font-weight="bold">${escapeXML(block.title)}</text>`,
     );
     for (const p of cells) {
-      const c = cellColor(p.cell.value, p.cell.bound, theme);
+      const c = paintCell(p.cell, theme);
       const top = p.y;
       const rect = c.background
         ? `<rect x="${p.x}" y="${top}" width="${p.w.toFixed(1)}" height="${LINE_H - 4}" rx="3" fill="${rgbString(c.painted)}"/>`
@@ -136,11 +273,15 @@ export function renderSVG(output: AttributionOutput, options: ExportOptions = {}
       const outline = p.cell.target
         ? `<rect x="${p.x}" y="${top}" width="${p.w.toFixed(1)}" height="${LINE_H - 4}" rx="3" fill="none" stroke="${fg}" stroke-width="1.5"/>`
         : '';
+      const value = values
+        ? `<text class="value" x="${p.x + CELL_PAD}" y="${top + LINE_H - 4 + VALUE_FONT}" fill="${fg}" font-size="${VALUE_FONT}">${escapeXML(formatCompact(p.cell.value))}</text>`
+        : '';
       parts.push(
-        `<g><title>${escapeXML(cellLabel(p.cell))}</title>${rect}${outline}<text x="${p.x + CELL_PAD}" y="${top + FONT_SIZE + 1}" fill="${c.color}" xml:space="preserve" style="white-space:pre">${escapeXML(p.shown)}</text></g>`,
+        `<g><title>${escapeXML(cellLabel(p.cell))}</title>${rect}${outline}<text x="${p.x + CELL_PAD}" y="${top + FONT_SIZE + 1}" fill="${c.color}" xml:space="preserve" style="white-space:pre">${escapeXML(p.shown)}</text>${value}</g>`,
       );
     }
-  }
+    parts.push(svgLegend(block, legendY, theme, `interpreto-bar-${b}`));
+  });
   parts.push('</svg>');
   return { svg: parts.join('\n'), width, height };
 }
@@ -153,7 +294,9 @@ export function toSVG(output: AttributionOutput, options: ExportOptions = {}): s
 
 /** A standalone page (inline styles, no script) showing the same lines as the SVG. */
 export function toHTML(output: AttributionOutput, options: ExportOptions = {}): string {
+  validateExportOptions(options);
   const theme = options.theme ?? 'light';
+  const values = options.values ?? true;
   const pal = paletteFor(theme);
   const blocks = buildBlocks(output, options);
   const title = escapeXML(options.title ?? defaultTitle(output));
@@ -161,7 +304,7 @@ export function toHTML(output: AttributionOutput, options: ExportOptions = {}): 
     .map((block) => {
       const spans = block.cells
         .map((cell) => {
-          const c = cellColor(cell.value, cell.bound, theme);
+          const c = paintCell(cell, theme);
           const style = [
             c.background ? `background-color:${c.background}` : '',
             `color:${c.color}`,
@@ -171,10 +314,13 @@ export function toHTML(output: AttributionOutput, options: ExportOptions = {}): 
           ]
             .filter(Boolean)
             .join(';');
-          return `${cell.spaceBefore ? ' ' : ''}<span title="${escapeXML(cellTooltip(cell))}" aria-label="${escapeXML(cellLabel(cell))}" style="${style}">${escapeXML(cell.text)}</span>`;
+          const value = values
+            ? `<sub style="font-size:.65em;opacity:.8;margin-left:1px">${escapeXML(formatCompact(cell.value))}</sub>`
+            : '';
+          return `${cell.spaceBefore ? ' ' : ''}<span title="${escapeXML(cellTooltip(cell))}" aria-label="${escapeXML(cellLabel(cell))}" style="${style}">${escapeXML(cell.text)}${value}</span>`;
         })
         .join('');
-      return `<section><h2 style="font-size:1rem;margin:1em 0 .4em">${escapeXML(block.title)}</h2><p style="white-space:pre-wrap;line-height:1.9;font-family:ui-monospace,Menlo,Consolas,monospace;margin:0">${spans}</p></section>`;
+      return `<section><h2 style="font-size:1rem;margin:1em 0 .4em">${escapeXML(block.title)}</h2><p style="white-space:pre-wrap;line-height:1.9;font-family:ui-monospace,Menlo,Consolas,monospace;margin:0">${spans}</p>${htmlLegend(block, theme)}</section>`;
     })
     .join('\n');
   return [
@@ -187,6 +333,26 @@ export function toHTML(output: AttributionOutput, options: ExportOptions = {}): 
     '</body>',
     '</html>',
   ].join('\n');
+}
+
+function htmlLegend(block: Block, theme: Theme): string {
+  const p = 'style="font-size:.8rem;margin:.4em 0 0;display:flex;gap:.5em;align-items:center;flex-wrap:wrap"';
+  if (block.classes) {
+    const chips = block.classes
+      .map(
+        (c) =>
+          `<span><span style="display:inline-block;width:.8em;height:.8em;border-radius:2px;background:${rgbString(c.hue)}"></span> ${escapeXML(c.name)}</span>`,
+      )
+      .join(' ');
+    return `<p ${p}>Each unit in its dominant class's colour: ${chips}</p>`;
+  }
+  if (!block.scale) return '';
+  const s = block.scale;
+  const b = formatCompact(s.bound);
+  const stops = colorBarStops(theme, s.unsigned)
+    .map((x) => `${rgbString(x.color)} ${Math.round(x.offset * 100)}%`)
+    .join(', ');
+  return `<p ${p}><span>${s.unsigned ? '0' : `-${b}`}</span><span style="display:inline-block;width:10em;height:.7em;background:linear-gradient(to right, ${stops})"></span><span>${s.unsigned ? '' : '+'}${b}</span><span>${escapeXML(scaleLegend(s))}</span></p>`;
 }
 
 // ---------------------------------------------------------------- JSON
@@ -263,6 +429,7 @@ export function exportView(
     case 'json':
       return toJSON(output);
     case 'png': {
+      validateExportOptions(options);
       const { svg, width, height } = renderSVG(output, options);
       return svgToPNG(svg, width, height, options.scale ?? 2);
     }

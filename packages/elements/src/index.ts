@@ -1,7 +1,8 @@
 /**
  * @interpreto-js/elements: Lit web components and helpers to show attributions.
  * Importing this module registers the custom elements (interpreto-single-class,
- * interpreto-multi-class, interpreto-generation, interpreto-heatmap, interpreto-curve).
+ * interpreto-multi-class, interpreto-generation, interpreto-heatmap, interpreto-curve, interpreto-score-table,
+ * interpreto-compare).
  */
 export { plotAttributions, VIEW_TAGS, type PlotOptions } from './plot.ts';
 export { InterpretoViewBase, type ExportEventDetail } from './components/base.ts';
@@ -10,6 +11,8 @@ export { InterpretoMultiClass, type ClassSelectDetail } from './components/multi
 export { InterpretoGeneration, type OutputSelectDetail } from './components/generation.ts';
 export { InterpretoHeatmap } from './components/heatmap.ts';
 export { InterpretoCurve } from './components/curve.ts';
+export { InterpretoScoreTable } from './components/score-table.ts';
+export { InterpretoCompare, checkAligned } from './components/compare.ts';
 export { parseClassesNames, parseOutputJSON, resolveOutput } from './heatmap-input.ts';
 export {
   exportView,
@@ -18,13 +21,19 @@ export {
   toSVG,
   toHTML,
   toJSON,
+  scaleLegend,
+  validateExportOptions,
   type ExportFormat,
   type ExportOptions,
   type SVGResult,
 } from './export.ts';
 export {
   PALETTES,
+  CLASS_COLORS,
   cellColor,
+  classColor,
+  colorBarCSS,
+  colorBarStops,
   composite,
   contrastRatio,
   formatValue,
@@ -36,15 +45,42 @@ export {
   symmetricBound,
   textColorOn,
   type CellColor,
+  type CellColorOptions,
   type Palette,
   type RGB,
   type Theme,
 } from './color.ts';
-export { curveAUC, curvePlot, curveToSVG, type MetricName, type MetricResult } from './curve.ts';
+export {
+  CURVE_COLORS,
+  curveAUC,
+  curvePlot,
+  curveToSVG,
+  validateCurveOptions,
+  type MetricName,
+  type MetricResult,
+} from './curve.ts';
+export {
+  DEFAULT_NOISE_FLOOR,
+  SCALE_MODES,
+  applyNoiseFloor,
+  flooredBound,
+  formatCompact,
+  isFlat,
+  isUnsigned,
+  scaleBounds,
+  sharedBound,
+  sortUnits,
+  type ScaleMode,
+  type SortDirection,
+  type SortKey,
+} from './scale.ts';
 export {
   attributionOutputFromJSON,
   className,
+  defaultScale,
   dominantRows,
+  outputScales,
+  paintCell,
   generationCellValue,
   generationLayout,
   generationStepCells,
@@ -53,6 +89,7 @@ export {
   stepCellText,
   validateOutput,
   viewKind,
+  type BlockScale,
   type ClassNames,
   type RowChoice,
   type StepCell,

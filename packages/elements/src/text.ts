@@ -3,14 +3,29 @@
  * may hold markup, control characters or newlines, and must come out as the same visible text.
  */
 
-/** Escapes text for XML/HTML text content and double- or single-quoted attribute values. */
+/**
+ * Escapes text for XML/HTML text content and double- or single-quoted attribute values. Characters XML 1.0
+ * cannot hold at all (C0 controls other than tab and newlines, lone surrogates, U+FFFE/U+FFFF) are replaced
+ * too (a control by its visible control picture, the others by U+FFFD), so a class name or title holding one
+ * still gives a well-formed SVG.
+ */
 export function escapeXML(text: string): string {
-  return text
+  return xmlSafe(String(text))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;');
+}
+
+/** `text` without the characters XML 1.0 forbids (see escapeXML). */
+export function xmlSafe(text: string): string {
+  return (
+    text
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the XML-invalid control characters being replaced
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)))
+      .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uFFFE\uFFFF]/g, '\uFFFD')
+  );
 }
 
 /**

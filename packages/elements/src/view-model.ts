@@ -4,7 +4,16 @@
  * exporters draw. The components and the exporters share it so that both show the same thing.
  */
 import type { AttributionOutput } from '@interpreto-js/core';
-import { matrixBound, rowBounds } from './color.ts';
+import { type CellColor, cellColor, classColor, type RGB, type Theme } from './color.ts';
+import {
+  applyNoiseFloor,
+  DEFAULT_NOISE_FLOOR,
+  isFlat,
+  isUnsigned,
+  type ScaleMode,
+  scaleBounds,
+  scaleScope,
+} from './scale.ts';
 
 export type ClassNames = string[] | Record<number, string>;
 export type ViewKind = 'single-class' | 'multi-class' | 'generation';
@@ -102,16 +111,16 @@ export function className(output: AttributionOutput, row: number, classesNames?:
 }
 
 /**
- * For each unit, the row (class) with the largest positive attribution; -1 where no row is
- * positive (the unit is then left uncoloured in the dominant view).
+ * For each unit, the row (class) with the largest positive attribution; -1 where no row is positive above
+ * the noise floor (the unit is then left uncoloured in the dominant view).
  */
-export function dominantRows(output: AttributionOutput): number[] {
+export function dominantRows(output: AttributionOutput, noiseFloor: number = DEFAULT_NOISE_FLOOR): number[] {
   return output.elements.map((_, c) => {
     let best = -1;
     let bestValue = 0;
     output.attributions.forEach((row, r) => {
       const v = row[c]!;
-      if (Number.isFinite(v) && v > bestValue) {
+      if (Number.isFinite(v) && v >= noiseFloor && v > bestValue) {
         best = r;
         bestValue = v;
       }
@@ -166,12 +175,41 @@ export interface Cell {
   note?: string;
   /** The generated unit a generation line explains (drawn outlined). */
   target?: boolean;
+  /** One-sided scale (the output's scores are magnitudes). */
+  unsigned?: boolean;
+  /** A hue whatever the sign (the dominant-class view: the unit's class). */
+  hue?: RGB;
+  /** Scores with |value| under it are drawn as 0 (default DEFAULT_NOISE_FLOOR). */
+  noiseFloor?: number;
+}
+
+/** How a cell is painted: its value after the noise floor, on its bound, signed or one-sided. */
+export function paintCell(cell: Cell, theme: Theme = 'light'): CellColor {
+  return cellColor(applyNoiseFloor(cell.value, cell.noiseFloor ?? DEFAULT_NOISE_FLOOR), cell.bound, theme, {
+    unsigned: cell.unsigned,
+    hue: cell.hue,
+  });
+}
+
+/** The scale a line is drawn on, for its colour bar and legend. */
+export interface BlockScale {
+  bound: number;
+  unsigned: boolean;
+  /** Every finite score is within the noise floor of 0: nothing to show. */
+  flat: boolean;
+  /** How the bound was chosen ("bound per class", ...). */
+  scope: string;
+  noiseFloor: number;
 }
 
 /** One labelled line of cells. */
 export interface Block {
   title: string;
   cells: Cell[];
+  /** The line's scale; absent for the dominant-class line (one hue and bound per class). */
+  scale?: BlockScale;
+  /** Dominant-class line: the classes and their hues, for the legend. */
+  classes?: { name: string; hue: RGB }[];
 }
 
 /** Which rows an export draws: every row, one row, or (multi-class) the dominant-class view. */
@@ -180,6 +218,33 @@ export type RowChoice = 'all' | 'dominant' | number;
 export interface BlockOptions {
   classesNames?: ClassNames;
   row?: RowChoice;
+  /** Which cells share a bound (default: per class for classification, the whole matrix for generation). */
+  scaleMode?: ScaleMode;
+  /** The bound of scale 'shared' (sharedBound(outputs)). */
+  sharedBound?: number;
+  /** Default DEFAULT_NOISE_FLOOR; 0 keeps every value. */
+  noiseFloor?: number;
+}
+
+/** The default scale of a view: per class for classification, the whole matrix for generation (as before). */
+export function defaultScale(output: Pick<AttributionOutput, 'modelTask'>): ScaleMode {
+  return output.modelTask === 'generation' ? 'output' : 'row';
+}
+
+/** Bounds (one per row) and the scale of each row, as every view and export computes them. */
+export function outputScales(output: AttributionOutput, options: BlockOptions = {}): BlockScale[] {
+  const mode = options.scaleMode ?? defaultScale(output);
+  const noiseFloor = options.noiseFloor ?? DEFAULT_NOISE_FLOOR;
+  const bounds = scaleBounds(output.attributions, { mode, shared: options.sharedBound, noiseFloor });
+  const unsigned = isUnsigned(output);
+  const scope = scaleScope(mode, output.modelTask);
+  return output.attributions.map((row, r) => ({
+    bound: bounds[r]!,
+    unsigned,
+    flat: isFlat(row, noiseFloor),
+    scope,
+    noiseFloor,
+  }));
 }
 
 function checkRow(output: AttributionOutput, row: number): void {
@@ -194,29 +259,41 @@ export function buildBlocks(output: AttributionOutput, options: BlockOptions = {
   const kind = viewKind(output);
   const choice: RowChoice = options.row ?? (kind === 'multi-class' ? 'all' : kind === 'generation' ? 'all' : 0);
   if (typeof choice === 'number') checkRow(output, choice);
+  else if (choice !== 'all' && choice !== 'dominant') {
+    throw new RangeError(`row ${JSON.stringify(choice)} is not a row choice: use 'all', 'dominant' or a row index.`);
+  }
+  const scales = outputScales(output, options);
+  const cellScale = (r: number) => ({
+    bound: scales[r]!.bound,
+    unsigned: scales[r]!.unsigned,
+    noiseFloor: scales[r]!.noiseFloor,
+  });
   if (kind === 'generation') {
     if (choice === 'dominant') throw new RangeError(`row 'dominant' only applies to multi-class outputs.`);
-    const bound = matrixBound(output.attributions);
     const layout = generationLayout(output);
     const rows = choice === 'all' ? output.attributions.map((_, r) => r) : [choice];
     return rows.map((r) => ({
       title: `Output ${r + 1}: ${JSON.stringify(output.elements[outputColumn(layout, r)])}`,
+      scale: scales[r],
       cells: output.elements.map((text, c) => ({
         text,
         spaceBefore: spaceBefore(output, c),
         value: generationCellValue(output, r, c),
-        bound,
+        ...cellScale(r),
         ...(c === outputColumn(layout, r) ? { target: true } : {}),
       })),
     }));
   }
-  const bounds = rowBounds(output.attributions);
   if (choice === 'dominant') {
     if (kind !== 'multi-class') throw new RangeError(`row 'dominant' only applies to multi-class outputs.`);
-    const dom = dominantRows(output);
+    const dom = dominantRows(output, options.noiseFloor);
     return [
       {
         title: 'Dominant class',
+        classes: output.attributions.map((_, r) => ({
+          name: className(output, r, options.classesNames),
+          hue: classColor(r),
+        })),
         cells: output.elements.map((text, c) => {
           const r = dom[c]!;
           const sp = spaceBefore(output, c);
@@ -225,7 +302,9 @@ export function buildBlocks(output: AttributionOutput, options: BlockOptions = {
             text,
             spaceBefore: sp,
             value: output.attributions[r]![c]!,
-            bound: bounds[r]!,
+            ...cellScale(r),
+            unsigned: true,
+            hue: classColor(r),
             note: `dominant: ${className(output, r, options.classesNames)}`,
           };
         }),
@@ -235,11 +314,12 @@ export function buildBlocks(output: AttributionOutput, options: BlockOptions = {
   const rows = choice === 'all' ? output.attributions.map((_, r) => r) : [choice];
   return rows.map((r) => ({
     title: `Class: ${className(output, r, options.classesNames)}`,
+    scale: scales[r],
     cells: output.elements.map((text, c) => ({
       text,
       spaceBefore: spaceBefore(output, c),
       value: output.attributions[r]![c]!,
-      bound: bounds[r]!,
+      ...cellScale(r),
     })),
   }));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellColor, rgbString } from '../src/color.ts';
+import { cellColor, classColor, rgbString } from '../src/color.ts';
 import { exportBlob, exportView, renderSVG, toHTML, toJSON, toSVG } from '../src/export.ts';
 import { monospaceCells } from '../src/text.ts';
 import { attributionOutputFromJSON } from '../src/view-model.ts';
@@ -7,17 +7,18 @@ import { generation, gpt2Spaced, multiClass, singleClass, wordPiece, XSS } from 
 
 const ESCAPED = '&lt;img src=x onerror=alert(1)&gt;';
 
-/** The <g> groups of the SVG cells: their tooltip title, fill (if coloured) and text. */
+/** The <g> groups of the SVG cells: their tooltip title, fill (if coloured), text and printed value. */
 function svgCells(svg: string) {
   return [
     ...svg.matchAll(
-      /<g><title>([^<]*)<\/title>(?:<rect [^>]*fill="([^"]+)"\/>)?(<rect [^>]*fill="none"[^>]*\/>)?<text [^>]*>([^<]*)<\/text><\/g>/g,
+      /<g><title>([^<]*)<\/title>(?:<rect [^>]*fill="([^"]+)"\/>)?(<rect [^>]*fill="none"[^>]*\/>)?<text [^>]*>([^<]*)<\/text>(?:<text class="value"[^>]*>([^<]*)<\/text>)?<\/g>/g,
     ),
   ].map((m) => ({
     title: m[1],
     fill: m[2] ?? null,
     outlined: !!m[3],
     text: m[4],
+    value: m[5] ?? null,
   }));
 }
 
@@ -52,7 +53,7 @@ describe('SVG export', () => {
       '&quot; movie&quot;: n/a (no positive class)',
     ]);
     // unit 2 is coloured with row 2's bound (0.5): alpha 0.5
-    expect(dom[2]!.fill).toBe(rgbString(cellColor(0.25, 0.5).painted));
+    expect(dom[2]!.fill).toBe(rgbString(cellColor(0.25, 0.5, 'light', { unsigned: true, hue: classColor(2) }).painted));
     expect(dom[3]!.fill).toBeNull();
   });
 
@@ -129,12 +130,14 @@ describe('SVG export', () => {
 describe('spaceBefore in the exports', () => {
   /** Text x of each SVG cell and its text. */
   const xs = (svg: string) =>
-    [...svg.matchAll(/<g><title>[^<]*<\/title>(?:<rect [^>]*\/>)*<text x="([\d.]+)"[^>]*>([^<]*)<\/text><\/g>/g)].map(
-      (m) => ({
-        x: Number(m[1]),
-        text: m[2]!,
-      }),
-    );
+    [
+      ...svg.matchAll(
+        /<g><title>[^<]*<\/title>(?:<rect [^>]*\/>)*<text x="([\d.]+)"[^>]*>([^<]*)<\/text>(?:<text class="value"[^>]*>[^<]*<\/text>)?<\/g>/g,
+      ),
+    ].map((m) => ({
+      x: Number(m[1]),
+      text: m[2]!,
+    }));
   const CHAR_W = 14 * 0.6;
 
   it('SVG: a space-wide gap before WordPiece words, none added to GPT-2 units that carry their space', () => {
@@ -150,7 +153,11 @@ describe('spaceBefore in the exports', () => {
   });
 
   it('HTML: WordPiece reads "this is the best"; GPT-2 text is not doubled-spaced; no field = as before', () => {
-    const visible = (html: string) => html.match(/<p [^>]*>(.*)<\/p>/)![1]!.replace(/<[^>]+>/g, '');
+    const visible = (html: string) =>
+      html
+        .match(/<p [^>]*>(.*?)<\/p>/)![1]!
+        .replace(/<sub[^>]*>[^<]*<\/sub>/g, '')
+        .replace(/<[^>]+>/g, '');
     expect(visible(toHTML(wordPiece()))).toBe('this is the best');
     expect(visible(toHTML(gpt2Spaced()))).toBe(`I love ${ESCAPED} it`);
     expect(toHTML(gpt2Spaced())).toBe(toHTML(singleClass()));
@@ -164,7 +171,7 @@ describe('spaceBefore in the exports', () => {
 
 describe('HTML export', () => {
   it('is a standalone page with inline styles, escaped tokens and 3-decimal tooltips', () => {
-    const html = toHTML(singleClass(), { theme: 'dark' });
+    const html = toHTML(singleClass(), { theme: 'dark', values: false });
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(html).not.toContain(XSS);
     expect(html).not.toMatch(/<img|<script|<link|<style/i);
@@ -212,5 +219,94 @@ describe('exportView', () => {
     const bad = singleClass();
     bad.attributions = [[1, 2]];
     expect(() => toSVG(bad)).toThrow(/attributions\[0\] has 2 cells but there are 4 elements/);
+  });
+});
+
+describe('colour bar and numbers in the exports', () => {
+  it('SVG: each line has its colour bar with the bound, the legend in words, and each score under its cell', () => {
+    const svg = toSVG(singleClass());
+    expect(svgCells(svg).map((c) => c.value)).toEqual(['0.5', '2', '-1', '0']);
+    expect(svg).toContain('<g class="colour-bar">');
+    expect(svg).toMatch(/>-2<\/text>.*>0<\/text>.*>\+2<\/text>/s);
+    expect(svg).toContain('red: positive, blue: negative; full colour at ±2 (bound per class)');
+    expect(svgCells(toSVG(singleClass(), { values: false })).every((c) => c.value === null)).toBe(true);
+  });
+
+  it('unsigned outputs get a one-sided bar (0 to the bound) and a legend that says so', () => {
+    const svg = toSVG({ ...singleClass(), attributions: [[0.5, 2, 1, 0]], unsigned: true });
+    expect(svg).toContain('one-sided: this method gives magnitudes, not signs');
+    expect(svg).not.toContain('red: positive');
+    const html = toHTML({ ...singleClass(), attributions: [[0.5, 2, 1, 0]], unsigned: true });
+    expect(html).toContain('one-sided');
+  });
+
+  it('a row within the noise floor is drawn uncoloured, with a notice that it is flat', () => {
+    const flat = { ...singleClass(), attributions: [[9e-11, -4e-11, 1e-12, 0]] };
+    const svg = toSVG(flat);
+    expect(svgCells(svg).every((c) => c.fill === null || c.fill === 'rgb(255, 255, 255)')).toBe(true);
+    expect(svg).toContain('Flat: every score is within ±1.0e-6 of 0 (float error)');
+    // A floor of 0 shows the raw values again (and the notice goes).
+    expect(toSVG(flat, { noiseFloor: 0 })).not.toContain('Flat:');
+  });
+
+  it('the dominant line lists each class with its hue', () => {
+    const svg = toSVG(multiClass(), { row: 'dominant' });
+    expect(svg).toContain("Each unit in its dominant class's colour:");
+    expect(svg).toContain(`fill="${rgbString(classColor(1))}"/><text x=`);
+  });
+
+  it("scaleMode 'output' and 'shared' change the bound the colours use", () => {
+    const cells = svgCells(toSVG(multiClass(), { row: 1, scaleMode: 'output' }));
+    expect(cells[1]!.fill).toBe(rgbString(cellColor(1, 4).painted));
+    const shared = svgCells(toSVG(singleClass(), { scaleMode: 'shared', sharedBound: 8 }));
+    expect(shared[1]!.fill).toBe(rgbString(cellColor(2, 8).painted));
+  });
+});
+
+describe('export options are validated and markup-safe (issue 14)', () => {
+  const wellFormed = (svg: string) => {
+    // XML 1.0 forbids these; a browser refuses the whole SVG (and PNG export with it) when one is present.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for them
+    expect(svg).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/);
+    expect(svg).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+  };
+
+  it('control characters in class names, titles and method names give a well-formed SVG and HTML', () => {
+    const out = {
+      ...multiClass(),
+      method: 'Occ\u0000lusion\u0007\uD800',
+      classes: ['n\u0001eg', 'p\u001Fos', 'x\uFFFF'],
+    };
+    const svg = toSVG(out, { title: 'T\u0008itle' });
+    wellFormed(svg);
+    expect(svg).toContain('T\u2408itle');
+    expect(svg).toContain('Class: n\u2401eg');
+    wellFormed(toSVG(out, { row: 'dominant' }));
+    wellFormed(toSVG(out));
+    wellFormed(toHTML(out, { classesNames: ['\u0002a', 'b', 'c'] }));
+  });
+
+  it('a non-number width, scale or noise floor is refused, never written into the markup', () => {
+    const out = singleClass();
+    for (const width of ['900"><script>alert(1)</script>', '1000', Number.NaN, 50, Number.POSITIVE_INFINITY]) {
+      expect(() => toSVG(out, { width: width as never })).toThrow(/width must be a number in \[200, 20000\]/);
+    }
+    expect(() => exportView(out, 'png', { scale: '2' as never })).toThrow(/scale must be a number/);
+    expect(() => toSVG(out, { noiseFloor: -1 })).toThrow(/noiseFloor/);
+    expect(() => toSVG(out, { scaleMode: 'shared' })).toThrow(/sharedBound/);
+    expect(() => toSVG(out, { scaleMode: 'wide' as never })).toThrow(/scaleMode must be one of row, output, shared/);
+    expect(() => toSVG(out, { title: 5 as never })).toThrow(/title must be a string/);
+    expect(() => toSVG(out, { row: '0' as never })).toThrow(/row must be 'all', 'dominant' or a row index/);
+    expect(() => toSVG(out, { classesNames: [{}] as never })).toThrow(/classesNames must be/);
+    expect(() => toSVG(out, { widht: 900 } as never)).toThrow(/Unknown export option "widht"/);
+  });
+
+  it("theme '__proto__' or 'constructor' is a clear error, not a TypeError from Object.prototype", () => {
+    for (const theme of ['__proto__', 'constructor', 'toString']) {
+      expect(() => toSVG(singleClass(), { theme: theme as never })).toThrow(
+        /Unknown theme "[^"]+": use 'light' or 'dark'/,
+      );
+      expect(() => toHTML(singleClass(), { theme: theme as never })).toThrow(/Unknown theme/);
+    }
   });
 });

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import { cellColor, matrixBound, rowBounds } from '../src/color.ts';
+import { cellColor, classColor, matrixBound, rgbString, rowBounds } from '../src/color.ts';
 import {
   type InterpretoCurve,
   InterpretoGeneration,
@@ -191,10 +191,11 @@ describe('multi-class view', () => {
   const names = ['negative', 'positive', 'neutral'];
   const bounds = rowBounds(multiClass().attributions); // [4, 1, 0.5]
   const rowColours = (r: number) => multiClass().attributions[r]!.map((v) => cellColor(v, bounds[r]!).background);
+  // Each unit in its dominant class's hue (not red, which means "positive"), opacity by that class's bound.
   const dominantColours = [
-    cellColor(4, 4).background,
-    cellColor(1, 1).background,
-    cellColor(0.25, 0.5).background,
+    cellColor(4, 4, 'light', { unsigned: true, hue: classColor(0) }).background,
+    cellColor(1, 1, 'light', { unsigned: true, hue: classColor(1) }).background,
+    cellColor(0.25, 0.5, 'light', { unsigned: true, hue: classColor(2) }).background,
     null,
   ];
   const chips = (el: HTMLElement) => [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('button.chip')];
@@ -370,5 +371,188 @@ describe('curve', () => {
     expect(el.shadowRoot!.querySelector('img')).toBeNull();
     const svg = await (await el.exportAs('svg')).text();
     expect(svg).toContain('Deletion AUC 0.375 (lower is better)');
+  });
+});
+
+describe('colour bar, one-sided scale, noise floor and values', () => {
+  const legend = (el: HTMLElement) => el.shadowRoot!.querySelector('[part~="legend"], [part~="flat"]')!.textContent!;
+
+  it('the legend has a colour bar with the bound, signed or one-sided as the output says', async () => {
+    const signed = await mount(plotAttributions(singleClass()));
+    const bar = signed.shadowRoot!.querySelector<HTMLElement>('[part="colour-bar"]')!;
+    expect(bar.dataset.bound).toBe('2');
+    expect(bar.dataset.unsigned).toBe('false');
+    expect(bar.textContent!.replace(/\s+/g, ' ').trim()).toBe('-2+2');
+    expect(legend(signed)).toContain('red: positive, blue: negative; full colour at ±2 (bound per class)');
+    const unsignedOut = { ...singleClass(), attributions: [[0.5, 2, 1, 0]], unsigned: true };
+    const el = await mount(plotAttributions(unsignedOut));
+    const ubar = el.shadowRoot!.querySelector<HTMLElement>('[part="colour-bar"]')!;
+    expect(ubar.dataset.unsigned).toBe('true');
+    expect(legend(el)).toContain('one-sided: this method gives magnitudes, not signs');
+    expect(legend(el)).not.toContain('red');
+    // Every unit in the magnitude hue, none red.
+    expect(units(el).map(bg).filter(Boolean)).toEqual([
+      cellColor(0.5, 2, 'light', { unsigned: true }).background,
+      cellColor(2, 2, 'light', { unsigned: true }).background,
+      cellColor(1, 2, 'light', { unsigned: true }).background,
+      cellColor(0, 2, 'light', { unsigned: true }).background,
+    ]);
+  });
+
+  it('a row of float error is drawn uncoloured, with a notice that it is flat', async () => {
+    const el = await mount(plotAttributions({ ...singleClass(), attributions: [[9e-11, -4e-11, 2e-12, 0]] }));
+    // Opacity 0 everywhere: nothing painted.
+    expect(units(el).map((u) => bg(u)?.endsWith(', 0)') ?? true)).toEqual([true, true, true, true]);
+    const flat = el.shadowRoot!.querySelector('[part="flat"]')!;
+    expect(flat.getAttribute('role')).toBe('note');
+    expect(flat.textContent).toContain('Flat: every score is within ±1.0e-6 of 0');
+    // noise-floor 0: the raw values are drawn again, the largest full colour.
+    el.setAttribute('noise-floor', '0');
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[part="flat"]')).toBeNull();
+    expect(bg(units(el)[0]!)).toBe(cellColor(1, 1).background);
+  });
+
+  it('show-values prints each score in its cell; scale-mode output/shared change the bound', async () => {
+    const el = (await mount(plotAttributions(multiClass()))) as InterpretoMultiClass;
+    el.showValues = true;
+    el.selectedRow = 1;
+    await el.updateComplete;
+    expect([...el.shadowRoot!.querySelectorAll('[part="value"]')].map((v) => v.textContent)).toEqual([
+      '0.5',
+      '1',
+      '-0.5',
+      '0',
+    ]);
+    expect(bg(units(el)[1]!)).toBe(cellColor(1, 1).background);
+    el.scaleMode = 'output';
+    await el.updateComplete;
+    expect(bg(units(el)[1]!)).toBe(cellColor(1, 4).background);
+    el.scaleMode = 'shared';
+    el.sharedBound = 10;
+    await el.updateComplete;
+    expect(bg(units(el)[1]!)).toBe(cellColor(1, 10).background);
+    el.scaleMode = 'shared';
+    el.sharedBound = undefined;
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[part="error"]')!.textContent).toMatch(/sharedBound/);
+  });
+
+  it('the dominant view names every class with its hue, visible without hovering', async () => {
+    const el = await mount(plotAttributions(multiClass(), { classesNames: ['negative', 'positive', 'neutral'] }));
+    const keys = [...el.shadowRoot!.querySelectorAll('.class-key')];
+    expect(keys.map((k) => k.textContent!.trim())).toEqual(['negative', 'positive', 'neutral']);
+    expect(keys.map((k) => k.querySelector<HTMLElement>('.swatch')!.getAttribute('style'))).toEqual(
+      [0, 1, 2].map((r) => `background:${rgbString(classColor(r))}`),
+    );
+    // The class buttons carry the same swatch.
+    expect(el.shadowRoot!.querySelector('button.chip .swatch')!.getAttribute('style')).toBe(
+      `background:${rgbString(classColor(0))}`,
+    );
+  });
+});
+
+describe('generation matrix', () => {
+  it('one row per unit, one column per generated unit, a number in each cell, NaN cells marked, probabilities', async () => {
+    const el = (await mount(plotAttributions(generationWithSteps()))) as InterpretoGeneration;
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-mode="matrix"]')!.click();
+    await el.updateComplete;
+    expect(el.mode).toBe('matrix');
+    const table = el.shadowRoot!.querySelector('table[part="matrix"]')!;
+    const head = [...table.querySelectorAll('thead th')].map((t) => t.textContent);
+    expect(head).toEqual(['units ↓ generated →', ',', ' the', ' sky']);
+    const rows = [...table.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent));
+    expect(rows).toEqual([
+      ['Roses', '1', '0.5', '-8'],
+      [' are', '2', '-1', '1'],
+      [' red', '4', '2', '0'],
+      [',', '·', '3', '2'],
+      [' the', '·', '·', '6'],
+      [' sky', '·', '·', '·'],
+    ]);
+    expect(table.querySelectorAll('td.nan')).toHaveLength(6);
+    // The colour of cell (unit 0, generated 2) is -8 on the matrix bound 8: full blue.
+    const cell = table.querySelector('tbody tr td:nth-child(4)')!;
+    expect(bg(cell)).toBe(cellColor(-8, 8).background);
+    const prob = [...table.querySelectorAll('tfoot tr.prob-row td')].map((t) => t.textContent);
+    expect(prob).toEqual(['50.0%', '25.0%', '80.0%']);
+    expect(el.shadowRoot!.querySelector('[part="colour-bar"]')).not.toBeNull();
+  });
+});
+
+describe('<interpreto-score-table>', () => {
+  it('lists every unit with its scores and sorts by a column header (again to reverse)', async () => {
+    const el = document.createElement('interpreto-score-table');
+    el.output = multiClass();
+    el.classesNames = ['negative', 'positive', 'neutral'];
+    await mount(el);
+    const sorts = events(el, 'interpreto-sort');
+    const order = () =>
+      [...el.shadowRoot!.querySelectorAll('tbody tr')].map((tr) => tr.querySelector('td.text')!.textContent);
+    expect(order()).toEqual(['good', ' bad', ` ${XSS}`, ' movie']);
+    const headers = [...el.shadowRoot!.querySelectorAll('thead th')];
+    expect(headers.map((h) => h.textContent)).toEqual(['# ▲', 'unit', 'negative', 'positive', 'neutral']);
+    headers[4]!.querySelector('button')!.click();
+    await el.updateComplete;
+    expect(order()).toEqual([' bad', ` ${XSS}`, 'good', ' movie']);
+    expect(el.shadowRoot!.querySelectorAll('thead th')[4]!.getAttribute('aria-sort')).toBe('descending');
+    el.shadowRoot!.querySelectorAll('thead th')[4]!.querySelector('button')!.click();
+    await el.updateComplete;
+    expect(order()).toEqual(['good', ` ${XSS}`, ' bad', ' movie']);
+    expect(sorts).toEqual([
+      { key: 2, direction: 'descending' },
+      { key: 2, direction: 'ascending' },
+    ]);
+    const firstRow = [...el.shadowRoot!.querySelectorAll('tbody tr')[0]!.querySelectorAll('td')];
+    expect(firstRow.map((t) => t.textContent)).toEqual(['1', 'good', '4', '0.5', '-0.5']);
+    expect(bg(firstRow[2]!)).toBe(cellColor(4, 4).background);
+    expect(el.shadowRoot!.querySelector('img')).toBeNull();
+  });
+});
+
+describe('<interpreto-compare>', () => {
+  const methodA = () => singleClass();
+  const methodB = () => ({ ...singleClass(), method: 'Saliency', attributions: [[1, 4, 0.5, 0]], unsigned: true });
+
+  it('one row per method, the same units as columns, on one shared bound', async () => {
+    const el = document.createElement('interpreto-compare');
+    el.outputs = [methodA(), methodB()];
+    el.showValues = true;
+    await mount(el);
+    const table = el.shadowRoot!.querySelector('table[part="table"]')!;
+    expect([...table.querySelectorAll('thead th')].map((t) => t.textContent)).toEqual([
+      'method',
+      'I',
+      ' love',
+      ` ${XSS}`,
+      ' it',
+    ]);
+    const rows = [...table.querySelectorAll('tbody tr')];
+    expect(rows.map((r) => r.getAttribute('data-method'))).toEqual(['Occlusion', 'Saliency']);
+    expect([...rows[0]!.querySelectorAll('td')].map((t) => t.textContent)).toEqual(['0.5', '2', '-1', '0']);
+    // Shared bound 4: Occlusion's 2 is half colour; Saliency (unsigned) in the magnitude hue.
+    expect(bg(rows[0]!.querySelectorAll('td')[1]!)).toBe(cellColor(2, 4).background);
+    expect(bg(rows[1]!.querySelectorAll('td')[1]!)).toBe(cellColor(4, 4, 'light', { unsigned: true }).background);
+    const bars = [...el.shadowRoot!.querySelectorAll<HTMLElement>('[part="colour-bar"]')];
+    expect(bars.map((b) => [b.dataset.bound, b.dataset.unsigned])).toEqual([
+      ['4', 'false'],
+      ['4', 'true'],
+    ]);
+    el.scaleMode = 'row';
+    await el.updateComplete;
+    expect(bg(el.shadowRoot!.querySelectorAll('tbody tr')[0]!.querySelectorAll('td')[1]!)).toBe(
+      cellColor(2, 2).background,
+    );
+  });
+
+  it('refuses outputs whose units differ, saying what to do', async () => {
+    const el = document.createElement('interpreto-compare');
+    el.outputs = [methodA(), { ...methodB(), elements: ['a', 'b', 'c', 'd'] }];
+    const errors = events(el, 'interpreto-error');
+    await mount(el);
+    expect(errors).toHaveLength(1);
+    expect(el.shadowRoot!.querySelector('[role="alert"]')!.textContent).toMatch(
+      /outputs\[1\] \(Saliency\) has other units than outputs\[0\] \(Occlusion\): compare outputs of the same text/,
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { classColor, hexString, PALETTES } from '../src/color.ts';
 import { curveAUC, curvePlot, curveToSVG } from '../src/curve.ts';
 import {
   generationStepCells,
@@ -109,5 +110,50 @@ describe('metric curves', () => {
       /inputIndex 0 does not exist/,
     );
     expect(() => curveToSVG({ auc: 0.1 } as never)).toThrow(/detailedScores/);
+  });
+  it('checks every option before it goes into the SVG (issue 14: a string width once ran a script)', () => {
+    const r = { auc: 0.5, detailedScores: [[[1, 0.5, 0]]] };
+    expect(() => curveToSVG(r, { width: '300"><script>alert(1)</script>' as never })).toThrow(
+      /width must be a number in \[120, 8000\]/,
+    );
+    expect(() => curveToSVG(r, { height: Number.NaN })).toThrow(/height must be a number/);
+    expect(() => curveToSVG(r, { inputIndex: 0.5 })).toThrow(/inputIndex must be an integer/);
+    expect(() => curveToSVG(r, { metric: 'AUC' as never })).toThrow(/metric must be 'Insertion' or 'Deletion'/);
+    expect(() => curveToSVG(r, { rowNames: [1] as never })).toThrow(/rowNames must be an array of strings/);
+    expect(() => curveToSVG(r, { theme: '__proto__' as never })).toThrow(/Unknown theme "__proto__"/);
+    // A control character in a row name comes out as a visible picture: the SVG stays well-formed XML.
+    const s = curveToSVG(
+      {
+        auc: 0.5,
+        detailedScores: [
+          [
+            [1, 0],
+            [0, 1],
+          ],
+        ],
+      },
+      { rowNames: ['a\u0000', 'b'] },
+    );
+    expect(s).toContain('a\u2400: 0.500');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for it
+    expect(s).not.toMatch(/\u0000/);
+  });
+  it('draws row i in the colour row i has in the dominant-class view (never red/blue, the signs of scores)', () => {
+    const s = curveToSVG(
+      {
+        auc: 0.5,
+        detailedScores: [
+          [
+            [1, 0],
+            [0, 1],
+          ],
+        ],
+      },
+      { rowNames: ['negative', 'positive'] },
+    );
+    const strokes = [...s.matchAll(/<polyline [^>]*stroke="([^"]+)"/g)].map((m) => m[1]);
+    expect(strokes).toEqual([hexString(classColor(0)), hexString(classColor(1))]);
+    expect(strokes).not.toContain(hexString(PALETTES.light.positive));
+    expect(strokes).not.toContain(hexString(PALETTES.light.negative));
   });
 });

@@ -98,6 +98,11 @@ export abstract class AttributionExplainer {
 
   protected abstract attribute(items: PreparedItem[], ctx: AttributeContext): Promise<AttributeResult>;
 
+  /** True when the method's scores are magnitudes (>= 0 by construction, no sign): the output says so (`unsigned`). */
+  protected get unsignedScores(): boolean {
+    return false;
+  }
+
   private output(item: PreparedItem, rows: ItemRows, device: string): AttributionOutput {
     const a = this.adapter;
     const c = this.common;
@@ -118,6 +123,7 @@ export abstract class AttributionExplainer {
       granularityAggregationStrategy: c.granularityAggregationStrategy,
       inferenceMode: c.inferenceMode,
       method: this.methodName,
+      ...(this.unsignedScores ? { unsigned: true } : {}),
       device,
       ...(a.modelDtype ? { modelDtype: a.modelDtype } : {}),
       inputs: {

@@ -102,6 +102,11 @@ export abstract class GradientExplainer extends AttributionExplainer {
 
   protected abstract plan(x: Float32Array, seq: number, hidden: number, rng: Rng): SamplePlan;
 
+  // 'mean' takes |g x~| per token: a magnitude with no sign.
+  protected override get unsignedScores(): boolean {
+    return this.tokenReduction === 'mean';
+  }
+
   protected async attribute(items: PreparedItem[], ctx: AttributeContext): Promise<AttributeResult> {
     const runner = await this.adapter.gradients();
     throwIfAborted(ctx.signal);
@@ -298,12 +303,18 @@ export class SmoothGrad extends NoisyGradientExplainer {
 export class SquareGrad extends NoisyGradientExplainer {
   static override readonly methodName = 'SquareGrad';
   protected readonly aggregation = 'squareMean' as const;
+  protected override get unsignedScores(): boolean {
+    return true;
+  }
 }
 
 /** Unbiased variance of the per-token scores. */
 export class VarGrad extends NoisyGradientExplainer {
   static override readonly methodName = 'VarGrad';
   protected readonly aggregation = 'variance' as const;
+  protected override get unsignedScores(): boolean {
+    return true;
+  }
 }
 
 export interface GradientShapOptions extends NoiseOptions {

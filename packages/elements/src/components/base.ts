@@ -3,9 +3,10 @@ import { classMap } from 'lit/directives/class-map.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { AttributionOutput } from '@interpreto-js/core';
-import { cellColor, formatValue, type Theme } from '../color.ts';
-import { cellLabel, cellTooltip, exportBlob, type ExportFormat, type ExportOptions } from '../export.ts';
-import { validateOutput, type ClassNames } from '../view-model.ts';
+import { colorBarCSS, type RGB, rgbString, type Theme } from '../color.ts';
+import { cellLabel, cellTooltip, exportBlob, type ExportFormat, type ExportOptions, scaleLegend } from '../export.ts';
+import { checkNoiseFloor, DEFAULT_NOISE_FLOOR, formatCompact, SCALE_MODES, type ScaleMode } from '../scale.ts';
+import { type BlockScale, type ClassNames, outputScales, paintCell, validateOutput } from '../view-model.ts';
 import { baseStyles } from './styles.ts';
 
 /** Registers a custom element unless the name is taken already (the module may be loaded twice). */
@@ -37,6 +38,10 @@ export interface UnitOptions {
   note?: string;
   /** Outlined: the generated unit being explained. */
   target?: boolean;
+  /** One-sided scale (magnitudes). */
+  unsigned?: boolean;
+  /** A hue whatever the sign (dominant class). */
+  hue?: RGB;
   /** Clickable output unit (generation). */
   output?: boolean;
   pressed?: boolean;
@@ -63,6 +68,10 @@ const FORMATS: ExportFormat[] = ['png', 'svg', 'html', 'json'];
  * preventDefault to handle the Blob yourself); `interpreto-error` {error} when an export fails.
  *
  * @attr {'light' | 'dark'} theme - Colour theme (reflected).
+ * @attr {'row' | 'output' | 'shared'} scale-mode - Which cells share a colour bound: each row (class / generated unit), the whole output, or `shared-bound` (default: per class for classification, the whole matrix for generation).
+ * @attr {number} shared-bound - The bound of scale-mode 'shared', e.g. `sharedBound(outputs)` over several methods' outputs.
+ * @attr {number} noise-floor - Scores with |value| under it are drawn as 0 (float error); default 1e-6, 0 keeps every value.
+ * @attr {boolean} show-values - Print each unit's score in its cell.
  * @event {CustomEvent<{ index: number; text: string; value: number }>} interpreto-unit-select - A unit (not a clickable generated unit) was activated.
  * @event {CustomEvent<{ format: 'png' | 'svg' | 'html' | 'json'; blob: Blob; filename: string }>} interpreto-export - An export button was used; cancelable: `preventDefault()` to handle the Blob instead of the download.
  * @event {CustomEvent<{ error: unknown }>} interpreto-error - An export failed (e.g. PNG outside a browser).
@@ -72,6 +81,9 @@ const FORMATS: ExportFormat[] = ['png', 'svg', 'html', 'json'];
  * @csspart unit - One unit (a button).
  * @csspart export - The export buttons.
  * @csspart legend - The legend under the units.
+ * @csspart colour-bar - The colour bar of the scale (gradient and its bound).
+ * @csspart flat - The notice shown when every score of a row is within the noise floor of 0.
+ * @csspart value - A score printed in its cell (show-values).
  * @csspart error - The alert shown instead of the view when the output or theme is invalid.
  * @cssprop [--interpreto-bg=#ffffff] - Background (dark: #18181b).
  * @cssprop [--interpreto-fg=#111111] - Text colour (dark: #f4f4f5).
@@ -90,6 +102,10 @@ export abstract class InterpretoViewBase extends LitElement {
     output: { attribute: false },
     classesNames: { attribute: false },
     theme: { reflect: true },
+    scaleMode: { attribute: 'scale-mode' },
+    sharedBound: { type: Number, attribute: 'shared-bound' },
+    noiseFloor: { type: Number, attribute: 'noise-floor' },
+    showValues: { type: Boolean, attribute: 'show-values' },
     _focus: { state: true },
   };
 
@@ -99,6 +115,14 @@ export abstract class InterpretoViewBase extends LitElement {
   declare classesNames: ClassNames | undefined;
   /** Colour theme: 'light' or 'dark'. */
   declare theme: Theme;
+  /** Which cells share a colour bound; undefined: per class (classification) or the whole matrix (generation). */
+  declare scaleMode: ScaleMode | undefined;
+  /** The bound of scaleMode 'shared'. */
+  declare sharedBound: number | undefined;
+  /** Scores with |value| under it are drawn as 0. */
+  declare noiseFloor: number;
+  /** Print each unit's score in its cell. */
+  declare showValues: boolean;
   /** Index of the unit holding tabindex=0 in each navigation group. */
   declare protected _focus: Record<string, number>;
   protected _error: Error | null = null;
@@ -106,22 +130,46 @@ export abstract class InterpretoViewBase extends LitElement {
   constructor() {
     super();
     this.theme = 'light';
+    this.noiseFloor = DEFAULT_NOISE_FLOOR;
+    this.showValues = false;
     this._focus = {};
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('output') || changed.has('theme')) {
+    if (
+      changed.has('output') ||
+      changed.has('theme') ||
+      changed.has('scaleMode') ||
+      changed.has('sharedBound') ||
+      changed.has('noiseFloor')
+    ) {
       if (changed.has('output')) this._focus = {};
       this._error = null;
       try {
         if (this.theme !== 'light' && this.theme !== 'dark') {
           throw new TypeError(`unknown theme "${String(this.theme)}": use 'light' or 'dark'.`);
         }
-        if (this.output !== undefined) validateOutput(this.output);
+        if (this.scaleMode !== undefined && !SCALE_MODES.includes(this.scaleMode)) {
+          throw new TypeError(`unknown scale-mode "${String(this.scaleMode)}": use 'row', 'output' or 'shared'.`);
+        }
+        checkNoiseFloor(this.noiseFloor);
+        if (this.output !== undefined) {
+          validateOutput(this.output);
+          this.scales();
+        }
       } catch (e) {
         this._error = e as Error;
       }
     }
+  }
+
+  /** The scale of each row of the output, with this element's scale settings. */
+  protected scales(): BlockScale[] {
+    return outputScales(this.output!, {
+      scaleMode: this.scaleMode,
+      sharedBound: this.sharedBound,
+      noiseFloor: this.noiseFloor,
+    });
   }
 
   /** What the export buttons export: the current view state. */
@@ -135,6 +183,9 @@ export abstract class InterpretoViewBase extends LitElement {
       ...this.exportOptions(),
       theme: this.theme,
       classesNames: this.classesNames,
+      scaleMode: this.scaleMode,
+      sharedBound: this.sharedBound,
+      noiseFloor: this.noiseFloor,
     });
   }
 
@@ -167,18 +218,31 @@ export abstract class InterpretoViewBase extends LitElement {
     return nothing;
   }
 
-  protected renderLegend(bound: number, scope: string): TemplateResult {
-    return html`<div class="legend" part="legend">red: positive, blue: negative; full colour at ±${formatValue(bound)} (${scope})</div>`;
+  /** The colour bar (gradient between its bounds) and the legend in words; a notice instead when the row is flat. */
+  protected renderLegend(scale: BlockScale): TemplateResult {
+    if (scale.flat) {
+      return html`<div class="legend flat" part="flat" role="note">${scaleLegend(scale)}</div>`;
+    }
+    const b = formatCompact(scale.bound);
+    return html`<div class="legend" part="legend"><span class="colour-bar" part="colour-bar" data-bound=${scale.bound} data-unsigned=${String(scale.unsigned)}><span class="bar-min">${scale.unsigned ? '0' : `-${b}`}</span><span class="bar" style=${`background:${colorBarCSS(this.theme, scale.unsigned)}`}></span><span class="bar-max">${scale.unsigned ? '' : '+'}${b}</span></span> <span class="legend-text">${scaleLegend(scale)}</span></div>`;
+  }
+
+  /** The dominant-class legend: each class's hue and name, visible without hovering. */
+  protected renderClassLegend(classes: { name: string; hue: RGB }[]): TemplateResult {
+    return html`<div class="legend" part="legend">Each unit in its dominant class's colour (darker = larger score):${classes.map((c) => html` <span class="class-key"><span class="swatch" style=${`background:${rgbString(c.hue)}`}></span>${c.name}</span>`)}</div>`;
   }
 
   /** One unit: a button whose content is a text binding (never HTML). */
   protected renderUnit(u: UnitOptions): TemplateResult {
-    const c = cellColor(u.value, u.bound, this.theme);
+    const c = paintCell(
+      { text: u.text, value: u.value, bound: u.bound, unsigned: u.unsigned, hue: u.hue, noiseFloor: this.noiseFloor },
+      this.theme,
+    );
     // Both properties always set (never removed), so a cell that turns undefined loses its old colour.
     const style = { 'background-color': c.background ?? 'transparent', color: c.background ? c.color : 'inherit' };
     const cell = { text: u.text, value: u.value, note: u.note };
     const tabindex = (this._focus[u.group] ?? 0) === u.index ? '0' : '-1';
-    return html`${u.spaceBefore ? ' ' : ''}<button type="button" part="unit" class=${classMap({ unit: true, target: !!u.target, output: !!u.output })} data-group=${u.group} data-index=${u.index} data-sign=${c.sign} tabindex=${tabindex} style=${styleMap(style)} title=${cellTooltip(cell)} aria-label=${cellLabel(cell)} aria-pressed=${ifDefined(u.pressed === undefined ? undefined : String(u.pressed))} @click=${u.onClick ?? (() => this.emit('interpreto-unit-select', { index: u.index, text: u.text, value: u.value }))} @mouseenter=${ifDefined(u.onEnter)} @mouseleave=${ifDefined(u.onLeave)} @focus=${() => this._setFocus(u.group, u.index)}>${u.text}</button>`;
+    return html`${u.spaceBefore ? ' ' : ''}<button type="button" part="unit" class=${classMap({ unit: true, target: !!u.target, output: !!u.output })} data-group=${u.group} data-index=${u.index} data-sign=${c.sign} tabindex=${tabindex} style=${styleMap(style)} title=${cellTooltip(cell)} aria-label=${cellLabel(cell)} aria-pressed=${ifDefined(u.pressed === undefined ? undefined : String(u.pressed))} @click=${u.onClick ?? (() => this.emit('interpreto-unit-select', { index: u.index, text: u.text, value: u.value }))} @mouseenter=${ifDefined(u.onEnter)} @mouseleave=${ifDefined(u.onLeave)} @focus=${() => this._setFocus(u.group, u.index)}>${u.text}${this.showValues && Number.isFinite(u.value) ? html`<span class="value" part="value" aria-hidden="true">${formatCompact(u.value)}</span>` : nothing}</button>`;
   }
 
   private _setFocus(group: string, index: number): void {

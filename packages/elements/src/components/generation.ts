@@ -1,13 +1,18 @@
-import { html, nothing } from 'lit';
-import { matrixBound } from '../color.ts';
+import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
+import { classMap } from 'lit/directives/class-map.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import type { ExportOptions } from '../export.ts';
+import { formatCompact } from '../scale.ts';
 import {
   generationCellValue,
   generationLayout,
   generationStepCells,
   outputColumn,
+  paintCell,
   spaceBefore,
+  type StepCell,
   stepCellText,
+  type BlockScale,
 } from '../view-model.ts';
 import { defineOnce } from './base.ts';
 import { InterpretoRowSelectBase } from './row-select.ts';
@@ -26,16 +31,32 @@ export interface OutputSelectDetail {
  * When the output carries `stepScores`, a row under the generated units shows the model's probability of each
  * unit (product over its tokens); hovering a cell shows each token's rank and top-k alternatives.
  *
+ * `mode="matrix"` (or the Tokens / Matrix switch) shows the whole matrix instead, as Inseq does: one row per
+ * prompt and generated unit, one column per generated unit, the score printed in each cell, undefined cells
+ * (a unit at or after the step) marked, and the model's probability of each generated unit as the last row.
+ *
  * Events: `interpreto-select` {row, text} on click; `interpreto-preview` {row} on hover changes;
  * `interpreto-unit-select` {index, text, value} when a prompt unit is activated.
  *
  * @customElement interpreto-generation
+ * @attr {'tokens' | 'matrix'} mode - 'tokens' (default): click a generated unit to see what it depends on; 'matrix': every score at once.
+ * @csspart mode - The Tokens / Matrix switch.
+ * @csspart matrix - The matrix table (mode 'matrix').
  * @csspart steps - The row of the model's probabilities of the generated units.
  * @csspart step - One probability cell (its title lists rank and top-k alternatives).
  * @event {CustomEvent<{ row: number | null; text: string | null }>} interpreto-select - A generated unit was clicked (row null: selection cleared).
  * @event {CustomEvent<{ row: number | null }>} interpreto-preview - The hovered generated unit changed (null when the pointer leaves).
  */
 export class InterpretoGeneration extends InterpretoRowSelectBase<OutputSelectDetail> {
+  static override properties: PropertyDeclarations = { mode: { reflect: true } };
+  /** 'tokens' (click a generated unit) or 'matrix' (every score at once). */
+  declare mode: 'tokens' | 'matrix';
+
+  constructor() {
+    super();
+    this.mode = 'tokens';
+  }
+
   protected exportOptions(): ExportOptions {
     return { row: this.activeRow ?? 'all' };
   }
@@ -55,14 +76,32 @@ export class InterpretoGeneration extends InterpretoRowSelectBase<OutputSelectDe
     if (problem !== nothing) return problem;
     const out = this.output!;
     const layout = generationLayout(out);
-    const bound = matrixBound(out.attributions);
+    const scales = this.scales();
     const active = this.activeRow;
+    const cells = generationStepCells(out);
+    const modes = html`<span class="mode" part="mode" role="group" aria-label="View">${(
+      ['tokens', 'matrix'] as const
+    ).map(
+      (m) =>
+        html`<button type="button" data-mode=${m} aria-pressed=${String(this.mode === m)} @click=${() => (this.mode = m)}>${m === 'tokens' ? 'Tokens' : 'Matrix'}</button>`,
+    )}</span>`;
+    if (this.mode === 'matrix') {
+      return html`<div class="header" part="header"><span class="title" part="title">Every generated unit (columns) and what it depends on (rows)</span>${modes}${this.renderExportButtons()}</div>${this.renderMatrix(scales, cells)}${this.renderLegend(scales[active ?? 0]!)}`;
+    }
+    const bound = active === null ? 0 : scales[active]!.bound;
+    const unsigned = scales[0]!.unsigned;
     const value = (c: number) => (active === null ? Number.NaN : generationCellValue(out, active, c));
-    const prompt = out.elements
-      .slice(0, layout.nPrompt)
-      .map((text, c) =>
-        this.renderUnit({ group: 'prompt', index: c, text, spaceBefore: spaceBefore(out, c), value: value(c), bound }),
-      );
+    const prompt = out.elements.slice(0, layout.nPrompt).map((text, c) =>
+      this.renderUnit({
+        group: 'prompt',
+        index: c,
+        text,
+        spaceBefore: spaceBefore(out, c),
+        value: value(c),
+        bound,
+        unsigned,
+      }),
+    );
     const outputs = out.elements.slice(layout.nPrompt).map((text, j) => {
       const c = outputColumn(layout, j);
       return this.renderUnit({
@@ -73,6 +112,7 @@ export class InterpretoGeneration extends InterpretoRowSelectBase<OutputSelectDe
         spaceBefore: j > 0 && spaceBefore(out, c),
         value: value(c),
         bound,
+        unsigned,
         output: true,
         target: active === j,
         pressed: this.selectedRow === j,
@@ -82,7 +122,6 @@ export class InterpretoGeneration extends InterpretoRowSelectBase<OutputSelectDe
         onLeave: () => this.hoverRow(null),
       });
     });
-    const cells = generationStepCells(out);
     const steps = cells
       ? html`<div class="section-label">Model probability</div><div class="units steps" part="steps" role="group" aria-label="The model's probability of each generated unit">${cells.map(
           (cell, j) =>
@@ -93,7 +132,44 @@ export class InterpretoGeneration extends InterpretoRowSelectBase<OutputSelectDe
       active === null
         ? 'Hover or click a generated unit'
         : `Output ${active + 1}: ${JSON.stringify(out.elements[outputColumn(layout, active)])}${this.selectedRow === null ? ' (preview)' : ''}`;
-    return html`<div class="header" part="header"><span class="title" part="title" aria-live="polite">${title}</span>${this.renderExportButtons()}</div><div class="section-label">Prompt</div><div class="units" part="units" role="group" aria-label="Prompt units" @keydown=${this._onNavKey}>${prompt}</div><div class="section-label">Generated</div><div class="units" part="units" role="toolbar" aria-label="Generated units: choose one to see what it depends on" @keydown=${this._onNavKey}>${outputs}</div>${steps}${this.renderLegend(bound, 'whole matrix')}`;
+    return html`<div class="header" part="header"><span class="title" part="title" aria-live="polite">${title}</span>${modes}${this.renderExportButtons()}</div><div class="section-label">Prompt</div><div class="units" part="units" role="group" aria-label="Prompt units" @keydown=${this._onNavKey}>${prompt}</div><div class="section-label">Generated</div><div class="units" part="units" role="toolbar" aria-label="Generated units: choose one to see what it depends on" @keydown=${this._onNavKey}>${outputs}</div>${steps}${this.renderLegend(scales[active ?? 0]!)}`;
+  }
+
+  /** The Inseq-style matrix: rows = prompt and generated units, columns = generated units, a number per cell. */
+  private renderMatrix(scales: BlockScale[], steps: StepCell[] | null): TemplateResult {
+    const out = this.output!;
+    const layout = generationLayout(out);
+    const cols = out.attributions.map((_, r) => r);
+    const head = cols.map(
+      (r) =>
+        html`<th scope="col" class="gen" title=${`Generated unit ${r + 1}`}>${out.elements[outputColumn(layout, r)]}</th>`,
+    );
+    const body = out.elements.map((text, c) => {
+      const cellsOfRow = cols.map((r) => {
+        const v = generationCellValue(out, r, c);
+        if (Number.isNaN(v)) {
+          return html`<td class="nan" title="undefined: this unit is generated at or after this step" aria-label="undefined">·</td>`;
+        }
+        const s = scales[r]!;
+        const paint = paintCell(
+          { text, value: v, bound: s.bound, unsigned: s.unsigned, noiseFloor: s.noiseFloor },
+          this.theme,
+        );
+        return html`<td style=${styleMap({ 'background-color': paint.background ?? 'transparent', color: paint.color })} data-value=${v} title=${`${JSON.stringify(text)} → ${JSON.stringify(out.elements[outputColumn(layout, r)])}: ${v}`}>${formatCompact(v)}</td>`;
+      });
+      return html`<tr class=${classMap({ generated: c >= layout.nPrompt })}><th scope="row">${text}</th>${cellsOfRow}</tr>`;
+    });
+    const prob = steps
+      ? html`<tr class="prob-row"><th scope="row" title="The model's probability of each generated unit">p(unit)</th>${steps.map(
+          (cell) =>
+            html`<td class="step${cell.ranks.some((k) => k > 1) ? ' not-greedy' : ''}" title=${cell.detail}>${stepCellText(cell)}</td>`,
+        )}</tr>`
+      : nothing;
+    const perColumn = this.scaleMode === 'row';
+    const boundRow = perColumn
+      ? html`<tr class="bound-row"><th scope="row">bound</th>${scales.map((s) => html`<td>${formatCompact(s.bound)}</td>`)}</tr>`
+      : nothing;
+    return html`<div class="matrix-wrap"><table class="matrix" part="matrix"><thead><tr><th scope="col" class="corner">units ↓ generated →</th>${head}</tr></thead><tbody>${body}</tbody><tfoot>${prob}${boundRow}</tfoot></table></div>`;
   }
 }
 

@@ -7,7 +7,8 @@ import type { ClassNames } from '../view-model.ts';
 import { defineOnce, type InterpretoViewBase } from './base.ts';
 
 /** The parts of the inner views, forwarded so that a page can style them through the heatmap. */
-const VIEW_PARTS = 'header, title, units, unit, class-button, steps, step, export, legend, error: view-error';
+const VIEW_PARTS =
+  'header, title, units, unit, class-button, steps, step, export, legend, colour-bar, flat, value, mode, matrix, error: view-error';
 
 /**
  * `<interpreto-heatmap>`: shows one AttributionOutput, for pages without a build step. It reads the
@@ -42,6 +43,11 @@ const VIEW_PARTS = 'header, title, units, unit, class-button, steps, step, expor
  * @csspart step - Forwarded from the generation view: one probability cell.
  * @csspart export - Forwarded from the view: the export buttons.
  * @csspart legend - Forwarded from the view: the legend.
+ * @csspart colour-bar - Forwarded from the view: the colour bar of the scale.
+ * @csspart flat - Forwarded from the view: the notice of a flat row.
+ * @csspart value - Forwarded from the view: a score printed in its cell.
+ * @csspart mode - Forwarded from the generation view: the Tokens / Matrix switch.
+ * @csspart matrix - Forwarded from the generation view: the matrix table.
  * @csspart view-error - Forwarded from the view: its own alert (e.g. an unknown theme).
  * @cssprop --interpreto-error-fg - Text and border colour of the error alert.
  * @cssprop --interpreto-error-bg - Background of the error alert.

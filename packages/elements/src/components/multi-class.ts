@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import { classMap } from 'lit/directives/class-map.js';
-import { rowBounds } from '../color.ts';
+import { classColor, rgbString } from '../color.ts';
 import type { ExportOptions } from '../export.ts';
 import { className, dominantRows, spaceBefore } from '../view-model.ts';
 import { defineOnce } from './base.ts';
@@ -50,15 +50,15 @@ export class InterpretoMultiClass extends InterpretoRowSelectBase<ClassSelectDet
     const problem = this.renderError();
     if (problem !== nothing) return problem;
     const out = this.output!;
-    const bounds = rowBounds(out.attributions);
+    const scales = this.scales();
     const names = out.attributions.map((_, r) => className(out, r, this.classesNames));
     const active = this.activeRow;
-    const dom = active === null ? dominantRows(out) : null;
+    const dom = active === null ? dominantRows(out, this.noiseFloor) : null;
     const title =
       active === null ? 'Dominant class' : `Class: ${names[active]}${this.selectedRow === null ? ' (preview)' : ''}`;
     const chips = names.map(
       (name, r) =>
-        html`<button type="button" part="class-button" class=${classMap({ chip: true, previewed: this.hoveredRow === r })} data-group="classes" data-index=${r} tabindex=${(this._focus.classes ?? 0) === r ? '0' : '-1'} aria-pressed=${String(this.selectedRow === r)} @click=${() => this.toggleClass(r)} @mouseenter=${() => this.hoverRow(r)} @mouseleave=${() => this.hoverRow(null)}>${name}</button>`,
+        html`<button type="button" part="class-button" class=${classMap({ chip: true, previewed: this.hoveredRow === r })} data-group="classes" data-index=${r} tabindex=${(this._focus.classes ?? 0) === r ? '0' : '-1'} aria-pressed=${String(this.selectedRow === r)} @click=${() => this.toggleClass(r)} @mouseenter=${() => this.hoverRow(r)} @mouseleave=${() => this.hoverRow(null)}><span class="swatch" style=${`background:${rgbString(classColor(r))}`}></span>${name}</button>`,
     );
     const units = out.elements.map((text, c) => {
       const sp = spaceBefore(out, c);
@@ -80,7 +80,9 @@ export class InterpretoMultiClass extends InterpretoRowSelectBase<ClassSelectDet
               text,
               spaceBefore: sp,
               value: out.attributions[r]![c]!,
-              bound: bounds[r]!,
+              bound: scales[r]!.bound,
+              unsigned: true,
+              hue: classColor(r),
               note: `dominant: ${names[r]}`,
             });
       }
@@ -90,11 +92,12 @@ export class InterpretoMultiClass extends InterpretoRowSelectBase<ClassSelectDet
         text,
         spaceBefore: sp,
         value: out.attributions[active!]![c]!,
-        bound: bounds[active!]!,
+        bound: scales[active!]!.bound,
+        unsigned: scales[active!]!.unsigned,
         note: names[active!],
       });
     });
-    return html`<div class="header" part="header"><span class="title" part="title" aria-live="polite">${title}</span>${this.renderExportButtons()}</div><div class="header" part="header" role="toolbar" aria-label="Classes" @keydown=${this._onNavKey}>${chips}</div><div class="units" part="units" role="group" aria-label="Attributions" @keydown=${this._onNavKey}>${units}</div><div class="legend" part="legend">${active === null ? "Each unit coloured by its dominant class, with that class's bound." : ''} red: positive, blue: negative; bound per class.</div>`;
+    return html`<div class="header" part="header"><span class="title" part="title" aria-live="polite">${title}</span>${this.renderExportButtons()}</div><div class="header" part="header" role="toolbar" aria-label="Classes" @keydown=${this._onNavKey}>${chips}</div><div class="units" part="units" role="group" aria-label="Attributions" @keydown=${this._onNavKey}>${units}</div>${active === null ? this.renderClassLegend(names.map((name, r) => ({ name, hue: classColor(r) }))) : this.renderLegend(scales[active]!)}`;
   }
 }
 

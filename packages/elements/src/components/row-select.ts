@@ -1,4 +1,4 @@
-import type { PropertyValues } from 'lit';
+import type { PropertyDeclarations, PropertyValues } from 'lit';
 import { InterpretoViewBase } from './base.ts';
 
 /**
@@ -11,7 +11,7 @@ import { InterpretoViewBase } from './base.ts';
  * the hovered row changes (row null when the pointer leaves).
  */
 export abstract class InterpretoRowSelectBase<SelectDetail> extends InterpretoViewBase {
-  static override properties = {
+  static override properties: PropertyDeclarations = {
     selectedRow: { attribute: false },
     hoveredRow: { state: true },
   };

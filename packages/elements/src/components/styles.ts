@@ -94,6 +94,7 @@ export const baseStyles = css`
   }
   .unit:focus-visible,
   .chip:focus-visible,
+  .mode button:focus-visible,
   .export button:focus-visible {
     outline: 2px solid var(--interpreto-focus);
     outline-offset: 1px;
@@ -133,5 +134,120 @@ export const baseStyles = css`
     font-size: 0.75em;
     color: var(--interpreto-muted);
     margin-top: 6px;
+  }
+  .legend.flat {
+    color: var(--interpreto-fg);
+    border-left: 3px solid var(--interpreto-muted);
+    padding-left: 6px;
+  }
+  .colour-bar {
+    display: inline-flex;
+    align-items: center;
+    gap: 4px;
+    font-variant-numeric: tabular-nums;
+    vertical-align: middle;
+  }
+  .colour-bar .bar {
+    display: inline-block;
+    width: 120px;
+    height: 10px;
+    border: 1px solid var(--interpreto-border);
+    border-radius: 2px;
+  }
+  .swatch {
+    display: inline-block;
+    width: 0.8em;
+    height: 0.8em;
+    border-radius: 2px;
+    margin-right: 4px;
+    vertical-align: -0.05em;
+  }
+  .class-key {
+    white-space: nowrap;
+    color: var(--interpreto-fg);
+  }
+  .value {
+    font-family: var(--interpreto-font);
+    font-size: 0.65em;
+    vertical-align: sub;
+    margin: 0 2px 0 1px;
+    opacity: 0.85;
+  }
+  .mode {
+    display: inline-flex;
+  }
+  .mode button {
+    font: inherit;
+    font-size: 0.75em;
+    padding: 1px 8px;
+    border: 1px solid var(--interpreto-border);
+    background: var(--interpreto-button-bg);
+    color: var(--interpreto-fg);
+    cursor: pointer;
+  }
+  .mode button:first-child {
+    border-radius: 4px 0 0 4px;
+  }
+  .mode button:last-child {
+    border-radius: 0 4px 4px 0;
+  }
+  .mode button[aria-pressed='true'] {
+    background: var(--interpreto-active-bg);
+    color: var(--interpreto-active-fg);
+  }
+  .matrix-wrap {
+    overflow-x: auto;
+    max-width: 100%;
+  }
+  table.matrix,
+  table.scores {
+    border-collapse: collapse;
+    font-size: 0.8em;
+    font-variant-numeric: tabular-nums;
+  }
+  .matrix th,
+  .matrix td,
+  .scores th,
+  .scores td {
+    border: 1px solid var(--interpreto-border);
+    padding: 2px 6px;
+    text-align: right;
+    white-space: pre;
+  }
+  .matrix th,
+  .scores th {
+    font-family: var(--interpreto-token-font);
+    font-weight: normal;
+  }
+  .matrix th[scope='row'],
+  .scores td.text {
+    text-align: left;
+  }
+  .matrix tr.generated th[scope='row'] {
+    font-style: italic;
+  }
+  .matrix td.nan {
+    color: var(--interpreto-muted);
+    text-align: center;
+    background: repeating-linear-gradient(45deg, transparent 0 3px, var(--interpreto-border) 3px 4px);
+  }
+  .matrix .corner {
+    color: var(--interpreto-muted);
+    font-family: var(--interpreto-font);
+  }
+  .matrix tfoot td,
+  .matrix tfoot th {
+    color: var(--interpreto-muted);
+  }
+  .matrix td.step.not-greedy {
+    text-decoration: underline dashed;
+  }
+  .scores th button {
+    font: inherit;
+    border: 0;
+    background: transparent;
+    color: inherit;
+    cursor: pointer;
+    padding: 0;
   }
 `;
