@@ -104,6 +104,7 @@ export const ATTRIBUTIONS_SCHEMA_V1 = {
         device: { type: 'string' },
         modelDtype: { type: 'string' },
         truncated: { type: 'boolean' },
+        unsigned: { type: 'boolean' },
         tokenLevel: {
           type: 'object',
           required: ['scores', 'units'],
