@@ -193,7 +193,14 @@ describe('registry', () => {
       min: { value: 0, open: true },
       max: { value: 1, open: false },
     });
-    expect(Object.keys(EXPLAIN_OPTIONS).sort()).toEqual(['contrast', 'generation', 'onProgress', 'signal', 'topK']);
+    expect(Object.keys(EXPLAIN_OPTIONS).sort()).toEqual([
+      'contrast',
+      'generation',
+      'onProgress',
+      'signal',
+      'stopWhen',
+      'topK',
+    ]);
     expect(EXPLAIN_OPTIONS.topK).toMatchObject({ default: 5, integer: true, min: { value: 0, open: false } });
     expect(Object.keys(GENERATION_OPTIONS).sort()).toEqual(['max_length', 'max_new_tokens']);
   });

@@ -8,7 +8,8 @@
  * Exports: `AttributionExplainer`, `ItemRows`, `AttributeResult`, `AttributeContext`.
  */
 import type { ModelLike, TokenizerLike } from '../model/types.ts';
-import type { AttributionOutput } from '../types.ts';
+import type { AttributionOutput, SamplingInfo } from '../types.ts';
+import type { PartialAttribution, StopWhen } from './anytime.ts';
 import { poolRows } from '../math/index.ts';
 import { ModelAdapter } from '../model/adapter.ts';
 import { throwIfAborted } from './abort.ts';
@@ -35,11 +36,22 @@ export interface AttributeResult {
   device: string;
   /** Per item, the logits of its unperturbed sequence (see step-scores.ts). */
   reference: ReferenceLogits[];
+  /** Sampling methods: per item, the samples used and the convergence. */
+  sampling?: (SamplingInfo | undefined)[];
 }
 
 export interface AttributeContext {
   signal?: AbortSignal;
   progress: Progress;
+  stopWhen?: StopWhen;
+  /** The partial result of item i from its current rows (as `explain` would return it), for `onProgress`. */
+  partial(
+    i: number,
+    rows: ItemRows,
+    reference: ReferenceLogits,
+    device: string,
+    sampling: SamplingInfo,
+  ): PartialAttribution;
 }
 
 export abstract class AttributionExplainer {
@@ -70,12 +82,25 @@ export abstract class AttributionExplainer {
     validateExplainOptions(this.methodName, options);
     throwIfAborted(options.signal);
     const items = await prepareItems(this.adapter, inputs, targets, this.common, options);
-    const ctx: AttributeContext = { signal: options.signal, progress: new Progress(options.onProgress) };
-    const { rows, device, reference } = await this.attribute(items, ctx);
     const topK = options.topK ?? EXPLAIN_OPTIONS.topK.default;
+    const ctx: AttributeContext = {
+      signal: options.signal,
+      progress: new Progress(options.onProgress),
+      stopWhen: options.stopWhen,
+      partial: (i, rows, reference, device, sampling) => ({
+        index: i,
+        output: {
+          ...this.output(items[i]!, rows, device),
+          ...stepScoreFields(this.adapter, items[i]!, reference, topK),
+          sampling,
+        },
+      }),
+    };
+    const { rows, device, reference, sampling } = await this.attribute(items, ctx);
     return items.map((item, i) => ({
       ...this.output(item, rows[i]!, device),
       ...stepScoreFields(this.adapter, item, reference[i]!, topK),
+      ...(sampling?.[i] ? { sampling: sampling[i] } : {}),
     }));
   }
 
