@@ -60,9 +60,13 @@ export class ChangeTracker {
     return samples > this.lastSamples && samples - this.lastSamples >= Math.max(1, Math.floor(this.lastSamples / 8));
   }
 
-  /** Records an estimate made from `samples` samples; returns the largest absolute change since the last one. */
-  update(estimate: Float64Array[], samples: number): number | undefined {
-    if (this.last) {
+  /**
+   * Records an estimate made from `samples` samples; returns the largest absolute change since the last one
+   * (undefined, not converged, when the estimate is not `determined` by the data, e.g. a rank-deficient fit).
+   */
+  update(estimate: Float64Array[], samples: number, determined = true): number | undefined {
+    if (!determined) this.convergence = undefined;
+    else if (this.last) {
       let max = 0;
       estimate.forEach((row, r) => {
         const prev = this.last![r]!;

@@ -12,7 +12,7 @@
 import type { ModelLike, TokenizerLike } from '../model/types.ts';
 import {
   createRng,
-  kernelShapAttributions,
+  kernelShapFit,
   KernelShapStream,
   limeAttributions,
   limeMaskStream,
@@ -58,6 +58,13 @@ export interface MaskStream {
     readonly budget: number;
     /** Samples whose rows are all recorded. */
     samplesUsed(): number;
+    /** False where only the whole budget gives a sound estimate (KernelShap enumerating): never stops early. */
+    readonly stoppable: boolean;
+    /**
+     * Whether the latest estimate is determined by the data: a rank-deficient fit (too few distinct rows) gives
+     * a stable but arbitrary answer, so its change says nothing and it never counts as converged.
+     */
+    determined?(): boolean;
     stop(): void;
   };
 }
@@ -159,8 +166,8 @@ export abstract class PerturbationExplainer extends AttributionExplainer {
         const finished = s.rowsLeft === 0;
         if (!(ctx.progress.listening || ctx.stopWhen) || !(finished || trackers[i]!.due(samples))) continue;
         const estimate = s.estimate();
-        const convergence = trackers[i]!.update(estimate, samples);
-        if (!finished && stopWhenMet(ctx.stopWhen, convergence, samples, mins[i]!)) {
+        const convergence = trackers[i]!.update(estimate, samples, sampling.determined?.() ?? true);
+        if (!finished && sampling.stoppable && stopWhenMet(ctx.stopWhen, convergence, samples, mins[i]!)) {
           stopped[i] = true;
           sampling.stop();
         }
@@ -262,6 +269,7 @@ export class Lime extends PerturbationExplainer {
     const draw = limeMaskStream(G, this.perturbProbability, rng);
     const kept = new RowsAndScores(targets);
     let stopped = false;
+    let determined = false;
     const options = { distanceFunction: this.distanceFunction, kernelWidth: this.kernelWidth };
     return {
       next: () => {
@@ -275,10 +283,18 @@ export class Lime extends PerturbationExplainer {
         return stopped ? 0 : n - kept.masks.length;
       },
       firstRowIsReference: false,
-      estimate: () =>
-        kept.scores.map((_, r) => limeAttributions(kept.masks.slice(0, kept.count), kept.f(r), options).coef),
+      estimate: () => {
+        determined = true;
+        return kept.scores.map((_, r) => {
+          const fit = limeAttributions(kept.masks.slice(0, kept.count), kept.f(r), options);
+          if (fit.ridgeUsed > 0) determined = false;
+          return fit.coef;
+        });
+      },
       sampling: {
         measure: 'coefficientChange',
+        stoppable: true,
+        determined: () => determined,
         budget: n,
         samplesUsed: () => kept.count,
         stop: () => {
@@ -313,6 +329,7 @@ export class KernelShap extends PerturbationExplainer {
       draws.exact ? 'all 2^G coalitions are enumerated and kept for the fit' : 'every coalition is kept for the fit',
     );
     const kept = new RowsAndScores(targets);
+    let determined = false;
     return {
       next: () => draws.next(),
       record: (s) => kept.record(s),
@@ -322,10 +339,17 @@ export class KernelShap extends PerturbationExplainer {
       firstRowIsReference: true,
       estimate: () => {
         const coalitions = draws.coalitions();
-        return kept.scores.map((_, r) => Float64Array.from(kernelShapAttributions(coalitions, kept.f(r))));
+        determined = true;
+        return kept.scores.map((_, r) => {
+          const fit = kernelShapFit(coalitions, kept.f(r));
+          if (fit.ridgeUsed > 0) determined = false;
+          return fit.phi;
+        });
       },
       sampling: {
         measure: 'coefficientChange',
+        stoppable: !draws.exact,
+        determined: () => determined,
         budget: draws.budget,
         samplesUsed: () => draws.samplesUsed,
         stop: () => draws.stop(),
@@ -387,6 +411,7 @@ export class Sobol extends PerturbationExplainer {
       estimate: () => accs.map((acc) => acc.indices()),
       sampling: {
         measure: 'indexChange',
+        stoppable: true,
         budget: k,
         samplesUsed: () => accs[0]?.samples ?? 0,
         stop: () => rows.stop(),

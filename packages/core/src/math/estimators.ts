@@ -9,7 +9,8 @@
  *   (0.75 sqrt(G)), `limeWeights(masks, kind, kernelWidth?)`.
  * - `limeAttributions(masks, f, { distanceFunction?, kernelWidth? }) -> { coef, intercept, weights }`:
  *   weighted least squares with intercept on the kept indicators (1 - mask).
- * - `kernelShapAttributions(coalitions, f)`: constrained weighted regression (efficiency exact).
+ * - `kernelShapAttributions(coalitions, f)`: constrained weighted regression (efficiency exact); `kernelShapFit`:
+ *   the same with the ridge the fit needed (`ridgeUsed` > 0: rank deficient, too few distinct coalitions).
  * - `SobolIndicesOrder` enum, `sobolIndices(f, G, k, order)`: Jansen estimators; `SobolAccumulator`: the same,
  *   fed sample by sample (anytime estimates from the completed samples).
  * - `bruteForceShapley(G, valueFn)`: exact Shapley values by enumerating the 2^G coalitions (tests, tiny G).
@@ -81,6 +82,8 @@ export interface LimeResult {
   intercept: number;
   /** Sample weights used. */
   weights: Float64Array;
+  /** Ridge strength the fit needed (0: the design had full column rank; > 0: too few distinct samples). */
+  ridgeUsed: number;
 }
 
 export function limeAttributions(
@@ -97,8 +100,8 @@ export function limeAttributions(
     for (let g = 0; g < G; g++) row[g + 1] = 1 - (m[g] as number);
     return row;
   });
-  const { coef } = weightedLeastSquares(X, f, weights, { unpenalized: [0] });
-  return { coef: coef.slice(1), intercept: coef[0] as number, weights };
+  const { coef, ridgeUsed } = weightedLeastSquares(X, f, weights, { unpenalized: [0] });
+  return { coef: coef.slice(1), intercept: coef[0] as number, weights, ridgeUsed };
 }
 
 /**
@@ -107,13 +110,21 @@ export function limeAttributions(
  * (phi_last = Delta - sum of the others), so efficiency holds up to float rounding whatever the sampling.
  */
 export function kernelShapAttributions(coalitions: KernelShapCoalitions, f: ArrayLike<number>): Float64Array {
+  return kernelShapFit(coalitions, f).phi;
+}
+
+/** `kernelShapAttributions`, with the ridge strength the fit needed (0: full rank). */
+export function kernelShapFit(
+  coalitions: KernelShapCoalitions,
+  f: ArrayLike<number>,
+): { phi: Float64Array; ridgeUsed: number } {
   const { masks, weights } = coalitions;
   const G = checkAligned('kernelShapAttributions', masks, f);
-  if (G === 0) return new Float64Array(0);
+  if (G === 0) return { phi: new Float64Array(0), ridgeUsed: 0 };
   const fFull = f[0] as number;
   const fEmpty = f[1] as number;
   const delta = fFull - fEmpty;
-  if (G === 1) return Float64Array.of(delta);
+  if (G === 1) return { phi: Float64Array.of(delta), ridgeUsed: 0 };
   const X: Float64Array[] = [];
   const y: number[] = [];
   const w: number[] = [];
@@ -126,13 +137,13 @@ export function kernelShapAttributions(coalitions: KernelShapCoalitions, f: Arra
     y.push((f[r] as number) - fEmpty - zLast * delta);
     w.push(weights[r] as number);
   }
-  const { coef } = weightedLeastSquares(X, y, w);
+  const { coef, ridgeUsed } = weightedLeastSquares(X, y, w);
   const phi = new Float64Array(G);
   phi.set(coef);
   let rest = delta;
   for (let g = 0; g < G - 1; g++) rest -= coef[g] as number;
   phi[G - 1] = rest;
-  return phi;
+  return { phi, ridgeUsed };
 }
 
 export enum SobolIndicesOrder {
