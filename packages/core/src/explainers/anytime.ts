@@ -36,7 +36,7 @@ export interface PartialAttribution {
 
 /**
  * Samples an input uses before `stopWhen` may stop it, unless `minSamples` says otherwise: a regression needs
- * more rows than unknowns (Lime, KernelShap: 2 (G + 1)), Sobol and the gradient methods 8 samples (their
+ * more rows than unknowns (Lime, KernelShap: max(8, 2 (G + 1))), Sobol and the gradient methods 8 samples (their
  * variance estimates are meaningless below that); never more than the budget.
  */
 export function defaultMinSamples(measure: ConvergenceMeasure, G: number, budget: number): number {

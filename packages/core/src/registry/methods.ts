@@ -384,7 +384,7 @@ export const STOP_WHEN_OPTIONS = {
     type: 'number',
     integer: true,
     min: atLeast(1),
-    defaultDocs: '2 (G + 1) for Lime and KernelShap, 8 otherwise, at most the budget',
+    defaultDocs: 'max(8, 2 (G + 1)) for Lime and KernelShap, 8 otherwise, at most the budget',
     label: 'minimum samples',
     docs: 'Samples an input uses at least before it may stop.',
   },
