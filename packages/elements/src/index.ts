@@ -49,6 +49,7 @@ export {
   generationLayout,
   generationStepCells,
   nullsToNaN,
+  samplingMark,
   spaceBefore,
   stepCellText,
   validateOutput,

@@ -5,7 +5,7 @@ import { styleMap } from 'lit/directives/style-map.js';
 import type { AttributionOutput } from '@interpreto-js/core';
 import { cellColor, formatValue, type Theme } from '../color.ts';
 import { cellLabel, cellTooltip, exportBlob, type ExportFormat, type ExportOptions } from '../export.ts';
-import { validateOutput, type ClassNames } from '../view-model.ts';
+import { samplingMark, validateOutput, type ClassNames } from '../view-model.ts';
 import { baseStyles } from './styles.ts';
 
 /** Registers a custom element unless the name is taken already (the module may be loaded twice). */
@@ -68,6 +68,8 @@ const FORMATS: ExportFormat[] = ['png', 'svg', 'html', 'json'];
  * @event {CustomEvent<{ error: unknown }>} interpreto-error - An export failed (e.g. PNG outside a browser).
  * @csspart header - A header row (title and export buttons; the class buttons in the multi-class view).
  * @csspart title - The title.
+ * @csspart sampling - Sampling methods: the mark after the title, "in progress: n / budget samples" on a partial
+ * result (`data-state="in-progress"`) or "stopped early: ..." (`data-state="stopped-early"`).
  * @csspart units - A group of units.
  * @csspart unit - One unit (a button).
  * @csspart export - The export buttons.
@@ -158,6 +160,13 @@ export abstract class InterpretoViewBase extends LitElement {
       (f) =>
         html`<button type="button" data-export=${f} @click=${() => this._export(f)} aria-label=${`Export as ${f.toUpperCase()}`}>${f.toUpperCase()}</button>`,
     )}</span>`;
+  }
+
+  /** The header's sampling mark: a partial result (`in-progress`, samples used / budget) or an early stop. */
+  protected renderSampling(): TemplateResult | typeof nothing {
+    const mark = this.output ? samplingMark(this.output) : null;
+    if (!mark) return nothing;
+    return html`<span class=${`sampling ${mark.state}`} part="sampling" data-state=${mark.state} role="status">${mark.text}</span>`;
   }
 
   protected renderError(): TemplateResult | typeof nothing {

@@ -94,7 +94,7 @@ export class InterpretoMultiClass extends InterpretoRowSelectBase<ClassSelectDet
         note: names[active!],
       });
     });
-    return html`<div class="header" part="header"><span class="title" part="title" aria-live="polite">${title}</span>${this.renderExportButtons()}</div><div class="header" part="header" role="toolbar" aria-label="Classes" @keydown=${this._onNavKey}>${chips}</div><div class="units" part="units" role="group" aria-label="Attributions" @keydown=${this._onNavKey}>${units}</div><div class="legend" part="legend">${active === null ? "Each unit coloured by its dominant class, with that class's bound." : ''} red: positive, blue: negative; bound per class.</div>`;
+    return html`<div class="header" part="header"><span class="title" part="title" aria-live="polite">${title}</span>${this.renderSampling()}${this.renderExportButtons()}</div><div class="header" part="header" role="toolbar" aria-label="Classes" @keydown=${this._onNavKey}>${chips}</div><div class="units" part="units" role="group" aria-label="Attributions" @keydown=${this._onNavKey}>${units}</div><div class="legend" part="legend">${active === null ? "Each unit coloured by its dominant class, with that class's bound." : ''} red: positive, blue: negative; bound per class.</div>`;
   }
 }
 
