@@ -96,7 +96,7 @@ describe('SobolAccumulator', () => {
         const mean = A.reduce((s, x) => s + x, 0) / done;
         const V = A.reduce((s, x) => s + (x - mean) ** 2, 0) / (done - 1);
         for (const [o, acc] of accs.entries()) {
-          const expected = byBlock.C.map((C, g) => {
+          const expected = byBlock.C.map((C) => {
             const other = o === 0 ? byBlock.B : byBlock.A;
             const m = C.slice(0, done).reduce((s, c, r) => s + (other[r]! - c) ** 2, 0) / done;
             return o === 0 ? (V - m / 2) / (V + 1e-6) : m / (2 * V + 1e-6);
