@@ -66,8 +66,10 @@ describe('method table', () => {
     // The form once took 0 and 1 here while the core refused them.
     for (const bad of ['0', '1', '-0.1'])
       expect(() => parseOption(opt('Lime', 'perturbProbability'), bad)).toThrow(/\(0, 1\)/);
-    expect(() => parseOption(opt('Lime', 'nPerturbations'), '1')).toThrow(/integer >= 2/);
-    expect(() => parseOption(opt('Lime', 'nPerturbations'), '2.5')).toThrow(/integer >= 2/);
+    expect(() => parseOption(opt('Lime', 'nPerturbations'), '1')).toThrow(/integer in \[2, 1000000\]/);
+    expect(() => parseOption(opt('Lime', 'nPerturbations'), '2.5')).toThrow(/integer in \[2, 1000000\]/);
+    // Above the most samples a least-squares fit can keep in memory: refused with why, as the core refuses it.
+    expect(() => parseOption(opt('Lime', 'nPerturbations'), '1000000000')).toThrow(/cannot fit in memory/);
     expect(() => parseOption(opt('Lime', 'kernelWidth'), '0')).toThrow(/> 0/);
     expect(() => parseOption(opt('Lime', 'replaceTokenId'), '-3')).toThrow(/>= 0/);
     expect(() => parseOption(opt('IntegratedGradients', 'nInterpolations'), '1')).toThrow(/integer >= 2/);

@@ -104,7 +104,9 @@ describe('URL state', () => {
     expect(warnings.join(' ')).toMatch(/classes "a,b"/);
     const lime = parseState('?method=Lime&o.nPerturbations=1.5&o.distanceFunction=MANHATTAN', DEFAULT_MODEL);
     expect(lime.state.options).toEqual({});
-    expect(lime.warnings.join(' ')).toMatch(/perturbations: option nPerturbations must be an integer >= 2; got 1.5/);
+    expect(lime.warnings.join(' ')).toMatch(
+      /perturbations: option nPerturbations must be an integer in \[2, 1000000\]; got 1.5/,
+    );
     expect(lime.warnings.join(' ')).toMatch(/"MANHATTAN" is not one of COSINE, HAMMING, EUCLIDEAN/);
   });
 

@@ -112,6 +112,30 @@ export interface StepScore {
   topK: TokenAlternative[];
 }
 
+/** How a sampling method's convergence is measured (see explainers/anytime.ts). */
+export type ConvergenceMeasure = 'coefficientChange' | 'indexChange' | 'standardError';
+
+/**
+ * Sampling methods (Lime, KernelShap, Sobol, SmoothGrad, SquareGrad, VarGrad, GradientShap): how much of the
+ * sampling budget the estimate used, and how settled it was.
+ */
+export interface SamplingInfo {
+  /**
+   * Samples the estimate is computed from, in the method's own unit: Lime mask rows, KernelShap coalition draws
+   * (the 2 constraint rows included), Sobol samples k (G + 2 rows each), gradient methods noisy samples.
+   */
+  samplesUsed: number;
+  /** Samples of the full budget (the method's option; KernelShap enumerating: the 2^G coalitions). */
+  budget: number;
+  convergenceMeasure: ConvergenceMeasure;
+  /** The convergence value when it was tracked (with `onProgress` or `stopWhen`) and defined. */
+  convergence?: number;
+  /** True when `stopWhen` stopped the input before its budget. */
+  stoppedEarly: boolean;
+  /** True on the partial estimates `onProgress` delivers while the input is still sampled. */
+  inProgress?: boolean;
+}
+
 export interface AttributionOutput {
   /** rows x elements. Classification: one row per target class. Generation: one row per target unit. NaN where undefined. */
   attributions: number[][];
@@ -176,5 +200,7 @@ export interface AttributionOutput {
   tokenLevel?: TokenLevelScores;
   /** True when the input was truncated to the model's maximum positions. */
   truncated?: boolean;
+  /** Sampling methods: samples used of the budget, convergence, early stop; on partial results, `inProgress`. */
+  sampling?: SamplingInfo;
   inputs: AttributionInputs;
 }

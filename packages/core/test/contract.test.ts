@@ -198,6 +198,7 @@ describe('registry', () => {
       'generation',
       'onProgress',
       'signal',
+      'stopWhen',
       'targetsAsGiven',
       'topK',
     ]);

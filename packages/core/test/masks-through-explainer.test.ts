@@ -6,7 +6,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { loadFixture } from './helpers.ts';
-import { Granularity, KernelShap, Lime, Occlusion, Sobol, type AttributionOutput } from '../src/index.ts';
+import { Granularity, KernelShap, Lime, Occlusion, QmcSampler, Sobol, type AttributionOutput } from '../src/index.ts';
+import { createRng, sobolMasks } from '../src/math/index.ts';
 
 function recording(model: any): { proxy: any; seqs: number[][] } {
   const seqs: number[][] = [];
@@ -58,7 +59,7 @@ describe('masks through the explainer', () => {
     expect(k).toBe(seqs.length);
   });
 
-  test('Sobol: C_i equals A except unit i, taken from B', async () => {
+  test('Sobol: sample by sample A_r, B_r, C_0r..; C_ir equals A_r except unit i, taken from B_r; the rows of sobolMasks', async () => {
     const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
     const { proxy, seqs } = recording(model);
     const k = 4;
@@ -70,16 +71,24 @@ describe('masks through the explainer', () => {
     const all = seqs.map((s) => maskOf(o!, s));
     // The first batch (batchSize 4) also carries the unperturbed input, read for the class probabilities.
     expect(all[4]).toEqual(new Array(G).fill(0));
-    const masks = [...all.slice(0, 4), ...all.slice(5)];
-    expect(masks.length).toBe((G + 2) * k);
-    const A = masks.slice(0, k);
-    const B = masks.slice(k, 2 * k);
-    for (let i = 0; i < G; i++) {
-      for (let r = 0; r < k; r++) {
-        const C = masks[(2 + i) * k + r]!;
-        expect(C).toEqual(A[r]!.map((v, g) => (g === i ? B[r]![g]! : v)));
+    const rows = [...all.slice(0, 4), ...all.slice(5)];
+    expect(rows.length).toBe((G + 2) * k);
+    // Rows are sent sample by sample (so that each completed sample updates the anytime estimate) ...
+    const A: number[][] = [];
+    const B: number[][] = [];
+    const C: number[][][] = Array.from({ length: G }, () => []);
+    for (let r = 0; r < k; r++) {
+      const s = rows.slice(r * (G + 2), (r + 1) * (G + 2));
+      A.push(s[0]!);
+      B.push(s[1]!);
+      for (let i = 0; i < G; i++) {
+        expect(s[2 + i]).toEqual(s[0]!.map((v, g) => (g === i ? s[1]![g]! : v)));
+        C[i]!.push(s[2 + i]!);
       }
     }
+    // ... and are the rows of sobolMasks in its block order, drawn from the same random numbers (seed 0, input 0).
+    const { masks } = sobolMasks(G, k, QmcSampler.SOBOL, createRng(0, 0));
+    expect([...A, ...B, ...C.flat()]).toEqual(masks.map((m) => Array.from(m)));
   });
 
   test('Lime and KernelShap replace whole words only (WORD units of several tokens)', async () => {

@@ -138,11 +138,14 @@ describe('Lime', () => {
   for (const [name, distance] of Object.entries(distances)) {
     test(`${name}: the spec's weighted fit of a non-additive target, not an unweighted one nor another width`, async () => {
       const { model, tokenizer } = await loadFixture('nonadditive-classifier');
-      const { proxy, seqs } = recording(model);
+      const { proxy, seqs: sent } = recording(model);
       const opts =
         name === 'COSINE' ? { seed: 4 } : { seed: 4, distanceFunction: Lime.distanceFunctions[name as 'HAMMING'] };
       const [o] = await new Lime(proxy, tokenizer, opts).explain(text, 1); // defaults: 100 samples, p = 0.5
-      expect(seqs).toHaveLength(100);
+      // The first batch (batchSize 4) also carries the unperturbed input, read for the class probabilities.
+      expect(sent).toHaveLength(101);
+      expect(sent[4]).toEqual(o!.inputs.inputIds);
+      const seqs = sent.filter((_, i) => i !== 4);
       const G = o!.inputs.units.nUnits;
       const Z = seqs.map((s) => keptOf(o!, s));
       const y = seqs.map((s) => nonadditiveLogits(fixtureWeights('nonadditive-classifier'), s)[1]!);

@@ -85,6 +85,7 @@ export {
   generationLayout,
   generationStepCells,
   nullsToNaN,
+  samplingMark,
   spaceBefore,
   stepCellText,
   validateOutput,

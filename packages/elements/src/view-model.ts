@@ -362,3 +362,20 @@ export function generationStepCells(output: AttributionOutput): StepCell[] | nul
 export function stepCellText(cell: StepCell): string {
   return pct(cell.probability);
 }
+
+/**
+ * The sampling mark of an output of a sampling method: "in progress: 120 / 1,000 samples" on a partial result
+ * (`sampling.inProgress`), "stopped early: 120 / 1,000 samples" when `stopWhen` stopped it; null otherwise (a full
+ * budget, or a method that does not sample).
+ */
+export function samplingMark(
+  output: AttributionOutput,
+): { state: 'in-progress' | 'stopped-early'; text: string } | null {
+  const s = output.sampling;
+  if (!s || !Number.isFinite(s.samplesUsed) || !Number.isFinite(s.budget)) return null;
+  const n = (v: number) => v.toLocaleString('en-US');
+  const count = `${n(s.samplesUsed)} / ${n(s.budget)} samples`;
+  if (s.inProgress) return { state: 'in-progress', text: `in progress: ${count}` };
+  if (s.stoppedEarly) return { state: 'stopped-early', text: `stopped early: ${count}` };
+  return null;
+}

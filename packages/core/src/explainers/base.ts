@@ -10,7 +10,8 @@
  * Exports: `AttributionExplainer`, `ItemRows`, `AttributeResult`, `AttributeContext`.
  */
 import type { ModelLike, TokenizerLike } from '../model/types.ts';
-import type { AttributionOutput, Granularity, GranularityUnits } from '../types.ts';
+import type { AttributionOutput, Granularity, GranularityUnits, SamplingInfo } from '../types.ts';
+import type { PartialAttribution, StopWhen } from './anytime.ts';
 import { attributionMatrix } from '../results/pool.ts';
 import { ModelAdapter } from '../model/adapter.ts';
 import { throwIfAborted } from './abort.ts';
@@ -39,11 +40,22 @@ export interface AttributeResult {
   device: string;
   /** Per item, the logits of its unperturbed sequence (see step-scores.ts). */
   reference: ReferenceLogits[];
+  /** Sampling methods: per item, the samples used and the convergence. */
+  sampling?: (SamplingInfo | undefined)[];
 }
 
 export interface AttributeContext {
   signal?: AbortSignal;
   progress: Progress;
+  stopWhen?: StopWhen;
+  /** The partial result of item i from its current rows (as `explain` would return it), for `onProgress`. */
+  partial(
+    i: number,
+    rows: ItemRows,
+    reference: ReferenceLogits,
+    device: string,
+    sampling: SamplingInfo,
+  ): PartialAttribution;
 }
 
 export abstract class AttributionExplainer {
@@ -78,13 +90,26 @@ export abstract class AttributionExplainer {
     const items = await prepareItems(this.adapter, inputs, targets, this.common, options, {
       allGranularities: this.posthocPooling,
     });
-    const ctx: AttributeContext = { signal: options.signal, progress: new Progress(options.onProgress) };
-    const { rows, tokenRows, device, reference } = await this.attribute(items, ctx);
     const topK = options.topK ?? EXPLAIN_OPTIONS.topK.default;
+    const ctx: AttributeContext = {
+      signal: options.signal,
+      progress: new Progress(options.onProgress),
+      stopWhen: options.stopWhen,
+      partial: (i, rows, reference, device, sampling) => ({
+        index: i,
+        output: {
+          ...this.output(items[i]!, rows, device),
+          ...stepScoreFields(this.adapter, items[i]!, reference, topK),
+          sampling,
+        },
+      }),
+    };
+    const { rows, tokenRows, device, reference, sampling } = await this.attribute(items, ctx);
     return items.map((item, i) => {
       const out: AttributionOutput = {
         ...this.output(item, rows[i]!, device),
         ...stepScoreFields(this.adapter, item, reference[i]!, topK),
+        ...(sampling?.[i] ? { sampling: sampling[i] } : {}),
       };
       const units = item.unitsByGranularity as Record<Granularity, GranularityUnits> | undefined;
       if (tokenRows && units) out.tokenLevel = { scores: tokenRows[i]!.map((r) => Array.from(r)), units };

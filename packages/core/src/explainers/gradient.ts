@@ -1,7 +1,10 @@
 /**
  * Gradient-based explainers (docs/spec.md §2): Saliency, IntegratedGradients, SmoothGrad, SquareGrad, VarGrad,
- * GradientShap. Each plans sample points around the input's word embeddings (seeded per input); every
- * (input, target row, sample) is one row of the gradient model, packed into batches of `batchSize`.
+ * GradientShap. Each draws sample points around the input's word embeddings on demand (seeded per input, the
+ * same draws in the same order as drawing them all first); every (input, sample, target row) is one row of the
+ * gradient model, packed into batches of `batchSize` in that order, and each gradient is reduced to token scores
+ * and accumulated at once (memory O(batch)). The sampling methods report their running standard error after each
+ * completed sample (anytime partial results, `stopWhen`; see anytime.ts).
  * The cotangent seeds the target logit after the inference mode: LOGITS e_t; SOFTMAX p_t (e_t - p);
  * LOG_SOFTMAX e_t - p, with p from a forward pass at the same sample point (a first, seedless call).
  * A contrastive row seeds the difference of the target's and the contrast's cotangents (LOGITS and LOG_SOFTMAX:
@@ -9,25 +12,25 @@
  * Token scores are pooled into units with the granularity aggregation strategy; being post-hoc, that pooling
  * can be redone without the model (the token scores are returned too, see results/reaggregate.ts).
  *
- * Exports: the six classes, their option types, `GradientExplainer`.
+ * Exports: the six classes, their option types, `GradientExplainer`, `SampleStream`, `SamplePoint`.
  */
 import type { ModelLike, TokenizerLike } from '../model/types.ts';
 import {
   addGaussianNoise,
-  aggregateNoisyScores,
   applyInferenceMode,
   baselineEmbeddings,
   createRng,
-  gradientShapSamples,
-  integratedGradientsScores,
+  gradientShapSample,
   interpolate,
+  NoisyScoreAccumulator,
   poolTokensToUnits,
   tokenScores,
-  trapezoidAlphas,
   type NoiseAggregation,
   type Rng,
   type TokenReduction,
 } from '../math/index.ts';
+import type { SamplingInfo } from '../types.ts';
+import { defaultMinSamples, stopWhenMet, type PartialAttribution } from './anytime.ts';
 import { InferenceModes } from '../types.ts';
 import { InputError } from '../model/adapter.ts';
 import type { GradientResult, GradientRow, Seed } from '../model/gradient.ts';
@@ -45,10 +48,31 @@ export interface GradientExplainerOptions extends CommonExplainerOptions {
   tokenReduction?: TokenReduction;
 }
 
-interface SamplePlan {
-  points: Float32Array[];
-  /** Token scores [seq] from the gradients at `points`. */
-  reduce(grads: Float32Array[]): Float64Array;
+/** One sample point: where the gradient is taken, and what its reduction needs besides the gradient. */
+export interface SamplePoint {
+  point: Float32Array;
+  /** GradientShap: the noisy baseline of this sample. */
+  baseline?: Float32Array;
+  /** IntegratedGradients: the quadrature weight. */
+  weight?: number;
+}
+
+/**
+ * What a gradient method plans per input: sample points drawn on demand (memory O(batch); an abort acts within one
+ * batch), and per target row an accumulator of the token scores of each sample's gradient.
+ */
+export interface SampleStream {
+  /** Samples of the full budget. */
+  readonly budget: number;
+  /** The next sample point, or undefined when the budget is drawn (or the stream stopped). */
+  next(): SamplePoint | undefined;
+  /** The gradient of target row r at `sample` (samples in order, per row). */
+  add(row: number, sample: SamplePoint, grad: Float32Array): void;
+  /** Token scores of target row r from the samples added. */
+  estimate(row: number): Float64Array;
+  /** Sampling methods only: the largest running standard error of a token score over the rows. */
+  standardError?(): number | undefined;
+  stop(): void;
 }
 
 /** Cotangent of the logits for d(mode(logits))[t]: one-hot, or the softmax / log-softmax VJP seeds. */
@@ -85,7 +109,9 @@ function contrastSeed(
 interface Job {
   item: number;
   row: number;
+  /** Sample index within the item; -1 for the forward-only reference row. */
   sample: number;
+  point?: SamplePoint;
 }
 
 export abstract class GradientExplainer extends AttributionExplainer {
@@ -100,51 +126,76 @@ export abstract class GradientExplainer extends AttributionExplainer {
     this.tokenReduction = options.tokenReduction ?? d.tokenReduction.default;
   }
 
-  protected abstract plan(x: Float32Array, seq: number, hidden: number, rng: Rng): SamplePlan;
+  protected abstract sampler(x: Float32Array, seq: number, hidden: number, rows: number, rng: Rng): SampleStream;
 
   // 'mean' takes |g x~| per token: a magnitude with no sign.
   protected override get unsignedScores(): boolean {
     return this.tokenReduction === 'mean';
   }
 
+  /**
+   * Jobs in sample-major order: every target row of sample k of an input, then sample k + 1 (each sample point is
+   * drawn once and dropped once its rows are done), inputs one after the other, packed into batches of `batchSize`.
+   */
   protected async attribute(items: PreparedItem[], ctx: AttributeContext): Promise<AttributeResult> {
     const runner = await this.adapter.gradients();
     throwIfAborted(ctx.signal);
     const H = runner.hiddenSize;
     const xs = items.map((item) => runner.embed(item.ids));
-    const plans = items.map((item, i) => this.plan(xs[i]!, item.ids.length, H, createRng(this.common.seed, i)));
-    const jobs: Job[] = [];
-    items.forEach((item, i) =>
-      item.targets.forEach((_, r) => plans[i]!.points.forEach((_, k) => jobs.push({ item: i, row: r, sample: k }))),
+    const streams = items.map((item, i) =>
+      this.sampler(xs[i]!, item.ids.length, H, item.targets.length, createRng(this.common.seed, i)),
     );
-    const grads: Float32Array[][][] = items.map((item, i) =>
-      item.targets.map(() => new Array<Float32Array>(plans[i]!.points.length)),
-    );
+    const sampling = streams.map((s) => s.standardError !== undefined);
+    const mins = streams.map((s) => ctx.stopWhen?.minSamples ?? defaultMinSamples('standardError', 0, s.budget));
+    const used = items.map(() => 0);
+    const stopped = items.map(() => false);
+    const convergence: (number | undefined)[] = items.map(() => undefined);
     const mode = this.common.inferenceMode;
     const twoPass = mode !== InferenceModes.LOGITS;
     const width = this.adapter.task === 'generation' ? runner.vocabSize : this.adapter.nClasses;
-    // The unperturbed logits of each item: from a sample point that is the input itself (Saliency), else from a
-    // forward-only row carried in the batch of the item's first job (one row more, no extra model call).
-    const refSample = plans.map((p, i) => p.points.indexOf(xs[i]!));
     const reference: ReferenceLogits[] = new Array(items.length);
-    const batches: Job[][] = [];
-    for (let start = 0; start < jobs.length; start += this.common.batchSize) {
-      batches.push(jobs.slice(start, start + this.common.batchSize));
-    }
-    const extras: Job[][] = batches.map(() => []);
-    refSample.forEach((k, i) => {
-      if (k < 0) extras[batches.findIndex((b) => b.some((j) => j.item === i))]!.push({ item: i, row: -1, sample: -1 });
-    });
-    const isReference = (j: Job) => j.sample === refSample[j.item] && j.row === 0;
-    const keepReference = (batch: Job[], results: GradientResult[]) =>
-      batch.forEach((j, b) => {
-        if (j.sample < 0 || isReference(j)) {
-          reference[j.item] = referenceLogits(results[b]!.logits, width, 0, items[j.item]!.positions);
-        }
-      });
-    ctx.progress.add(jobs.length);
-    for (const [bi, batch] of batches.entries()) {
+    const pool = (i: number) =>
+      items[i]!.targets.map((_, r) =>
+        poolTokensToUnits(streams[i]!.estimate(r), items[i]!.units, this.common.granularityAggregationStrategy),
+      );
+    // The sample being expanded into rows: its index, point and next row (of input `cur`).
+    let cur = 0;
+    let open: { sample: number; point: SamplePoint; row: number } | undefined;
+    const jobsLeft = () =>
+      streams.reduce((n, s, i) => n + (stopped[i] ? 0 : (s.budget - used[i]!) * items[i]!.targets.length), 0) -
+      (open ? open.row : 0);
+    let planned = jobsLeft();
+    ctx.progress.add(planned);
+    // Gradients of the sample whose rows are not all in yet: a sample counts (and is added) once complete, so
+    // every row's estimate always uses the same samples.
+    let pending: { job: Job; grad: Float32Array }[] = [];
+    let drawn = 0;
+    const started = items.map(() => false);
+    const B = this.common.batchSize;
+    for (;;) {
       throwIfAborted(ctx.signal);
+      const batch: Job[] = [];
+      const extras: Job[] = [];
+      while (batch.length < B && cur < items.length) {
+        if (!open) {
+          const point = stopped[cur] ? undefined : streams[cur]!.next();
+          if (!point) {
+            cur++;
+            drawn = 0;
+            continue;
+          }
+          open = { sample: drawn++, point, row: 0 };
+        }
+        if (!started[cur]) {
+          started[cur] = true;
+          // The unperturbed logits: from a sample point that is the input itself (Saliency), else from a
+          // forward-only row carried in the batch of the input's first job (one row more, no extra model call).
+          if (open.point.point !== xs[cur]) extras.push({ item: cur, row: -1, sample: -1 });
+        }
+        batch.push({ item: cur, row: open.row, sample: open.sample, point: open.point });
+        if (++open.row === items[cur]!.targets.length) open = undefined;
+      }
+      if (batch.length === 0) break;
       const seedFor = (j: Job, logits?: Float32Array): Seed => {
         const item = items[j.item]!;
         const position = item.positions?.[j.row];
@@ -155,10 +206,16 @@ export abstract class GradientExplainer extends AttributionExplainer {
       // Every row carries a seed (the runner reads the width from it): a zero one for a forward-only row.
       const rowOf = (j: Job, seed?: Seed): GradientRow => ({
         ids: items[j.item]!.ids,
-        embeds: j.sample < 0 ? xs[j.item]! : plans[j.item]!.points[j.sample]!,
+        embeds: j.point ? j.point.point : xs[j.item]!,
         seed: seed ?? { position: items[j.item]!.positions?.[Math.max(j.row, 0)], vector: new Float32Array(width) },
       });
-      const withExtras = [...batch, ...extras[bi]!];
+      const keepReference = (jobs: Job[], results: GradientResult[]) =>
+        jobs.forEach((j, b) => {
+          if (reference[j.item] === undefined && (j.sample < 0 || j.point!.point === xs[j.item])) {
+            reference[j.item] = referenceLogits(results[b]!.logits, width, 0, items[j.item]!.positions);
+          }
+        });
+      const withExtras = [...batch, ...extras];
       let results: GradientResult[];
       if (twoPass) {
         // First call: the logits at each sample point (zero cotangent), from which the seed is computed.
@@ -169,17 +226,68 @@ export abstract class GradientExplainer extends AttributionExplainer {
         results = await runner.run(withExtras.map((j) => rowOf(j, j.sample < 0 ? undefined : seedFor(j))));
         keepReference(withExtras, results);
       }
+      const partials: PartialAttribution[] = [];
+      const touched = new Set<number>();
       batch.forEach((j, b) => {
-        grads[j.item]![j.row]![j.sample] = results[b]!.grad;
+        pending.push({ job: j, grad: results[b]!.grad });
+        if (j.row === items[j.item]!.targets.length - 1) {
+          for (const p of pending) streams[j.item]!.add(p.job.row, p.job.point!, p.grad);
+          pending = [];
+          used[j.item]!++;
+          touched.add(j.item);
+        }
       });
-      ctx.progress.step(batch.length);
+      for (const i of touched) {
+        if (!sampling[i] || stopped[i] || !(ctx.progress.listening || ctx.stopWhen)) continue;
+        convergence[i] = streams[i]!.standardError!();
+        const finished = used[i] === streams[i]!.budget;
+        if (!finished && stopWhenMet(ctx.stopWhen, convergence[i], used[i]!, mins[i]!)) {
+          stopped[i] = true;
+          streams[i]!.stop();
+        }
+        if (ctx.progress.listening) {
+          const info = this.samplingInfo(streams[i]!, used[i]!, convergence[i], stopped[i]!);
+          info.inProgress = !(finished || stopped[i]);
+          partials.push(ctx.partial(i, pool(i), reference[i]!, runner.device, info));
+        }
+      }
+      // A stopped input drops the rows of its open sample that are not in this batch.
+      if (open && stopped[cur]) {
+        open = undefined;
+        pending = [];
+      }
+      const left = jobsLeft();
+      ctx.progress.add(batch.length + left - planned);
+      planned = left;
+      ctx.progress.step(batch.length, partials);
     }
     throwIfAborted(ctx.signal);
     // Token scores are kept: pooling them is post-hoc, so outputs can be re-pooled without the model.
-    const tokenRows = items.map((item, i) => item.targets.map((_, r) => plans[i]!.reduce(grads[i]![r]!)));
-    const strategy = this.common.granularityAggregationStrategy;
-    const rows = tokenRows.map((item, i) => item.map((t) => poolTokensToUnits(t, items[i]!.units, strategy)));
-    return { rows, tokenRows, device: runner.device, reference };
+    const tokenRows = items.map((item, i) => item.targets.map((_, r) => streams[i]!.estimate(r)));
+    return {
+      rows: items.map((_, i) => pool(i)),
+      tokenRows,
+      device: runner.device,
+      reference,
+      sampling: streams.map((s, i) =>
+        sampling[i] ? this.samplingInfo(s, used[i]!, convergence[i], stopped[i]!) : undefined,
+      ),
+    };
+  }
+
+  private samplingInfo(
+    s: SampleStream,
+    used: number,
+    convergence: number | undefined,
+    stoppedEarly: boolean,
+  ): SamplingInfo {
+    return {
+      samplesUsed: used,
+      budget: s.budget,
+      convergenceMeasure: 'standardError',
+      ...(convergence !== undefined ? { convergence } : {}),
+      stoppedEarly,
+    };
   }
 
   protected scores(
@@ -197,11 +305,56 @@ export abstract class GradientExplainer extends AttributionExplainer {
   }
 }
 
+/** `budget` sample points drawn one by one by `draw(k)`, until the budget is drawn or `stop()`. */
+function draws(budget: number, draw: (k: number) => SamplePoint): Pick<SampleStream, 'budget' | 'next' | 'stop'> {
+  let k = 0;
+  let stopped = false;
+  return {
+    budget,
+    next: () => (stopped || k >= budget ? undefined : draw(k++)),
+    stop: () => {
+      stopped = true;
+    },
+  };
+}
+
+/** A sampling method that averages a per-sample token score (SmoothGrad family, GradientShap). */
+function noisyStream(
+  base: Pick<SampleStream, 'budget' | 'next' | 'stop'>,
+  rows: number,
+  seq: number,
+  aggregation: NoiseAggregation,
+  score: (sample: SamplePoint, grad: Float32Array) => Float64Array,
+): SampleStream {
+  const acc = Array.from({ length: rows }, () => new NoisyScoreAccumulator(seq, aggregation));
+  return {
+    ...base,
+    add: (r, sample, g) => acc[r]!.add(score(sample, g)),
+    estimate: (r) => acc[r]!.estimate(),
+    standardError: () => {
+      let max: number | undefined;
+      for (const a of acc) {
+        const se = a.standardError();
+        if (!se) return undefined;
+        for (const v of se) if (max === undefined || !(v <= max)) max = v;
+      }
+      return max;
+    },
+  };
+}
+
 /** One gradient at the input embeddings. */
 export class Saliency extends GradientExplainer {
   static override readonly methodName = 'Saliency';
-  protected plan(x: Float32Array, seq: number, hidden: number): SamplePlan {
-    return { points: [x], reduce: (g) => this.scores(g[0]!, x, seq, hidden) };
+  protected sampler(x: Float32Array, seq: number, hidden: number): SampleStream {
+    const out: Float64Array[] = [];
+    return {
+      ...draws(1, () => ({ point: x })),
+      add: (r, _sample, g) => {
+        out[r] = this.scores(g, x, seq, hidden);
+      },
+      estimate: (r) => out[r]!,
+    };
   }
 }
 
@@ -241,18 +394,27 @@ export class IntegratedGradients extends GradientExplainer {
     this.n = options.nInterpolations ?? d.nInterpolations.default;
     this.baseline = options.baseline ?? d.baseline.default;
   }
-  protected plan(x: Float32Array, seq: number, hidden: number): SamplePlan {
+  protected sampler(x: Float32Array, seq: number, hidden: number, rows: number): SampleStream {
     const base = baselineOf(this.baseline, seq, hidden);
-    const { alphas } = trapezoidAlphas(this.n);
-    const points = Array.from(alphas, (a) => interpolate(base, x, a));
+    const n = this.n;
+    const sum = this.tokenReduction === 'sum';
+    // 'mean': sum_k w_k tokenScores at each point; 'sum': the weighted gradient sum in float64 (completeness), as
+    // integratedGradientsScores, summed in the same order.
+    const acc = Array.from({ length: rows }, () => new Float64Array(sum ? seq * hidden : seq));
     return {
-      points,
-      reduce: (g) =>
-        integratedGradientsScores(g, x, base, seq, hidden, {
-          tokenReduction: this.tokenReduction,
-          inputXGradient: this.inputXGradient,
-          points,
-        }),
+      // The trapezoid rule of trapezoidAlphas, point by point.
+      ...draws(n, (k) => ({
+        point: interpolate(base, x, k / (n - 1)),
+        weight: (k === 0 || k === n - 1 ? 0.5 : 1) / (n - 1),
+      })),
+      add: (r, sample, g) => {
+        const a = acc[r]!;
+        const w = sample.weight!;
+        const s = sum ? g : this.scores(g, sample.point, seq, hidden);
+        for (let i = 0; i < a.length; i++) a[i] = a[i]! + w * s[i]!;
+      },
+      estimate: (r) =>
+        sum ? tokenScores(acc[r]!, x, seq, hidden, { tokenReduction: 'sum', baseline: base }) : acc[r]!.slice(),
     };
   }
 }
@@ -280,16 +442,15 @@ abstract class NoisyGradientExplainer extends GradientExplainer {
     super(model, tokenizer, options);
     this.noise = noiseSettings(options, 'SmoothGrad');
   }
-  protected plan(x: Float32Array, seq: number, hidden: number, rng: Rng): SamplePlan {
-    const points = Array.from({ length: this.noise.n }, () => addGaussianNoise(x, this.noise.noiseStd, rng));
-    return {
-      points,
-      reduce: (g) =>
-        aggregateNoisyScores(
-          g.map((gk, k) => this.scores(gk, points[k]!, seq, hidden)),
-          this.aggregation,
-        ),
-    };
+  protected sampler(x: Float32Array, seq: number, hidden: number, rows: number, rng: Rng): SampleStream {
+    const { n, noiseStd } = this.noise;
+    return noisyStream(
+      draws(n, () => ({ point: addGaussianNoise(x, noiseStd, rng) })),
+      rows,
+      seq,
+      this.aggregation,
+      (sample, g) => this.scores(g, sample.point, seq, hidden),
+    );
   }
 }
 
@@ -331,26 +492,19 @@ export class GradientShap extends GradientExplainer {
     this.noise = noiseSettings(options, 'GradientShap');
     this.baseline = options.baseline ?? METHOD_SCHEMAS.GradientShap.options.baseline.default;
   }
-  protected plan(x: Float32Array, seq: number, hidden: number, rng: Rng): SamplePlan {
-    const samples = gradientShapSamples(
-      this.noise.n,
-      x,
-      baselineOf(this.baseline, seq, hidden),
-      this.noise.noiseStd,
-      rng,
-    );
-    return {
-      points: samples.map((s) => s.point),
+  protected sampler(x: Float32Array, seq: number, hidden: number, rows: number, rng: Rng): SampleStream {
+    const base = baselineOf(this.baseline, seq, hidden);
+    const { n, noiseStd } = this.noise;
+    return noisyStream(
+      draws(n, () => gradientShapSample(x, base, noiseStd, rng)),
+      rows,
+      seq,
+      'mean',
       // 'sum': g (x - baseline'), expected-gradients style; 'mean': |g x~| at the sample point.
-      reduce: (g) =>
-        aggregateNoisyScores(
-          g.map((gk, k) =>
-            this.tokenReduction === 'sum'
-              ? tokenScores(gk, x, seq, hidden, { tokenReduction: 'sum', baseline: samples[k]!.baseline })
-              : this.scores(gk, samples[k]!.point, seq, hidden),
-          ),
-          'mean',
-        ),
-    };
+      (sample, g) =>
+        this.tokenReduction === 'sum'
+          ? tokenScores(g, x, seq, hidden, { tokenReduction: 'sum', baseline: sample.baseline })
+          : this.scores(g, sample.point, seq, hidden),
+    );
   }
 }

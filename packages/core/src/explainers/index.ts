@@ -1,6 +1,8 @@
 export * from './perturbation.ts';
 export * from './gradient.ts';
 export { AttributionExplainer } from './base.ts';
+export type { PartialAttribution, StopWhen } from './anytime.ts';
+export { MAX_SAMPLE_BYTES } from './budget.ts';
 export type {
   CommonExplainerOptions,
   ExplainOptions,

@@ -9,6 +9,7 @@
 import type { Granularity, GranularityAggregationStrategy, InferenceModes } from '../types.ts';
 import type { ModelSource } from '../model/source.ts';
 import type { HfEncoding } from '../model/types.ts';
+import type { PartialAttribution, StopWhen } from './anytime.ts';
 import {
   COMMON_OPTIONS,
   EXPLAIN_OPTIONS,
@@ -39,8 +40,16 @@ export interface GenerationOptions {
 
 export interface ExplainOptions {
   signal?: AbortSignal;
-  /** Called after every model batch with (done, total) model rows. */
-  onProgress?: (done: number, total: number) => void;
+  /**
+   * Called after every model batch with (done, total) model rows; sampling methods add, as a third argument, the
+   * current estimate of each input the batch advanced (see explainers/anytime.ts), when one is due.
+   */
+  onProgress?: (done: number, total: number, partials?: PartialAttribution[]) => void;
+  /**
+   * Sampling methods: stop sampling an input once its convergence (coefficient or index change, or standard error)
+   * is at most `tolerance`, after at least `minSamples` samples; the output records the samples used.
+   */
+  stopWhen?: StopWhen;
   /** Generation models, targets omitted: how long to generate (as transformers.js `generate`). */
   generation?: GenerationOptions;
   /**

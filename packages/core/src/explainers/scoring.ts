@@ -68,7 +68,7 @@ export function targetScores(
   return out;
 }
 
-export function perturb(job: ScoreJob, mask: Uint8Array): number[] {
+export function perturb(job: Pick<ScoreJob, 'ids' | 'unitOfToken' | 'replaceTokenId'>, mask: Uint8Array): number[] {
   return job.ids.map((id, s) => {
     const u = job.unitOfToken[s]!;
     return u >= 0 && mask[u] === 1 ? job.replaceTokenId : id;

@@ -9,8 +9,10 @@
  *   (0.75 sqrt(G)), `limeWeights(masks, kind, kernelWidth?)`.
  * - `limeAttributions(masks, f, { distanceFunction?, kernelWidth? }) -> { coef, intercept, weights }`:
  *   weighted least squares with intercept on the kept indicators (1 - mask).
- * - `kernelShapAttributions(coalitions, f)`: constrained weighted regression (efficiency exact).
- * - `SobolIndicesOrder` enum, `sobolIndices(f, G, k, order)`: Jansen estimators.
+ * - `kernelShapAttributions(coalitions, f)`: constrained weighted regression (efficiency exact); `kernelShapFit`:
+ *   the same with the ridge the fit needed (`ridgeUsed` > 0: rank deficient, too few distinct coalitions).
+ * - `SobolIndicesOrder` enum, `sobolIndices(f, G, k, order)`: Jansen estimators; `SobolAccumulator`: the same,
+ *   fed sample by sample (anytime estimates from the completed samples).
  * - `bruteForceShapley(G, valueFn)`: exact Shapley values by enumerating the 2^G coalitions (tests, tiny G).
  *
  * Every function takes f as an array aligned with the mask rows (f[r] = model output on masks[r]).
@@ -80,6 +82,8 @@ export interface LimeResult {
   intercept: number;
   /** Sample weights used. */
   weights: Float64Array;
+  /** Ridge strength the fit needed (0: the design had full column rank; > 0: too few distinct samples). */
+  ridgeUsed: number;
 }
 
 export function limeAttributions(
@@ -96,8 +100,8 @@ export function limeAttributions(
     for (let g = 0; g < G; g++) row[g + 1] = 1 - (m[g] as number);
     return row;
   });
-  const { coef } = weightedLeastSquares(X, f, weights, { unpenalized: [0] });
-  return { coef: coef.slice(1), intercept: coef[0] as number, weights };
+  const { coef, ridgeUsed } = weightedLeastSquares(X, f, weights, { unpenalized: [0] });
+  return { coef: coef.slice(1), intercept: coef[0] as number, weights, ridgeUsed };
 }
 
 /**
@@ -106,13 +110,21 @@ export function limeAttributions(
  * (phi_last = Delta - sum of the others), so efficiency holds up to float rounding whatever the sampling.
  */
 export function kernelShapAttributions(coalitions: KernelShapCoalitions, f: ArrayLike<number>): Float64Array {
+  return kernelShapFit(coalitions, f).phi;
+}
+
+/** `kernelShapAttributions`, with the ridge strength the fit needed (0: full rank). */
+export function kernelShapFit(
+  coalitions: KernelShapCoalitions,
+  f: ArrayLike<number>,
+): { phi: Float64Array; ridgeUsed: number } {
   const { masks, weights } = coalitions;
   const G = checkAligned('kernelShapAttributions', masks, f);
-  if (G === 0) return new Float64Array(0);
+  if (G === 0) return { phi: new Float64Array(0), ridgeUsed: 0 };
   const fFull = f[0] as number;
   const fEmpty = f[1] as number;
   const delta = fFull - fEmpty;
-  if (G === 1) return Float64Array.of(delta);
+  if (G === 1) return { phi: Float64Array.of(delta), ridgeUsed: 0 };
   const X: Float64Array[] = [];
   const y: number[] = [];
   const w: number[] = [];
@@ -125,13 +137,13 @@ export function kernelShapAttributions(coalitions: KernelShapCoalitions, f: Arra
     y.push((f[r] as number) - fEmpty - zLast * delta);
     w.push(weights[r] as number);
   }
-  const { coef } = weightedLeastSquares(X, y, w);
+  const { coef, ridgeUsed } = weightedLeastSquares(X, y, w);
   const phi = new Float64Array(G);
   phi.set(coef);
   let rest = delta;
   for (let g = 0; g < G - 1; g++) rest -= coef[g] as number;
   phi[G - 1] = rest;
-  return phi;
+  return { phi, ridgeUsed };
 }
 
 export enum SobolIndicesOrder {
@@ -151,26 +163,78 @@ export function sobolIndices(f: ArrayLike<number>, G: number, k: number, order: 
       `sobolIndices: expected (G+2)k = ${(G + 2) * k} model outputs for G=${G}, k=${k}; got ${f.length}.`,
     );
   }
-  let mean = 0;
-  for (let r = 0; r < k; r++) mean += f[r] as number;
-  mean /= k;
-  let V = 0;
-  for (let r = 0; r < k; r++) V += ((f[r] as number) - mean) ** 2;
-  V = k > 1 ? V / (k - 1) : 0;
-  const out = new Float64Array(G);
-  for (let i = 0; i < G; i++) {
-    const c0 = (2 + i) * k;
-    let acc = 0;
-    for (let r = 0; r < k; r++) {
-      const other = order === SobolIndicesOrder.FIRST_ORDER ? (f[k + r] as number) : (f[r] as number);
-      acc += (other - (f[c0 + r] as number)) ** 2;
-    }
-    acc /= k;
-    if (order === SobolIndicesOrder.FIRST_ORDER) out[i] = (V - acc / 2) / (V + 1e-6);
-    else if (order === SobolIndicesOrder.TOTAL_ORDER) out[i] = acc / (2 * V + 1e-6);
-    else throw new Error(`Unknown Sobol indices order ${String(order)}; use FIRST_ORDER or TOTAL_ORDER.`);
+  const acc = new SobolAccumulator(G, k, order);
+  for (let r = 0; r < k; r++) {
+    acc.add(r, -2, f[r] as number);
+    acc.add(r, -1, f[k + r] as number);
+    for (let i = 0; i < G; i++) acc.add(r, i, f[(2 + i) * k + r] as number);
   }
-  return out;
+  return acc.indices();
+}
+
+/**
+ * The Jansen estimators of `sobolIndices`, fed one model output at a time, sample by sample (the rows of one
+ * sample r in the order A_r, B_r, C_0r, ..; samples in order); `indices()` uses the completed samples. Each
+ * squared difference is summed in sample order, so after all k samples the indices equal `sobolIndices` exactly.
+ * Memory O(k + G): f(A) is kept for the two-pass variance.
+ */
+export class SobolAccumulator {
+  private readonly fA: Float64Array;
+  private readonly acc: Float64Array;
+  /** The squared differences of the sample in progress, added to `acc` once it is complete. */
+  private readonly pending: Float64Array;
+  private fB = 0;
+  private completed = 0;
+
+  constructor(
+    private readonly G: number,
+    k: number,
+    private readonly order: SobolIndicesOrder,
+  ) {
+    if (order !== SobolIndicesOrder.FIRST_ORDER && order !== SobolIndicesOrder.TOTAL_ORDER) {
+      throw new Error(`Unknown Sobol indices order ${String(order)}; use FIRST_ORDER or TOTAL_ORDER.`);
+    }
+    this.fA = new Float64Array(k);
+    this.acc = new Float64Array(G);
+    this.pending = new Float64Array(G);
+  }
+
+  /** Samples whose G + 2 outputs are all in. */
+  get samples(): number {
+    return this.completed;
+  }
+
+  /** The output of row `block` (-2 = A, -1 = B, i = C_i) of sample r. */
+  add(r: number, block: number, f: number): void {
+    if (block === -2) this.fA[r] = f;
+    else if (block === -1) this.fB = f;
+    else {
+      const other = this.order === SobolIndicesOrder.FIRST_ORDER ? this.fB : (this.fA[r] as number);
+      this.pending[block] = (other - f) ** 2;
+    }
+    if (block === this.G - 1 || (this.G === 0 && block === -1)) {
+      for (let i = 0; i < this.G; i++) this.acc[i] = (this.acc[i] as number) + (this.pending[i] as number);
+      this.completed = r + 1;
+    }
+  }
+
+  /** The indices from the completed samples (zeros before the first). */
+  indices(): Float64Array {
+    const k = this.completed;
+    const out = new Float64Array(this.G);
+    if (k === 0) return out;
+    let mean = 0;
+    for (let r = 0; r < k; r++) mean += this.fA[r] as number;
+    mean /= k;
+    let V = 0;
+    for (let r = 0; r < k; r++) V += ((this.fA[r] as number) - mean) ** 2;
+    V = k > 1 ? V / (k - 1) : 0;
+    for (let i = 0; i < this.G; i++) {
+      const acc = (this.acc[i] as number) / k;
+      out[i] = this.order === SobolIndicesOrder.FIRST_ORDER ? (V - acc / 2) / (V + 1e-6) : acc / (2 * V + 1e-6);
+    }
+    return out;
+  }
 }
 
 /**

@@ -17,10 +17,12 @@
  *   (per perturbed input, as the Python library); 'sum': textbook IG, sum over hidden of
  *   (x - baseline) * sum_k w_k g_k (complete: sums to f(x) - f(baseline) up to the quadrature error).
  * - `NoiseAggregation` = 'mean' (SmoothGrad) | 'squareMean' (SquareGrad) | 'variance' (VarGrad, unbiased);
- *   `aggregateNoisyScores(scores[], kind)`.
+ *   `aggregateNoisyScores(scores[], kind)`; `NoisyScoreAccumulator`: the same, one sample at a time, with the
+ *   running standard error.
  * - `addGaussianNoise(input, noiseStd, rng)`: input + N(0, noiseStd^2) per entry (new array).
  * - `gradientShapSamples(n, input, baseline, noiseStd, rng) -> { alpha, baseline, point }[]`: per sample
- *   alpha ~ U(0,1), baseline' = baseline + noise, point = baseline' + alpha (input - baseline').
+ *   alpha ~ U(0,1), baseline' = baseline + noise, point = baseline' + alpha (input - baseline');
+ *   `gradientShapSample(input, baseline, noiseStd, rng)`: one of them.
  */
 
 import type { Rng } from './rng.ts';
@@ -164,6 +166,68 @@ export function aggregateNoisyScores(scores: Float64Array[], kind: NoiseAggregat
   return out;
 }
 
+/**
+ * `aggregateNoisyScores`, fed one sample's token scores at a time (memory O(seq)), with the running standard
+ * error of the estimate. 'mean' and 'squareMean' sum in sample order exactly as `aggregateNoisyScores`, so
+ * they equal it bit for bit; 'variance' uses Welford's update (equal up to float rounding).
+ * `standardError()`: per token, sqrt(var(q) / n) of the averaged quantity q (s, or s^2 for 'squareMean');
+ * for 'variance', var * sqrt(2 / (n - 1)) (normal approximation). Undefined below 2 samples.
+ */
+export class NoisyScoreAccumulator {
+  private n = 0;
+  private readonly sum: Float64Array;
+  private readonly sq: Float64Array;
+  /** Welford's running mean and sum of squared deviations of q. */
+  private readonly wMean: Float64Array;
+  private readonly wM2: Float64Array;
+
+  constructor(
+    private readonly seq: number,
+    private readonly kind: NoiseAggregation,
+  ) {
+    if (kind !== 'mean' && kind !== 'squareMean' && kind !== 'variance') {
+      throw new Error(`Unknown noise aggregation '${String(kind)}'; use 'mean', 'squareMean' or 'variance'.`);
+    }
+    this.sum = new Float64Array(seq);
+    this.sq = new Float64Array(seq);
+    this.wMean = new Float64Array(seq);
+    this.wM2 = new Float64Array(seq);
+  }
+
+  get samples(): number {
+    return this.n;
+  }
+
+  add(scores: ArrayLike<number>): void {
+    if (scores.length !== this.seq) throw new Error(`Expected ${this.seq} token scores, got ${scores.length}.`);
+    this.n++;
+    for (let t = 0; t < this.seq; t++) {
+      const s = scores[t] as number;
+      this.sum[t] = (this.sum[t] as number) + s;
+      this.sq[t] = (this.sq[t] as number) + s ** 2;
+      const q = this.kind === 'squareMean' ? s ** 2 : s;
+      const d = q - (this.wMean[t] as number);
+      this.wMean[t] = (this.wMean[t] as number) + d / this.n;
+      this.wM2[t] = (this.wM2[t] as number) + d * (q - (this.wMean[t] as number));
+    }
+  }
+
+  estimate(): Float64Array {
+    const n = this.n;
+    if (n === 0) throw new Error('No sample yet: add at least one sample before estimating.');
+    if (this.kind === 'mean') return this.sum.map((v) => v / n);
+    if (this.kind === 'squareMean') return this.sq.map((v) => v / n);
+    return this.wM2.map((v) => (n > 1 ? v / (n - 1) : 0));
+  }
+
+  standardError(): Float64Array | undefined {
+    const n = this.n;
+    if (n < 2) return undefined;
+    if (this.kind === 'variance') return this.wM2.map((v) => (v / (n - 1)) * Math.sqrt(2 / (n - 1)));
+    return this.wM2.map((v) => Math.sqrt(v / (n - 1) / n));
+  }
+}
+
 export function addGaussianNoise(input: Float32Array, noiseStd: number, rng: Rng): Float32Array {
   if (!(noiseStd >= 0) || !Number.isFinite(noiseStd))
     throw new Error(`noiseStd must be finite and >= 0 (got ${noiseStd}).`);
@@ -190,11 +254,17 @@ export function gradientShapSamples(
   rng: Rng,
 ): GradientShapSample[] {
   if (!Number.isInteger(n) || n < 1) throw new Error(`nPerturbations must be an integer >= 1 (got ${n}).`);
-  const out: GradientShapSample[] = [];
-  for (let i = 0; i < n; i++) {
-    const alpha = rng.uniform();
-    const noisy = addGaussianNoise(baseline, noiseStd, rng);
-    out.push({ alpha, baseline: noisy, point: interpolate(noisy, input, alpha) });
-  }
-  return out;
+  return Array.from({ length: n }, () => gradientShapSample(input, baseline, noiseStd, rng));
+}
+
+/** One sample of `gradientShapSamples` (the same draws in the same order). */
+export function gradientShapSample(
+  input: Float32Array,
+  baseline: Float32Array,
+  noiseStd: number,
+  rng: Rng,
+): GradientShapSample {
+  const alpha = rng.uniform();
+  const noisy = addGaussianNoise(baseline, noiseStd, rng);
+  return { alpha, baseline: noisy, point: interpolate(noisy, input, alpha) };
 }

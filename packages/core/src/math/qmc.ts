@@ -12,6 +12,7 @@
  *   random permutation of the digits per (dimension, digit position), which keeps the stratification of the
  *   first b^m points per dimension.
  * - `latinHypercube(n, dims, rng)`: one point per stratum [i/n, (i+1)/n) in each dimension, jittered.
+ * - `sampleStream(kind, n, dims, rng)`, `sobolStream`, `haltonStream`: the same points one per call (bounded memory).
  * - `SOBOL_MAX_DIMS` (1024): dimensions the embedded Joe–Kuo table covers.
  *
  * Everything is deterministic given the rng's seed.
@@ -114,7 +115,8 @@ function ctz(i: number): number {
   return c;
 }
 
-export function sobolPoints(n: number, dims: number, rng: Rng | null): Float64Array[] {
+/** Sobol points one at a time (the scrambling is drawn here, up front; `next()` draws nothing more). */
+export function sobolStream(n: number, dims: number, rng: Rng | null): () => Float64Array {
   checkShape(n, dims, SOBOL_MAX_DIMS);
   if (n > 2 ** 31) throw new Error(`At most 2^31 Sobol points are supported (got ${n}).`);
   const all = directionNumbers();
@@ -126,17 +128,22 @@ export function sobolPoints(n: number, dims: number, rng: Rng | null): Float64Ar
     shift[d] = rng ? rng.uint32() : 0;
   }
   const state = new Uint32Array(dims);
-  const rows: Float64Array[] = [];
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  return () => {
     if (i > 0) {
       const c = ctz(i); // Gray code: point i differs from point i-1 by direction c.
       for (let d = 0; d < dims; d++) state[d] = ((state[d] as number) ^ ((v[d] as Uint32Array)[c] as number)) >>> 0;
     }
+    i++;
     const row = new Float64Array(dims);
     for (let d = 0; d < dims; d++) row[d] = (((state[d] as number) ^ (shift[d] as number)) >>> 0) / TWO_32;
-    rows.push(row);
-  }
-  return rows;
+    return row;
+  };
+}
+
+export function sobolPoints(n: number, dims: number, rng: Rng | null): Float64Array[] {
+  const next = sobolStream(n, dims, rng);
+  return Array.from({ length: n }, next);
 }
 
 function firstPrimes(count: number): number[] {
@@ -157,7 +164,8 @@ function firstPrimes(count: number): number[] {
 
 const BELOW_ONE = 1 - 2 ** -53;
 
-export function haltonPoints(n: number, dims: number, rng: Rng | null): Float64Array[] {
+/** Halton points one at a time (the digit permutations are drawn here, up front). */
+export function haltonStream(n: number, dims: number, rng: Rng | null): () => Float64Array {
   checkShape(n, dims);
   const primes = firstPrimes(dims);
   // Digits kept per base: enough for double precision while b^-D stays representable below 1.
@@ -176,8 +184,8 @@ export function haltonPoints(n: number, dims: number, rng: Rng | null): Float64A
     }
     return out;
   });
-  const rows: Float64Array[] = [];
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  return () => {
     const row = new Float64Array(dims);
     for (let d = 0; d < dims; d++) {
       const b = primes[d] as number;
@@ -195,9 +203,14 @@ export function haltonPoints(n: number, dims: number, rng: Rng | null): Float64A
       }
       row[d] = Math.min(x, BELOW_ONE);
     }
-    rows.push(row);
-  }
-  return rows;
+    i++;
+    return row;
+  };
+}
+
+export function haltonPoints(n: number, dims: number, rng: Rng | null): Float64Array[] {
+  const next = haltonStream(n, dims, rng);
+  return Array.from({ length: n }, next);
 }
 
 export function latinHypercube(n: number, dims: number, rng: Rng): Float64Array[] {
@@ -219,14 +232,33 @@ export function sample(
   rng: Rng,
   options: { scramble?: boolean } = {},
 ): Float64Array[] {
+  const next = sampleStream(kind, n, dims, rng, options);
+  return Array.from({ length: n }, next);
+}
+
+/**
+ * The points of `sample(kind, n, dims, rng)`, one per call, in the same order and drawing the same random numbers:
+ * SOBOL and HALTON draw their scrambling up front and then compute each point on demand (memory O(dims));
+ * LATIN_HYPERCUBE needs every stratum permutation first, so it draws all n points up front.
+ */
+export function sampleStream(
+  kind: QmcSampler,
+  n: number,
+  dims: number,
+  rng: Rng,
+  options: { scramble?: boolean } = {},
+): () => Float64Array {
   const scramble = options.scramble ?? true;
   switch (kind) {
     case QmcSampler.SOBOL:
-      return sobolPoints(n, dims, scramble ? rng : null);
+      return sobolStream(n, dims, scramble ? rng : null);
     case QmcSampler.HALTON:
-      return haltonPoints(n, dims, scramble ? rng : null);
-    case QmcSampler.LATIN_HYPERCUBE:
-      return latinHypercube(n, dims, rng);
+      return haltonStream(n, dims, scramble ? rng : null);
+    case QmcSampler.LATIN_HYPERCUBE: {
+      const rows = latinHypercube(n, dims, rng);
+      let i = 0;
+      return () => rows[i++] as Float64Array;
+    }
     default:
       throw new Error(`Unknown sampler ${String(kind)}; use one of ${Object.values(QmcSampler).join(', ')}.`);
   }

@@ -19,6 +19,7 @@ import type {
 } from '../explainers/gradient.ts';
 import type { KernelShapOptions, LimeOptions, SobolOptions } from '../explainers/perturbation.ts';
 import type { CommonExplainerOptions, ExplainOptions, GenerationOptions } from '../explainers/options.ts';
+import type { StopWhen } from '../explainers/anytime.ts';
 import type { MetricEvaluateOptions, MetricOptions } from '../metrics/curves.ts';
 import type { OptionsSchema, SchemaOf } from './schema.ts';
 
@@ -139,6 +140,17 @@ const gradientOptions = (inert: { seed?: string } = {}) =>
 const nPerturbations = (value: number, min: number, docs: string) =>
   ({ type: 'number', integer: true, default: value, min: atLeast(min), label: 'perturbations', docs }) as const;
 
+/** Most samples of a regression method (Lime, KernelShap): each is kept for the fit (see explainers/budget.ts). */
+const REGRESSION_MAX = 1_000_000;
+const regressionBudget = (value: number, docs: string) =>
+  ({
+    ...nPerturbations(value, 2, docs),
+    max: atMost(REGRESSION_MAX),
+    maxWhy:
+      'Every sample is kept for the least-squares fit (about 300 bytes plus 16 per unit each), so more than ' +
+      `${REGRESSION_MAX} samples cannot fit in memory.`,
+  }) as const;
+
 const noiseStd = {
   type: 'number',
   integer: false,
@@ -163,9 +175,8 @@ const OCCLUSION = common({
 
 const LIME = {
   ...common({ modelSource: NO_GRADIENT_MODEL }),
-  nPerturbations: nPerturbations(
+  nPerturbations: regressionBudget(
     100,
-    2,
     'Perturbed samples; each unit is replaced independently with perturbProbability.',
   ),
   perturbProbability: {
@@ -199,9 +210,8 @@ const LIME = {
 
 const KERNEL_SHAP = {
   ...common({ modelSource: NO_GRADIENT_MODEL }),
-  nPerturbations: nPerturbations(
+  nPerturbations: regressionBudget(
     100,
-    2,
     'Coalitions drawn; when 2^G <= nPerturbations every coalition is enumerated (exact Shapley values).',
   ),
 } as const satisfies SchemaOf<KernelShapOptions>;
@@ -213,6 +223,8 @@ const SOBOL = {
     integer: true,
     default: 32,
     min: atLeast(1),
+    max: atMost(10_000_000),
+    maxWhy: 'Sobol keeps f(A) of every sample for the variance (8 bytes per sample and target).',
     label: 'perturbations per unit (k)',
     docs: 'k, the rows of each of A, B and C_i; P = (G+2)k model calls.',
   },
@@ -358,6 +370,26 @@ const onProgress = {
   docs: 'Called after every model batch with (done, total) model rows.',
 } as const;
 
+/** `stopWhen: { tolerance, minSamples? }` of `explain`. */
+export const STOP_WHEN_OPTIONS = {
+  tolerance: {
+    type: 'number',
+    integer: false,
+    min: atLeast(0),
+    defaultDocs: 'required',
+    label: 'tolerance',
+    docs: 'Largest convergence value (score change between estimates, or standard error) at which an input stops.',
+  },
+  minSamples: {
+    type: 'number',
+    integer: true,
+    min: atLeast(1),
+    defaultDocs: 'max(8, 2 (G + 1)) for Lime and KernelShap, 8 otherwise, at most the budget',
+    label: 'minimum samples',
+    docs: 'Samples an input uses at least before it may stop.',
+  },
+} as const satisfies SchemaOf<StopWhen>;
+
 /** The third argument of `explain`. */
 export const EXPLAIN_OPTIONS = {
   signal: abortSignal,
@@ -402,6 +434,18 @@ export const EXPLAIN_OPTIONS = {
       'Generation, text targets and contrasts: encode them exactly as given. Default: as the continuation of the ' +
       'prompt, as Interpreto does (a leading space where the tokenizer carries it in the word and the prompt does ' +
       'not end in whitespace: "I am fine" is read " I am fine").',
+  },
+  stopWhen: {
+    type: 'custom',
+    expected: 'an object { tolerance, minSamples? } with tolerance a number >= 0',
+    check: (v: unknown) =>
+      typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as StopWhen).tolerance === 'number',
+    nested: STOP_WHEN_OPTIONS,
+    defaultDocs: 'none: the whole budget',
+    label: 'stop when',
+    docs:
+      'Sampling methods: stop sampling an input once its convergence is within tolerance (after minSamples); ' +
+      'the output records the samples used (output.sampling).',
   },
 } as const satisfies SchemaOf<ExplainOptions>;
 

@@ -33,6 +33,8 @@ export interface NumberSpec extends SpecBase {
   readonly defaultDocs?: string;
   readonly min?: Bound;
   readonly max?: Bound;
+  /** Why `max` is where it is (said when a value is refused for being too large). */
+  readonly maxWhy?: string;
   /** Form step of a non-integer option. */
   readonly step?: number;
 }
@@ -198,8 +200,12 @@ function valueOk(s: OptionSpec, v: unknown): boolean {
 export function optionProblem(name: string, spec: OptionSpec, value: unknown, owner?: string): string | undefined {
   if (value === undefined || valueOk(spec, value)) return undefined;
   const def = describeDefault(spec);
+  const why =
+    spec.type === 'number' && spec.maxWhy && spec.max && typeof value === 'number' && value >= spec.max.value
+      ? ` ${spec.maxWhy}`
+      : '';
   return (
-    `option ${name} must be ${describeAllowed(spec, owner)}; got ${showValue(value)}. ` +
+    `option ${name} must be ${describeAllowed(spec, owner)}; got ${showValue(value)}.${why} ` +
     `Pass such a value${def !== undefined ? `, or leave ${name} out for the default (${def})` : ''}.`
   );
 }

@@ -105,6 +105,18 @@ export const ATTRIBUTIONS_SCHEMA_V1 = {
         modelDtype: { type: 'string' },
         truncated: { type: 'boolean' },
         unsigned: { type: 'boolean' },
+        sampling: {
+          type: 'object',
+          required: ['samplesUsed', 'budget', 'convergenceMeasure', 'stoppedEarly'],
+          properties: {
+            samplesUsed: { type: 'integer', minimum: 0 },
+            budget: { type: 'integer', minimum: 0 },
+            convergenceMeasure: { enum: ['coefficientChange', 'indexChange', 'standardError'] },
+            convergence: { type: ['number', 'null'] },
+            stoppedEarly: { type: 'boolean' },
+            inProgress: { type: 'boolean' },
+          },
+        },
         tokenLevel: {
           type: 'object',
           required: ['scores', 'units'],

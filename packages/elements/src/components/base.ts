@@ -6,7 +6,14 @@ import type { AttributionOutput } from '@interpreto-js/core';
 import { colorBarCSS, type RGB, rgbString, type Theme } from '../color.ts';
 import { cellLabel, cellTooltip, exportBlob, type ExportFormat, type ExportOptions, scaleLegend } from '../export.ts';
 import { checkNoiseFloor, DEFAULT_NOISE_FLOOR, formatCompact, SCALE_MODES, type ScaleMode } from '../scale.ts';
-import { type BlockScale, type ClassNames, outputScales, paintCell, validateOutput } from '../view-model.ts';
+import {
+  type BlockScale,
+  type ClassNames,
+  outputScales,
+  paintCell,
+  samplingMark,
+  validateOutput,
+} from '../view-model.ts';
 import { baseStyles } from './styles.ts';
 
 /** Registers a custom element unless the name is taken already (the module may be loaded twice). */
@@ -77,6 +84,8 @@ const FORMATS: ExportFormat[] = ['png', 'svg', 'html', 'json'];
  * @event {CustomEvent<{ error: unknown }>} interpreto-error - An export failed (e.g. PNG outside a browser).
  * @csspart header - A header row (title and export buttons; the class buttons in the multi-class view).
  * @csspart title - The title.
+ * @csspart sampling - Sampling methods: the mark after the title, "in progress: n / budget samples" on a partial
+ * result (`data-state="in-progress"`) or "stopped early: ..." (`data-state="stopped-early"`).
  * @csspart units - A group of units.
  * @csspart unit - One unit (a button).
  * @csspart export - The export buttons.
@@ -209,6 +218,13 @@ export abstract class InterpretoViewBase extends LitElement {
       (f) =>
         html`<button type="button" data-export=${f} @click=${() => this._export(f)} aria-label=${`Export as ${f.toUpperCase()}`}>${f.toUpperCase()}</button>`,
     )}</span>`;
+  }
+
+  /** The header's sampling mark: a partial result (`in-progress`, samples used / budget) or an early stop. */
+  protected renderSampling(): TemplateResult | typeof nothing {
+    const mark = this.output ? samplingMark(this.output) : null;
+    if (!mark) return nothing;
+    return html`<span class=${`sampling ${mark.state}`} part="sampling" data-state=${mark.state} role="status">${mark.text}</span>`;
   }
 
   protected renderError(): TemplateResult | typeof nothing {

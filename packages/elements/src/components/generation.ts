@@ -132,7 +132,7 @@ export class InterpretoGeneration extends InterpretoRowSelectBase<OutputSelectDe
       active === null
         ? 'Hover or click a generated unit'
         : `Output ${active + 1}: ${JSON.stringify(out.elements[outputColumn(layout, active)])}${this.selectedRow === null ? ' (preview)' : ''}`;
-    return html`<div class="header" part="header"><span class="title" part="title" aria-live="polite">${title}</span>${modes}${this.renderExportButtons()}</div><div class="section-label">Prompt</div><div class="units" part="units" role="group" aria-label="Prompt units" @keydown=${this._onNavKey}>${prompt}</div><div class="section-label">Generated</div><div class="units" part="units" role="toolbar" aria-label="Generated units: choose one to see what it depends on" @keydown=${this._onNavKey}>${outputs}</div>${steps}${this.renderLegend(scales[active ?? 0]!)}`;
+    return html`<div class="header" part="header"><span class="title" part="title" aria-live="polite">${title}</span>${this.renderSampling()}${modes}${this.renderExportButtons()}</div><div class="section-label">Prompt</div><div class="units" part="units" role="group" aria-label="Prompt units" @keydown=${this._onNavKey}>${prompt}</div><div class="section-label">Generated</div><div class="units" part="units" role="toolbar" aria-label="Generated units: choose one to see what it depends on" @keydown=${this._onNavKey}>${outputs}</div>${steps}${this.renderLegend(scales[active ?? 0]!)}`;
   }
 
   /** The Inseq-style matrix: rows = prompt and generated units, columns = generated units, a number per cell. */

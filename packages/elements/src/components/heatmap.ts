@@ -8,7 +8,7 @@ import { defineOnce, type InterpretoViewBase } from './base.ts';
 
 /** The parts of the inner views, forwarded so that a page can style them through the heatmap. */
 const VIEW_PARTS =
-  'header, title, units, unit, class-button, steps, step, export, legend, colour-bar, flat, value, mode, matrix, error: view-error';
+  'header, title, sampling, units, unit, class-button, steps, step, export, legend, colour-bar, flat, value, mode, matrix, error: view-error';
 
 /**
  * `<interpreto-heatmap>`: shows one AttributionOutput, for pages without a build step. It reads the
@@ -36,6 +36,7 @@ const VIEW_PARTS =
  * @csspart status - The "loading" / "nothing set" line.
  * @csspart header - Forwarded from the view: a header row.
  * @csspart title - Forwarded from the view: the title.
+ * @csspart sampling - Forwarded from the view: the sampling mark of a partial (in progress) or early-stopped result.
  * @csspart units - Forwarded from the view: a group of units.
  * @csspart unit - Forwarded from the view: one unit.
  * @csspart class-button - Forwarded from the multi-class view: one class button.

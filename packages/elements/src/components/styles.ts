@@ -45,6 +45,13 @@ export const baseStyles = css`
     font-weight: 600;
     margin-right: auto;
   }
+  .sampling {
+    font-size: 0.8em;
+    color: var(--interpreto-muted);
+  }
+  .sampling.in-progress {
+    font-style: italic;
+  }
   .section-label {
     font-size: 0.8em;
     color: var(--interpreto-muted);
