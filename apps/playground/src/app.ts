@@ -122,8 +122,9 @@ export class PlaygroundApp extends LitElement {
       const initialRun = this.state.run;
       if (initialRun === 'compare') this.compare();
       else if (initialRun === 'explain') this.explain();
-      // The prediction first: an embedded model is explained at once with the default (fast) method.
-      else if (this.state.model.source === 'local' && this.state.model.id) this.explain({ first: true });
+      // The prediction first: the default model is explained at once (the default method is a fast one).
+      else if (this.state.model.source === 'local' && this.state.model.id === this.defaultModel && this.defaultModel)
+        this.explain({ first: true });
     });
   }
 
@@ -255,7 +256,8 @@ export class PlaygroundApp extends LitElement {
         target: this.effectiveTarget(),
         method: this.state.method,
         options: this.state.options,
-        metrics: this.state.metrics,
+        // The opening view is the prediction and one fast explanation; the curves come with the user's first run.
+        metrics: this.state.metrics && !first,
       },
       this.onProgress,
     );

@@ -79,6 +79,17 @@ export function describeLoadError(err: unknown, ref: ModelRef, given?: boolean):
         : ref.source === 'url'
           ? `the model at ${ref.id}`
           : `your model "${ref.id}"`;
+  // transformers.js reads tokenizer_config.json only when it exists, then fails on the missing object.
+  if (/reading 'tokenizer_class'/.test(detail)) {
+    return {
+      message: `${where} has no tokenizer_config.json (the tokenizer's settings: its class and special tokens), which transformers.js needs beside tokenizer.json.`,
+      hint:
+        ref.source === 'local'
+          ? 'Add tokenizer_config.json to the folder.'
+          : 'Add tokenizer_config.json to the folder, or download the folder and load it as your own model: the playground then writes a minimal one from tokenizer.json.',
+      detail,
+    };
+  }
   if (
     ref.source === 'hub' &&
     /failed to fetch|networkerror|load failed|network|ERR_INTERNET_DISCONNECTED/i.test(detail)

@@ -112,9 +112,19 @@ describe('minimalTokenizerConfig', () => {
   it('falls back on the tokenizer algorithm of the vendored tokenizers', () => {
     const bert = JSON.parse(readFileSync(thirdParty('bert-uncased-tokenizer/tokenizer.json'), 'utf8'));
     const gpt2 = JSON.parse(readFileSync(thirdParty('ortgenai-tiny-gpt2-fused/tokenizer.json'), 'utf8'));
-    expect(minimalTokenizerConfig({ model_type: 'unknown' }, bert).tokenizer_class).toBe('BertTokenizer');
+    expect(minimalTokenizerConfig({ model_type: 'unknown' }, bert)).toEqual({
+      tokenizer_class: 'BertTokenizer',
+      pad_token: '[PAD]',
+      unk_token: '[UNK]',
+      cls_token: '[CLS]',
+      sep_token: '[SEP]',
+      mask_token: '[MASK]',
+    });
     expect(minimalTokenizerConfig({ n_positions: 1024 }, gpt2)).toEqual({
       tokenizer_class: 'GPT2Tokenizer',
+      eos_token: '<|endoftext|>',
+      bos_token: '<|endoftext|>',
+      unk_token: '<|endoftext|>',
       model_max_length: 1024,
     });
   });
@@ -218,6 +228,19 @@ describe('load errors for your own model', () => {
     );
     expect(e.message).toMatch(/no longer in this browser's cache/);
     expect(e.hint).toMatch(/again/);
+  });
+});
+
+describe('a folder without tokenizer_config.json', () => {
+  it('is named, not reported as a property read', () => {
+    const e = describeLoadError(new TypeError("Cannot read properties of undefined (reading 'tokenizer_class')"), {
+      source: 'url',
+      id: 'https://example.org/m/',
+    });
+    expect(e.message).toBe(
+      "the model at https://example.org/m/ has no tokenizer_config.json (the tokenizer's settings: its class and special tokens), which transformers.js needs beside tokenizer.json.",
+    );
+    expect(e.hint).toMatch(/load it as your own model/);
   });
 });
 

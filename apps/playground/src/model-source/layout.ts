@@ -119,13 +119,29 @@ export function safeName(name: string): string {
 }
 
 interface TokenizerJsonLike {
-  model?: { type?: string };
+  model?: { type?: string; unk_token?: string };
+  added_tokens?: { content?: string; special?: boolean }[];
   pre_tokenizer?: { type?: string; pretokenizers?: { type?: string }[] } | null;
 }
 
+/** Special-token roles by the token's bare name (`[MASK]`, `<mask>` -> mask). */
+const ROLES: Record<string, string[]> = {
+  pad: ['pad_token'],
+  unk: ['unk_token'],
+  cls: ['cls_token'],
+  sep: ['sep_token'],
+  mask: ['mask_token'],
+  s: ['bos_token'],
+  '/s': ['eos_token'],
+  bos: ['bos_token'],
+  eos: ['eos_token'],
+  endoftext: ['eos_token', 'bos_token', 'unk_token'],
+};
+
 /**
  * The smallest tokenizer_config.json transformers.js loads: the class (from the config's model_type, else from the
- * tokenizer.json's algorithm) and the maximum length (from max_position_embeddings / n_positions).
+ * tokenizer.json's algorithm), the special tokens (tokenizer.json's special added tokens by name: the explainers
+ * replace units with the mask, unk or pad token) and the maximum length (max_position_embeddings / n_positions).
  */
 export function minimalTokenizerConfig(
   config: { model_type?: string; max_position_embeddings?: number; n_positions?: number },
@@ -146,6 +162,12 @@ export function minimalTokenizerConfig(
     (algorithm === 'WordPiece' ? 'BertTokenizer' : algorithm === 'BPE' && byteLevel ? 'GPT2Tokenizer' : undefined);
   const out: Record<string, unknown> = {};
   if (tokenizerClass) out.tokenizer_class = tokenizerClass;
+  for (const t of tokenizer.added_tokens ?? []) {
+    if (!t.special || !t.content) continue;
+    const bare = t.content.replace(/^[[<]\|?|\|?[\]>]$/g, '').toLowerCase();
+    for (const role of ROLES[bare] ?? []) out[role] ??= t.content;
+  }
+  if (tokenizer.model?.unk_token) out.unk_token ??= tokenizer.model.unk_token;
   const max = config.max_position_embeddings ?? config.n_positions;
   if (typeof max === 'number' && Number.isFinite(max) && max > 0) out.model_max_length = max;
   return out;
