@@ -370,7 +370,8 @@ export class PlaygroundApp extends LitElement {
   /** A Hub id or an http(s) folder URL typed in the field. */
   private remoteRef(text: string): PlaygroundState['model'] {
     const id = text.trim();
-    return /^https?:\/\//i.test(id) ? { source: 'url', id } : { source: 'hub', id };
+    // Any scheme counts as a URL here, so that a file: or ftp: address gets the URL check's message.
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(id) ? { source: 'url', id } : { source: 'hub', id };
   }
 
   /** The user's files were read: hand them to the worker, then load them as the current model. */
@@ -656,7 +657,7 @@ export class PlaygroundApp extends LitElement {
           <!-- @input, not @change: progress updates re-render mid-run, and live() would otherwise put back the old text while the user types. -->
           <textarea id="text" rows="3" .value=${live(this.state.text)} @input=${(e: Event) => this.set({ text: (e.target as HTMLTextAreaElement).value })}></textarea>
         </label>
-        ${textLeftOutOfUrl(this.state.text) ? html`<p id="text-not-in-url" class="hint">The text is longer than ${MAX_URL_TEXT} characters, so the page link leaves it out (a link that long fails to load): share the text separately.</p>` : nothing}
+        ${textLeftOutOfUrl(this.state.text) ? html`<p id="text-not-in-url" class="muted">The text is longer than ${MAX_URL_TEXT} characters, so the page link leaves it out (a link that long fails to load): share the text separately.</p>` : nothing}
         ${this.renderTargets()}
         <fieldset id="method-options">
           <legend>

@@ -4,7 +4,7 @@
  * minimal tokenizer_config.json, the external-data flag in config.json), and gives the worker the files as Blobs.
  */
 import { taskFromConfig, type PlaygroundTask } from '../task.ts';
-import { filesTag, minimalTokenizerConfig, planFolder, type PickedFile } from './layout.ts';
+import { filesTag, minimalTokenizerConfig, planFolder, safeName, type PickedFile } from './layout.ts';
 
 export interface PickedBlob extends PickedFile {
   blob: Blob;
@@ -55,12 +55,19 @@ export async function importPicked(picked: readonly PickedBlob[]): Promise<Impor
   }
   return {
     ok: true,
-    id: `${plan.name}-${filesTag(picked)}`,
+    id: `${plan.fromFolder ? plan.name : looseName(config.value)}-${filesTag(picked)}`,
     task,
     files: [...files],
     dtypes: plan.dtypes,
     notes: plan.notes,
   };
+}
+
+/** Loose files have no folder name: the config's own name (`_name_or_path`, model_type) stands in. */
+function looseName(config: Record<string, unknown>): string {
+  const path = typeof config._name_or_path === 'string' ? config._name_or_path.split('/').pop() : '';
+  const type = typeof config.model_type === 'string' ? config.model_type : '';
+  return safeName(path || type || 'my-model');
 }
 
 async function readJson(

@@ -12,8 +12,10 @@ export interface PickedFile {
 }
 
 export interface FolderPlan {
-  /** A name for the model: the folder's name, or the config's model_type for loose files. */
+  /** A name for the model: the folder's name ('my-model' for loose files, see fromFolder). */
   name: string;
+  /** The files came in a folder (its name is `name`). */
+  fromFolder: boolean;
   /** Hub-layout path (`config.json`, `onnx/model.onnx`, ...) -> the picked path it comes from (`/` separated). */
   files: Map<string, string>;
   /** dtypes with an `onnx/model<suffix>.onnx`, fp32 first (the dtype menu). */
@@ -103,7 +105,15 @@ export function planFolder(picked: readonly PickedFile[]): PlanResult {
     );
   return {
     ok: true,
-    plan: { name: safeName(root ?? 'my-model'), files, dtypes, externalData, needsTokenizerConfig, notes },
+    plan: {
+      name: safeName(root ?? 'my-model'),
+      fromFolder: root !== null,
+      files,
+      dtypes,
+      externalData,
+      needsTokenizerConfig,
+      notes,
+    },
   };
 }
 

@@ -89,7 +89,7 @@ export class ModelFilesPanel extends LitElement {
           or
           <label class="file-button">choose files<input id="model-files" type="file" multiple ?disabled=${disabled} @change=${this.onInput} /></label>.
         </p>
-        <p class="hint">
+        <p class="muted">
           It needs <code>config.json</code>, <code>tokenizer.json</code> and <code>onnx/model.onnx</code> (or
           <code>model.onnx</code> at the top, as optimum exports it; quantized files and <code>.onnx_data</code> external
           data too). The files stay in this browser: nothing is uploaded.
@@ -101,7 +101,7 @@ export class ModelFilesPanel extends LitElement {
   private renderCached() {
     const list = this.cached;
     if (!list?.length)
-      return html`<p id="cached-models" class="hint" data-count="0">No model is cached in this browser.</p>`;
+      return html`<p id="cached-models" class="muted" data-count="0">No model is cached in this browser.</p>`;
     const total = list.reduce((s, m) => s + m.bytes, 0);
     return html`<div id="cached-models" data-count=${list.length}>
       <p>
@@ -113,7 +113,7 @@ export class ModelFilesPanel extends LitElement {
           (m) => html`<li data-id=${m.id} data-source=${m.source}>
             <button type="button" class="use-cached" ?disabled=${this.busy} @click=${() => this.dispatchEvent(new CustomEvent('model-pick', { detail: m, bubbles: true }))}>load</button>
             ${m.source === 'hub' ? 'Hub' : m.source === 'url' ? 'URL' : 'your files'}: <code>${m.id}</code>
-            <span class="hint">(${m.files.length} files, ${mb(m.bytes)}${m.dtypes.length ? `, ${m.dtypes.join(', ')}` : nothing})</span>
+            <span class="muted">(${m.files.length} files, ${mb(m.bytes)}${m.dtypes.length ? `, ${m.dtypes.join(', ')}` : nothing})</span>
           </li>`,
         )}
       </ul>
