@@ -3,6 +3,7 @@
  * Playwright route, so the Hub code path runs with no network. Shared by hub.test.ts and byom.test.ts.
  */
 import type { BrowserContext } from 'playwright-core';
+import { DTYPE_SUFFIXES } from '../packages/core/src/model/dtypes.ts';
 
 /** repo id -> function(file) returning the bytes to serve, or null for a 404. */
 export type FakeRepos = Record<string, (file: string) => Buffer | null>;
@@ -11,6 +12,21 @@ export type FakeRepos = Record<string, (file: string) => Buffer | null>;
 export async function fakeHub(context: BrowserContext, repos: FakeRepos): Promise<string[]> {
   const served: string[] = [];
   await context.route('https://huggingface.co/**', (route) => {
+    // The file listing (/api/models/<repo>/tree/<rev>/onnx): the ONNX files the repo serves, by their known names.
+    const tree = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/[^/]+\/onnx$/.exec(new URL(route.request().url()).pathname);
+    if (tree) {
+      const repo = repos[tree[1]!];
+      if (!repo) return route.fulfill({ status: 404, body: 'Repository not found' });
+      const files = Object.values(DTYPE_SUFFIXES)
+        .map((suffix) => `onnx/model${suffix}.onnx`)
+        .filter((path) => repo(path) !== null)
+        .map((path) => ({ type: 'file', path }));
+      return route.fulfill({
+        status: 200,
+        body: JSON.stringify(files),
+        headers: { 'content-type': 'application/json' },
+      });
+    }
     const m = /^\/([^/]+\/[^/]+)\/resolve\/[^/]+\/(.+)$/.exec(new URL(route.request().url()).pathname);
     const repo = m && repos[m[1]!];
     const body = m && repo ? repo(decodeURIComponent(m[2]!)) : null;

@@ -228,7 +228,8 @@ describe('bring your own model', () => {
     const { page, context, problems } = await openPage(browser!, '?metrics=0&device=wasm');
     const dir = distilDir;
     const fromDir = (file: string) => {
-      const name = file === 'onnx/model.onnx' ? 'model.onnx' : file;
+      // The export's one graph, offered as fp32 and as q8 (the same bytes: the menu is what is checked).
+      const name = file === 'onnx/model.onnx' || file === 'onnx/model_quantized.onnx' ? 'model.onnx' : file;
       if (name === 'tokenizer_config.json') return TOKENIZER_CONFIG;
       try {
         return readFileSync(join(dir, name));
@@ -242,6 +243,11 @@ describe('bring your own model', () => {
     await fill(page, 'hub-id', 'interpreto-test/tiny-distilbert');
     assert.equal((await clickRun(page, 'load')).error, null);
     assert.ok(served.includes('onnx/model.onnx'));
+    // The Precision menu lists what the repo has (the Hub's file listing): fp32 and q8 here.
+    assert.deepEqual(
+      await page.locator('#dtype option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value)),
+      ['fp32', 'q8'],
+    );
     await explainDistil(page);
     const before = served.length;
     await page.reload();

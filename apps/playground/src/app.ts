@@ -410,7 +410,7 @@ export class PlaygroundApp extends LitElement {
     const dtypes =
       m.source === 'local'
         ? (embeddedModels.find((e) => e.name === m.id)?.dtypes ?? [])
-        : (this.ownModels[m.id]?.dtypes ?? []);
+        : (this.ownModels[m.id]?.dtypes ?? (this.info?.ref.id === m.id ? this.info.dtypes : undefined) ?? []);
     if (dtypes.length < 2) return nothing;
     const value = m.dtype ?? 'fp32';
     const onDtype = (e: Event) => {

@@ -17,6 +17,8 @@ export interface ModelInfo {
   labels?: string[];
   device: RunDevice;
   loadMs: number;
+  /** The dtypes the model's source offers (a Hub repo's listing), when known: the dtype menu. */
+  dtypes?: string[];
 }
 
 export interface RunRequest {

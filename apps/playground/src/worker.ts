@@ -19,6 +19,7 @@ import type {
 import { labelsFromConfig, taskFromConfig, type PlaygroundTask } from './task.ts';
 import type { DeviceChoice, ModelRef } from './url-state.ts';
 import { isSoftwareAdapter } from './model-source/device.ts';
+import { hubDtypes } from './model-source/hub-files.ts';
 import { MODEL_CACHE, transformersSource } from './model-source/sources.ts';
 import { withUserFiles, type UserFiles } from './model-source/user-files.ts';
 import type { AttributionOutput } from '@interpreto-js/core';
@@ -161,6 +162,7 @@ async function loadModel(id: number, ref: ModelRef, choice: DeviceChoice): Promi
         ? await tf.AutoModelForSequenceClassification.from_pretrained(modelId, options)
         : await tf.AutoModelForCausalLM.from_pretrained(modelId, options);
     const info: ModelInfo = { ref, task, labels: labelsFromConfig(config), device, loadMs: performance.now() - t0 };
+    if (ref.source === 'hub') info.dtypes = await hubDtypes((u) => tf.env.fetch(u), source.env.remoteHost, ref.id);
     current = { key, info, model, tokenizer };
     return current;
   } catch (err) {

@@ -6,6 +6,7 @@ import { isSoftwareAdapter } from '../src/model-source/device.ts';
 import { filesTag, minimalTokenizerConfig, planFolder, relativePaths, safeName } from '../src/model-source/layout.ts';
 import { fileURL, folderUrlProblem, transformersSource, USER_FILES_ORIGIN } from '../src/model-source/sources.ts';
 import { userFileResponse } from '../src/model-source/user-files.ts';
+import { dtypesOfTree, hubDtypes } from '../src/model-source/hub-files.ts';
 import { describeLoadError, missingFile } from '../src/errors.ts';
 import { DEFAULT_TEXT, MAX_URL_TEXT, parseState, stateToSearch, defaultState } from '../src/url-state.ts';
 
@@ -261,5 +262,41 @@ describe('long text and the URL', () => {
     ]) {
       expect(parseState(stateToSearch({ ...defaultState('m'), model }, 'm'), 'm').state.model).toEqual(model);
     }
+  });
+});
+
+describe('hub dtypes', () => {
+  const tree = [
+    { type: 'file', path: 'onnx/model.onnx' },
+    { type: 'file', path: 'onnx/model_quantized.onnx' },
+    { type: 'file', path: 'onnx/model_fp16.onnx_data' },
+    { type: 'directory', path: 'onnx/model_q4.onnx' },
+  ];
+  it('reads the Hub tree listing', async () => {
+    expect(dtypesOfTree(tree)).toEqual(['fp32', 'q8']);
+    expect(dtypesOfTree({ error: 'x' })).toEqual([]);
+    const urls: string[] = [];
+    const ok = await hubDtypes(
+      async (u) => {
+        urls.push(u);
+        return new Response(JSON.stringify(tree));
+      },
+      'https://huggingface.co/',
+      'Xenova/gpt2',
+    );
+    expect(ok).toEqual(['fp32', 'q8']);
+    expect(urls).toEqual(['https://huggingface.co/api/models/Xenova/gpt2/tree/main/onnx']);
+  });
+  it('gives no list when the listing fails', async () => {
+    expect(await hubDtypes(async () => new Response('no', { status: 404 }), 'https://h/', 'a/b')).toEqual([]);
+    expect(
+      await hubDtypes(
+        async () => {
+          throw new TypeError('Failed to fetch');
+        },
+        'https://h/',
+        'a/b',
+      ),
+    ).toEqual([]);
   });
 });
