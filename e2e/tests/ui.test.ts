@@ -237,7 +237,8 @@ describe('playground UI', () => {
   });
 
   it('compares every method with Insertion and Deletion on one input', async () => {
-    const { page, context, problems } = await openPage(browser!, `?model=${CLASSIFIER}`);
+    // On WebGPU (asked for: "auto" takes WASM on the e2e's software adapter).
+    const { page, context, problems } = await openPage(browser!, `?model=${CLASSIFIER}&device=webgpu`);
     await waitReady(page);
     await fill(page, 'text', 'This movie is great!');
     await select(page, 'method', 'Occlusion');
