@@ -29,5 +29,9 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 2000,
   },
-  plugins: [ortAssets(app), modelsManifest(resolve(here, 'public/models'))],
+  // Generated test fixtures ship only in the e2e's build (PLAYGROUND_TEST_FIXTURES=1, set by e2e/run.ts).
+  plugins: [
+    ortAssets(app),
+    modelsManifest(resolve(here, 'public/models'), { fixtures: process.env.PLAYGROUND_TEST_FIXTURES === '1' }),
+  ],
 });

@@ -27,6 +27,8 @@ if (!existsSync(CHROMIUM)) {
 if (!process.env.E2E_SKIP_BUILD) {
   const prep = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/prepare-models.ts'], { stdio: 'inherit' });
   if (prep.status !== 0) process.exit(prep.status ?? 1);
+  // The e2e drives the generated test fixtures (copy-lm, ...) too; a site build leaves them out.
+  process.env.PLAYGROUND_TEST_FIXTURES = '1';
   const { build } = await import('vite');
   await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
 }

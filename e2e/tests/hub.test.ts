@@ -6,16 +6,17 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, openPage, screenshot } from '../browser.ts';
+import { fakeHub, type FakeRepos } from '../fake-hub.ts';
 import { CLASSIFIER, clickRun, explain, fill, select, waitReady } from '../playground.ts';
 
 const MODELS = new URL('../../dist/playground/models/', import.meta.url).pathname;
 
 /** repo id -> function(file) returning the bytes to serve, or null for a 404. */
-const REPOS: Record<string, (file: string) => Buffer | null> = {
+const REPOS: FakeRepos = {
   // A full repo: the classifier fixture as it would be published.
   'interpreto-test/tiny-bert': (file) => local(CLASSIFIER, file),
   // Only quantized weights: no onnx/model.onnx.
@@ -38,23 +39,6 @@ function local(model: string, file: string): Buffer | null {
   return existsSync(path) ? readFileSync(path) : null;
 }
 
-async function fakeHub(context: BrowserContext): Promise<string[]> {
-  const served: string[] = [];
-  await context.route('https://huggingface.co/**', (route) => {
-    const m = /^\/([^/]+\/[^/]+)\/resolve\/[^/]+\/(.+)$/.exec(new URL(route.request().url()).pathname);
-    const repo = m && REPOS[m[1]!];
-    const body = m && repo ? repo(decodeURIComponent(m[2]!)) : null;
-    if (!m || !body) return route.fulfill({ status: 404, body: 'Entry not found' });
-    served.push(m[2]!);
-    return route.fulfill({
-      status: 200,
-      body,
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) },
-    });
-  });
-  return served;
-}
-
 describe('Hugging Face Hub models', () => {
   let browser: Browser | undefined;
   before(async () => {
@@ -65,8 +49,9 @@ describe('Hugging Face Hub models', () => {
   });
 
   it('loads a Hub model and explains with a gradient method', async () => {
-    const { page, context, problems } = await openPage(browser!, '?metrics=0');
-    const served = await fakeHub(context);
+    // WebGPU asked for: "auto" takes WASM on a software adapter (the e2e's SwiftShader).
+    const { page, context, problems } = await openPage(browser!, '?metrics=0&device=webgpu');
+    const served = await fakeHub(context, REPOS);
     await waitReady(page);
     await select(page, 'model', '__hub__');
     await fill(page, 'hub-id', 'interpreto-test/tiny-bert');
@@ -90,7 +75,7 @@ describe('Hugging Face Hub models', () => {
 
   it('says what to do with a quantized-only repo and with a model of another task', async () => {
     const { page, context, problems } = await openPage(browser!, '?metrics=0');
-    await fakeHub(context);
+    await fakeHub(context, REPOS);
     await waitReady(page);
     await select(page, 'model', '__hub__');
     await fill(page, 'hub-id', 'interpreto-test/quantized-only');

@@ -18,6 +18,8 @@ import {
   DEFAULT_GENERATION_TEXT,
   DEFAULT_MAX_NEW_TOKENS,
   DEFAULT_TEXT,
+  MAX_URL_TEXT,
+  textLeftOutOfUrl,
   type PlaygroundState,
   type TargetSpec,
 } from './url-state.ts';
@@ -35,6 +37,11 @@ import {
 } from './results/display.ts';
 import { isStale, runKey, type RunInputs } from './results/stale.ts';
 import { ThemeController, type ResolvedTheme } from './results/theme.ts';
+import type { CachedModel } from './model-source/cache.ts';
+import type { ImportResult } from './model-source/import.ts';
+import type { ModelFilesPanel } from './model-source/panel.ts';
+import { folderUrlProblem } from './model-source/sources.ts';
+import './model-source/panel.ts';
 
 export const HUB_SUGGESTIONS = ['Xenova/distilbert-base-uncased-finetuned-sst-2-english', 'Xenova/gpt2'] as const;
 
@@ -64,6 +71,7 @@ export class PlaygroundApp extends LitElement {
     display: { state: true },
     theme: { state: true },
     compareView: { state: true },
+    ownModels: { state: true },
   };
   declare state: PlaygroundState;
   declare phase: Phase;
@@ -88,6 +96,8 @@ export class PlaygroundApp extends LitElement {
   private compareKey: string | null = null;
   /** Options set for each method, restored when the user comes back to it. */
   private readonly methodOptions: Partial<Record<MethodName, PlaygroundState['options']>> = {};
+  /** What the page knows of models that are not embedded (imported files, cached Hub/URL models): task, dtypes. */
+  declare ownModels: Record<string, { task?: 'classification' | 'generation'; dtypes: string[] }>;
 
   private readonly defaultModel = pickDefaultModel();
   private client!: WorkerClient;
@@ -122,6 +132,7 @@ export class PlaygroundApp extends LitElement {
     // Methods score in different units (logit differences, gradient magnitudes): each on its own bound by default,
     // one shared bound on request.
     this.compareView = { row: 0, scale: 'row' };
+    this.ownModels = {};
   }
 
   private onTheme(theme: ResolvedTheme): void {
@@ -180,6 +191,9 @@ export class PlaygroundApp extends LitElement {
       const initialRun = this.state.run;
       if (initialRun === 'compare') this.compare();
       else if (initialRun === 'explain') this.explain();
+      // The prediction first: the default model is explained at once (the default method is a fast one).
+      else if (this.state.model.source === 'local' && this.state.model.id === this.defaultModel && this.defaultModel)
+        this.explain({ first: true });
     });
   }
 
@@ -201,7 +215,7 @@ export class PlaygroundApp extends LitElement {
     const m = this.state.model;
     if (this.info && this.info.ref.source === m.source && this.info.ref.id === m.id) return this.info.task;
     if (m.source === 'local') return embeddedModels.find((e) => e.name === m.id)?.task ?? null;
-    return null;
+    return this.ownModels[m.id]?.task ?? null;
   }
 
   private get labels(): string[] | undefined {
@@ -222,7 +236,23 @@ export class PlaygroundApp extends LitElement {
 
   // ------------------------------------------------------------------ actions
 
-  private begin(stage: string): boolean {
+  /** `keepNotice`: a run the page starts by itself keeps what the notice says (e.g. a shared link's ignored settings). */
+  private begin(stage: string, keepNotice = false): boolean {
+    if (!this.state.text.trim()) {
+      this.error = { message: 'The input text is empty.', hint: 'Type a sentence to explain.' };
+      return false;
+    }
+    if (this.state.model.source === 'url') {
+      const problem = folderUrlProblem(this.state.model.id);
+      if (problem) {
+        this.error = { message: problem };
+        return false;
+      }
+    }
+    if (this.state.model.source === 'files' && !this.state.model.id) {
+      this.error = { message: 'No model files were chosen.', hint: 'Choose or drop a model folder first.' };
+      return false;
+    }
     if (Object.keys(this.fieldErrors).length) {
       this.error = { message: 'Some options are invalid.', hint: Object.values(this.fieldErrors).join(' ') };
       return false;
@@ -241,7 +271,7 @@ export class PlaygroundApp extends LitElement {
       return false;
     }
     this.error = null;
-    this.notice = '';
+    if (!keepNotice) this.notice = '';
     this.phase = 'running';
     this.stage = stage;
     this.done = 0;
@@ -278,12 +308,14 @@ export class PlaygroundApp extends LitElement {
     this.runningId = id;
     void this.finish(reply, (r) => {
       if (r.type === 'loaded') this.info = r.info;
+      void this.querySelector<ModelFilesPanel>('ip-model-files')?.refresh();
     });
   }
 
-  explain(): void {
-    if (!this.begin(`running ${this.state.method}`)) return;
-    this.state = { ...this.state, run: 'explain' };
+  /** `first`: the explanation the page shows on opening; the link does not ask for it, so it stays out of the URL. */
+  explain({ first = false } = {}): void {
+    if (!this.begin(`running ${this.state.method}`, first || this.state.run === 'explain')) return;
+    if (!first) this.state = { ...this.state, run: 'explain' };
     const key = runKey(this.explainInputs());
     const { id, reply } = this.client.request(
       {
@@ -294,7 +326,8 @@ export class PlaygroundApp extends LitElement {
         target: this.effectiveTarget(),
         method: this.state.method,
         options: this.state.options,
-        metrics: this.state.metrics,
+        // The opening view is the prediction and one fast explanation; the curves come with the user's first run.
+        metrics: this.state.metrics && !first,
       },
       this.onProgress,
     );
@@ -312,7 +345,7 @@ export class PlaygroundApp extends LitElement {
   }
 
   compare(): void {
-    if (!this.begin('comparing methods')) return;
+    if (!this.begin('comparing methods', this.state.run === 'compare')) return;
     this.state = { ...this.state, run: 'compare' };
     // Options every method shares (batch size, granularity, aggregation, inference mode, seed).
     const shared = this.sharedOptions();
@@ -350,10 +383,11 @@ export class PlaygroundApp extends LitElement {
 
   private renderModelPicker() {
     const m = this.state.model;
-    const value = m.source === 'hub' ? '__hub__' : m.id;
+    const value = m.source === 'hub' || m.source === 'url' ? '__hub__' : m.source === 'files' ? '__files__' : m.id;
     const onModel = (e: Event) => {
       const v = (e.target as HTMLSelectElement).value;
-      if (v === '__hub__') this.set({ model: { source: 'hub', id: this.hubDraft || HUB_SUGGESTIONS[0] } });
+      if (v === '__hub__') this.set({ model: this.remoteRef(this.hubDraft || HUB_SUGGESTIONS[0]) });
+      else if (v === '__files__') this.set({ model: { source: 'files', id: '' } });
       else {
         const task = embeddedModels.find((e) => e.name === v)?.task;
         // Swap the untouched default text for the other task's default.
@@ -370,20 +404,30 @@ export class PlaygroundApp extends LitElement {
           <optgroup label="Embedded (offline)">
             ${embeddedModels.map((e) => html`<option value=${e.name} ?selected=${value === e.name}>${e.name} · ${e.task}${e.generated ? ' (test fixture)' : ''}</option>`)}
           </optgroup>
-          <option value="__hub__" ?selected=${value === '__hub__'}>Hugging Face Hub model…</option>
+          <option value="__files__" ?selected=${value === '__files__'}>Your own model (folder or files)…</option>
+          <option value="__hub__" ?selected=${value === '__hub__'}>Hugging Face Hub id or folder URL…</option>
         </select></label
       >
       ${this.renderDtypePicker()}
       ${
-        m.source === 'hub'
+        m.source === 'files'
+          ? html`<ip-model-files
+              ?busy=${this.phase !== 'idle'}
+              @model-import=${(e: CustomEvent<ImportResult>) => void this.onImport(e.detail)}
+              @model-pick=${(e: CustomEvent<CachedModel>) => this.onPickCached(e.detail)}
+            ></ip-model-files>`
+          : nothing
+      }
+      ${
+        m.source === 'hub' || m.source === 'url'
           ? html`<span class="hub"
             ><input
               id="hub-id"
               list="hub-suggestions"
-              placeholder="owner/name"
+              placeholder="owner/name or https://…/folder/"
               .value=${live(this.hubDraft)}
               @input=${(e: Event) => (this.hubDraft = (e.target as HTMLInputElement).value)}
-              @change=${() => this.set({ model: { source: 'hub', id: this.hubDraft.trim() } })} /><datalist id="hub-suggestions">
+              @change=${() => this.set({ model: this.remoteRef(this.hubDraft) })} /><datalist id="hub-suggestions">
               ${HUB_SUGGESTIONS.map((s) => html`<option value=${s}></option>`)}</datalist
             ><button id="load" type="button" ?disabled=${this.phase !== 'idle'} @click=${() => this.load()}>Load</button></span
           >`
@@ -396,10 +440,50 @@ export class PlaygroundApp extends LitElement {
       }`;
   }
 
-  /** The model file precisions an embedded model's folder has (build-time manifest), when there is a choice. */
+  /** A Hub id or an http(s) folder URL typed in the field. */
+  private remoteRef(text: string): PlaygroundState['model'] {
+    const id = text.trim();
+    // Any scheme counts as a URL here, so that a file: or ftp: address gets the URL check's message.
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(id) ? { source: 'url', id } : { source: 'hub', id };
+  }
+
+  /** The user's files were read: hand them to the worker, then load them as the current model. */
+  private async onImport(r: ImportResult): Promise<void> {
+    if (!r.ok) {
+      this.error = {
+        message: 'These files are not a model the playground can load.',
+        hint: r.problems.join(' '),
+      };
+      return;
+    }
+    const { reply } = this.client.request({ type: 'files', modelId: r.id, files: r.files });
+    const done = await reply;
+    if (done.type === 'error') {
+      this.error = done.error;
+      return;
+    }
+    this.ownModels = { ...this.ownModels, [r.id]: { task: r.task, dtypes: r.dtypes } };
+    const dtype = r.dtypes.includes('fp32') ? undefined : r.dtypes[0];
+    this.set({ model: dtype ? { source: 'files', id: r.id, dtype } : { source: 'files', id: r.id } });
+    this.load();
+    if (r.notes.length) this.notice = r.notes.join(' ');
+  }
+
+  private onPickCached(m: CachedModel): void {
+    this.ownModels = { ...this.ownModels, [m.id]: { ...this.ownModels[m.id], dtypes: m.dtypes } };
+    const dtype = m.dtypes.includes('fp32') || !m.dtypes.length ? undefined : m.dtypes[0];
+    if (m.source !== 'files') this.hubDraft = m.id;
+    this.set({ model: { source: m.source, id: m.id, ...(dtype ? { dtype } : {}) } });
+    this.load();
+  }
+
+  /** The model file precisions the model's folder has (build-time manifest, or the files seen), when there is a choice. */
   private renderDtypePicker() {
     const m = this.state.model;
-    const dtypes = m.source === 'local' ? (embeddedModels.find((e) => e.name === m.id)?.dtypes ?? []) : [];
+    const dtypes =
+      m.source === 'local'
+        ? (embeddedModels.find((e) => e.name === m.id)?.dtypes ?? [])
+        : (this.ownModels[m.id]?.dtypes ?? (this.info?.ref.id === m.id ? this.info.dtypes : undefined) ?? []);
     if (dtypes.length < 2) return nothing;
     const value = m.dtype ?? 'fp32';
     const onDtype = (e: Event) => {
@@ -510,7 +594,16 @@ export class PlaygroundApp extends LitElement {
     const gpu = this.webgpu;
     return html`<div class="status">
       <span id="webgpu-status" data-available=${gpu ? String(gpu.available) : 'unknown'}
-        >${gpu === null ? 'checking WebGPU…' : gpu.available ? `WebGPU available (${gpu.adapter})` : `WebGPU unavailable (${gpu.reason}); runs use WASM`}</span
+        data-software=${String(Boolean(gpu?.software))}
+        >${
+          gpu === null
+            ? 'checking WebGPU…'
+            : gpu.available
+              ? gpu.software
+                ? `WebGPU available (${gpu.adapter}), but it is a software adapter that emulates a GPU on the CPU: "auto" runs on WASM, which is faster here`
+                : `WebGPU available (${gpu.adapter})`
+              : `WebGPU unavailable (${gpu.reason}); runs use WASM`
+        }</span
       >
       ${
         this.phase === 'running' || this.phase === 'starting'
@@ -648,6 +741,7 @@ export class PlaygroundApp extends LitElement {
           <!-- @input, not @change: progress updates re-render mid-run, and live() would otherwise put back the old text while the user types. -->
           <textarea id="text" rows="3" .value=${live(this.state.text)} @input=${(e: Event) => this.set({ text: (e.target as HTMLTextAreaElement).value })}></textarea>
         </label>
+        ${textLeftOutOfUrl(this.state.text) ? html`<p id="text-not-in-url" class="muted">The text is longer than ${MAX_URL_TEXT} characters, so the page link leaves it out (a link that long fails to load): share the text separately.</p>` : nothing}
         ${this.renderTargets()}
         <fieldset id="method-options">
           <legend>

@@ -22,10 +22,74 @@ function text(err: unknown): string {
   return String(err);
 }
 
-export function describeLoadError(err: unknown, ref: ModelRef): PlaygroundError {
+/** Which file of a model a "not found" error is about (transformers.js names the URL or path it tried). */
+export function missingFile(detail: string): string | null {
+  const m = /(?:locate file|not found locally at|Local file missing at):? "([^"]+)"/i.exec(detail);
+  if (!m) return null;
+  const path = m[1]!;
+  const onnx = /(onnx\/[^/]+)$/.exec(path);
+  return onnx ? onnx[1]! : (path.split('/').pop() ?? path);
+}
+
+const PURPOSE: Record<string, string> = {
+  'config.json': "the model's configuration (architecture, labels)",
+  'tokenizer.json': 'the tokenizer',
+  'tokenizer_config.json': "the tokenizer's settings",
+};
+
+/**
+ * `given`: for the user's own files, whether the worker still holds them this session (false after a reload: the
+ * model can only come from the browser's cache).
+ */
+export function describeLoadError(err: unknown, ref: ModelRef, given?: boolean): PlaygroundError {
   if (err instanceof PlaygroundFailure) return { message: err.message, hint: err.hint };
   const detail = text(err);
-  const where = ref.source === 'hub' ? `Hub model "${ref.id}"` : `embedded model "${ref.id}"`;
+  if (ref.source === 'files' || ref.source === 'url') {
+    const file = missingFile(detail);
+    const what = file ? (PURPOSE[file] ?? (file.endsWith('.onnx') ? 'the ONNX model' : 'a model file')) : '';
+    if (ref.source === 'files' && given === false)
+      return {
+        message: `The files of your model "${ref.id}" are no longer in this browser's cache${file ? ` (${file} is missing)` : ''}.`,
+        hint: 'Choose or drop the model folder again: your files never left this page, so a cleared cache cannot bring them back.',
+        detail,
+      };
+    if (file)
+      return {
+        message:
+          ref.source === 'files'
+            ? `Your model files have no ${file} (${what}).`
+            : `The folder ${ref.id} has no ${file} (${what}), or the server refused it.`,
+        hint: file.endsWith('.onnx')
+          ? `Pick a dtype whose file exists (${file} is what dtype '${ref.dtype ?? 'fp32'}' loads).`
+          : `Add ${file} to the folder.`,
+        detail,
+      };
+    if (ref.source === 'url' && /failed to fetch|networkerror|network/i.test(detail))
+      return {
+        message: `Could not reach ${ref.id}: the request failed (offline, blocked, or the server does not allow cross-origin requests).`,
+        hint: 'The server must answer with Access-Control-Allow-Origin; or download the folder and drop it here.',
+        detail,
+      };
+  }
+  const where =
+    ref.source === 'hub'
+      ? `Hub model "${ref.id}"`
+      : ref.source === 'local'
+        ? `embedded model "${ref.id}"`
+        : ref.source === 'url'
+          ? `the model at ${ref.id}`
+          : `your model "${ref.id}"`;
+  // transformers.js reads tokenizer_config.json only when it exists, then fails on the missing object.
+  if (/reading 'tokenizer_class'/.test(detail)) {
+    return {
+      message: `${where} has no tokenizer_config.json (the tokenizer's settings: its class and special tokens), which transformers.js needs beside tokenizer.json.`,
+      hint:
+        ref.source === 'local'
+          ? 'Add tokenizer_config.json to the folder.'
+          : 'Add tokenizer_config.json to the folder, or download the folder and load it as your own model: the playground then writes a minimal one from tokenizer.json.',
+      detail,
+    };
+  }
   if (
     ref.source === 'hub' &&
     /failed to fetch|networkerror|load failed|network|ERR_INTERNET_DISCONNECTED/i.test(detail)

@@ -17,6 +17,8 @@ export interface ModelInfo {
   labels?: string[];
   device: RunDevice;
   loadMs: number;
+  /** The dtypes the model's source offers (a Hub repo's listing), when known: the dtype menu. */
+  dtypes?: string[];
 }
 
 export interface RunRequest {
@@ -29,6 +31,8 @@ export interface RunRequest {
 export type ToWorker =
   | { type: 'init'; id: number; base: string }
   | { type: 'load'; id: number; model: ModelRef; device: DeviceChoice }
+  /** The user's own model files (Hub layout), kept by the worker for the session (model-source/user-files.ts). */
+  | { type: 'files'; id: number; modelId: string; files: [string, Blob][] }
   | ({ type: 'explain'; id: number; method: MethodName; options: OptionValues; metrics: boolean } & RunRequest)
   | ({ type: 'compare'; id: number; methods: MethodName[]; options: OptionValues } & RunRequest)
   | { type: 'cancel'; id: number };
@@ -58,7 +62,13 @@ export interface CompareRow {
 }
 
 export type FromWorker =
-  | { type: 'ready'; id: number; webgpu: { available: boolean; adapter?: string; reason?: string } }
+  | {
+      type: 'ready';
+      id: number;
+      /** software: the adapter emulates a GPU on the CPU (SwiftShader, a fallback adapter): "auto" then uses WASM. */
+      webgpu: { available: boolean; adapter?: string; reason?: string; software?: boolean };
+    }
+  | { type: 'registered'; id: number }
   | { type: 'progress'; id: number; stage: string; done: number; total: number }
   | { type: 'loaded'; id: number; info: ModelInfo }
   | { type: 'explained'; id: number; info: ModelInfo; result: ExplainResult }

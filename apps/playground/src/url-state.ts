@@ -15,8 +15,11 @@ export type TargetSpec =
 export type RunView = 'none' | 'explain' | 'compare';
 
 export interface ModelRef {
-  source: 'local' | 'hub';
-  /** Folder under models/ (local) or a Hub repository id (hub). */
+  source: 'local' | 'hub' | 'url' | 'files';
+  /**
+   * Folder under models/ (local), a Hub repository id (hub), an http(s) folder URL (url), or the id the page gave
+   * the user's own files (files: `<folder name>-<tag>`, found again in the browser's cache after a reload).
+   */
   id: string;
   /** The model file's dtype as transformers.js names it ('q8', 'fp16', ...); absent: 'fp32' (onnx/model.onnx). */
   dtype?: string;
@@ -40,6 +43,11 @@ export const DEFAULT_TEXT = 'This is the best movie I have ever seen.';
 /** The tutorial's generation prompt, offered when a causal LM is picked while the text is still the default. */
 export const DEFAULT_GENERATION_TEXT = 'Roses are red, the sky is';
 export const DEFAULT_MAX_NEW_TOKENS = 5;
+/**
+ * Longer input text stays out of the link: browsers and servers refuse long URLs (HTTP 431), and a link is for
+ * sharing a view, not a document.
+ */
+export const MAX_URL_TEXT = 1000;
 
 export function defaultState(defaultModel: string): PlaygroundState {
   return {
@@ -71,6 +79,8 @@ export function parseState(search: string, defaultModel: string): { state: Playg
   const warnings: string[] = [];
   const hub = p.get('hub');
   if (hub !== null && hub !== '') state.model = { source: 'hub', id: hub };
+  else if (p.get('url')) state.model = { source: 'url', id: p.get('url')! };
+  else if (p.get('files')) state.model = { source: 'files', id: p.get('files')! };
   else if (p.get('model')) state.model = { source: 'local', id: p.get('model')! };
   const dtype = p.get('dtype');
   if (dtype !== null && dtype !== 'fp32') {
@@ -126,13 +136,20 @@ export function parseState(search: string, defaultModel: string): { state: Playg
   return { state, warnings };
 }
 
+/** Whether the input text is too long to go in the link (stateToSearch leaves it out, the page says so). */
+export function textLeftOutOfUrl(text: string): boolean {
+  return text.length > MAX_URL_TEXT;
+}
+
 export function stateToSearch(state: PlaygroundState, defaultModel: string): string {
   const p = new URLSearchParams();
   if (state.model.source === 'hub') p.set('hub', state.model.id);
+  else if (state.model.source === 'url') p.set('url', state.model.id);
+  else if (state.model.source === 'files') p.set('files', state.model.id);
   else if (state.model.id !== defaultModel) p.set('model', state.model.id);
   if (state.model.dtype && state.model.dtype !== 'fp32') p.set('dtype', state.model.dtype);
   if (state.device !== 'auto') p.set('device', state.device);
-  if (state.text !== DEFAULT_TEXT) p.set('text', state.text);
+  if (state.text !== DEFAULT_TEXT && !textLeftOutOfUrl(state.text)) p.set('text', state.text);
   p.set('method', state.method);
   const defaults = defaultOptions(state.method);
   for (const spec of METHODS[state.method].options) {

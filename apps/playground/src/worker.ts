@@ -18,11 +18,16 @@ import type {
 } from './protocol.ts';
 import { labelsFromConfig, taskFromConfig, type PlaygroundTask } from './task.ts';
 import type { DeviceChoice, ModelRef } from './url-state.ts';
+import { isSoftwareAdapter } from './model-source/device.ts';
+import { hubDtypes } from './model-source/hub-files.ts';
+import { MODEL_CACHE, transformersSource } from './model-source/sources.ts';
+import { withUserFiles, type UserFiles } from './model-source/user-files.ts';
 import type { AttributionOutput } from '@interpreto-js/core';
 
 /** The little of WebGPU the worker reads (the DOM lib has no WebGPU types). */
 interface GPUAdapterLike {
-  info?: { vendor?: string; architecture?: string; description?: string };
+  info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+  isFallbackAdapter?: boolean;
 }
 interface GPULike {
   requestAdapter(): Promise<GPUAdapterLike | null>;
@@ -46,6 +51,8 @@ const controllers = new Map<number, AbortController>();
 let libs: Promise<{ tf: Transformers; core: Core }> | null = null;
 let gpuAdapter: Promise<GPUAdapterLike | null> | null = null;
 let current: Loaded | null = null;
+/** The user's own model files given this session, by model id (served to transformers.js from memory). */
+const userFiles: UserFiles = new Map();
 /** Requests run one at a time (one model, one device); a newer one waits for the older to end. */
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -70,6 +77,10 @@ async function init(base: string): Promise<{ tf: Transformers; core: Core }> {
   // A path, not a full URL: transformers.js only probes local files when localModelPath is not a URL.
   tf.env.localModelPath = new URL('models/', base).pathname;
   tf.env.allowRemoteModels = false;
+  // Hub, URL and user models are kept in Cache Storage under our own name (listed and cleared by the page).
+  tf.env.cacheKey = MODEL_CACHE;
+  tf.env.useWasmCache = false;
+  tf.env.fetch = withUserFiles(userFiles, tf.env.fetch ?? fetch);
   return { tf, core };
 }
 
@@ -89,7 +100,8 @@ function adapter(): Promise<GPUAdapterLike | null> {
 async function resolveDevice(choice: DeviceChoice): Promise<RunDevice> {
   if (choice === 'wasm') return 'wasm';
   const a = await adapter();
-  if (a) return 'webgpu';
+  // A software adapter (SwiftShader) is many times slower than WASM: "auto" takes WASM and the page says why.
+  if (a && (choice === 'webgpu' || !isSoftwareAdapter(a))) return 'webgpu';
   if (choice === 'webgpu') {
     throw new PlaygroundFailure(
       'WebGPU was asked for, but this browser gives no WebGPU adapter.',
@@ -115,6 +127,8 @@ async function loadModel(id: number, ref: ModelRef, choice: DeviceChoice): Promi
   const device = await resolveDevice(choice);
   const dtype = ref.dtype ?? 'fp32';
   const key = `${ref.source}:${ref.id}:${dtype}:${device}`;
+  const source = transformersSource(ref);
+  const modelId = source.modelId;
   if (current?.key === key) return current;
   if (current) {
     await current.model.dispose?.().catch?.(() => undefined);
@@ -122,10 +136,9 @@ async function loadModel(id: number, ref: ModelRef, choice: DeviceChoice): Promi
   }
   post({ type: 'progress', id, stage: `loading ${ref.id} (${dtype}) on ${device}`, done: 0, total: 1 });
   const t0 = performance.now();
-  tf.env.allowLocalModels = ref.source === 'local';
-  tf.env.allowRemoteModels = ref.source === 'hub';
+  Object.assign(tf.env, source.env);
   try {
-    const config = (await tf.AutoConfig.from_pretrained(ref.id)) as unknown as Parameters<typeof taskFromConfig>[0];
+    const config = (await tf.AutoConfig.from_pretrained(modelId)) as unknown as Parameters<typeof taskFromConfig>[0];
     const task: PlaygroundTask | null = taskFromConfig(config);
     if (!task) {
       throw new PlaygroundFailure(
@@ -137,20 +150,29 @@ async function loadModel(id: number, ref: ModelRef, choice: DeviceChoice): Promi
     const report = progress(id, `loading ${ref.id}`);
     const progress_callback = (p: { status?: string; file?: string; loaded?: number; total?: number }) => {
       if (p.status === 'progress' && p.total) report(p.loaded ?? 0, p.total);
+      // Once the graph is read, onnxruntime builds the session (seconds on WebGPU): say so, with no fake fraction.
+      if (p.status === 'done' && p.file?.endsWith('.onnx'))
+        post({ type: 'progress', id, stage: `compiling ${p.file} for ${deviceName(device)}`, done: 0, total: 0 });
     };
     // the file transformers.js picks by dtype: onnx/model.onnx (fp32), model_quantized.onnx (q8), model_fp16.onnx, ...
     const options = { device, dtype: dtype as 'fp32', progress_callback };
-    const tokenizer = await tf.AutoTokenizer.from_pretrained(ref.id, { progress_callback });
+    const tokenizer = await tf.AutoTokenizer.from_pretrained(modelId, { progress_callback });
     const model =
       task === 'classification'
-        ? await tf.AutoModelForSequenceClassification.from_pretrained(ref.id, options)
-        : await tf.AutoModelForCausalLM.from_pretrained(ref.id, options);
+        ? await tf.AutoModelForSequenceClassification.from_pretrained(modelId, options)
+        : await tf.AutoModelForCausalLM.from_pretrained(modelId, options);
     const info: ModelInfo = { ref, task, labels: labelsFromConfig(config), device, loadMs: performance.now() - t0 };
+    if (ref.source === 'hub') info.dtypes = await hubDtypes((u) => tf.env.fetch(u), source.env.remoteHost, ref.id);
     current = { key, info, model, tokenizer };
     return current;
   } catch (err) {
-    throw Object.assign(new Error('load failed'), { playground: describeLoadError(err, ref) });
+    const given = ref.source === 'files' ? userFiles.has(ref.id) : undefined;
+    throw Object.assign(new Error('load failed'), { playground: describeLoadError(err, ref, given) });
   }
+}
+
+function deviceName(d: RunDevice): string {
+  return d === 'webgpu' ? 'WebGPU' : 'WASM';
 }
 
 /**
@@ -287,7 +309,7 @@ function isAbort(err: unknown, signal: AbortSignal): boolean {
 }
 
 async function handle(
-  msg: Exclude<ToWorker, { type: 'init' } | { type: 'cancel' }>,
+  msg: Exclude<ToWorker, { type: 'init' } | { type: 'cancel' } | { type: 'files' }>,
   controller: AbortController,
 ): Promise<void> {
   const { id } = msg;
@@ -347,6 +369,11 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     controllers.get(msg.id)?.abort(new DOMException('Cancelled by the user', 'AbortError'));
     return;
   }
+  if (msg.type === 'files') {
+    userFiles.set(msg.modelId, new Map(msg.files));
+    post({ type: 'registered', id: msg.id });
+    return;
+  }
   if (msg.type === 'init') {
     libs = init(msg.base);
     void (async () => {
@@ -361,7 +388,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
           type: 'ready',
           id: msg.id,
           webgpu: a
-            ? { available: true, adapter: adapterName }
+            ? { available: true, adapter: adapterName, software: isSoftwareAdapter(a) }
             : {
                 available: false,
                 reason: (navigator as Navigator & { gpu?: unknown }).gpu ? 'no adapter' : 'navigator.gpu is missing',
