@@ -1,5 +1,5 @@
 /**
- * `pnpm tsx scripts/bench-explain.ts [--hidden 384 --layers 6 --heads 6 --reps 3 --quick]`: explainer overhead and scaling
+ * `pnpm tsx scripts/bench-explain.ts [--hidden 384 --layers 6 --heads 6 --rounds 5 --quick]`: explainer overhead and scaling
  * on a BERT-style classifier of realistic width built on the fly (fixture builder, random weights,
  * vocabulary 30522, 512 positions).
  *
@@ -34,6 +34,7 @@ import {
   type TokenizerLike,
 } from '../packages/core/src/index.ts';
 import { ModelAdapter } from '../packages/core/src/model/adapter.ts';
+import { fmt, interleave, ratioOf, summarize, table } from './bench/stats.ts';
 import {
   buildEncoderClassifier,
   ENGLISH_WORDS,
@@ -47,8 +48,8 @@ const arg = (name: string, def: number) => {
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 };
 const quick = process.argv.includes('--quick');
-/** Each timing is the minimum over `reps` runs, explain and bare interleaved, to shed noise from other processes. */
-const reps = arg('reps', quick ? 1 : 3);
+/** Rounds per timing, explain and bare interleaved in each (median [min-max]; the overhead is taken per round). */
+const reps = arg('rounds', arg('reps', quick ? 3 : 5));
 const hidden = arg('hidden', 384);
 const layers = arg('layers', 6);
 const heads = arg('heads', 6);
@@ -175,19 +176,22 @@ for (const [name, Cls, opts, kind] of methods) {
   // noisy method otherwise paid for tiering up the noise and aggregation loops inside its timings).
   await ex.explain(input40, 1);
   let total = 0;
-  let wall = Infinity;
-  let bare = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    await ex.explain(input40, 1, { onProgress: (_, t) => (total = t) });
-    wall = Math.min(wall, performance.now() - t0);
-    bare = Math.min(bare, await timeBare(kind, batchesOf(total, 4), S40));
-  }
-  rows1.push([name, String(total), wall.toFixed(0), bare.toFixed(0), `${((wall / bare - 1) * 100).toFixed(1)}%`]);
+  const times = await interleave(reps, {
+    explain: async () => void (await ex.explain(input40, 1, { onProgress: (_, t) => (total = t) })),
+    bare: () => timeBare(kind, batchesOf(total, 4), S40),
+  });
+  const overhead = ratioOf(times.explain!, times.bare!);
+  rows1.push([
+    name,
+    String(total),
+    fmt(summarize(times.explain!), 0),
+    fmt(summarize(times.bare!), 0),
+    `${((overhead.median - 1) * 100).toFixed(1)}% [${((overhead.min - 1) * 100).toFixed(1)}-${((overhead.max - 1) * 100).toFixed(1)}]`,
+  ]);
 }
 table(
   '1. explain on a 40-word input vs the bare model calls it needs (batchSize 4)',
-  ['method', 'model rows', 'explain ms', 'bare ms', 'overhead'],
+  ['method', 'model rows', 'explain ms', 'bare ms', 'overhead (per round)'],
   rows1,
 );
 
@@ -202,15 +206,12 @@ for (const [name, Cls] of [
     const ex = new Cls(model, tokenizer, { batchSize: bs });
     await ex.explain(text(5), 1);
     let total = 0;
-    let best = Infinity;
-    for (let r = 0; r < reps; r++) {
-      const t0 = performance.now();
-      await ex.explain(input40, 1, { onProgress: (_, t) => (total = t) });
-      best = Math.min(best, performance.now() - t0);
-    }
-    const perSec = total / (best / 1000);
+    const times = await interleave(reps, {
+      explain: async () => void (await ex.explain(input40, 1, { onProgress: (_, t) => (total = t) })),
+    });
+    const perSec = total / (summarize(times.explain!).median / 1000);
     if (bs === 1) base = perSec;
-    rows2.push([name, String(bs), perSec.toFixed(1), `${(perSec / base).toFixed(2)}x`]);
+    rows2.push([name, String(bs), perSec.toFixed(1), `${(perSec / base).toFixed(2)}x`]); // rows/s at the median time
   }
 }
 table('2. throughput vs batch size (40-word input)', ['method', 'batchSize', 'rows/s', 'vs batchSize 1'], rows2);
@@ -243,12 +244,3 @@ for (const [name, Cls, opts] of [
   rows3.push([`${name} (512 tokens, batchSize 4)`, r.peakMb.toFixed(0), r.ms.toFixed(0)]);
 }
 table('3. peak resident memory above the start of each run, 512-token input', ['run', 'peak MB', 'ms'], rows3);
-
-function table(title: string, head: string[], rows: string[][]): void {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  console.log(
-    `${title}\n${line(head)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`,
-  );
-}
