@@ -101,7 +101,7 @@ export abstract class GradientExplainer extends AttributionExplainer {
   protected abstract plan(x: Float32Array, seq: number, hidden: number, rng: Rng): SamplePlan;
 
   protected async attribute(items: PreparedItem[], ctx: AttributeContext): Promise<AttributeResult> {
-    const runner = await this.adapter.gradients();
+    const runner = await this.adapter.gradients(this.common.sessionOptions);
     throwIfAborted(ctx.signal);
     const H = runner.hiddenSize;
     const xs = items.map((item) => runner.embed(item.ids));

@@ -7,13 +7,24 @@
  * `GradientRunnerOptions`.
  */
 import { buildGradientModel, type GradientModel } from '@interpreto-js/onnx-grad';
-import { ort, pickExecutionProvider, type OrtSession, type OrtTensor } from '../runtime/index.ts';
+import {
+  ort,
+  pickExecutionProvider,
+  resolveSessionOptions,
+  runtimeFacts,
+  sessionOptionsKey,
+  type OrtSession,
+  type OrtTensor,
+  type SessionOptions,
+} from '../runtime/index.ts';
 import { modelBytes, type ModelSource } from './source.ts';
 import type { HfModel } from './types.ts';
 
 export interface GradientRunnerOptions {
   /** The model's ONNX file when it cannot be found from the loaded session (see source.ts). */
   modelSource?: ModelSource;
+  /** Options of the gradient session (threads, spinning, optimisation level, providers); see session-options.ts. */
+  sessionOptions?: SessionOptions;
 }
 
 /** Cotangent of the logits for one row: `vector` over classes (classification) or over the vocabulary at `position`. */
@@ -61,7 +72,12 @@ export const SUPPORTED_DTYPES: ReadonlySet<string> = new Set([
   'bnb4',
 ]);
 
-const runners = new WeakMap<object, Promise<GradientRunner>>();
+/** Per model: its gradient model (held weakly: rebuilt if collected) and one runner per distinct session options. */
+interface PerModel {
+  gradient?: WeakRef<GradientModel>;
+  runners: Map<string, Promise<GradientRunner>>;
+}
+const perModel = new WeakMap<object, PerModel>();
 
 export class GradientRunner {
   private constructor(
@@ -75,19 +91,36 @@ export class GradientRunner {
     private readonly logitsOutput: string,
   ) {}
 
-  static create(model: HfModel, options: GradientRunnerOptions = {}): Promise<GradientRunner> {
-    if (options.modelSource !== undefined) return GradientRunner.build(model, options);
-    let p = runners.get(model);
+  /** The runner of a model for these session options: created once per model and options, unless modelSource is given. */
+  static async create(model: HfModel, options: GradientRunnerOptions = {}): Promise<GradientRunner> {
+    // Same device as the model's session unless the user names providers (a model loaded on WASM must not get
+    // its gradients from WebGPU by accident).
+    const picked = await pickExecutionProvider(model.sessions.model?.config?.device);
+    const resolved = resolveSessionOptions(options.sessionOptions ?? {}, runtimeFacts(), picked);
+    if (options.modelSource !== undefined) {
+      return GradientRunner.open(GradientRunner.build(model, await modelBytes(model, options.modelSource)), resolved);
+    }
+    let entry = perModel.get(model);
+    if (!entry) perModel.set(model, (entry = { runners: new Map() }));
+    const key = sessionOptionsKey(resolved);
+    let p = entry.runners.get(key);
     if (!p) {
-      p = GradientRunner.build(model, options);
-      runners.set(model, p);
-      p.catch(() => runners.delete(model));
+      const e = entry;
+      p = (async () => {
+        let grad = e.gradient?.deref();
+        if (!grad) {
+          grad = GradientRunner.build(model, await modelBytes(model));
+          e.gradient = new WeakRef(grad);
+        }
+        return GradientRunner.open(grad, resolved);
+      })();
+      entry.runners.set(key, p);
+      p.catch(() => e.runners.delete(key));
     }
     return p;
   }
 
-  private static async build(model: HfModel, options: GradientRunnerOptions): Promise<GradientRunner> {
-    const { bytes, externalData } = await modelBytes(model, options.modelSource);
+  private static build(model: HfModel, { bytes, externalData }: Awaited<ReturnType<typeof modelBytes>>): GradientModel {
     const config = model.config;
     const hidden = config.hidden_size ?? config.n_embd ?? config.dim ?? config.d_model;
     let grad: GradientModel;
@@ -114,18 +147,32 @@ export class GradientRunner {
     }
     if (!grad.embedding)
       throw new Error('onnx-grad found no word-embedding table to cut at; gradient methods cannot run on this model.');
-    // Same device as the model's session (a model loaded on WASM must not get its gradients from WebGPU).
-    const { executionProviders, device } = await pickExecutionProvider(model.sessions.model?.config?.device);
+    return grad;
+  }
+
+  private static async open(
+    grad: GradientModel,
+    resolved: ReturnType<typeof resolveSessionOptions>,
+  ): Promise<GradientRunner> {
     // Errors only: ORT warns (through console.error in the browser) that shape arithmetic runs on the CPU, which is
     // expected for int64 subgraphs and not actionable by the user.
-    const session = await ort.InferenceSession.create(grad.bytes, { executionProviders, logSeverityLevel: 3 });
+    const session = await ort.InferenceSession.create(grad.bytes, { ...resolved.session, logSeverityLevel: 3 });
     const seedInput = grad.inputNames.find((n) => n.startsWith('grad_'));
     const gradOutput = grad.outputNames.find((n) => n === 'grad_inputs_embeds');
     const logitsOutput = grad.outputNames.includes('logits') ? 'logits' : grad.outputNames[0]!;
     if (!seedInput || !gradOutput)
       throw new Error(`Unexpected gradient model interface: inputs ${grad.inputNames}, outputs ${grad.outputNames}.`);
-    const { weights, vocabSize, hiddenSize } = grad.embedding;
-    return new GradientRunner(session, weights, vocabSize, hiddenSize, device, seedInput, gradOutput, logitsOutput);
+    const { weights, vocabSize, hiddenSize } = grad.embedding!;
+    return new GradientRunner(
+      session,
+      weights,
+      vocabSize,
+      hiddenSize,
+      resolved.device,
+      seedInput,
+      gradOutput,
+      logitsOutput,
+    );
   }
 
   /** Word embeddings of ids, [ids.length, hidden]. */
