@@ -2,10 +2,10 @@
  * Gradient-based explainers (docs/spec.md §2): Saliency, IntegratedGradients, SmoothGrad, SquareGrad, VarGrad,
  * GradientShap. Each plans sample points around the input's word embeddings (seeded per input); every
  * (input, target row, sample) is one row of the gradient model, packed into batches of `batchSize`.
- * The cotangent seeds the target logit after the inference mode: LOGITS e_t; SOFTMAX p_t (e_t - p);
- * LOG_SOFTMAX e_t - p, with p from a forward pass at the same sample point (a first, seedless call).
- * A contrastive row seeds the difference of the target's and the contrast's cotangents (LOGITS and LOG_SOFTMAX:
- * e_t - e_c; SOFTMAX: p_t (e_t - p) - p_c (e_c - p)): one backward per row, as without a contrast.
+ * Each row differentiates the target's logit after the inference mode (logit, probability or log-probability),
+ * computed inside the gradient model from the target and the mode given as inputs (model/gradient.ts): one model
+ * call per batch in every mode. A contrastive row differentiates the difference of the target's and the contrast's
+ * scores: one backward per row, as without a contrast.
  * Token scores are pooled into units with the granularity aggregation strategy.
  *
  * Exports: the six classes, their option types, `GradientExplainer`.
@@ -14,7 +14,6 @@ import type { ModelLike, TokenizerLike } from '../model/types.ts';
 import {
   addGaussianNoise,
   aggregateNoisyScores,
-  applyInferenceMode,
   baselineEmbeddings,
   createRng,
   gradientShapSamples,
@@ -27,9 +26,8 @@ import {
   type Rng,
   type TokenReduction,
 } from '../math/index.ts';
-import { InferenceModes } from '../types.ts';
 import { InputError } from '../model/adapter.ts';
-import type { GradientResult, GradientRow, Seed } from '../model/gradient.ts';
+import type { GradientResult, GradientRow } from '../model/gradient.ts';
 import { throwIfAborted } from './abort.ts';
 import { AttributionExplainer, type AttributeContext, type AttributeResult } from './base.ts';
 import { referenceLogits, type ReferenceLogits } from './step-scores.ts';
@@ -48,37 +46,6 @@ interface SamplePlan {
   points: Float32Array[];
   /** Token scores [seq] from the gradients at `points`. */
   reduce(grads: Float32Array[]): Float64Array;
-}
-
-/** Cotangent of the logits for d(mode(logits))[t]: one-hot, or the softmax / log-softmax VJP seeds. */
-function seedVector(mode: InferenceModes, target: number, width: number, logits?: Float32Array): Float32Array {
-  const v = new Float32Array(width);
-  if (mode === InferenceModes.LOGITS) {
-    v[target] = 1;
-    return v;
-  }
-  const p = applyInferenceMode(logits!, InferenceModes.SOFTMAX);
-  const pt = p[target]!;
-  for (let k = 0; k < width; k++) {
-    const d = (k === target ? 1 : 0) - p[k]!;
-    v[k] = mode === InferenceModes.SOFTMAX ? pt * d : d;
-  }
-  return v;
-}
-
-/** Cotangent of d(mode(logits)[t] - mode(logits)[c]): by linearity, the difference of the two seeds. */
-function contrastSeed(
-  mode: InferenceModes,
-  target: number,
-  contrast: number | undefined,
-  width: number,
-  logits?: Float32Array,
-): Float32Array {
-  const v = seedVector(mode, target, width, logits);
-  if (contrast === undefined) return v;
-  const w = seedVector(mode, contrast, width, logits);
-  for (let k = 0; k < width; k++) v[k] = v[k]! - w[k]!;
-  return v;
 }
 
 interface Job {
@@ -114,7 +81,6 @@ export abstract class GradientExplainer extends AttributionExplainer {
       item.targets.map(() => new Array<Float32Array>(plans[i]!.points.length)),
     );
     const mode = this.common.inferenceMode;
-    const twoPass = mode !== InferenceModes.LOGITS;
     const width = this.adapter.task === 'generation' ? runner.vocabSize : this.adapter.nClasses;
     // The unperturbed logits of each item: from a sample point that is the input itself (Saliency), else from a
     // forward-only row carried in the batch of the item's first job (one row more, no extra model call).
@@ -128,40 +94,39 @@ export abstract class GradientExplainer extends AttributionExplainer {
     refSample.forEach((k, i) => {
       if (k < 0) extras[batches.findIndex((b) => b.some((j) => j.item === i))]!.push({ item: i, row: -1, sample: -1 });
     });
-    const isReference = (j: Job) => j.sample === refSample[j.item] && j.row === 0;
+    const isReference = (j: Job) => j.sample < 0 || (j.sample === refSample[j.item] && j.row === 0);
+    // Generation: a reference row also returns the logits at every target position of its item, after its own.
+    const rowOf = (j: Job): GradientRow => {
+      const item = items[j.item]!;
+      const position = item.positions?.[Math.max(j.row, 0)];
+      const row: GradientRow = {
+        ids: item.ids,
+        embeds: j.sample < 0 ? xs[j.item]! : plans[j.item]!.points[j.sample]!,
+        target: j.sample < 0 ? undefined : { index: item.targets[j.row]!, contrast: item.contrasts?.[j.row], position },
+      };
+      if (position !== undefined) row.positions = isReference(j) ? [position, ...item.positions!] : [position];
+      return row;
+    };
     const keepReference = (batch: Job[], results: GradientResult[]) =>
       batch.forEach((j, b) => {
-        if (j.sample < 0 || isReference(j)) {
-          reference[j.item] = referenceLogits(results[b]!.logits, width, 0, items[j.item]!.positions);
-        }
+        if (!isReference(j)) return;
+        const item = items[j.item]!;
+        // Generation logits are [1 + targets, vocab]: the item's positions start at the second slot.
+        reference[j.item] = item.positions
+          ? referenceLogits(
+              results[b]!.logits,
+              width,
+              width,
+              item.positions.map((_, r) => r),
+            )
+          : referenceLogits(results[b]!.logits, width, 0, undefined);
       });
     ctx.progress.add(jobs.length);
     for (const [bi, batch] of batches.entries()) {
       throwIfAborted(ctx.signal);
-      const seedFor = (j: Job, logits?: Float32Array): Seed => {
-        const item = items[j.item]!;
-        const position = item.positions?.[j.row];
-        const at =
-          logits && position !== undefined ? logits.subarray(position * width, (position + 1) * width) : logits;
-        return { position, vector: contrastSeed(mode, item.targets[j.row]!, item.contrasts?.[j.row], width, at) };
-      };
-      // Every row carries a seed (the runner reads the width from it): a zero one for a forward-only row.
-      const rowOf = (j: Job, seed?: Seed): GradientRow => ({
-        ids: items[j.item]!.ids,
-        embeds: j.sample < 0 ? xs[j.item]! : plans[j.item]!.points[j.sample]!,
-        seed: seed ?? { position: items[j.item]!.positions?.[Math.max(j.row, 0)], vector: new Float32Array(width) },
-      });
       const withExtras = [...batch, ...extras[bi]!];
-      let results: GradientResult[];
-      if (twoPass) {
-        // First call: the logits at each sample point (zero cotangent), from which the seed is computed.
-        const fwd = await runner.run(withExtras.map((j) => rowOf(j)));
-        keepReference(withExtras, fwd);
-        results = await runner.run(batch.map((j, b) => rowOf(j, seedFor(j, fwd[b]!.logits))));
-      } else {
-        results = await runner.run(withExtras.map((j) => rowOf(j, j.sample < 0 ? undefined : seedFor(j))));
-        keepReference(withExtras, results);
-      }
+      const results = await runner.run(withExtras.map(rowOf), mode);
+      keepReference(withExtras, results);
       batch.forEach((j, b) => {
         grads[j.item]![j.row]![j.sample] = results[b]!.grad;
       });
