@@ -92,7 +92,7 @@ console.log(
 // ---- bare calls
 // The same sessions the explainers call (transformers.js's own session; the gradient runner's session, built once
 // per model by the core), fed the 40-word input's ids (cycled to length S) and, for gradients, its word embeddings
-// and a one-hot seed on class 1. Feeds are built before the clock starts: the bare time is the session calls alone.
+// and the target class 1 (LOGITS). Feeds are built before the clock starts: the bare time is the session calls alone.
 // Using the runner's own session matters: on this CPU the first call on a session right after calls on another
 // one was measured ~35 ms slower (cold state; cause not pinned down), so a separate bare session, warmed up just
 // before its timing, would get a warm-up that explain, coming right after it, lacks.
@@ -123,12 +123,16 @@ function gradientFeeds(B: number, S: number): Record<string, ort.Tensor> {
       const e = new Float32Array(B * S * hidden);
       for (let b = 0; b < B; b++) e.set(x, b * S * hidden);
       feeds[n] = new ort.Tensor('float32', e, [B, S, hidden]);
-    } else if (n.startsWith('grad_'))
+    } else if (n.startsWith('grad_')) feeds[n] = new ort.Tensor('float32', new Float32Array(B).fill(1), [B]);
+    // The target-score head's inputs: class 1, no contrast, LOGITS (what Saliency's rows carry by default).
+    else if (n === 'target_ids') feeds[n] = i64(B, 2, 1n);
+    else if (n === 'target_weights')
       feeds[n] = new ort.Tensor(
         'float32',
-        new Float32Array(B * 2).map((_, i) => i % 2),
+        Float32Array.from({ length: 2 * B }, (_, i) => (i % 2 ? 0 : 1)),
         [B, 2],
       );
+    else if (n === 'inference_mode') feeds[n] = new ort.Tensor('float32', Float32Array.of(1, 0, 0), [3]);
     else if (n === 'attention_mask') feeds[n] = i64(B, S, 1n);
     else if (n === 'input_ids') feeds[n] = new ort.Tensor('int64', rowsOf(B, ids), [B, S]);
     else if (n === 'position_ids')

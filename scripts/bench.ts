@@ -30,6 +30,11 @@ const SECTIONS: Section[] = [
     what: 'explain() against the bare model calls it needs, throughput, peak memory (core)',
   },
   {
+    name: 'target',
+    script: 'scripts/bench-target.ts',
+    what: 'gradient work per batch before and after the target-score head (one call, no JS seed)',
+  },
+  {
     name: 'browser',
     script: 'scripts/bench-browser.ts',
     what: 'the same model in headless Chromium (WASM 1/2 threads, WebGPU) against node',

@@ -31,11 +31,12 @@ export function fmt(s: Summary | undefined, digits = 1): string {
 
 /**
  * Runs every contender once per round, in the same order each round, and returns each one's times (ms). A
- * contender may return its own duration (e.g. measured inside a browser page) instead of being timed here.
+ * contender may return its own duration as a number (e.g. measured inside a browser page) instead of being timed
+ * here; any other result is ignored.
  */
 export async function interleave(
   rounds: number,
-  contenders: Record<string, () => Promise<number | undefined>>,
+  contenders: Record<string, () => Promise<unknown>>,
 ): Promise<Record<string, number[]>> {
   const out: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
   for (let r = 0; r < rounds; r++) {
