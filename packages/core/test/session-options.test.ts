@@ -7,7 +7,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { loadFixture } from './helpers.ts';
 import { InputError, Occlusion, Saliency } from '../src/index.ts';
 import { ort } from '../src/runtime/index.ts';
-import { resolveSessionOptions } from '../src/runtime/session-options.ts';
+import { resolveSessionOptions, sessionOptionsKey } from '../src/runtime/session-options.ts';
 import { defaultWasmThreads } from '../src/runtime/backend-web.ts';
 
 const CPU = { executionProviders: ['cpu'], device: 'cpu' };
@@ -62,6 +62,15 @@ describe('resolveSessionOptions', () => {
     expect(() => resolveSessionOptions({ threads: 2 }, facts, picked)).toThrow(/env\.backends\.onnx\.wasm\.numThreads/);
     expect(resolveSessionOptions({ threads: 4 }, facts, picked).device).toBe('wasm');
   });
+});
+
+test('the session cache key follows what the user asked (any key order), not the load-dependent defaults', () => {
+  const cpu = { executionProviders: ['cpu'] };
+  expect(sessionOptionsKey({ threads: 2, spinning: false }, cpu)).toBe(
+    sessionOptionsKey({ spinning: false, threads: 2 }, cpu),
+  );
+  expect(sessionOptionsKey({ threads: 2 }, cpu)).not.toBe(sessionOptionsKey({ threads: 1 }, cpu));
+  expect(sessionOptionsKey({}, cpu)).not.toBe(sessionOptionsKey({}, { executionProviders: ['wasm'] }));
 });
 
 describe('defaultWasmThreads', () => {

@@ -119,7 +119,9 @@ export class GradientRunner {
     }
     let entry = perModel.get(model);
     if (!entry) perModel.set(model, (entry = { runners: new Map() }));
-    const key = sessionOptionsKey(resolved);
+    // Keyed by what the user asked, not by the resolved options: a default that follows the machine's load must
+    // not open a second session for the same model when the load changes.
+    const key = sessionOptionsKey(options.sessionOptions ?? {}, picked);
     let p = entry.runners.get(key);
     if (!p) {
       const e = entry;

@@ -11,7 +11,7 @@
  *   from `navigator.hardwareConcurrency` when the page is cross-origin isolated, see backend-web.ts), no spinning.
  *
  * Exports: `SessionOptions`, `RuntimeFacts`, `GRAPH_OPTIMIZATION_LEVELS`, `EXECUTION_PROVIDERS`,
- * `isExecutionProviderList(v)`, `resolveSessionOptions(options, facts, picked)`, `sessionOptionsKey(resolved)`.
+ * `isExecutionProviderList(v)`, `resolveSessionOptions(options, facts, picked)`, `sessionOptionsKey(options, picked)`.
  */
 import { InputError } from '../errors.ts';
 import type { OrtSessionOptions } from './types.ts';
@@ -101,7 +101,16 @@ export function resolveSessionOptions(
   return { session, device: providers[0]! };
 }
 
-/** One cache key per distinct resolved options (sessions are created once per model and options). */
-export function sessionOptionsKey(resolved: { session: OrtSessionOptions; device: string }): string {
-  return JSON.stringify(resolved);
+/**
+ * One cache key per distinct user options and picked provider (sessions are created once per model and key); the
+ * fields are sorted so that key order does not matter.
+ */
+export function sessionOptionsKey(options: SessionOptions, picked: { executionProviders: string[] }): string {
+  const o = options as Record<string, unknown>;
+  return JSON.stringify([
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]]),
+    picked.executionProviders,
+  ]);
 }
