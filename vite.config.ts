@@ -1,13 +1,15 @@
 /**
  * Builds the no-server playground (apps/playground) to dist/playground: a static folder with a
  * relative base, so any static host serves it from any path. Default models come from public/models,
- * onnxruntime-web's wasm from our own /ort/ folder (never a CDN).
+ * onnxruntime-web's wasm from our own /ort/ folder (never a CDN). Dev server, preview and the static build's
+ * `_headers` make the page cross-origin isolated, so WASM runs multi-threaded (apps/playground/build/isolation.ts).
  */
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { defaultClientConditions, defineConfig } from 'vite';
 import { ortAssets } from './apps/playground/build/ort-assets.ts';
 import { modelsManifest } from './apps/playground/build/models-manifest.ts';
+import { ISOLATION_HEADERS, isolationHeaders } from './apps/playground/build/isolation.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const app = resolve(here, 'apps/playground');
@@ -23,6 +25,8 @@ export default defineConfig({
     conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions],
   },
   worker: { format: 'es' },
+  server: { headers: { ...ISOLATION_HEADERS } },
+  preview: { headers: { ...ISOLATION_HEADERS } },
   build: {
     outDir: resolve(here, 'dist/playground'),
     emptyOutDir: true,
@@ -33,5 +37,6 @@ export default defineConfig({
   plugins: [
     ortAssets(app),
     modelsManifest(resolve(here, 'public/models'), { fixtures: process.env.PLAYGROUND_TEST_FIXTURES === '1' }),
+    isolationHeaders(),
   ],
 });

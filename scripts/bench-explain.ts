@@ -1,5 +1,5 @@
 /**
- * `pnpm tsx scripts/bench-explain.ts [--hidden 384 --layers 6 --heads 6 --reps 3 --quick]`: explainer overhead and scaling
+ * `pnpm tsx scripts/bench-explain.ts [--hidden 384 --layers 6 --heads 6 --rounds 5 --quick]`: explainer overhead and scaling
  * on a BERT-style classifier of realistic width built on the fly (fixture builder, random weights,
  * vocabulary 30522, 512 positions).
  *
@@ -34,6 +34,7 @@ import {
   type TokenizerLike,
 } from '../packages/core/src/index.ts';
 import { ModelAdapter } from '../packages/core/src/model/adapter.ts';
+import { fmt, interleave, ratioOf, summarize, table } from './bench/stats.ts';
 import {
   buildEncoderClassifier,
   ENGLISH_WORDS,
@@ -47,8 +48,8 @@ const arg = (name: string, def: number) => {
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 };
 const quick = process.argv.includes('--quick');
-/** Each timing is the minimum over `reps` runs, explain and bare interleaved, to shed noise from other processes. */
-const reps = arg('reps', quick ? 1 : 3);
+/** Rounds per timing, explain and bare interleaved in each (median [min-max]; the overhead is taken per round). */
+const reps = arg('rounds', arg('reps', quick ? 3 : 5));
 const hidden = arg('hidden', 384);
 const layers = arg('layers', 6);
 const heads = arg('heads', 6);
@@ -91,7 +92,7 @@ console.log(
 // ---- bare calls
 // The same sessions the explainers call (transformers.js's own session; the gradient runner's session, built once
 // per model by the core), fed the 40-word input's ids (cycled to length S) and, for gradients, its word embeddings
-// and a one-hot seed on class 1. Feeds are built before the clock starts: the bare time is the session calls alone.
+// and the target class 1 (LOGITS). Feeds are built before the clock starts: the bare time is the session calls alone.
 // Using the runner's own session matters: on this CPU the first call on a session right after calls on another
 // one was measured ~35 ms slower (cold state; cause not pinned down), so a separate bare session, warmed up just
 // before its timing, would get a warm-up that explain, coming right after it, lacks.
@@ -122,12 +123,16 @@ function gradientFeeds(B: number, S: number): Record<string, ort.Tensor> {
       const e = new Float32Array(B * S * hidden);
       for (let b = 0; b < B; b++) e.set(x, b * S * hidden);
       feeds[n] = new ort.Tensor('float32', e, [B, S, hidden]);
-    } else if (n.startsWith('grad_'))
+    } else if (n.startsWith('grad_')) feeds[n] = new ort.Tensor('float32', new Float32Array(B).fill(1), [B]);
+    // The target-score head's inputs: class 1, no contrast, LOGITS (what Saliency's rows carry by default).
+    else if (n === 'target_ids') feeds[n] = i64(B, 2, 1n);
+    else if (n === 'target_weights')
       feeds[n] = new ort.Tensor(
         'float32',
-        new Float32Array(B * 2).map((_, i) => i % 2),
+        Float32Array.from({ length: 2 * B }, (_, i) => (i % 2 ? 0 : 1)),
         [B, 2],
       );
+    else if (n === 'inference_mode') feeds[n] = new ort.Tensor('float32', Float32Array.of(1, 0, 0), [3]);
     else if (n === 'attention_mask') feeds[n] = i64(B, S, 1n);
     else if (n === 'input_ids') feeds[n] = new ort.Tensor('int64', rowsOf(B, ids), [B, S]);
     else if (n === 'position_ids')
@@ -175,19 +180,22 @@ for (const [name, Cls, opts, kind] of methods) {
   // noisy method otherwise paid for tiering up the noise and aggregation loops inside its timings).
   await ex.explain(input40, 1);
   let total = 0;
-  let wall = Infinity;
-  let bare = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    await ex.explain(input40, 1, { onProgress: (_, t) => (total = t) });
-    wall = Math.min(wall, performance.now() - t0);
-    bare = Math.min(bare, await timeBare(kind, batchesOf(total, 4), S40));
-  }
-  rows1.push([name, String(total), wall.toFixed(0), bare.toFixed(0), `${((wall / bare - 1) * 100).toFixed(1)}%`]);
+  const times = await interleave(reps, {
+    explain: async () => void (await ex.explain(input40, 1, { onProgress: (_, t) => (total = t) })),
+    bare: () => timeBare(kind, batchesOf(total, 4), S40),
+  });
+  const overhead = ratioOf(times.explain!, times.bare!);
+  rows1.push([
+    name,
+    String(total),
+    fmt(summarize(times.explain!), 0),
+    fmt(summarize(times.bare!), 0),
+    `${((overhead.median - 1) * 100).toFixed(1)}% [${((overhead.min - 1) * 100).toFixed(1)}-${((overhead.max - 1) * 100).toFixed(1)}]`,
+  ]);
 }
 table(
   '1. explain on a 40-word input vs the bare model calls it needs (batchSize 4)',
-  ['method', 'model rows', 'explain ms', 'bare ms', 'overhead'],
+  ['method', 'model rows', 'explain ms', 'bare ms', 'overhead (per round)'],
   rows1,
 );
 
@@ -202,15 +210,12 @@ for (const [name, Cls] of [
     const ex = new Cls(model, tokenizer, { batchSize: bs });
     await ex.explain(text(5), 1);
     let total = 0;
-    let best = Infinity;
-    for (let r = 0; r < reps; r++) {
-      const t0 = performance.now();
-      await ex.explain(input40, 1, { onProgress: (_, t) => (total = t) });
-      best = Math.min(best, performance.now() - t0);
-    }
-    const perSec = total / (best / 1000);
+    const times = await interleave(reps, {
+      explain: async () => void (await ex.explain(input40, 1, { onProgress: (_, t) => (total = t) })),
+    });
+    const perSec = total / (summarize(times.explain!).median / 1000);
     if (bs === 1) base = perSec;
-    rows2.push([name, String(bs), perSec.toFixed(1), `${(perSec / base).toFixed(2)}x`]);
+    rows2.push([name, String(bs), perSec.toFixed(1), `${(perSec / base).toFixed(2)}x`]); // rows/s at the median time
   }
 }
 table('2. throughput vs batch size (40-word input)', ['method', 'batchSize', 'rows/s', 'vs batchSize 1'], rows2);
@@ -243,12 +248,3 @@ for (const [name, Cls, opts] of [
   rows3.push([`${name} (512 tokens, batchSize 4)`, r.peakMb.toFixed(0), r.ms.toFixed(0)]);
 }
 table('3. peak resident memory above the start of each run, 512-token input', ['run', 'peak MB', 'ms'], rows3);
-
-function table(title: string, head: string[], rows: string[][]): void {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  console.log(
-    `${title}\n${line(head)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`,
-  );
-}

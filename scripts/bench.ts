@@ -1,23 +1,69 @@
 /**
- * `pnpm bench`: runs every benchmark in turn (not a test; prints tables with ratios against a baseline measured
- * in the same run). Arguments after `--` go to each benchmark, e.g. `pnpm bench -- --runs 3`.
- *   1. gradient engine: gradient-model / forward run time, build time and build memory (packages/onnx-grad)
- *   2. explainers: explain() wall time against the bare model calls it needs, throughput, peak memory (packages/core)
+ * `pnpm bench [-- --quick] [-- --only name,name]`: runs every bench section in turn, each in its own process (not a
+ * test; prints tables of median [min-max] over interleaved rounds, with ratios against a baseline measured in the
+ * same rounds, and the machine load beside each table). Other arguments go to every section, e.g.
+ * `pnpm bench -- --quick` (a few minutes on 2 cores) or `pnpm bench -- --rounds 9`.
+ *
+ * A section is one script in SECTIONS below: add a file and a line to add one.
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const benches = [
-  ['gradient engine', 'packages/onnx-grad/scripts/bench-grad.ts'],
-  ['explainers', 'scripts/bench-explain.ts'],
+
+interface Section {
+  name: string;
+  script: string;
+  what: string;
+}
+
+const SECTIONS: Section[] = [
+  {
+    name: 'gradient',
+    script: 'packages/onnx-grad/scripts/bench-grad.ts',
+    what: 'gradient model / forward model run time, build time and memory (onnx-grad)',
+  },
+  {
+    name: 'explain',
+    script: 'scripts/bench-explain.ts',
+    what: 'explain() against the bare model calls it needs, throughput, peak memory (core)',
+  },
+  {
+    name: 'target',
+    script: 'scripts/bench-target.ts',
+    what: 'gradient work per batch before and after the target-score head (one call, no JS seed)',
+  },
+  {
+    name: 'browser',
+    script: 'scripts/bench-browser.ts',
+    what: 'the same model in headless Chromium (WASM 1/2 threads, WebGPU) against node',
+  },
+  {
+    name: 'torch',
+    script: 'scripts/bench-torch.ts',
+    what: "PyTorch's forward and forward+backward on the same exported model, when python3-torch is installed",
+  },
 ];
-const args = process.argv.slice(2).filter((a) => a !== '--');
+
+const argv = process.argv.slice(2).filter((a) => a !== '--');
+const onlyAt = argv.indexOf('--only');
+const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]?.split(',')) : undefined;
+const args = onlyAt >= 0 ? argv.filter((_, i) => i !== onlyAt && i !== onlyAt + 1) : argv;
+if (only) {
+  const unknown = [...only].filter((n) => !SECTIONS.some((s) => s.name === n));
+  if (unknown.length) {
+    console.error(
+      `--only: unknown section(s) ${unknown.join(', ')}; sections: ${SECTIONS.map((s) => s.name).join(', ')}`,
+    );
+    process.exit(2);
+  }
+}
 let failed = 0;
-for (const [name, script] of benches) {
-  console.log(`\n=== ${name} (${script}) ===\n`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', join(root, script!), ...args], {
+for (const { name, script, what } of SECTIONS) {
+  if (only && !only.has(name)) continue;
+  console.log(`\n=== ${name}: ${what} (${script}) ===\n`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', join(root, script), ...args], {
     stdio: 'inherit',
     cwd: root,
   });

@@ -7,6 +7,7 @@ export type { ModelLike, TokenizerLike } from './model/types.ts';
 export { UnsupportedModelError } from './model/task.ts';
 export { QuantizedModelError, SUPPORTED_DTYPES } from './model/gradient.ts';
 export { ModelSourceError, type ModelSource } from './model/source.ts';
+export type { ExecutionProvider, GraphOptimizationLevel, SessionOptions } from './runtime/session-options.ts';
 export { LimeDistance, QmcSampler, SobolIndicesOrder } from './math/index.ts';
 export * from './metrics/index.ts';
 export * from './registry/index.ts';

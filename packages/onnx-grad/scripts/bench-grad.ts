@@ -7,7 +7,8 @@
  * - peak memory of the build, measured in a fresh child process as max RSS growth (target < 2x the model file).
  * Every ratio is against the forward baseline measured in the same run.
  *
- * Usage: tsx packages/onnx-grad/scripts/bench-grad.ts [--runs N] [--no-wasm] [--only base|fixtures]
+ * Usage: tsx packages/onnx-grad/scripts/bench-grad.ts [--rounds N] [--quick] [--no-wasm] [--only base|fixtures]
+ * Forward and gradient run in interleaved rounds, so a load swing hits both (scripts/bench/stats.ts).
  */
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,7 @@ import { embeddingConfig } from '../src/cli.ts';
 import { buildEncoderClassifier, ensureFixture, FIXTURES } from '../test/fixtures/index.ts';
 import { rng } from '../test/transforms/helpers.ts';
 import { REPO_ROOT, thirdParty } from '../../../fixtures/index.ts';
+import { fmt as fmtS, interleave, ratioOf, summarize, table, type Summary } from '../../../scripts/bench/stats.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const B = 8,
@@ -65,9 +67,21 @@ if (process.argv[2] === '--measure-build') {
 }
 
 const { values: args } = parseArgs({
-  options: { runs: { type: 'string' }, 'no-wasm': { type: 'boolean' }, only: { type: 'string' } },
+  options: {
+    runs: { type: 'string' },
+    rounds: { type: 'string' },
+    'no-wasm': { type: 'boolean' },
+    only: { type: 'string' },
+    quick: { type: 'boolean' },
+  },
+  strict: false,
 });
-const RUNS = Number(args.runs ?? 3);
+const quick = args.quick === true;
+/** Interleaved rounds (--rounds, or --runs as before). --quick: 3 rounds, the base-size graph only. */
+const RUNS = Number(args.rounds ?? args.runs ?? (quick ? 3 : 7));
+const ONLY = (args.only as string | undefined) ?? (quick ? 'base' : undefined);
+/** WASM in node: skipped by --quick (the browser section times the same runtime where users run it). */
+const NO_WASM = args['no-wasm'] === true || quick;
 
 interface Row {
   model: string;
@@ -75,8 +89,15 @@ interface Row {
   buildMs: number;
   /** null: below the child process's start-up peak (tiny models), so not measurable this way. */
   peakMB: number | null;
-  node?: { fwd: number; grad: number };
-  wasm?: { fwd: number; grad: number };
+  node?: Timing;
+  wasm?: Timing;
+}
+
+/** Run times (ms) and the gradient / forward ratio taken per round, each as median [min-max]. */
+interface Timing {
+  fwd: Summary;
+  grad: Summary;
+  ratio: Summary;
 }
 
 type Plain = Record<
@@ -127,25 +148,28 @@ function feeds(model: ModelProto, grad: GradientModel, vocab: number, batch: num
   return { fwd, grad: g };
 }
 
+/** Forward and gradient sessions on one runtime, run in interleaved rounds (fwd, grad, fwd, grad, ...). */
 async function timeRuns(
   ort: typeof ortNode | typeof ortWeb,
-  bytes: Uint8Array,
-  plain: Plain,
+  fwdBytes: Uint8Array,
+  gradBytes: Uint8Array,
+  f: { fwd: Plain; grad: Plain },
   ep: 'cpu' | 'wasm',
-): Promise<number> {
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: [ep] });
-  const inputs = Object.fromEntries(
-    Object.entries(plain).map(([k, t]) => [k, new ort.Tensor(t.type, t.data as never, t.dims)]),
-  );
-  await session.run(inputs as never); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await session.run(inputs as never);
-    times.push(performance.now() - t0);
-  }
-  await session.release();
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!; // median
+): Promise<Timing> {
+  const tensors = (plain: Plain) =>
+    Object.fromEntries(Object.entries(plain).map(([k, t]) => [k, new ort.Tensor(t.type, t.data as never, t.dims)]));
+  const fwd = await ort.InferenceSession.create(fwdBytes, { executionProviders: [ep] });
+  const grad = await ort.InferenceSession.create(gradBytes, { executionProviders: [ep] });
+  const inputs = { fwd: tensors(f.fwd), grad: tensors(f.grad) };
+  await fwd.run(inputs.fwd as never); // warm-up
+  await grad.run(inputs.grad as never);
+  const times = await interleave(RUNS, {
+    fwd: async () => void (await fwd.run(inputs.fwd as never)),
+    grad: async () => void (await grad.run(inputs.grad as never)),
+  });
+  await fwd.release();
+  await grad.release();
+  return { fwd: summarize(times.fwd!), grad: summarize(times.grad!), ratio: ratioOf(times.grad!, times.fwd!) };
 }
 
 function measureBuild(path: string, config: unknown): { ms: number; peak: number | null } {
@@ -186,35 +210,26 @@ async function bench(
     buildMs: build.ms,
     peakMB: build.peak === null ? null : build.peak / 2 ** 20,
   };
-  row.node = {
-    fwd: await timeRuns(ortNode, bytes, f.fwd, 'cpu'),
-    grad: await timeRuns(ortNode, grad.bytes, f.grad, 'cpu'),
-  };
-  if (!args['no-wasm'])
-    row.wasm = {
-      fwd: await timeRuns(ortWeb, bytes, f.fwd, 'wasm'),
-      grad: await timeRuns(ortWeb, grad.bytes, f.grad, 'wasm'),
-    };
+  row.node = await timeRuns(ortNode, bytes, grad.bytes, f, 'cpu');
+  if (!NO_WASM) row.wasm = await timeRuns(ortWeb, bytes, grad.bytes, f, 'wasm');
   return row;
 }
 
 function printTables(rows: Row[]): void {
   const fmt = (v: number | undefined, d = 1) => (v === undefined ? '-' : v.toFixed(d));
-  const ratio = (x?: { fwd: number; grad: number }) =>
-    x ? `${(x.grad / x.fwd).toFixed(2)}${x.grad / x.fwd <= 3 ? '' : ' (>3)'}` : '-';
-  console.log(
-    `\nRun time at batch ${B} x ${S} tokens (median of ${RUNS} after a warm-up; gradient / forward, target <= 3)`,
-  );
-  console.table(
-    rows.map((r) => ({
-      model: r.model,
-      'node fwd ms': fmt(r.node?.fwd),
-      'node grad ms': fmt(r.node?.grad),
-      'node ratio': ratio(r.node),
-      'wasm fwd ms': fmt(r.wasm?.fwd),
-      'wasm grad ms': fmt(r.wasm?.grad),
-      'wasm ratio': ratio(r.wasm),
-    })),
+  table(
+    `Run time at batch ${B} x ${S} tokens, ms, median [min-max] of ${RUNS} interleaved rounds (forward, gradient) ` +
+      'after a warm-up; gradient / forward taken per round',
+    ['model', 'node fwd', 'node grad', 'node grad/fwd', 'wasm fwd', 'wasm grad', 'wasm grad/fwd'],
+    rows.map((r) => [
+      r.model,
+      fmtS(r.node?.fwd),
+      fmtS(r.node?.grad),
+      fmtS(r.node?.ratio, 2),
+      fmtS(r.wasm?.fwd),
+      fmtS(r.wasm?.grad),
+      fmtS(r.wasm?.ratio, 2),
+    ]),
   );
   console.log(
     'Gradient-model build (fresh process; peak = max RSS growth during the build; targets: base < 1 s, peak < 2x file)',
@@ -232,7 +247,7 @@ function printTables(rows: Row[]): void {
 
 const rows: Row[] = [];
 ortWeb.env.wasm.numThreads = 1;
-if (args.only !== 'fixtures') {
+if (ONLY !== 'fixtures') {
   const t0 = performance.now();
   const base = buildEncoderClassifier({
     family: 'distilbert',
@@ -255,7 +270,7 @@ if (args.only !== 'fixtures') {
   rows.push(await bench('distilbert-base-size (random, opset 14)', bytes, { vocab_size: 30522, hidden_size: 768 }));
   printTables(rows);
 }
-if (args.only !== 'base') {
+if (ONLY !== 'base') {
   for (const name of FIXTURES) {
     const dir = await ensureFixture(name);
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));

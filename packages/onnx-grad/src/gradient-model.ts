@@ -41,6 +41,7 @@ import { computeInFloat32 } from './transforms/float32.ts';
 import { lowerBlockQuantization, repackTables } from './transforms/block-quantization.ts';
 import { checkElementTypes } from './transforms/type-check.ts';
 import { resolveInternalOps } from './autodiff/rules/internal.ts';
+import { addTargetScore } from './transforms/target-score.ts';
 
 export interface GradientModelOptions {
   /** Default: the word-embedding Gather becomes the `inputs_embeds` input. `{ tensor }` cuts at another tensor. */
@@ -53,6 +54,12 @@ export interface GradientModelOptions {
   config?: { vocab_size?: number; hidden_size?: number };
   /** External data files by the `location` the model names (`model.onnx_data`, ...). */
   externalData?: Record<string, Uint8Array>;
+  /**
+   * Differentiate one score per row computed in the graph from target ids, weights, positions and the inference
+   * mode given as inputs, instead of the logits against a caller-built seed (transforms/target-score.ts).
+   * Not with `outputs`.
+   */
+  targetScore?: boolean;
 }
 
 export interface GradientModel {
@@ -184,8 +191,13 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
 
   const forwardOutputs = graph.proto.output.map((o) => o.name);
   const defaultOutput = forwardOutputs.includes('logits') ? 'logits' : forwardOutputs[0];
-  const outputs = options.outputs ?? (defaultOutput === undefined ? [] : [defaultOutput]);
+  let outputs = options.outputs ?? (defaultOutput === undefined ? [] : [defaultOutput]);
   if (outputs.length === 0) throw new TransformError('The model has no outputs to differentiate.');
+  if (options.targetScore) {
+    if (options.outputs)
+      throw new TransformError('targetScore differentiates its own score: pass `outputs` or `targetScore`, not both.');
+    outputs = [addTargetScore(graph, outputs[0]!).score];
+  }
   const wrt = [INPUTS_EMBEDS, ...(options.wrt ?? []).filter((w) => w !== INPUTS_EMBEDS)];
   for (const w of options.wrt ?? []) {
     if (!graph.initializer(w) && !graph.producer(w) && !graph.isGraphInput(w)) {

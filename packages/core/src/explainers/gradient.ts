@@ -5,10 +5,10 @@
  * gradient model, packed into batches of `batchSize` in that order, and each gradient is reduced to token scores
  * and accumulated at once (memory O(batch)). The sampling methods report their running standard error after each
  * completed sample (anytime partial results, `stopWhen`; see anytime.ts).
- * The cotangent seeds the target logit after the inference mode: LOGITS e_t; SOFTMAX p_t (e_t - p);
- * LOG_SOFTMAX e_t - p, with p from a forward pass at the same sample point (a first, seedless call).
- * A contrastive row seeds the difference of the target's and the contrast's cotangents (LOGITS and LOG_SOFTMAX:
- * e_t - e_c; SOFTMAX: p_t (e_t - p) - p_c (e_c - p)): one backward per row, as without a contrast.
+ * Each row differentiates the target's logit after the inference mode (logit, probability or log-probability),
+ * computed inside the gradient model from the target and the mode given as inputs (model/gradient.ts): one model
+ * call per batch in every mode. A contrastive row differentiates the difference of the target's and the contrast's
+ * scores: one backward per row, as without a contrast.
  * Token scores are pooled into units with the granularity aggregation strategy; being post-hoc, that pooling
  * can be redone without the model (the token scores are returned too, see results/reaggregate.ts).
  *
@@ -17,7 +17,6 @@
 import type { ModelLike, TokenizerLike } from '../model/types.ts';
 import {
   addGaussianNoise,
-  applyInferenceMode,
   baselineEmbeddings,
   createRng,
   gradientShapSample,
@@ -31,9 +30,8 @@ import {
 } from '../math/index.ts';
 import type { SamplingInfo } from '../types.ts';
 import { defaultMinSamples, stopWhenMet, type PartialAttribution } from './anytime.ts';
-import { InferenceModes } from '../types.ts';
 import { InputError } from '../model/adapter.ts';
-import type { GradientResult, GradientRow, Seed } from '../model/gradient.ts';
+import type { GradientResult, GradientRow } from '../model/gradient.ts';
 import { throwIfAborted } from './abort.ts';
 import { AttributionExplainer, type AttributeContext, type AttributeResult } from './base.ts';
 import { referenceLogits, type ReferenceLogits } from './step-scores.ts';
@@ -75,37 +73,6 @@ export interface SampleStream {
   stop(): void;
 }
 
-/** Cotangent of the logits for d(mode(logits))[t]: one-hot, or the softmax / log-softmax VJP seeds. */
-function seedVector(mode: InferenceModes, target: number, width: number, logits?: Float32Array): Float32Array {
-  const v = new Float32Array(width);
-  if (mode === InferenceModes.LOGITS) {
-    v[target] = 1;
-    return v;
-  }
-  const p = applyInferenceMode(logits!, InferenceModes.SOFTMAX);
-  const pt = p[target]!;
-  for (let k = 0; k < width; k++) {
-    const d = (k === target ? 1 : 0) - p[k]!;
-    v[k] = mode === InferenceModes.SOFTMAX ? pt * d : d;
-  }
-  return v;
-}
-
-/** Cotangent of d(mode(logits)[t] - mode(logits)[c]): by linearity, the difference of the two seeds. */
-function contrastSeed(
-  mode: InferenceModes,
-  target: number,
-  contrast: number | undefined,
-  width: number,
-  logits?: Float32Array,
-): Float32Array {
-  const v = seedVector(mode, target, width, logits);
-  if (contrast === undefined) return v;
-  const w = seedVector(mode, contrast, width, logits);
-  for (let k = 0; k < width; k++) v[k] = v[k]! - w[k]!;
-  return v;
-}
-
 interface Job {
   item: number;
   row: number;
@@ -138,7 +105,7 @@ export abstract class GradientExplainer extends AttributionExplainer {
    * drawn once and dropped once its rows are done), inputs one after the other, packed into batches of `batchSize`.
    */
   protected async attribute(items: PreparedItem[], ctx: AttributeContext): Promise<AttributeResult> {
-    const runner = await this.adapter.gradients();
+    const runner = await this.adapter.gradients(this.common.sessionOptions);
     throwIfAborted(ctx.signal);
     const H = runner.hiddenSize;
     const xs = items.map((item) => runner.embed(item.ids));
@@ -151,7 +118,6 @@ export abstract class GradientExplainer extends AttributionExplainer {
     const stopped = items.map(() => false);
     const convergence: (number | undefined)[] = items.map(() => undefined);
     const mode = this.common.inferenceMode;
-    const twoPass = mode !== InferenceModes.LOGITS;
     const width = this.adapter.task === 'generation' ? runner.vocabSize : this.adapter.nClasses;
     const reference: ReferenceLogits[] = new Array(items.length);
     const pool = (i: number) =>
@@ -196,36 +162,37 @@ export abstract class GradientExplainer extends AttributionExplainer {
         if (++open.row === items[cur]!.targets.length) open = undefined;
       }
       if (batch.length === 0) break;
-      const seedFor = (j: Job, logits?: Float32Array): Seed => {
+      // Generation: a reference row also returns the logits at every target position of its input, after its own.
+      const isReference = (j: Job) => j.sample < 0 || (j.row === 0 && j.point!.point === xs[j.item]);
+      const rowOf = (j: Job): GradientRow => {
         const item = items[j.item]!;
-        const position = item.positions?.[j.row];
-        const at =
-          logits && position !== undefined ? logits.subarray(position * width, (position + 1) * width) : logits;
-        return { position, vector: contrastSeed(mode, item.targets[j.row]!, item.contrasts?.[j.row], width, at) };
+        const position = item.positions?.[Math.max(j.row, 0)];
+        const row: GradientRow = {
+          ids: item.ids,
+          embeds: j.point ? j.point.point : xs[j.item]!,
+          target:
+            j.sample < 0 ? undefined : { index: item.targets[j.row]!, contrast: item.contrasts?.[j.row], position },
+        };
+        if (position !== undefined) row.positions = isReference(j) ? [position, ...item.positions!] : [position];
+        return row;
       };
-      // Every row carries a seed (the runner reads the width from it): a zero one for a forward-only row.
-      const rowOf = (j: Job, seed?: Seed): GradientRow => ({
-        ids: items[j.item]!.ids,
-        embeds: j.point ? j.point.point : xs[j.item]!,
-        seed: seed ?? { position: items[j.item]!.positions?.[Math.max(j.row, 0)], vector: new Float32Array(width) },
-      });
       const keepReference = (jobs: Job[], results: GradientResult[]) =>
         jobs.forEach((j, b) => {
-          if (reference[j.item] === undefined && (j.sample < 0 || j.point!.point === xs[j.item])) {
-            reference[j.item] = referenceLogits(results[b]!.logits, width, 0, items[j.item]!.positions);
-          }
+          if (reference[j.item] !== undefined || !isReference(j)) return;
+          const item = items[j.item]!;
+          // Generation logits are [1 + targets, vocab]: the input's positions start at the second slot.
+          reference[j.item] = item.positions
+            ? referenceLogits(
+                results[b]!.logits,
+                width,
+                width,
+                item.positions.map((_, r) => r),
+              )
+            : referenceLogits(results[b]!.logits, width, 0, undefined);
         });
       const withExtras = [...batch, ...extras];
-      let results: GradientResult[];
-      if (twoPass) {
-        // First call: the logits at each sample point (zero cotangent), from which the seed is computed.
-        const fwd = await runner.run(withExtras.map((j) => rowOf(j)));
-        keepReference(withExtras, fwd);
-        results = await runner.run(batch.map((j, b) => rowOf(j, seedFor(j, fwd[b]!.logits))));
-      } else {
-        results = await runner.run(withExtras.map((j) => rowOf(j, j.sample < 0 ? undefined : seedFor(j))));
-        keepReference(withExtras, results);
-      }
+      const results = await runner.run(withExtras.map(rowOf), mode);
+      keepReference(withExtras, results);
       const partials: PartialAttribution[] = [];
       const touched = new Set<number>();
       batch.forEach((j, b) => {

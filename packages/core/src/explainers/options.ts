@@ -8,6 +8,7 @@
  */
 import type { Granularity, GranularityAggregationStrategy, InferenceModes } from '../types.ts';
 import type { ModelSource } from '../model/source.ts';
+import type { SessionOptions } from '../runtime/session-options.ts';
 import type { HfEncoding } from '../model/types.ts';
 import type { PartialAttribution, StopWhen } from './anytime.ts';
 import {
@@ -31,6 +32,11 @@ export interface CommonExplainerOptions {
   replaceTokenId?: number;
   /** The ONNX file of the model, when it cannot be found from the loaded session (gradient methods only). */
   modelSource?: ModelSource;
+  /**
+   * Options of the onnxruntime session the core creates for the gradient model (gradient methods only; the
+   * model's own session is transformers.js's: pass `session_options` to `from_pretrained` for that one).
+   */
+  sessionOptions?: SessionOptions;
 }
 
 export interface GenerationOptions {
@@ -80,6 +86,7 @@ export interface ResolvedCommon {
   granularityAggregationStrategy: GranularityAggregationStrategy;
   inferenceMode: InferenceModes;
   seed: number;
+  sessionOptions: SessionOptions;
 }
 
 /** Why an unknown option name is unknown here, where more can be said than "did you mean". */
@@ -118,5 +125,6 @@ export function resolveCommon(o: CommonExplainerOptions): ResolvedCommon {
     granularityAggregationStrategy: o.granularityAggregationStrategy ?? c.granularityAggregationStrategy.default,
     inferenceMode: o.inferenceMode ?? c.inferenceMode.default,
     seed: o.seed ?? c.seed.default,
+    sessionOptions: o.sessionOptions ?? {},
   };
 }

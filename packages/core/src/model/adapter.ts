@@ -7,7 +7,7 @@
  * - members: `task`, `classes`, `nClasses`, `vocabSize`, `maxPositions`, `replaceTokenId`, `padTokenId`,
  *   `specialIds`, `device` (where the model's own session runs), `tokenizer`, `model`.
  * - `encode(text, addSpecialTokens)`, `fitToPositions(ids)` (truncation, see there), `forward(ids[][])`
- *   (logits of a right-padded batch), `generate(ids, options)` (greedy), `gradients()` (the cached
+ *   (logits of a right-padded batch), `generate(ids, options)` (greedy), `gradients(sessionOptions?)` (the cached
  *   gradient runner).
  * - `InputError`: every bad-input error of the core.
  */
@@ -15,12 +15,13 @@ import type { ModelTask } from '../types.ts';
 import { detectTask } from './task.ts';
 import type { HfModel, HfTensor, HfTensorCtor, HfTokenizer, ModelLike, TokenizerLike } from './types.ts';
 import { GradientRunner, type GradientRunnerOptions } from './gradient.ts';
+import type { SessionOptions } from '../runtime/session-options.ts';
 import { InputError } from '../errors.ts';
 import { halfToFloat } from '@interpreto-js/onnx-grad';
 
 export { InputError };
 
-export interface AdapterOptions extends GradientRunnerOptions {
+export interface AdapterOptions extends Omit<GradientRunnerOptions, 'sessionOptions'> {
   /** Token id that replaces a unit (default: mask token, else unk, else pad, else eos). */
   replaceTokenId?: number;
 }
@@ -56,7 +57,7 @@ export class ModelAdapter {
   readonly modelDtype?: string;
   private readonly Tensor: HfTensorCtor;
   private readonly inputNames: readonly string[];
-  private gradientRunner?: Promise<GradientRunner>;
+  private readonly gradientRunners = new Map<string, Promise<GradientRunner>>();
 
   static for(model: ModelLike, tokenizer: TokenizerLike, options: AdapterOptions = {}): ModelAdapter {
     if (!model || (typeof model !== 'object' && typeof model !== 'function')) {
@@ -226,13 +227,19 @@ export class ModelAdapter {
     return all.slice(n);
   }
 
-  /** The gradient model of this model, built once per adapter from the bytes transformers.js loaded. */
-  gradients(): Promise<GradientRunner> {
-    this.gradientRunner ??= GradientRunner.create(this.model, this.options).catch((e) => {
-      this.gradientRunner = undefined;
-      throw e;
-    });
-    return this.gradientRunner;
+  /**
+   * The gradient model of this model, built once per adapter from the bytes transformers.js loaded, in a session
+   * with these options (one session per distinct options).
+   */
+  gradients(sessionOptions: SessionOptions = {}): Promise<GradientRunner> {
+    const key = JSON.stringify(sessionOptions);
+    let p = this.gradientRunners.get(key);
+    if (!p) {
+      p = GradientRunner.create(this.model, { ...this.options, sessionOptions });
+      this.gradientRunners.set(key, p);
+      p.catch(() => this.gradientRunners.delete(key));
+    }
+    return p;
   }
 }
 

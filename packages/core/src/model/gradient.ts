@@ -1,25 +1,42 @@
 /**
  * Gradient runner: the gradient model of a transformers.js model (built once per model with onnx-grad's
- * `buildGradientModel`) in a session of the shared onnxruntime, and one batched call that returns the forward
- * logits and the gradient of <seed, logits> with respect to the word embeddings.
+ * `buildGradientModel`, with its target-score head: targets and inference mode are inputs, the score is computed in
+ * the graph) in a session of the shared onnxruntime, and one batched call per batch that returns the logits each row
+ * asks for and the gradient of its target score with respect to the word embeddings: no forward pass to build a
+ * seed from, no seed tensor built here.
  *
- * Exports: `GradientRunner` (`create(model, options)`, `embed(ids)`, `run(rows)`), `GradientRow`, `Seed`,
- * `GradientRunnerOptions`.
+ * Exports: `GradientRunner` (`create(model, options)`, `embed(ids)`, `run(rows, mode)`), `GradientRow`,
+ * `GradientTarget`, `GradientResult`, `GradientRunnerOptions`.
  */
 import { buildGradientModel, type GradientModel } from '@interpreto-js/onnx-grad';
-import { ort, pickExecutionProvider, type OrtSession, type OrtTensor } from '../runtime/index.ts';
+import {
+  ort,
+  pickExecutionProvider,
+  resolveSessionOptions,
+  runtimeFacts,
+  sessionOptionsKey,
+  type OrtSession,
+  type OrtTensor,
+  type SessionOptions,
+} from '../runtime/index.ts';
 import { modelBytes, type ModelSource } from './source.ts';
 import type { HfModel } from './types.ts';
+import { InferenceModes } from '../types.ts';
+import { TARGET_IDS, TARGET_LOGITS, TARGET_POSITIONS, TARGET_WEIGHTS, INFERENCE_MODE } from '@interpreto-js/onnx-grad';
 
 export interface GradientRunnerOptions {
   /** The model's ONNX file when it cannot be found from the loaded session (see source.ts). */
   modelSource?: ModelSource;
+  /** Options of the gradient session (threads, spinning, optimisation level, providers); see session-options.ts. */
+  sessionOptions?: SessionOptions;
 }
 
-/** Cotangent of the logits for one row: `vector` over classes (classification) or over the vocabulary at `position`. */
-export interface Seed {
+/** What a row differentiates: mode(logits)[index] - mode(logits)[contrast] (the contrast term when given). */
+export interface GradientTarget {
+  index: number;
+  contrast?: number;
+  /** Generation: the position whose logits score the target. */
   position?: number;
-  vector: Float32Array;
 }
 
 export interface GradientRow {
@@ -27,16 +44,28 @@ export interface GradientRow {
   ids: readonly number[];
   /** Word embeddings, row-major [ids.length, hidden]. */
   embeds: Float32Array;
-  /** Cotangent; omitted = zeros (forward only). */
-  seed?: Seed;
+  /** Omitted: forward only (the gradient comes back zero). */
+  target?: GradientTarget;
+  /**
+   * Generation: positions whose logits to return, default [target.position]. The first one scores the target, so
+   * a row with a target lists its position first.
+   */
+  positions?: readonly number[];
 }
 
 export interface GradientResult {
-  /** Logits of the row: [classes] or [seq, vocab] (the row's own length). */
+  /** Logits of the row: [classes], or [positions.length, vocab] at the row's positions (generation). */
   logits: Float32Array;
-  /** d <seed, logits> / d embeds, [seq, hidden]. */
+  /** d score / d embeds, [seq, hidden]. */
   grad: Float32Array;
 }
+
+/** The inference_mode input: a one-hot over (logits, softmax, log-softmax). */
+const MODE_VECTOR: Record<InferenceModes, number[]> = {
+  [InferenceModes.LOGITS]: [1, 0, 0],
+  [InferenceModes.SOFTMAX]: [0, 1, 0],
+  [InferenceModes.LOG_SOFTMAX]: [0, 0, 1],
+};
 
 /** Thrown for a quantization onnx-grad cannot differentiate (MatMulNBits with g_idx, QLinear* contrib ops, ...). */
 export class QuantizedModelError extends Error {
@@ -61,7 +90,13 @@ export const SUPPORTED_DTYPES: ReadonlySet<string> = new Set([
   'bnb4',
 ]);
 
-const runners = new WeakMap<object, Promise<GradientRunner>>();
+/** Per model: its gradient model (held weakly: rebuilt if collected) and one runner per distinct session options. */
+interface PerModel {
+  gradient?: WeakRef<GradientModel>;
+  runners: Map<string, Promise<GradientRunner>>;
+}
+const perModel = new WeakMap<object, PerModel>();
+const GRAD_OUTPUT = 'grad_inputs_embeds';
 
 export class GradientRunner {
   private constructor(
@@ -71,23 +106,40 @@ export class GradientRunner {
     readonly hiddenSize: number,
     readonly device: string,
     private readonly seedInput: string,
-    private readonly gradOutput: string,
-    private readonly logitsOutput: string,
   ) {}
 
-  static create(model: HfModel, options: GradientRunnerOptions = {}): Promise<GradientRunner> {
-    if (options.modelSource !== undefined) return GradientRunner.build(model, options);
-    let p = runners.get(model);
+  /** The runner of a model for these session options: created once per model and options, unless modelSource is given. */
+  static async create(model: HfModel, options: GradientRunnerOptions = {}): Promise<GradientRunner> {
+    // Same device as the model's session unless the user names providers (a model loaded on WASM must not get
+    // its gradients from WebGPU by accident).
+    const picked = await pickExecutionProvider(model.sessions.model?.config?.device);
+    const resolved = resolveSessionOptions(options.sessionOptions ?? {}, runtimeFacts(), picked);
+    if (options.modelSource !== undefined) {
+      return GradientRunner.open(GradientRunner.build(model, await modelBytes(model, options.modelSource)), resolved);
+    }
+    let entry = perModel.get(model);
+    if (!entry) perModel.set(model, (entry = { runners: new Map() }));
+    // Keyed by what the user asked, not by the resolved options: a default that follows the machine's load must
+    // not open a second session for the same model when the load changes.
+    const key = sessionOptionsKey(options.sessionOptions ?? {}, picked);
+    let p = entry.runners.get(key);
     if (!p) {
-      p = GradientRunner.build(model, options);
-      runners.set(model, p);
-      p.catch(() => runners.delete(model));
+      const e = entry;
+      p = (async () => {
+        let grad = e.gradient?.deref();
+        if (!grad) {
+          grad = GradientRunner.build(model, await modelBytes(model));
+          e.gradient = new WeakRef(grad);
+        }
+        return GradientRunner.open(grad, resolved);
+      })();
+      entry.runners.set(key, p);
+      p.catch(() => e.runners.delete(key));
     }
     return p;
   }
 
-  private static async build(model: HfModel, options: GradientRunnerOptions): Promise<GradientRunner> {
-    const { bytes, externalData } = await modelBytes(model, options.modelSource);
+  private static build(model: HfModel, { bytes, externalData }: Awaited<ReturnType<typeof modelBytes>>): GradientModel {
     const config = model.config;
     const hidden = config.hidden_size ?? config.n_embd ?? config.dim ?? config.d_model;
     let grad: GradientModel;
@@ -95,6 +147,7 @@ export class GradientRunner {
       grad = buildGradientModel(bytes, {
         config: { vocab_size: config.vocab_size, hidden_size: hidden },
         externalData: Object.keys(externalData).length ? externalData : undefined,
+        targetScore: true,
       });
     } catch (e) {
       const msg = (e as Error).message ?? String(e);
@@ -114,18 +167,21 @@ export class GradientRunner {
     }
     if (!grad.embedding)
       throw new Error('onnx-grad found no word-embedding table to cut at; gradient methods cannot run on this model.');
-    // Same device as the model's session (a model loaded on WASM must not get its gradients from WebGPU).
-    const { executionProviders, device } = await pickExecutionProvider(model.sessions.model?.config?.device);
+    return grad;
+  }
+
+  private static async open(
+    grad: GradientModel,
+    resolved: ReturnType<typeof resolveSessionOptions>,
+  ): Promise<GradientRunner> {
     // Errors only: ORT warns (through console.error in the browser) that shape arithmetic runs on the CPU, which is
     // expected for int64 subgraphs and not actionable by the user.
-    const session = await ort.InferenceSession.create(grad.bytes, { executionProviders, logSeverityLevel: 3 });
+    const session = await ort.InferenceSession.create(grad.bytes, { ...resolved.session, logSeverityLevel: 3 });
     const seedInput = grad.inputNames.find((n) => n.startsWith('grad_'));
-    const gradOutput = grad.outputNames.find((n) => n === 'grad_inputs_embeds');
-    const logitsOutput = grad.outputNames.includes('logits') ? 'logits' : grad.outputNames[0]!;
-    if (!seedInput || !gradOutput)
+    if (!seedInput || !grad.outputNames.includes(GRAD_OUTPUT) || !grad.outputNames.includes(TARGET_LOGITS))
       throw new Error(`Unexpected gradient model interface: inputs ${grad.inputNames}, outputs ${grad.outputNames}.`);
-    const { weights, vocabSize, hiddenSize } = grad.embedding;
-    return new GradientRunner(session, weights, vocabSize, hiddenSize, device, seedInput, gradOutput, logitsOutput);
+    const { weights, vocabSize, hiddenSize } = grad.embedding!;
+    return new GradientRunner(session, weights, vocabSize, hiddenSize, resolved.device, seedInput);
   }
 
   /** Word embeddings of ids, [ids.length, hidden]. */
@@ -137,7 +193,7 @@ export class GradientRunner {
   }
 
   /** One session call for the whole batch; rows are right-padded (attention 0) to the longest. */
-  async run(rows: readonly GradientRow[]): Promise<GradientResult[]> {
+  async run(rows: readonly GradientRow[], mode: InferenceModes): Promise<GradientResult[]> {
     const B = rows.length;
     const S = Math.max(...rows.map((r) => r.ids.length));
     const H = this.hiddenSize;
@@ -155,9 +211,25 @@ export class GradientRunner {
         positions[b * S + s] = BigInt(s);
       }
     });
+    // Targets: [index, contrast] with weights [1, -1], or [index, index] with [1, 0]; forward-only rows weigh 0.
+    const targetIds = new BigInt64Array(B * 2);
+    const weights = new Float32Array(B * 2);
+    rows.forEach((r, b) => {
+      if (!r.target) return;
+      targetIds[2 * b] = BigInt(r.target.index);
+      targetIds[2 * b + 1] = BigInt(r.target.contrast ?? r.target.index);
+      weights[2 * b] = 1;
+      weights[2 * b + 1] = r.target.contrast === undefined ? 0 : -1;
+    });
+    // Logit positions per row (generation), padded to the batch's longest list by repeating the last one.
+    const lists = rows.map((r) => r.positions ?? (r.target?.position !== undefined ? [r.target.position] : [0]));
+    const P = Math.max(...lists.map((l) => l.length));
+    const targetPositions = new BigInt64Array(B * P);
+    lists.forEach((l, b) => {
+      for (let p = 0; p < P; p++) targetPositions[b * P + p] = BigInt(l[Math.min(p, l.length - 1)]!);
+    });
     const feeds: Record<string, OrtTensor> = {};
     const T = ort.Tensor;
-    let seedDims: number[] = [];
     for (const name of this.session.inputNames) {
       if (name === 'inputs_embeds') feeds[name] = new T('float32', embeds, [B, S, H]);
       else if (name === 'attention_mask') feeds[name] = new T('int64', mask, [B, S]);
@@ -166,37 +238,25 @@ export class GradientRunner {
       else if (name === 'position_ids') feeds[name] = new T('int64', positions, [B, S]);
       else if (name === 'num_logits_to_keep' || name === 'logits_to_keep')
         feeds[name] = new T('int64', BigInt64Array.of(0n), []);
-      else if (name === this.seedInput) {
-        // Every row carries a seed (a zero vector for a forward-only row), so the width is known.
-        const width = rows[0]?.seed?.vector.length ?? 0;
-        const isSeq = rows.some((r) => r.seed?.position !== undefined);
-        seedDims = isSeq ? [B, S, width] : [B, width];
-        const data = new Float32Array(seedDims.reduce((a, b) => a * b, 1));
-        rows.forEach((r, b) => {
-          if (!r.seed) return;
-          if (r.seed.vector.length !== width) throw new Error('All seeds of a batch must have the same width.');
-          const off = isSeq ? (b * S + (r.seed.position ?? 0)) * width : b * width;
-          data.set(r.seed.vector, off);
-        });
-        feeds[name] = new T('float32', data, seedDims);
-      } else throw new Error(`The gradient model needs an input '${name}' that the core does not know how to feed.`);
+      else if (name === TARGET_IDS) feeds[name] = new T('int64', targetIds, [B, 2]);
+      else if (name === TARGET_WEIGHTS) feeds[name] = new T('float32', weights, [B, 2]);
+      else if (name === INFERENCE_MODE) feeds[name] = new T('float32', Float32Array.from(MODE_VECTOR[mode]), [3]);
+      else if (name === TARGET_POSITIONS) feeds[name] = new T('int64', targetPositions, [B, P]);
+      else if (name === this.seedInput) feeds[name] = new T('float32', new Float32Array(B).fill(1), [B]);
+      else throw new Error(`The gradient model needs an input '${name}' that the core does not know how to feed.`);
     }
     const out = await this.session.run(feeds);
-    const logits = out[this.logitsOutput]!;
-    const grad = out[this.gradOutput]!;
+    const logits = out[TARGET_LOGITS]!;
+    const grad = out[GRAD_OUTPUT]!;
     const L = logits.data as Float32Array;
     const G = grad.data as Float32Array;
-    const perRowLogits = L.length / B;
-    const results: GradientResult[] = rows.map((r, b) => {
-      const n = r.ids.length;
-      const logitsRow =
-        logits.dims.length === 3
-          ? L.slice(b * perRowLogits, b * perRowLogits + n * logits.dims[2]!)
-          : L.slice(b * perRowLogits, (b + 1) * perRowLogits);
-      return { logits: logitsRow, grad: G.slice(b * S * H, b * S * H + n * H) };
-    });
-    logits.dispose?.();
-    grad.dispose?.();
+    const perRow = L.length / B;
+    const width = logits.dims[logits.dims.length - 1]!;
+    const results: GradientResult[] = rows.map((r, b) => ({
+      logits: L.slice(b * perRow, b * perRow + (logits.dims.length === 3 ? lists[b]!.length * width : perRow)),
+      grad: G.slice(b * S * H, b * S * H + r.ids.length * H),
+    }));
+    for (const t of Object.values(out)) t.dispose?.();
     return results;
   }
 }

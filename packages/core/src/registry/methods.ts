@@ -5,7 +5,7 @@
  * the e2e tests read the same objects. Each schema is checked against its constructor's options type at compile
  * time (`SchemaOf`), so the two cannot drift.
  *
- * Exports: `METHOD_NAMES`, `MethodName`, `MethodSchema`, `METHOD_SCHEMAS`, `COMMON_OPTIONS`, `EXPLAIN_OPTIONS`, `GENERATION_OPTIONS`,
+ * Exports: `METHOD_NAMES`, `MethodName`, `MethodSchema`, `METHOD_SCHEMAS`, `COMMON_OPTIONS`, `SESSION_OPTIONS`, `EXPLAIN_OPTIONS`, `GENERATION_OPTIONS`,
  * `METRIC_OPTIONS`, `METRIC_EVALUATE_OPTIONS`, `methodsTaking(option)`.
  */
 import { Granularity, GranularityAggregationStrategy, InferenceModes } from '../types.ts';
@@ -22,6 +22,12 @@ import type { CommonExplainerOptions, ExplainOptions, GenerationOptions } from '
 import type { StopWhen } from '../explainers/anytime.ts';
 import type { MetricEvaluateOptions, MetricOptions } from '../metrics/curves.ts';
 import type { OptionsSchema, SchemaOf } from './schema.ts';
+import {
+  EXECUTION_PROVIDERS,
+  GRAPH_OPTIMIZATION_LEVELS,
+  isExecutionProviderList,
+  type SessionOptions,
+} from '../runtime/session-options.ts';
 
 export const METHOD_NAMES = [
   'Occlusion',
@@ -52,8 +58,50 @@ const atMost = (value: number) => ({ value, open: false });
 const NO_SAMPLING = 'this method draws nothing at random';
 const NO_REPLACEMENT = 'gradient methods replace no token (they differentiate the embeddings)';
 const NO_GRADIENT_MODEL = 'perturbation methods only run the forward model';
+const MODEL_SESSION =
+  "perturbation methods run the model's own session (transformers.js): pass session_options to from_pretrained";
 
-const common = (inert: { seed?: string; replaceTokenId?: string; modelSource?: string } = {}) =>
+/** The fields of `sessionOptions`, validated like any option (runtime-specific limits are checked at session creation). */
+export const SESSION_OPTIONS = {
+  threads: {
+    type: 'number',
+    integer: true,
+    min: atLeast(1),
+    max: atMost(1024),
+    defaultDocs:
+      "onnxruntime's (Node: one per physical core; web: env.wasm.numThreads, which the core sets from the cores)",
+    label: 'threads',
+    docs: 'Threads per operator. In the browser the WASM thread count is fixed when onnxruntime-web starts.',
+  },
+  spinning: {
+    type: 'boolean',
+    default: false,
+    label: 'spinning threads',
+    docs: 'Idle threads busy-wait for work. Default: Node, on when the threads fit in the cores the load leaves free; web, off.',
+  },
+  graphOptimizationLevel: {
+    type: 'enum',
+    values: Object.fromEntries(GRAPH_OPTIMIZATION_LEVELS.map((l) => [l, l])) as Record<
+      (typeof GRAPH_OPTIMIZATION_LEVELS)[number],
+      (typeof GRAPH_OPTIMIZATION_LEVELS)[number]
+    >,
+    default: 'all',
+    label: 'graph optimisation',
+    docs: "onnxruntime's graph optimisation level.",
+  },
+  executionProviders: {
+    type: 'custom',
+    expected: `a non-empty array of ${EXECUTION_PROVIDERS.map((p) => `'${p}'`).join(', ')}`,
+    check: isExecutionProviderList,
+    defaultDocs: "the model's own device",
+    label: 'execution providers',
+    docs: "Where the gradient session runs, in order of preference: 'cpu' in Node, 'webgpu' or 'wasm' in the browser.",
+  },
+} as const satisfies SchemaOf<SessionOptions>;
+
+const common = (
+  inert: { seed?: string; replaceTokenId?: string; modelSource?: string; sessionOptions?: string } = {},
+) =>
   ({
     batchSize: {
       type: 'number',
@@ -114,6 +162,16 @@ const common = (inert: { seed?: string; replaceTokenId?: string; modelSource?: s
       docs: 'The ONNX file of the model, for gradient methods when it cannot be found from the loaded session.',
       ...(inert.modelSource ? { inert: inert.modelSource } : {}),
     },
+    sessionOptions: {
+      type: 'custom',
+      expected: '{ threads?, spinning?, graphOptimizationLevel?, executionProviders? }',
+      check: (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v),
+      nested: SESSION_OPTIONS,
+      defaultDocs: 'per runtime (see each field)',
+      label: 'session options',
+      docs: 'Options of the onnxruntime session the core creates for the gradient model.',
+      ...(inert.sessionOptions ? { inert: inert.sessionOptions } : {}),
+    },
   }) as const;
 
 /** The options every explainer takes, with their defaults (`resolveCommon` reads them). */
@@ -171,10 +229,11 @@ const baseline = {
 const OCCLUSION = common({
   seed: NO_SAMPLING,
   modelSource: NO_GRADIENT_MODEL,
+  sessionOptions: MODEL_SESSION,
 }) satisfies SchemaOf<CommonExplainerOptions>;
 
 const LIME = {
-  ...common({ modelSource: NO_GRADIENT_MODEL }),
+  ...common({ modelSource: NO_GRADIENT_MODEL, sessionOptions: MODEL_SESSION }),
   nPerturbations: regressionBudget(
     100,
     'Perturbed samples; each unit is replaced independently with perturbProbability.',
@@ -209,7 +268,7 @@ const LIME = {
 } as const satisfies SchemaOf<LimeOptions>;
 
 const KERNEL_SHAP = {
-  ...common({ modelSource: NO_GRADIENT_MODEL }),
+  ...common({ modelSource: NO_GRADIENT_MODEL, sessionOptions: MODEL_SESSION }),
   nPerturbations: regressionBudget(
     100,
     'Coalitions drawn; when 2^G <= nPerturbations every coalition is enumerated (exact Shapley values).',
@@ -217,7 +276,7 @@ const KERNEL_SHAP = {
 } as const satisfies SchemaOf<KernelShapOptions>;
 
 const SOBOL = {
-  ...common({ modelSource: NO_GRADIENT_MODEL }),
+  ...common({ modelSource: NO_GRADIENT_MODEL, sessionOptions: MODEL_SESSION }),
   nTokenPerturbations: {
     type: 'number',
     integer: true,

@@ -6,9 +6,12 @@
  * onnxruntime-node is an optional peer dependency (a browser app never installs its ~300 MB of native binaries),
  * so a Node user without it gets an error that says what to install instead of a bare module-not-found.
  *
- * Exports: `ort` (the onnxruntime module), `readLocalFile(path)`, `listLocalDir(path)`, `pickExecutionProvider(modelDevice?)`.
+ * Exports: `ort` (the onnxruntime module), `readLocalFile(path)`, `listLocalDir(path)`, `pickExecutionProvider(modelDevice?)`,
+ * `runtimeFacts()`.
  */
 import { readdir, readFile } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
+import type { RuntimeFacts } from './session-options.ts';
 import type { OrtModule } from './types.ts';
 import { ORT_NODE_VERSION } from './versions.ts';
 
@@ -60,4 +63,9 @@ export async function pickExecutionProvider(
   _modelDevice?: string,
 ): Promise<{ executionProviders: string[]; device: string }> {
   return { executionProviders: ['cpu'], device: 'cpu' };
+}
+
+/** What the session defaults depend on, read at each session creation (the load changes). */
+export function runtimeFacts(): RuntimeFacts {
+  return { runtime: 'node', cores: availableParallelism(), load: loadavg()[0] ?? 0 };
 }

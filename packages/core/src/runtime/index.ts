@@ -1,3 +1,4 @@
 /** Runtime seam: the only place the core touches onnxruntime. */
 export * from './ort.ts';
+export * from './session-options.ts';
 export type * from './types.ts';

@@ -14,10 +14,11 @@
  * (local folder, Hub download, browser Cache API). Import the core before loading models.
  *
  * Exports: `ort`, `installSharedOrt()`, `sessionSource(session)`, `isSharedSession(session)`, `readLocalFile`, `listLocalDir`,
- * `pickExecutionProvider`.
+ * `pickExecutionProvider`, `runtimeFacts`.
  */
 import * as backend from '#ort-backend';
 import type { OrtModule, OrtSession, OrtSessionOptions, SessionSource } from './types.ts';
+import type { RuntimeFacts } from './session-options.ts';
 
 // Typed here, so the emitted declarations never name '#ort-backend' (which resolves per environment).
 const backendOrt: OrtModule = backend.ort;
@@ -29,6 +30,8 @@ export const listLocalDir: (pathOrUrl: string) => Promise<string[] | undefined> 
 export const pickExecutionProvider: (
   modelDevice?: string,
 ) => Promise<{ executionProviders: string[]; device: string }> = backend.pickExecutionProvider;
+/** What the session defaults depend on: the runtime, its cores, load and WASM threads. */
+export const runtimeFacts: () => RuntimeFacts = backend.runtimeFacts;
 
 const sources = new WeakMap<object, SessionSource>();
 const WRAPPED = Symbol.for('interpreto.recordingCreate');

@@ -1,0 +1,216 @@
+/**
+ * `pnpm tsx scripts/bench-browser.ts [--quick] [--rounds N] [--hidden 768 --layers 6 --heads 12] [--no-webgpu]`:
+ * the same forward and gradient model at the same batch (8 x 64 tokens) on onnxruntime-node (1 and 2 threads)
+ * and in headless Chromium (fixtures/chromium.ts) through onnxruntime-web: the plain WASM bundle
+ * (ort.wasm.min.mjs) and the WebGPU bundle the core ships (ort.webgpu.min.mjs, asyncify build) with the WASM
+ * provider at 1 and 2 threads, and WebGPU where the browser has an adapter. The pages are served cross-origin
+ * isolated (COOP/COEP), as WASM threads require. Session creation is timed for the gradient model, created after
+ * the forward one (so the runtime's own start-up is not in it). Every contender runs once per round, rounds interleaved;
+ * times are median [min-max] over rounds, ratios are taken per round and then summarized.
+ */
+import { createReadStream, existsSync, mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../fixtures/chromium.ts';
+import { benchFeeds, buildBenchModel, type PlainFeeds } from './bench/model.ts';
+import { flag, fmt, interleave, numArg, ratioOf, summarize, table } from './bench/stats.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const quick = flag('quick');
+const rounds = numArg('rounds', quick ? 3 : 7);
+const B = numArg('batch', 8);
+const S = numArg('seq', 64);
+const model = buildBenchModel({
+  hidden: numArg('hidden', 768),
+  layers: numArg('layers', quick ? 1 : 6),
+  heads: numArg('heads', 12),
+});
+const feeds = benchFeeds(model, B, S);
+console.log(`${model.describe}; batch ${B} x ${S} tokens; ${rounds} interleaved rounds after a warm-up\n`);
+
+// ---- the site: onnxruntime-web's dist, the page, the models and feeds
+const site = mkdtempSync(join(tmpdir(), 'bench-browser-'));
+mkdirSync(join(site, 'feeds', 'forward'), { recursive: true });
+mkdirSync(join(site, 'feeds', 'gradient'), { recursive: true });
+writeFileSync(join(site, 'forward.onnx'), model.forward);
+writeFileSync(join(site, 'gradient.onnx'), model.gradient.bytes);
+const manifest: Record<string, Record<string, { type: string; dims: number[] }>> = {};
+for (const [kind, f] of Object.entries(feeds) as [string, PlainFeeds][]) {
+  manifest[kind] = {};
+  for (const [name, t] of Object.entries(f)) {
+    manifest[kind][name] = { type: t.type, dims: t.dims };
+    writeFileSync(
+      join(site, 'feeds', kind, `${name}.bin`),
+      new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+    );
+  }
+}
+writeFileSync(join(site, 'manifest.json'), JSON.stringify(manifest));
+const ortDist = dirname(createRequire(join(here, '..', 'packages', 'core', 'package.json')).resolve('onnxruntime-web'));
+const TYPES: Record<string, string> = {
+  '.mjs': 'text/javascript',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+};
+const server = createServer((req, res) => {
+  const path = new URL(req.url ?? '/', 'http://x').pathname;
+  const [base, rel] = path.startsWith('/ort/')
+    ? [ortDist, path.slice(5)]
+    : path.startsWith('/m/')
+      ? [site, path.slice(3)]
+      : path === '/page.js'
+        ? [here, 'bench/browser-page.js']
+        : [site, ''];
+  const file = normalize(join(base, rel));
+  // Cross-origin isolation: SharedArrayBuffer, hence WASM threads.
+  const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+  if (path === '/' || path.startsWith('/?')) {
+    res.writeHead(200, { ...headers, 'Content-Type': 'text/html' });
+    res.end('<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>');
+    return;
+  }
+  if (!file.startsWith(base + sep) || !existsSync(file) || !statSync(file).isFile()) {
+    res.writeHead(404, headers).end();
+    return;
+  }
+  res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
+  createReadStream(file).pipe(res);
+});
+await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+// ---- node contenders
+type Kind = 'forward' | 'gradient';
+const nodeTensors = (f: PlainFeeds) =>
+  Object.fromEntries(Object.entries(f).map(([k, t]) => [k, new ort.Tensor(t.type, t.data, t.dims)]));
+async function nodeContender(threads: number) {
+  const opts = { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 };
+  const forward = await ort.InferenceSession.create(model.forward, opts);
+  const t0 = performance.now();
+  const gradient = await ort.InferenceSession.create(model.gradient.bytes, opts);
+  const createMs = performance.now() - t0;
+  const sessions = { forward, gradient };
+  const inputs = { forward: nodeTensors(feeds.forward), gradient: nodeTensors(feeds.gradient) };
+  const run = async (kind: Kind) => {
+    const t = performance.now();
+    await sessions[kind].run(inputs[kind]);
+    return performance.now() - t;
+  };
+  await run('forward');
+  await run('gradient');
+  return { run, createMs, release: () => Promise.all([forward.release(), gradient.release()]) };
+}
+
+// ---- browser contenders
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS], headless: true });
+const probe = await browser.newPage();
+await probe.goto(`${origin}/`);
+const adapter: string | null = await probe.evaluate(async () => {
+  const gpu = (
+    navigator as unknown as {
+      gpu?: {
+        requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string } } | null>;
+      };
+    }
+  ).gpu;
+  const a = gpu ? await gpu.requestAdapter().catch(() => null) : null;
+  return a ? [a.info?.vendor, a.info?.architecture, a.info?.description].filter(Boolean).join(' ') || 'unnamed' : null;
+});
+const cores: number = await probe.evaluate(() => navigator.hardwareConcurrency);
+await probe.close();
+const software = adapter !== null && /swiftshader|llvmpipe|software/i.test(adapter);
+console.log(
+  `Chromium: hardwareConcurrency ${cores}, WebGPU adapter: ${adapter ?? 'none'}${software ? ' (software)' : ''}`,
+);
+
+async function browserContender(bundle: string, ep: 'wasm' | 'webgpu', threads: number) {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${origin}/?bundle=${bundle}&ep=${ep}&threads=${threads}`);
+  await page
+    .waitForFunction(() => 'bench' in globalThis || false, null, { timeout: 600_000 })
+    .catch((e) => {
+      throw new Error(`${bundle} ${ep} ${threads}t did not load: ${errors.join('; ') || e}`);
+    });
+  const info = await page.evaluate(() => {
+    const b = (globalThis as unknown as { bench: { createMs: Record<string, number>; isolated: boolean } }).bench;
+    return { createMs: b.createMs.gradient!, isolated: b.isolated };
+  });
+  if (!info.isolated) throw new Error('the bench page is not cross-origin isolated: WASM threads would be off');
+  const run = (kind: Kind) =>
+    page.evaluate((k) => (globalThis as unknown as { bench: { run(k: string): Promise<number> } }).bench.run(k), kind);
+  return { run, createMs: info.createMs, release: () => page.close() };
+}
+
+interface Contender {
+  run(k: Kind): Promise<number>;
+  createMs: number;
+  release(): Promise<unknown>;
+}
+const contenders: [string, () => Promise<Contender>][] = [
+  ['node 1 thread', () => nodeContender(1)],
+  ['node 2 threads', () => nodeContender(2)],
+  ['wasm bundle, 1 thread', () => browserContender('ort.wasm.min.mjs', 'wasm', 1)],
+  ['wasm bundle, 2 threads', () => browserContender('ort.wasm.min.mjs', 'wasm', 2)],
+  ['webgpu bundle (core), wasm 1 thread', () => browserContender('ort.webgpu.min.mjs', 'wasm', 1)],
+  ['webgpu bundle (core), wasm 2 threads', () => browserContender('ort.webgpu.min.mjs', 'wasm', 2)],
+];
+if (adapter && !flag('no-webgpu') && !(quick && software))
+  contenders.push(['webgpu bundle (core), webgpu', () => browserContender('ort.webgpu.min.mjs', 'webgpu', 1)]);
+
+try {
+  const ready: (Contender & { name: string })[] = [];
+  for (const [name, make] of contenders) ready.push({ name, ...(await make()) });
+  const fns: Record<string, () => Promise<number>> = {};
+  for (const c of ready) {
+    fns[`${c.name}|forward`] = () => c.run('forward');
+    fns[`${c.name}|gradient`] = () => c.run('gradient');
+  }
+  const times = await interleave(rounds, fns);
+  const nodeGrad = (threads: number) => times[`node ${threads === 1 ? '1 thread' : '2 threads'}|gradient`]!;
+  const nodeCreate = (threads: number) =>
+    ready.find((c) => c.name === `node ${threads === 1 ? '1 thread' : '2 threads'}`)!.createMs;
+  const rows = ready.map((c) => {
+    const fwd = times[`${c.name}|forward`]!;
+    const grad = times[`${c.name}|gradient`]!;
+    const threads = /2 threads/.test(c.name) ? 2 : 1;
+    const vsNode = c.name.startsWith('node') || /webgpu$/.test(c.name) ? '-' : fmt(ratioOf(grad, nodeGrad(threads)), 2);
+    const createVs =
+      c.name.startsWith('node') || /webgpu$/.test(c.name) ? '-' : (c.createMs / nodeCreate(threads)).toFixed(2);
+    return [
+      c.name,
+      fmt(summarize(fwd), 0),
+      fmt(summarize(grad), 0),
+      fmt(ratioOf(grad, fwd), 2),
+      vsNode,
+      c.createMs.toFixed(0),
+      createVs,
+    ];
+  });
+  table(
+    `Browser vs node, same model and feeds, batch ${B} x ${S} (ms, median [min-max] over ${rounds} rounds)`,
+    [
+      'runtime',
+      'forward ms',
+      'gradient ms',
+      'grad / fwd',
+      'grad / node same threads',
+      'grad session create ms',
+      'create / node',
+    ],
+    rows,
+  );
+  for (const c of ready) await c.release();
+} finally {
+  await browser.close();
+  server.close();
+  rmSync(site, { recursive: true, force: true });
+}
