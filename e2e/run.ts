@@ -9,7 +9,7 @@
  *   E2E_SKIP_BUILD=1 node e2e/run.mjs  # reuse dist/playground
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveStatic } from './serve.ts';
@@ -29,8 +29,19 @@ if (!process.env.E2E_SKIP_BUILD) {
   if (prep.status !== 0) process.exit(prep.status ?? 1);
   // The e2e drives the generated test fixtures (copy-lm, ...) too; a site build leaves them out.
   process.env.PLAYGROUND_TEST_FIXTURES = '1';
-  const { build } = await import('vite');
-  await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
+  // Built as `pnpm build` builds it: vite's own CLI in plain Node (no tsx), so a config that plain Node cannot load
+  // (vite.config.ts imports workspace .ts sources: hence `--configLoader runner`) fails here, not on a user's machine.
+  const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts as Record<string, string>;
+  const viteArgs = scripts.build!.split('&&').at(-1)!.trim().split(/\s+/).slice(1);
+  const vite = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/vite/bin/vite.js'), ...viteArgs, '--logLevel', 'warn'],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    },
+  );
+  if (vite.status !== 0) process.exit(vite.status ?? 1);
 }
 if (!existsSync(join(dist, 'index.html'))) {
   console.error(`${dist}/index.html is missing: run without E2E_SKIP_BUILD.`);
