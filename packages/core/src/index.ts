@@ -10,3 +10,4 @@ export { ModelSourceError, type ModelSource } from './model/source.ts';
 export { LimeDistance, QmcSampler, SobolIndicesOrder } from './math/index.ts';
 export * from './metrics/index.ts';
 export * from './registry/index.ts';
+export * from './dataset/index.ts';
