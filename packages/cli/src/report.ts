@@ -18,7 +18,8 @@ import { AGGREGATES_FILE, readManifest, readResults, type Manifest } from './sto
 
 const esc = (s: unknown) =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '–');
+// (rounding a tiny negative gives '-0.000': shown as 0.000)
+const f3 = (v: number) => (Number.isFinite(v) ? (Math.abs(v) < 5e-4 ? 0 : v).toFixed(3) : '–');
 const COLOURS = [
   '#1f77b4',
   '#d62728',
