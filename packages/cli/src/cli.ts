@@ -60,13 +60,20 @@ function parseMetrics(v: string): DatasetMetricName[] {
   return names as DatasetMetricName[];
 }
 
+/** 75 -> '1m15s', 3700 -> '1h01m'. */
+function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
 function progressBar(enabled: boolean) {
   if (!enabled || !process.stderr.isTTY) return undefined;
   return new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: '{bar} {value}/{total} rows | {speed} rows/s | {eta_formatted} left | {failed} failed',
-      etaBuffer: 20,
+      format: '{bar} {value}/{total} rows | {speed} rows/s | {left} left | {failed} failed',
       hideCursor: true,
     },
     cliProgress.Presets.shades_classic,
@@ -146,6 +153,7 @@ export function program(): Command {
       const shard: Shard | undefined = o.shard ?? shardFromEnv();
       const bar = progressBar(o.progress as boolean);
       const t0 = Date.now();
+      let firstAt: number | undefined;
       const summary = await runCommand({
         model: o.model,
         dtype: o.dtype,
@@ -163,10 +171,14 @@ export function program(): Command {
         maxTextLength: o.maxTextLength,
         onStart: (todo, skipped) => {
           if (skipped) console.error(`resuming: ${skipped} rows already done, ${todo} to go`);
-          bar?.start(todo, 0, { speed: '0.0', failed: 0 });
+          bar?.start(todo, 0, { speed: '0.0', left: '?', failed: 0 });
         },
-        onProgress: (done, _total, failed) =>
-          bar?.update(done, { speed: (done / Math.max((Date.now() - t0) / 1000, 1e-3)).toFixed(1), failed }),
+        onProgress: (done, total, failed) => {
+          // rows/s from the first finished row on: the model loads are not part of the rate nor of the time left
+          firstAt ??= Date.now();
+          const rate = done > 1 ? (done - 1) / Math.max((Date.now() - firstAt) / 1000, 1e-3) : 0;
+          bar?.update(done, { speed: rate.toFixed(1), left: rate ? duration((total - done) / rate) : '?', failed });
+        },
       });
       bar?.stop();
       const s = (Date.now() - t0) / 1000;
