@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   aggregateDataset,
+  checkDatasetSettings,
   type DatasetMethod,
   type DatasetMetricName,
   type MetricOptions,
@@ -67,6 +68,7 @@ export function selectRows(rows: readonly RawDatasetRow[], limit: number | undef
 }
 
 export async function runCommand(args: RunArgs): Promise<RunSummary> {
+  checkDatasetSettings(args.methods, args.metrics, args.metricOptions); // before any work, as the data file below
   const rows = await readDataset(args.data, args.columns);
   const bytes = readFileSync(args.data);
   const selected = selectRows(rows, args.limit, args.shard);

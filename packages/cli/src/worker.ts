@@ -26,6 +26,13 @@ try {
     port.postMessage({ type: 'result', result });
   port.close();
 } catch (e) {
-  port.postMessage({ type: 'fatal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  // the core's own errors say what to do: their message is enough; anything else keeps its stack
+  const known =
+    e instanceof Error &&
+    /^(InputError|ModelSourceError|QuantizedModelError|UnsupportedModelError|MissingRuntimeError)$/.test(e.name);
+  port.postMessage({
+    type: 'fatal',
+    message: e instanceof Error ? (known ? e.message : (e.stack ?? e.message)) : String(e),
+  });
   port.close();
 }

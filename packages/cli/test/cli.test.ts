@@ -222,5 +222,9 @@ describe('interpreto run / merge / report', () => {
     const bad = cli([...args(out).slice(0, 9), 'Occlusio', '--out', out]);
     expect(bad.status).toBe(1);
     expect(bad.err).toMatch(/unknown method 'Occlusio'; the methods are Occlusion, Lime/);
+    const typo = cli([...args(out), '--method-options', '{"IntegratedGradients":{"nInterpolation":4}}']);
+    expect(typo.status).toBe(1);
+    expect(typo.err).toMatch(/IntegratedGradients: unknown option 'nInterpolation'; did you mean 'nInterpolations'\?/);
+    expect(existsSync(out)).toBe(false);
   });
 });

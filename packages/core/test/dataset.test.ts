@@ -4,6 +4,7 @@ import {
   aggregateDataset,
   averageCurve,
   bootstrapMeanCi,
+  checkDatasetSettings,
   pairedComparison,
   resampleCurve,
   runDataset,
@@ -152,6 +153,12 @@ describe('runDataset on the sentiment model', async () => {
     await expect(
       collect(runDataset(rows, { ...options, methods: [{ name: 'Lime', options: { seed: 1 } }] })),
     ).rejects.toThrow(/seed on the run/);
+    expect(() => checkDatasetSettings([{ name: 'Lime', options: { nPerturbation: 5 } }])).toThrow(
+      /Lime: unknown option 'nPerturbation'; did you mean 'nPerturbations'\?/,
+    );
+    expect(() => checkDatasetSettings(['Occlusion'], ['deletion'], { nPerturbations: 0 })).toThrow(/nPerturbations/);
+    expect(() => checkDatasetSettings([])).toThrow(/No method to run/);
+    expect(() => checkDatasetSettings(['Occlusion', 'Occlusion'])).toThrow(/listed twice/);
     const controller = new AbortController();
     const seen: string[] = [];
     await expect(

@@ -8,7 +8,7 @@
  * A bad row (unreadable, no text, empty, too long for the model, a class that does not exist) and a method that
  * fails on one row are recorded in that row's result; the run goes on. Only an abort stops it.
  *
- * Exports: `runDataset`, `DATASET_METRICS`, `DatasetMetricName`, `DatasetMethod`, `RunDatasetOptions`,
+ * Exports: `runDataset`, `checkDatasetSettings`, `DATASET_METRICS`, `DatasetMetricName`, `DatasetMethod`, `RunDatasetOptions`,
  * `DatasetRowResult`, `DatasetMethodResult`, `DatasetMetricResult`, `DatasetProgress`, `datasetMethodLabel`.
  */
 import type { AttributionOutput } from '../types.ts';
@@ -17,7 +17,9 @@ import type { ModelLike, TokenizerLike } from '../model/types.ts';
 import { throwIfAborted } from '../explainers/abort.ts';
 import type { GenerationOptions } from '../explainers/options.ts';
 import { METHODS, type AnyExplainerClass } from '../registry/index.ts';
-import { METHOD_NAMES, type MethodName } from '../registry/methods.ts';
+import { METHOD_NAMES, METRIC_OPTIONS, type MethodName } from '../registry/methods.ts';
+import { validateOptions } from '../registry/schema.ts';
+import { validateExplainerOptions } from '../explainers/options.ts';
 import { AOPCComprehensiveness, AOPCSufficiency, Deletion, Insertion, type MetricOptions } from '../metrics/curves.ts';
 import { checkRow, DEFAULT_MAX_TEXT_LENGTH, rowSeed, type DatasetRow, type RawDatasetRow } from './rows.ts';
 import { averageCurve } from './stats.ts';
@@ -108,22 +110,41 @@ interface PreparedMethod {
 export const datasetMethodLabel = (m: MethodName | DatasetMethod): string =>
   typeof m === 'string' ? m : (m.label ?? m.name);
 
-function prepareMethods(model: ModelLike, tokenizer: TokenizerLike, methods: RunDatasetOptions['methods']) {
+/**
+ * Checks the methods, their options, the metrics and the metric options without a model, so that a caller (the
+ * CLI, a form) can refuse them before any work. Throws an InputError naming what is wrong.
+ */
+export function checkDatasetSettings(
+  methods: RunDatasetOptions['methods'],
+  metrics: readonly string[] = [],
+  metricOptions?: MetricOptions,
+): void {
   if (!methods.length) throw new InputError(`No method to run: pass one or more of ${METHOD_NAMES.join(', ')}.`);
   const seen = new Set<string>();
-  return methods.map((m): PreparedMethod => {
+  for (const m of methods) {
     const spec: DatasetMethod = typeof m === 'string' ? { name: m } : m;
     if (!(METHOD_NAMES as readonly string[]).includes(spec.name))
       throw new InputError(`Unknown method '${spec.name}': use one of ${METHOD_NAMES.join(', ')}.`);
     const label = datasetMethodLabel(m);
     if (seen.has(label)) throw new InputError(`Method '${label}' is listed twice: give each a distinct label.`);
     seen.add(label);
-    const options = { ...spec.options };
-    if ('seed' in options)
+    if (spec.options && 'seed' in spec.options)
       throw new InputError(`${label}: a dataset run derives each row's seed from the run's seed; set seed on the run.`);
+    validateExplainerOptions(spec.name, spec.options);
+  }
+  for (const m of metrics)
+    if (!Object.hasOwn(DATASET_METRICS, m))
+      throw new InputError(`Unknown metric '${m}': use one of ${Object.keys(DATASET_METRICS).join(', ')}.`);
+  validateOptions('metric options', METRIC_OPTIONS, metricOptions);
+}
+
+function prepareMethods(model: ModelLike, tokenizer: TokenizerLike, methods: RunDatasetOptions['methods']) {
+  return methods.map((m): PreparedMethod => {
+    const spec: DatasetMethod = typeof m === 'string' ? { name: m } : m;
+    const options = { ...spec.options };
     const Explainer = METHODS[spec.name].Explainer as unknown as AnyExplainerClass;
-    new Explainer(model, tokenizer, options); // validates the options now, before any row
-    return { label, name: spec.name, Explainer, options };
+    new Explainer(model, tokenizer, options); // checks the model's side (e.g. replaceTokenId in the vocabulary)
+    return { label: datasetMethodLabel(m), name: spec.name, Explainer, options };
   });
 }
 
@@ -151,12 +172,10 @@ export async function* runDataset(
 ): AsyncGenerator<DatasetRowResult> {
   const { model, tokenizer, signal, seed = 0, maxTextLength = DEFAULT_MAX_TEXT_LENGTH } = options;
   if (!Number.isSafeInteger(seed)) throw new InputError(`seed must be an integer (got ${String(seed)}).`);
+  const metricNames = options.metrics ?? [];
+  checkDatasetSettings(options.methods, metricNames, options.metricOptions);
   const adapter = ModelAdapter.for(model, tokenizer);
   const methods = prepareMethods(model, tokenizer, options.methods);
-  const metricNames = options.metrics ?? [];
-  for (const m of metricNames)
-    if (!Object.hasOwn(DATASET_METRICS, m))
-      throw new InputError(`Unknown metric '${m}': use one of ${Object.keys(DATASET_METRICS).join(', ')}.`);
   const metrics = metricNames.map((name) => ({
     name,
     metric: new DATASET_METRICS[name].Metric(model, tokenizer, options.metricOptions),
