@@ -9,4 +9,5 @@ export { mergeResults, MergeError } from './merge.ts';
 export { renderReport, writeReport } from './report.ts';
 export { readManifest, readResults, StoreError, type Manifest, type RunConfig } from './store.ts';
 export { threadsPerWorker } from './pool.ts';
+export { SCORES_FILE, writeScoresParquet } from './scores.ts';
 export { main, program } from './cli.ts';

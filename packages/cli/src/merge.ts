@@ -18,6 +18,7 @@ import {
   writeJson,
   type Manifest,
 } from './store.ts';
+import { writeScoresParquet } from './scores.ts';
 
 export class MergeError extends Error {
   override name = 'MergeError';
@@ -56,6 +57,7 @@ export function mergeResults(dirs: readonly string[], out: string, options: { al
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, RESULTS_FILE), results.map((r) => `${JSON.stringify(r)}\n`).join(''));
   writeJson(join(out, AGGREGATES_FILE), aggregateDataset(results, { seed: first.config.seed }));
+  writeScoresParquet(out, results);
   const manifest: Manifest = {
     tool: 'interpreto',
     formatVersion: 1,

@@ -1,7 +1,7 @@
 /**
  * `interpreto run`: reads the dataset (refusing a file of another format before any work), keeps the rows of
  * --limit and of this shard, skips the rows the results folder already has, runs the rest on worker threads,
- * appends each result as it arrives, then writes the aggregates of every row of the folder.
+ * appends each result as it arrives, then writes the aggregates of every row of the folder and scores.parquet.
  *
  * Exports: `runCommand`, `RunArgs`, `RunSummary`, `selectRows`.
  */
@@ -18,6 +18,7 @@ import {
 } from '@interpreto-js/core';
 import { runOnWorkers, threadsPerWorker } from './pool.ts';
 import { readDataset, type ColumnNames } from './read.ts';
+import { writeScoresParquet } from './scores.ts';
 import { inShard, type Shard } from './shard.ts';
 import { AGGREGATES_FILE, readResults, ResultsStore, writeJson, type RunConfig } from './store.ts';
 
@@ -118,6 +119,8 @@ export async function runCommand(args: RunArgs): Promise<RunSummary> {
     store.saveManifest();
     store.close();
   }
-  writeJson(join(dir, AGGREGATES_FILE), aggregateDataset(readResults(dir), { seed: args.seed }));
+  const all = readResults(dir);
+  writeJson(join(dir, AGGREGATES_FILE), aggregateDataset(all, { seed: args.seed }));
+  writeScoresParquet(dir, all);
   return { dir, ran, skipped: selected.length - todo.length, failed };
 }

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { describe, expect, test } from 'vitest';
 import { repoFile } from '../../../fixtures/index.ts';
 import { createRng } from '../../core/src/math/rng.ts';
@@ -82,7 +83,7 @@ describe('interpreto run / merge / report', () => {
 
   test('4 shards as separate processes (two through cluster variables), merged, equal the single run', {
     timeout: SLOW,
-  }, () => {
+  }, async () => {
     const out = join(tmp, 'sharded');
     expect(cli([...args(out), '--shard', '0/4']).status).toBe(0);
     expect(cli(args(out), { INTERPRETO_SHARD: '1/4' }).status).toBe(0);
@@ -101,6 +102,20 @@ describe('interpreto run / merge / report', () => {
     expect(m.out).toMatch(/8 rows from 4 folders, 0 failed/);
     expect(sortedResults(merged)).toEqual(sortedResults(single));
     expect(aggregates(merged)).toBe(aggregates(single));
+    // scores.parquet: one row per id, the same scores as the JSONL
+    const table = await parquetReadObjects({ file: await asyncBufferFromFile(join(merged, 'scores.parquet')) });
+    expect(table.map((r) => r.id)).toEqual(sortedResults(single).map((l) => JSON.parse(l).id));
+    const first = JSON.parse(sortedResults(single)[0]!);
+    expect(table[0]).toMatchObject({
+      id: first.id,
+      status: 'ok',
+      error: null,
+      predicted: first.predicted,
+      correct: first.correct,
+      'Occlusion.deletion': first.methods.Occlusion.metrics.deletion.score,
+      'IntegratedGradients.insertion': first.methods.IntegratedGradients.metrics.insertion.score,
+    });
+    expect(readFileSync(join(merged, 'scores.parquet'))).toEqual(readFileSync(join(single, 'scores.parquet')));
 
     const report = cli(['--import', 'tsx', CLI, 'report', merged]);
     expect(report.status).toBe(0);
