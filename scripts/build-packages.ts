@@ -1,5 +1,5 @@
 /**
- * Builds the publishable packages (onnx-grad, core, elements) to their dist/ folders: ESM JavaScript and .d.ts
+ * Builds the publishable packages (onnx-grad, core, elements, cli) to their dist/ folders: ESM JavaScript and .d.ts
  * emitted by `tsc -b` over packages/<name>/tsconfig.build.json (incremental: an up-to-date package is skipped).
  * The sources import `.ts` paths; tsc rewrites them to `.js` in the JavaScript (rewriteRelativeImportExtensions)
  * but not in the declarations, so this script rewrites the relative `.ts` specifiers of the .d.ts files too.
@@ -17,7 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The publishable packages, in build (dependency) order: packages/<name>. */
-export const PACKAGES = ['onnx-grad', 'core', 'elements'] as const;
+export const PACKAGES = ['onnx-grad', 'core', 'elements', 'cli'] as const;
 export type PackageName = (typeof PACKAGES)[number];
 
 /** `from './x.ts'`, `import('./x.ts')`, `import './x.ts'` with a relative specifier -> `.js`. */

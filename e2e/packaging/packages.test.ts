@@ -3,6 +3,7 @@
  * tarballs into temporary projects outside the workspace (`pnpm install --offline`: dependencies from the store the
  * workspace's install filled, never from the workspace), then used as the core README shows:
  *   - Node: the README's Node example, run with plain `node` (no tsx), on the embedded sentiment model;
+ *   - Node: the `interpreto` command of the CLI's tarball (`run` on two worker threads, `report`);
  *   - browser: the README's browser example as a Vite app (`vite build`), served on localhost and run in headless
  *     Chromium with every non-local request refused (pages.ts lists the pages; add one there);
  *   - a browser app's install holds no onnxruntime-node, and Node then says what to install.
@@ -11,7 +12,17 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -53,10 +64,11 @@ describe('packed packages, installed outside the workspace', () => {
     nodeApp = createProject(join(tmp, 'node-app'), {
       dependencies: {
         '@interpreto-js/core': file('core'),
+        '@interpreto-js/cli': file('cli'),
         '@huggingface/transformers': '4.3.2',
         'onnxruntime-node': '1.30.0',
       },
-      overrides: { '@interpreto-js/onnx-grad': file('onnx-grad') },
+      overrides: { '@interpreto-js/onnx-grad': file('onnx-grad'), '@interpreto-js/core': file('core') },
     });
     // Browser user: core + elements + transformers.js + Vite; transformers.js's own onnxruntime-node (a hard
     // dependency of transformers.js 4.3.2, unused by its web build) is dropped, so whatever remains is the core's.
@@ -120,6 +132,42 @@ describe('packed packages, installed outside the workspace', () => {
       ['Occlusion: class positive, top word "best", on cpu', 'Saliency: class positive, top word "best", on cpu'],
       r.stdout,
     );
+  });
+
+  it('Node: the interpreto command (bin of @interpreto-js/cli) runs a dataset on two worker threads', () => {
+    cpSync(join(MODELS, 'bert-tiny-sentiment'), join(nodeApp, 'models', 'bert-tiny-sentiment'), { recursive: true });
+    const rows = [
+      { id: 'a', text: 'The acting in the sequel is terrible.' },
+      { id: 'b', text: 'The soundtrack of this film is wonderful.' },
+      { id: 'c', text: '' },
+    ];
+    writeFileSync(join(nodeApp, 'rows.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n'));
+    const bin = join(nodeApp, 'node_modules', '.bin', 'interpreto');
+    const argv = ['run', '--model', 'models/bert-tiny-sentiment', '--data', 'rows.jsonl', '--methods', 'Occlusion'];
+    const r = spawnSync(bin, [...argv, '--metrics', 'deletion', '--out', 'results', '--workers', '2'], {
+      cwd: nodeApp,
+      encoding: 'utf8',
+      env: cleanEnv(),
+      timeout: 120_000,
+    });
+    assert.equal(r.status, 0, `interpreto run failed:\n${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /results: 3 rows in .* 1 failed, 0 already done/);
+    const results = readFileSync(join(nodeApp, 'results', 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; status: string; predicted?: number; error?: string })
+      .sort((x, y) => (x.id < y.id ? -1 : 1));
+    assert.deepEqual(
+      results.map((x) => [x.id, x.status, x.predicted ?? x.error]),
+      [
+        ['a', 'ok', 0],
+        ['b', 'ok', 2],
+        ['c', 'failed', 'empty text'],
+      ],
+    );
+    const report = spawnSync(bin, ['report', 'results'], { cwd: nodeApp, encoding: 'utf8', env: cleanEnv() });
+    assert.equal(report.status, 0, report.stderr);
+    assert.ok(existsSync(join(nodeApp, 'results', 'report.html')));
   });
 
   it('a browser app installs no onnxruntime-node; Node then names the package to install', () => {

@@ -12,3 +12,4 @@ export { LimeDistance, QmcSampler, SobolIndicesOrder } from './math/index.ts';
 export * from './metrics/index.ts';
 export * from './registry/index.ts';
 export * from './results/index.ts';
+export * from './dataset/index.ts';
