@@ -46,7 +46,7 @@ import {
   type QuantizedTable,
 } from './transforms/quantization.ts';
 import { computeInFloat32 } from './transforms/float32.ts';
-import { lowerBlockQuantization, repackTables } from './transforms/block-quantization.ts';
+import { keepPackedAtRunTime, lowerBlockQuantization, repackTables } from './transforms/block-quantization.ts';
 import { checkElementTypes } from './transforms/type-check.ts';
 import { resolveInternalOps } from './autodiff/rules/internal.ts';
 
@@ -230,6 +230,8 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
   graph.toposort();
   graph.eliminateDeadCode([INPUTS_EMBEDS, ...seeds.values()]);
   checkElementTypes(graph); // a mixed-type graph is never written: onnxruntime could not load it
+  const inputNames = graph.proto.input.map((v) => v.name);
+  if (blockQuantized.lowered > 0) keepPackedAtRunTime(graph); // after the names: not inputs a caller feeds
 
   const opset = onnxOpset(proto);
   const out = options.externalDataOut;
@@ -239,7 +241,7 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
   return {
     bytes,
     externalData,
-    inputNames: graph.proto.input.map((v) => v.name),
+    inputNames,
     outputNames: graph.proto.output.map((v) => v.name),
     embedding:
       lookup && lazyTable(lookup.weightName, lookup.vocabSize, lookup.hiddenSize, lookup.weight, lookup.quantization),

@@ -53,7 +53,18 @@ function writeAll(fd: number, bytes: Uint8Array, position: number): void {
   while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
 }
 
-/** Writes the data file of `plan` at `path`; returns its size. */
+/** Whether every byte is 0 (stops at the first other byte, so weights cost one word). */
+function allZero(bytes: Uint8Array): boolean {
+  const words = bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2) : [];
+  for (let i = 0; i < words.length; i++) if (words[i] !== 0) return false;
+  for (let i = words.length * 4; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Writes the data file of `plan` at `path`; returns its size. Copied chunks that are all zeros are left as holes
+ * (a sparse file where the file system supports it): same contents, no disk for constant-zero weights.
+ */
 export function writeExternalData(path: string, plan: ExternalDataPlan): number {
   const fd = openSync(path, 'w');
   try {
@@ -64,7 +75,8 @@ export function writeExternalData(path: string, plan: ExternalDataPlan): number 
       }
       const { source, offset, length } = s.pending;
       for (let at = 0; at < length; at += CHUNK) {
-        writeAll(fd, source.read(offset + at, Math.min(CHUNK, length - at)), s.offset + at);
+        const chunk = source.read(offset + at, Math.min(CHUNK, length - at));
+        if (!allZero(chunk)) writeAll(fd, chunk, s.offset + at); // zeros stay holes: the file is sized below
       }
     }
     ftruncateSync(fd, plan.byteLength);

@@ -29,11 +29,11 @@
  * zero points, other bit widths than 2, 4 and 8, int4/uint4-typed or non-2-D tables, shapes that disagree with the
  * attributes.
  *
- * Exports: `lowerBlockQuantization`, `repackTables`, `BlockQuantizationResult`, `PackedTable`,
+ * Exports: `lowerBlockQuantization`, `repackTables`, `keepPackedAtRunTime`, `BlockQuantizationResult`, `PackedTable`,
  * `dequantizeMatMulNBits`, `dequantizeTableBlocks`, `BNB4_CODES`.
  */
 import { DataType, type NodeProto, type TensorProto } from '../onnx/proto.ts';
-import { makeTensor, tensorData, tensorSize } from '../onnx/tensor.ts';
+import { bytesPerElement, makeTensor, tensorData, tensorSize } from '../onnx/tensor.ts';
 import { attrInt } from '../ir/attributes.ts';
 import { OpBuilder } from '../ir/builder.ts';
 import type { Graph } from '../ir/graph.ts';
@@ -377,4 +377,31 @@ export function dequantizeMatMulNBits(graph: Graph, node: NodeProto): Float32Arr
     }
   }
   return out;
+}
+
+/** Packed tensors smaller than this are left constant: folding them costs nothing worth avoiding. */
+const RUN_TIME_MIN_BYTES = 1024;
+
+/**
+ * Declares the packed 4-bit weights (and their scales and zero points) that the lowered nodes dequantize as
+ * overridable initializers (listed among the graph inputs, IR >= 4), so that onnxruntime dequantizes them at run
+ * time instead of constant-folding every weight to float32 at load (8x the file in memory, plus the folding's
+ * intermediates: a 124M q4 model's gradient model went past 5 GB at session creation). Runtimes list only
+ * the inputs without an initializer as the session's inputs. Returns the names declared.
+ */
+export function keepPackedAtRunTime(graph: Graph): string[] {
+  const declared: string[] = [];
+  const inputs = new Set(graph.proto.input.map((v) => v.name));
+  for (const t of graph.proto.initializer) {
+    const name = t.name!;
+    if (inputs.has(name) || tensorSize(t) * bytesPerElement(t.data_type) < RUN_TIME_MIN_BYTES) continue;
+    if (!graph.consumers(name).some((c) => c.name?.startsWith(PREFIX))) continue;
+    graph.proto.input.push({
+      name,
+      type: { tensor_type: { elem_type: t.data_type, shape: { dim: t.dims.map((d) => ({ dim_value: d })) } } },
+    });
+    declared.push(name);
+  }
+  if (declared.length > 0) graph.invalidate();
+  return declared;
 }
