@@ -122,15 +122,17 @@ function feeds(model: ModelProto, grad: ModelProto, vocab: number, hidden: numbe
 /** Median run time of `path` on `ort`, or the reason it failed. */
 async function timeRuns(ort: Ort, path: string, plain: Plain, ep: 'cpu' | 'wasm'): Promise<number | string> {
   try {
+    // logSeverityLevel 3: onnxruntime warns once per overridable initializer (the packed weights, on purpose)
     const opts =
       ep === 'wasm'
         ? {
             executionProviders: [ep],
+            logSeverityLevel: 3,
             externalData: [
               { path: `${path.split('/').pop()}_data`, data: new Uint8Array(readFileSync(`${path}_data`)) },
             ],
           }
-        : { executionProviders: [ep] };
+        : { executionProviders: [ep], logSeverityLevel: 3 };
     const session =
       ep === 'wasm'
         ? await ort.InferenceSession.create(new Uint8Array(readFileSync(path)), opts as never)
