@@ -115,7 +115,11 @@ export class GradientRunner {
     if (!grad.embedding)
       throw new Error('onnx-grad found no word-embedding table to cut at; gradient methods cannot run on this model.');
     // Same device as the model's session (a model loaded on WASM must not get its gradients from WebGPU).
-    const { executionProviders, device } = await pickExecutionProvider(model.sessions.model?.config?.device);
+    const { executionProviders, device, notice } = await pickExecutionProvider(
+      model.sessions.model?.config?.device,
+      model.sessions.model?.config?.dtype,
+    );
+    if (notice) console.warn(notice); // e.g. a float16 model on a WebGPU adapter without shader-f16: WASM instead
     // Errors only: ORT warns (through console.error in the browser) that shape arithmetic runs on the CPU, which is
     // expected for int64 subgraphs and not actionable by the user.
     const session = await ort.InferenceSession.create(grad.bytes, { executionProviders, logSeverityLevel: 3 });
