@@ -11,6 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeModel, type ModelProto, type TensorProto, type GraphProto } from './onnx/proto.ts';
 import { buildGradientModel, type GradientModelOptions } from './gradient-model.ts';
+import { externalDataLocation, fileSource, writeExternalData, type FileSource } from './onnx/files.ts';
 
 const USAGE = `Usage: pnpm onnx-grad <model.onnx> -o <grad.onnx> [options]
 
@@ -27,7 +28,8 @@ Options:
       --no-config         do not look for a config.json
   -h, --help              show this help
 
-External data (model.onnx_data, model.onnx_data_1, ...) is read from the model's folder.
+External data (model.onnx_data, model.onnx_data_1, ...) is read from the model's folder; the gradient
+model of such a model keeps its weights in <grad.onnx>_data beside it.
 Exit codes: 0 ok, 1 conversion failed (message says why), 2 bad arguments or unreadable files.`;
 
 class UsageError extends Error {}
@@ -70,13 +72,24 @@ function externalLocations(g: GraphProto, out = new Set<string>()): Set<string> 
   return out;
 }
 
-/** The external data files a model names, read from its folder (locations are relative to the model file). */
-export function readExternalData(modelPath: string, model: ModelProto): Record<string, Uint8Array> {
-  const files: Record<string, Uint8Array> = {};
-  for (const loc of externalLocations(model.graph)) {
-    if (loc.includes('..') || loc.startsWith('/'))
-      throw new UsageError(`The model names external data "${loc}" outside its folder; refusing to read it.`);
-    files[loc] = readFile(join(dirname(modelPath), loc), `External data file (named by ${basename(modelPath)})`);
+/**
+ * The external data files a model names, opened from its folder (locations are relative to the model file) as
+ * readers: each tensor is read when the build first needs it. Close them once the gradient model is written.
+ */
+export function readExternalData(modelPath: string, model: ModelProto): Record<string, FileSource> {
+  const files: Record<string, FileSource> = {};
+  try {
+    for (const loc of externalLocations(model.graph)) {
+      if (loc.includes('..') || loc.startsWith('/'))
+        throw new UsageError(`The model names external data "${loc}" outside its folder; refusing to read it.`);
+      const path = join(dirname(modelPath), loc);
+      if (!existsSync(path))
+        throw new UsageError(`External data file (named by ${basename(modelPath)}) "${path}" does not exist.`);
+      files[loc] = fileSource(path);
+    }
+  } catch (e) {
+    for (const f of Object.values(files)) f.close();
+    throw e;
   }
   return files;
 }
@@ -151,17 +164,30 @@ export function main(argv: string[], io: CliIo = { log: console.log, error: cons
     }
     const t0 = performance.now();
     const model = decodeModel(bytes);
-    const grad = buildGradientModel(model, {
-      externalData: readExternalData(modelPath, model),
-      cut: values.cut ? { tensor: values.cut } : undefined,
-      outputs: list(values.output),
-      wrt: list(values.wrt),
-      config,
-    });
+    // a model with external data gets a gradient model with external data (its weights written beside it)
+    const externalData = readExternalData(modelPath, model);
+    const external = Object.keys(externalData).length > 0;
+    let grad: ReturnType<typeof buildGradientModel>;
+    let dataBytes = 0;
+    try {
+      grad = buildGradientModel(model, {
+        externalData,
+        externalDataOut: external ? { location: externalDataLocation(outPath) } : undefined,
+        cut: values.cut ? { tensor: values.cut } : undefined,
+        outputs: list(values.output),
+        wrt: list(values.wrt),
+        config,
+      });
+      if (grad.externalData)
+        dataBytes = writeExternalData(join(dirname(outPath), grad.externalData.location), grad.externalData);
+    } finally {
+      for (const f of Object.values(externalData)) f.close();
+    }
     writeFileSync(outPath, grad.bytes);
     const ms = performance.now() - t0;
+    const size = `${((grad.bytes.length + dataBytes) / 1e6).toFixed(1)} MB${dataBytes ? `, weights in ${grad.externalData!.location}` : ''}`;
     io.log(
-      `Wrote ${outPath} (${(grad.bytes.length / 1e6).toFixed(1)} MB, opset ${grad.opset}, built in ${ms.toFixed(0)} ms)\n` +
+      `Wrote ${outPath} (${size}, opset ${grad.opset}, built in ${ms.toFixed(0)} ms)\n` +
         `  inputs:  ${grad.inputNames.join(', ')}\n  outputs: ${grad.outputNames.join(', ')}` +
         (grad.embedding
           ? `\n  embedding table: ${grad.embedding.weightName} [${grad.embedding.vocabSize}, ${grad.embedding.hiddenSize}]`

@@ -4,8 +4,9 @@
  * MatMulNBits / MatMulBnb4 / GatherBlockQuantized, decompose onnxruntime contrib ops into standard ops
  * (transforms/contrib/), refuse the remaining non-standard ops, replace the KV cache by an empty one, lower 8-bit
  * quantization, cut the word embeddings into `inputs_embeds` (4-bit tables left behind are repacked), compute in
- * float32, differentiate, name the gradient outputs, remove dead code, sort, encode. Initializer bytes are shared
- * with the input until the final encode writes them once.
+ * float32, differentiate, name the gradient outputs, remove dead code, sort, encode (large initializers optionally
+ * to an external data plan). Initializer bytes are shared with the input (or read lazily from its external data)
+ * until they are written once.
  *
  * Exports: `GradientModelOptions`, `GradientModel`, `buildGradientModel`, `NonStandardOpsError`.
  */
@@ -20,7 +21,14 @@ import {
   type TensorProto,
   type ValueInfoProto,
 } from './onnx/proto.ts';
-import { hasExternalData, resolveExternalData, tensorData } from './onnx/tensor.ts';
+import { tensorData } from './onnx/tensor.ts';
+import {
+  hasExternalData,
+  resolveExternalData,
+  splitExternalData,
+  type ExternalData,
+  type ExternalDataPlan,
+} from './onnx/external-data.ts';
 import { Graph } from './ir/graph.ts';
 import { differentiate, UnsupportedOpsError } from './autodiff/differentiate.ts';
 import { cloneModel } from './transforms/clone.ts';
@@ -38,7 +46,7 @@ import {
   type QuantizedTable,
 } from './transforms/quantization.ts';
 import { computeInFloat32 } from './transforms/float32.ts';
-import { lowerBlockQuantization, repackTables } from './transforms/block-quantization.ts';
+import { keepPackedAtRunTime, lowerBlockQuantization, repackTables } from './transforms/block-quantization.ts';
 import { checkElementTypes } from './transforms/type-check.ts';
 import { resolveInternalOps } from './autodiff/rules/internal.ts';
 import { addTargetScore } from './transforms/target-score.ts';
@@ -52,8 +60,16 @@ export interface GradientModelOptions {
   wrt?: string[];
   /** From config.json, to check the embedding table found. */
   config?: { vocab_size?: number; hidden_size?: number };
-  /** External data files by the `location` the model names (`model.onnx_data`, ...). */
-  externalData?: Record<string, Uint8Array>;
+  /**
+   * External data files by the `location` the model names (`model.onnx_data`, ...): their bytes, or a reader whose
+   * ranges are read per tensor when first needed (the CLI's, so that weights are read once and never all at once).
+   */
+  externalData?: Record<string, ExternalData>;
+  /**
+   * Write the gradient model's large initializers to the data file `location` (beside the model) instead of inline:
+   * `bytes` is then the model without them and `externalData` says what to write (needed past protobuf's 2 GB).
+   */
+  externalDataOut?: { location: string; threshold?: number };
   /**
    * Differentiate one score per row computed in the graph from target ids, weights, positions and the inference
    * mode given as inputs, instead of the logits against a caller-built seed (transforms/target-score.ts).
@@ -63,7 +79,10 @@ export interface GradientModelOptions {
 }
 
 export interface GradientModel {
+  /** The encoded model (without its large initializers when `externalDataOut` was given). */
   bytes: Uint8Array;
+  /** With `externalDataOut`: the data file's contents, as segments to write (onnx/files.ts writes them). */
+  externalData?: ExternalDataPlan;
   inputNames: string[];
   outputNames: string[];
   /** The cut lookup table: `inputs_embeds[b, s] = weights[ids[b, s] * hiddenSize ...]` (a view when possible). */
@@ -223,13 +242,18 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
   graph.toposort();
   graph.eliminateDeadCode([INPUTS_EMBEDS, ...seeds.values()]);
   checkElementTypes(graph); // a mixed-type graph is never written: onnxruntime could not load it
+  const inputNames = graph.proto.input.map((v) => v.name);
+  if (blockQuantized.lowered > 0) keepPackedAtRunTime(graph); // after the names: not inputs a caller feeds
 
   const opset = onnxOpset(proto);
+  const out = options.externalDataOut;
+  const externalData = out ? splitExternalData(proto, out.location, out.threshold) : undefined;
   const bytes = encodeModel(proto);
   const lookup = cut?.lookup;
   return {
     bytes,
-    inputNames: graph.proto.input.map((v) => v.name),
+    externalData,
+    inputNames,
     outputNames: graph.proto.output.map((v) => v.name),
     embedding:
       lookup && lazyTable(lookup.weightName, lookup.vocabSize, lookup.hiddenSize, lookup.weight, lookup.quantization),

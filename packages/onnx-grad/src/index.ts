@@ -1,5 +1,13 @@
 export * from './onnx/proto.ts';
 export { tensorData, makeTensor, type TypedArray } from './onnx/tensor.ts';
+export {
+  resolveExternalData,
+  splitExternalData,
+  type ExternalData,
+  type ExternalDataPlan,
+  type ExternalDataSource,
+  type ExternalSegment,
+} from './onnx/external-data.ts';
 export * from './ir/attributes.ts';
 export { Graph, GraphError } from './ir/graph.ts';
 export * from './ir/builder.ts';

@@ -47,10 +47,11 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function logitsGrad(bytes: Uint8Array): Promise<Float32Array> {
-  const grad = decodeModel(bytes); // just to be sure it decodes
+/** Runs a gradient model given as bytes or as a path (which onnxruntime resolves external data beside). */
+async function logitsGrad(model: Uint8Array | string): Promise<Float32Array> {
+  const grad = decodeModel(typeof model === 'string' ? new Uint8Array(readFileSync(model)) : model); // it decodes
   expect(grad.graph.input.map((v) => v.name)).toEqual(['inputs_embeds', 'attention_mask', 'grad_logits']);
-  const s = await ort.InferenceSession.create(bytes);
+  const s = await (typeof model === 'string' ? ort.InferenceSession.create(model) : ort.InferenceSession.create(model));
   const emb = new ort.Tensor(
     'float32',
     Float32Array.from({ length: 8 }, (_, i) => Math.sin(i + 1)),
@@ -122,7 +123,11 @@ describe('onnx-grad CLI', () => {
     expect(main([join(folder, 'model.onnx'), '-o', join(dir, 'grad.onnx')], r.io)).toBe(0);
     expect(r.out.join('\n')).toMatch(/inputs: {2}inputs_embeds, attention_mask, grad_logits/);
     expect(r.out.join('\n')).toMatch(/embedding table: distilbert\.embeddings\.word_embeddings\.weight \[30522, 2\]/);
-    const viaCli = await logitsGrad(new Uint8Array(readFileSync(join(dir, 'grad.onnx'))));
+    // the gradient model keeps its weights in grad.onnx_data beside it, as the model did
+    expect(r.out.join('\n')).toMatch(/weights in grad\.onnx_data/);
+    expect(readFileSync(join(dir, 'grad.onnx')).length).toBeLessThan(60_000);
+    expect(readFileSync(join(dir, 'grad.onnx_data')).length).toBeGreaterThan(1024);
+    const viaCli = await logitsGrad(join(dir, 'grad.onnx'));
     const inMemory = await logitsGrad(buildGradientModel(readBytes(DISTILBERT)).bytes);
     expect(Array.from(viaCli)).toEqual(Array.from(inMemory));
 

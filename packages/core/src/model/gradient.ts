@@ -112,9 +112,15 @@ export class GradientRunner {
   static async create(model: HfModel, options: GradientRunnerOptions = {}): Promise<GradientRunner> {
     // Same device as the model's session unless the user names providers (a model loaded on WASM must not get
     // its gradients from WebGPU by accident).
-    const picked = await pickExecutionProvider(model.sessions.model?.config?.device);
+    const picked = await pickExecutionProvider(
+      model.sessions.model?.config?.device,
+      model.sessions.model?.config?.dtype,
+    );
     const resolved = resolveSessionOptions(options.sessionOptions ?? {}, runtimeFacts(), picked);
+    // e.g. a float16 model on a WebGPU adapter without shader-f16: WASM instead, said once per new session.
+    const notify = () => picked.notice && console.warn(picked.notice);
     if (options.modelSource !== undefined) {
+      notify();
       return GradientRunner.open(GradientRunner.build(model, await modelBytes(model, options.modelSource)), resolved);
     }
     let entry = perModel.get(model);
@@ -124,6 +130,7 @@ export class GradientRunner {
     const key = sessionOptionsKey(options.sessionOptions ?? {}, picked);
     let p = entry.runners.get(key);
     if (!p) {
+      notify();
       const e = entry;
       p = (async () => {
         let grad = e.gradient?.deref();

@@ -61,7 +61,8 @@ export async function listLocalDir(path: string): Promise<string[] | undefined> 
 /** onnxruntime-node runs our sessions on the CPU provider (whatever the model's own device). */
 export async function pickExecutionProvider(
   _modelDevice?: string,
-): Promise<{ executionProviders: string[]; device: string }> {
+  _dtype?: string,
+): Promise<{ executionProviders: string[]; device: string; notice?: string }> {
   return { executionProviders: ['cpu'], device: 'cpu' };
 }
 

@@ -9,12 +9,13 @@
  * copy next to the app. A `wasmPaths` the app sets itself (`env.backends.onnx.wasm.wasmPaths` of transformers.js,
  * the same object as `ort.env.wasm`) is always kept.
  *
- * Exports: `ort` (the onnxruntime module), `readLocalFile(url)`, `listLocalDir(url)`, `pickExecutionProvider(modelDevice?)`,
+ * Exports: `ort` (the onnxruntime module), `readLocalFile(url)`, `listLocalDir(url)`, `pickExecutionProvider(modelDevice?, dtype?)`,
  * `keepLocalWasm(wasmEnv)`, `defaultWasmThreads(wasmEnv, isolated, cores)`, `runtimeFacts()`.
  */
 import * as ortWeb from 'onnxruntime-web/webgpu';
 import type { OrtModule } from './types.ts';
 import type { RuntimeFacts } from './session-options.ts';
+import { decideWebGpu } from './half-precision.ts';
 
 export const ort = ortWeb as unknown as OrtModule;
 
@@ -90,26 +91,44 @@ export async function listLocalDir(_url: string): Promise<string[] | undefined> 
   return undefined;
 }
 
-let picked: Promise<{ executionProviders: string[]; device: string }> | undefined;
+/** The WebGPU adapter's features, or undefined without an adapter (asked once per page). */
+let adapterFeatures: Promise<ReadonlySet<string> | undefined> | undefined;
+
+async function webGpuFeatures(): Promise<ReadonlySet<string> | undefined> {
+  const gpu = (
+    globalThis.navigator as unknown as
+      | { gpu?: { requestAdapter(): Promise<{ features?: Iterable<string> } | null> } }
+      | undefined
+  )?.gpu;
+  if (!gpu) return undefined;
+  try {
+    const adapter = await gpu.requestAdapter();
+    return adapter ? new Set(adapter.features ?? []) : undefined;
+  } catch {
+    return undefined; // no usable adapter: WASM
+  }
+}
 
 /**
  * The device the model's own session runs on (transformers.js `device`) when it is 'webgpu' or 'wasm', so the
  * gradient session runs where the user put the model; otherwise WebGPU when the browser gives us an adapter,
- * else WASM (asked once per page).
+ * else WASM. A half-precision model (`dtype` fp16, q4f16) goes to WASM, with a `notice` saying why, when the
+ * adapter lacks `shader-f16` (half-precision.ts).
  */
-export function pickExecutionProvider(modelDevice?: string): Promise<{ executionProviders: string[]; device: string }> {
-  if (modelDevice === 'webgpu' || modelDevice === 'wasm')
-    return Promise.resolve({ executionProviders: [modelDevice], device: modelDevice });
-  picked ??= (async () => {
-    const gpu = (globalThis.navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
-    if (gpu) {
-      try {
-        if (await gpu.requestAdapter()) return { executionProviders: ['webgpu'], device: 'webgpu' };
-      } catch {
-        // no usable adapter: fall through to WASM
-      }
-    }
-    return { executionProviders: ['wasm'], device: 'wasm' };
-  })();
-  return picked;
+export async function pickExecutionProvider(
+  modelDevice?: string,
+  dtype?: string,
+): Promise<{ executionProviders: string[]; device: string; notice?: string }> {
+  if (modelDevice === 'wasm') return { executionProviders: ['wasm'], device: 'wasm' };
+  adapterFeatures ??= webGpuFeatures();
+  const features = await adapterFeatures;
+  // a model the user put on WebGPU keeps its gradients there unless the adapter cannot read its float16 weights
+  const decision = decideWebGpu(modelDevice === 'webgpu' ? (features ?? new Set()) : features, dtype);
+  if (modelDevice === 'webgpu' && decision.device === 'webgpu')
+    return { executionProviders: ['webgpu'], device: 'webgpu' };
+  return {
+    executionProviders: [decision.device],
+    device: decision.device,
+    notice: 'notice' in decision ? decision.notice : undefined,
+  };
 }

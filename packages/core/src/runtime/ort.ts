@@ -26,10 +26,14 @@ const backendOrt: OrtModule = backend.ort;
 export const readLocalFile: (pathOrUrl: string) => Promise<Uint8Array> = backend.readLocalFile;
 /** The file names of a local model folder (Node), or undefined where it cannot be listed (the browser). */
 export const listLocalDir: (pathOrUrl: string) => Promise<string[] | undefined> = backend.listLocalDir;
-/** The execution provider the core's own sessions use, following the model's device when it names one. */
+/**
+ * The execution provider the core's own sessions use, following the model's device when it names one; `notice`
+ * says why a half-precision model (`dtype`) runs on WASM where WebGPU lacks `shader-f16`.
+ */
 export const pickExecutionProvider: (
   modelDevice?: string,
-) => Promise<{ executionProviders: string[]; device: string }> = backend.pickExecutionProvider;
+  dtype?: string,
+) => Promise<{ executionProviders: string[]; device: string; notice?: string }> = backend.pickExecutionProvider;
 /** What the session defaults depend on: the runtime, its cores, load and WASM threads. */
 export const runtimeFacts: () => RuntimeFacts = backend.runtimeFacts;
 

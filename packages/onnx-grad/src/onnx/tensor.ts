@@ -1,11 +1,11 @@
 /**
- * Tensor data helpers: typed views of initializers (no copy when the bytes are aligned), tensor construction,
- * and external-data resolution (`model.onnx_data`).
+ * Tensor data helpers: typed views of initializers (no copy when the bytes are aligned) and tensor construction.
+ * External data (`model.onnx_data`) is resolved in external-data.ts.
  *
- * Exports: `TypedArray`, `tensorData`, `makeTensor`, `bytesPerElement`, `resolveExternalData`, `hasExternalData`.
+ * Exports: `TypedArray`, `tensorData`, `makeTensor`, `bytesPerElement`, `tensorSize`.
  */
 import Long from 'long';
-import { DataType, type ModelProto, type TensorProto, type GraphProto, toNumber, OnnxDecodeError } from './proto.ts';
+import { DataType, type TensorProto, toNumber, OnnxDecodeError } from './proto.ts';
 
 export type TypedArray =
   | Float32Array
@@ -127,53 +127,4 @@ export function makeTensor(name: string, dims: readonly number[], data: TypedArr
     data_type: dt,
     raw_data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
   };
-}
-
-function* allTensors(g: GraphProto): Generator<TensorProto> {
-  yield* g.initializer;
-  for (const n of g.node) {
-    for (const a of n.attribute) {
-      if (a.t) yield a.t;
-      if (a.g) yield* allTensors(a.g);
-      for (const sub of a.graphs ?? []) yield* allTensors(sub);
-    }
-  }
-}
-
-export function hasExternalData(model: ModelProto): boolean {
-  for (const t of allTensors(model.graph)) if (t.data_location === 1) return true;
-  return false;
-}
-
-/**
- * Inlines external data (`model.onnx_data`, ...) as views into the given files: `files` maps the `location`
- * written in the model to the file's bytes. The tensor bytes are not copied.
- */
-export function resolveExternalData(
-  model: ModelProto,
-  files: Record<string, Uint8Array> | Map<string, Uint8Array>,
-): void {
-  const get = (k: string) => (files instanceof Map ? files.get(k) : files[k]);
-  for (const t of allTensors(model.graph)) {
-    if (t.data_location !== 1) continue;
-    const info = Object.fromEntries((t.external_data ?? []).map((e) => [e.key, e.value]));
-    if (info.location === undefined)
-      throw new OnnxDecodeError(`Tensor "${t.name}" is marked as external data but names no "location" file.`);
-    const file = get(info.location);
-    if (!file) {
-      throw new OnnxDecodeError(
-        `Tensor "${t.name}" lives in the external data file "${info.location}", which was not provided: pass it next to the model.`,
-      );
-    }
-    const offset = Number(info.offset ?? 0);
-    const length = info.length !== undefined ? Number(info.length) : tensorSize(t) * bytesPerElement(t.data_type);
-    if (offset + length > file.length) {
-      throw new OnnxDecodeError(
-        `External data for "${t.name}" ends at byte ${offset + length} but "${info.location}" has ${file.length} bytes: the file is truncated.`,
-      );
-    }
-    t.raw_data = file.subarray(offset, offset + length);
-    t.data_location = 0;
-    t.external_data = [];
-  }
 }

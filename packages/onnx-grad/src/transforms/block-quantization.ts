@@ -6,11 +6,13 @@
  * 2^(bits-1)), packed like B (uint8 [N, ceil(k_blocks * bits / 8)]) or unpacked in the scales' type. K need not be
  * a multiple of block_size: the padding of the last block is dropped.
  *
- * The packed bytes stay in the file and are unpacked at run time with float ops that are exact on small integers
- * (Cast, Mul by powers of two, Floor, Sub): `v_j = S_j - 2^bits * floor(S_j / 2^bits)` with
- * `S_j = floor(b / 2^(bits*j))`; this needs no integer kernels (BitShift/BitwiseAnd are missing from some backends
- * and opsets) and onnxruntime folds it when the session is created, since every input is constant. The weights are constants, so the
- * gradient w.r.t. A is exact for the dequantized weights.
+ * The packed bytes stay in the file and are unpacked at run time by one `Gather` from a 256-row table of each
+ * byte's fields (`table[b, j] = floor(b / 2^(bits*j)) mod 2^bits`, float32) indexed by the bytes cast to int32:
+ * exact, no integer kernels (BitShift/BitwiseAnd are missing from some backends and opsets), and one pass (the float
+ * form Mul-by-shifts/Floor/Sub broadcast over a trailing axis of 2 took 14 of the 18 s of a 124M q4 gradient run on
+ * onnxruntime-node). The packed inputs are overridable initializers (`keepPackedAtRunTime`), so onnxruntime does not
+ * fold the dequantization at load. The weights are constants, so the gradient w.r.t. A is exact for the
+ * dequantized weights.
  *
  * Half scales (q4f16) are read as float32 and the dequantized weight is cast back to the scales' type, so the graph
  * stays type-consistent until `computeInFloat32` moves the model to float32.
@@ -29,11 +31,11 @@
  * zero points, other bit widths than 2, 4 and 8, int4/uint4-typed or non-2-D tables, shapes that disagree with the
  * attributes.
  *
- * Exports: `lowerBlockQuantization`, `repackTables`, `BlockQuantizationResult`, `PackedTable`,
+ * Exports: `lowerBlockQuantization`, `repackTables`, `keepPackedAtRunTime`, `BlockQuantizationResult`, `PackedTable`,
  * `dequantizeMatMulNBits`, `dequantizeTableBlocks`, `BNB4_CODES`.
  */
 import { DataType, type NodeProto, type TensorProto } from '../onnx/proto.ts';
-import { makeTensor, tensorData, tensorSize } from '../onnx/tensor.ts';
+import { bytesPerElement, makeTensor, tensorData, tensorSize } from '../onnx/tensor.ts';
 import { attrInt } from '../ir/attributes.ts';
 import { OpBuilder } from '../ir/builder.ts';
 import type { Graph } from '../ir/graph.ts';
@@ -156,7 +158,7 @@ function readBnb4(graph: Graph, n: NodeProto): Bnb4 | string {
 function bnb4Weight(b: OpBuilder, n: NodeProto, q: Bnb4): string {
   const { K, N, blockSize, quantType } = q;
   const blocks = (N * K) / blockSize;
-  const codes = unpack(b, b.cast(n.input[1]!, DataType.FLOAT), 1, (N * K) / 2, 4, true);
+  const codes = unpack(b, n.input[1]!, 1, (N * K) / 2, 4, true);
   const values = b.gather(b.f32([...BNB4_CODES[quantType]!]), b.cast(b.reshape(codes, [N * K]), DataType.INT64));
   const absmax = b.reshape(b.cast(n.input[2]!, DataType.FLOAT), [blocks, 1]);
   const w = b.reshape(b.mul(b.reshape(values, [blocks, blockSize]), absmax), [N, K]);
@@ -225,19 +227,38 @@ export function dequantizeTableBlocks(t: PackedTable): Float32Array {
 }
 
 /**
- * `x` (float, [rows, bytes], values 0..255) split into its `bits`-bit fields, low bits first (bitsandbytes: high
- * first): [rows, bytes * 8/bits].
+ * `x` (uint8 [rows, bytes]) split into its `bits`-bit fields, low bits first (bitsandbytes: high first), as float
+ * minus `offset` (a default zero point, subtracted in the table for free): [rows, bytes * 8/bits]. One Gather of a
+ * [256, 8/bits] table of every byte's fields.
  */
-function unpack(b: OpBuilder, x: string, rows: number, bytes: number, bits: number, highFirst = false): string {
-  if (bits === 8) return x;
+function unpack(
+  b: OpBuilder,
+  x: string,
+  rows: number,
+  bytes: number,
+  bits: number,
+  highFirst = false,
+  offset = 0,
+): string {
+  if (bits === 8) {
+    const v = b.reshape(b.cast(x, DataType.FLOAT), [rows, bytes]);
+    return offset ? b.sub(v, b.f32(offset)) : v;
+  }
   const perByte = 8 / bits;
-  const shifts = b.f32(
-    Array.from({ length: perByte }, (_, j) => 2 ** (-bits * (highFirst ? perByte - 1 - j : j))),
-    [perByte],
-  );
-  const shifted = b.op('Floor', [b.mul(b.reshape(x, [rows, bytes, 1]), shifts)]); // S_j = floor(x / 2^(bits*j))
-  const high = b.op('Floor', [b.mul(shifted, b.f32(2 ** -bits))]);
-  const fields = b.sub(shifted, b.mul(high, b.f32(2 ** bits)));
+  // one table per form in the graph (a tiny model has many small 4-bit weights)
+  const tableName = `${PREFIX}fields_${bits}${highFirst ? 'h' : 'l'}${offset ? `_minus${offset}` : ''}`;
+  if (b.graph.initializer(tableName)) {
+    return b.reshape(b.gather(tableName, b.cast(x, DataType.INT32), 0), [rows, bytes * perByte]);
+  }
+  const table = new Float32Array(256 * perByte);
+  for (let v = 0; v < 256; v++) {
+    for (let j = 0; j < perByte; j++) {
+      const shift = bits * (highFirst ? perByte - 1 - j : j);
+      table[v * perByte + j] = (Math.floor(v / 2 ** shift) % 2 ** bits) - offset;
+    }
+  }
+  b.graph.addInitializer(makeTensor(tableName, [256, perByte], table));
+  const fields = b.gather(tableName, b.cast(x, DataType.INT32), 0);
   return b.reshape(fields, [rows, bytes * perByte]);
 }
 
@@ -247,17 +268,18 @@ const toFloat = (b: OpBuilder, x: string, t: TensorProto) =>
 /** The dequantized weight [K, N] in the scales' element type, from the node's inputs (see the module comment). */
 function dequantizedWeight(b: OpBuilder, n: NodeProto, q: NBits): string {
   const { K, N, bits, blockSize, kBlocks, blob } = q;
-  const values = unpack(b, b.cast(n.input[1]!, DataType.FLOAT), N * kBlocks, blob, bits);
+  // without zero points the default 2^(bits-1) is subtracted inside the unpacking table
+  const values = unpack(b, n.input[1]!, N * kBlocks, blob, bits, false, q.zeroPoints ? 0 : 2 ** (bits - 1));
   const blocks = b.reshape(values, [N, kBlocks, blockSize]);
-  let zp: string;
-  if (!q.zeroPoints) zp = b.f32(2 ** (bits - 1));
+  let zp: string | undefined;
+  if (!q.zeroPoints) zp = undefined;
   else if (q.zeroPoints.data_type === DataType.UINT8) {
     const bytes = ceilDiv(kBlocks * bits, 8);
-    const all = unpack(b, b.reshape(b.cast(n.input[3]!, DataType.FLOAT), [N, bytes]), N, bytes, bits);
+    const all = unpack(b, b.reshape(n.input[3]!, [N, bytes]), N, bytes, bits);
     zp = b.reshape(bytes * (8 / bits) === kBlocks ? all : b.slice(all, [0], [kBlocks], [1]), [N, kBlocks, 1]);
   } else zp = b.reshape(toFloat(b, n.input[3]!, q.zeroPoints), [N, kBlocks, 1]);
   const scale = b.reshape(toFloat(b, n.input[2]!, q.scales), [N, kBlocks, 1]);
-  let w = b.reshape(b.mul(b.sub(blocks, zp), scale), [N, kBlocks * blockSize]);
+  let w = b.reshape(b.mul(zp ? b.sub(blocks, zp) : blocks, scale), [N, kBlocks * blockSize]);
   if (kBlocks * blockSize !== K) w = b.slice(w, [0], [K], [1]);
   w = b.transpose(w, [1, 0]);
   return q.scales.data_type === DataType.FLOAT ? w : b.cast(w, q.scales.data_type);
@@ -325,7 +347,7 @@ export function repackTables(graph: Graph, tables: ReadonlyMap<string, PackedTab
     const { rows, cols, bits, blockSize } = t;
     const kBlocks = ceilDiv(cols, blockSize);
     const rowBytes = (cols * bits) / 8;
-    const q = unpack(b, b.cast(stored(t.data), DataType.FLOAT), rows, rowBytes, bits);
+    const q = unpack(b, stored(t.data), rows, rowBytes, bits);
     const blockOf = b.tensor(
       BigInt64Array.from({ length: cols }, (_, c) => BigInt(Math.floor(c / blockSize))),
       [cols],
@@ -337,7 +359,7 @@ export function repackTables(graph: Graph, tables: ReadonlyMap<string, PackedTab
     let zp: string;
     if (t.zeroPoints) {
       const zpBytes = ceilDiv(kBlocks * bits, 8);
-      zp = perColumn(unpack(b, b.cast(stored(t.zeroPoints), DataType.FLOAT), rows, zpBytes, bits));
+      zp = perColumn(unpack(b, stored(t.zeroPoints), rows, zpBytes, bits));
     } else zp = b.f32(2 ** (bits - 1));
     graph.removeInitializer(name);
     graph.addNode('Mul', [b.sub(q, zp), scale], { outputs: [name], name: `${PREFIX}repack/${name}` });
@@ -377,4 +399,37 @@ export function dequantizeMatMulNBits(graph: Graph, node: NodeProto): Float32Arr
     }
   }
   return out;
+}
+
+/** Packed tensors smaller than this are left constant: folding them costs nothing worth avoiding. */
+const RUN_TIME_MIN_BYTES = 1024;
+
+/**
+ * Declares the packed 4-bit weights (and their scales and zero points) that the lowered nodes dequantize as
+ * overridable initializers (listed among the graph inputs, IR >= 4), so that onnxruntime dequantizes them at run
+ * time instead of constant-folding every weight to float32 at load (8x the file in memory, plus the folding's
+ * intermediates: a 124M q4 model's gradient model went past 5 GB at session creation). Runtimes list only
+ * the inputs without an initializer as the session's inputs. Returns the names declared.
+ */
+export function keepPackedAtRunTime(graph: Graph): string[] {
+  const declared: string[] = [];
+  const inputs = new Set(graph.proto.input.map((v) => v.name));
+  for (const t of graph.proto.initializer) {
+    const name = t.name!;
+    // the model's own tensors only: the unpacking tables the lowering adds are constants worth folding into kernels
+    if (
+      inputs.has(name) ||
+      name.startsWith(PREFIX) ||
+      tensorSize(t) * bytesPerElement(t.data_type) < RUN_TIME_MIN_BYTES
+    )
+      continue;
+    if (!graph.consumers(name).some((c) => c.name?.startsWith(PREFIX))) continue;
+    graph.proto.input.push({
+      name,
+      type: { tensor_type: { elem_type: t.data_type, shape: { dim: t.dims.map((d) => ({ dim_value: d })) } } },
+    });
+    declared.push(name);
+  }
+  if (declared.length > 0) graph.invalidate();
+  return declared;
 }

@@ -13,9 +13,10 @@ import type {
   TypeProto,
   ValueInfoProto,
 } from '../onnx/proto.ts';
+import { copyTensorLazily } from '../onnx/external-data.ts';
 
 function cloneTensor(t: TensorProto): TensorProto {
-  return { ...t, dims: [...(t.dims ?? [])], external_data: t.external_data?.map((e) => ({ ...e })) };
+  return copyTensorLazily(t, { dims: [...(t.dims ?? [])], external_data: t.external_data?.map((e) => ({ ...e })) });
 }
 
 function cloneType(t: TypeProto | undefined): TypeProto | undefined {

@@ -18,6 +18,7 @@ import {
 import { makeTensor, tensorData, tensorSize } from '../onnx/tensor.ts';
 import type { Graph } from '../ir/graph.ts';
 import { halfToFloat } from './quantization.ts';
+import { copyTensorLazily } from '../onnx/external-data.ts';
 
 /** Initializers up to this many elements are widened in place rather than cast at run time. */
 const WIDEN_IN_PLACE = 1024;
@@ -44,7 +45,7 @@ export function computeInFloat32(graph: Graph): number {
       graph.addInitializer(widen(t));
     } else {
       const stored = graph.uniqueName(`${name}/half`);
-      graph.addInitializer({ ...t, name: stored });
+      graph.addInitializer(copyTensorLazily(t, { name: stored }));
       graph.addNode('Cast', [stored], { outputs: [name], attrs: { to: DataType.FLOAT }, name: `float32/${name}` });
     }
     changes++;

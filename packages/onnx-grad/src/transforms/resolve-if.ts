@@ -7,11 +7,12 @@
  *
  * Exports: `inlineIf`, `resolveIfs`, `USE_CACHE_BRANCH`.
  */
-import type { GraphProto, NodeProto, TensorProto, ValueInfoProto } from '../onnx/proto.ts';
+import type { GraphProto, NodeProto, ValueInfoProto } from '../onnx/proto.ts';
 import { attrGraph } from '../ir/attributes.ts';
 import type { Graph } from '../ir/graph.ts';
 import { constantValue } from './constants.ts';
 import { TransformError } from './errors.ts';
+import { copyTensorLazily } from '../onnx/external-data.ts';
 
 export const USE_CACHE_BRANCH = 'use_cache_branch';
 
@@ -76,7 +77,7 @@ export function inlineIf(graph: Graph, node: NodeProto, branch: 'then_branch' | 
       attribute: [],
     });
   }
-  for (const t of sub.initializer) graph.addInitializer({ ...t, name: r(t.name!) } as TensorProto);
+  for (const t of sub.initializer) graph.addInitializer(copyTensorLazily(t, { name: r(t.name!) }));
   const outputInfo = new Set(graph.proto.value_info.map((v) => v.name));
   for (const v of sub.value_info) {
     const name = r(v.name);

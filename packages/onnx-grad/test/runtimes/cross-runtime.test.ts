@@ -39,7 +39,8 @@ function feedsFor(grad: GradientModel, seed: number, vocab: number): PlainFeeds 
   const model = decodeModel(grad.bytes);
   const { hiddenSize: H, weights } = grad.embedding!;
   const feeds: PlainFeeds = {};
-  for (const v of model.graph.input) {
+  // the inputs to feed: not the packed 4-bit weights, also listed there as overridable initializers
+  for (const v of model.graph.input.filter((i) => grad.inputNames.includes(i.name))) {
     if (v.name === 'inputs_embeds') {
       const data: number[] = [];
       for (let k = 0; k < B * S; k++)

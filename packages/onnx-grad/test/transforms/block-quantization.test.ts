@@ -7,6 +7,8 @@
  * be lowered (g_idx) are named in the refusal with the reason.
  */
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import * as ort from 'onnxruntime-node';
 import {
@@ -29,6 +31,7 @@ import { halfToFloat } from '../../src/transforms/quantization.ts';
 import { floatToHalf } from '../fixtures/precision.ts';
 import { addInput, addOutput, emptyModel } from '../fixtures/onnx-model.ts';
 import { maxAbsDiff, rng } from './helpers.ts';
+import { ensureFixture } from '../fixtures/index.ts';
 
 interface Case {
   K: number;
@@ -255,9 +258,13 @@ describe('MatMulNBits lowered to standard ops', () => {
     const { model: mine } = lowered(model);
     const stored = mine.graph.initializer.find((t) => t.name === 'B')!;
     expect(stored.data_type).toBe(DataType.UINT8);
+    // no float weight: only small constants and the [256, 2] table of each byte's two 4-bit fields
     expect(
       mine.graph.initializer.every(
-        (t) => t.data_type !== DataType.FLOAT || Number(t.dims.reduce((a, d) => Number(a) * Number(d), 1)) <= 64,
+        (t) =>
+          t.data_type !== DataType.FLOAT ||
+          Number(t.dims.reduce((a, d) => Number(a) * Number(d), 1)) <= 64 ||
+          t.dims.map(Number).join() === '256,2',
       ),
     ).toBe(true);
   });
@@ -496,4 +503,18 @@ describe('MatMulNBits lowered to standard ops', () => {
       { seed: 4004, numRuns: 25 },
     );
   }, 120_000);
+
+  it('the gradient model declares the packed weights overridable (no load-time folding) without new inputs to feed', async () => {
+    const dir = await ensureFixture('gpt2-tiny-opset13');
+    const grad = buildGradientModel(new Uint8Array(readFileSync(join(dir, 'onnx', 'model_q4.onnx'))));
+    const proto = decodeModel(grad.bytes);
+    const initializers = new Set(proto.graph.initializer.map((t) => t.name));
+    const overridable = proto.graph.input.filter((v) => initializers.has(v.name)).map((v) => v.name);
+    // the tiny GPT-2's 4-bit weight (the tied lm_head; its Conv1D are Gemms) and its scales are read at run time
+    expect(overridable.map((n) => n.replace(/^.*_(Q4|scales)$/, '$1')).sort()).toEqual(['Q4', 'scales']);
+    expect(grad.inputNames).toEqual(['inputs_embeds', 'attention_mask', 'position_ids', 'grad_logits']);
+    const session = await ort.InferenceSession.create(grad.bytes, { logSeverityLevel: 3 });
+    expect(session.inputNames).toEqual(grad.inputNames); // runtimes do not ask for overridable initializers
+    await session.release();
+  });
 });

@@ -136,6 +136,74 @@ describe('elementwise contrib ops equal their onnxruntime kernels', () => {
   });
 });
 
+describe('BiasSplitGelu (CUDA and WebGPU kernels only; the WebGPU kernel is compared in test/runtimes/contrib-webgpu.test.ts)', () => {
+  it('equals its definition left · Gelu(right) of X + bias split in halves, computed in float64', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          batch: fc.integer({ min: 1, max: 2 }),
+          seq: fc.integer({ min: 1, max: 4 }),
+          half: fc.integer({ min: 1, max: 12 }),
+          seed: fc.integer({ min: 1, max: 1e6 }),
+        }),
+        async ({ batch, seq, half, seed }) => {
+          const D = 2 * half;
+          const dims = [batch, seq, D];
+          const x = uniform(seed, size(dims), -4, 4).map(Math.fround);
+          const bias = uniform(seed + 1, D).map(Math.fround);
+          const spec: ContribNodeSpec = {
+            op: 'BiasSplitGelu',
+            inputs: [io('X', dims), io('bias', [D])],
+            outputs: [io('Y')],
+          };
+          const out = await run(decomposed(contribModel(spec)), { X: f32(x, dims), bias: f32(bias, [D]) });
+          const want: number[] = [];
+          for (let r = 0; r < batch * seq; r++) {
+            for (let j = 0; j < half; j++) {
+              const left = x[r * D + j]! + bias[j]!;
+              const right = x[r * D + half + j]! + bias[half + j]!;
+              want.push(left * 0.5 * right * (1 + erf(right / Math.SQRT2)));
+            }
+          }
+          expect(out.Y!.dims).toEqual([batch, seq, half]);
+          const err = maxAbs(out.Y!, f32(want, [batch, seq, half]));
+          record('BiasSplitGelu', err);
+          expect(err).toBeLessThanOrEqual(2e-5); // float32 arithmetic on values up to ~20
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('a channel count that is not static and even is refused with the reason', () => {
+    const model = contribModel({
+      op: 'BiasSplitGelu',
+      inputs: [io('X', [1, 2, 5]), io('bias', [5])],
+      outputs: [io('Y')],
+    });
+    const result = decomposeContribOps(new Graph(model));
+    expect([...result.refused.values()].join()).toMatch(/static and even, got 5/);
+  });
+});
+
+/** erf to float64 precision (Abramowitz-Stegun 7.1.26 is too coarse here): its Maclaurin / continued-fraction forms. */
+function erf(x: number): number {
+  const a = Math.abs(x);
+  if (a < 2.5) {
+    let term = a;
+    let sum = a;
+    for (let n = 1; n < 80; n++) {
+      term *= (-a * a) / n;
+      sum += term / (2 * n + 1);
+    }
+    return Math.sign(x) * ((2 / Math.sqrt(Math.PI)) * sum);
+  }
+  // erfc continued fraction (Lentz), accurate for a >= 2.5
+  let f = a;
+  for (let n = 60; n >= 1; n--) f = a + n / 2 / f;
+  return Math.sign(x) * (1 - Math.exp(-a * a) / (Math.sqrt(Math.PI) * f));
+}
+
 describe('fused normalizations equal their onnxruntime kernels', () => {
   const arb = fc.record({
     batch: fc.integer({ min: 1, max: 3 }),

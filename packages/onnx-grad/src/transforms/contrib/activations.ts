@@ -5,11 +5,14 @@
  * - `FastGelu(X[, bias])`: x = X (+ bias), x · ½(1 + tanh(x·(√(2/π) + 0.044715·√(2/π)·x²)))
  * - `QuickGelu(X)`: X · σ(alpha·X), alpha default 1.702
  * - `BiasAdd(X, bias, skip)` = X + bias + skip
+ * - `BiasSplitGelu(X, bias)` (diffusion UNets; CUDA and WebGPU kernels only): x = X + bias [N, S, D], then
+ *   left · Gelu(right) with left, right = x[..., :D/2], x[..., D/2:] (erf GELU, as bert/bias_split_gelu and the
+ *   WebGPU shader compute it); D must be static and even
  *
  * Exports: `ACTIVATIONS`.
  */
 import { attrFloat } from '../../ir/attributes.ts';
-import type { ContribOp, DecomposeContext } from './context.ts';
+import { ContribRefusal, type ContribOp, type DecomposeContext } from './context.ts';
 
 const SQRT_2_OVER_PI = 0.7978845608028654;
 const FAST_GELU_COEFF = 0.044715;
@@ -45,5 +48,19 @@ export const ACTIVATIONS: Record<string, ContribOp> = {
   BiasAdd: {
     required: ['X', 'bias', 'skip'],
     run: (c) => c.bind(0, c.b.add(c.b.add(c.input(0)!, c.input(1)!), c.input(2)!)),
+  },
+  BiasSplitGelu: {
+    required: ['X', 'bias'],
+    run: (c) => {
+      const { b } = c;
+      const bias = c.input(1)!;
+      const D = c.types.staticShape(bias)?.[0] ?? c.types.dim(c.input(0)!, 2);
+      if (D === undefined || D % 2 !== 0)
+        throw new ContribRefusal(`its channel count (bias length) must be static and even, got ${D ?? 'unknown'}`);
+      const x = b.add(c.input(0)!, bias);
+      const left = b.slice(x, [0], [D / 2], [-1]);
+      const right = b.slice(x, [D / 2], [D], [-1]);
+      c.bind(0, b.mul(left, erfGelu(c, right)));
+    },
   },
 };
