@@ -65,9 +65,9 @@ async function logitsGrad(bytes: Uint8Array): Promise<Float32Array> {
 }
 
 describe('onnx-grad CLI', () => {
-  it('--help prints the usage and exits 0; bad command lines exit 2 with the reason', () => {
+  it('--help prints the usage and exits 0; bad command lines exit 2 with the reason', async () => {
     const h = silent();
-    expect(main(['--help'], h.io)).toBe(0);
+    expect(await main(['--help'], h.io)).toBe(0);
     expect(h.out.join('')).toMatch(/Usage: pnpm onnx-grad <model\.onnx> -o <grad\.onnx>/);
     const cases: [string[], RegExp][] = [
       [[], /Missing the input model path/],
@@ -79,21 +79,21 @@ describe('onnx-grad CLI', () => {
     ];
     for (const [argv, message] of cases) {
       const r = silent();
-      expect(main(argv, r.io)).toBe(2);
+      expect(await main(argv, r.io)).toBe(2);
       expect(r.err.join('\n')).toMatch(message);
     }
   });
 
-  it('models it cannot convert exit 1 with the error (a contrib op without decomposition; config mismatch)', () => {
+  it('models it cannot convert exit 1 with the error (a contrib op without decomposition; config mismatch)', async () => {
     const r0 = silent();
-    expect(main([FUSED_GPT2, '-o', join(dir, 'gpt2-fused.onnx')], r0.io)).toBe(0); // its contrib ops decompose
+    expect(await main([FUSED_GPT2, '-o', join(dir, 'gpt2-fused.onnx')], r0.io)).toBe(0); // its contrib ops decompose
     expect(existsSync(join(dir, 'gpt2-fused.onnx'))).toBe(true);
     const m = decodeModel(readBytes(FUSED_GPT2));
     m.graph.node.find((n) => n.name === 'GptAttention_0')!.op_type = 'DecoderMaskedMultiHeadAttention';
     const edited = join(dir, 'gpt2-dmmha.onnx');
     writeFileSync(edited, encodeModel(m));
     const r = silent();
-    expect(main([edited, '-o', join(dir, 'gpt2.onnx')], r.io)).toBe(1);
+    expect(await main([edited, '-o', join(dir, 'gpt2.onnx')], r.io)).toBe(1);
     expect(r.err.join('\n')).toMatch(
       /NonStandardOpsError: .*com\.microsoft:DecoderMaskedMultiHeadAttention.*"GptAttention_0"/s,
     );
@@ -101,7 +101,7 @@ describe('onnx-grad CLI', () => {
     const cfg = join(dir, 'wrong-config.json');
     writeFileSync(cfg, JSON.stringify({ vocab_size: 50257, n_embd: 768 }));
     const r2 = silent();
-    expect(main([DISTILBERT, '-o', join(dir, 'x.onnx'), '--config', cfg], r2.io)).toBe(1);
+    expect(await main([DISTILBERT, '-o', join(dir, 'x.onnx'), '--config', cfg], r2.io)).toBe(1);
     expect(r2.err.join('\n')).toMatch(/does not match config\.json \(vocab_size 50257, hidden size 768\)/);
   });
 
@@ -119,7 +119,7 @@ describe('onnx-grad CLI', () => {
     expect(readFileSync(join(folder, 'model.onnx')).length).toBeLessThan(40_000); // the weights really moved out
 
     const r = silent();
-    expect(main([join(folder, 'model.onnx'), '-o', join(dir, 'grad.onnx')], r.io)).toBe(0);
+    expect(await main([join(folder, 'model.onnx'), '-o', join(dir, 'grad.onnx')], r.io)).toBe(0);
     expect(r.out.join('\n')).toMatch(/inputs: {2}inputs_embeds, attention_mask, grad_logits/);
     expect(r.out.join('\n')).toMatch(/embedding table: distilbert\.embeddings\.word_embeddings\.weight \[30522, 2\]/);
     const viaCli = await logitsGrad(new Uint8Array(readFileSync(join(dir, 'grad.onnx'))));
