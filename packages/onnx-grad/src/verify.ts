@@ -59,8 +59,9 @@ const TYPES: Record<number, string> = { 1: 'float32', 6: 'int32', 7: 'int64', 9:
 function dimsOf(v: ValueInfoProto, seq: number): number[] {
   const dims = v.type?.tensor_type?.shape?.dim ?? [];
   return dims.map((d, i) => {
-    if (d.dim_value !== undefined && d.dim_value !== null) return toNumber(d.dim_value);
     const p = d.dim_param ?? '';
+    // protobufjs reads an unset dim_value as 0: a named dim is free whatever dim_value says
+    if (!p && d.dim_value !== undefined && d.dim_value !== null) return toNumber(d.dim_value);
     if (/past/i.test(p)) return 0;
     if (i === 0 || /batch/i.test(p)) return 1;
     return seq;
@@ -180,7 +181,8 @@ export async function verifyGradientModel(
   for (const name of grad.outputNames) {
     const out = got[name]!;
     if (name.startsWith('grad_')) {
-      for (const x of out.data) if (!Number.isFinite(Number(x))) throw new VerificationError(`"${name}" holds ${x}.`);
+      for (let i = 0; i < out.data.length; i++)
+        if (!Number.isFinite(Number(out.data[i]))) throw new VerificationError(`"${name}" holds ${out.data[i]}.`);
       continue;
     }
     const r = ref[name];

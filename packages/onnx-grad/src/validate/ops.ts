@@ -8,7 +8,7 @@
  */
 import type { NodeProto } from '../onnx/proto.ts';
 import { attrInt, attrInts } from '../ir/attributes.ts';
-import type { ShapeInfo } from '../shape/infer.ts';
+import { MAX_RANK, type ShapeInfo } from '../shape/infer.ts';
 import type { Dim } from '../shape/dims.ts';
 import { nodeLabel, type Problems } from './errors.ts';
 
@@ -50,10 +50,36 @@ function axisProblem(axis: number, rank: number, lo = -rank, hi = rank - 1): str
   return axis < lo || axis > hi ? `axis ${axis} is outside [${lo}, ${hi}] for an input of rank ${rank}` : undefined;
 }
 
+/** Inputs that hold a shape (one entry per output axis): their declared length is the output's rank. */
+const SHAPE_INPUTS: Record<string, number> = { ConstantOfShape: 0, Reshape: 1, Expand: 1 };
+
+/** Attributes without which the op is undefined (onnxruntime refuses the node). */
+const REQUIRED: Record<string, string[]> = {
+  If: ['then_branch', 'else_branch'],
+  Loop: ['body'],
+  Scan: ['body', 'num_scan_inputs'],
+  Cast: ['to'],
+};
+
 /** Checks one node (in topological order, `info` from shape inference over the graph). */
 export function checkNodeShapes(n: NodeProto, index: number, info: ShapeInfo, p: Problems): void {
   if (n.domain && n.domain !== 'ai.onnx') return;
   const where = () => nodeLabel(n, index);
+  for (const a of REQUIRED[n.op_type] ?? [])
+    if (!n.attribute.some((x) => x.name === a)) p.add(where(), `has no "${a}" attribute, which ${n.op_type} requires`);
+  if (n.op_type === 'Constant' && n.attribute.length !== 1)
+    p.add(where(), `has ${n.attribute.length} attributes; a Constant holds exactly one value attribute`);
+  const shapeInput = SHAPE_INPUTS[n.op_type];
+  if (shapeInput !== undefined && n.input[shapeInput]) {
+    const s = info.shape(n.input[shapeInput]!);
+    if (s && s.length !== 1)
+      p.add(where(), `its shape input "${n.input[shapeInput]}" has rank ${s.length}; a shape is 1-D`);
+    else if (s && typeof s[0] === 'number' && s[0] > MAX_RANK)
+      p.add(
+        where(),
+        `its shape input "${n.input[shapeInput]}" is declared with ${s[0]} entries, an output of rank ${s[0]}; ranks above ${MAX_RANK} are refused`,
+      );
+  }
   const shape = (k: number) => (n.input[k] ? info.shape(n.input[k]!) : undefined);
   const x = shape(0);
   const r = x?.length;
