@@ -45,6 +45,7 @@ const counts: Record<string, number> = {
   crash: 0,
   hang: 0,
   'silent-wrong': 0,
+  skipped: 0,
 };
 const errorClasses = new Map<string, number>();
 let next = from;
@@ -57,7 +58,7 @@ function record(r: Result): void {
     const cls = r.verdict.error!.split(':')[0]!;
     errorClasses.set(cls, (errorClasses.get(cls) ?? 0) + 1);
   }
-  if (!['clean-error', 'valid', 'unchecked'].includes(r.verdict.kind)) {
+  if (!['clean-error', 'valid', 'unchecked', 'skipped'].includes(r.verdict.kind)) {
     results.push(r);
     console.log(
       `case ${r.id} (${r.base}, ${r.mutation}): ${r.verdict.kind} ${r.verdict.error ?? r.verdict.reason ?? ''}`,
@@ -70,14 +71,16 @@ function record(r: Result): void {
 
 function runWorker(): Promise<void> {
   return new Promise((done) => {
-    let child: ChildProcess;
+    let child = undefined as unknown as ChildProcess; // set by start()
     let current: number | undefined;
     let timer: NodeJS.Timeout | undefined;
     const start = () => {
+      if (child) children.delete(child);
       child = fork(WORKER, [], {
         execArgv: ['--import', 'tsx', '--max-old-space-size=3072'],
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });
+      children.add(child);
       let stderr = '';
       child.stderr!.on('data', (d: Buffer) => {
         stderr = (stderr + d.toString()).slice(-4000);
@@ -136,27 +139,47 @@ function runWorker(): Promise<void> {
   });
 }
 
+const children = new Set<ChildProcess>();
+
+/** Prints the summary of the cases judged so far and writes the report; the exit code says if any failed. */
+function finish(): void {
+  const done = Object.values(counts).reduce((a, b) => a + b, 0);
+  const secs = (performance.now() - t0) / 1000;
+  const summary = {
+    cases: done,
+    requested: cases,
+    seed,
+    from,
+    seconds: Math.round(secs),
+    casesPerSecond: Number((done / secs).toFixed(2)),
+    cleanErrors: counts['clean-error'],
+    validOutputs: counts.valid,
+    unchecked: counts.unchecked,
+    crashes: counts.crash,
+    hangs: counts.hang,
+    silentWrong: counts['silent-wrong'],
+    skipped: counts.skipped,
+    cleanErrorsByClass: Object.fromEntries([...errorClasses].sort((a, b) => b[1] - a[1])),
+  };
+  writeFileSync(resolve(values.report!), `${JSON.stringify({ summary, failures: results }, null, 2)}\n`);
+  console.log(
+    `\nfuzz: ${done} cases in ${summary.seconds} s (${summary.casesPerSecond}/s): ${summary.cleanErrors} clean errors, ` +
+      `${summary.validOutputs} valid outputs, ${summary.unchecked} unchecked (original not runnable on the test input), ` +
+      `${summary.crashes} crashes, ${summary.hangs} hangs, ${summary.silentWrong} silent wrong` +
+      (summary.skipped ? ` (${summary.skipped} mutations left no encodable model: skipped)` : '') +
+      '\n' +
+      `clean errors by class: ${JSON.stringify(summary.cleanErrorsByClass)}\nreport: ${resolve(values.report!)}`,
+  );
+  process.exitCode = summary.crashes + summary.hangs + summary.silentWrong > 0 ? 1 : 0;
+}
+
+// Ctrl-C (or a scheduler's SIGTERM) stops the run with the summary of the cases judged so far
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => {
+    for (const c of children) c.kill('SIGKILL');
+    finish();
+    process.exit();
+  });
+
 await Promise.all(Array.from({ length: workers }, runWorker));
-const secs = (performance.now() - t0) / 1000;
-const summary = {
-  cases,
-  seed,
-  from,
-  seconds: Math.round(secs),
-  casesPerSecond: Number((cases / secs).toFixed(2)),
-  cleanErrors: counts['clean-error'],
-  validOutputs: counts.valid,
-  unchecked: counts.unchecked,
-  crashes: counts.crash,
-  hangs: counts.hang,
-  silentWrong: counts['silent-wrong'],
-  cleanErrorsByClass: Object.fromEntries([...errorClasses].sort((a, b) => b[1] - a[1])),
-};
-writeFileSync(resolve(values.report!), `${JSON.stringify({ summary, failures: results }, null, 2)}\n`);
-console.log(
-  `\nfuzz: ${cases} cases in ${summary.seconds} s (${summary.casesPerSecond}/s): ${summary.cleanErrors} clean errors, ` +
-    `${summary.validOutputs} valid outputs, ${summary.unchecked} unchecked (original not runnable on the test input), ` +
-    `${summary.crashes} crashes, ${summary.hangs} hangs, ${summary.silentWrong} silent wrong\n` +
-    `clean errors by class: ${JSON.stringify(summary.cleanErrorsByClass)}\nreport: ${resolve(values.report!)}`,
-);
-process.exitCode = summary.crashes + summary.hangs + summary.silentWrong > 0 ? 1 : 0;
+finish();

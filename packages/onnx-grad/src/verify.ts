@@ -10,6 +10,7 @@ import type { ModelProto, ValueInfoProto } from './onnx/proto.ts';
 import { toNumber } from './onnx/proto.ts';
 import type { GradientModel } from './gradient-model.ts';
 import { INPUTS_EMBEDS } from './transforms/embedding-cut.ts';
+import { halfToFloat } from './transforms/quantization.ts';
 
 /** The part of onnxruntime's API the check uses. */
 export interface VerifyRuntime {
@@ -116,7 +117,11 @@ async function run(
 ): Promise<Record<string, VerifyTensor>> {
   let session: VerifySession;
   try {
-    session = await rt.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
+    session = await rt.InferenceSession.create(bytes, {
+      graphOptimizationLevel: 'disabled',
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+    });
   } catch (e) {
     throw new VerificationError(`onnxruntime cannot load ${what}: ${(e as Error).message.split('\n')[0]}`);
   }
@@ -181,8 +186,10 @@ export async function verifyGradientModel(
   for (const name of grad.outputNames) {
     const out = got[name]!;
     if (name.startsWith('grad_')) {
-      for (let i = 0; i < out.data.length; i++)
-        if (!Number.isFinite(Number(out.data[i]))) throw new VerificationError(`"${name}" holds ${out.data[i]}.`);
+      for (let i = 0; i < out.data.length; i++) {
+        const x = out.type === 'float16' ? halfToFloat(Number(out.data[i])) : Number(out.data[i]);
+        if (!Number.isFinite(x)) throw new VerificationError(`"${name}" holds ${x}.`);
+      }
       continue;
     }
     const r = ref[name];
@@ -193,9 +200,12 @@ export async function verifyGradientModel(
       );
     let scale = 0;
     let diff = 0;
+    // onnxruntime-node returns float16 as its raw bits
+    const value = (t: VerifyTensor, i: number) =>
+      t.type === 'float16' ? halfToFloat(Number(t.data[i])) : Number(t.data[i]);
     for (let i = 0; i < r.data.length; i++) {
-      const a = Number(r.data[i]);
-      const b = Number(out.data[i]);
+      const a = value(r, i);
+      const b = value(out, i);
       if (Number.isNaN(a) && Number.isNaN(b)) continue;
       scale = Math.max(scale, Math.abs(a));
       diff = Math.max(diff, Math.abs(a - b));

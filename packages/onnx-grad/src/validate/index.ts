@@ -13,6 +13,9 @@ import { ModelValidationError, Problems } from './errors.ts';
 import { checkModelHeader } from './opsets.ts';
 import { checkGraph } from './graph.ts';
 import { checkNodeShapes } from './ops.ts';
+import { checkContribTypes, checkFlags, checkNodeSchema } from './schema.ts';
+import { checkElementTypes, TypeMismatchError } from '../transforms/type-check.ts';
+import { toNumber } from '../onnx/proto.ts';
 
 export { ModelValidationError, type ValidationProblem } from './errors.ts';
 export { externalDataInfo, type ExternalDataInfo } from './tensors.ts';
@@ -32,14 +35,40 @@ export function validateModel(model: ModelProto, options: ValidateOptions = {}):
   const opset = checkModelHeader(model, p);
   options.checkpoint?.('validate: opsets');
   const order = checkGraph(model.graph, opset, p, options.fileSizes);
+  if (toNumber(model.ir_version) < 4) {
+    // before IR 4 an initializer is the default value of a graph input, which must exist
+    const inputs = new Set(model.graph.input.map((v) => v.name));
+    const orphan = model.graph.initializer.find((t) => !inputs.has(t.name ?? ''));
+    if (orphan)
+      p.add(
+        `initializer "${orphan.name}"`,
+        `is not a graph input, which IR version ${toNumber(model.ir_version)} requires`,
+      );
+  }
   options.checkpoint?.('validate: graph');
   if (p.list.length === 0 && order && opset !== undefined) {
     const nodes = model.graph.node;
     const sorted = order.every((v, i) => v === i) ? nodes : order.map((i) => nodes[i]!);
     const graph = new Graph({ ...model, graph: { ...model.graph, node: sorted } });
+    try {
+      checkElementTypes(graph); // inputs bound to one type parameter (Add, Concat, MatMul, ...) share a type
+    } catch (e) {
+      if (!(e instanceof TypeMismatchError)) throw e;
+      for (const m of e.mismatches)
+        p.add(
+          `node "${m.node}" (${m.opType})`,
+          `inputs of one type parameter differ: ${m.inputs.map((x) => `"${x.name}" ${x.type}`).join(', ')}`,
+        );
+    }
     const info = inferShapes(graph);
     options.checkpoint?.('validate: shapes');
-    sorted.forEach((n, i) => checkNodeShapes(n, order[i]!, info, p));
+    const types = (x: string) => info.elemType(x);
+    sorted.forEach((n, i) => {
+      checkFlags(n, order[i]!, p);
+      checkContribTypes(n, order[i]!, types, p);
+      checkNodeSchema(n, order[i]!, opset, types, p);
+      checkNodeShapes(n, order[i]!, info, p);
+    });
   }
   if (p.list.length > 0) throw new ModelValidationError(p.list, options.what);
 }

@@ -53,22 +53,10 @@ function axisProblem(axis: number, rank: number, lo = -rank, hi = rank - 1): str
 /** Inputs that hold a shape (one entry per output axis): their declared length is the output's rank. */
 const SHAPE_INPUTS: Record<string, number> = { ConstantOfShape: 0, Reshape: 1, Expand: 1 };
 
-/** Attributes without which the op is undefined (onnxruntime refuses the node). */
-const REQUIRED: Record<string, string[]> = {
-  If: ['then_branch', 'else_branch'],
-  Loop: ['body'],
-  Scan: ['body', 'num_scan_inputs'],
-  Cast: ['to'],
-};
-
 /** Checks one node (in topological order, `info` from shape inference over the graph). */
 export function checkNodeShapes(n: NodeProto, index: number, info: ShapeInfo, p: Problems): void {
   if (n.domain && n.domain !== 'ai.onnx') return;
   const where = () => nodeLabel(n, index);
-  for (const a of REQUIRED[n.op_type] ?? [])
-    if (!n.attribute.some((x) => x.name === a)) p.add(where(), `has no "${a}" attribute, which ${n.op_type} requires`);
-  if (n.op_type === 'Constant' && n.attribute.length !== 1)
-    p.add(where(), `has ${n.attribute.length} attributes; a Constant holds exactly one value attribute`);
   const shapeInput = SHAPE_INPUTS[n.op_type];
   if (shapeInput !== undefined && n.input[shapeInput]) {
     const s = info.shape(n.input[shapeInput]!);

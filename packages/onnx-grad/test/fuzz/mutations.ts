@@ -71,7 +71,8 @@ export const MUTATIONS: Record<string, (c: Ctx) => void> = {
     if (io.length > 0) pick(c.r, io).name = pick(c.r, ['', 'nope', io[0]!.name]);
   },
   'opsets/version': (c) => {
-    c.m.opset_import[0]!.version = pick(c.r, [-1, 0, 1, 6, 7, 8, 9, 10, 11, 12, 13, 14, 17, 18, 21, 23, 26, 27, 30]);
+    const o = c.m.opset_import.find((x) => !x.domain || x.domain === 'ai.onnx') ?? c.m.opset_import[0];
+    if (o) o.version = pick(c.r, [-1, 0, 1, 6, 7, 8, 9, 10, 11, 12, 13, 14, 17, 18, 21, 23, 26, 27, 30]);
   },
   'opsets/duplicate-import': (c) => {
     c.m.opset_import.push({ domain: pick(c.r, ['', 'ai.onnx']), version: pick(c.r, [7, 11, 14, 17]) });

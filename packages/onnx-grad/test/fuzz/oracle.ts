@@ -73,7 +73,11 @@ export async function judge(bytes: Uint8Array, externalData?: Record<string, Uin
     const msg = (e as Error).message;
     if (e instanceof VerificationError && /cannot load the original/.test(msg))
       return { kind: 'silent-wrong', reason: `built from a model onnxruntime refuses: ${msg.slice(0, 300)}` };
-    if (e instanceof VerificationError && /cannot run the original|No test value|cannot feed|too large/.test(msg))
+    // a NaN/inf gradient can be right (a mutated weight makes a sqrt or division singular): not judged
+    if (
+      e instanceof VerificationError &&
+      /cannot run the original|No test value|cannot feed|too large|" holds (NaN|-?Infinity)/.test(msg)
+    )
       return { kind: 'unchecked', reason: msg.slice(0, 200) };
     return { kind: 'silent-wrong', reason: msg.slice(0, 300) };
   }
