@@ -9,7 +9,7 @@
  * when there is any failure. A failing case is replayed with `--from ID --cases 1`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../src/io/files.ts';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -31,6 +31,7 @@ const timeoutMs = Number(values.timeout) * 1000;
 const workers = Math.max(1, Number(values.workers));
 const WORKER = join(dirname(fileURLToPath(import.meta.url)), '../test/fuzz/worker.ts');
 
+type Verdict = 'clean-error' | 'valid' | 'unchecked' | 'crash' | 'hang' | 'silent-wrong' | 'skipped';
 interface Result {
   id: number;
   base?: string;
@@ -38,7 +39,7 @@ interface Result {
   verdict: { kind: string; error?: string; reason?: string; stack?: string };
 }
 const results: Result[] = [];
-const counts: Record<string, number> = {
+const counts: Record<Verdict, number> = {
   'clean-error': 0,
   valid: 0,
   unchecked: 0,
@@ -53,7 +54,8 @@ const end = from + cases;
 const t0 = performance.now();
 
 function record(r: Result): void {
-  counts[r.verdict.kind] = (counts[r.verdict.kind] ?? 0) + 1;
+  const kind = r.verdict.kind as Verdict;
+  counts[kind] = (counts[kind] ?? 0) + 1;
   if (r.verdict.kind === 'clean-error') {
     const cls = r.verdict.error!.split(':')[0]!;
     errorClasses.set(cls, (errorClasses.get(cls) ?? 0) + 1);
@@ -161,7 +163,7 @@ function finish(): void {
     skipped: counts.skipped,
     cleanErrorsByClass: Object.fromEntries([...errorClasses].sort((a, b) => b[1] - a[1])),
   };
-  writeFileSync(resolve(values.report!), `${JSON.stringify({ summary, failures: results }, null, 2)}\n`);
+  writeFileAtomic(resolve(values.report!), `${JSON.stringify({ summary, failures: results }, null, 2)}\n`);
   console.log(
     `\nfuzz: ${done} cases in ${summary.seconds} s (${summary.casesPerSecond}/s): ${summary.cleanErrors} clean errors, ` +
       `${summary.validOutputs} valid outputs, ${summary.unchecked} unchecked (original not runnable on the test input), ` +

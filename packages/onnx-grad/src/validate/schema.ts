@@ -156,6 +156,32 @@ const TYPE_NAMES: Record<number, string> = Object.fromEntries(
   Object.entries(DataType).map(([k, v]) => [v, k.toLowerCase()]),
 );
 
+/** Every ai.onnx op (opset 26) and the ops onnxruntime registers in the onnx domain; another name has no kernel. */
+const ONNX_OPS = new Set(
+  (
+    'Abs Acos Acosh Add AffineGrid And ArgMax ArgMin Asin Asinh Atan Atanh Attention AveragePool BatchNormalization ' +
+    'Bernoulli BitCast BitShift BitwiseAnd BitwiseNot BitwiseOr BitwiseXor BlackmanWindow Cast CastLike Ceil Celu ' +
+    'CenterCropPad Clip Col2Im Compress Concat ConcatFromSequence Constant ConstantOfShape Conv ConvInteger ' +
+    'ConvTranspose Cos Cosh CumProd CumSum DFT DeformConv DepthToSpace DequantizeLinear Det Div Dropout ' +
+    'DynamicQuantizeLinear Einsum Elu Equal Erf Exp Expand EyeLike Flatten Floor GRU Gather GatherElements GatherND ' +
+    'Gelu Gemm GlobalAveragePool GlobalLpPool GlobalMaxPool Greater GreaterOrEqual GridSample GroupNormalization ' +
+    'HammingWindow HannWindow HardSigmoid HardSwish Hardmax Identity If ImageDecoder InstanceNormalization IsInf IsNaN ' +
+    'LRN LSTM LayerNormalization LeakyRelu Less LessOrEqual Log LogSoftmax Loop LpNormalization LpPool MatMul ' +
+    'MatMulInteger Max MaxPool MaxRoiPool MaxUnpool Mean MeanVarianceNormalization MelWeightMatrix Min Mish Mod Mul ' +
+    'Multinomial Neg NegativeLogLikelihoodLoss NonMaxSuppression NonZero Not OneHot Optional OptionalGetElement ' +
+    'OptionalHasElement Or PRelu Pad Pow QLinearConv QLinearMatMul QuantizeLinear RMSNormalization RNN RandomNormal ' +
+    'RandomNormalLike RandomUniform RandomUniformLike Range Reciprocal ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ' +
+    'ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare RegexFullMatch Relu Reshape Resize ' +
+    'ReverseSequence RoiAlign RotaryEmbedding Round STFT Scan Scatter ScatterElements ScatterND Selu SequenceAt ' +
+    'SequenceConstruct SequenceEmpty SequenceErase SequenceInsert SequenceLength SequenceMap Shape Shrink Sigmoid Sign ' +
+    'Sin Sinh Size Slice Softmax SoftmaxCrossEntropyLoss Softplus Softsign SpaceToDepth Split SplitToSequence Sqrt ' +
+    'Squeeze StringConcat StringNormalizer StringSplit Sub Sum Swish Tan Tanh TensorScatter TfIdfVectorizer ' +
+    'ThresholdedRelu Tile TopK Transpose Trilu Unique Unsqueeze Upsample Where Xor ' +
+    // onnxruntime's own ops in the onnx domain
+    'SimplifiedLayerNormalization SkipSimplifiedLayerNormalization'
+  ).split(' '),
+);
+
 /** 0/1 flags: kernels disagree on what another value means (Gemm: any non-zero, Attention: only 1), so refuse it. */
 const FLAGS = new Set([
   'transA',
@@ -231,6 +257,10 @@ export function checkNodeSchema(
 ): void {
   if (n.domain && n.domain !== 'ai.onnx') return;
   const where = () => nodeLabel(n, index);
+  if (!ONNX_OPS.has(n.op_type)) {
+    p.add(where(), `"${n.op_type}" is not an ai.onnx op (onnxruntime has no kernel for it)`);
+    return;
+  }
   const arity = ARITY[n.op_type];
   if (arity) {
     const [min, max, maxOut] = arity;
