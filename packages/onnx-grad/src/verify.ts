@@ -7,7 +7,7 @@
  * Exports: `VerifyRuntime`, `VerifyResult`, `VerificationError`, `verifyGradientModel`.
  */
 import type { ModelProto, ValueInfoProto } from './onnx/proto.ts';
-import { toNumber } from './onnx/proto.ts';
+import { decodeModel, toNumber } from './onnx/proto.ts';
 import type { GradientModel } from './gradient-model.ts';
 import { INPUTS_EMBEDS } from './transforms/embedding-cut.ts';
 import { halfToFloat } from './transforms/quantization.ts';
@@ -156,7 +156,15 @@ export async function verifyGradientModel(
   const gradModel = grad.bytes;
   const gradFeeds: Record<string, VerifyTensor> = {};
   const gradInputs = new Set(grad.inputNames);
-  for (const [k, t] of Object.entries(feeds)) if (gradInputs.has(k)) gradFeeds[k] = t;
+  // a half input of a model computed in float32 becomes a float input: feed it the same values
+  const declared = new Map(decodeModel(grad.bytes).graph.input.map((v) => [v.name, v.type?.tensor_type?.elem_type]));
+  for (const [k, t] of Object.entries(feeds)) {
+    if (!gradInputs.has(k)) continue;
+    gradFeeds[k] =
+      t.type === 'float16' && declared.get(k) === 1
+        ? new rt.Tensor('float32', Float32Array.from(t.data as Uint16Array, halfToFloat), t.dims)
+        : t;
+  }
   const idsName = graphInputs.find((v) => /input_ids/.test(v.name))?.name;
   if (gradInputs.has(INPUTS_EMBEDS)) {
     if (!emb || !idsName) return { maxRelativeDiff: 0, compared: [] };

@@ -272,7 +272,10 @@ describe('bounded and linear', () => {
  * Fuzz cases (`pnpm fuzz`, seed 1) that crashed, built from a file onnxruntime refuses, or computed another function
  * during development: each now gives a clear error or a gradient model equal to the original.
  */
-const FUZZ_CORPUS = [39, 53, 76, 101, 123, 151, 314, 330, 340, 345, 354, 440, 464, 491, 773, 777, 811, 830, 838, 850];
+const FUZZ_CORPUS = [
+  39, 53, 76, 101, 123, 151, 314, 330, 340, 345, 354, 464, 491, 773, 777, 811, 830, 838, 850, 1249, 1436, 1791, 1892,
+  1893, 1928, 2156, 2321, 2680, 3221, 4129, 4442,
+];
 
 describe('the fuzz corpus', () => {
   it('each case ends in a clear error or a gradient model equal to the original', async () => {

@@ -39,6 +39,9 @@ set(
 );
 set(['Reshape'], [2, 2, 1]);
 set(['Where', 'Range'], [3, 3, 1]);
+set(['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2'], [1, 2, 1]);
+set(['ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare'], [1, 2, 1]);
+set(['ArgMax', 'ArgMin'], [1, 1, 1]);
 set(['Gemm'], [2, 3, 1]);
 set(['LayerNormalization'], [2, 3, 3]);
 set(['Concat', 'Max', 'Min', 'Sum', 'Mean'], [1, 2 ** 31, 1]);
@@ -268,7 +271,8 @@ export function checkNodeSchema(
     const sliceAttr = n.op_type === 'Slice' && opset < 10;
     const axesAttr = (n.op_type === 'Squeeze' || n.op_type === 'Unsqueeze') && opset < 13;
     const padAttr = n.op_type === 'Pad' && opset < 11;
-    const lo = reshapeAttr || sliceAttr || padAttr ? 1 : min;
+    const gemmC = n.op_type === 'Gemm' && opset < 11; // C is optional from opset 11
+    const lo = reshapeAttr || sliceAttr || padAttr ? 1 : gemmC ? 3 : min;
     const hi = reshapeAttr || sliceAttr || axesAttr || padAttr ? 1 : max;
     if (n.input.length < lo || n.input.length > hi)
       p.add(where(), `has ${n.input.length} inputs; ${n.op_type} takes ${lo === hi ? lo : `${lo} to ${hi}`}`);
@@ -289,6 +293,9 @@ export function checkNodeSchema(
   const required = [...(REQUIRED_ATTRS[n.op_type] ?? []), ...(n.op_type === 'Unsqueeze' && opset < 13 ? ['axes'] : [])];
   for (const a of required)
     if (!n.attribute.some((x) => x.name === a)) p.add(where(), `has no "${a}" attribute, which ${n.op_type} requires`);
+  const to = n.op_type === 'Cast' ? n.attribute.find((a) => a.name === 'to') : undefined;
+  if (to && (toNumber(to.i) === 0 || !TYPE_NAMES[toNumber(to.i)]))
+    p.add(where(), `"to" is ${toNumber(to.i)}, not a tensor element type`);
   if (n.op_type === 'Constant' && n.attribute.length !== 1)
     p.add(where(), `has ${n.attribute.length} attributes; a Constant holds exactly one value attribute`);
   for (const [k, allowed] of INDEX_INPUTS[n.op_type] ?? []) {
