@@ -10,7 +10,8 @@
  *   tsx scripts/build-packages.ts          (pnpm build:packages)
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../packages/onnx-grad/src/io/files.ts';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -45,7 +46,7 @@ export function buildPackages(): void {
     for (const file of declarationFiles(join(root, 'packages', p, 'dist'))) {
       const text = readFileSync(file, 'utf8');
       const out = rewriteDeclarationSpecifiers(text);
-      if (out !== text) writeFileSync(file, out);
+      if (out !== text) writeFileAtomic(file, out);
     }
   }
   const vite = join(dirname(createRequire(join(root, 'package.json')).resolve('vite/package.json')), 'bin', 'vite.js');

@@ -1,8 +1,11 @@
 /**
  * Makes the playground's embedded default models available offline under public/models/<name>/
  * (Hub layout). A folder that is already there without the generated marker is a committed trained
- * model and is left alone; otherwise the test fixture of that name is generated (ensureFixture) and
- * copied in, with a marker file and a `.gitignore` that keeps it out of git.
+ * model (or the user's) and is left alone; otherwise the test fixture of that name is generated
+ * (ensureFixture) and copied in, with a marker file and a `.gitignore` that keeps it out of git.
+ * Nothing is deleted that this script did not write: `public/models/.prepare-models.json` lists the
+ * files it wrote in each folder, and a regeneration removes only those (files added by hand stay).
+ * Every file is written to a temporary file renamed into place.
  *
  *   pnpm prepare-models            # generate what is missing
  *   pnpm prepare-models --force    # regenerate every generated fixture
@@ -11,14 +14,60 @@
  * onnxruntime's quantize_dynamic writes it (uint8 weights, embedding tables included) and kept out of git, so the
  * playground can offer dtype 'q8' for a trained model.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const modelsDir = join(root, 'public/models');
 /** Kept in sync with apps/playground/build/models-manifest.ts (GENERATED_MARKER). */
 const MARKER = '.generated-fixture';
+/** The files prepare-models wrote, per folder: the only ones a regeneration may delete. */
+const MANIFEST = '.prepare-models.json';
+
+type Manifest = Record<string, string[]>;
+
+async function atomicWriter(): Promise<(path: string, bytes: Uint8Array | string) => void> {
+  const mod = (await import(join(root, 'packages/onnx-grad/src/io/files.ts'))) as {
+    writeFileAtomic: (path: string, bytes: Uint8Array | string) => void;
+  };
+  return mod.writeFileAtomic;
+}
+
+export function readManifest(dir = modelsDir): Manifest {
+  const path = join(dir, MANIFEST);
+  if (!existsSync(path)) return {};
+  try {
+    const m = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+    return m && typeof m === 'object' ? m : {};
+  } catch {
+    return {}; // an unreadable manifest grants nothing: folders are then only added to, never deleted from
+  }
+}
+
+function filesUnder(dir: string, base = dir): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...filesUnder(p, base));
+    else if (e.isFile()) out.push(relative(base, p));
+  }
+  return out;
+}
+
+/** Removes the listed files (and the folders they leave empty); anything else in `dest` stays. */
+function removeWritten(dest: string, files: readonly string[]): void {
+  for (const f of files) {
+    const p = resolve(dest, f);
+    if (relative(dest, p).startsWith('..')) continue; // a manifest entry never reaches outside its folder
+    if (existsSync(p) && statSync(p).isFile()) unlinkSync(p);
+  }
+  const prune = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) prune(join(dir, e.name));
+    if (dir !== dest && readdirSync(dir).length === 0) rmdirSync(dir);
+  };
+  if (existsSync(dest)) prune(dest);
+}
 
 /** The default models: a classifier and a causal LM with real tokenizers, and two exact-answer models. */
 export const DEFAULT_FIXTURES = ['bert-tiny-opset11', 'gpt2-tiny-opset13', 'additive-classifier', 'copy-lm'];
@@ -57,12 +106,17 @@ async function loadQuantizer(): Promise<Quantizer> {
 }
 
 /** Writes `onnx/model_quantized.onnx` beside a committed model when missing or older than `model.onnx`. */
-async function addQuantized(dir: string, quantizer: () => Promise<Quantizer>, force: boolean): Promise<boolean> {
+async function addQuantized(
+  dir: string,
+  quantizer: () => Promise<Quantizer>,
+  force: boolean,
+  write: (path: string, bytes: Uint8Array) => void,
+): Promise<boolean> {
   const src = join(dir, 'onnx', 'model.onnx');
   const dest = join(dir, 'onnx', 'model_quantized.onnx');
   if (!existsSync(src)) return false;
   if (!force && existsSync(dest) && statSync(dest).mtimeMs >= statSync(src).mtimeMs) return true;
-  writeFileSync(dest, (await quantizer()).quantize(new Uint8Array(readFileSync(src))));
+  write(dest, (await quantizer()).quantize(new Uint8Array(readFileSync(src))));
   return true;
 }
 
@@ -87,17 +141,30 @@ function sameVersion(src: string, dest: string): boolean {
 
 export async function prepareModels(
   force = false,
-): Promise<{ generated: string[]; kept: string[]; quantized: string[] }> {
-  mkdirSync(modelsDir, { recursive: true });
+  dir = modelsDir,
+): Promise<{ generated: string[]; kept: string[]; quantized: string[]; skipped: string[] }> {
+  mkdirSync(dir, { recursive: true });
+  const write = await atomicWriter();
+  const manifest = readManifest(dir);
   const generated: string[] = [];
   const kept: string[] = [];
+  const skipped: string[] = [];
   let ensureFixture: EnsureFixture | null = null;
   for (const name of DEFAULT_FIXTURES) {
-    const dest = join(modelsDir, name);
+    const dest = join(dir, name);
     const present = existsSync(join(dest, 'onnx', 'model.onnx'));
-    const isGenerated = existsSync(join(dest, MARKER));
-    if (present && !isGenerated) {
+    // the marker is written by this script only (a folder from before the manifest lists no files: nothing is removed)
+    const ours = existsSync(join(dest, MARKER));
+    if (present && !ours) {
       kept.push(name);
+      continue;
+    }
+    if (!present && existsSync(dest) && !ours && readdirSync(dest).length > 0) {
+      // someone else's folder under a fixture's name: never deleted, never written into
+      console.warn(
+        `prepare-models: ${dest} exists and was not written by prepare-models; left as it is (move it away to get the "${name}" fixture).`,
+      );
+      skipped.push(name);
       continue;
     }
     ensureFixture ??= await loadEnsureFixture();
@@ -106,25 +173,29 @@ export async function prepareModels(
       generated.push(name);
       continue;
     }
-    rmSync(dest, { recursive: true, force: true });
-    cpSync(src, dest, { recursive: true });
-    writeFileSync(join(dest, MARKER), `generated by scripts/prepare-models.ts from the test fixture "${name}"\n`);
-    writeFileSync(
-      join(dest, '.gitignore'),
-      '# generated test fixture (scripts/prepare-models.ts), not a committed model\n*\n',
-    );
+    removeWritten(dest, manifest[name] ?? []);
+    const files = filesUnder(src);
+    for (const f of files) {
+      mkdirSync(dirname(join(dest, f)), { recursive: true });
+      write(join(dest, f), new Uint8Array(readFileSync(join(src, f))));
+    }
+    write(join(dest, MARKER), `generated by scripts/prepare-models.ts from the test fixture "${name}"\n`);
+    write(join(dest, '.gitignore'), '# generated test fixture (scripts/prepare-models.ts), not a committed model\n*\n');
+    manifest[name] = [...files, MARKER, '.gitignore'];
+    write(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
     generated.push(name);
   }
   const quantized: string[] = [];
   let quantizer: Promise<Quantizer> | null = null;
   for (const name of QUANTIZED_MODELS) {
-    if (await addQuantized(join(modelsDir, name), () => (quantizer ??= loadQuantizer()), force)) quantized.push(name);
+    if (await addQuantized(join(dir, name), () => (quantizer ??= loadQuantizer()), force, write)) quantized.push(name);
   }
-  return { generated, kept, quantized };
+  return { generated, kept, quantized, skipped };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { generated, kept, quantized } = await prepareModels(process.argv.includes('--force'));
+  const { generated, kept, quantized, skipped } = await prepareModels(process.argv.includes('--force'));
+  if (skipped.length) console.log(`prepare-models: left folders it did not write: ${skipped.join(', ')}`);
   if (kept.length) console.log(`prepare-models: kept committed models: ${kept.join(', ')}`);
   if (generated.length) console.log(`prepare-models: fixture models in public/models: ${generated.join(', ')}`);
   if (quantized.length) console.log(`prepare-models: q8 onnx/model_quantized.onnx for: ${quantized.join(', ')}`);

@@ -5,7 +5,7 @@
  *
  *   pnpm docs:methods        # regenerate docs/methods.md
  */
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../packages/onnx-grad/src/io/files.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -91,6 +91,6 @@ export function renderMethodsDoc(): string {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  writeFileSync(METHODS_DOC_PATH, renderMethodsDoc());
+  writeFileAtomic(METHODS_DOC_PATH, renderMethodsDoc());
   console.log(`wrote ${METHODS_DOC_PATH}`);
 }

@@ -4,14 +4,18 @@
  * Writes the gradient model of a forward ONNX model. External data files named by the model (`model.onnx_data`,
  * `model.onnx_data_1`, ...) are read from beside it; `config.json` beside the model (or in its parent folder, the
  * Hub layout `onnx/model.onnx`) is used to check the embedding table unless `--config` names another.
- * Exit codes: 0 success, 1 the model could not be converted, 2 bad command line or unreadable files.
+ * Exit codes: 0 success, 1 the model could not be converted (or --verify found a difference), 2 bad command line,
+ * unreadable inputs or an unwritable output. The output is written to a temporary file renamed into place, and never
+ * onto the input (through symlinks or hard links either).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeModel, type ModelProto, type TensorProto, type GraphProto } from './onnx/proto.ts';
-import { buildGradientModel, type GradientModelOptions } from './gradient-model.ts';
+import { decodeModel, type ModelProto } from './onnx/proto.ts';
+import { buildGradientModel, type GradientModel, type GradientModelOptions } from './gradient-model.ts';
 import { externalDataLocation, fileSource, writeExternalData, type FileSource } from './onnx/files.ts';
+import { FileAccessError, openExternalDataFiles, readRegularFile, sameFile, writeFileAtomic } from './io/files.ts';
+import { verifyGradientModel, type VerifyRuntime } from './verify.ts';
 
 const USAGE = `Usage: pnpm onnx-grad <model.onnx> -o <grad.onnx> [options]
 
@@ -26,11 +30,15 @@ Options:
       --wrt <names>       comma-separated extra tensors whose gradients become outputs grad_<name>
       --config <file>     config.json used to check vocab_size / hidden size (default: found beside the model)
       --no-config         do not look for a config.json
+      --verify            load the result in onnxruntime-node and compare its forward with the model's
+                          on a random input before keeping the file
+      --time-budget <s>   stop with an error after this many seconds of building
   -h, --help              show this help
 
-External data (model.onnx_data, model.onnx_data_1, ...) is read from the model's folder; the gradient
-model of such a model keeps its weights in <grad.onnx>_data beside it.
-Exit codes: 0 ok, 1 conversion failed (message says why), 2 bad arguments or unreadable files.`;
+External data (model.onnx_data, model.onnx_data_1, ...) is read from the model's folder (regular files only);
+the gradient model of such a model keeps its weights in <grad.onnx>_data beside it.
+Exit codes: 0 ok, 1 conversion failed or --verify found a difference (message says why), 2 bad arguments,
+unreadable inputs or an unwritable output.`;
 
 class UsageError extends Error {}
 
@@ -48,50 +56,23 @@ const list = (v: string | undefined) =>
     : undefined;
 
 function readFile(path: string, what: string): Uint8Array {
-  if (!existsSync(path)) throw new UsageError(`${what} "${path}" does not exist.`);
   try {
-    return new Uint8Array(readFileSync(path));
+    return readRegularFile(path, what);
   } catch (e) {
-    throw new UsageError(`Cannot read ${what} "${path}": ${(e as Error).message}`);
+    throw new UsageError((e as Error).message);
   }
-}
-
-function externalLocations(g: GraphProto, out = new Set<string>()): Set<string> {
-  const visit = (t: TensorProto) => {
-    if (t.data_location !== 1) return;
-    const loc = t.external_data?.find((e) => e.key === 'location')?.value;
-    if (loc) out.add(loc);
-  };
-  g.initializer.forEach(visit);
-  for (const n of g.node) {
-    for (const a of n.attribute) {
-      if (a.t) visit(a.t);
-      for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) externalLocations(sub, out);
-    }
-  }
-  return out;
 }
 
 /**
- * The external data files a model names, opened from its folder (locations are relative to the model file) as
- * readers: each tensor is read when the build first needs it. Close them once the gradient model is written.
+ * The external data files a model names, opened from its folder (regular files inside it only) as readers: each
+ * tensor is read when the build first needs it. Close them once the gradient model is written.
  */
 export function readExternalData(modelPath: string, model: ModelProto): Record<string, FileSource> {
-  const files: Record<string, FileSource> = {};
   try {
-    for (const loc of externalLocations(model.graph)) {
-      if (loc.includes('..') || loc.startsWith('/'))
-        throw new UsageError(`The model names external data "${loc}" outside its folder; refusing to read it.`);
-      const path = join(dirname(modelPath), loc);
-      if (!existsSync(path))
-        throw new UsageError(`External data file (named by ${basename(modelPath)}) "${path}" does not exist.`);
-      files[loc] = fileSource(path);
-    }
+    return openExternalDataFiles(modelPath, model, (path) => fileSource(path));
   } catch (e) {
-    for (const f of Object.values(files)) f.close();
-    throw e;
+    throw new UsageError((e as Error).message);
   }
-  return files;
 }
 
 /** vocab_size and the hidden size under its per-family names (hidden_size, dim, n_embd, d_model). */
@@ -123,13 +104,42 @@ function parseCliArgs(argv: string[]) {
       wrt: { type: 'string' },
       config: { type: 'string' },
       'no-config': { type: 'boolean' },
+      verify: { type: 'boolean' },
+      'time-budget': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
 }
 
-/** Runs the CLI; returns the exit code (never calls process.exit, so tests can call it). */
-export function main(argv: string[], io: CliIo = { log: console.log, error: console.error }): number {
+async function loadRuntime(): Promise<VerifyRuntime> {
+  try {
+    return (await import('onnxruntime-node')) as unknown as VerifyRuntime;
+  } catch (e) {
+    throw new UsageError(`--verify needs onnxruntime-node (npm i -D onnxruntime-node): ${(e as Error).message}`);
+  }
+}
+
+/** Refuses an output that is the input model or one of its external data files, through any link. */
+function checkOutput(outPath: string, inputs: string[]): void {
+  for (const input of inputs) {
+    if (outPath === input || sameFile(outPath, input))
+      throw new UsageError(
+        `The output "${outPath}" is the input file "${input}" (the same path, or a link to it): choose another -o file.`,
+      );
+  }
+  if (!existsSync(dirname(outPath))) throw new UsageError(`Cannot write "${outPath}": its folder does not exist.`);
+}
+
+function parseBudget(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const s = Number(v);
+  if (!(s > 0) || !Number.isFinite(s))
+    throw new UsageError(`--time-budget "${v}": expected a positive number of seconds.`);
+  return s * 1000;
+}
+
+/** Runs the CLI; resolves to the exit code (never calls process.exit, so tests can call it). */
+export async function main(argv: string[], io: CliIo = { log: console.log, error: console.error }): Promise<number> {
   let args: ReturnType<typeof parseCliArgs>;
   try {
     args = parseCliArgs(argv);
@@ -153,6 +163,8 @@ export function main(argv: string[], io: CliIo = { log: console.log, error: cons
     const modelPath = resolve(positionals[0]!);
     const outPath = resolve(values.out);
     if (outPath === modelPath) throw new UsageError('The output path is the input model: choose another -o file.');
+    const timeBudgetMs = parseBudget(values['time-budget']);
+    const runtime = values.verify ? await loadRuntime() : undefined;
     const bytes = readFile(modelPath, 'Model file');
     let config: GradientModelOptions['config'];
     if (values.config) config = readConfig(values.config);
@@ -167,23 +179,42 @@ export function main(argv: string[], io: CliIo = { log: console.log, error: cons
     // a model with external data gets a gradient model with external data (its weights written beside it)
     const externalData = readExternalData(modelPath, model);
     const external = Object.keys(externalData).length > 0;
-    let grad: ReturnType<typeof buildGradientModel>;
+    let grad: GradientModel;
     let dataBytes = 0;
+    let verified: string | undefined;
     try {
+      const dataOut = external ? externalDataLocation(outPath) : undefined;
+      checkOutput(outPath, [modelPath, ...Object.values(externalData).map((f) => f.path)]);
+      if (dataOut)
+        checkOutput(
+          join(dirname(outPath), dataOut),
+          Object.values(externalData).map((f) => f.path),
+        );
+      if (runtime && external)
+        throw new UsageError(
+          '--verify does not handle models with external data yet (their gradient model keeps its weights in a ' +
+            'data file): run without --verify, or load the written model in onnxruntime yourself.',
+        );
       grad = buildGradientModel(model, {
         externalData,
-        externalDataOut: external ? { location: externalDataLocation(outPath) } : undefined,
+        externalDataOut: dataOut ? { location: dataOut } : undefined,
         cut: values.cut ? { tensor: values.cut } : undefined,
         outputs: list(values.output),
         wrt: list(values.wrt),
         config,
+        timeBudgetMs,
       });
-      if (grad.externalData)
-        dataBytes = writeExternalData(join(dirname(outPath), grad.externalData.location), grad.externalData);
+      verified = runtime ? await verify(runtime, bytes, grad) : undefined;
+      try {
+        if (grad.externalData)
+          dataBytes = writeExternalData(join(dirname(outPath), grad.externalData.location), grad.externalData);
+        writeFileAtomic(outPath, grad.bytes);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
     } finally {
       for (const f of Object.values(externalData)) f.close();
     }
-    writeFileSync(outPath, grad.bytes);
     const ms = performance.now() - t0;
     const size = `${((grad.bytes.length + dataBytes) / 1e6).toFixed(1)} MB${dataBytes ? `, weights in ${grad.externalData!.location}` : ''}`;
     io.log(
@@ -197,12 +228,13 @@ export function main(argv: string[], io: CliIo = { log: console.log, error: cons
           : '') +
         (grad.conversions.float16
           ? `\n  float16: computed in float32 (${grad.conversions.float16} half tensor(s)/attribute(s) converted; half weights stay half in the file)`
-          : ''),
+          : '') +
+        (verified ? `\n  verified: ${verified}` : ''),
     );
     return 0;
   } catch (e) {
     const err = e as Error;
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof FileAccessError) {
       io.error(`onnx-grad: ${err.message}\nRun with --help for usage.`);
       return 2;
     }
@@ -211,5 +243,14 @@ export function main(argv: string[], io: CliIo = { log: console.log, error: cons
   }
 }
 
+/** Loads the gradient model in onnxruntime and compares its forward with the original's (--verify). */
+async function verify(rt: VerifyRuntime, bytes: Uint8Array, grad: GradientModel): Promise<string> {
+  const model = decodeModel(bytes);
+  const r = await verifyGradientModel(rt, { bytes, model }, grad);
+  return r.compared.length > 0
+    ? `onnxruntime loads it; forward ${r.compared.join(', ')} equal to the model's within ${r.maxRelativeDiff.toExponential(1)} of max |output|`
+    : 'onnxruntime loads and runs it (forward compared only for the default word-embedding cut)';
+}
+
 const invokedDirectly = process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
-if (invokedDirectly) process.exitCode = main(process.argv.slice(2));
+if (invokedDirectly) main(process.argv.slice(2)).then((code) => (process.exitCode = code));

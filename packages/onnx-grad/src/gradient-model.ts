@@ -50,6 +50,8 @@ import { keepPackedAtRunTime, lowerBlockQuantization, repackTables } from './tra
 import { checkElementTypes } from './transforms/type-check.ts';
 import { resolveInternalOps } from './autodiff/rules/internal.ts';
 import { addTargetScore } from './transforms/target-score.ts';
+import { ModelValidationError, validateModel } from './validate/index.ts';
+import { budgetCheckpoint } from './budget.ts';
 
 export interface GradientModelOptions {
   /** Default: the word-embedding Gather becomes the `inputs_embeds` input. `{ tensor }` cuts at another tensor. */
@@ -76,6 +78,8 @@ export interface GradientModelOptions {
    * Not with `outputs`.
    */
   targetScore?: boolean;
+  /** Abort with `BuildBudgetError` when the build takes longer than this (checked between and inside passes). */
+  timeBudgetMs?: number;
 }
 
 export interface GradientModel {
@@ -179,7 +183,11 @@ function externalLocations(model: ModelProto): string[] {
 
 /** Turns a forward model into its gradient model (see the module comment and docs/spec.md §1). */
 export function buildGradientModel(model: Uint8Array | ModelProto, options: GradientModelOptions = {}): GradientModel {
+  const checkpoint = budgetCheckpoint(options.timeBudgetMs);
   const proto = model instanceof Uint8Array ? decodeModel(model) : cloneModel(model);
+  checkpoint('decode');
+  const fileSizes = new Map(Object.entries(options.externalData ?? {}).map(([k, v]) => [k, v.byteLength]));
+  validateModel(proto, { fileSizes, checkpoint });
   if (options.externalData) resolveExternalData(proto, options.externalData);
   if (hasExternalData(proto)) {
     throw new OnnxDecodeError(
@@ -190,17 +198,22 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
     );
   }
   const graph = new Graph(proto);
+  graph.toposort(); // onnxruntime accepts nodes in any order; the passes below walk them in topological order
 
   resolveIfs(graph);
   dropPresentOutputs(graph);
+  checkpoint('If and KV-cache outputs');
   const blockQuantized = lowerBlockQuantization(graph);
   const contrib = decomposeContribOps(graph);
+  checkpoint('contrib ops');
   const nonStandard = findNonStandardOps(graph);
   if (nonStandard.length > 0) throw new NonStandardOpsError(nonStandard, blockQuantized.skipped, contrib.refused);
   removePastInputs(graph);
   const quantization = lowerQuantization(graph) + blockQuantized.lowered;
 
+  checkpoint('quantization');
   const cut = cutEmbeddings(graph, { cut: options.cut, config: options.config });
+  checkpoint('embedding cut');
   repackTables(graph, blockQuantized.tables); // 4-bit tables the cut left in the graph stay packed in the file
   if (!graph.isGraphInput(INPUTS_EMBEDS)) throw new TransformError(`The cut left no "${INPUTS_EMBEDS}" input.`);
   const float16 = computeInFloat32(graph);
@@ -226,7 +239,9 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
     }
   }
 
+  checkpoint('float32');
   const { seeds, grads } = differentiate(graph, { outputs, wrt });
+  checkpoint('differentiate');
   resolveInternalOps(graph);
 
   const gradOutputs: ValueInfoProto[] = [];
@@ -242,6 +257,8 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
   graph.toposort();
   graph.eliminateDeadCode([INPUTS_EMBEDS, ...seeds.values()]);
   checkElementTypes(graph); // a mixed-type graph is never written: onnxruntime could not load it
+  checkpoint('dead code');
+  verifyOutput(proto, checkpoint);
   const inputNames = graph.proto.input.map((v) => v.name);
   if (blockQuantized.lowered > 0) keepPackedAtRunTime(graph); // after the names: not inputs a caller feeds
 
@@ -260,6 +277,29 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
     opset,
     conversions: { quantization, float16 },
   };
+}
+
+/**
+ * The output passes the checks the input did, so a file onnxruntime refuses is never written. A backward op newer
+ * than the model's opset (Expand 8, Where 9, Range 11) is the model's limit, not a bug: say which opset it needs.
+ */
+function verifyOutput(proto: ModelProto, checkpoint: (stage: string) => void): void {
+  try {
+    validateModel(proto, {
+      what: 'The gradient model onnx-grad built (a bug: please report it with the model)',
+      checkpoint,
+    });
+  } catch (e) {
+    if (!(e instanceof ModelValidationError)) throw e;
+    const needs = e.problems.map((p) => /exists from ai\.onnx opset (\d+)/.exec(p.message)?.[1]);
+    if (needs.some((n) => n === undefined)) throw e;
+    const min = Math.max(...needs.map(Number));
+    const ops = [...new Set(e.problems.map((p) => /\((\w+)\)$/.exec(p.where)?.[1] ?? p.where))];
+    throw new TransformError(
+      `The gradient of this model needs ${ops.join(', ')}, which exist from ai.onnx opset ${min}, but the model ` +
+        `declares opset ${onnxOpset(proto)}: re-export it with opset >= ${min} (e.g. torch.onnx.export(..., opset_version=17)).`,
+    );
+  }
 }
 
 /** Makes the gradient available under `name`: renames its producer's output, or adds an Identity. */

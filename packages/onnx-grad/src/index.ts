@@ -41,3 +41,19 @@ export { AutodiffError } from './autodiff/context.ts';
 export { supportedOps, registerRule, type RegisterRuleOptions } from './autodiff/registry.ts';
 export { RuleContractError } from './autodiff/rule-contract.ts';
 export type { GradRule, GradRuleDef, GradContext } from './autodiff/types.ts';
+export {
+  validateModel,
+  ModelValidationError,
+  externalDataInfo,
+  type ValidateOptions,
+  type ValidationProblem,
+  type ExternalDataInfo,
+} from './validate/index.ts';
+export { BuildBudgetError } from './budget.ts';
+export {
+  verifyGradientModel,
+  VerificationError,
+  VERIFY_TOLERANCE,
+  type VerifyRuntime,
+  type VerifyResult,
+} from './verify.ts';

@@ -1,12 +1,24 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync, copyFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as ort from 'onnxruntime-node';
 import { decodeModel, encodeModel, buildGradientModel, type ModelProto } from '../src/index.ts';
 import { main } from '../src/cli.ts';
-import { DISTILBERT, DISTILBERT_CONFIG, FUSED_GPT2, readBytes, i64 } from './transforms/helpers.ts';
+import { DISTILBERT, DISTILBERT_CONFIG, FUSED_GPT2, readBytes, i64, VESPA_ENCODER } from './transforms/helpers.ts';
 import { REPO_ROOT } from '../../../fixtures/index.ts';
 
 /** Moves every initializer of at least `minBytes` into `<name>_data` files of at most `chunk` bytes, as torch does. */
@@ -66,9 +78,9 @@ async function logitsGrad(model: Uint8Array | string): Promise<Float32Array> {
 }
 
 describe('onnx-grad CLI', () => {
-  it('--help prints the usage and exits 0; bad command lines exit 2 with the reason', () => {
+  it('--help prints the usage and exits 0; bad command lines exit 2 with the reason', async () => {
     const h = silent();
-    expect(main(['--help'], h.io)).toBe(0);
+    expect(await main(['--help'], h.io)).toBe(0);
     expect(h.out.join('')).toMatch(/Usage: pnpm onnx-grad <model\.onnx> -o <grad\.onnx>/);
     const cases: [string[], RegExp][] = [
       [[], /Missing the input model path/],
@@ -80,21 +92,21 @@ describe('onnx-grad CLI', () => {
     ];
     for (const [argv, message] of cases) {
       const r = silent();
-      expect(main(argv, r.io)).toBe(2);
+      expect(await main(argv, r.io)).toBe(2);
       expect(r.err.join('\n')).toMatch(message);
     }
   });
 
-  it('models it cannot convert exit 1 with the error (a contrib op without decomposition; config mismatch)', () => {
+  it('models it cannot convert exit 1 with the error (a contrib op without decomposition; config mismatch)', async () => {
     const r0 = silent();
-    expect(main([FUSED_GPT2, '-o', join(dir, 'gpt2-fused.onnx')], r0.io)).toBe(0); // its contrib ops decompose
+    expect(await main([FUSED_GPT2, '-o', join(dir, 'gpt2-fused.onnx')], r0.io)).toBe(0); // its contrib ops decompose
     expect(existsSync(join(dir, 'gpt2-fused.onnx'))).toBe(true);
     const m = decodeModel(readBytes(FUSED_GPT2));
     m.graph.node.find((n) => n.name === 'GptAttention_0')!.op_type = 'DecoderMaskedMultiHeadAttention';
     const edited = join(dir, 'gpt2-dmmha.onnx');
     writeFileSync(edited, encodeModel(m));
     const r = silent();
-    expect(main([edited, '-o', join(dir, 'gpt2.onnx')], r.io)).toBe(1);
+    expect(await main([edited, '-o', join(dir, 'gpt2.onnx')], r.io)).toBe(1);
     expect(r.err.join('\n')).toMatch(
       /NonStandardOpsError: .*com\.microsoft:DecoderMaskedMultiHeadAttention.*"GptAttention_0"/s,
     );
@@ -102,7 +114,7 @@ describe('onnx-grad CLI', () => {
     const cfg = join(dir, 'wrong-config.json');
     writeFileSync(cfg, JSON.stringify({ vocab_size: 50257, n_embd: 768 }));
     const r2 = silent();
-    expect(main([DISTILBERT, '-o', join(dir, 'x.onnx'), '--config', cfg], r2.io)).toBe(1);
+    expect(await main([DISTILBERT, '-o', join(dir, 'x.onnx'), '--config', cfg], r2.io)).toBe(1);
     expect(r2.err.join('\n')).toMatch(/does not match config\.json \(vocab_size 50257, hidden size 768\)/);
   });
 
@@ -120,7 +132,7 @@ describe('onnx-grad CLI', () => {
     expect(readFileSync(join(folder, 'model.onnx')).length).toBeLessThan(40_000); // the weights really moved out
 
     const r = silent();
-    expect(main([join(folder, 'model.onnx'), '-o', join(dir, 'grad.onnx')], r.io)).toBe(0);
+    expect(await main([join(folder, 'model.onnx'), '-o', join(dir, 'grad.onnx')], r.io)).toBe(0);
     expect(r.out.join('\n')).toMatch(/inputs: {2}inputs_embeds, attention_mask, grad_logits/);
     expect(r.out.join('\n')).toMatch(/embedding table: distilbert\.embeddings\.word_embeddings\.weight \[30522, 2\]/);
     // the gradient model keeps its weights in grad.onnx_data beside it, as the model did
@@ -157,5 +169,98 @@ describe('onnx-grad CLI', () => {
     );
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/DecoderMaskedMultiHeadAttention.*"GptAttention_3"/s);
+  });
+});
+
+describe('onnx-grad CLI: nothing lost, nothing read that is not a file', () => {
+  const setup = (name: string) => {
+    const folder = join(dir, name);
+    mkdirSync(folder, { recursive: true });
+    const model = join(folder, 'model.onnx');
+    copyFileSync(VESPA_ENCODER, model);
+    return { folder, model, bytes: readFileSync(model) };
+  };
+
+  it('refuses an output that is a symlink or a hard link to the input (exit 2, input intact)', async () => {
+    const { folder, model, bytes } = setup('links');
+    symlinkSync(model, join(folder, 'sym.onnx'));
+    linkSync(model, join(folder, 'hard.onnx'));
+    for (const out of ['sym.onnx', 'hard.onnx']) {
+      const r = silent();
+      expect(await main([model, '-o', join(folder, out), '--no-config'], r.io)).toBe(2);
+      expect(r.err.join('')).toMatch(/is the input file .* \(the same path, or a link to it\)/);
+      expect(readFileSync(model).equals(bytes)).toBe(true);
+    }
+  });
+
+  it('a write that fails exits 2 and keeps the previous output; a good one replaces it whole', async () => {
+    const { folder, model } = setup('write');
+    const out = join(folder, 'grad.onnx');
+    writeFileSync(out, 'previous');
+    chmodSync(folder, 0o555); // no temporary file can be created beside the output
+    const r = silent();
+    const code = await main([model, '-o', out, '--no-config'], r.io).finally(() => chmodSync(folder, 0o755));
+    if (process.getuid?.() !== 0) {
+      expect(code).toBe(2);
+      expect(r.err.join('')).toMatch(/Cannot write ".*grad\.onnx"/);
+      expect(readFileSync(out, 'utf8')).toBe('previous');
+    }
+    // renaming onto a folder fails for every user (root included): exit 2, the folder and its content stay
+    mkdirSync(join(folder, 'taken.onnx'));
+    writeFileSync(join(folder, 'taken.onnx', 'inside'), 'x');
+    const r2 = silent();
+    expect(await main([model, '-o', join(folder, 'taken.onnx'), '--no-config'], r2.io)).toBe(2);
+    expect(r2.err.join('')).toMatch(/Cannot write ".*taken\.onnx"/);
+    expect(readFileSync(join(folder, 'taken.onnx', 'inside'), 'utf8')).toBe('x');
+    expect(await main([model, '-o', out, '--no-config'], silent().io)).toBe(0);
+    expect(decodeModel(new Uint8Array(readFileSync(out))).graph.output.map((o) => o.name)).toContain(
+      'grad_inputs_embeds',
+    );
+    expect(readdirSync(folder).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('refuses external data that is a FIFO (instead of blocking), outside the folder, or not a decimal length', async () => {
+    const { folder, model } = setup('fifo');
+    const m = decodeModel(readBytes(model));
+    const t = m.graph.initializer.find((x) => x.dims.length === 2)!;
+    t.data_location = 1;
+    t.raw_data = undefined;
+    const write = (entries: { key: string; value: string }[]) => {
+      t.external_data = entries;
+      writeFileSync(model, encodeModel(m));
+    };
+    expect(spawnSync('mkfifo', [join(folder, 'model.onnx_data')]).status).toBe(0);
+    const cases: [{ key: string; value: string }[], RegExp][] = [
+      [[{ key: 'location', value: 'model.onnx_data' }], /is not a regular file \(a folder, FIFO or device\)/],
+      [[{ key: 'location', value: '../model.onnx_data' }], /outside the model's folder/],
+      [
+        [
+          { key: 'location', value: 'model.onnx_data' },
+          { key: 'length', value: '-5' },
+        ],
+        /external-data length "-5", not a non-negative decimal integer/,
+      ],
+    ];
+    for (const [entries, message] of cases) {
+      write(entries);
+      const r = silent();
+      expect(await main([model, '-o', join(folder, 'grad.onnx'), '--no-config'], r.io)).toBe(2);
+      expect(r.err.join('')).toMatch(message);
+    }
+  });
+
+  it('--verify loads the result in onnxruntime and compares the forward; --time-budget stops a slow build', async () => {
+    const { folder, model } = setup('verify');
+    const r = silent();
+    expect(await main([model, '-o', join(folder, 'grad.onnx'), '--no-config', '--verify'], r.io)).toBe(0);
+    expect(r.out.join('')).toMatch(/verified: onnxruntime loads it; forward \w+ equal to the model's within/);
+    const slow = silent();
+    expect(
+      await main([model, '-o', join(folder, 'slow.onnx'), '--no-config', '--time-budget', '0.000001'], slow.io),
+    ).toBe(1);
+    expect(slow.err.join('')).toMatch(/BuildBudgetError: Building the gradient model took longer than the time budget/);
+    expect(existsSync(join(folder, 'slow.onnx'))).toBe(false);
+    const bad = silent();
+    expect(await main([model, '-o', join(folder, 'x.onnx'), '--time-budget', 'soon'], bad.io)).toBe(2);
   });
 });

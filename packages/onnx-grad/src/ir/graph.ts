@@ -8,6 +8,7 @@
 import type { GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } from '../onnx/proto.ts';
 import { onnxOpset } from '../onnx/proto.ts';
 import { makeAttribute, type AttrValue } from './attributes.ts';
+import { topologicalOrder } from '../validate/graph.ts';
 
 export class GraphError extends Error {
   override name = 'GraphError';
@@ -171,27 +172,18 @@ export class Graph {
     this.invalidate();
   }
 
-  /** Sorts nodes topologically (stable); throws on a cycle. Subgraph outer-scope references count as inputs. */
+  /**
+   * Sorts nodes topologically (stable: a sorted graph keeps its order) in O(nodes + edges); throws on a cycle.
+   * Subgraph outer-scope references count as inputs.
+   */
   toposort(): void {
-    const available = new Set<string>(['', ...this.inits.keys(), ...this.proto.input.map((v) => v.name)]);
-    const pending = [...this.nodes];
-    const order: NodeProto[] = [];
-    const needs = (n: NodeProto) => [...n.input, ...outerScopeInputs(n)];
-    while (pending.length > 0) {
-      let progressed = false;
-      for (let i = 0; i < pending.length; ) {
-        const n = pending[i]!;
-        if (needs(n).every((x) => available.has(x) || !this.producer(x))) {
-          order.push(n);
-          for (const o of n.output) available.add(o);
-          pending.splice(i, 1);
-          progressed = true;
-        } else i++;
-      }
-      if (!progressed)
-        throw new GraphError(`The graph has a cycle through node "${pending[0]!.name}" (${pending[0]!.op_type}).`);
+    const nodes = this.nodes;
+    const order = topologicalOrder(nodes, (n) => [...n.input, ...outerScopeInputs(n)]);
+    if (!order) {
+      const stuck = nodes.find((_, i) => !new Set(topologicalPrefix(nodes)).has(i)) ?? nodes[0]!;
+      throw new GraphError(`The graph has a cycle through node "${stuck.name}" (${stuck.op_type}).`);
     }
-    this.proto.node = order;
+    if (order.some((v, i) => v !== i)) this.proto.node = order.map((i) => nodes[i]!);
     this.invalidate();
   }
 
@@ -236,4 +228,11 @@ export function outerScopeInputs(n: NodeProto): string[] {
     }
   }
   return out;
+}
+
+/** The nodes (indices) a topological sort reaches before it stops at a cycle. */
+function topologicalPrefix(nodes: readonly NodeProto[]): number[] {
+  const done: number[] = [];
+  topologicalOrder(nodes, (n) => [...n.input, ...outerScopeInputs(n)], done);
+  return done;
 }

@@ -104,6 +104,19 @@ function clampInt(x: number): number {
 
 const norm = (a: number, r: number) => (a < 0 ? a + r : a);
 
+/**
+ * Ranks above this are taken as unknown: a shape tensor declared [100000000] must not become an array of that
+ * many symbolic dims (inference never materialises a declared dimension).
+ */
+export const MAX_RANK = 64;
+
+/** A shape of `len` unknown dims, or undefined (unknown rank) when `len` is not a plausible rank. */
+function freshShape(len: Dim | undefined): Dim[] | undefined {
+  return typeof len === 'number' && Number.isInteger(len) && len >= 0 && len <= MAX_RANK
+    ? Array.from({ length: len }, () => freshDim())
+    : undefined;
+}
+
 /** Runs inference over the graph's nodes in order; returns the types, shapes and constant values found. */
 export function inferShapes(graph: Graph): ShapeInfo {
   const info = new ShapeInfo();
@@ -304,11 +317,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
     }
     case 'ConstantOfShape': {
       const t = attrTensor(node, 'value');
-      const shape =
-        val(0) ??
-        (s(0)?.[0] !== undefined && typeof s(0)![0] === 'number'
-          ? Array.from({ length: s(0)![0] as number }, () => freshDim())
-          : undefined);
+      const shape = val(0) ?? freshShape(s(0)?.[0]);
       const elemType = t?.data_type ?? DataType.FLOAT;
       if (shape?.every((d) => typeof d === 'number') && (elemType === DataType.INT64 || elemType === DataType.INT32)) {
         const n = (shape as number[]).reduce((a, b) => a * b, 1);
@@ -377,7 +386,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
         return [
           {
             elemType: et(0),
-            shape: typeof len === 'number' ? Array.from({ length: len }, () => freshDim()) : undefined,
+            shape: freshShape(len),
           },
         ];
       }
@@ -470,13 +479,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
         return [
           {
             elemType: et(0),
-            shape:
-              typeof len === 'number'
-                ? broadcastDims(
-                    x,
-                    Array.from({ length: len }, () => freshDim()),
-                  )
-                : undefined,
+            shape: ((t) => (t ? broadcastDims(x, t) : undefined))(freshShape(len)),
           },
         ];
       return [{ elemType: et(0), shape: broadcastDims(x, target) }];

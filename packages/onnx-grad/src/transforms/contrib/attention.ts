@@ -164,7 +164,7 @@ function attend(c: DecomposeContext, a: AttendInputs): string {
     return b.reshape(b.transpose(b.matmul(probs, a.v), [0, 2, 1, 3]), [0, 0, -1]);
   }
 
-  const unidirectional = attrInt(node, 'unidirectional', 0) !== 0;
+  const unidirectional = attrInt(node, 'unidirectional', 0) === 1; // onnxruntime: only 1 is true
   let additive: string | undefined;
   if (a.mask || unidirectional) {
     const shapeQ = b.shape(a.q);
