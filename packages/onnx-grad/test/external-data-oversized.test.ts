@@ -27,7 +27,7 @@ describe('a model whose protobuf would exceed 2 GB', () => {
 
     const out: string[] = [];
     const err: string[] = [];
-    const code = main([model, '-o', join(dir, 'grad.onnx'), '--no-config'], {
+    const code = await main([model, '-o', join(dir, 'grad.onnx'), '--no-config'], {
       log: (s) => out.push(s),
       error: (s) => err.push(s),
     });

@@ -5,6 +5,7 @@
  *
  * Exports: `checkTensor`, `externalDataInfo`, `ExternalDataInfo`, `MAX_ELEMENTS`.
  */
+import { pendingBytes } from '../onnx/external-data.ts';
 import { DataType, type TensorProto, toNumber } from '../onnx/proto.ts';
 import type { Problems } from './errors.ts';
 
@@ -130,7 +131,8 @@ export function checkTensor(
     (t.int64_data?.length ?? 0) +
     (t.double_data?.length ?? 0) +
     (t.uint64_data?.length ?? 0);
-  const raw = t.raw_data?.length ?? 0;
+  // bytes still in their external data file (read on first use): their length, without reading them
+  const raw = pendingBytes(t)?.length ?? t.raw_data?.length ?? 0;
   if (raw > 0 && typed > 0) p.add(where, 'holds both raw_data and typed data fields; a tensor stores its values once');
   else if (raw > 0 && raw !== need)
     p.add(where, `raw_data holds ${raw} bytes but dims [${t.dims.map(toNumber)}] need ${need}`);

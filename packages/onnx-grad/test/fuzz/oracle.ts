@@ -17,7 +17,7 @@ import {
   type GradientModel,
   type VerifyRuntime,
 } from '../../src/index.ts';
-import { resolveExternalData } from '../../src/onnx/tensor.ts';
+import { resolveExternalData } from '../../src/onnx/external-data.ts';
 
 export type Verdict =
   | { kind: 'clean-error'; error: string }
