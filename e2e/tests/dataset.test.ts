@@ -170,7 +170,7 @@ describe('Dataset tab', () => {
 
     const report = await download(page, 'ds-download-report');
     assert.match(report, /<h1>interpreto report<\/h1>/);
-    assert.match(report, /data <code>sentiment-eval\.jsonl<\/code> · seed 7 · first 16 rows · 16 rows, 0 failed/);
+    assert.match(report, /data <code>sentiment-eval\.jsonl<\/code> · seed 7 · first 16 rows\s+· 16 rows, 0 failed/);
     for (const m of METHODS) assert.ok(report.includes(`<td>${m}</td>`), `the report's table lists ${m}`);
     assert.deepEqual(problems.page, []);
     assert.deepEqual(unexpectedConsoleErrors(problems), []);
@@ -181,7 +181,9 @@ describe('Dataset tab', () => {
   it('cancels a whole-set run and keeps the rows done', async () => {
     const { page, context, problems } = await openPage(browser!);
     await openDatasetTab(page);
-    await page.locator('#ds-method-Saliency').uncheck();
+    // long enough to stop part way (128 rows at a few rows/s): four metrics, and the AOPC ones in the table
+    await page.locator('#ds-metric-aopcComprehensiveness').check();
+    await page.locator('#ds-metric-aopcSufficiency').check();
     await page.locator('#ds-run').click();
     await page.waitForFunction(
       () => Number(document.querySelector('#ds-progress')?.getAttribute('data-done')) >= 2,
@@ -195,11 +197,22 @@ describe('Dataset tab', () => {
     await page.locator('#explain').waitFor();
     await page.locator('#tab-dataset').click();
     await page.locator('#ds-cancel').click();
-    await page.locator('#ds-progress[data-outcome="cancelled"]').waitFor({ timeout: 30_000 });
+    await page
+      .locator('#ds-progress[data-outcome="cancelled"]')
+      .waitFor({ timeout: 30_000 })
+      .catch(async (e) => {
+        await screenshot(page, 'dataset-cancel-failed');
+        const state = await page.evaluate(() => {
+          const t = document.querySelector('ip-dataset-tab') as unknown as Record<string, unknown>;
+          return { phase: t.phase, outcome: t.outcome, progress: t.progress, error: t.error, stage: t.stage };
+        });
+        throw new Error(`${e}: ${JSON.stringify(state)}`);
+      });
     const done = Number(await page.locator('#ds-progress').getAttribute('data-done'));
     assert.ok(done >= 2 && done < 128, `stopped part way (${done} rows)`);
     assert.equal(await page.locator('#ds-results').getAttribute('data-rows'), String(done));
     assert.match(await page.locator('#ds-progress').innerText(), /cancelled/);
+    assert.equal(await page.locator('#ds-aggregates tr[data-method="Occlusion"] td[data-metric]').count(), 4);
     assert.ok(await page.locator('#ds-run:enabled').isVisible(), 'a new run can start');
     const results = parseJsonl(await download(page, 'ds-download-results'));
     assert.equal(results.length, done);

@@ -186,8 +186,10 @@ export class DatasetTab extends LitElement {
       if (r.type === 'dataset-done') {
         this.settings!.classes = r.info.labels;
         this.outcome = 'done';
-      } else if (r.type === 'cancelled') this.outcome = 'cancelled';
-      else if (r.type === 'error') this.error = r.error;
+      } else if (r.type === 'cancelled') {
+        this.outcome = 'cancelled';
+        this.progress = { ...this.progress, text: `${this.progress.done} / ${this.progress.total} rows` };
+      } else if (r.type === 'error') this.error = r.error;
       this.updateAggregates();
     });
   }
