@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -175,6 +175,45 @@ describe('Dataset tab', () => {
     assert.deepEqual(problems.page, []);
     assert.deepEqual(unexpectedConsoleErrors(problems), []);
     assert.deepEqual(problems.offsite, []);
+    await context.close();
+  });
+
+  it('reads a CSV chosen with the file chooser and a Parquet file dropped on the page, and refuses another file', async () => {
+    const { page, context, problems } = await openPage(browser!);
+    await openDatasetTab(page);
+    const csv =
+      'id,text,label\nr1,"A fine, warm film.",positive\nr2,Dull and far too long.,negative\nr3,"Unclosed ""quote,x\n';
+    await page
+      .locator('#dataset-file')
+      .setInputFiles({ name: 'mini.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.locator('#dataset-source[data-name="mini.csv"]').waitFor();
+    assert.equal(await page.locator('#dataset-source').getAttribute('data-rows'), '3');
+    // a Parquet file: the scores.parquet the CLI wrote in the first test (16 rows, no text column: rows load, and
+    // each would fail on its own as 'missing text')
+    const parquet = join(tmp, 'cli', 'scores.parquet');
+    assert.ok(existsSync(parquet), 'the first test wrote scores.parquet');
+    const dropped = await page.evaluateHandle(
+      (bytes) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(bytes)], 'scores.parquet'));
+        return dt;
+      },
+      [...readFileSync(parquet)],
+    );
+    await page.dispatchEvent('#dataset-drop', 'drop', { dataTransfer: dropped });
+    await page.locator('#dataset-source[data-name="scores.parquet"]').waitFor();
+    assert.equal(await page.locator('#dataset-source').getAttribute('data-rows'), '16');
+    await page
+      .locator('#dataset-file')
+      .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hi') });
+    await page.locator('#ds-error').waitFor();
+    assert.match(await page.locator('#ds-error').innerText(), /notes\.txt: not a dataset file\. Give a \.jsonl/);
+    assert.equal(await page.locator('#dataset-source').getAttribute('data-name'), 'scores.parquet', 'keeps the data');
+    await page.locator('#dataset-default').click();
+    await page.locator('#dataset-source[data-rows="128"]').waitFor();
+    await screenshot(page, 'dataset-files');
+    assert.deepEqual(problems.page, []);
+    assert.deepEqual(unexpectedConsoleErrors(problems), []);
     await context.close();
   });
 

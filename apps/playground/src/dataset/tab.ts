@@ -124,6 +124,13 @@ export class DatasetTab extends LitElement {
 
   private async onFiles(files: FileList | null | undefined): Promise<void> {
     const file = files?.[0];
+    if (file && this.phase === 'running') {
+      this.error = {
+        message: `${file.name} was not loaded: a run is going on.`,
+        hint: 'Cancel it or wait for it to end.',
+      };
+      return;
+    }
     if (file) await this.useFile(file.name, new Uint8Array(await file.arrayBuffer()));
   }
 
