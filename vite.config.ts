@@ -10,6 +10,7 @@ import { defaultClientConditions, defineConfig } from 'vite';
 import { ortAssets } from './apps/playground/build/ort-assets.ts';
 import { modelsManifest } from './apps/playground/build/models-manifest.ts';
 import { ISOLATION_HEADERS, isolationHeaders } from './apps/playground/build/isolation.ts';
+import { evalSet } from './apps/playground/build/eval-set.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const app = resolve(here, 'apps/playground');
@@ -38,5 +39,6 @@ export default defineConfig({
     ortAssets(app),
     modelsManifest(resolve(here, 'public/models'), { fixtures: process.env.PLAYGROUND_TEST_FIXTURES === '1' }),
     isolationHeaders(),
+    evalSet(resolve(here, 'fixtures/eval/sentiment-eval.jsonl')),
   ],
 });

@@ -42,6 +42,7 @@ import type { ImportResult } from './model-source/import.ts';
 import type { ModelFilesPanel } from './model-source/panel.ts';
 import { folderUrlProblem } from './model-source/sources.ts';
 import './model-source/panel.ts';
+import './dataset/tab.ts';
 
 export const HUB_SUGGESTIONS = ['Xenova/distilbert-base-uncased-finetuned-sst-2-english', 'Xenova/gpt2'] as const;
 
@@ -72,7 +73,10 @@ export class PlaygroundApp extends LitElement {
     theme: { state: true },
     compareView: { state: true },
     ownModels: { state: true },
+    tab: { state: true },
   };
+  /** Which tab shows: one text (Explain) or a whole dataset (dataset/tab.ts). */
+  declare tab: 'explain' | 'dataset';
   declare state: PlaygroundState;
   declare phase: Phase;
   declare stage: string;
@@ -123,6 +127,7 @@ export class PlaygroundApp extends LitElement {
     this.notice = warnings.length ? `Some URL settings were ignored: ${warnings.join(' ')}` : '';
     this.webgpu = null;
     this.info = null;
+    this.tab = 'explain';
     this.result = null;
     this.compareRows = null;
     this.hubDraft = state.model.source === 'hub' ? state.model.id : '';
@@ -720,7 +725,14 @@ export class PlaygroundApp extends LitElement {
     const spec = METHODS[this.state.method];
     const busy = this.phase !== 'idle';
     const themeLabel = { auto: `auto (${this.theme})`, light: 'light', dark: 'dark' }[this.themes.choice];
+    const tab = (to: 'explain' | 'dataset', label: string) =>
+      html`<button type="button" role="tab" id=${`tab-${to}`} aria-selected=${String(this.tab === to)} @click=${() => {
+        this.tab = to;
+      }}>${label}</button>`;
     return html`<button id="theme-toggle" type="button" class="theme-toggle" aria-label=${`Colour theme: ${themeLabel}. Change it`} data-theme=${this.theme} @click=${() => this.themes.toggle()}>${this.theme === 'dark' ? '☾' : '☀'} ${themeLabel}</button>
+      <nav class="tabs" role="tablist">${tab('explain', 'Explain')}${tab('dataset', 'Dataset')}</nav>
+      <ip-dataset-tab ?hidden=${this.tab !== 'dataset'} .client=${this.client} .model=${this.state.model} .device=${this.state.device}></ip-dataset-tab>
+      <div id="explain-tab" ?hidden=${this.tab !== 'explain'}>
       <form @submit=${(e: Event) => {
         e.preventDefault();
         this.explain();
@@ -772,7 +784,8 @@ export class PlaygroundApp extends LitElement {
       </form>
       ${this.renderStatus()}
       <p id="run-count" hidden>${this.runCount}</p>
-      ${this.renderResult()} ${this.renderCompare()}`;
+      ${this.renderResult()} ${this.renderCompare()}
+      </div>`;
   }
 }
 

@@ -1,5 +1,5 @@
 /** Messages between the page and the explainer worker (structured-clone friendly). */
-import type { AttributionOutput } from '@interpreto-js/core';
+import type { AttributionOutput, DatasetMetricName, DatasetRowResult, RawDatasetRow } from '@interpreto-js/core';
 import type { MethodName, OptionValues } from './methods.ts';
 import type { PlaygroundTask } from './task.ts';
 import type { DeviceChoice, ModelRef, TargetSpec } from './url-state.ts';
@@ -35,7 +35,16 @@ export type ToWorker =
   | { type: 'files'; id: number; modelId: string; files: [string, Blob][] }
   | ({ type: 'explain'; id: number; method: MethodName; options: OptionValues; metrics: boolean } & RunRequest)
   | ({ type: 'compare'; id: number; methods: MethodName[]; options: OptionValues } & RunRequest)
-  | { type: 'cancel'; id: number };
+  | { type: 'cancel'; id: number }
+  /** The Dataset tab: runDataset over these rows, results streamed back in batches (dataset/worker-run.ts). */
+  | ({ type: 'dataset'; id: number; model: ModelRef; device: DeviceChoice } & DatasetRequest);
+
+export interface DatasetRequest {
+  rows: RawDatasetRow[];
+  methods: MethodName[];
+  metrics: DatasetMetricName[];
+  seed: number;
+}
 
 export interface ExplainResult {
   method: MethodName;
@@ -71,6 +80,9 @@ export type FromWorker =
   | { type: 'registered'; id: number }
   | { type: 'progress'; id: number; stage: string; done: number; total: number }
   | { type: 'loaded'; id: number; info: ModelInfo }
+  /** Dataset rows finished since the last batch (sent at most a few times a second), and the counts so far. */
+  | { type: 'dataset-rows'; id: number; results: DatasetRowResult[]; done: number; failed: number }
+  | { type: 'dataset-done'; id: number; info: ModelInfo }
   | { type: 'explained'; id: number; info: ModelInfo; result: ExplainResult }
   | { type: 'compared'; id: number; info: ModelInfo; rows: CompareRow[]; output?: AttributionOutput }
   | {

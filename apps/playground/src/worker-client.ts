@@ -5,12 +5,14 @@
  */
 import type { FromWorker, ToWorker } from './protocol.ts';
 
-type Reply = Exclude<FromWorker, { type: 'progress' }>;
+type Reply = Exclude<FromWorker, { type: 'progress' } | { type: 'dataset-rows' }>;
+type Rows = Extract<FromWorker, { type: 'dataset-rows' }>;
 type Request = ToWorker extends infer T ? (T extends { id: number } ? Omit<T, 'id'> : never) : never;
 
 interface Pending {
   resolve: (r: Reply) => void;
   onProgress?: (stage: string, done: number, total: number) => void;
+  onRows?: (batch: Rows) => void;
 }
 
 export class WorkerClient {
@@ -48,15 +50,23 @@ export class WorkerClient {
       p.onProgress?.(msg.stage, msg.done, msg.total);
       return;
     }
+    if (msg.type === 'dataset-rows') {
+      p.onRows?.(msg);
+      return;
+    }
     this.pending.delete(msg.id);
     p.resolve(msg);
   }
 
   /** Sends a request; returns its id (for cancel) and the reply. */
-  request(req: Request, onProgress?: Pending['onProgress']): { id: number; reply: Promise<Reply> } {
+  request(
+    req: Request,
+    onProgress?: Pending['onProgress'],
+    onRows?: Pending['onRows'],
+  ): { id: number; reply: Promise<Reply> } {
     const id = this.nextId++;
     const reply = new Promise<Reply>((resolve) => {
-      this.pending.set(id, { resolve, onProgress });
+      this.pending.set(id, { resolve, onProgress, onRows });
       this.worker.postMessage({ ...req, id } as ToWorker);
     });
     return { id, reply };

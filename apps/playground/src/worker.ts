@@ -23,6 +23,7 @@ import { hubDtypes } from './model-source/hub-files.ts';
 import { MODEL_CACHE, transformersSource } from './model-source/sources.ts';
 import { withUserFiles, type UserFiles } from './model-source/user-files.ts';
 import type { AttributionOutput } from '@interpreto-js/core';
+import { runDatasetInWorker } from './dataset/worker-run.ts';
 
 /** The little of WebGPU the worker reads (the DOM lib has no WebGPU types). */
 interface GPUAdapterLike {
@@ -321,6 +322,9 @@ async function handle(
     signal.throwIfAborted();
     if (msg.type === 'load') {
       post({ type: 'loaded', id, info: loaded.info });
+    } else if (msg.type === 'dataset') {
+      await runDatasetInWorker(core, loaded, msg, signal, post);
+      post({ type: 'dataset-done', id, info: loaded.info });
     } else if (msg.type === 'explain') {
       const result = await explainOnce(core, loaded, msg, msg.method, msg.options, msg.metrics, id, signal);
       post({ type: 'explained', id, info: loaded.info, result });

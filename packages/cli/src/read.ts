@@ -1,150 +1,26 @@
 /**
- * Reads a dataset file into raw rows for `runDataset`: JSONL (one JSON object per line), CSV (a header row; parsed
- * by csv-parse) or Parquet (read by hyparquet, pure JS). The format comes from the extension and is checked against
- * the content before any work: a file that is none of the three is refused with an error saying what was found.
- * A record that cannot be parsed (a bad JSON line, a CSV line with an unclosed quote) becomes a row with `error`.
+ * Reads a dataset file into raw rows for `runDataset`: the file's bytes, parsed by parse.ts (JSONL, CSV or
+ * Parquet; the parsing is shared with the playground, which has no file system).
  *
  * Exports: `readDataset`, `datasetFormat`, `DatasetFormat`, `ColumnNames`, `DataFileError`.
  */
 import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
 import type { RawDatasetRow } from '@interpreto-js/core';
-import { parse as parseCsv } from 'csv-parse/sync';
-import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
+import { DataFileError, datasetFormat, parseDataset, type ColumnNames } from './parse.ts';
 
-export type DatasetFormat = 'jsonl' | 'csv' | 'parquet';
-
-export interface ColumnNames {
-  id?: string;
-  text?: string;
-  target?: string;
-  label?: string;
-}
-
-export class DataFileError extends Error {
-  override name = 'DataFileError';
-}
-
-const EXTENSIONS: Record<string, DatasetFormat> = {
-  '.jsonl': 'jsonl',
-  '.ndjson': 'jsonl',
-  '.csv': 'csv',
-  '.parquet': 'parquet',
-};
-
-/** The format of `path` from its extension; a clear error for any other file. */
-export function datasetFormat(path: string): DatasetFormat {
-  const format = EXTENSIONS[extname(path).toLowerCase()];
-  if (!format)
-    throw new DataFileError(
-      `${path}: not a dataset file. Give a .jsonl (one JSON object per line), .csv (with a header row) or .parquet file.`,
-    );
-  return format;
-}
-
-/** A column value as a row field: bigint (Parquet INT64) to number, strings kept, anything else as is. */
-const field = (v: unknown): unknown => (typeof v === 'bigint' ? Number(v) : v);
-
-function toRow(record: Record<string, unknown>, fallbackId: string, cols: Required<ColumnNames>): RawDatasetRow {
-  const id = field(record[cols.id]);
-  return {
-    id: id === undefined || id === null || id === '' ? fallbackId : String(id),
-    text: field(record[cols.text]),
-    target: field(record[cols.target]),
-    label: field(record[cols.label]),
-  };
-}
-
-function looksBinary(bytes: Uint8Array): boolean {
-  return bytes.subarray(0, 4096).includes(0);
-}
-
-function readJsonl(path: string, bytes: Uint8Array, cols: Required<ColumnNames>): RawDatasetRow[] {
-  if (looksBinary(bytes)) throw new DataFileError(`${path}: binary content, not JSONL (one JSON object per line).`);
-  const lines = new TextDecoder().decode(bytes).split(/\r?\n/);
-  const rows: RawDatasetRow[] = [];
-  let parsed = 0;
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    const at = `line-${i + 1}`;
-    try {
-      const record: unknown = JSON.parse(line);
-      if (!record || typeof record !== 'object' || Array.isArray(record))
-        rows.push({ id: at, error: `line ${i + 1}: not a JSON object` });
-      else {
-        parsed++;
-        rows.push(toRow(record as Record<string, unknown>, at, cols));
-      }
-    } catch (e) {
-      rows.push({ id: at, error: `line ${i + 1}: unparseable JSON (${(e as Error).message})` });
-    }
-  });
-  if (rows.length && !parsed)
-    throw new DataFileError(`${path}: no line is a JSON object; is it JSONL (one JSON object per line)?`);
-  return rows;
-}
-
-function readCsv(path: string, bytes: Uint8Array, cols: Required<ColumnNames>): RawDatasetRow[] {
-  if (looksBinary(bytes)) throw new DataFileError(`${path}: binary content, not CSV.`);
-  const skipped: RawDatasetRow[] = [];
-  let records: { record: Record<string, unknown>; info: { lines: number } }[];
-  try {
-    records = parseCsv(Buffer.from(bytes), {
-      columns: true,
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      on_skip: (err) => {
-        const line = err?.lines ?? skipped.length;
-        skipped.push({ id: `line-${line}`, error: `line ${line}: unparseable CSV (${err?.message ?? 'bad record'})` });
-        return undefined;
-      },
-    }) as typeof records;
-  } catch (e) {
-    throw new DataFileError(`${path}: not readable as CSV with a header row (${(e as Error).message}).`);
-  }
-  const header = records[0] ? Object.keys(records[0].record) : [];
-  if (records.length && !header.includes(cols.text))
-    throw new DataFileError(
-      `${path}: no '${cols.text}' column (columns: ${header.join(', ')}); name the text column with --text-column.`,
-    );
-  const rows = records.map(({ record, info }) => toRow(record, `line-${info.lines}`, cols));
-  // keep file order: skipped records go where their line was
-  return [...rows, ...skipped].sort((a, b) => lineOf(a) - lineOf(b));
-}
-
-const lineOf = (r: RawDatasetRow) => Number(/^line-(\d+)$/.exec(r.id)?.[1] ?? Number.NaN);
-
-async function readParquet(path: string, bytes: Uint8Array, cols: Required<ColumnNames>): Promise<RawDatasetRow[]> {
-  const magic = new TextDecoder().decode(bytes.subarray(0, 4));
-  const tail = new TextDecoder().decode(bytes.subarray(bytes.length - 4));
-  if (magic !== 'PAR1' || tail !== 'PAR1')
-    throw new DataFileError(`${path}: not a Parquet file (no PAR1 magic bytes).`);
-  let records: Record<string, unknown>[];
-  try {
-    records = await parquetReadObjects({ file: await asyncBufferFromFile(path) });
-  } catch (e) {
-    throw new DataFileError(`${path}: unreadable Parquet (${(e as Error).message}).`);
-  }
-  return records.map((r, i) => toRow(r, `row-${i + 1}`, cols));
-}
+export { DataFileError, datasetFormat, type ColumnNames, type DatasetFormat } from './parse.ts';
 
 /**
  * Every record of the file as a raw row, in file order. Rows without an id column get `line-<n>` (JSONL, CSV: the
  * line) or `row-<n>` (Parquet). Throws `DataFileError` when the file is missing or not of its format.
  */
 export async function readDataset(path: string, columns: ColumnNames = {}): Promise<RawDatasetRow[]> {
-  const format = datasetFormat(path);
-  const cols = { id: 'id', text: 'text', target: 'target', label: 'label', ...columns };
+  datasetFormat(path); // an unknown extension is refused before the file is read
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
   } catch (e) {
     throw new DataFileError(`${path}: cannot read the dataset file (${(e as NodeJS.ErrnoException).code ?? e}).`);
   }
-  if (format === 'jsonl') return readJsonl(path, bytes, cols);
-  if (format === 'csv') return readCsv(path, bytes, cols);
-  return readParquet(path, bytes, cols);
+  return parseDataset(path, bytes, columns);
 }

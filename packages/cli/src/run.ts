@@ -3,7 +3,7 @@
  * --limit and of this shard, skips the rows the results folder already has, runs the rest on worker threads,
  * appends each result as it arrives, then writes the aggregates of every row of the folder and scores.parquet.
  *
- * Exports: `runCommand`, `RunArgs`, `RunSummary`, `selectRows`.
+ * Exports: `runCommand`, `RunArgs`, `RunSummary`, `selectRows` (from select.ts).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -14,13 +14,15 @@ import {
   type DatasetMethod,
   type DatasetMetricName,
   type MetricOptions,
-  type RawDatasetRow,
 } from '@interpreto-js/core';
 import { runOnWorkers, threadsPerWorker } from './pool.ts';
 import { readDataset, type ColumnNames } from './read.ts';
 import { writeScoresParquet } from './scores.ts';
-import { inShard, type Shard } from './shard.ts';
+import { selectRows } from './select.ts';
+import type { Shard } from './shard.ts';
 import { AGGREGATES_FILE, readResults, ResultsStore, writeJson, type RunConfig } from './store.ts';
+
+export { selectRows } from './select.ts';
 
 export interface RunArgs {
   model: string;
@@ -49,23 +51,6 @@ export interface RunSummary {
   ran: number;
   skipped: number;
   failed: number;
-}
-
-/**
- * The rows of --limit and of the shard, in file order; a row whose id appeared earlier in the file gets a
- * unique id and a 'duplicate id' error (on every shard alike, since it is decided over the whole file).
- */
-export function selectRows(rows: readonly RawDatasetRow[], limit: number | undefined, shard: Shard | undefined) {
-  const firstAt = new Map<string, number>();
-  const all = rows.slice(0, limit).map((r, k): RawDatasetRow => {
-    const first = firstAt.get(r.id);
-    if (first === undefined) {
-      firstAt.set(r.id, k);
-      return r;
-    }
-    return { id: `${r.id}#${k + 1}`, error: `duplicate id '${r.id}' (first at row ${first + 1})` };
-  });
-  return all.filter((_, k) => inShard(k, shard));
 }
 
 export async function runCommand(args: RunArgs): Promise<RunSummary> {
