@@ -212,9 +212,64 @@ describe('stopWhen', async () => {
     expectClose(early!.attributions[0]!, known, 0.06);
   });
 
+  // "Stop here" (StopWhen.signal): the playground's button. The run resolves with the estimate it had, not an error.
+  test.each([
+    ['Lime', Lime, 2000],
+    ['KernelShap', KernelShap, 400],
+    ['GradientShap', GradientShap, 4000],
+  ] as const)('%s: stopWhen.signal ends sampling and resolves with the estimate so far', async (name, Cls, budget) => {
+    // GradientShap with the settings whose mean is the additive contribution (see the test above).
+    const exact = { baseline: 0, tokenReduction: 'sum', granularity: Granularity.TOKEN };
+    const opts = {
+      nPerturbations: budget,
+      batchSize: 8,
+      seed: 1,
+      ...(name === 'GradientShap'
+        ? { ...exact, granularityAggregationStrategy: GranularityAggregationStrategy.SUM }
+        : {}),
+    };
+    const ex = new Cls(cls.model, cls.tokenizer, opts as never);
+    const stop = new AbortController();
+    let seen: PartialAttribution | undefined;
+    const [o] = await ex.explain(TEXT, 1, {
+      stopWhen: { signal: stop.signal },
+      onProgress: (_d, _t, p) => {
+        const last = p?.at(-1);
+        if (!last) return;
+        seen = last;
+        // Stop once the estimate has enough rows to be exact (Lime, KernelShap) or close (GradientShap).
+        if (last.output.sampling!.samplesUsed >= 64) stop.abort();
+      },
+    });
+    const s = o!.sampling!;
+    expect(s).toMatchObject({ stoppedEarly: true, budget });
+    expect(s.inProgress).toBeFalsy();
+    // It stops at the batch after the click (KernelShap draws coalitions ahead of the rows it runs: a few more).
+    expect(s.samplesUsed).toBeGreaterThanOrEqual(64);
+    expect(s.samplesUsed).toBeLessThan(128);
+    expect(seen!.output.sampling!.samplesUsed).toBe(s.samplesUsed);
+    expect(seen!.output.attributions).toEqual(o!.attributions); // the estimate kept is the one last shown
+    expectClose(o!.attributions[0]!, additiveUnitContributions(o!, 1), name === 'GradientShap' ? 0.5 : 1e-4);
+  });
+
+  test('stopWhen.signal that never fires changes nothing', async () => {
+    const ex = new Lime(cls.model, cls.tokenizer, { nPerturbations: 60 });
+    const [plain] = await ex.explain(TEXT, 1);
+    const [o] = await ex.explain(TEXT, 1, { stopWhen: { signal: new AbortController().signal } });
+    expect(o!.sampling).toMatchObject({ samplesUsed: 60, stoppedEarly: false });
+    expect(o!.attributions).toEqual(plain!.attributions);
+  });
+
   test('bad stopWhen values are refused before any model call', async () => {
     const ex = new Lime(cls.model, cls.tokenizer);
-    for (const bad of [{}, { tolerance: -1 }, { tolerance: NaN }, { tolerance: 0.1, minSamples: 0 }, 0.1]) {
+    for (const bad of [
+      {},
+      { tolerance: -1 },
+      { tolerance: NaN },
+      { tolerance: 0.1, minSamples: 0 },
+      0.1,
+      { signal: 1 },
+    ]) {
       await expect(ex.explain(TEXT, 1, { stopWhen: bad as never })).rejects.toThrow(InputError);
     }
     await expect(ex.explain(TEXT, 1, { stopWhen: { tolerance: -1 } })).rejects.toThrow(

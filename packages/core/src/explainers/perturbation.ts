@@ -28,7 +28,7 @@ import {
 } from '../math/index.ts';
 import type { ConvergenceMeasure, SamplingInfo } from '../types.ts';
 import { throwIfAborted } from './abort.ts';
-import { ChangeTracker, defaultMinSamples, stopWhenMet, type PartialAttribution } from './anytime.ts';
+import { ChangeTracker, defaultMinSamples, stopRequested, stopWhenMet, type PartialAttribution } from './anytime.ts';
 import { AttributionExplainer, type AttributeContext, type AttributeResult } from './base.ts';
 import { checkSampleMemory, regressionBytesPerSample } from './budget.ts';
 import type { CommonExplainerOptions } from './options.ts';
@@ -164,7 +164,9 @@ export abstract class PerturbationExplainer extends AttributionExplainer {
         if (!sampling || stopped[i]) continue;
         const samples = sampling.samplesUsed();
         const finished = s.rowsLeft === 0;
-        if (!(ctx.progress.listening || ctx.stopWhen) || !(finished || trackers[i]!.due(samples))) continue;
+        // A "stop here" makes the estimate due now, whatever the tracker's schedule.
+        const due = finished || stopRequested(ctx.stopWhen) || trackers[i]!.due(samples);
+        if (!(ctx.progress.listening || ctx.stopWhen) || !due) continue;
         const estimate = s.estimate();
         const convergence = trackers[i]!.update(estimate, samples, sampling.determined?.() ?? true);
         if (!finished && sampling.stoppable && stopWhenMet(ctx.stopWhen, convergence, samples, mins[i]!)) {
