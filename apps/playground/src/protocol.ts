@@ -2,9 +2,12 @@
 import type { AttributionOutput } from '@interpreto-js/core';
 import type { MethodName, OptionValues } from './methods.ts';
 import type { PlaygroundTask } from './task.ts';
-import type { DeviceChoice, ModelRef, TargetSpec } from './url-state.ts';
+import type { ContrastSpec, DeviceChoice, ModelRef, TargetSpec } from './url-state.ts';
 
 export type RunDevice = 'webgpu' | 'wasm';
+
+/** Partial estimates reach the page at most this often (each one re-renders the heatmap). */
+export const PARTIAL_INTERVAL_MS = 300;
 
 export interface MetricSummary {
   auc: number;
@@ -26,6 +29,8 @@ export interface RunRequest {
   device: DeviceChoice;
   text: string;
   target: TargetSpec;
+  /** Why the target rather than this (already fitted to the model's task by the page). */
+  contrast?: ContrastSpec;
 }
 
 export type ToWorker =
@@ -35,7 +40,9 @@ export type ToWorker =
   | { type: 'files'; id: number; modelId: string; files: [string, Blob][] }
   | ({ type: 'explain'; id: number; method: MethodName; options: OptionValues; metrics: boolean } & RunRequest)
   | ({ type: 'compare'; id: number; methods: MethodName[]; options: OptionValues } & RunRequest)
-  | { type: 'cancel'; id: number };
+  | { type: 'cancel'; id: number }
+  /** "Stop here": a sampling method stops drawing samples and the run ends with its current estimate. */
+  | { type: 'stop'; id: number };
 
 export interface ExplainResult {
   method: MethodName;
@@ -48,6 +55,8 @@ export interface ExplainResult {
   insertion?: MetricSummary;
   deletion?: MetricSummary;
   metricsMs?: number;
+  /** Why Insertion and Deletion were not computed although asked for. */
+  metricsNote?: string;
 }
 
 export interface CompareRow {
@@ -70,6 +79,8 @@ export type FromWorker =
     }
   | { type: 'registered'; id: number }
   | { type: 'progress'; id: number; stage: string; done: number; total: number }
+  /** A sampling method's current estimate (output.sampling.inProgress), at most every PARTIAL_INTERVAL_MS. */
+  | { type: 'partial'; id: number; output: AttributionOutput }
   | { type: 'loaded'; id: number; info: ModelInfo }
   | { type: 'explained'; id: number; info: ModelInfo; result: ExplainResult }
   | { type: 'compared'; id: number; info: ModelInfo; rows: CompareRow[]; output?: AttributionOutput }

@@ -5,12 +5,14 @@
  */
 import type { FromWorker, ToWorker } from './protocol.ts';
 
-type Reply = Exclude<FromWorker, { type: 'progress' }>;
+type Reply = Exclude<FromWorker, { type: 'progress' } | { type: 'partial' }>;
+type PartialOutput = Extract<FromWorker, { type: 'partial' }>['output'];
 type Request = ToWorker extends infer T ? (T extends { id: number } ? Omit<T, 'id'> : never) : never;
 
 interface Pending {
   resolve: (r: Reply) => void;
   onProgress?: (stage: string, done: number, total: number) => void;
+  onPartial?: (output: PartialOutput) => void;
 }
 
 export class WorkerClient {
@@ -48,15 +50,23 @@ export class WorkerClient {
       p.onProgress?.(msg.stage, msg.done, msg.total);
       return;
     }
+    if (msg.type === 'partial') {
+      p.onPartial?.(msg.output);
+      return;
+    }
     this.pending.delete(msg.id);
     p.resolve(msg);
   }
 
   /** Sends a request; returns its id (for cancel) and the reply. */
-  request(req: Request, onProgress?: Pending['onProgress']): { id: number; reply: Promise<Reply> } {
+  request(
+    req: Request,
+    onProgress?: Pending['onProgress'],
+    onPartial?: Pending['onPartial'],
+  ): { id: number; reply: Promise<Reply> } {
     const id = this.nextId++;
     const reply = new Promise<Reply>((resolve) => {
-      this.pending.set(id, { resolve, onProgress });
+      this.pending.set(id, { resolve, onProgress, onPartial });
       this.worker.postMessage({ ...req, id } as ToWorker);
     });
     return { id, reply };
@@ -64,6 +74,11 @@ export class WorkerClient {
 
   private send(req: Request): Promise<Reply> {
     return this.request(req).reply;
+  }
+
+  /** "Stop here": the run ends with the sampling method's current estimate (a normal reply, not a cancel). */
+  stop(id: number): void {
+    if (this.pending.has(id)) this.worker.postMessage({ type: 'stop', id } satisfies ToWorker);
   }
 
   cancel(id: number): void {
