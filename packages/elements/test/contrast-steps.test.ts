@@ -57,6 +57,8 @@ describe('contrastive legend', () => {
     expect(swatches[1]).toMatch(/37, 99, 235/); // its negative (blue)
     // The scale stays signed: -bound .. +bound.
     expect(part(el, 'colour-bar')!.dataset.unsigned).toBe('false');
+    // The colour bar's words say the same (not "red: positive", which reads as the class here).
+    expect(part(el, 'legend')!.textContent).toContain('red: towards "positive", blue: towards "negative"');
     document.body.innerHTML = '';
     expect(part(await shown(singleClass()), 'contrast')).toBeNull();
   });

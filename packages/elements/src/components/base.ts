@@ -261,7 +261,8 @@ export abstract class InterpretoViewBase extends LitElement {
       return html`${this.renderContrast(row)}<div class="legend flat" part="flat" role="note">${scaleLegend(scale)}</div>`;
     }
     const b = formatCompact(scale.bound);
-    return html`${this.renderContrast(row)}<div class="legend" part="legend"><span class="colour-bar" part="colour-bar" data-bound=${scale.bound} data-unsigned=${String(scale.unsigned)}><span class="bar-min">${scale.unsigned ? '0' : `-${b}`}</span><span class="bar" style=${`background:${colorBarCSS(this.theme, scale.unsigned)}`}></span><span class="bar-max">${scale.unsigned ? '' : '+'}${b}</span></span> <span class="legend-text">${scaleLegend(scale)}</span></div>`;
+    const sides = this.output ? contrastLegend(this.output, row, this.classesNames, this.contrastText) : null;
+    return html`${this.renderContrast(row)}<div class="legend" part="legend"><span class="colour-bar" part="colour-bar" data-bound=${scale.bound} data-unsigned=${String(scale.unsigned)}><span class="bar-min">${scale.unsigned ? '0' : `-${b}`}</span><span class="bar" style=${`background:${colorBarCSS(this.theme, scale.unsigned)}`}></span><span class="bar-max">${scale.unsigned ? '' : '+'}${b}</span></span> <span class="legend-text">${scaleLegend(scale, sides ?? undefined)}</span></div>`;
   }
 
   /** The dominant-class legend: each class's hue and name, visible without hovering. */

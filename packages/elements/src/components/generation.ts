@@ -94,7 +94,7 @@ export class InterpretoGeneration extends InterpretoRowSelectBase<OutputSelectDe
     if (!cell) return nothing;
     const out = this.output!;
     const unit = out.elements[outputColumn(generationLayout(out), j!)];
-    return html`<div class="step-detail" part="step-detail" data-row=${j} role="status" aria-live="polite"><span class="step-detail-title">${JSON.stringify(unit)}: ${stepCellText(cell)}${this._stepPinned ? ' (click it again to close)' : ''}</span>${cell.tokens.map(
+    return html`<div class="step-detail" part="step-detail" data-row=${j} role="status" aria-live="polite"><span class="step-detail-title">${JSON.stringify(unit)}: ${stepCellText(cell)}${this._stepPinned ? ' (pinned: click or tap it again to close)' : ''}</span>${cell.tokens.map(
       (t) =>
         html`<div class="step-token">${cell.tokens.length > 1 ? html`${JSON.stringify(t.text)} ${stepPercent(t.probability)}, ` : nothing}rank ${t.rank}${
           t.topK.length

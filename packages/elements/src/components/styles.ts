@@ -72,6 +72,11 @@ export const baseStyles = css`
   .step.not-greedy {
     border-style: dashed;
   }
+  .step[aria-pressed='true'] {
+    background: var(--interpreto-button-bg);
+    border-style: solid;
+    border-width: 2px;
+  }
   .step.target {
     outline: 2px solid currentColor;
   }
