@@ -277,3 +277,27 @@ describe('stopWhen', async () => {
     );
   });
 });
+
+// The playground's worker sets these signals from a message handler; a run whose model calls never leave the
+// microtask queue (onnxruntime-web WASM, one thread) must still let that handler run between batches.
+describe('signals set by a later task', async () => {
+  const cls = await loadFixture('additive-classifier');
+
+  test('a "stop here" fired from a timer lands mid-run and resolves with the estimate', async () => {
+    const ex = new Lime(cls.model, cls.tokenizer, { nPerturbations: 1_000_000, batchSize: 8 });
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 0);
+    const [o] = await ex.explain(TEXT, 1, { stopWhen: { signal: stop.signal } });
+    expect(o!.sampling!.stoppedEarly).toBe(true);
+    expect(o!.sampling!.samplesUsed).toBeGreaterThanOrEqual(1);
+    expect(o!.sampling!.samplesUsed).toBeLessThan(1_000_000);
+    expect(o!.attributions[0]!.every(Number.isFinite)).toBe(true);
+  });
+
+  test('an abort fired from a timer rejects mid-run', async () => {
+    const ex = new SmoothGrad(cls.model, cls.tokenizer, { nPerturbations: 1_000_000, batchSize: 8 });
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort(), 0);
+    await expect(ex.explain(TEXT, 1, { signal: ctl.signal })).rejects.toThrow(/abort/i);
+  });
+});

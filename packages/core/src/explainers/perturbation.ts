@@ -27,7 +27,7 @@ import {
   type SobolRow,
 } from '../math/index.ts';
 import type { ConvergenceMeasure, SamplingInfo } from '../types.ts';
-import { throwIfAborted } from './abort.ts';
+import { throwIfAborted, yieldToEvents } from './abort.ts';
 import { ChangeTracker, defaultMinSamples, stopRequested, stopWhenMet, type PartialAttribution } from './anytime.ts';
 import { AttributionExplainer, type AttributeContext, type AttributeResult } from './base.ts';
 import { checkSampleMemory, regressionBytesPerSample } from './budget.ts';
@@ -113,6 +113,7 @@ export abstract class PerturbationExplainer extends AttributionExplainer {
     const B = this.common.batchSize;
     let cur = 0;
     for (;;) {
+      await yieldToEvents(ctx.signal, ctx.stopWhen?.signal);
       throwIfAborted(ctx.signal);
       // Fill a batch with the next rows of the current input, then of the next ones.
       const batch: { item: number; mask?: Uint8Array }[] = [];
