@@ -91,10 +91,9 @@ describe('contrast, anytime results and step scores', () => {
 
   it('anytime: Lime shows its estimate live, and "Stop here" keeps it as the result', async () => {
     const budget = 200_000;
-    const url = `?model=${CLASSIFIER}&device=wasm&metrics=0&method=Lime&o.nPerturbations=${budget}&o.batchSize=8`;
+    // A shared link that runs on opening (run=explain): no default explanation first, which Lime would make long.
+    const url = `?model=${CLASSIFIER}&device=wasm&metrics=0&method=Lime&o.nPerturbations=${budget}&o.batchSize=8&run=explain`;
     const { page, context, problems } = await openPage(browser!, url);
-    await waitReady(page);
-    await page.locator('#explain').click();
     // Two estimates give a convergence value.
     await page.locator('#live-samples', { hasText: 'convergence' }).waitFor({ timeout: 120_000 });
     const live = await page.locator('#live-samples').innerText();
@@ -103,6 +102,7 @@ describe('contrast, anytime results and step scores', () => {
     assert.match(await page.locator('#live-heatmap [part~="sampling"]').innerText(), /in progress/);
     await screenshot(page, 'anytime-live');
     const before = Number(await page.locator('#run-count').textContent());
+    assert.equal(before, 0, 'the run is still going');
     await page.locator('#stop-here').click();
     await page.waitForFunction((n) => Number(document.querySelector('#run-count')?.textContent) > n, before, {
       timeout: 60_000,
