@@ -148,13 +148,13 @@ export class PlaygroundApp extends LitElement {
 
   private onTheme(theme: ResolvedTheme): void {
     this.theme = theme;
-    if (this.heatmap) applyDisplay(this.heatmap, this.display, theme);
+    for (const view of [this.heatmap, this.partialView]) if (view) applyDisplay(view, this.display, theme);
   }
 
   private setDisplay(d: DisplayOptions): void {
     this.display = d;
     saveDisplay(d);
-    if (this.heatmap) applyDisplay(this.heatmap, d, this.theme);
+    for (const view of [this.heatmap, this.partialView]) if (view) applyDisplay(view, d, this.theme);
   }
 
   /** What an Explain run depends on, for the stale mark. */
