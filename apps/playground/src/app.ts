@@ -36,6 +36,9 @@ import {
   type DisplayOptions,
 } from './results/display.ts';
 import { isStale, runKey, type RunInputs } from './results/stale.ts';
+import { fitContrast, renderContrastControl } from './results/contrast.ts';
+import { renderLiveEstimate } from './results/live.ts';
+import type { AttributionOutput } from '@interpreto-js/core';
 import { ThemeController, type ResolvedTheme } from './results/theme.ts';
 import type { CachedModel } from './model-source/cache.ts';
 import type { ImportResult } from './model-source/import.ts';
@@ -74,9 +77,15 @@ export class PlaygroundApp extends LitElement {
     compareView: { state: true },
     ownModels: { state: true },
     tab: { state: true },
+    partial: { state: true },
+    stopping: { state: true },
   };
   /** Which tab shows: one text (Explain) or a whole dataset (dataset/tab.ts). */
   declare tab: 'explain' | 'dataset';
+  /** A sampling method's current estimate while it runs (results/live.ts), and whether "Stop here" was pressed. */
+  declare partial: AttributionOutput | null;
+  declare stopping: boolean;
+  private partialView: HTMLElement | null = null;
   declare state: PlaygroundState;
   declare phase: Phase;
   declare stage: string;
@@ -138,17 +147,19 @@ export class PlaygroundApp extends LitElement {
     // one shared bound on request.
     this.compareView = { row: 0, scale: 'row' };
     this.ownModels = {};
+    this.partial = null;
+    this.stopping = false;
   }
 
   private onTheme(theme: ResolvedTheme): void {
     this.theme = theme;
-    if (this.heatmap) applyDisplay(this.heatmap, this.display, theme);
+    for (const view of [this.heatmap, this.partialView]) if (view) applyDisplay(view, this.display, theme);
   }
 
   private setDisplay(d: DisplayOptions): void {
     this.display = d;
     saveDisplay(d);
-    if (this.heatmap) applyDisplay(this.heatmap, d, this.theme);
+    for (const view of [this.heatmap, this.partialView]) if (view) applyDisplay(view, d, this.theme);
   }
 
   /** What an Explain run depends on, for the stale mark. */
@@ -159,6 +170,7 @@ export class PlaygroundApp extends LitElement {
       device: s.device,
       text: s.text,
       target: this.effectiveTarget(),
+      contrast: fitContrast(s.contrast, this.task),
       method: s.method,
       options: s.options,
       metrics: s.metrics,
@@ -295,6 +307,9 @@ export class PlaygroundApp extends LitElement {
     onOk: (r: Exclude<FromWorker, { type: 'progress' }>) => void,
   ) {
     const r = await reply;
+    this.partial = null;
+    this.partialView = null;
+    this.stopping = false;
     this.runCount++;
     this.runningId = null;
     this.phase = 'idle';
@@ -329,18 +344,20 @@ export class PlaygroundApp extends LitElement {
         device: this.state.device,
         text: this.state.text,
         target: this.effectiveTarget(),
+        contrast: fitContrast(this.state.contrast, this.task),
         method: this.state.method,
         options: this.state.options,
         // The opening view is the prediction and one fast explanation; the curves come with the user's first run.
         metrics: this.state.metrics && !first,
       },
       this.onProgress,
+      this.onPartial,
     );
     this.runningId = id;
     void this.finish(reply, (r) => {
       if (r.type !== 'explained') return;
       this.info = r.info;
-      this.heatmap = plotAttributions(r.result.output, { classesNames: r.result.output.classes ?? r.info.labels });
+      this.heatmap = plotAttributions(r.result.output, this.plotOptions(r.result.output, r.info.labels));
       this.heatmap.id = 'heatmap-view';
       applyDisplay(this.heatmap, this.display, this.theme);
       this.resultKey = key;
@@ -362,6 +379,7 @@ export class PlaygroundApp extends LitElement {
         device: this.state.device,
         text: this.state.text,
         target: this.effectiveTarget(),
+        contrast: fitContrast(this.state.contrast, this.task),
         methods: [...METHOD_NAMES],
         options: shared,
       },
@@ -375,6 +393,31 @@ export class PlaygroundApp extends LitElement {
       this.compareView = { ...this.compareView, row: 0 };
       this.compareRows = r.rows;
     });
+  }
+
+  /** A sampling method's estimate so far: one heatmap element, updated in place (it keeps the user's selection). */
+  private onPartial = (output: AttributionOutput) => {
+    if (this.partialView) (this.partialView as HTMLElement & { output: AttributionOutput }).output = output;
+    else {
+      this.partialView = plotAttributions(output, this.plotOptions(output, this.labels));
+      applyDisplay(this.partialView, this.display, this.theme);
+    }
+    this.partial = output;
+  };
+
+  private plotOptions(output: AttributionOutput, labels: string[] | undefined) {
+    const c = this.state.contrast;
+    return {
+      classesNames: output.classes ?? labels,
+      ...(output.contrast && c?.kind === 'text' ? { contrastText: c.text } : {}),
+    };
+  }
+
+  /** "Stop here": sampling ends and the run's result is the estimate so far. */
+  stopHere(): void {
+    if (this.runningId === null) return;
+    this.stopping = true;
+    this.client.stop(this.runningId);
   }
 
   cancel(): void {
@@ -566,6 +609,7 @@ export class PlaygroundApp extends LitElement {
           (name, c) =>
             html`<label><input type="checkbox" class="class-target" data-class=${c} .checked=${live(chosen.includes(c))} @change=${(e: Event) => toggle(c, (e.target as HTMLInputElement).checked)} /> ${c}: ${name}</label>`,
         )}
+        ${renderContrastControl(task, labels, this.state.contrast, (contrast) => this.set({ contrast }))}
       </fieldset>`;
     }
     const maxNew = t.kind === 'generate' ? t.maxNewTokens : DEFAULT_MAX_NEW_TOKENS;
@@ -591,6 +635,7 @@ export class PlaygroundApp extends LitElement {
         continuation:
         <input id="continuation" type="text" .value=${live(cont)} @change=${(e: Event) => this.set({ target: { kind: 'continuation', text: (e.target as HTMLInputElement).value } })}
       /></label>
+      ${renderContrastControl(task, [], this.state.contrast, (contrast) => this.set({ contrast }))}
     </fieldset>`;
   }
 
@@ -647,6 +692,7 @@ export class PlaygroundApp extends LitElement {
           r.metricsMs !== undefined ? html`; Insertion and Deletion in ${ms(r.metricsMs)}` : nothing
         }${r.output.truncated ? html` <span class="warn">(input truncated to the model's maximum length)</span>` : nothing}
       </p>
+      ${r.metricsNote ? html`<p id="metrics-note" class="muted">${r.metricsNote}</p>` : nothing}
       ${this.renderPrediction(r.output.classProbabilities, names)}
       ${renderDisplayControls(this.display, r.output.modelTask, (d) => this.setDisplay(d))}
       <div id="heatmap">${this.heatmap}</div>
@@ -783,6 +829,7 @@ export class PlaygroundApp extends LitElement {
         </div>
       </form>
       ${this.renderStatus()}
+      ${renderLiveEstimate(this.partial, this.partialView, this.stopping, () => this.stopHere())}
       <p id="run-count" hidden>${this.runCount}</p>
       ${this.renderResult()} ${this.renderCompare()}
       </div>`;

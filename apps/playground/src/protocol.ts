@@ -2,9 +2,12 @@
 import type { AttributionOutput, DatasetMetricName, DatasetRowResult, RawDatasetRow } from '@interpreto-js/core';
 import type { MethodName, OptionValues } from './methods.ts';
 import type { PlaygroundTask } from './task.ts';
-import type { DeviceChoice, ModelRef, TargetSpec } from './url-state.ts';
+import type { ContrastSpec, DeviceChoice, ModelRef, TargetSpec } from './url-state.ts';
 
 export type RunDevice = 'webgpu' | 'wasm';
+
+/** Partial estimates reach the page at most this often (each one re-renders the heatmap). */
+export const PARTIAL_INTERVAL_MS = 300;
 
 export interface MetricSummary {
   auc: number;
@@ -26,6 +29,8 @@ export interface RunRequest {
   device: DeviceChoice;
   text: string;
   target: TargetSpec;
+  /** Why the target rather than this (already fitted to the model's task by the page). */
+  contrast?: ContrastSpec;
 }
 
 export type ToWorker =
@@ -37,7 +42,9 @@ export type ToWorker =
   | ({ type: 'compare'; id: number; methods: MethodName[]; options: OptionValues } & RunRequest)
   | { type: 'cancel'; id: number }
   /** The Dataset tab: runDataset over these rows, results streamed back in batches (dataset/worker-run.ts). */
-  | ({ type: 'dataset'; id: number; model: ModelRef; device: DeviceChoice } & DatasetRequest);
+  | ({ type: 'dataset'; id: number; model: ModelRef; device: DeviceChoice } & DatasetRequest)
+  /** "Stop here": a sampling method stops drawing samples and the run ends with its current estimate. */
+  | { type: 'stop'; id: number };
 
 export interface DatasetRequest {
   rows: RawDatasetRow[];
@@ -57,6 +64,8 @@ export interface ExplainResult {
   insertion?: MetricSummary;
   deletion?: MetricSummary;
   metricsMs?: number;
+  /** Why Insertion and Deletion were not computed although asked for. */
+  metricsNote?: string;
 }
 
 export interface CompareRow {
@@ -79,6 +88,8 @@ export type FromWorker =
     }
   | { type: 'registered'; id: number }
   | { type: 'progress'; id: number; stage: string; done: number; total: number }
+  /** A sampling method's current estimate (output.sampling.inProgress), at most every PARTIAL_INTERVAL_MS. */
+  | { type: 'partial'; id: number; output: AttributionOutput }
   | { type: 'loaded'; id: number; info: ModelInfo }
   /** Dataset rows finished since the last batch (sent at most a few times a second), and the counts so far. */
   | { type: 'dataset-rows'; id: number; results: DatasetRowResult[]; done: number; failed: number }

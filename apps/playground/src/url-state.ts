@@ -13,6 +13,11 @@ export type TargetSpec =
   | { kind: 'continuation'; text: string }
   | { kind: 'generate'; maxNewTokens: number };
 export type RunView = 'none' | 'explain' | 'compare';
+/**
+ * Contrastive explanation, "why the target rather than this?": a class (classification) or an alternative
+ * continuation of the same token length (generation). Kept apart from the target, so switching either keeps the other.
+ */
+export type ContrastSpec = { kind: 'class'; class: number } | { kind: 'text'; text: string };
 
 export interface ModelRef {
   source: 'local' | 'hub' | 'url' | 'files';
@@ -33,6 +38,8 @@ export interface PlaygroundState {
   /** Only the options the user set; the rest take the library defaults. */
   options: OptionValues;
   target: TargetSpec;
+  /** Absent: a plain explanation. */
+  contrast?: ContrastSpec;
   /** Also compute Insertion and Deletion for the explanation. */
   metrics: boolean;
   /** What to run when the page opens with this state (a shared view). */
@@ -130,6 +137,12 @@ export function parseState(search: string, defaultModel: string): { state: Playg
     }
     default:
   }
+  const contrastClass = p.get('contrastClass');
+  if (contrastClass !== null) {
+    const c = Number(contrastClass);
+    if (contrastClass !== '' && Number.isInteger(c) && c >= 0) state.contrast = { kind: 'class', class: c };
+    else warnings.push(`contrastClass "${contrastClass}" must be a class id (0, 1, ...); explaining without contrast.`);
+  } else if (p.has('contrastText')) state.contrast = { kind: 'text', text: p.get('contrastText')! };
   if (p.get('metrics') === '0') state.metrics = false;
   const run = p.get('run');
   if (run === 'explain' || run === 'compare') state.run = run;
@@ -167,6 +180,8 @@ export function stateToSearch(state: PlaygroundState, defaultModel: string): str
     p.set('target', 'generate');
     p.set('maxNewTokens', String(t.maxNewTokens));
   }
+  if (state.contrast?.kind === 'class') p.set('contrastClass', String(state.contrast.class));
+  else if (state.contrast?.kind === 'text') p.set('contrastText', state.contrast.text);
   if (!state.metrics) p.set('metrics', '0');
   if (state.run !== 'none') p.set('run', state.run);
   return `?${p.toString()}`;

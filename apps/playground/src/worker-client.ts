@@ -5,14 +5,16 @@
  */
 import type { FromWorker, ToWorker } from './protocol.ts';
 
-type Reply = Exclude<FromWorker, { type: 'progress' } | { type: 'dataset-rows' }>;
+type Reply = Exclude<FromWorker, { type: 'progress' } | { type: 'dataset-rows' } | { type: 'partial' }>;
 type Rows = Extract<FromWorker, { type: 'dataset-rows' }>;
+type PartialOutput = Extract<FromWorker, { type: 'partial' }>['output'];
 type Request = ToWorker extends infer T ? (T extends { id: number } ? Omit<T, 'id'> : never) : never;
 
 interface Pending {
   resolve: (r: Reply) => void;
   onProgress?: (stage: string, done: number, total: number) => void;
   onRows?: (batch: Rows) => void;
+  onPartial?: (output: PartialOutput) => void;
 }
 
 export class WorkerClient {
@@ -54,6 +56,10 @@ export class WorkerClient {
       p.onRows?.(msg);
       return;
     }
+    if (msg.type === 'partial') {
+      p.onPartial?.(msg.output);
+      return;
+    }
     this.pending.delete(msg.id);
     p.resolve(msg);
   }
@@ -62,11 +68,12 @@ export class WorkerClient {
   request(
     req: Request,
     onProgress?: Pending['onProgress'],
+    onPartial?: Pending['onPartial'],
     onRows?: Pending['onRows'],
   ): { id: number; reply: Promise<Reply> } {
     const id = this.nextId++;
     const reply = new Promise<Reply>((resolve) => {
-      this.pending.set(id, { resolve, onProgress, onRows });
+      this.pending.set(id, { resolve, onProgress, onPartial, onRows });
       this.worker.postMessage({ ...req, id } as ToWorker);
     });
     return { id, reply };
@@ -74,6 +81,11 @@ export class WorkerClient {
 
   private send(req: Request): Promise<Reply> {
     return this.request(req).reply;
+  }
+
+  /** "Stop here": the run ends with the sampling method's current estimate (a normal reply, not a cancel). */
+  stop(id: number): void {
+    if (this.pending.has(id)) this.worker.postMessage({ type: 'stop', id } satisfies ToWorker);
   }
 
   cancel(id: number): void {

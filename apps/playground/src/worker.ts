@@ -6,15 +6,16 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import { describeLoadError, describeRunError, PlaygroundFailure } from './errors.ts';
 import { METHODS, type MethodName, type OptionValues } from './methods.ts';
-import type {
-  CompareRow,
-  ExplainResult,
-  FromWorker,
-  MetricSummary,
-  ModelInfo,
-  RunDevice,
-  RunRequest,
-  ToWorker,
+import {
+  PARTIAL_INTERVAL_MS,
+  type CompareRow,
+  type ExplainResult,
+  type FromWorker,
+  type MetricSummary,
+  type ModelInfo,
+  type RunDevice,
+  type RunRequest,
+  type ToWorker,
 } from './protocol.ts';
 import { labelsFromConfig, taskFromConfig, type PlaygroundTask } from './task.ts';
 import type { DeviceChoice, ModelRef } from './url-state.ts';
@@ -49,6 +50,8 @@ interface Loaded {
 
 const post = (msg: FromWorker) => (self as unknown as Worker).postMessage(msg);
 const controllers = new Map<number, AbortController>();
+/** "Stop here" of each explain run (core stopWhen.signal): sampling ends and the run resolves with its estimate. */
+const stops = new Map<number, AbortController>();
 let libs: Promise<{ tf: Transformers; core: Core }> | null = null;
 let gpuAdapter: Promise<GPUAdapterLike | null> | null = null;
 let current: Loaded | null = null;
@@ -226,6 +229,40 @@ function targetsFor(loaded: Loaded, req: RunRequest): { targets: unknown; genera
   return { targets: undefined, generation: { max_new_tokens: maxNewTokens } };
 }
 
+/** The core's `contrast` option from the page's contrast (fitted to the task by the page; checked here). */
+function contrastFor(loaded: Loaded, req: RunRequest): number | string | undefined {
+  const c = req.contrast;
+  if (!c) return undefined;
+  if (loaded.info.task === 'classification') {
+    if (c.kind !== 'class') return undefined;
+    const n = loaded.info.labels?.length;
+    if (n !== undefined && c.class >= n)
+      throw new PlaygroundFailure(
+        `Contrast class ${c.class} does not exist: this model has ${n} classes (0 to ${n - 1}).`,
+        'Pick another class in "rather than".',
+      );
+    return c.class;
+  }
+  if (c.kind !== 'text') return undefined;
+  if (!c.text)
+    throw new PlaygroundFailure(
+      'The alternative continuation ("rather than") is empty.',
+      'Type an alternative of the same token length as the explained continuation, or clear the contrast.',
+    );
+  return c.text;
+}
+
+/** Forwards a sampling method's latest estimate, at most every PARTIAL_INTERVAL_MS (the last one may be dropped). */
+function partialForwarder(id: number): (output: AttributionOutput) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  return (output) => {
+    const now = performance.now();
+    if (now - last < PARTIAL_INTERVAL_MS) return;
+    last = now;
+    post({ type: 'partial', id, output });
+  };
+}
+
 async function explainOnce(
   core: Core,
   loaded: Loaded,
@@ -235,6 +272,7 @@ async function explainOnce(
   withMetrics: boolean,
   id: number,
   signal: AbortSignal,
+  stop?: AbortSignal,
 ): Promise<ExplainResult> {
   if (!req.text.trim()) throw new PlaygroundFailure('The input text is empty.', 'Type a sentence to explain.');
   const device = loaded.info.device;
@@ -251,11 +289,21 @@ async function explainOnce(
   if (typeof Cls !== 'function') throw new PlaygroundFailure(`The core library has no ${method} explainer yet.`);
   const explainer = new Cls(loaded.model, loaded.tokenizer, constructorOptions(core, method, values));
   const { targets, generation } = targetsFor(loaded, req);
+  const contrast = contrastFor(loaded, req);
   const t0 = performance.now();
+  const report = progress(id, `${method}`);
+  const forward = stop ? partialForwarder(id) : undefined;
   const outputs = await explainer.explain(req.text, targets, {
     signal,
-    onProgress: progress(id, `${method}`),
+    onProgress: (done: number, total: number, partials?: { index: number; output: AttributionOutput }[]) => {
+      report(done, total);
+      const latest = partials?.at(-1)?.output;
+      if (forward && latest?.sampling?.inProgress) forward(latest);
+    },
     generation,
+    ...(contrast === undefined ? {} : { contrast }),
+    // "Stop here": only sampling methods read it; the others run to the end as before.
+    ...(stop ? { stopWhen: { signal: stop } } : {}),
   });
   const output = outputs[0]!; // one input text, one output
   const result: ExplainResult = {
@@ -265,7 +313,10 @@ async function explainOnce(
     explainMs: performance.now() - t0,
     webgpuEp: webgpuEpActive(),
   };
-  if (withMetrics) {
+  if (withMetrics && contrast !== undefined) {
+    result.metricsNote =
+      'Insertion and Deletion score the target alone, not target minus contrast, so they are not computed for a contrastive explanation.';
+  } else if (withMetrics) {
     signal.throwIfAborted();
     const t1 = performance.now();
     const metricOptions = { batchSize: values.batchSize };
@@ -310,7 +361,7 @@ function isAbort(err: unknown, signal: AbortSignal): boolean {
 }
 
 async function handle(
-  msg: Exclude<ToWorker, { type: 'init' } | { type: 'cancel' } | { type: 'files' }>,
+  msg: Exclude<ToWorker, { type: 'init' } | { type: 'cancel' } | { type: 'stop' } | { type: 'files' }>,
   controller: AbortController,
 ): Promise<void> {
   const { id } = msg;
@@ -326,7 +377,19 @@ async function handle(
       await runDatasetInWorker(core, loaded, msg, signal, post);
       post({ type: 'dataset-done', id, info: loaded.info });
     } else if (msg.type === 'explain') {
-      const result = await explainOnce(core, loaded, msg, msg.method, msg.options, msg.metrics, id, signal);
+      const stop = new AbortController();
+      stops.set(id, stop);
+      const result = await explainOnce(
+        core,
+        loaded,
+        msg,
+        msg.method,
+        msg.options,
+        msg.metrics,
+        id,
+        signal,
+        stop.signal,
+      );
       post({ type: 'explained', id, info: loaded.info, result });
     } else {
       const rows: CompareRow[] = [];
@@ -364,6 +427,7 @@ async function handle(
     }
   } finally {
     controllers.delete(id);
+    stops.delete(id);
   }
 }
 
@@ -371,6 +435,10 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
   if (msg.type === 'cancel') {
     controllers.get(msg.id)?.abort(new DOMException('Cancelled by the user', 'AbortError'));
+    return;
+  }
+  if (msg.type === 'stop') {
+    stops.get(msg.id)?.abort();
     return;
   }
   if (msg.type === 'files') {

@@ -7,6 +7,7 @@ import {
   parseState,
   stateToSearch,
   hubIdProblem,
+  type ContrastSpec,
   type PlaygroundState,
   type TargetSpec,
 } from '../src/url-state.ts';
@@ -43,25 +44,34 @@ const targetArb: fc.Arbitrary<TargetSpec> = fc.oneof(
   fc.integer({ min: 1, max: 256 }).map((maxNewTokens) => ({ kind: 'generate' as const, maxNewTokens })),
 );
 
+const contrastArb: fc.Arbitrary<ContrastSpec | undefined> = fc.oneof(
+  fc.constant(undefined),
+  fc.nat(20).map((c) => ({ kind: 'class' as const, class: c })),
+  fc.string().map((text) => ({ kind: 'text' as const, text })),
+);
+
 const stateArb: fc.Arbitrary<PlaygroundState> = fc.constantFrom(...METHOD_NAMES).chain((method) =>
-  fc.record({
-    model: fc.oneof(
-      fc.constantFrom('bert-tiny-opset11', 'copy-lm').map((id) => ({ source: 'local' as const, id })),
-      fc
-        .constantFrom('q8', 'fp16', 'q4f16')
-        .map((dtype) => ({ source: 'local' as const, id: 'bert-tiny-opset11', dtype })),
-      fc
-        .constantFrom('Xenova/gpt2', 'Xenova/distilbert-base-uncased-finetuned-sst-2-english')
-        .map((id) => ({ source: 'hub' as const, id })),
-    ),
-    device: fc.constantFrom('auto' as const, 'webgpu' as const, 'wasm' as const),
-    text: fc.string(),
-    method: fc.constant(method),
-    options: optionsArb(method),
-    target: targetArb,
-    metrics: fc.boolean(),
-    run: fc.constantFrom('none' as const, 'explain' as const, 'compare' as const),
-  }),
+  fc
+    .record({
+      model: fc.oneof(
+        fc.constantFrom('bert-tiny-opset11', 'copy-lm').map((id) => ({ source: 'local' as const, id })),
+        fc
+          .constantFrom('q8', 'fp16', 'q4f16')
+          .map((dtype) => ({ source: 'local' as const, id: 'bert-tiny-opset11', dtype })),
+        fc
+          .constantFrom('Xenova/gpt2', 'Xenova/distilbert-base-uncased-finetuned-sst-2-english')
+          .map((id) => ({ source: 'hub' as const, id })),
+      ),
+      device: fc.constantFrom('auto' as const, 'webgpu' as const, 'wasm' as const),
+      text: fc.string(),
+      method: fc.constant(method),
+      options: optionsArb(method),
+      target: targetArb,
+      metrics: fc.boolean(),
+      run: fc.constantFrom('none' as const, 'explain' as const, 'compare' as const),
+      contrast: contrastArb,
+    })
+    .map(({ contrast, ...rest }) => (contrast ? { ...rest, contrast } : rest)),
 );
 
 describe('URL state', () => {
@@ -108,6 +118,21 @@ describe('URL state', () => {
       /perturbations: option nPerturbations must be an integer in \[2, 1000000\]; got 1.5/,
     );
     expect(lime.warnings.join(' ')).toMatch(/"MANHATTAN" is not one of COSINE, HAMMING, EUCLIDEAN/);
+  });
+
+  it('keeps the contrast: a class id, or a continuation text (even an empty one, which the run then refuses)', () => {
+    const cls = { ...defaultState(DEFAULT_MODEL), contrast: { kind: 'class' as const, class: 0 } };
+    expect(stateToSearch(cls, DEFAULT_MODEL)).toContain('contrastClass=0');
+    expect(parseState(stateToSearch(cls, DEFAULT_MODEL), DEFAULT_MODEL).state.contrast).toEqual(cls.contrast);
+    const text = { ...defaultState(DEFAULT_MODEL), contrast: { kind: 'text' as const, text: ' red & blue' } };
+    expect(new URLSearchParams(stateToSearch(text, DEFAULT_MODEL)).get('contrastText')).toBe(' red & blue');
+    expect(parseState(stateToSearch(text, DEFAULT_MODEL), DEFAULT_MODEL).state.contrast).toEqual(text.contrast);
+    expect(stateToSearch(defaultState(DEFAULT_MODEL), DEFAULT_MODEL)).not.toContain('contrast');
+    for (const bad of ['-1', '1.5', 'x', '']) {
+      const { state, warnings } = parseState(`?contrastClass=${bad}`, DEFAULT_MODEL);
+      expect(state.contrast).toBeUndefined();
+      expect(warnings).toEqual([`contrastClass "${bad}" must be a class id (0, 1, ...); explaining without contrast.`]);
+    }
   });
 
   it('accepts Hub ids of the owner/name form only', () => {

@@ -212,13 +212,92 @@ describe('stopWhen', async () => {
     expectClose(early!.attributions[0]!, known, 0.06);
   });
 
+  // "Stop here" (StopWhen.signal): the playground's button. The run resolves with the estimate it had, not an error.
+  test.each([
+    ['Lime', Lime, 2000],
+    ['KernelShap', KernelShap, 400],
+    ['GradientShap', GradientShap, 4000],
+  ] as const)('%s: stopWhen.signal ends sampling and resolves with the estimate so far', async (name, Cls, budget) => {
+    // GradientShap with the settings whose mean is the additive contribution (see the test above).
+    const exact = { baseline: 0, tokenReduction: 'sum', granularity: Granularity.TOKEN };
+    const opts = {
+      nPerturbations: budget,
+      batchSize: 8,
+      seed: 1,
+      ...(name === 'GradientShap'
+        ? { ...exact, granularityAggregationStrategy: GranularityAggregationStrategy.SUM }
+        : {}),
+    };
+    const ex = new Cls(cls.model, cls.tokenizer, opts as never);
+    const stop = new AbortController();
+    let seen: PartialAttribution | undefined;
+    const [o] = await ex.explain(TEXT, 1, {
+      stopWhen: { signal: stop.signal },
+      onProgress: (_d, _t, p) => {
+        const last = p?.at(-1);
+        if (!last) return;
+        seen = last;
+        // Stop once the estimate has enough rows to be exact (Lime, KernelShap) or close (GradientShap).
+        if (last.output.sampling!.samplesUsed >= 64) stop.abort();
+      },
+    });
+    const s = o!.sampling!;
+    expect(s).toMatchObject({ stoppedEarly: true, budget });
+    expect(s.inProgress).toBeFalsy();
+    // It stops at the batch after the click (KernelShap draws coalitions ahead of the rows it runs: a few more).
+    expect(s.samplesUsed).toBeGreaterThanOrEqual(64);
+    expect(s.samplesUsed).toBeLessThan(128);
+    expect(seen!.output.sampling!.samplesUsed).toBe(s.samplesUsed);
+    expect(seen!.output.attributions).toEqual(o!.attributions); // the estimate kept is the one last shown
+    expectClose(o!.attributions[0]!, additiveUnitContributions(o!, 1), name === 'GradientShap' ? 0.5 : 1e-4);
+  });
+
+  test('stopWhen.signal that never fires changes nothing', async () => {
+    const ex = new Lime(cls.model, cls.tokenizer, { nPerturbations: 60 });
+    const [plain] = await ex.explain(TEXT, 1);
+    const [o] = await ex.explain(TEXT, 1, { stopWhen: { signal: new AbortController().signal } });
+    expect(o!.sampling).toMatchObject({ samplesUsed: 60, stoppedEarly: false });
+    expect(o!.attributions).toEqual(plain!.attributions);
+  });
+
   test('bad stopWhen values are refused before any model call', async () => {
     const ex = new Lime(cls.model, cls.tokenizer);
-    for (const bad of [{}, { tolerance: -1 }, { tolerance: NaN }, { tolerance: 0.1, minSamples: 0 }, 0.1]) {
+    for (const bad of [
+      {},
+      { tolerance: -1 },
+      { tolerance: NaN },
+      { tolerance: 0.1, minSamples: 0 },
+      0.1,
+      { signal: 1 },
+    ]) {
       await expect(ex.explain(TEXT, 1, { stopWhen: bad as never })).rejects.toThrow(InputError);
     }
     await expect(ex.explain(TEXT, 1, { stopWhen: { tolerance: -1 } })).rejects.toThrow(
       /option tolerance must be a finite number >= 0; got -1/,
     );
+  });
+});
+
+// The playground's worker sets these signals from a message handler; a run whose model calls never leave the
+// microtask queue (onnxruntime-web WASM, one thread) must still let that handler run between batches.
+describe('signals set by a later task', async () => {
+  const cls = await loadFixture('additive-classifier');
+
+  test('a "stop here" fired from a timer lands mid-run and resolves with the estimate', async () => {
+    const ex = new Lime(cls.model, cls.tokenizer, { nPerturbations: 1_000_000, batchSize: 8 });
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 0);
+    const [o] = await ex.explain(TEXT, 1, { stopWhen: { signal: stop.signal } });
+    expect(o!.sampling!.stoppedEarly).toBe(true);
+    expect(o!.sampling!.samplesUsed).toBeGreaterThanOrEqual(1);
+    expect(o!.sampling!.samplesUsed).toBeLessThan(1_000_000);
+    expect(o!.attributions[0]!.every(Number.isFinite)).toBe(true);
+  });
+
+  test('an abort fired from a timer rejects mid-run', async () => {
+    const ex = new SmoothGrad(cls.model, cls.tokenizer, { nPerturbations: 1_000_000, batchSize: 8 });
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort(), 0);
+    await expect(ex.explain(TEXT, 1, { signal: ctl.signal })).rejects.toThrow(/abort/i);
   });
 });

@@ -124,14 +124,19 @@ export function cellTooltip(cell: Pick<Cell, 'value' | 'note'>): string {
   return cell.note ? `${shown} (${cell.note})` : shown;
 }
 
-/** The legend of a scale in words: what the colours mean, where the bound comes from, and a flat row. */
-export function scaleLegend(scale: BlockScale): string {
+/**
+ * The legend of a scale in words: what the colours mean, where the bound comes from, and a flat row. `sides`: a
+ * contrastive row, whose red and blue mean "towards the target" and "towards the contrast".
+ */
+export function scaleLegend(scale: BlockScale, sides?: { target: string; contrast: string }): string {
   if (scale.flat) {
     return `Flat: every score is within ±${formatCompact(scale.noiseFloor)} of 0 (float error), drawn as 0; nothing to show.`;
   }
   const meaning = scale.unsigned
     ? 'one-sided: this method gives magnitudes, not signs (darker = larger)'
-    : 'red: positive, blue: negative';
+    : sides
+      ? `red: towards ${JSON.stringify(sides.target)}, blue: towards ${JSON.stringify(sides.contrast)}`
+      : 'red: positive, blue: negative';
   return `${meaning}; full colour at ${scale.unsigned ? '' : '±'}${formatCompact(scale.bound)} (${scale.scope})`;
 }
 

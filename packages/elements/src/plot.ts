@@ -10,6 +10,8 @@ export interface PlotOptions {
   /** Class names indexed by class id: `["negative", "positive"]` or `{ 0: "negative", 1: "positive" }`. */
   classesNames?: ClassNames;
   theme?: Theme;
+  /** Contrastive generation: the contrast continuation's text, named in the legend (the output holds its ids). */
+  contrastText?: string;
 }
 
 export const VIEW_TAGS: Readonly<Record<ViewKind, string>> = {
@@ -35,5 +37,6 @@ export function plotAttributions(output: AttributionOutput, options: PlotOptions
   el.output = output;
   el.classesNames = options.classesNames;
   el.theme = theme;
+  if (options.contrastText !== undefined) el.contrastText = options.contrastText;
   return el;
 }

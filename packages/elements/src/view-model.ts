@@ -8,6 +8,7 @@ import { type CellColor, cellColor, classColor, type RGB, type Theme } from './c
 import {
   applyNoiseFloor,
   DEFAULT_NOISE_FLOOR,
+  formatCompact,
   isFlat,
   isUnsigned,
   type ScaleMode,
@@ -332,6 +333,15 @@ export interface StepCell {
   ranks: number[];
   /** One line per token: its text, probability and rank, then its top-k alternatives. */
   detail: string;
+  /** The unit's tokens, each with its probability, rank and the model's top-k alternatives at that step. */
+  tokens: StepToken[];
+}
+
+export interface StepToken {
+  text: string;
+  probability: number;
+  rank: number;
+  topK: { text: string; probability: number }[];
 }
 
 const pct = (p: number) => `${(100 * p).toFixed(p >= 0.001 || p === 0 ? 1 : 3)}%`;
@@ -354,8 +364,19 @@ export function generationStepCells(output: AttributionOutput): StepCell[] | nul
         return `${JSON.stringify(s.text)}: ${pct(s.probability)}, rank ${s.rank}${alternatives ? `; top: ${alternatives}` : ''}`;
       })
       .join('\n');
-    return { probability, ranks: tokens.map((s) => s.rank), detail };
+    const detailed = tokens.map((s) => ({
+      text: s.text,
+      probability: s.probability,
+      rank: s.rank,
+      topK: s.topK.map((t) => ({ text: t.text, probability: t.probability })),
+    }));
+    return { probability, ranks: tokens.map((s) => s.rank), detail, tokens: detailed };
   });
+}
+
+/** A probability in percent, as the step cells write it. */
+export function stepPercent(p: number): string {
+  return pct(p);
 }
 
 /** The text of a step cell: the unit's probability in percent. */
@@ -375,7 +396,54 @@ export function samplingMark(
   if (!s || !Number.isFinite(s.samplesUsed) || !Number.isFinite(s.budget)) return null;
   const n = (v: number) => v.toLocaleString('en-US');
   const count = `${n(s.samplesUsed)} / ${n(s.budget)} samples`;
-  if (s.inProgress) return { state: 'in-progress', text: `in progress: ${count}` };
+  if (s.inProgress) {
+    const c = s.convergence;
+    const conv = c !== undefined && Number.isFinite(c) ? `, convergence ${formatCompact(c)}` : '';
+    return { state: 'in-progress', text: `in progress: ${count}${conv}` };
+  }
   if (s.stoppedEarly) return { state: 'stopped-early', text: `stopped early: ${count}` };
   return null;
+}
+
+/** The two sides of a contrastive row: "why `target` rather than `contrast`?". */
+export interface ContrastLegend {
+  target: string;
+  contrast: string;
+  /** False for magnitude scores (no sign: the colours cannot say which side a unit pushes towards). */
+  signed: boolean;
+  text: string;
+}
+
+/**
+ * The legend of a contrastive output (`output.contrast`), null otherwise. Classification: the row's class against
+ * its contrast class. Generation: the generated text against `contrastText` (the output holds only the contrast's
+ * token ids, which the views cannot decode; without it the ids are named).
+ */
+export function contrastLegend(
+  output: AttributionOutput,
+  row: number,
+  classesNames?: ClassNames,
+  contrastText?: string,
+): ContrastLegend | null {
+  const ids = output.contrast;
+  if (!ids?.length) return null;
+  let target: string;
+  let contrast: string;
+  if (output.modelTask === 'generation') {
+    target = output.elements.slice(generationLayout(output).nPrompt).join('');
+    contrast = contrastText ?? `token ids ${ids.join(', ')}`;
+  } else {
+    const r = Math.min(Math.max(row, 0), ids.length - 1);
+    target = className(output, r, classesNames);
+    const id = ids[r]!;
+    const given = classesNames ? (classesNames as Record<number, string>)[id] : undefined;
+    contrast = typeof given === 'string' ? given : (output.classes?.[id] ?? `#${id}`);
+  }
+  const q = (t: string) => JSON.stringify(t);
+  const signed = !output.unsigned;
+  const why = `Why ${q(target)} rather than ${q(contrast)}?`;
+  const text = signed
+    ? `${why} Red pushes towards ${q(target)}, blue towards ${q(contrast)}.`
+    : `${why} Magnitudes only: how much each unit matters to the difference, not which way.`;
+  return { target, contrast, signed, text };
 }

@@ -35,6 +35,10 @@ describe('sampling mark', () => {
       state: 'stopped-early',
       text: 'stopped early: 120 / 1,000 samples',
     });
+    // The convergence, when tracked, says how much the estimate still moves.
+    expect(samplingMark(sampled(singleClass(), { inProgress: true, convergence: 0.0123 }))?.text).toBe(
+      'in progress: 120 / 1,000 samples, convergence 0.012',
+    );
     expect(samplingMark(sampled(singleClass(), { samplesUsed: 1000 }))).toBeNull();
     expect(samplingMark(singleClass())).toBeNull();
   });

@@ -169,6 +169,7 @@ export class DatasetTab extends LitElement {
       (stage) => {
         this.stage = stage;
       },
+      undefined,
       (batch) => {
         this.started ||= performance.now();
         this.stage = '';

@@ -11,7 +11,7 @@
  *   sqrt(sample variance / n) of the averaged per-sample quantity (VarGrad: var * sqrt(2 / (n - 1)), the normal
  *   approximation of the variance's error).
  *
- * Exports: `StopWhen`, `PartialAttribution`, `ConvergenceMeasure`, `ChangeTracker`, `stopWhenMet`,
+ * Exports: `StopWhen`, `PartialAttribution`, `ConvergenceMeasure`, `ChangeTracker`, `stopWhenMet`, `stopRequested`,
  * `defaultMinSamples`.
  */
 import type { AttributionOutput, ConvergenceMeasure } from '../types.ts';
@@ -20,10 +20,19 @@ export type { ConvergenceMeasure };
 
 /** `explain(..., { stopWhen })`: stop drawing samples for an input once its convergence is within `tolerance`. */
 export interface StopWhen {
-  /** Largest convergence value (see the measures above) at which an input stops; in attribution units. */
-  tolerance: number;
+  /**
+   * Largest convergence value (see the measures above) at which an input stops; in attribution units. Optional when
+   * `signal` is given (then only the signal stops early).
+   */
+  tolerance?: number;
   /** Samples an input uses at least before it may stop (default: see `defaultMinSamples`). */
   minSamples?: number;
+  /**
+   * "Stop here": once it fires, every input still sampled stops at its next batch with the estimate so far (after
+   * at least one sample, `minSamples` aside), and `explain` resolves with those estimates (`sampling.stoppedEarly`).
+   * Unlike the `signal` of `explain`, which rejects and discards the work.
+   */
+  signal?: AbortSignal;
 }
 
 /** What `onProgress` receives as its third argument after a batch that advanced a sampling method's inputs. */
@@ -45,7 +54,14 @@ export function defaultMinSamples(measure: ConvergenceMeasure, G: number, budget
 
 /** Whether an input may stop now. */
 export function stopWhenMet(stop: StopWhen | undefined, convergence: number | undefined, samples: number, min: number) {
-  return stop !== undefined && convergence !== undefined && samples >= min && convergence <= stop.tolerance;
+  if (stop === undefined) return false;
+  if (stop.signal?.aborted) return samples >= 1;
+  return stop.tolerance !== undefined && convergence !== undefined && samples >= min && convergence <= stop.tolerance;
+}
+
+/** Whether the user asked to stop sampling now (StopWhen.signal fired): estimates are due at once. */
+export function stopRequested(stop: StopWhen | undefined): boolean {
+  return stop?.signal?.aborted === true;
 }
 
 /** The change-based measures: when an estimate is due, and how far it moved from the previous one. */

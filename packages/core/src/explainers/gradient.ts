@@ -32,7 +32,7 @@ import type { SamplingInfo } from '../types.ts';
 import { defaultMinSamples, stopWhenMet, type PartialAttribution } from './anytime.ts';
 import { InputError } from '../model/adapter.ts';
 import type { GradientResult, GradientRow } from '../model/gradient.ts';
-import { throwIfAborted } from './abort.ts';
+import { throwIfAborted, yieldToEvents } from './abort.ts';
 import { AttributionExplainer, type AttributeContext, type AttributeResult } from './base.ts';
 import { referenceLogits, type ReferenceLogits } from './step-scores.ts';
 import type { CommonExplainerOptions } from './options.ts';
@@ -139,6 +139,7 @@ export abstract class GradientExplainer extends AttributionExplainer {
     const started = items.map(() => false);
     const B = this.common.batchSize;
     for (;;) {
+      await yieldToEvents(ctx.signal, ctx.stopWhen?.signal);
       throwIfAborted(ctx.signal);
       const batch: Job[] = [];
       const extras: Job[] = [];

@@ -27,8 +27,8 @@ import {
   type SobolRow,
 } from '../math/index.ts';
 import type { ConvergenceMeasure, SamplingInfo } from '../types.ts';
-import { throwIfAborted } from './abort.ts';
-import { ChangeTracker, defaultMinSamples, stopWhenMet, type PartialAttribution } from './anytime.ts';
+import { throwIfAborted, yieldToEvents } from './abort.ts';
+import { ChangeTracker, defaultMinSamples, stopRequested, stopWhenMet, type PartialAttribution } from './anytime.ts';
 import { AttributionExplainer, type AttributeContext, type AttributeResult } from './base.ts';
 import { checkSampleMemory, regressionBytesPerSample } from './budget.ts';
 import type { CommonExplainerOptions } from './options.ts';
@@ -113,6 +113,7 @@ export abstract class PerturbationExplainer extends AttributionExplainer {
     const B = this.common.batchSize;
     let cur = 0;
     for (;;) {
+      await yieldToEvents(ctx.signal, ctx.stopWhen?.signal);
       throwIfAborted(ctx.signal);
       // Fill a batch with the next rows of the current input, then of the next ones.
       const batch: { item: number; mask?: Uint8Array }[] = [];
@@ -164,7 +165,9 @@ export abstract class PerturbationExplainer extends AttributionExplainer {
         if (!sampling || stopped[i]) continue;
         const samples = sampling.samplesUsed();
         const finished = s.rowsLeft === 0;
-        if (!(ctx.progress.listening || ctx.stopWhen) || !(finished || trackers[i]!.due(samples))) continue;
+        // A "stop here" makes the estimate due now, whatever the tracker's schedule.
+        const due = finished || stopRequested(ctx.stopWhen) || trackers[i]!.due(samples);
+        if (!(ctx.progress.listening || ctx.stopWhen) || !due) continue;
         const estimate = s.estimate();
         const convergence = trackers[i]!.update(estimate, samples, sampling.determined?.() ?? true);
         if (!finished && sampling.stoppable && stopWhenMet(ctx.stopWhen, convergence, samples, mins[i]!)) {

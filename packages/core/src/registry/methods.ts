@@ -435,7 +435,7 @@ export const STOP_WHEN_OPTIONS = {
     type: 'number',
     integer: false,
     min: atLeast(0),
-    defaultDocs: 'required',
+    defaultDocs: 'required unless signal is given',
     label: 'tolerance',
     docs: 'Largest convergence value (score change between estimates, or standard error) at which an input stops.',
   },
@@ -446,6 +446,10 @@ export const STOP_WHEN_OPTIONS = {
     defaultDocs: 'max(8, 2 (G + 1)) for Lime and KernelShap, 8 otherwise, at most the budget',
     label: 'minimum samples',
     docs: 'Samples an input uses at least before it may stop.',
+  },
+  signal: {
+    ...abortSignal,
+    docs: '"Stop here": once it fires, each input stops with its estimate so far and explain resolves with them.',
   },
 } as const satisfies SchemaOf<StopWhen>;
 
@@ -496,9 +500,12 @@ export const EXPLAIN_OPTIONS = {
   },
   stopWhen: {
     type: 'custom',
-    expected: 'an object { tolerance, minSamples? } with tolerance a number >= 0',
+    expected: 'an object { tolerance?, minSamples?, signal? } with a tolerance (a number >= 0) or a signal',
     check: (v: unknown) =>
-      typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as StopWhen).tolerance === 'number',
+      typeof v === 'object' &&
+      v !== null &&
+      !Array.isArray(v) &&
+      (typeof (v as StopWhen).tolerance === 'number' || (v as StopWhen).signal !== undefined),
     nested: STOP_WHEN_OPTIONS,
     defaultDocs: 'none: the whole budget',
     label: 'stop when',

@@ -3,12 +3,13 @@ import { classMap } from 'lit/directives/class-map.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { AttributionOutput } from '@interpreto-js/core';
-import { colorBarCSS, type RGB, rgbString, type Theme } from '../color.ts';
+import { colorBarCSS, paletteFor, type RGB, rgbString, type Theme } from '../color.ts';
 import { cellLabel, cellTooltip, exportBlob, type ExportFormat, type ExportOptions, scaleLegend } from '../export.ts';
 import { checkNoiseFloor, DEFAULT_NOISE_FLOOR, formatCompact, SCALE_MODES, type ScaleMode } from '../scale.ts';
 import {
   type BlockScale,
   type ClassNames,
+  contrastLegend,
   outputScales,
   paintCell,
   samplingMark,
@@ -79,6 +80,7 @@ const FORMATS: ExportFormat[] = ['png', 'svg', 'html', 'json'];
  * @attr {number} shared-bound - The bound of scale-mode 'shared', e.g. `sharedBound(outputs)` over several methods' outputs.
  * @attr {number} noise-floor - Scores with |value| under it are drawn as 0 (float error); default 1e-6, 0 keeps every value.
  * @attr {boolean} show-values - Print each unit's score in its cell.
+ * @attr {string} contrast-text - Contrastive generation: the contrast continuation's text, named in the legend.
  * @event {CustomEvent<{ index: number; text: string; value: number }>} interpreto-unit-select - A unit (not a clickable generated unit) was activated.
  * @event {CustomEvent<{ format: 'png' | 'svg' | 'html' | 'json'; blob: Blob; filename: string }>} interpreto-export - An export button was used; cancelable: `preventDefault()` to handle the Blob instead of the download.
  * @event {CustomEvent<{ error: unknown }>} interpreto-error - An export failed (e.g. PNG outside a browser).
@@ -90,6 +92,8 @@ const FORMATS: ExportFormat[] = ['png', 'svg', 'html', 'json'];
  * @csspart unit - One unit (a button).
  * @csspart export - The export buttons.
  * @csspart legend - The legend under the units.
+ * @csspart contrast - Contrastive outputs: "why <target> rather than <contrast>?", red towards the target, blue
+ * towards the contrast (`data-target`, `data-contrast`).
  * @csspart colour-bar - The colour bar of the scale (gradient and its bound).
  * @csspart flat - The notice shown when every score of a row is within the noise floor of 0.
  * @csspart value - A score printed in its cell (show-values).
@@ -115,6 +119,7 @@ export abstract class InterpretoViewBase extends LitElement {
     sharedBound: { type: Number, attribute: 'shared-bound' },
     noiseFloor: { type: Number, attribute: 'noise-floor' },
     showValues: { type: Boolean, attribute: 'show-values' },
+    contrastText: { attribute: 'contrast-text' },
     _focus: { state: true },
   };
 
@@ -132,6 +137,8 @@ export abstract class InterpretoViewBase extends LitElement {
   declare noiseFloor: number;
   /** Print each unit's score in its cell. */
   declare showValues: boolean;
+  /** Contrastive generation: the contrast continuation's text, for the legend (the output holds its token ids). */
+  declare contrastText: string | undefined;
   /** Index of the unit holding tabindex=0 in each navigation group. */
   declare protected _focus: Record<string, number>;
   protected _error: Error | null = null;
@@ -234,13 +241,28 @@ export abstract class InterpretoViewBase extends LitElement {
     return nothing;
   }
 
+  /** Contrastive outputs: the two targets, each in the colour that pushes towards it. */
+  protected renderContrast(row: number): TemplateResult | typeof nothing {
+    const c = this.output ? contrastLegend(this.output, row, this.classesNames, this.contrastText) : null;
+    if (!c) return nothing;
+    const p = paletteFor(this.theme);
+    const key = (hue: RGB, name: string) =>
+      html`<span class="class-key"><span class="swatch" style=${`background:${rgbString(hue)}`}></span>${name}</span>`;
+    return html`<div class="legend contrast" part="contrast" data-target=${c.target} data-contrast=${c.contrast} data-signed=${String(c.signed)}>${
+      c.signed
+        ? html`Why <strong>${JSON.stringify(c.target)}</strong> rather than <strong>${JSON.stringify(c.contrast)}</strong>? ${key(p.positive, `towards ${JSON.stringify(c.target)}`)} ${key(p.negative, `towards ${JSON.stringify(c.contrast)}`)}`
+        : c.text
+    }</div>`;
+  }
+
   /** The colour bar (gradient between its bounds) and the legend in words; a notice instead when the row is flat. */
-  protected renderLegend(scale: BlockScale): TemplateResult {
+  protected renderLegend(scale: BlockScale, row = 0): TemplateResult {
     if (scale.flat) {
-      return html`<div class="legend flat" part="flat" role="note">${scaleLegend(scale)}</div>`;
+      return html`${this.renderContrast(row)}<div class="legend flat" part="flat" role="note">${scaleLegend(scale)}</div>`;
     }
     const b = formatCompact(scale.bound);
-    return html`<div class="legend" part="legend"><span class="colour-bar" part="colour-bar" data-bound=${scale.bound} data-unsigned=${String(scale.unsigned)}><span class="bar-min">${scale.unsigned ? '0' : `-${b}`}</span><span class="bar" style=${`background:${colorBarCSS(this.theme, scale.unsigned)}`}></span><span class="bar-max">${scale.unsigned ? '' : '+'}${b}</span></span> <span class="legend-text">${scaleLegend(scale)}</span></div>`;
+    const sides = this.output ? contrastLegend(this.output, row, this.classesNames, this.contrastText) : null;
+    return html`${this.renderContrast(row)}<div class="legend" part="legend"><span class="colour-bar" part="colour-bar" data-bound=${scale.bound} data-unsigned=${String(scale.unsigned)}><span class="bar-min">${scale.unsigned ? '0' : `-${b}`}</span><span class="bar" style=${`background:${colorBarCSS(this.theme, scale.unsigned)}`}></span><span class="bar-max">${scale.unsigned ? '' : '+'}${b}</span></span> <span class="legend-text">${scaleLegend(scale, sides ?? undefined)}</span></div>`;
   }
 
   /** The dominant-class legend: each class's hue and name, visible without hovering. */

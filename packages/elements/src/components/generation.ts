@@ -1,4 +1,4 @@
-import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { classMap } from 'lit/directives/class-map.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { ExportOptions } from '../export.ts';
@@ -12,6 +12,7 @@ import {
   spaceBefore,
   type StepCell,
   stepCellText,
+  stepPercent,
   type BlockScale,
 } from '../view-model.ts';
 import { defineOnce } from './base.ts';
@@ -43,18 +44,67 @@ export interface OutputSelectDetail {
  * @csspart mode - The Tokens / Matrix switch.
  * @csspart matrix - The matrix table (mode 'matrix').
  * @csspart steps - The row of the model's probabilities of the generated units.
- * @csspart step - One probability cell (its title lists rank and top-k alternatives).
+ * @csspart step - One probability cell (its title lists rank and top-k alternatives); hover, focus or a click/tap
+ * (which pins it) shows them in `step-detail`.
+ * @csspart step-detail - The shown cell's tokens: probability, rank and the model's top-k alternatives (`top-k`).
+ * @csspart top-k - The list of alternatives in `step-detail`, most probable first.
  * @event {CustomEvent<{ row: number | null; text: string | null }>} interpreto-select - A generated unit was clicked (row null: selection cleared).
  * @event {CustomEvent<{ row: number | null }>} interpreto-preview - The hovered generated unit changed (null when the pointer leaves).
  */
 export class InterpretoGeneration extends InterpretoRowSelectBase<OutputSelectDetail> {
-  static override properties: PropertyDeclarations = { mode: { reflect: true } };
+  static override properties: PropertyDeclarations = {
+    mode: { reflect: true },
+    _step: { state: true },
+    _stepPinned: { state: true },
+  };
   /** 'tokens' (click a generated unit) or 'matrix' (every score at once). */
   declare mode: 'tokens' | 'matrix';
+  /** The probability cell whose top-k alternatives are shown (hover, focus or a click/tap, which pins it). */
+  declare private _step: number | null;
+  declare private _stepPinned: boolean;
 
   constructor() {
     super();
     this.mode = 'tokens';
+    this._step = null;
+    this._stepPinned = false;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    if (changed.has('output')) {
+      this._step = null;
+      this._stepPinned = false;
+    }
+  }
+
+  /** Hover and focus show a step's alternatives until they leave; a click (a tap on touch) pins or unpins it. */
+  private showStep(j: number | null, how: 'enter' | 'leave' | 'click'): void {
+    if (how === 'click') {
+      const unpin = this._stepPinned && this._step === j;
+      this._stepPinned = !unpin;
+      this._step = unpin ? null : j;
+    } else if (!this._stepPinned) this._step = how === 'enter' ? j : null;
+  }
+
+  /** The shown step's tokens with their probability, rank and the model's top-k alternatives. */
+  private renderStepDetail(cells: StepCell[]): TemplateResult | typeof nothing {
+    const j = this._step;
+    const cell = j === null ? undefined : cells[j];
+    if (!cell) return nothing;
+    const out = this.output!;
+    const unit = out.elements[outputColumn(generationLayout(out), j!)];
+    return html`<div class="step-detail" part="step-detail" data-row=${j} role="status" aria-live="polite"><span class="step-detail-title">${JSON.stringify(unit)}: ${stepCellText(cell)}${this._stepPinned ? ' (pinned: click or tap it again to close)' : ''}</span>${cell.tokens.map(
+      (t) =>
+        html`<div class="step-token">${cell.tokens.length > 1 ? html`${JSON.stringify(t.text)} ${stepPercent(t.probability)}, ` : nothing}rank ${t.rank}${
+          t.topK.length
+            ? html`; the model's top ${t.topK.length}: <ol class="top-k" part="top-k">${t.topK.map(
+                (a) =>
+                  html`<li class=${a.text === t.text ? 'chosen' : ''}><span class="alt-text">${JSON.stringify(a.text)}</span> <span class="alt-p">${stepPercent(a.probability)}</span></li>`,
+              )}</ol>`
+            : nothing
+        }</div>`,
+    )}</div>`;
   }
 
   protected exportOptions(): ExportOptions {
@@ -125,8 +175,21 @@ export class InterpretoGeneration extends InterpretoRowSelectBase<OutputSelectDe
     const steps = cells
       ? html`<div class="section-label">Model probability</div><div class="units steps" part="steps" role="group" aria-label="The model's probability of each generated unit">${cells.map(
           (cell, j) =>
-            html`<span class="step${cell.ranks.some((r) => r > 1) ? ' not-greedy' : ''}${active === j ? ' target' : ''}" part="step" data-row=${j} tabindex="0" title=${cell.detail} aria-label=${`${out.elements[outputColumn(layout, j)]}: ${cell.detail}`} @mouseenter=${() => this.hoverRow(j)} @mouseleave=${() => this.hoverRow(null)}>${stepCellText(cell)}</span>`,
-        )}</div>`
+            html`<span class="step${cell.ranks.some((r) => r > 1) ? ' not-greedy' : ''}${active === j ? ' target' : ''}" part="step" data-row=${j} tabindex="0" role="button" aria-pressed=${String(this._stepPinned && this._step === j)} title=${cell.detail} aria-label=${`${out.elements[outputColumn(layout, j)]}: ${cell.detail}`} @mouseenter=${() => {
+              this.hoverRow(j);
+              this.showStep(j, 'enter');
+            }} @mouseleave=${() => {
+              this.hoverRow(null);
+              this.showStep(null, 'leave');
+            }} @focus=${() => this.showStep(j, 'enter')} @blur=${() => this.showStep(null, 'leave')} @click=${() => this.showStep(j, 'click')} @keydown=${(
+              e: KeyboardEvent,
+            ) => {
+              if (e.key === 'Enter' || e.key === ' ') {
+                e.preventDefault();
+                this.showStep(j, 'click');
+              }
+            }}>${stepCellText(cell)}</span>`,
+        )}</div>${this.renderStepDetail(cells)}`
       : nothing;
     const title =
       active === null

@@ -8,7 +8,7 @@ import { defineOnce, type InterpretoViewBase } from './base.ts';
 
 /** The parts of the inner views, forwarded so that a page can style them through the heatmap. */
 const VIEW_PARTS =
-  'header, title, sampling, units, unit, class-button, steps, step, export, legend, colour-bar, flat, value, mode, matrix, error: view-error';
+  'header, title, sampling, units, unit, class-button, steps, step, step-detail, top-k, export, legend, contrast, colour-bar, flat, value, mode, matrix, error: view-error';
 
 /**
  * `<interpreto-heatmap>`: shows one AttributionOutput, for pages without a build step. It reads the
@@ -42,6 +42,9 @@ const VIEW_PARTS =
  * @csspart class-button - Forwarded from the multi-class view: one class button.
  * @csspart steps - Forwarded from the generation view: the row of the model's probabilities.
  * @csspart step - Forwarded from the generation view: one probability cell.
+ * @csspart step-detail - Forwarded from the generation view: the shown cell's rank and top-k alternatives.
+ * @csspart top-k - Forwarded from the generation view: the list of alternatives.
+ * @csspart contrast - Forwarded from the view: the contrastive legend ("why A rather than B?").
  * @csspart export - Forwarded from the view: the export buttons.
  * @csspart legend - Forwarded from the view: the legend.
  * @csspart colour-bar - Forwarded from the view: the colour bar of the scale.

@@ -97,7 +97,7 @@ export class InterpretoMultiClass extends InterpretoRowSelectBase<ClassSelectDet
         note: names[active!],
       });
     });
-    return html`<div class="header" part="header"><span class="title" part="title" aria-live="polite">${title}</span>${this.renderSampling()}${this.renderExportButtons()}</div><div class="header" part="header" role="toolbar" aria-label="Classes" @keydown=${this._onNavKey}>${chips}</div><div class="units" part="units" role="group" aria-label="Attributions" @keydown=${this._onNavKey}>${units}</div>${active === null ? this.renderClassLegend(names.map((name, r) => ({ name, hue: classColor(r) }))) : this.renderLegend(scales[active]!)}`;
+    return html`<div class="header" part="header"><span class="title" part="title" aria-live="polite">${title}</span>${this.renderSampling()}${this.renderExportButtons()}</div><div class="header" part="header" role="toolbar" aria-label="Classes" @keydown=${this._onNavKey}>${chips}</div><div class="units" part="units" role="group" aria-label="Attributions" @keydown=${this._onNavKey}>${units}</div>${active === null ? this.renderClassLegend(names.map((name, r) => ({ name, hue: classColor(r) }))) : this.renderLegend(scales[active]!, active)}`;
   }
 }
 

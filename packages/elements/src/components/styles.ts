@@ -67,10 +67,15 @@ export const baseStyles = css`
     padding: 0 4px;
     border-radius: 3px;
     border: 1px solid var(--interpreto-muted);
-    cursor: help;
+    cursor: pointer;
   }
   .step.not-greedy {
     border-style: dashed;
+  }
+  .step[aria-pressed='true'] {
+    background: var(--interpreto-button-bg);
+    border-style: solid;
+    border-width: 2px;
   }
   .step.target {
     outline: 2px solid currentColor;
@@ -172,6 +177,40 @@ export const baseStyles = css`
   .class-key {
     white-space: nowrap;
     color: var(--interpreto-fg);
+  }
+  .legend.contrast {
+    color: var(--interpreto-fg);
+  }
+  .step-detail {
+    margin: 4px 0 6px;
+    padding: 4px 8px;
+    border: 1px solid var(--interpreto-border);
+    border-radius: 4px;
+    font-family: var(--interpreto-font);
+    font-size: 0.85em;
+  }
+  .step-detail .top-k {
+    display: inline;
+    margin: 0;
+    padding: 0;
+    list-style: none;
+    counter-reset: alt;
+  }
+  .step-detail .top-k li {
+    display: inline;
+    margin-right: 0.8em;
+    white-space: nowrap;
+    counter-increment: alt;
+  }
+  .step-detail .top-k li::before {
+    content: counter(alt) '. ';
+    color: var(--interpreto-muted);
+  }
+  .step-detail .top-k li.chosen .alt-text {
+    font-weight: 600;
+  }
+  .step-detail .alt-text {
+    font-family: var(--interpreto-token-font, ui-monospace, monospace);
   }
   .value {
     font-family: var(--interpreto-font);
