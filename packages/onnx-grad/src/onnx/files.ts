@@ -6,8 +6,18 @@
  *
  * Exports: `FileSource`, `fileSource`, `writeExternalData`, `externalDataLocation`.
  */
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
-import { basename } from 'node:path';
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { ExternalDataPlan, ExternalDataSource } from './external-data.ts';
 
 export interface FileSource extends ExternalDataSource {
@@ -61,27 +71,39 @@ function allZero(bytes: Uint8Array): boolean {
   return true;
 }
 
+let tmpCounter = 0;
+
 /**
  * Writes the data file of `plan` at `path`; returns its size. Copied chunks that are all zeros are left as holes
- * (a sparse file where the file system supports it): same contents, no disk for constant-zero weights.
+ * (a sparse file where the file system supports it): same contents, no disk for constant-zero weights. The file is
+ * written beside `path` under a temporary name and renamed into place: on failure (disk full) the previous file is
+ * kept and the temporary removed.
  */
 export function writeExternalData(path: string, plan: ExternalDataPlan): number {
-  const fd = openSync(path, 'w');
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${tmpCounter++}.tmp`);
+  const fd = openSync(tmp, 'wx');
   try {
-    for (const s of plan.segments) {
-      if ('bytes' in s) {
-        writeAll(fd, s.bytes, s.offset);
-        continue;
+    try {
+      for (const s of plan.segments) {
+        if ('bytes' in s) {
+          writeAll(fd, s.bytes, s.offset);
+          continue;
+        }
+        const { source, offset, length } = s.pending;
+        for (let at = 0; at < length; at += CHUNK) {
+          const chunk = source.read(offset + at, Math.min(CHUNK, length - at));
+          if (!allZero(chunk)) writeAll(fd, chunk, s.offset + at); // zeros stay holes: the file is sized below
+        }
       }
-      const { source, offset, length } = s.pending;
-      for (let at = 0; at < length; at += CHUNK) {
-        const chunk = source.read(offset + at, Math.min(CHUNK, length - at));
-        if (!allZero(chunk)) writeAll(fd, chunk, s.offset + at); // zeros stay holes: the file is sized below
-      }
+      ftruncateSync(fd, plan.byteLength);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
-    ftruncateSync(fd, plan.byteLength);
-  } finally {
-    closeSync(fd);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
   }
   return plan.byteLength;
 }
