@@ -23,6 +23,7 @@ import {
 } from './onnx/proto.ts';
 import { tensorData } from './onnx/tensor.ts';
 import {
+  allTensors,
   hasExternalData,
   resolveExternalData,
   splitExternalData,
@@ -173,11 +174,8 @@ function float32Table(t: TensorProto): Float32Array {
 
 function externalLocations(model: ModelProto): string[] {
   const out = new Set<string>();
-  const visit = (ts: TensorProto[]) => {
-    for (const t of ts)
-      if (t.data_location === 1) out.add(t.external_data?.find((e) => e.key === 'location')?.value ?? '?');
-  };
-  visit(model.graph.initializer);
+  for (const t of allTensors(model.graph))
+    if (t.data_location === 1) out.add(t.external_data?.find((e) => e.key === 'location')?.value ?? '?');
   return [...out];
 }
 

@@ -4,7 +4,7 @@
  * writes through a temporary file renamed into place (a failed write never leaves a truncated file nor loses the
  * previous one), and the check that an output does not resolve to an input (symlinks, hard links).
  *
- * Exports: `FileAccessError`, `readRegularFile`, `readExternalDataFiles`, `writeFileAtomic`, `sameFile`.
+ * Exports: `FileAccessError`, `readRegularFile`, `openExternalDataFiles`, `writeFileAtomic`, `sameFile`.
  */
 import {
   closeSync,
@@ -19,7 +19,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join, relative, isAbsolute, resolve } from 'node:path';
-import type { GraphProto, ModelProto, TensorProto } from '../onnx/proto.ts';
+import type { ModelProto } from '../onnx/proto.ts';
+import { allTensors } from '../onnx/external-data.ts';
 import { externalDataInfo } from '../validate/tensors.ts';
 
 /** A file that cannot be read or written as asked: the CLI exits 2 with this message. */
@@ -74,28 +75,10 @@ export function readRegularFile(path: string, what: string, maxBytes = MAX_READ_
   }
 }
 
-function externalTensors(g: GraphProto, out: TensorProto[] = []): TensorProto[] {
-  for (const t of g.initializer) if (t.data_location === 1) out.push(t);
-  for (const n of g.node) {
-    for (const a of n.attribute) {
-      if (a.t?.data_location === 1) out.push(a.t);
-      for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) externalTensors(sub, out);
-    }
-  }
-  return out;
-}
-
 /**
- * The external data files a model names, read from its folder: each location must be relative, resolve (links
- * included) inside the model's folder, and be a regular file. Offsets and lengths are checked by `validateModel`.
- */
-export function readExternalDataFiles(modelPath: string, model: ModelProto): Record<string, Uint8Array> {
-  return openExternalDataFiles(modelPath, model, (real, what) => readRegularFile(real, what));
-}
-
-/**
- * As `readExternalDataFiles`, with `open` turning each checked file (a regular file inside the model's folder) into
- * what the caller reads it with (its bytes, or a reader of ranges).
+ * The external data files a model names, opened from its folder with `open` (their bytes, or a reader of ranges):
+ * each location must be relative, resolve (links included) inside the model's folder, and be a regular file.
+ * Offsets and lengths are checked by `validateModel`.
  */
 export function openExternalDataFiles<T>(
   modelPath: string,
@@ -104,7 +87,8 @@ export function openExternalDataFiles<T>(
 ): Record<string, T> {
   const files: Record<string, T> = {};
   const folder = realpathSync(dirname(resolve(modelPath)));
-  for (const t of externalTensors(model.graph)) {
+  for (const t of allTensors(model.graph)) {
+    if (t.data_location !== 1) continue;
     const info = externalDataInfo(t);
     if (typeof info === 'string') throw new FileAccessError(`Tensor "${t.name}" ${info}; refusing to read it.`);
     if (files[info.location]) continue;

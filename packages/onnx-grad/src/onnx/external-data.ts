@@ -9,7 +9,7 @@
  * Pure (no file system): the CLI supplies readers and writes the segments (onnx/files.ts).
  *
  * Exports: `ExternalDataSource`, `ExternalData`, `ExternalSegment`, `ExternalDataPlan`, `resolveExternalData`,
- * `hasExternalData`, `pendingBytes`, `copyTensorLazily`, `splitExternalData`, `EXTERNAL_DATA_THRESHOLD`.
+ * `allTensors`, `hasExternalData`, `pendingBytes`, `copyTensorLazily`, `splitExternalData`, `EXTERNAL_DATA_THRESHOLD`.
  */
 import { OnnxDecodeError, type GraphProto, type ModelProto, type TensorProto } from './proto.ts';
 import { bytesPerElement, tensorSize } from './tensor.ts';
@@ -32,7 +32,8 @@ interface Pending {
 const PENDING = Symbol('onnx-grad.pendingExternalData');
 type LazyTensor = TensorProto & { [PENDING]?: Pending };
 
-function* allTensors(g: GraphProto): Generator<TensorProto> {
+/** Every tensor of a graph: initializers and tensor attributes, subgraphs included. */
+export function* allTensors(g: GraphProto): Generator<TensorProto> {
   yield* g.initializer;
   for (const n of g.node) {
     for (const a of n.attribute) {
