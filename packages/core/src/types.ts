@@ -162,6 +162,11 @@ export interface AttributionOutput {
   contrast?: number[];
   modelTask: ModelTask;
   granularity: Granularity;
+  /**
+   * True when `explain` was given custom units (`options.units`): the units (generation: the prompt's) are the
+   * given spans plus, outside them, the granularity's units; `granularity` names the latter.
+   */
+  customUnits?: boolean;
   granularityAggregationStrategy: GranularityAggregationStrategy;
   inferenceMode: InferenceModes;
   /**
@@ -184,6 +189,12 @@ export interface AttributionOutput {
    * scale; absent for signed scores.
    */
   unsigned?: boolean;
+  /**
+   * Perturbation methods given a `baseline` other than the default: how a removed unit was filled ('token', 'pad',
+   * 'unk', 'eos': that token, recorded in `inputs.replaceTokenId`; 'zero-embedding': zero input embeddings;
+   * 'delete': its tokens removed). Absent for the default replacement token.
+   */
+  baseline?: 'token' | 'pad' | 'unk' | 'eos' | 'zero-embedding' | 'delete';
   /** Which runtime ran it: 'webgpu' | 'wasm' | 'cpu' (onnxruntime-node). */
   device?: string;
   /**

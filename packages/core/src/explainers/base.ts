@@ -123,6 +123,16 @@ export abstract class AttributionExplainer {
 
   protected abstract attribute(items: PreparedItem[], ctx: AttributeContext): Promise<AttributeResult>;
 
+  /** What the output records of how units were removed (perturbation methods' baseline). */
+  protected baselineFields(): Pick<AttributionOutput, 'baseline'> {
+    return {};
+  }
+
+  /** The token id the output records as replacing units (`inputs.replaceTokenId`). */
+  protected get recordedReplaceTokenId(): number {
+    return this.adapter.replaceTokenId;
+  }
+
   /** True when the method's scores are magnitudes (>= 0 by construction, no sign): the output says so (`unsigned`). */
   protected get unsignedScores(): boolean {
     return false;
@@ -145,17 +155,19 @@ export abstract class AttributionExplainer {
       ...(item.contrasts ? { contrast: [...item.contrasts] } : {}),
       modelTask: a.task,
       granularity: c.granularity,
+      ...(item.customUnits ? { customUnits: true } : {}),
       granularityAggregationStrategy: c.granularityAggregationStrategy,
       inferenceMode: c.inferenceMode,
       method: this.methodName,
       ...(this.unsignedScores ? { unsigned: true } : {}),
+      ...this.baselineFields(),
       device,
       ...(a.modelDtype ? { modelDtype: a.modelDtype } : {}),
       inputs: {
         inputIds: [...item.ids],
         attentionMask: item.ids.map(() => 1),
         units: item.units,
-        replaceTokenId: a.replaceTokenId,
+        replaceTokenId: this.recordedReplaceTokenId,
         ...(a.task === 'generation' ? { promptLength: item.promptLength, targetUnitTokens } : {}),
       },
     };

@@ -12,3 +12,5 @@ export type {
   ExplainContrast,
   TokenizedInput,
 } from './options.ts';
+export type { PerturbationBaseline } from './baseline.ts';
+export type { UnitSpan, UnitsOption } from '../granularity/custom-units.ts';

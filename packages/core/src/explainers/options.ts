@@ -11,6 +11,7 @@ import type { ModelSource } from '../model/source.ts';
 import type { SessionOptions } from '../runtime/session-options.ts';
 import type { HfEncoding } from '../model/types.ts';
 import type { PartialAttribution, StopWhen } from './anytime.ts';
+import type { UnitsOption } from '../granularity/custom-units.ts';
 import {
   COMMON_OPTIONS,
   EXPLAIN_OPTIONS,
@@ -72,6 +73,13 @@ export interface ExplainOptions {
    * whitespace, for tokenizers that carry the space in the word's first token (byte-level BPE, SentencePiece).
    */
   targetsAsGiven?: boolean;
+  /**
+   * Custom units, one list of spans per input (a single input may give its list alone): `{ start, end }` character
+   * ranges of the input text (end exclusive) or `{ tokens: [...] }` positions in the explained ids. Each span is one
+   * unit; tokens no span covers keep their granularity unit. Generation: spans lie in the prompt. See
+   * granularity/custom-units.ts for the rules (whole tokens, no overlap, no special token).
+   */
+  units?: UnitsOption;
 }
 
 export type IdsLike = { readonly dims: number[]; readonly data: ArrayLike<number | bigint> } | number[] | number[][];

@@ -7,7 +7,7 @@
  * results and `stopWhen` (anytime.ts); the final result is the estimate from every row, the same function.
  *
  * Exports: `Occlusion`, `Lime` (+ `LimeOptions`), `KernelShap` (+ `KernelShapOptions`), `Sobol` (+ `SobolOptions`),
- * `PerturbationExplainer`, `MaskStream`.
+ * `PerturbationExplainer` (+ `PerturbationOptions`: the common options and `baseline`, see baseline.ts), `MaskStream`.
  */
 import type { ModelLike, TokenizerLike } from '../model/types.ts';
 import {
@@ -26,14 +26,15 @@ import {
   type Rng,
   type SobolRow,
 } from '../math/index.ts';
-import type { ConvergenceMeasure, SamplingInfo } from '../types.ts';
+import type { AttributionOutput, ConvergenceMeasure, SamplingInfo } from '../types.ts';
 import { throwIfAborted, yieldToEvents } from './abort.ts';
 import { ChangeTracker, defaultMinSamples, stopRequested, stopWhenMet, type PartialAttribution } from './anytime.ts';
 import { AttributionExplainer, type AttributeContext, type AttributeResult } from './base.ts';
 import { checkSampleMemory, regressionBytesPerSample } from './budget.ts';
 import type { CommonExplainerOptions } from './options.ts';
 import type { PreparedItem } from './prepare.ts';
-import { perturb, targetScores } from './scoring.ts';
+import { targetScores } from './scoring.ts';
+import { PerturbedRuns, resolveBaseline, type PerturbationBaseline, type ResolvedBaseline } from './baseline.ts';
 import { referenceLogits, type ReferenceLogits } from './step-scores.ts';
 import { METHOD_SCHEMAS } from '../registry/methods.ts';
 
@@ -90,14 +91,35 @@ class RowsAndScores {
   }
 }
 
+export interface PerturbationOptions extends CommonExplainerOptions {
+  /** What fills a removed unit (default 'replacement': the replacement token); see explainers/baseline.ts. */
+  baseline?: PerturbationBaseline;
+}
+
 export abstract class PerturbationExplainer extends AttributionExplainer {
   protected abstract stream(G: number, targets: number, rng: Rng, input: number): MaskStream;
+  private readonly baseline: ResolvedBaseline;
+
+  constructor(model: ModelLike, tokenizer: TokenizerLike, options: PerturbationOptions = {}) {
+    super(model, tokenizer, options); // validates every option against the registry
+    this.baseline = resolveBaseline(this.adapter, options.baseline);
+  }
+
+  protected override baselineFields(): Pick<AttributionOutput, 'baseline'> {
+    return this.baseline.kind === 'replacement' ? {} : { baseline: this.baseline.kind };
+  }
+
+  protected override get recordedReplaceTokenId(): number {
+    return 'tokenId' in this.baseline ? this.baseline.tokenId : this.adapter.replaceTokenId;
+  }
 
   protected async attribute(items: PreparedItem[], ctx: AttributeContext): Promise<AttributeResult> {
     const streams = items.map((item, i) =>
       this.stream(item.units.nUnits, item.targets.length, createRng(this.common.seed, i), i),
     );
-    const device = this.adapter.device;
+    const runs = await PerturbedRuns.open(this.adapter, this.baseline, this.common.sessionOptions);
+    throwIfAborted(ctx.signal);
+    const device = runs.device;
     const trackers = streams.map((s) => (s.sampling ? new ChangeTracker() : undefined));
     const mins = streams.map((s, i) =>
       s.sampling
@@ -133,26 +155,17 @@ export abstract class PerturbationExplainer extends AttributionExplainer {
       }
       if (batch.length === 0) break;
       const rows = [...batch, ...extras];
-      const seqs = rows.map(({ item, mask }) => {
-        const it = items[item]!;
-        return mask
-          ? perturb(
-              { ids: it.ids, unitOfToken: it.units.unitOfToken, replaceTokenId: this.adapter.replaceTokenId },
-              mask,
-            )
-          : [...it.ids];
-      });
-      const { data, dims } = await this.adapter.forward(seqs);
+      const { data, dims, positions } = await runs.logits(rows.map(({ item, mask }) => ({ item: items[item]!, mask })));
       const width = dims[dims.length - 1]!;
       const rowSize = dims.length === 3 ? dims[1]! * width : width;
       rows.forEach(({ item, mask }, b) => {
         const it = items[item]!;
         if (!mask || (references[item] === undefined && streams[item]!.firstRowIsReference)) {
-          references[item] = referenceLogits(data, width, b * rowSize, it.positions);
+          references[item] = referenceLogits(data, width, b * rowSize, positions[b]);
         }
         if (mask) {
           streams[item]!.record(
-            targetScores(data, dims, b, it.targets, it.positions, this.common.inferenceMode, it.contrasts),
+            targetScores(data, dims, b, it.targets, positions[b], this.common.inferenceMode, it.contrasts),
           );
         }
       });
@@ -234,7 +247,7 @@ export class Occlusion extends PerturbationExplainer {
   }
 }
 
-export interface LimeOptions extends CommonExplainerOptions {
+export interface LimeOptions extends PerturbationOptions {
   nPerturbations?: number;
   perturbProbability?: number;
   distanceFunction?: LimeDistance;
@@ -308,7 +321,7 @@ export class Lime extends PerturbationExplainer {
   }
 }
 
-export interface KernelShapOptions extends CommonExplainerOptions {
+export interface KernelShapOptions extends PerturbationOptions {
   /** Coalitions drawn; when 2^G <= nPerturbations every coalition is enumerated (exact Shapley values). */
   nPerturbations?: number;
 }
@@ -361,7 +374,7 @@ export class KernelShap extends PerturbationExplainer {
   }
 }
 
-export interface SobolOptions extends CommonExplainerOptions {
+export interface SobolOptions extends PerturbationOptions {
   /** k, rows of each of A, B, C_i; P = (G+2)k. */
   nTokenPerturbations?: number;
   sobolIndicesOrder?: SobolIndicesOrder;

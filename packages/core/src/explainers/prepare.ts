@@ -13,10 +13,13 @@
  * whole target (generation) is refused, as it would explain a score that is zero everywhere.
  * Generation targets and contrasts given as text get the leading space Interpreto gives them (target-text.ts)
  * unless `options.targetsAsGiven`; ids and tokenizer output are concatenated as given.
+ * `options.units` (granularity/custom-units.ts) replaces the granularity's units where its spans lie (generation:
+ * over the prompt; target units stay at the granularity); `unitsByGranularity` stays the built-in granularities.
  * With `keep.allGranularities` (methods whose pooling is post-hoc), each item also carries its units at every
  * granularity (`AttributionOutput.tokenLevel.units`), computed as for its own.
  */
 import { computeUnits, tokenizerInfo, type TokenizerInfo } from '../granularity/index.ts';
+import { applyCustomUnits, spansPerInput, type UnitSpan } from '../granularity/custom-units.ts';
 import { Granularity, type GranularityUnits, type UnitMembership } from '../types.ts';
 import { InputError, type ModelAdapter } from '../model/adapter.ts';
 import type {
@@ -56,6 +59,8 @@ export interface PreparedItem extends ItemUnits {
   positions?: number[];
   /** With `keep.allGranularities`: the units at every granularity. */
   unitsByGranularity?: Record<Granularity, GranularityUnits>;
+  /** The units (generation: the prompt's) come from `options.units` (granularity/custom-units.ts). */
+  customUnits?: boolean;
 }
 
 /** What `prepareItems` keeps beyond what the explained granularity needs. */
@@ -306,8 +311,10 @@ function generationUnits(
   prompt: { ids: number[]; text?: string },
   target: { ids: number[]; text?: string },
   g: Granularity,
+  custom?: (own: ItemUnits) => ItemUnits,
 ): ItemUnits & { targetUnitRows: number[][]; firstTargetUnit: number } {
-  const pu = computeUnits(tokenizer, prompt.ids, g, { text: prompt.text });
+  const computed = computeUnits(tokenizer, prompt.ids, g, { text: prompt.text });
+  const pu = custom ? custom(computed) : computed;
   const tu = computeUnits(tokenizer, target.ids, g, { continues: pu.units.nUnits > 0, text: target.text });
   const targetUnitRows: number[][] = Array.from({ length: tu.units.nUnits }, () => []);
   tu.units.unitOfToken.forEach((u, j) => {
@@ -351,6 +358,19 @@ export async function prepareItems(
   const raw = readInputs(adapter, inputs, generation);
   const g = common.granularity;
   const tokenizer = adapter.tokenizer as unknown as UnitsTokenizer;
+  const spans = options.units === undefined ? undefined : spansPerInput(options.units, raw.length);
+  // The granularity's units with the input's spans applied (generation: over the prompt), when it has any.
+  const customize = (i: number, ids: number[], truncated: boolean) => {
+    const given: UnitSpan[] | undefined = spans?.[i];
+    if (!given || given.length === 0) return undefined;
+    return (own: ItemUnits): ItemUnits =>
+      applyCustomUnits(tokenizer, ids, own.units, given, {
+        input: i,
+        text: raw[i]!.text,
+        truncated,
+        isSpecial: (id) => adapter.specialIds.has(id),
+      });
+  };
 
   if (!generation) {
     const classes =
@@ -369,13 +389,18 @@ export async function prepareItems(
       }
     });
     return raw.map((r, i) => {
-      const own = classificationUnits(tokenizer, r.ids, r.text, g);
+      const computed = classificationUnits(tokenizer, r.ids, r.text, g);
+      const custom = customize(i, r.ids, r.truncated);
+      const own = custom ? custom(computed) : computed;
       if (own.units.nUnits === 0)
         throw new InputError(`Input ${i} has no unit to attribute at granularity ${g} (only special tokens).`);
       const item: PreparedItem = { ids: r.ids, ...own, truncated: r.truncated, targets: classes[i]! };
       if (contrasts) item.contrasts = item.targets.map(() => contrasts[i]!);
+      if (custom) item.customUnits = true;
       if (keep.allGranularities) {
-        item.unitsByGranularity = everyGranularity(own, g, (h) => classificationUnits(tokenizer, r.ids, r.text, h));
+        item.unitsByGranularity = everyGranularity(computed, g, (h) =>
+          classificationUnits(tokenizer, r.ids, r.text, h),
+        );
       }
       return item;
     });
@@ -419,9 +444,10 @@ export async function prepareItems(
     }
     const fitted = adapter.fitToPositions(r.ids, adapter.maxPositions - target.length, 'end');
     const prompt = fitted.ids;
-    const unitsAt = (h: Granularity) =>
-      generationUnits(tokenizer, { ids: prompt, text: r.text }, { ids: target, text: targetTexts?.[i] }, h);
-    const own = unitsAt(g);
+    const unitsAt = (h: Granularity, custom?: (own: ItemUnits) => ItemUnits) =>
+      generationUnits(tokenizer, { ids: prompt, text: r.text }, { ids: target, text: targetTexts?.[i] }, h, custom);
+    const custom = customize(i, prompt, fitted.truncated);
+    const own = unitsAt(g, custom);
     if (own.targetUnitRows.length === 0)
       throw new InputError(`Target ${i} has no unit to attribute at granularity ${g} (only special tokens).`);
     const P = prompt.length;
@@ -433,7 +459,10 @@ export async function prepareItems(
       ...(contrastIds ? { contrasts: alignContrast(adapter, contrastIds[i]!, target, i) } : {}),
       promptLength: P,
       positions: target.map((_, j) => P + j - 1),
-      ...(keep.allGranularities ? { unitsByGranularity: everyGranularity(own, g, unitsAt, P) } : {}),
+      ...(keep.allGranularities
+        ? { unitsByGranularity: everyGranularity(custom ? unitsAt(g) : own, g, unitsAt, P) }
+        : {}),
+      ...(custom ? { customUnits: true } : {}),
     };
   });
 }

@@ -346,6 +346,33 @@ export function computeUnits(
         `Unknown granularity ${String(granularity)}; use one of ${Object.values(Granularity).join(', ')}.`,
       );
   }
+  return {
+    units: { unitOfToken, nUnits: unitOfToken.reduce((m, u) => Math.max(m, u + 1), 0) },
+    ...describe(tokenizer, info, views, unitOfToken, options),
+  };
+}
+
+/**
+ * Element texts and spacing of any unit membership over `ids` (units numbered 0..n-1, -1 outside every unit), as
+ * `computeUnits` gives them for its own: custom units (custom-units.ts) read like built-in ones.
+ */
+export function describeUnits(
+  tokenizer: TokenizerLike,
+  ids: number[],
+  unitOfToken: readonly number[],
+  options: UnitsOptions = {},
+): Omit<UnitsResult, 'units'> {
+  const info = tokenizerInfo(tokenizer);
+  return describe(tokenizer, info, viewTokens(tokenizer, info, ids, options.text), unitOfToken, options);
+}
+
+function describe(
+  tokenizer: TokenizerLike,
+  info: TokenizerInfo,
+  views: TokenView[],
+  unitOfToken: readonly number[],
+  options: UnitsOptions,
+): Omit<UnitsResult, 'units'> {
   const nUnits = unitOfToken.reduce((m, u) => Math.max(m, u + 1), 0);
   const groups: number[][] = Array.from({ length: nUnits }, () => []);
   unitOfToken.forEach((u, i) => {
@@ -353,10 +380,8 @@ export function computeUnits(
   });
   const elements = groups.map((g) => unitText(tokenizer, info, views, g));
   const tokenSpace = tokenSpaceBefore(info, views);
-  const spaceBefore = new Array<boolean>(nUnits).fill(false);
-  unitOfToken.forEach((u, i) => {
-    if (u >= 0 && (i === 0 || unitOfToken[i - 1] !== u)) spaceBefore[u] = tokenSpace[i] as boolean;
-  });
+  // A unit's first token says (custom token groups need not be contiguous).
+  const spaceBefore = groups.map((g) => (g.length > 0 ? (tokenSpace[g[0] as number] as boolean) : false));
   if (nUnits > 0 && !options.continues) spaceBefore[0] = false; // nothing before the first unit
-  return { units: { unitOfToken, nUnits }, elements, spaceBefore };
+  return { elements, spaceBefore };
 }

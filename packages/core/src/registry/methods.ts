@@ -17,8 +17,9 @@ import type {
   IntegratedGradientsOptions,
   NoiseOptions,
 } from '../explainers/gradient.ts';
-import type { KernelShapOptions, LimeOptions, SobolOptions } from '../explainers/perturbation.ts';
-import type { CommonExplainerOptions, ExplainOptions, GenerationOptions } from '../explainers/options.ts';
+import type { KernelShapOptions, LimeOptions, PerturbationOptions, SobolOptions } from '../explainers/perturbation.ts';
+import { isPerturbationBaseline } from '../explainers/baseline.ts';
+import type { ExplainOptions, GenerationOptions } from '../explainers/options.ts';
 import type { StopWhen } from '../explainers/anytime.ts';
 import type { MetricEvaluateOptions, MetricOptions } from '../metrics/curves.ts';
 import type { OptionsSchema, SchemaOf } from './schema.ts';
@@ -57,9 +58,6 @@ const atMost = (value: number) => ({ value, open: false });
 
 const NO_SAMPLING = 'this method draws nothing at random';
 const NO_REPLACEMENT = 'gradient methods replace no token (they differentiate the embeddings)';
-const NO_GRADIENT_MODEL = 'perturbation methods only run the forward model';
-const MODEL_SESSION =
-  "perturbation methods run the model's own session (transformers.js): pass session_options to from_pretrained";
 
 /** The fields of `sessionOptions`, validated like any option (runtime-specific limits are checked at session creation). */
 export const SESSION_OPTIONS = {
@@ -226,14 +224,31 @@ const baseline = {
   docs: 'The reference input embeddings: a constant, or a [seq, hidden] array.',
 } as const;
 
-const OCCLUSION = common({
-  seed: NO_SAMPLING,
-  modelSource: NO_GRADIENT_MODEL,
-  sessionOptions: MODEL_SESSION,
-}) satisfies SchemaOf<CommonExplainerOptions>;
+/** What fills a removed unit, for the perturbation methods (explainers/baseline.ts). */
+const perturbationBaseline = {
+  type: 'custom',
+  expected:
+    "'replacement', 'pad', 'unk', 'eos', 'zero-embedding', 'delete', or { kind: 'token', token: '<one token>' }",
+  check: isPerturbationBaseline,
+  defaultDocs: "'replacement': the replacement token",
+  label: 'baseline',
+  docs:
+    'What a removed unit becomes: the replacement token, a named token, the pad / unk / eos token, zero input ' +
+    'embeddings (through the gradient model), or nothing (its tokens deleted: a shorter sequence).',
+} as const;
+
+/** modelSource and sessionOptions matter to the perturbation methods only with the 'zero-embedding' baseline. */
+const GRADIENT_MODEL_FOR_ZERO = "only with baseline 'zero-embedding', which runs the gradient model";
+const perturbationCommon = (inert: { seed?: string } = {}) =>
+  ({
+    ...common({ modelSource: GRADIENT_MODEL_FOR_ZERO, sessionOptions: GRADIENT_MODEL_FOR_ZERO, ...inert }),
+    baseline: perturbationBaseline,
+  }) as const;
+
+const OCCLUSION = perturbationCommon({ seed: NO_SAMPLING }) satisfies SchemaOf<PerturbationOptions>;
 
 const LIME = {
-  ...common({ modelSource: NO_GRADIENT_MODEL, sessionOptions: MODEL_SESSION }),
+  ...perturbationCommon(),
   nPerturbations: regressionBudget(
     100,
     'Perturbed samples; each unit is replaced independently with perturbProbability.',
@@ -268,7 +283,7 @@ const LIME = {
 } as const satisfies SchemaOf<LimeOptions>;
 
 const KERNEL_SHAP = {
-  ...common({ modelSource: NO_GRADIENT_MODEL, sessionOptions: MODEL_SESSION }),
+  ...perturbationCommon(),
   nPerturbations: regressionBudget(
     100,
     'Coalitions drawn; when 2^G <= nPerturbations every coalition is enumerated (exact Shapley values).',
@@ -276,7 +291,7 @@ const KERNEL_SHAP = {
 } as const satisfies SchemaOf<KernelShapOptions>;
 
 const SOBOL = {
-  ...common({ modelSource: NO_GRADIENT_MODEL, sessionOptions: MODEL_SESSION }),
+  ...perturbationCommon(),
   nTokenPerturbations: {
     type: 'number',
     integer: true,
@@ -497,6 +512,17 @@ export const EXPLAIN_OPTIONS = {
       'Generation, text targets and contrasts: encode them exactly as given. Default: as the continuation of the ' +
       'prompt, as Interpreto does (a leading space where the tokenizer carries it in the word and the prompt does ' +
       'not end in whitespace: "I am fine" is read " I am fine").',
+  },
+  units: {
+    type: 'custom',
+    expected: 'an array of spans ({ start, end } or { tokens: [...] }), or one such array per input',
+    check: (v: unknown) => Array.isArray(v),
+    defaultDocs: 'none: the granularity alone',
+    label: 'custom units',
+    docs:
+      'Spans that are units of their own: { start, end } character ranges of the input text (end exclusive) or ' +
+      '{ tokens: [...] } token positions. Tokens outside every span keep their granularity unit; generation: ' +
+      'spans lie in the prompt.',
   },
   stopWhen: {
     type: 'custom',

@@ -10,6 +10,8 @@
  * - Perturbation methods (Occlusion, Lime, KernelShap, Sobol) replace whole units: a word's score is the effect
  *   of replacing the whole word, not a pooling of its tokens' effects, so they are refused with a pointer to
  *   re-running (except a classification output's strategy alone, which changes none of its cells).
+ * - Custom units (`explain`'s `units`, `output.customUnits`) are re-pooled as they are with another strategy; naming
+ *   a granularity switches to that granularity's own units (the custom ones are not kept at other granularities).
  * - `diff` / `mean` need outputs of the same input, units, targets, inference mode and strategy; the result
  *   carries no token-level scores (re-pool first, then combine: a difference of maxima is not the maximum of
  *   differences), and keeps step scores and class probabilities only where all outputs agree on them.
@@ -19,7 +21,12 @@
 import { InputError } from '../errors.ts';
 import { poolTokensToUnits } from '../math/index.ts';
 import { METHOD_SCHEMAS } from '../registry/methods.ts';
-import { Granularity, GranularityAggregationStrategy, type AttributionOutput } from '../types.ts';
+import {
+  Granularity,
+  GranularityAggregationStrategy,
+  type AttributionOutput,
+  type GranularityUnits,
+} from '../types.ts';
 import { attributionMatrix, targetUnitsOf } from './pool.ts';
 
 export interface ReaggregateOptions {
@@ -70,10 +77,20 @@ export function reaggregate(output: AttributionOutput, options: ReaggregateOptio
     // Same units: the cells stay (classification pools nothing across rows; a perturbation method's strategy is
     // inert there). Generation rows pool target tokens with the strategy: that needs the token rows.
     const sameCells = s === output.granularityAggregationStrategy || output.modelTask === 'classification';
-    if (g === output.granularity && sameCells) return { ...output, granularityAggregationStrategy: s };
+    const sameUnits = g === output.granularity && !(output.customUnits && options.granularity !== undefined);
+    if (sameUnits && sameCells) return { ...output, granularityAggregationStrategy: s };
     throw refusal(output, g, s);
   }
-  const at = tl.units[g];
+  // Custom units (explain's `units`) re-pool as they are unless a granularity is named: they are in no tokenLevel.
+  const keepCustom = output.customUnits === true && options.granularity === undefined;
+  const at: GranularityUnits = keepCustom
+    ? {
+        units: output.inputs.units,
+        elements: output.elements,
+        spaceBefore: output.spaceBefore ?? output.elements.map(() => false),
+        ...(output.inputs.targetUnitTokens ? { targetUnitTokens: output.inputs.targetUnitTokens } : {}),
+      }
+    : tl.units[g];
   if (at.units.nUnits === 0) {
     throw new InputError(`reaggregate: the input has no unit at granularity ${g} (only special tokens).`);
   }
@@ -84,8 +101,9 @@ export function reaggregate(output: AttributionOutput, options: ReaggregateOptio
   if (target && target.targetUnitRows.length === 0) {
     throw new InputError(`reaggregate: the target has no unit at granularity ${g} (only special tokens).`);
   }
+  const { customUnits: _custom, ...rest } = output;
   return {
-    ...output,
+    ...(keepCustom ? output : rest),
     attributions: attributionMatrix(rows, s, target),
     elements: [...at.elements],
     spaceBefore: [...at.spaceBefore],

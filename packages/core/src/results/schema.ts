@@ -95,6 +95,7 @@ export const ATTRIBUTIONS_SCHEMA_V1 = {
         contrast: nonNegativeInts,
         modelTask: { enum: ['classification', 'generation'] },
         granularity: { enum: Object.values(Granularity) },
+        customUnits: { type: 'boolean' },
         granularityAggregationStrategy: { enum: Object.values(GranularityAggregationStrategy) },
         inferenceMode: { enum: Object.values(InferenceModes) },
         stepScores: { type: 'array', items: { $ref: '#/$defs/stepScore' } },
@@ -105,6 +106,7 @@ export const ATTRIBUTIONS_SCHEMA_V1 = {
         modelDtype: { type: 'string' },
         truncated: { type: 'boolean' },
         unsigned: { type: 'boolean' },
+        baseline: { enum: ['token', 'pad', 'unk', 'eos', 'zero-embedding', 'delete'] },
         sampling: {
           type: 'object',
           required: ['samplesUsed', 'budget', 'convergenceMeasure', 'stoppedEarly'],
