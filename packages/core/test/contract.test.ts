@@ -201,10 +201,17 @@ describe('registry', () => {
       'stopWhen',
       'targetsAsGiven',
       'topK',
+      'units',
     ]);
     expect(EXPLAIN_OPTIONS.targetsAsGiven).toMatchObject({ type: 'boolean', default: false });
     expect(EXPLAIN_OPTIONS.topK).toMatchObject({ default: 5, integer: true, min: { value: 0, open: false } });
     expect(Object.keys(GENERATION_OPTIONS).sort()).toEqual(['max_length', 'max_new_tokens']);
+    // Custom units and perturbation baselines (issue 11): none by default; the replacement token by default.
+    expect(EXPLAIN_OPTIONS.units).toMatchObject({ type: 'custom', defaultDocs: 'none: the granularity alone' });
+    for (const m of ['Occlusion', 'Lime', 'KernelShap', 'Sobol'] as const) {
+      expect(METHODS[m].options.baseline).toMatchObject({ type: 'custom' });
+      expect(METHODS[m].options.baseline.defaultDocs).toMatch(/^'replacement'/);
+    }
   });
 });
 
