@@ -238,7 +238,7 @@ const perturbationBaseline = {
 } as const;
 
 /** modelSource and sessionOptions matter to the perturbation methods only with the 'zero-embedding' baseline. */
-const GRADIENT_MODEL_FOR_ZERO = "only with baseline 'zero-embedding', which runs the gradient model";
+const GRADIENT_MODEL_FOR_ZERO = "unless baseline is 'zero-embedding', which runs the gradient model";
 const perturbationCommon = (inert: { seed?: string } = {}) =>
   ({
     ...common({ modelSource: GRADIENT_MODEL_FOR_ZERO, sessionOptions: GRADIENT_MODEL_FOR_ZERO, ...inert }),
