@@ -37,6 +37,7 @@ import {
 } from './results/display.ts';
 import { isStale, runKey, type RunInputs } from './results/stale.ts';
 import { fitContrast, renderContrastControl } from './results/contrast.ts';
+import { fitBaseline, parseMarkedUnits, renderUnitsAndBaseline, type CharSpan } from './results/units-baseline.ts';
 import { renderLiveEstimate } from './results/live.ts';
 import type { AttributionOutput } from '@interpreto-js/core';
 import { ThemeController, type ResolvedTheme } from './results/theme.ts';
@@ -171,15 +172,30 @@ export class PlaygroundApp extends LitElement {
       text: s.text,
       target: this.effectiveTarget(),
       contrast: fitContrast(s.contrast, this.task),
+      units: s.units,
+      baseline: fitBaseline(s.baseline, METHODS[s.method].family, this.task),
       method: s.method,
       options: s.options,
       metrics: s.metrics,
     };
   }
 
+  /** The custom units as character ranges of the text, or undefined; a marking that cannot be read is the error shown. */
+  private unitSpans(): { spans?: CharSpan[]; error?: string } {
+    if (!this.state.units) return {};
+    const r = parseMarkedUnits(this.state.units, this.state.text);
+    return 'error' in r ? { error: r.error } : { spans: r.spans };
+  }
+
   /** What a comparison depends on (every method runs, with the shared options only). */
   private compareInputs(): RunInputs {
-    return { ...this.explainInputs(), method: undefined, metrics: undefined, options: this.sharedOptions() };
+    return {
+      ...this.explainInputs(),
+      baseline: fitBaseline(this.state.baseline, 'perturbation', this.task),
+      method: undefined,
+      metrics: undefined,
+      options: this.sharedOptions(),
+    };
   }
 
   private sharedOptions(): PlaygroundState['options'] {
@@ -334,6 +350,11 @@ export class PlaygroundApp extends LitElement {
 
   /** `first`: the explanation the page shows on opening; the link does not ask for it, so it stays out of the URL. */
   explain({ first = false } = {}): void {
+    const units = this.unitSpans();
+    if (units.error) {
+      this.error = { message: units.error };
+      return;
+    }
     if (!this.begin(`running ${this.state.method}`, first || this.state.run === 'explain')) return;
     if (!first) this.state = { ...this.state, run: 'explain' };
     const key = runKey(this.explainInputs());
@@ -345,6 +366,8 @@ export class PlaygroundApp extends LitElement {
         text: this.state.text,
         target: this.effectiveTarget(),
         contrast: fitContrast(this.state.contrast, this.task),
+        units: units.spans,
+        baseline: fitBaseline(this.state.baseline, METHODS[this.state.method].family, this.task),
         method: this.state.method,
         options: this.state.options,
         // The opening view is the prediction and one fast explanation; the curves come with the user's first run.
@@ -367,6 +390,11 @@ export class PlaygroundApp extends LitElement {
   }
 
   compare(): void {
+    const units = this.unitSpans();
+    if (units.error) {
+      this.error = { message: units.error };
+      return;
+    }
     if (!this.begin('comparing methods', this.state.run === 'compare')) return;
     this.state = { ...this.state, run: 'compare' };
     // Options every method shares (batch size, granularity, aggregation, inference mode, seed).
@@ -380,6 +408,9 @@ export class PlaygroundApp extends LitElement {
         text: this.state.text,
         target: this.effectiveTarget(),
         contrast: fitContrast(this.state.contrast, this.task),
+        units: units.spans,
+        // Every perturbation method takes it; the worker leaves it out for the gradient methods.
+        baseline: fitBaseline(this.state.baseline, 'perturbation', this.task),
         methods: [...METHOD_NAMES],
         options: shared,
       },
@@ -821,6 +852,15 @@ export class PlaygroundApp extends LitElement {
           </legend>
           ${spec.options.map((o) => this.renderOption(o))}
         </fieldset>
+        ${renderUnitsAndBaseline({
+          task: this.task,
+          family: spec.family,
+          text: this.state.text,
+          units: this.state.units,
+          baseline: this.state.baseline,
+          onUnits: (units) => this.set({ units }),
+          onBaseline: (baseline) => this.set({ baseline }),
+        })}
         <div class="row actions">
           <label><input id="metrics" type="checkbox" .checked=${live(this.state.metrics)} @change=${(e: Event) => this.set({ metrics: (e.target as HTMLInputElement).checked })} /> Insertion / Deletion curves</label>
           <button id="explain" type="submit" ?disabled=${busy}>Explain</button>

@@ -31,6 +31,10 @@ export interface RunRequest {
   target: TargetSpec;
   /** Why the target rather than this (already fitted to the model's task by the page). */
   contrast?: ContrastSpec;
+  /** Custom units: character ranges of `text` (core `explain(..., { units })`). */
+  units?: { start: number; end: number }[];
+  /** Perturbation methods' `baseline` (fitted to the task by the page; gradient methods do not take it). */
+  baseline?: string | { kind: 'token'; token: string };
 }
 
 export type ToWorker =

@@ -5,6 +5,7 @@
  */
 import { DTYPE_SUFFIXES } from '@interpreto-js/core/registry';
 import { defaultOptions, isMethodName, METHODS, parseOption, type MethodName, type OptionValues } from './methods.ts';
+import { BASELINE_KINDS, type BaselineKind, type BaselineSpec } from './results/units-baseline.ts';
 
 export type DeviceChoice = 'auto' | 'webgpu' | 'wasm';
 export type TargetSpec =
@@ -40,6 +41,10 @@ export interface PlaygroundState {
   target: TargetSpec;
   /** Absent: a plain explanation. */
   contrast?: ContrastSpec;
+  /** Custom units: the input text with [brackets] around each span (results/units-baseline.ts). */
+  units?: string;
+  /** Perturbation methods: what a removed unit becomes; absent, the replacement token. */
+  baseline?: BaselineSpec;
   /** Also compute Insertion and Deletion for the explanation. */
   metrics: boolean;
   /** What to run when the page opens with this state (a shared view). */
@@ -143,6 +148,15 @@ export function parseState(search: string, defaultModel: string): { state: Playg
     if (contrastClass !== '' && Number.isInteger(c) && c >= 0) state.contrast = { kind: 'class', class: c };
     else warnings.push(`contrastClass "${contrastClass}" must be a class id (0, 1, ...); explaining without contrast.`);
   } else if (p.has('contrastText')) state.contrast = { kind: 'text', text: p.get('contrastText')! };
+  if (p.get('units')) state.units = p.get('units')!;
+  const baseline = p.get('baseline');
+  if (baseline !== null && baseline !== 'replacement') {
+    if ((BASELINE_KINDS as readonly string[]).includes(baseline)) {
+      state.baseline = { kind: baseline as BaselineKind };
+      if (baseline === 'token') state.baseline.token = p.get('baselineToken') ?? '';
+    } else
+      warnings.push(`baseline "${baseline}" is not one of ${BASELINE_KINDS.join(', ')}; using the replacement token.`);
+  }
   if (p.get('metrics') === '0') state.metrics = false;
   const run = p.get('run');
   if (run === 'explain' || run === 'compare') state.run = run;
@@ -182,6 +196,11 @@ export function stateToSearch(state: PlaygroundState, defaultModel: string): str
   }
   if (state.contrast?.kind === 'class') p.set('contrastClass', String(state.contrast.class));
   else if (state.contrast?.kind === 'text') p.set('contrastText', state.contrast.text);
+  if (state.units && !textLeftOutOfUrl(state.units)) p.set('units', state.units);
+  if (state.baseline) {
+    p.set('baseline', state.baseline.kind);
+    if (state.baseline.kind === 'token') p.set('baselineToken', state.baseline.token ?? '');
+  }
   if (!state.metrics) p.set('metrics', '0');
   if (state.run !== 'none') p.set('run', state.run);
   return `?${p.toString()}`;

@@ -287,7 +287,9 @@ async function explainOnce(
     >
   )[method];
   if (typeof Cls !== 'function') throw new PlaygroundFailure(`The core library has no ${method} explainer yet.`);
-  const explainer = new Cls(loaded.model, loaded.tokenizer, constructorOptions(core, method, values));
+  const options = constructorOptions(core, method, values);
+  if (req.baseline !== undefined && METHODS[method].family === 'perturbation') options.baseline = req.baseline;
+  const explainer = new Cls(loaded.model, loaded.tokenizer, options);
   const { targets, generation } = targetsFor(loaded, req);
   const contrast = contrastFor(loaded, req);
   const t0 = performance.now();
@@ -302,6 +304,7 @@ async function explainOnce(
     },
     generation,
     ...(contrast === undefined ? {} : { contrast }),
+    ...(req.units?.length ? { units: req.units } : {}),
     // "Stop here": only sampling methods read it; the others run to the end as before.
     ...(stop ? { stopWhen: { signal: stop } } : {}),
   });

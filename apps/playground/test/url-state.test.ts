@@ -70,8 +70,21 @@ const stateArb: fc.Arbitrary<PlaygroundState> = fc.constantFrom(...METHOD_NAMES)
       metrics: fc.boolean(),
       run: fc.constantFrom('none' as const, 'explain' as const, 'compare' as const),
       contrast: contrastArb,
+      units: fc.option(fc.string({ minLength: 1 }), { nil: undefined }),
+      baseline: fc.option(
+        fc.oneof(
+          fc.constantFrom('pad', 'unk', 'eos', 'zero-embedding', 'delete').map((kind) => ({ kind })),
+          fc.string().map((token) => ({ kind: 'token' as const, token })),
+        ),
+        { nil: undefined },
+      ),
     })
-    .map(({ contrast, ...rest }) => (contrast ? { ...rest, contrast } : rest)),
+    .map(({ contrast, units, baseline, ...rest }) => ({
+      ...rest,
+      ...(contrast ? { contrast } : {}),
+      ...(units ? { units } : {}),
+      ...(baseline ? { baseline } : {}),
+    })),
 );
 
 describe('URL state', () => {

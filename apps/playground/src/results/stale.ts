@@ -9,6 +9,8 @@ export interface RunInputs {
   text: string;
   target: unknown;
   contrast?: unknown;
+  units?: unknown;
+  baseline?: unknown;
   method?: unknown;
   options?: unknown;
   metrics?: unknown;
