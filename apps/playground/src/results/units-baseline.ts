@@ -93,12 +93,14 @@ export function renderUnitsAndBaseline(opts: {
     <legend>Units and baseline</legend>
     <label class="units" title="Copy the input text here and put [brackets] around spans that are one unit each; the other tokens keep the granularity's units. Empty: the granularity alone."
       >Units
-      <input id="units" type="text" placeholder="e.g. This is [the best] movie" .value=${live(opts.units ?? '')}
-        @change=${(e: Event) => {
-          const v = (e.target as HTMLInputElement).value;
-          opts.onUnits(v.trim() === '' ? undefined : v);
-        }} />
-      <button id="units-copy" type="button" @click=${() => opts.onUnits(opts.text)}>copy the input text</button>
+      <span class="units-row">
+        <input id="units" type="text" placeholder="e.g. This is [the best] movie" .value=${live(opts.units ?? '')}
+          @change=${(e: Event) => {
+            const v = (e.target as HTMLInputElement).value;
+            opts.onUnits(v.trim() === '' ? undefined : v);
+          }} />
+        <button id="units-copy" type="button" @click=${() => opts.onUnits(opts.text)}>copy the input text</button>
+      </span>
     </label>
     ${
       opts.family === 'perturbation'
