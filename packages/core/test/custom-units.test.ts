@@ -120,6 +120,23 @@ describe('custom units: known answers', () => {
     });
   });
 
+  test('a perturbation output keeps its custom units; naming a granularity asks for a re-run', async () => {
+    const { model, tokenizer } = await loadFixture('additive-classifier');
+    const [o] = await new Occlusion(model, tokenizer).explain(TEXT, 0, { units: [span(TEXT, 'was good')] });
+    const same = reaggregate(o!, { granularityAggregationStrategy: GranularityAggregationStrategy.MAX });
+    expect(same.attributions).toEqual(o!.attributions);
+    expect(same.customUnits).toBe(true);
+    expect(() => reaggregate(o!, { granularity: Granularity.WORD })).toThrow(/perturbs whole units.*re-run/);
+  });
+
+  test('accents, case and compatibility characters still find their tokens (BERT uncased normalises them)', async () => {
+    const { model, tokenizer } = await loadFixture('additive-classifier');
+    const text = 'The MOVIE was góód';
+    const [o] = await new Occlusion(model, tokenizer).explain(text, 0, { units: [{ start: 4, end: text.length }] });
+    expect(o!.elements).toEqual(['the', 'MOVIE was góód']);
+    expectClose(o!.attributions[0]!, additiveUnitContributions(o!, 0), 1e-5);
+  });
+
   test('every method and both tasks take custom units', async () => {
     const cls = await loadFixture('nonadditive-classifier');
     const lm = await loadFixture('copy-lm');

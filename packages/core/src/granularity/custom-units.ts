@@ -15,9 +15,10 @@
  * elements are decoded as at the granularity (units.ts).
  *
  * Token characters: transformers.js gives no offsets, so each token-level unit's decoded text (unknown tokens and
- * split characters resolved by units.ts) is found in the input text, both compared without whitespace, case and
- * accents (BERT uncased normalises so). A token found nowhere has no range; a span touching it cannot be checked
- * and is refused with a pointer to token index groups.
+ * split characters resolved by units.ts) is found in the input text, both compared without whitespace, case,
+ * accents and compatibility forms (BERT uncased normalises so). A token found nowhere has no range: no character
+ * span covers it (it keeps its granularity unit; a token group can take it), and a span that then covers no token
+ * is refused with a pointer to token index groups.
  *
  * Exports: `UnitSpan`, `UnitsOption`, `spansPerInput(option, n)`, `applyCustomUnits(tokenizer, ids, base, spans,
  * context)`, `tokenCharRanges(tokenizer, ids, text)`.
@@ -64,7 +65,7 @@ export interface CustomUnitsContext {
   isSpecial(id: number): boolean;
 }
 
-const strip = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+const strip = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 
 /**
  * Per token, the character range [start, end) its text spans in `text`, leading and trailing whitespace excluded;
