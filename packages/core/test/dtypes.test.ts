@@ -110,3 +110,27 @@ describe('gradient methods by model dtype', () => {
     }
   });
 });
+
+describe('float16 files where WebGPU lacks shader-f16', () => {
+  test("the model's own run fails with onnxruntime-web's kernel error: a forward method says what to do", async () => {
+    const { model, tokenizer } = await loadFolder(await ensureFixture('gpt2-tiny-opset13'), 'generation', {
+      dtype: 'q4f16',
+    });
+    // what onnxruntime-web's WebGPU EP throws at the first run of a float16 graph on such an adapter
+    const failing = new Proxy(model, {
+      apply: () =>
+        Promise.reject(
+          new Error(
+            "Non-zero status code returned while running Gather node. Name:'/transformer/wpe/Gather' Status Message: " +
+              'shader_helper.cc:416 GenerateSourceCode Program Gather requires f16 but the device does not support it.',
+          ),
+        ),
+    });
+    const { Occlusion, InputError } = await import('../src/index.ts');
+    const run = new Occlusion(failing, tokenizer).explain('the sky is', ' blue');
+    await expect(run).rejects.toThrow(InputError);
+    await expect(new Occlusion(failing, tokenizer).explain('the sky is', ' blue')).rejects.toThrow(
+      /dtype 'q4f16'\) holds float16 tensors.*'shader-f16'.*device: 'wasm'/,
+    );
+  });
+});

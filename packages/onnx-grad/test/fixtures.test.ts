@@ -491,7 +491,7 @@ describe('the vendored fused GPT-2 as a transformers.js model (gpt2-ortgenai-fus
     const enc = tokenizer('The movie was');
     const options = { ...enc, max_new_tokens: 5, do_sample: false };
     const gen = generated(await model.generate(options));
-    expect(gen.length).toBe(enc.input_ids.dims[1] + 5);
+    expect(gen.length).toBe(enc.input_ids.dims[1]! + 5);
     expect(gen).toEqual(generated(await twin.generate(options)));
   });
 });

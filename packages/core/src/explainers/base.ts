@@ -14,6 +14,7 @@ import type { AttributionOutput, Granularity, GranularityUnits, SamplingInfo } f
 import type { PartialAttribution, StopWhen } from './anytime.ts';
 import { attributionMatrix } from '../results/pool.ts';
 import { ModelAdapter } from '../model/adapter.ts';
+import { HALF_PRECISION_DTYPES, halfPrecisionNotice } from '../runtime/half-precision.ts';
 import { throwIfAborted } from './abort.ts';
 import { prepareItems, type PreparedItem } from './prepare.ts';
 import { Progress } from './progress.ts';
@@ -150,6 +151,9 @@ export abstract class AttributionExplainer {
       method: this.methodName,
       ...(this.unsignedScores ? { unsigned: true } : {}),
       device,
+      ...(a.device === 'webgpu' && device === 'wasm' && a.modelDtype && HALF_PRECISION_DTYPES.has(a.modelDtype)
+        ? { deviceNotice: halfPrecisionNotice(a.modelDtype) }
+        : {}),
       ...(a.modelDtype ? { modelDtype: a.modelDtype } : {}),
       inputs: {
         inputIds: [...item.ids],
