@@ -14,7 +14,7 @@ import type { AttributionOutput, Granularity, GranularityUnits, SamplingInfo } f
 import type { PartialAttribution, StopWhen } from './anytime.ts';
 import { attributionMatrix } from '../results/pool.ts';
 import { ModelAdapter } from '../model/adapter.ts';
-import { HALF_PRECISION_DTYPES, halfPrecisionNotice } from '../runtime/half-precision.ts';
+import { deviceNotice } from '../runtime/half-precision.ts';
 import { throwIfAborted } from './abort.ts';
 import { prepareItems, type PreparedItem } from './prepare.ts';
 import { Progress } from './progress.ts';
@@ -138,6 +138,7 @@ export abstract class AttributionExplainer {
         : undefined;
     const attributions = attributionMatrix(rows, c.granularityAggregationStrategy, target);
     const targetUnitTokens = target?.targetUnitRows.map((g) => g.map((j) => item.promptLength! + j));
+    const notice = deviceNotice(a.device, device, a.modelDtype);
     const out: AttributionOutput = {
       attributions,
       elements: item.elements,
@@ -151,9 +152,7 @@ export abstract class AttributionExplainer {
       method: this.methodName,
       ...(this.unsignedScores ? { unsigned: true } : {}),
       device,
-      ...(a.device === 'webgpu' && device === 'wasm' && a.modelDtype && HALF_PRECISION_DTYPES.has(a.modelDtype)
-        ? { deviceNotice: halfPrecisionNotice(a.modelDtype) }
-        : {}),
+      ...(notice ? { deviceNotice: notice } : {}),
       ...(a.modelDtype ? { modelDtype: a.modelDtype } : {}),
       inputs: {
         inputIds: [...item.ids],

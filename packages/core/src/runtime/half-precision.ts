@@ -5,7 +5,7 @@
  * node by node in ways that say nothing about the cause, so the decision is made up front: WASM, with a notice
  * saying why. Pure (the adapter's features are passed in), so it is unit-tested without a GPU.
  *
- * Exports: `HALF_PRECISION_DTYPES`, `GpuDecision`, `decideWebGpu`, `halfPrecisionNotice`.
+ * Exports: `HALF_PRECISION_DTYPES`, `GpuDecision`, `decideWebGpu`, `halfPrecisionNotice`, `deviceNotice`.
  */
 
 /** transformers.js dtypes whose files hold float16 tensors. */
@@ -18,6 +18,15 @@ export function halfPrecisionNotice(dtype: string): string {
     "with the adapter feature 'shader-f16', and this browser's WebGPU adapter lacks it: gradients run on WASM " +
     "(slower). To use WebGPU here, load a float32 or 8-bit file (dtype 'fp32', 'q8' or 'q4')."
   );
+}
+
+/**
+ * What an output says about where it ran (`AttributionOutput.deviceNotice`): the half-precision notice when a model
+ * put on WebGPU (`modelDevice`) had its run on WASM (`runDevice`) for its float16 `dtype`; nothing otherwise.
+ */
+export function deviceNotice(modelDevice: string, runDevice: string, dtype?: string): string | undefined {
+  if (modelDevice !== 'webgpu' || runDevice !== 'wasm' || !dtype || !HALF_PRECISION_DTYPES.has(dtype)) return undefined;
+  return halfPrecisionNotice(dtype);
 }
 
 export type GpuDecision = { device: 'webgpu' } | { device: 'wasm'; notice?: string };
