@@ -10,9 +10,11 @@
  *   pnpm prepare-models            # generate what is missing
  *   pnpm prepare-models --force    # regenerate every generated fixture
  *
- * The committed sentiment classifier also gets its q8 file, `onnx/model_quantized.onnx`, made at prepare time as
- * onnxruntime's quantize_dynamic writes it (uint8 weights, embedding tables included) and kept out of git, so the
- * playground can offer dtype 'q8' for a trained model.
+ * The committed trained models also get reduced-precision files, made at prepare time and kept out of git, so the
+ * playground offers a dtype besides fp32 for each: the sentiment classifier its q8 file,
+ * `onnx/model_quantized.onnx`, as onnxruntime's quantize_dynamic writes it (uint8 weights, embedding tables
+ * included); the colours LM its q4f16 file, `onnx/model_q4f16.onnx`, as the MatMulNBits quantizer (4-bit MatMul
+ * weights, blocks of 16) then onnxconverter_common's float16 conversion write it.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -69,11 +71,23 @@ function removeWritten(dest: string, files: readonly string[]): void {
   if (existsSync(dest)) prune(dest);
 }
 
-/** The default models: a classifier and a causal LM with real tokenizers, and two exact-answer models. */
-export const DEFAULT_FIXTURES = ['bert-tiny-opset11', 'gpt2-tiny-opset13', 'additive-classifier', 'copy-lm'];
+/**
+ * The default models: a classifier and a causal LM with real tokenizers, two exact-answer models, and the vendored
+ * fused GPT-2 (com.microsoft ops) in transformers.js's layout.
+ */
+export const DEFAULT_FIXTURES = [
+  'bert-tiny-opset11',
+  'gpt2-tiny-opset13',
+  'additive-classifier',
+  'copy-lm',
+  'gpt2-ortgenai-fused',
+];
 
-/** Committed models that get a q8 `onnx/model_quantized.onnx` at prepare time (ignored by git). */
-export const QUANTIZED_MODELS = ['bert-tiny-sentiment'];
+/** The dtype files made at prepare time (ignored by git) for the committed models: file name -> dtype. */
+export const QUANTIZED_MODELS: Record<string, Record<string, 'q8' | 'q4f16'>> = {
+  'bert-tiny-sentiment': { 'model_quantized.onnx': 'q8' },
+  'gpt2-tiny-colours': { 'model_q4f16.onnx': 'q4f16' },
+};
 
 type EnsureFixture = (name: string) => unknown;
 
@@ -87,36 +101,47 @@ async function loadEnsureFixture(): Promise<EnsureFixture> {
 }
 
 interface Quantizer {
-  quantize(onnx: Uint8Array): Uint8Array;
+  quantize(onnx: Uint8Array, dtype: 'q8' | 'q4f16'): Uint8Array;
 }
 
 async function loadQuantizer(): Promise<Quantizer> {
   const fixtures = (await import(join(root, 'packages/onnx-grad/test/fixtures/index.ts'))) as {
     quantizeDynamic: (m: unknown, o: { weightType: 'uint8'; gather: boolean }) => unknown;
+    quantizeMatMulNBits: (m: unknown) => unknown;
+    convertToFloat16: (m: unknown) => unknown;
   };
   const grad = (await import(join(root, 'packages/onnx-grad/src/index.ts'))) as {
     decodeModel: (b: Uint8Array) => unknown;
     encodeModel: (m: unknown) => Uint8Array;
   };
   return {
-    // transformers.js's q8 files: quantize_dynamic with uint8 weights, Gather tables included
-    quantize: (onnx) =>
-      grad.encodeModel(fixtures.quantizeDynamic(grad.decodeModel(onnx), { weightType: 'uint8', gather: true })),
+    // transformers.js's q8 files: quantize_dynamic with uint8 weights, Gather tables included; q4f16: MatMulNBits
+    // weights, then everything float converted to float16
+    quantize: (onnx, dtype) => {
+      const model = grad.decodeModel(onnx);
+      return grad.encodeModel(
+        dtype === 'q8'
+          ? fixtures.quantizeDynamic(model, { weightType: 'uint8', gather: true })
+          : fixtures.convertToFloat16(fixtures.quantizeMatMulNBits(model)),
+      );
+    },
   };
 }
 
-/** Writes `onnx/model_quantized.onnx` beside a committed model when missing or older than `model.onnx`. */
+/** Writes `onnx/<file>` (of `dtype`) beside a committed model when missing or older than `model.onnx`. */
 async function addQuantized(
   dir: string,
+  file: string,
+  dtype: 'q8' | 'q4f16',
   quantizer: () => Promise<Quantizer>,
   force: boolean,
   write: (path: string, bytes: Uint8Array) => void,
 ): Promise<boolean> {
   const src = join(dir, 'onnx', 'model.onnx');
-  const dest = join(dir, 'onnx', 'model_quantized.onnx');
+  const dest = join(dir, 'onnx', file);
   if (!existsSync(src)) return false;
   if (!force && existsSync(dest) && statSync(dest).mtimeMs >= statSync(src).mtimeMs) return true;
-  write(dest, (await quantizer()).quantize(new Uint8Array(readFileSync(src))));
+  write(dest, (await quantizer()).quantize(new Uint8Array(readFileSync(src)), dtype));
   return true;
 }
 
@@ -187,8 +212,11 @@ export async function prepareModels(
   }
   const quantized: string[] = [];
   let quantizer: Promise<Quantizer> | null = null;
-  for (const name of QUANTIZED_MODELS) {
-    if (await addQuantized(join(dir, name), () => (quantizer ??= loadQuantizer()), force, write)) quantized.push(name);
+  for (const [name, files] of Object.entries(QUANTIZED_MODELS)) {
+    for (const [file, dtype] of Object.entries(files)) {
+      if (await addQuantized(join(dir, name), file, dtype, () => (quantizer ??= loadQuantizer()), force, write))
+        quantized.push(`${name} (${dtype})`);
+    }
   }
   return { generated, kept, quantized, skipped };
 }
@@ -198,5 +226,5 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   if (skipped.length) console.log(`prepare-models: left folders it did not write: ${skipped.join(', ')}`);
   if (kept.length) console.log(`prepare-models: kept committed models: ${kept.join(', ')}`);
   if (generated.length) console.log(`prepare-models: fixture models in public/models: ${generated.join(', ')}`);
-  if (quantized.length) console.log(`prepare-models: q8 onnx/model_quantized.onnx for: ${quantized.join(', ')}`);
+  if (quantized.length) console.log(`prepare-models: reduced-precision files for: ${quantized.join(', ')}`);
 }

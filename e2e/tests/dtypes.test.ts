@@ -1,13 +1,89 @@
 /**
- * Model precision in the playground: the embedded sentiment classifier has a q8 file (onnx/model_quantized.onnx,
- * written by scripts/prepare-models.ts), the page offers it beside fp32, and a gradient and a perturbation method
- * explain the q8 model: the result names the dtype explained and puts the sentiment word on top.
+ * Model precision and fused graphs in the playground. The embedded sentiment classifier has a q8 file
+ * (onnx/model_quantized.onnx) and the colours LM a q4f16 file (onnx/model_q4f16.onnx), both written by
+ * scripts/prepare-models.ts: the page offers each beside fp32 and says what it holds. A gradient and a perturbation
+ * method explain the q8 classifier (the sentiment word on top); the ten methods explain the q4f16 decoder on WebGPU
+ * (where the adapter lacks shader-f16, SwiftShader's case, the gradients run on WASM and the result says why) and
+ * the vendored onnxruntime-genai fused GPT-2 (com.microsoft Attention, EmbedLayerNormalization,
+ * SkipLayerNormalization, FastGelu; the test fixture gpt2-ortgenai-fused), each agreeing with the same run in
+ * onnxruntime-node (for the fused GPT-2: on its standard-op twin, the same weights without any contrib op).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { REPO_ROOT } from '../../fixtures/index.ts';
+import { ensureFixture } from '../../packages/onnx-grad/test/fixtures/index.ts';
 import { launch, openPage, screenshot } from '../browser.ts';
-import { CLASSIFIER, explain, fill, select, waitReady } from '../playground.ts';
+import {
+  CLASSIFIER,
+  GENERATOR,
+  METHODS,
+  explain,
+  fill,
+  select,
+  waitReady,
+  type MethodName,
+  type PageResult,
+} from '../playground.ts';
+
+/** Small budgets: the ten methods on each model stay within a few seconds each. */
+const BUDGETS: Partial<Record<MethodName, Record<string, number>>> = {
+  Lime: { nPerturbations: 20 },
+  KernelShap: { nPerturbations: 20 },
+  Sobol: { nTokenPerturbations: 4 },
+  IntegratedGradients: { nInterpolations: 6 },
+  SmoothGrad: { nPerturbations: 4 },
+  SquareGrad: { nPerturbations: 4 },
+  VarGrad: { nPerturbations: 4 },
+  GradientShap: { nPerturbations: 4 },
+};
+
+/** The same run in onnxruntime-node (the core as a Node user calls it), to compare the browser's with. */
+async function nodeRuns(folder: string, dtype: string, text: string, target: string): Promise<Map<string, number[][]>> {
+  const core = await import('../../packages/core/src/index.ts');
+  const { loadFolder } = await import('../../packages/core/test/helpers.ts');
+  const { model, tokenizer } = await loadFolder(folder, 'generation', { dtype });
+  const out = new Map<string, number[][]>();
+  for (const method of METHODS) {
+    const Cls = (
+      core as unknown as Record<
+        string,
+        new (
+          m: unknown,
+          t: unknown,
+          o: unknown,
+        ) => { explain: (...a: unknown[]) => Promise<{ attributions: number[][] }[]> }
+      >
+    )[method]!;
+    const [o] = await new Cls(model, tokenizer, { seed: 0, ...BUDGETS[method] }).explain(text, target);
+    out.set(method, o!.attributions);
+  }
+  await model.dispose?.();
+  return out;
+}
+
+function cosine(a: number[][], b: number[][]): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  a.forEach((row, r) =>
+    row.forEach((x, c) => {
+      const y = b[r]![c]!;
+      if (Number.isNaN(x) || Number.isNaN(y)) return;
+      ab += x * y;
+      aa += x * x;
+      bb += y * y;
+    }),
+  );
+  return ab / Math.sqrt(aa * bb);
+}
+
+async function runMethod(page: Page, method: MethodName): Promise<PageResult> {
+  await select(page, 'method', method);
+  for (const [name, value] of Object.entries(BUDGETS[method] ?? {})) await fill(page, `opt-${name}`, value);
+  return explain(page);
+}
 
 describe('model dtype', () => {
   let browser: Browser | undefined;
@@ -72,6 +148,93 @@ describe('model dtype', () => {
       }
       await screenshot(page, `dtype-q8-${method.toLowerCase()}`);
     }
+    assert.deepEqual(problems.page, []);
+    assert.deepEqual(problems.console, []);
+    await context.close();
+  });
+
+  const PROMPT = 'Roses are red, the sky is';
+  const TARGET = ' blue';
+  const UNITS = ['Roses', ' are', ' red', ',', ' the', ' sky', ' is', ' blue'];
+
+  /** One target row (" blue"): every prompt unit scored, the target's own cell NaN. */
+  function checkRow(method: string, out: PageResult['output']): void {
+    assert.deepEqual(out.elements, UNITS, `${method}: units`);
+    assert.equal(out.attributions.length, 1, `${method}: one target row`);
+    const row = out.attributions[0]!;
+    assert.ok(row.slice(0, -1).every(Number.isFinite), `${method}: prompt cells are numbers: ${JSON.stringify(row)}`);
+    assert.ok(Number.isNaN(row.at(-1)), `${method}: the target's own cell is NaN`);
+  }
+
+  it('q4f16 decoder on WebGPU: the ten methods; without shader-f16 it runs on WASM and says why', async () => {
+    const { page, context, problems } = await openPage(browser!, `?model=${GENERATOR}&device=webgpu&metrics=0`);
+    await waitReady(page);
+    const offered = await page
+      .locator('#dtype option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    assert.deepEqual(offered, ['fp32', 'q4f16'], 'the dtypes of the files in onnx/');
+    await select(page, 'dtype', 'q4f16');
+    assert.match(await page.locator('#dtype-note').innerText(), /4-bit MatMul weights .* float16 activations/);
+    const shaderF16 = await page.evaluate(async () => {
+      const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } })
+        .gpu;
+      return !!(await gpu?.requestAdapter())?.features.has('shader-f16');
+    });
+    await fill(page, 'text', PROMPT);
+    await page.locator('#target-continuation').check();
+    await fill(page, 'continuation', TARGET);
+    const expected = await nodeRuns(join(REPO_ROOT, 'public/models', GENERATOR), 'q4f16', PROMPT, TARGET);
+    for (const method of METHODS) {
+      const r = await runMethod(page, method);
+      const out = r.output;
+      assert.equal(out.modelDtype, 'q4f16', `${method} explained the q4f16 file`);
+      assert.equal(await page.locator('#run-dtype').innerText(), 'q4f16');
+      checkRow(method, out);
+      const notice = (await page.locator('#device-notice').count())
+        ? await page.locator('#device-notice').innerText()
+        : null;
+      if (!shaderF16) {
+        // SwiftShader's case: the worker loads the float16 file on WASM rather than fail at its first WebGPU run
+        assert.equal(r.device, 'wasm', `${method}: a float16 file runs on WASM where WebGPU lacks shader-f16`);
+        assert.match(notice ?? '', /q4f16 file holds float16 tensors.*'shader-f16'.*run on WASM/);
+      } else {
+        assert.equal(r.device, 'webgpu', `${method} ran on WebGPU`);
+        assert.equal(notice, null);
+      }
+      // the trained colours model, at 4 bits and float16, still continues the prompt with " blue" (greedy choice)
+      const step = out.stepScores?.[0];
+      assert.equal(step?.text, TARGET);
+      assert.equal(step?.rank, 1, `${method}: " blue" is the q4f16 model's greedy choice`);
+      assert.ok(step!.probability > 0.5, `p(" blue") = ${step!.probability}`);
+      const c = cosine(out.attributions, expected.get(method)!);
+      console.log(
+        `${method}: device ${r.device}, p(" blue") ${step!.probability.toFixed(3)}, cosine with node ${c.toFixed(6)}`,
+      );
+      assert.ok(c >= 0.999, `${method}: cosine with onnxruntime-node's q4f16 run ${c}`);
+      await screenshot(page, `dtype-q4f16-${method.toLowerCase()}`);
+    }
+    assert.deepEqual(problems.page, []);
+    assert.deepEqual(problems.console, []);
+    await context.close();
+  });
+
+  it('the fused GPT-2 (com.microsoft ops): the ten methods agree with its standard-op twin in onnxruntime-node', async () => {
+    const { page, context, problems } = await openPage(browser!, `?model=gpt2-ortgenai-fused&device=wasm&metrics=0`);
+    await waitReady(page);
+    await fill(page, 'text', PROMPT);
+    await page.locator('#target-continuation').check();
+    await fill(page, 'continuation', TARGET);
+    const expected = await nodeRuns(await ensureFixture('gpt2-ortgenai'), 'fp32', PROMPT, TARGET);
+    for (const method of METHODS) {
+      const r = await runMethod(page, method);
+      assert.equal(r.output.modelDtype, 'fp32');
+      assert.equal(r.device, 'wasm');
+      checkRow(method, r.output);
+      const c = cosine(r.output.attributions, expected.get(method)!);
+      console.log(`${method}: cosine with the twin in node ${c.toFixed(8)}`);
+      assert.ok(c >= 0.9999, `${method}: cosine with the standard-op twin ${c}`);
+    }
+    await screenshot(page, 'dtype-fused-gpt2');
     assert.deepEqual(problems.page, []);
     assert.deepEqual(problems.console, []);
     await context.close();

@@ -8,7 +8,7 @@ import { html, LitElement, nothing, type PropertyValues, type TemplateResult } f
 import { live } from 'lit/directives/live.js';
 import { plotAttributions } from '@interpreto-js/elements';
 import embeddedModels from 'virtual:playground-models';
-import { DTYPE_SUFFIXES } from '@interpreto-js/core/registry';
+import { DTYPE_NOTES, DTYPE_SUFFIXES } from '@interpreto-js/core/registry';
 import { METHOD_NAMES, METHODS, parseOption, type MethodName, type OptionSpec } from './methods.ts';
 import type { CompareRow, ExplainResult, FromWorker, ModelInfo, PlaygroundError } from './protocol.ts';
 import {
@@ -574,7 +574,7 @@ export class PlaygroundApp extends LitElement {
       <select id="dtype" @change=${onDtype} .value=${live(value)}>
         ${dtypes.map((d) => html`<option value=${d} ?selected=${value === d}>${d} · onnx/model${DTYPE_SUFFIXES[d]}.onnx</option>`)}
       </select></label
-    >`;
+    >${DTYPE_NOTES[value] ? html`<span id="dtype-note" class="muted">${DTYPE_NOTES[value]}</span>` : nothing}`;
   }
 
   private renderOption(spec: OptionSpec) {
@@ -713,6 +713,8 @@ export class PlaygroundApp extends LitElement {
         ? r.output.targets.map((c) => names?.[c] ?? `class ${c}`)
         : r.output.elements.slice(r.output.elements.length - r.output.attributions.length);
     const stale = isStale(this.resultKey, this.explainInputs());
+    // why the run is not on the device chosen: the model's (loaded on WASM) or the core's (its gradients on WASM)
+    const deviceNotice = this.info?.deviceNotice ?? r.output.deviceNotice?.replace(/^interpreto: /, '');
     return html`<section id="result" class=${stale ? 'stale' : ''} data-stale=${String(stale)} data-run=${this.runCount} data-method=${r.method} data-device=${r.device} data-dtype=${r.output.modelDtype ?? ''} data-webgpu-ep=${String(r.webgpuEp)} data-units=${r.output.elements.length}>
       <h2>${r.method}</h2>
       ${staleNote(stale, 'stale-result')}
@@ -723,6 +725,7 @@ export class PlaygroundApp extends LitElement {
           r.metricsMs !== undefined ? html`; Insertion and Deletion in ${ms(r.metricsMs)}` : nothing
         }${r.output.truncated ? html` <span class="warn">(input truncated to the model's maximum length)</span>` : nothing}
       </p>
+      ${deviceNotice ? html`<p id="device-notice" class="warn" role="status">${deviceNotice}</p>` : nothing}
       ${r.metricsNote ? html`<p id="metrics-note" class="muted">${r.metricsNote}</p>` : nothing}
       ${this.renderPrediction(r.output.classProbabilities, names)}
       ${renderDisplayControls(this.display, r.output.modelTask, (d) => this.setDisplay(d))}

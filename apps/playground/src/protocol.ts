@@ -19,6 +19,8 @@ export interface ModelInfo {
   task: PlaygroundTask;
   labels?: string[];
   device: RunDevice;
+  /** Why the model runs on another device than the one chosen (a float16 file on WebGPU without shader-f16). */
+  deviceNotice?: string;
   loadMs: number;
   /** The dtypes the model's source offers (a Hub repo's listing), when known: the dtype menu. */
   dtypes?: string[];

@@ -30,7 +30,11 @@ import { runDatasetInWorker } from './dataset/worker-run.ts';
 interface GPUAdapterLike {
   info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
   isFallbackAdapter?: boolean;
+  features?: { has(name: string): boolean };
 }
+
+/** transformers.js dtypes whose files hold float16 tensors (the core's HALF_PRECISION_DTYPES). */
+const HALF_PRECISION = new Set(['fp16', 'q4f16']);
 interface GPULike {
   requestAdapter(): Promise<GPUAdapterLike | null>;
 }
@@ -101,6 +105,24 @@ function adapter(): Promise<GPUAdapterLike | null> {
   return gpuAdapter;
 }
 
+/**
+ * The device a model of `dtype` runs on: `resolveDevice`'s, except that a half-precision file goes to WASM, with a
+ * notice, where the WebGPU adapter lacks shader-f16 (onnxruntime-web's WebGPU kernels then refuse its float16
+ * tensors at the first run, with an error that says nothing of the cause).
+ */
+async function deviceFor(choice: DeviceChoice, dtype: string): Promise<{ device: RunDevice; notice?: string }> {
+  const device = await resolveDevice(choice);
+  if (device !== 'webgpu' || !HALF_PRECISION.has(dtype) || (await adapter())?.features?.has('shader-f16'))
+    return { device };
+  return {
+    device: 'wasm',
+    notice:
+      `The ${dtype} file holds float16 tensors, which onnxruntime-web runs on WebGPU only with the adapter feature ` +
+      "'shader-f16', and this browser's WebGPU adapter lacks it: the model and its gradients run on WASM. " +
+      'Pick the fp32 or an 8-bit file to run on WebGPU here.',
+  };
+}
+
 async function resolveDevice(choice: DeviceChoice): Promise<RunDevice> {
   if (choice === 'wasm') return 'wasm';
   const a = await adapter();
@@ -128,8 +150,8 @@ function progress(id: number, stage: string): (done: number, total: number) => v
 async function loadModel(id: number, ref: ModelRef, choice: DeviceChoice): Promise<Loaded> {
   if (!libs) throw new Error('worker used before init');
   const { tf } = await libs;
-  const device = await resolveDevice(choice);
   const dtype = ref.dtype ?? 'fp32';
+  const { device, notice } = await deviceFor(choice, dtype);
   const key = `${ref.source}:${ref.id}:${dtype}:${device}`;
   const source = transformersSource(ref);
   const modelId = source.modelId;
@@ -166,6 +188,7 @@ async function loadModel(id: number, ref: ModelRef, choice: DeviceChoice): Promi
         ? await tf.AutoModelForSequenceClassification.from_pretrained(modelId, options)
         : await tf.AutoModelForCausalLM.from_pretrained(modelId, options);
     const info: ModelInfo = { ref, task, labels: labelsFromConfig(config), device, loadMs: performance.now() - t0 };
+    if (notice) info.deviceNotice = notice;
     if (ref.source === 'hub') info.dtypes = await hubDtypes((u) => tf.env.fetch(u), source.env.remoteHost, ref.id);
     current = { key, info, model, tokenizer };
     return current;

@@ -198,6 +198,11 @@ export interface AttributionOutput {
   /** Which runtime ran it: 'webgpu' | 'wasm' | 'cpu' (onnxruntime-node). */
   device?: string;
   /**
+   * Why it ran on another runtime than the model's own session, when it did: a half-precision model (fp16, q4f16)
+   * loaded on a WebGPU adapter without `shader-f16` gets its gradients on WASM.
+   */
+  deviceNotice?: string;
+  /**
    * The dtype of the model file that was explained, as transformers.js loaded it ('fp32', 'fp16', 'q8', 'int8',
    * 'uint8', ...). Gradient methods on quantized files use the straight-through estimator through quantized
    * activations; on fp16 files they compute in float32.

@@ -5,7 +5,12 @@
  * Also the browser backend's pickExecutionProvider over a stubbed `navigator.gpu` (an adapter without the feature).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { decideWebGpu, HALF_PRECISION_DTYPES } from '../src/runtime/half-precision.ts';
+import {
+  decideWebGpu,
+  deviceNotice,
+  HALF_PRECISION_DTYPES,
+  halfPrecisionNotice,
+} from '../src/runtime/half-precision.ts';
 
 describe('decideWebGpu', () => {
   const withF16 = new Set(['shader-f16', 'timestamp-query']);
@@ -47,5 +52,17 @@ describe('pickExecutionProvider in the browser backend', () => {
     expect((await pickExecutionProvider(undefined, 'q4')).device).toBe('webgpu');
     expect(await pickExecutionProvider('wasm', 'fp32')).toEqual({ executionProviders: ['wasm'], device: 'wasm' });
     expect(requestAdapter).toHaveBeenCalledTimes(1); // asked once per page
+  });
+});
+
+describe('deviceNotice (what an output says when a float16 model ran elsewhere than where it was put)', () => {
+  it('a half-precision model put on WebGPU whose run went to WASM gets the notice; nothing else does', () => {
+    expect(deviceNotice('webgpu', 'wasm', 'q4f16')).toBe(halfPrecisionNotice('q4f16'));
+    expect(deviceNotice('webgpu', 'wasm', 'fp16')).toMatch(/dtype 'fp16'.*'shader-f16'.*WASM/);
+    expect(deviceNotice('webgpu', 'webgpu', 'q4f16')).toBeUndefined();
+    expect(deviceNotice('wasm', 'wasm', 'q4f16')).toBeUndefined(); // the user's choice: nothing to explain
+    expect(deviceNotice('webgpu', 'wasm', 'q8')).toBeUndefined();
+    expect(deviceNotice('webgpu', 'wasm')).toBeUndefined();
+    expect(deviceNotice('cpu', 'cpu', 'fp16')).toBeUndefined();
   });
 });

@@ -27,10 +27,12 @@ import {
   ensureFixture,
   FIXTURES,
   GENERATOR_VERSION,
+  ORTGENAI_GPT2,
   nonadditiveLogits,
   trainBpe,
   type FixtureName,
 } from './fixtures/index.ts';
+import { thirdParty } from '../../../fixtures/index.ts';
 
 const dirs = new Map<FixtureName, string>();
 const sessions = new Map<FixtureName, ort.InferenceSession>();
@@ -106,6 +108,8 @@ const LMS: FixtureName[] = [
   'gpt2-tiny-opset18',
   'llama-tiny-opset14',
   'llama-tiny-opset18',
+  'gpt2-ortgenai-fused',
+  'gpt2-ortgenai',
   'copy-lm',
 ];
 
@@ -426,6 +430,7 @@ describe('causal LMs', () => {
     'llama-tiny-opset14',
     'llama-tiny-opset18',
     'gpt2-tiny-merged-opset14',
+    'gpt2-ortgenai-fused',
   ] as FixtureName[])('%s: logits with past_key_values equal the uncached ones', async (name) => {
     const s = await session(name);
     const ids = [40, 41, 42, 43, 44, 45];
@@ -447,6 +452,47 @@ describe('causal LMs', () => {
     const a = rows((await plain.run(feeds(plain, ids))).logits!);
     const b = rows((await merged.run(feeds(merged, ids))).logits!);
     for (let i = 0; i < ids.length; i++) expect(maxAbsDiff(a[i]!, b[i]!)).toBeLessThan(1e-5);
+  });
+});
+
+describe('the vendored fused GPT-2 as a transformers.js model (gpt2-ortgenai-fused)', () => {
+  it("computes the vendored graph's logits (empty past) and its standard-op twin's", async () => {
+    const vendored = await ort.InferenceSession.create(thirdParty(ORTGENAI_GPT2));
+    const ids = [40, 41, 42, 43, 44, 300];
+    const i32 = (r: number[]) => new ort.Tensor('int32', Int32Array.from(r), [1, r.length]);
+    const emptyPast = Object.fromEntries(
+      [0, 1, 2, 3, 4].map((i) => [`past_${i}`, new ort.Tensor('float32', new Float32Array(0), [2, 1, 4, 0, 8])]),
+    );
+    const original = await vendored.run({
+      input_ids: i32(ids),
+      position_ids: i32(positions(ids.length)[0]!),
+      attention_mask: i32(ids.map(() => 1)),
+      ...emptyPast,
+    });
+    const fused = await session('gpt2-ortgenai-fused');
+    const twin = await session('gpt2-ortgenai');
+    expect(fused.inputNames.toSorted()).toEqual(twin.inputNames.toSorted()); // input_ids, ..., past_key_values.*
+    expect(fused.outputNames.toSorted()).toEqual(twin.outputNames.toSorted());
+    const a = rows((await fused.run(feeds(fused, ids))).logits!);
+    const b = rows((await twin.run(feeds(twin, ids))).logits!);
+    const c = rows(original.logits!);
+    for (let i = 0; i < ids.length; i++) {
+      expect(maxAbsDiff(a[i]!, c[i]!)).toBe(0);
+      expect(maxAbsDiff(a[i]!, b[i]!)).toBeLessThan(1e-5);
+    }
+    // a random model's logits still differ between positions (the check above is not of constants)
+    expect(maxAbsDiff(a[0]!, a[1]!)).toBeGreaterThan(1e-3);
+  });
+
+  it("loads in transformers.js, and generate() (with its cache) equals the twin's greedy decoding", async () => {
+    const tokenizer = await AutoTokenizer.from_pretrained('gpt2-ortgenai-fused');
+    const model = await AutoModelForCausalLM.from_pretrained('gpt2-ortgenai-fused', { dtype: 'fp32' });
+    const twin = await AutoModelForCausalLM.from_pretrained('gpt2-ortgenai', { dtype: 'fp32' });
+    const enc = tokenizer('The movie was');
+    const options = { ...enc, max_new_tokens: 5, do_sample: false };
+    const gen = generated(await model.generate(options));
+    expect(gen.length).toBe(enc.input_ids.dims[1]! + 5);
+    expect(gen).toEqual(generated(await twin.generate(options)));
   });
 });
 

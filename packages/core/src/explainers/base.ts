@@ -14,6 +14,7 @@ import type { AttributionOutput, Granularity, GranularityUnits, SamplingInfo } f
 import type { PartialAttribution, StopWhen } from './anytime.ts';
 import { attributionMatrix } from '../results/pool.ts';
 import { ModelAdapter } from '../model/adapter.ts';
+import { deviceNotice } from '../runtime/half-precision.ts';
 import { throwIfAborted } from './abort.ts';
 import { prepareItems, type PreparedItem } from './prepare.ts';
 import { Progress } from './progress.ts';
@@ -147,6 +148,7 @@ export abstract class AttributionExplainer {
         : undefined;
     const attributions = attributionMatrix(rows, c.granularityAggregationStrategy, target);
     const targetUnitTokens = target?.targetUnitRows.map((g) => g.map((j) => item.promptLength! + j));
+    const notice = deviceNotice(a.device, device, a.modelDtype);
     const out: AttributionOutput = {
       attributions,
       elements: item.elements,
@@ -162,6 +164,7 @@ export abstract class AttributionExplainer {
       ...(this.unsignedScores ? { unsigned: true } : {}),
       ...this.baselineFields(),
       device,
+      ...(notice ? { deviceNotice: notice } : {}),
       ...(a.modelDtype ? { modelDtype: a.modelDtype } : {}),
       inputs: {
         inputIds: [...item.ids],

@@ -202,7 +202,17 @@ export class ModelAdapter {
     };
     if (this.inputNames.includes('token_type_ids'))
       feeds.token_type_ids = this.tensor('int64', new BigInt64Array(B * S), [B, S]);
-    const out = await this.model(feeds);
+    const out = await this.model(feeds).catch((e: unknown) => {
+      // onnxruntime-web's WebGPU kernels refuse float16 tensors on adapters without shader-f16 at the first run
+      if (/requires f16 but the device does not support it/.test(String((e as Error)?.message ?? e))) {
+        throw new InputError(
+          `The model's file${this.modelDtype ? ` (dtype '${this.modelDtype}')` : ''} holds float16 tensors, which ` +
+            "onnxruntime-web runs on WebGPU only with the adapter feature 'shader-f16', and this browser's adapter " +
+            "lacks it. Load the model with { device: 'wasm' }, or load its float32 or 8-bit file.",
+        );
+      }
+      throw e;
+    });
     const logits = out.logits;
     if (!logits) throw new Error('The model returned no logits.');
     return { data: logitsAsFloat32(logits), dims: [...logits.dims] };

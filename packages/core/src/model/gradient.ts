@@ -67,7 +67,7 @@ const MODE_VECTOR: Record<InferenceModes, number[]> = {
   [InferenceModes.LOG_SOFTMAX]: [0, 0, 1],
 };
 
-/** Thrown for a quantization onnx-grad cannot differentiate (MatMulNBits with g_idx, QLinear* contrib ops, ...). */
+/** Thrown for a quantization onnx-grad cannot differentiate (MatMulNBits with g_idx beside packed zero points, QLinear* contrib ops, ...). */
 export class QuantizedModelError extends Error {
   override name = 'QuantizedModelError';
 }

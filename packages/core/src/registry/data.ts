@@ -3,7 +3,7 @@
  * main thread (its form, its dtype menu), the docs generator and the e2e tests read it as `@interpreto-js/core/registry`.
  */
 export * from './methods.ts';
-export { DTYPE_SUFFIXES, dtypeOfFile, dtypesOfFiles } from '../model/dtypes.ts';
+export { DTYPE_NOTES, DTYPE_SUFFIXES, dtypeOfFile, dtypesOfFiles } from '../model/dtypes.ts';
 export {
   describeAllowed,
   describeDefault,

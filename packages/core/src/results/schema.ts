@@ -103,6 +103,7 @@ export const ATTRIBUTIONS_SCHEMA_V1 = {
         classes: strings,
         method: { type: 'string' },
         device: { type: 'string' },
+        deviceNotice: { type: 'string' },
         modelDtype: { type: 'string' },
         truncated: { type: 'boolean' },
         unsigned: { type: 'boolean' },

@@ -4,7 +4,11 @@
  * blob_size] packs `bits`-bit values along K, low bits first, and
  * `deq(q)[n, k] = (q - zp[n, k / block_size]) * scale[n, k / block_size]`; zero points are absent (default
  * 2^(bits-1)), packed like B (uint8 [N, ceil(k_blocks * bits / 8)]) or unpacked in the scales' type. K need not be
- * a multiple of block_size: the padding of the last block is dropped.
+ * a multiple of block_size: the padding of the last block is dropped. With `g_idx` (act-order exports, GPTQ
+ * `desc_act`: int32 [K], the quantization group of each row of K) row k reads the scale and zero point of group
+ * g_idx[k] instead of k / block_size, as onnxruntime's CPU kernel does (4 bits only, like that kernel; packed uint8
+ * zero points are refused with g_idx: onnxruntime 1.30's kernel ignores them there, measured, so the model's own
+ * outputs would not be its quantizer's).
  *
  * The packed bytes stay in the file and are unpacked at run time by one `Gather` from a 256-row table of each
  * byte's fields (`table[b, j] = floor(b / 2^(bits*j)) mod 2^bits`, float32) indexed by the bytes cast to int32:
@@ -27,8 +31,8 @@
  * high nibble first, over the flattened [N, K] weight) index the 16-value code book with a Gather, times the absmax
  * of their block.
  *
- * Not lowered, and reported by name with the reason: `g_idx` (act-order) inputs, non-constant weights, scales or
- * zero points, other bit widths than 2, 4 and 8, int4/uint4-typed or non-2-D tables, shapes that disagree with the
+ * Not lowered, and reported by name with the reason: `g_idx` with other widths than 4 bits, with packed zero points
+ * or not a constant int32 [K] of group indices; non-constant weights, scales or zero points, other bit widths than 2, 4 and 8, int4/uint4-typed or non-2-D tables, shapes that disagree with the
  * attributes.
  *
  * Exports: `lowerBlockQuantization`, `repackTables`, `keepPackedAtRunTime`, `BlockQuantizationResult`, `PackedTable`,
@@ -75,6 +79,8 @@ interface NBits {
   B: TensorProto;
   scales: TensorProto;
   zeroPoints?: TensorProto;
+  /** Act-order group of each row of K (`g_idx`), when given. */
+  gIdx?: Int32Array;
 }
 
 const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
@@ -91,7 +97,6 @@ function readNode(graph: Graph, n: NodeProto): NBits | string {
   if (![2, 4, 8].includes(bits))
     return `bits=${bits}: only 2, 4 and 8 are lowered (the widths onnxruntime's CPU kernel runs)`;
   const [a = '', b = '', s = '', zp = '', gIdx = ''] = n.input;
-  if (gIdx) return 'g_idx (act-order block indices) is not lowered: re-export without act-order';
   const B = constantTensor(graph, b);
   const scales = constantTensor(graph, s);
   const zeroPoints = zp ? constantTensor(graph, zp) : undefined;
@@ -111,7 +116,21 @@ function readNode(graph: Graph, n: NodeProto): NBits | string {
     if ((!packed && zeroPoints.data_type !== scales.data_type) || tensorSize(zeroPoints) !== expected)
       return `zero_points must be packed uint8 [N, ceil(k_blocks * bits / 8)] or ${N * kBlocks} values of the scales' type`;
   }
-  return { K, N, bits, blockSize, kBlocks, blob, B, scales, zeroPoints };
+  if (!gIdx) return { K, N, bits, blockSize, kBlocks, blob, B, scales, zeroPoints };
+  if (bits !== 4) return `g_idx with bits=${bits}: onnxruntime runs act-order (g_idx) weights with 4 bits only`;
+  if (zeroPoints?.data_type === DataType.UINT8) {
+    return (
+      'g_idx with packed uint8 zero points: onnxruntime 1.30 ignores those zero points when g_idx is given, so the ' +
+      "model's outputs are not its quantizer's; re-export with float zero points or without act-order"
+    );
+  }
+  const g = constantTensor(graph, gIdx);
+  if (!g || g.data_type !== DataType.INT32 || tensorSize(g) !== K)
+    return `g_idx must be a constant int32 tensor of K = ${K} group indices`;
+  const groups = tensorData(g) as Int32Array;
+  const bad = groups.findIndex((v) => v < 0 || v >= kBlocks);
+  if (bad >= 0) return `g_idx[${bad}] = ${groups[bad]} is not a group index in [0, ${kBlocks})`;
+  return { K, N, bits, blockSize, kBlocks, blob, B, scales, zeroPoints, gIdx: groups };
 }
 
 /** bitsandbytes' 4-bit code books (onnxruntime blockwise_quant_block_bnb4.h), by `quant_type`: 0 FP4, 1 NF4. */
@@ -279,8 +298,20 @@ function dequantizedWeight(b: OpBuilder, n: NodeProto, q: NBits): string {
     zp = b.reshape(bytes * (8 / bits) === kBlocks ? all : b.slice(all, [0], [kBlocks], [1]), [N, kBlocks, 1]);
   } else zp = b.reshape(toFloat(b, n.input[3]!, q.zeroPoints), [N, kBlocks, 1]);
   const scale = b.reshape(toFloat(b, n.input[2]!, q.scales), [N, kBlocks, 1]);
-  let w = b.reshape(b.mul(zp ? b.sub(blocks, zp) : blocks, scale), [N, kBlocks * blockSize]);
-  if (kBlocks * blockSize !== K) w = b.slice(w, [0], [K], [1]);
+  let w: string;
+  if (q.gIdx) {
+    // act-order: row k takes the scale (and float zero point) of group g_idx[k], gathered to [N, K]
+    let v = b.reshape(values, [N, kBlocks * blockSize]);
+    if (kBlocks * blockSize !== K) v = b.slice(v, [0], [K], [1]);
+    const groups = b.graph.addInitializer(
+      makeTensor(`${PREFIX}${n.name || n.output[0]}/g_idx`, [K], BigInt64Array.from(q.gIdx, BigInt), DataType.INT64),
+    );
+    const perRow = (t: string) => b.gather(b.reshape(t, [N, kBlocks]), groups, 1);
+    w = b.mul(zp ? b.sub(v, perRow(zp)) : v, perRow(scale));
+  } else {
+    w = b.reshape(b.mul(zp ? b.sub(blocks, zp) : blocks, scale), [N, kBlocks * blockSize]);
+    if (kBlocks * blockSize !== K) w = b.slice(w, [0], [K], [1]);
+  }
   w = b.transpose(w, [1, 0]);
   return q.scales.data_type === DataType.FLOAT ? w : b.cast(w, q.scales.data_type);
 }
@@ -388,7 +419,7 @@ export function dequantizeMatMulNBits(graph: Graph, node: NodeProto): Float32Arr
   const out = new Float32Array(K * N);
   for (let n = 0; n < N; n++) {
     for (let k = 0; k < K; k++) {
-      const blk = Math.floor(k / blockSize);
+      const blk = q.gIdx ? q.gIdx[k]! : Math.floor(k / blockSize);
       const v = field(bytes, kBlocks * blob, n, k, bits);
       const zp = zpPacked
         ? field(zpPacked, zpBytes, n, blk, bits)

@@ -2,7 +2,9 @@
  * KV-cache removal for decoders. A gradient model covers the whole sequence with an empty cache, so every
  * `past_key_values.*` (or `past_N`, `past.*`) input is replaced by an empty tensor that is simplified away at build
  * time: `Concat` drops it (one input left: the Concat disappears), `Shape`/`Size` of it and index reads of that shape
- * become constants, `Identity`/`Cast`/`Transpose` pass the emptiness on. `present.*` outputs are dropped.
+ * become constants, `Identity`/`Cast`/`Transpose`/`Unsqueeze` pass the emptiness on, and a `Concat` of empty caches
+ * only along another axis (key and value stacked into one `[2, B, N, 0, h]` past, as onnxruntime's fused Attention
+ * takes it) is empty too. `present.*` outputs are dropped.
  *
  * Exports: `isPastName`, `isPresentName`, `dropPresentOutputs`, `removePastInputs`.
  */
@@ -73,9 +75,13 @@ function followAliases(graph: Graph, name: string): NodeProto[] {
 export function removePastInputs(graph: Graph): string[] {
   const pasts = graph.proto.input.filter((v) => isPastName(v.name) && !graph.initializer(v.name));
   const dead = new Set<NodeProto>();
+  /** Every value known to be an empty cache, with its dims; Concats of such values along a non-cache axis wait here. */
+  const empty = new Map<string, Dims>();
+  const stacking = new Map<NodeProto, string>();
   const isGraphOutput = (name: string) => graph.proto.output.some((o) => o.name === name);
 
   const visit = (name: string, dims: Dims, origin: string): void => {
+    empty.set(name, dims);
     for (const n of [...graph.consumers(name)]) {
       if (dead.has(n)) continue;
       const fail = (why: string): never => {
@@ -100,10 +106,37 @@ export function removePastInputs(graph: Graph): string[] {
           );
           break;
         }
+        case 'Unsqueeze': {
+          const axes = attrInts(n, 'axes') ?? (n.input[1] ? constantInts(graph, n.input[1]) : undefined);
+          if (!axes) fail('whose axes are not constant');
+          const rank = dims.length + axes!.length;
+          const out: Dims = [...dims];
+          for (const a of axes!.map((a) => (a < 0 ? a + rank : a)).sort((x, y) => x - y)) out.splice(a, 0, 1);
+          dead.add(n);
+          visit(n.output[0]!, out, origin);
+          break;
+        }
         case 'Concat': {
           const rank = dims.length;
           const axis = (attrInt(n, 'axis', 0) + rank) % rank;
-          if (dims[axis] !== 0) fail(`which concatenates along axis ${axis}, not the cache axis`);
+          if (dims[axis] !== 0) {
+            // empty caches stacked along another axis stay empty once every input is known to be one
+            stacking.set(
+              n,
+              `"${origin}" (made empty) reaches node "${n.name}" (Concat) along axis ${axis}, not the cache axis`,
+            );
+            if (n.input.every((i) => empty.has(i))) {
+              const out = [...dims];
+              out[axis] = n.input.reduce<number | null>((sum, i) => {
+                const d = empty.get(i)![axis]!;
+                return sum === null || d === null ? null : sum + d;
+              }, 0);
+              dead.add(n);
+              stacking.delete(n);
+              visit(n.output[0]!, out, origin);
+            }
+            break;
+          }
           n.input = n.input.filter((i) => i !== name);
           if (n.input.length === 0) fail('whose inputs are all empty');
           if (n.input.length === 1 && !isGraphOutput(n.output[0]!)) {
@@ -143,6 +176,12 @@ export function removePastInputs(graph: Graph): string[] {
       throw new TransformError(`The KV-cache input "${v.name}" declares no shape, so its empty form is unknown.`);
     dims[cacheAxis(graph, v)] = 0;
     visit(v.name, dims, v.name);
+  }
+  for (const why of stacking.values()) {
+    throw new TransformError(
+      `Cannot remove the KV cache: ${why}, and not all of its inputs are empty caches. ` +
+        'Export the model without past inputs (e.g. optimum `--no-post-process`/`use_cache=False`) or cut it yourself.',
+    );
   }
   graph.removeNodes(dead);
   const names = new Set(pasts.map((v) => v.name));

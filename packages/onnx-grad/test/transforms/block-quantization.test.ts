@@ -2,9 +2,10 @@
  * The MatMulNBits lowering (src/transforms/block-quantization.ts) against onnxruntime-node's own com.microsoft
  * kernel, on seeded random one-node models (fast-check, few runs): random packed bytes (the padding of a last
  * partial block included, which both must ignore), bits 2/4/8, block sizes 16..128, K not a multiple of the block
- * size, no / packed uint8 / float zero points, bias, float32 and float16 (q4f16) scales, accuracy levels 0 and 4.
- * Also: the TypeScript dequantization equals the graph's, the packed bytes stay in the file, and nodes that cannot
- * be lowered (g_idx) are named in the refusal with the reason.
+ * size, no / packed uint8 / float zero points, bias, float32 and float16 (q4f16) scales, accuracy levels 0 and 4,
+ * act-order group indices (g_idx, 4 bits). Also: the TypeScript dequantization equals the graph's, the packed bytes
+ * stay in the file, and nodes that cannot be lowered (g_idx with packed zero points) are named in the refusal with
+ * the reason.
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import {
   Graph,
   makeTensor,
   NonStandardOpsError,
+  tensorData,
   type ModelProto,
 } from '../../src/index.ts';
 import {
@@ -45,6 +47,8 @@ interface Case {
   accuracyLevel: 0 | 4;
   opset: number;
   seed: number;
+  /** Act-order: g_idx input, each row of K in the group of its position in a seeded permutation (GPTQ desc_act). */
+  gIdx?: boolean;
 }
 
 /** A model `Y = MatMulNBits(A, B, scales[, zp][, bias])` with seeded random contents. */
@@ -99,7 +103,19 @@ function nbitsModel(c: Case): ModelProto {
         ),
       ),
     );
-  } else if (c.bias) inputs.push('');
+  } else if (c.bias || c.gIdx) inputs.push('');
+  if (c.gIdx) {
+    const order = Array.from({ length: c.K }, (_, k) => k);
+    for (let i = c.K - 1; i > 0; i--) {
+      const j = Math.floor(r() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    const groups = new Int32Array(c.K);
+    order.forEach((k, position) => {
+      groups[k] = Math.floor(position / c.blockSize);
+    });
+    inputs.push(g.addInitializer(makeTensor('g_idx', [c.K], groups)));
+  }
   if (c.bias) {
     while (inputs.length < 5) inputs.push('');
     inputs.push(
@@ -182,6 +198,76 @@ describe('MatMulNBits lowered to standard ops', () => {
       { seed: 20261203, numRuns: 40 },
     );
   }, 120_000);
+
+  it("act-order (g_idx, 4 bits, no or float zero points, bias): equals onnxruntime-node's kernel", async () => {
+    // onnxruntime dequantizes the whole weight with the group of each row, then one float GEMM: the float32 rounding
+    // bound of the plain kernel's test holds; K is any size (not only multiples of the block)
+    await fc.assert(
+      fc.asyncProperty(
+        caseArb.map((c) => ({
+          ...c,
+          bits: 4 as const,
+          gIdx: true,
+          zeroPoints: c.zeroPoints === 'packed' ? ('none' as const) : c.zeroPoints,
+        })),
+        async (c) => {
+          const model = nbitsModel(c);
+          const r = rng(c.seed + 1);
+          const a = Float32Array.from({ length: 2 * c.M * c.K }, () => r() * 2 - 1);
+          const reference = await run(model, a, [2, c.M, c.K], false);
+          const { model: mine, res, graph } = lowered(model);
+          expect(res.lowered).toBe(1);
+          expect(mine.graph.node.every((n) => !n.domain)).toBe(true);
+          const out = await run(mine, a, [2, c.M, c.K], false);
+          expect(maxAbsDiff(out, reference)).toBeLessThanOrEqual(2e-6 * Math.max(1, maxAbs(reference)));
+          // the TypeScript reference reads the same groups: row 0 of Y = A[0, 0] · deq(B)^T (+ bias)
+          const w = dequantizeMatMulNBits(new Graph(model), model.graph.node[0]!); // [K, N]
+          const bias = graph.initializer('bias');
+          const y0 = Float32Array.from({ length: c.N }, (_, n) => {
+            let sum = bias ? (tensorData(bias) as Float32Array)[n]! : 0;
+            for (let k = 0; k < c.K; k++) sum += a[k]! * w[k * c.N + n]!;
+            return sum;
+          });
+          expect(maxAbsDiff(y0, reference.subarray(0, c.N))).toBeLessThanOrEqual(2e-6 * Math.max(1, maxAbs(reference)));
+        },
+      ),
+      { seed: 11, numRuns: 25 },
+    );
+  }, 120_000);
+
+  it('act-order groups that are the plain blocks (g_idx[k] = k / block_size) give the plain kernel', async () => {
+    const c: Case = {
+      K: 80,
+      N: 12,
+      M: 2,
+      bits: 4,
+      blockSize: 32,
+      zeroPoints: 'float',
+      bias: false,
+      half: false,
+      accuracyLevel: 0,
+      opset: 17,
+      seed: 5,
+    };
+    const plain = nbitsModel(c);
+    const ordered = nbitsModel(c);
+    const g = new Graph(ordered);
+    g.addInitializer(
+      makeTensor(
+        'g_idx',
+        [c.K],
+        Int32Array.from({ length: c.K }, (_, k) => Math.floor(k / c.blockSize)),
+      ),
+    );
+    g.nodes[0]!.input.push('g_idx');
+    g.invalidate();
+    const r = rng(4);
+    const a = Float32Array.from({ length: 2 * c.M * c.K }, () => r() * 2 - 1);
+    const reference = await run(plain, a, [2, c.M, c.K], false);
+    expect(maxAbsDiff(await run(lowered(ordered).model, a, [2, c.M, c.K], false), reference)).toBeLessThanOrEqual(
+      2e-6 * maxAbs(reference),
+    );
+  });
 
   it('q4f16: half scales, zero points and bias, half A; equals the kernel up to float16 output rounding', async () => {
     await fc.assert(
@@ -269,7 +355,7 @@ describe('MatMulNBits lowered to standard ops', () => {
     ).toBe(true);
   });
 
-  it('a MatMulNBits with g_idx is left in place and named in the refusal with the reason', () => {
+  it('a MatMulNBits with g_idx and packed zero points is left in place and named in the refusal with the reason', () => {
     const model = nbitsModel({
       K: 32,
       N: 4,
@@ -303,7 +389,7 @@ describe('MatMulNBits lowered to standard ops', () => {
     })();
     expect(err).toBeInstanceOf(NonStandardOpsError);
     expect(err!.message).toContain('com.microsoft:MatMulNBits (nodes "nbits")');
-    expect(err!.message).toMatch(/"nbits": g_idx/);
+    expect(err!.message).toMatch(/"nbits": g_idx with packed uint8 zero points: onnxruntime 1\.30 ignores/);
   });
 
   it('GatherBlockQuantized: the lowered lookup (dequantized table) and its repacked form equal the kernel', async () => {

@@ -8,8 +8,10 @@ import {
   resolveIfs,
   TransformError,
   OpBuilder,
+  decomposeContribOps,
 } from '../../src/index.ts';
-import { runModel, i64, rng, type Feeds } from './helpers.ts';
+import { ortgenaiGpt2Fused } from '../fixtures/ortgenai.ts';
+import { runModel, i64, maxAbsDiff, rng, type Feeds } from './helpers.ts';
 import { tinyDecoderWithPast, tinyMergedDecoder, V, D } from './tiny-decoder.ts';
 
 const B = 2,
@@ -94,5 +96,41 @@ describe('KV-cache removal', () => {
     expect(() => removePastInputs(new Graph(model))).toThrow(
       /"past_key_values\.0\.key".*reaches node "Reshape.*" \(Reshape\)/,
     );
+  });
+
+  it("removes key and value caches stacked into one past (onnxruntime's fused Attention): logits unchanged", async () => {
+    // the vendored fused GPT-2 with transformers.js's cache inputs, stacked by Unsqueeze + Concat(axis 0) per layer
+    const model = ortgenaiGpt2Fused();
+    const tokens = [40, 41, 42, 43, 44];
+    const base = {
+      input_ids: i64(tokens, [1, 5]),
+      position_ids: i64([0, 1, 2, 3, 4], [1, 5]),
+      attention_mask: i64([1, 1, 1, 1, 1], [1, 5]),
+    };
+    const empty = () => new ort.Tensor('float32', new Float32Array(0), [1, 4, 0, 8]);
+    const pasts = Object.fromEntries(
+      [0, 1, 2, 3, 4].flatMap((i) => ['key', 'value'].map((kv) => [`past_key_values.${i}.${kv}`, empty()])),
+    );
+    const reference = await runModel(model, { ...base, ...pasts });
+    const g = new Graph(cloneModel(model));
+    dropPresentOutputs(g);
+    decomposeContribOps(g);
+    expect(removePastInputs(g)).toEqual(Object.keys(pasts));
+    g.toposort();
+    g.eliminateDeadCode();
+    expect(g.proto.input.map((v) => v.name)).toEqual(['input_ids', 'position_ids', 'attention_mask']);
+    expect(g.nodes.some((n) => n.op_type === 'Unsqueeze' && n.input[0]!.startsWith('past'))).toBe(false);
+    const out = await runModel(g.model, base);
+    expect(maxAbsDiff(out.logits!.data as Float32Array, reference.logits!.data as Float32Array)).toBeLessThan(1e-5);
+  });
+
+  it('refuses a Concat that joins an empty cache with a real tensor along another axis, naming it', () => {
+    const model = tinyDecoderWithPast();
+    const g = new Graph(model);
+    const b = new OpBuilder(g);
+    const y = b.concat(['past_key_values.0.key', 'other_tensor'], 1);
+    g.proto.input.push({ name: 'other_tensor' });
+    g.proto.output.push({ name: y });
+    expect(() => removePastInputs(g)).toThrow(/reaches node "Concat.*" \(Concat\) along axis 1, not the cache axis/);
   });
 });
