@@ -12,3 +12,9 @@ export type {
   ExplainContrast,
   TokenizedInput,
 } from './options.ts';
+export {
+  entropy,
+  klToReference,
+  type AttributedFunction,
+  type AttributedFunctionContext,
+} from './attributed-function.ts';

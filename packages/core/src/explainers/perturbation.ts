@@ -33,7 +33,7 @@ import { AttributionExplainer, type AttributeContext, type AttributeResult } fro
 import { checkSampleMemory, regressionBytesPerSample } from './budget.ts';
 import type { CommonExplainerOptions } from './options.ts';
 import type { PreparedItem } from './prepare.ts';
-import { perturb, targetScores } from './scoring.ts';
+import { functionScores, perturb, targetScores } from './scoring.ts';
 import { referenceLogits, type ReferenceLogits } from './step-scores.ts';
 import { METHOD_SCHEMAS } from '../registry/methods.ts';
 
@@ -145,16 +145,21 @@ export abstract class PerturbationExplainer extends AttributionExplainer {
       const { data, dims } = await this.adapter.forward(seqs);
       const width = dims[dims.length - 1]!;
       const rowSize = dims.length === 3 ? dims[1]! * width : width;
+      // References first: an attributed function reads its input's reference, carried in this very batch.
+      rows.forEach(({ item, mask }, b) => {
+        if (!mask || (references[item] === undefined && streams[item]!.firstRowIsReference)) {
+          references[item] = referenceLogits(data, width, b * rowSize, items[item]!.positions);
+        }
+      });
+      const fn = ctx.attributedFunction;
       rows.forEach(({ item, mask }, b) => {
         const it = items[item]!;
-        if (!mask || (references[item] === undefined && streams[item]!.firstRowIsReference)) {
-          references[item] = referenceLogits(data, width, b * rowSize, it.positions);
-        }
-        if (mask) {
-          streams[item]!.record(
-            targetScores(data, dims, b, it.targets, it.positions, this.common.inferenceMode, it.contrasts),
-          );
-        }
+        if (!mask) return;
+        streams[item]!.record(
+          fn
+            ? functionScores(data, dims, b, it.targets, it.positions, fn, references[item]!)
+            : targetScores(data, dims, b, it.targets, it.positions, this.common.inferenceMode, it.contrasts),
+        );
       });
       // Estimates of the inputs this batch advanced: for the listener, and to stop early.
       const touched = [...new Set(batch.map((r) => r.item))];
