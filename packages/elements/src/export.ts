@@ -119,7 +119,9 @@ export const EXPORT_MIME: Readonly<Record<ExportFormat, string>> = {
 };
 
 export function defaultTitle(output: AttributionOutput): string {
-  return [output.method ?? 'Attributions', output.granularity, output.inferenceMode].filter(Boolean).join(' · ');
+  // An attributed function replaces the target's score: its name, not the (unused) inference mode.
+  const score = output.attributedFunction ? `score: ${output.attributedFunction}` : output.inferenceMode;
+  return [output.method ?? 'Attributions', output.granularity, score].filter(Boolean).join(' · ');
 }
 
 /** Tooltip text of a cell: the value (3 decimals, or compact when tiny), plus its note. */

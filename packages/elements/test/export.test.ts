@@ -349,3 +349,12 @@ describe('contrastive exports carry the "A rather than B" legend', () => {
     expect(toHTML(singleClass())).not.toContain('rather than');
   });
 });
+
+describe('attributed functions', () => {
+  it("the default title names the output's attributed function instead of the unused inference mode", () => {
+    expect(toSVG(singleClass())).not.toContain('score: entropy');
+    const svg = toSVG({ ...singleClass(), attributedFunction: 'entropy' });
+    expect(svg).toMatch(/font-size="16">[^<]* · score: entropy<\/text>/);
+    expect(toHTML({ ...singleClass(), attributedFunction: 'klToReference' })).toContain(' · score: klToReference</h1>');
+  });
+});
