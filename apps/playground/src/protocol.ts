@@ -2,7 +2,7 @@
 import type { AttributionOutput, DatasetMetricName, DatasetRowResult, RawDatasetRow } from '@interpreto-js/core';
 import type { MethodName, OptionValues } from './methods.ts';
 import type { PlaygroundTask } from './task.ts';
-import type { ContrastSpec, DeviceChoice, ModelRef, TargetSpec } from './url-state.ts';
+import type { ContrastSpec, DeviceChoice, ModelRef, ScoreSpec, TargetSpec } from './url-state.ts';
 
 export type RunDevice = 'webgpu' | 'wasm';
 
@@ -31,6 +31,8 @@ export interface RunRequest {
   target: TargetSpec;
   /** Why the target rather than this (already fitted to the model's task by the page). */
   contrast?: ContrastSpec;
+  /** Attribute this function of the output distribution instead of the target's score (never with a contrast). */
+  score?: ScoreSpec;
 }
 
 export type ToWorker =

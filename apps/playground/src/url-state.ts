@@ -30,6 +30,15 @@ export interface ModelRef {
   dtype?: string;
 }
 
+/** The core's built-in attributed functions (`explain` option `attributedFunction`), by export name. */
+export type ScoreSpec = 'entropy' | 'klToReference';
+export const SCORE_SPECS: readonly ScoreSpec[] = ['entropy', 'klToReference'];
+/** The menu's words for each function, also in the worker's notes ("not the entropy"; no lit here: workers read it). */
+export const SCORE_NAMES: Readonly<Record<ScoreSpec, string>> = {
+  entropy: 'entropy of the output distribution',
+  klToReference: 'KL divergence from the unperturbed distribution',
+};
+
 export interface PlaygroundState {
   model: ModelRef;
   device: DeviceChoice;
@@ -40,6 +49,8 @@ export interface PlaygroundState {
   target: TargetSpec;
   /** Absent: a plain explanation. */
   contrast?: ContrastSpec;
+  /** What each row attributes: absent, the target's score; else a function of the output distribution. */
+  score?: ScoreSpec;
   /** Also compute Insertion and Deletion for the explanation. */
   metrics: boolean;
   /** What to run when the page opens with this state (a shared view). */
@@ -143,6 +154,14 @@ export function parseState(search: string, defaultModel: string): { state: Playg
     if (contrastClass !== '' && Number.isInteger(c) && c >= 0) state.contrast = { kind: 'class', class: c };
     else warnings.push(`contrastClass "${contrastClass}" must be a class id (0, 1, ...); explaining without contrast.`);
   } else if (p.has('contrastText')) state.contrast = { kind: 'text', text: p.get('contrastText')! };
+  const score = p.get('score');
+  if (score !== null) {
+    if ((SCORE_SPECS as readonly string[]).includes(score)) {
+      state.score = score as ScoreSpec;
+      // The core refuses a contrast with an attributed function: the score wins, as the form does it.
+      delete state.contrast;
+    } else warnings.push(`score "${score}" must be one of ${SCORE_SPECS.join(', ')}; attributing the target's score.`);
+  }
   if (p.get('metrics') === '0') state.metrics = false;
   const run = p.get('run');
   if (run === 'explain' || run === 'compare') state.run = run;
@@ -182,6 +201,7 @@ export function stateToSearch(state: PlaygroundState, defaultModel: string): str
   }
   if (state.contrast?.kind === 'class') p.set('contrastClass', String(state.contrast.class));
   else if (state.contrast?.kind === 'text') p.set('contrastText', state.contrast.text);
+  if (state.score) p.set('score', state.score);
   if (!state.metrics) p.set('metrics', '0');
   if (state.run !== 'none') p.set('run', state.run);
   return `?${p.toString()}`;

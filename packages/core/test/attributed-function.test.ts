@@ -5,7 +5,7 @@
  * - The built-ins' closed-form logit gradients equal central finite differences of their scores (float64).
  * - Known answers: Occlusion with entropy / KL on the additive classifier and KL on the copy LM (per generation
  *   step) equal the hand computation from the fixtures' own float64 logits; KL is 0 on the unperturbed input
- *   (Saliency of KL is exactly 0 there); Saliency of entropy equals finite differences of the gradient model's
+ *   (Saliency of KL is 0 there, up to float32 rounding); Saliency of entropy equals finite differences of the gradient model's
  *   entropy along each token's embedding on a small BERT.
  * - A user function equal to the target logit gives the plain LOGITS result (the seeded two-call path is right).
  * - Model work: KL (linear in log p) costs the single-target calls plus one reference call; a general function
@@ -147,11 +147,12 @@ describe('classification', () => {
     scores.forEach((v, t) => expect(Math.abs(v - fd[t]!), `token ${t}: ${v} vs ${fd[t]}`).toBeLessThan(2e-3 * scale));
   });
 
-  test('KL is 0 on the unperturbed input: Saliency of KL is exactly 0, IntegratedGradients is not', async () => {
+  test('KL is 0 on the unperturbed input: Saliency of KL is 0 (float32 rounding), IntegratedGradients is not', async () => {
     const { model, tokenizer } = await loadFixture('bert-tiny-opset11');
     const options = { tokenReduction: 'sum' as const, granularity: Granularity.ALL_TOKENS };
     const [s] = await new Saliency(model, tokenizer, options).explain(TEXT, 0, { attributedFunction: klToReference() });
-    expect(s!.attributions[0]!.every((v) => v === 0)).toBe(true);
+    // 0 up to float32 rounding: the seed -p_ref meets the graph's own float32 softmax of the same logits.
+    expect(s!.attributions[0]!.every((v) => Math.abs(v) < 1e-7)).toBe(true);
     const [ig] = await new IntegratedGradients(model, tokenizer, { ...options, nInterpolations: 4 }).explain(TEXT, 0, {
       attributedFunction: klToReference(),
     });
