@@ -323,7 +323,7 @@ export function buildBlocks(output: AttributionOutput, options: BlockOptions = {
   }
   const rows = choice === 'all' ? output.attributions.map((_, r) => r) : [choice];
   return rows.map((r) => ({
-    title: `Class: ${className(output, r, options.classesNames)}`,
+    title: `${scoreTitle(output)}Class: ${className(output, r, options.classesNames)}`,
     scale: scales[r],
     ...contrastOf(r),
     cells: output.elements.map((text, c) => ({
@@ -413,6 +413,11 @@ export function samplingMark(
   }
   if (s.stoppedEarly) return { state: 'stopped-early', text: `stopped early: ${count}` };
   return null;
+}
+
+/** A title's prefix naming an attributed function ("entropy · "): its rows score that, not the class. */
+export function scoreTitle(output: Pick<AttributionOutput, 'attributedFunction'>): string {
+  return output.attributedFunction ? `${output.attributedFunction} · ` : '';
 }
 
 /** The two sides of a contrastive row: "why `target` rather than `contrast`?". */
