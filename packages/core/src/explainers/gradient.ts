@@ -148,7 +148,7 @@ export abstract class GradientExplainer extends AttributionExplainer {
     const fn = ctx.attributedFunction;
     // An attributed function reads each input's reference before its first gradient: one forward-only call per
     // batch of inputs, on the gradient model itself (so f at the input point is evaluated on the very same logits).
-    if (fn) await this.gradientReferences(runner, items, xs, width, reference);
+    if (fn) await this.gradientReferences(runner, items, xs, width, reference, ctx.signal);
     for (;;) {
       await yieldToEvents(ctx.signal, ctx.stopWhen?.signal);
       throwIfAborted(ctx.signal);
@@ -268,9 +268,11 @@ export abstract class GradientExplainer extends AttributionExplainer {
     xs: Float32Array[],
     width: number,
     reference: ReferenceLogits[],
+    signal: AbortSignal | undefined,
   ): Promise<void> {
     const B = this.common.batchSize;
     for (let start = 0; start < items.length; start += B) {
+      throwIfAborted(signal);
       const chunk = items.slice(start, start + B);
       const rows = chunk.map(
         (item, k): GradientRow => ({ ids: item.ids, embeds: xs[start + k]!, positions: item.positions }),
