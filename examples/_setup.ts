@@ -81,7 +81,7 @@ export function plotAttributions(output: AttributionOutput, classesNames?: strin
   const names = (c: number) =>
     (classesNames ? (classesNames as Record<number, string>)[c] : undefined) ?? output.classes?.[c] ?? String(c);
   console.log(
-    `\n${output.method} | ${output.modelTask} | ${output.granularity} | ${output.inferenceMode} | device ${output.device}${output.truncated ? ' | truncated' : ''}`,
+    `\n${output.method} | ${output.modelTask} | ${output.granularity} | ${output.attributedFunction ?? output.inferenceMode} | device ${output.device}${output.truncated ? ' | truncated' : ''}`,
   );
   if (output.modelTask === 'classification') {
     output.attributions.forEach((row, r) => {

@@ -35,6 +35,11 @@ const SECTIONS: Section[] = [
     what: 'gradient work per batch before and after the target-score head (one call, no JS seed)',
   },
   {
+    name: 'contrast',
+    script: 'scripts/bench-contrast.ts',
+    what: 'contrastive gradient explanations (Saliency, IntegratedGradients) against the single-target run',
+  },
+  {
     name: 'browser',
     script: 'scripts/bench-browser.ts',
     what: 'the same model in headless Chromium (WASM 1/2 threads, WebGPU) against node',

@@ -38,6 +38,7 @@ import {
 import { isStale, runKey, type RunInputs } from './results/stale.ts';
 import { fitContrast, renderContrastControl } from './results/contrast.ts';
 import { fitBaseline, parseMarkedUnits, renderUnitsAndBaseline, type CharSpan } from './results/units-baseline.ts';
+import { renderScoreControl, scoreName } from './results/score.ts';
 import { renderLiveEstimate } from './results/live.ts';
 import type { AttributionOutput } from '@interpreto-js/core';
 import { ThemeController, type ResolvedTheme } from './results/theme.ts';
@@ -174,6 +175,7 @@ export class PlaygroundApp extends LitElement {
       contrast: fitContrast(s.contrast, this.task),
       units: s.units,
       baseline: fitBaseline(s.baseline, METHODS[s.method].family, this.task),
+      score: s.score,
       method: s.method,
       options: s.options,
       metrics: s.metrics,
@@ -368,6 +370,7 @@ export class PlaygroundApp extends LitElement {
         contrast: fitContrast(this.state.contrast, this.task),
         units: units.spans,
         baseline: fitBaseline(this.state.baseline, METHODS[this.state.method].family, this.task),
+        score: this.state.score,
         method: this.state.method,
         options: this.state.options,
         // The opening view is the prediction and one fast explanation; the curves come with the user's first run.
@@ -411,6 +414,7 @@ export class PlaygroundApp extends LitElement {
         units: units.spans,
         // Every perturbation method takes it; the worker leaves it out for the gradient methods.
         baseline: fitBaseline(this.state.baseline, 'perturbation', this.task),
+        score: this.state.score,
         methods: [...METHOD_NAMES],
         options: shared,
       },
@@ -640,7 +644,8 @@ export class PlaygroundApp extends LitElement {
           (name, c) =>
             html`<label><input type="checkbox" class="class-target" data-class=${c} .checked=${live(chosen.includes(c))} @change=${(e: Event) => toggle(c, (e.target as HTMLInputElement).checked)} /> ${c}: ${name}</label>`,
         )}
-        ${renderContrastControl(task, labels, this.state.contrast, (contrast) => this.set({ contrast }))}
+        ${renderContrastControl(task, labels, this.state.contrast, (contrast) => this.set({ contrast, score: undefined }))}
+        ${renderScoreControl(this.state.score, (score) => this.set({ score, contrast: undefined }))}
       </fieldset>`;
     }
     const maxNew = t.kind === 'generate' ? t.maxNewTokens : DEFAULT_MAX_NEW_TOKENS;
@@ -666,7 +671,8 @@ export class PlaygroundApp extends LitElement {
         continuation:
         <input id="continuation" type="text" .value=${live(cont)} @change=${(e: Event) => this.set({ target: { kind: 'continuation', text: (e.target as HTMLInputElement).value } })}
       /></label>
-      ${renderContrastControl(task, [], this.state.contrast, (contrast) => this.set({ contrast }))}
+      ${renderContrastControl(task, [], this.state.contrast, (contrast) => this.set({ contrast, score: undefined }))}
+      ${renderScoreControl(this.state.score, (score) => this.set({ score, contrast: undefined }))}
     </fieldset>`;
   }
 
@@ -718,6 +724,11 @@ export class PlaygroundApp extends LitElement {
     return html`<section id="result" class=${stale ? 'stale' : ''} data-stale=${String(stale)} data-run=${this.runCount} data-method=${r.method} data-device=${r.device} data-dtype=${r.output.modelDtype ?? ''} data-webgpu-ep=${String(r.webgpuEp)} data-units=${r.output.elements.length}>
       <h2>${r.method}</h2>
       ${staleNote(stale, 'stale-result')}
+      ${
+        r.output.attributedFunction
+          ? html`<p id="score-info">Each row attributes the <strong>${scoreName(r.output.attributedFunction)}</strong>, not the target's score.</p>`
+          : nothing
+      }
       <p id="run-info">
         ran on <strong id="run-device">${deviceLabel(r.device)}</strong>${r.device === 'webgpu' && r.webgpuEp ? ' (onnxruntime-web WebGPU execution provider)' : nothing}${
           r.output.modelDtype ? html`, model dtype <strong id="run-dtype">${r.output.modelDtype}</strong>` : nothing

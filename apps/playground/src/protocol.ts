@@ -2,7 +2,7 @@
 import type { AttributionOutput, DatasetMetricName, DatasetRowResult, RawDatasetRow } from '@interpreto-js/core';
 import type { MethodName, OptionValues } from './methods.ts';
 import type { PlaygroundTask } from './task.ts';
-import type { ContrastSpec, DeviceChoice, ModelRef, TargetSpec } from './url-state.ts';
+import type { ContrastSpec, DeviceChoice, ModelRef, ScoreSpec, TargetSpec } from './url-state.ts';
 
 export type RunDevice = 'webgpu' | 'wasm';
 
@@ -37,6 +37,8 @@ export interface RunRequest {
   units?: { start: number; end: number }[];
   /** Perturbation methods' `baseline` (fitted to the task by the page; gradient methods do not take it). */
   baseline?: string | { kind: 'token'; token: string };
+  /** Attribute this function of the output distribution instead of the target's score (never with a contrast). */
+  score?: ScoreSpec;
 }
 
 export type ToWorker =

@@ -31,6 +31,15 @@ export interface ModelRef {
   dtype?: string;
 }
 
+/** The core's built-in attributed functions (`explain` option `attributedFunction`), by export name. */
+export type ScoreSpec = 'entropy' | 'klToReference';
+export const SCORE_SPECS: readonly ScoreSpec[] = ['entropy', 'klToReference'];
+/** The menu's words for each function, also in the worker's notes ("not the entropy"; no lit here: workers read it). */
+export const SCORE_NAMES: Readonly<Record<ScoreSpec, string>> = {
+  entropy: 'entropy of the output distribution',
+  klToReference: 'KL divergence from the unperturbed distribution',
+};
+
 export interface PlaygroundState {
   model: ModelRef;
   device: DeviceChoice;
@@ -45,6 +54,8 @@ export interface PlaygroundState {
   units?: string;
   /** Perturbation methods: what a removed unit becomes; absent, the replacement token. */
   baseline?: BaselineSpec;
+  /** What each row attributes: absent, the target's score; else a function of the output distribution. */
+  score?: ScoreSpec;
   /** Also compute Insertion and Deletion for the explanation. */
   metrics: boolean;
   /** What to run when the page opens with this state (a shared view). */
@@ -157,6 +168,14 @@ export function parseState(search: string, defaultModel: string): { state: Playg
     } else
       warnings.push(`baseline "${baseline}" is not one of ${BASELINE_KINDS.join(', ')}; using the replacement token.`);
   }
+  const score = p.get('score');
+  if (score !== null) {
+    if ((SCORE_SPECS as readonly string[]).includes(score)) {
+      state.score = score as ScoreSpec;
+      // The core refuses a contrast with an attributed function: the score wins, as the form does it.
+      delete state.contrast;
+    } else warnings.push(`score "${score}" must be one of ${SCORE_SPECS.join(', ')}; attributing the target's score.`);
+  }
   if (p.get('metrics') === '0') state.metrics = false;
   const run = p.get('run');
   if (run === 'explain' || run === 'compare') state.run = run;
@@ -201,6 +220,7 @@ export function stateToSearch(state: PlaygroundState, defaultModel: string): str
     p.set('baseline', state.baseline.kind);
     if (state.baseline.kind === 'token') p.set('baselineToken', state.baseline.token ?? '');
   }
+  if (state.score) p.set('score', state.score);
   if (!state.metrics) p.set('metrics', '0');
   if (state.run !== 'none') p.set('run', state.run);
   return `?${p.toString()}`;

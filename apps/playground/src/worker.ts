@@ -18,7 +18,7 @@ import {
   type ToWorker,
 } from './protocol.ts';
 import { labelsFromConfig, taskFromConfig, type PlaygroundTask } from './task.ts';
-import type { DeviceChoice, ModelRef } from './url-state.ts';
+import { SCORE_NAMES, type DeviceChoice, type ModelRef } from './url-state.ts';
 import { isSoftwareAdapter } from './model-source/device.ts';
 import { hubDtypes } from './model-source/hub-files.ts';
 import { MODEL_CACHE, transformersSource } from './model-source/sources.ts';
@@ -328,6 +328,7 @@ async function explainOnce(
     generation,
     ...(contrast === undefined ? {} : { contrast }),
     ...(req.units?.length ? { units: req.units } : {}),
+    ...(req.score ? { attributedFunction: core[req.score]() } : {}),
     // "Stop here": only sampling methods read it; the others run to the end as before.
     ...(stop ? { stopWhen: { signal: stop } } : {}),
   });
@@ -342,6 +343,8 @@ async function explainOnce(
   if (withMetrics && contrast !== undefined) {
     result.metricsNote =
       'Insertion and Deletion score the target alone, not target minus contrast, so they are not computed for a contrastive explanation.';
+  } else if (withMetrics && req.score) {
+    result.metricsNote = `Insertion and Deletion score the target, not the ${SCORE_NAMES[req.score]}, so they are not computed for this explanation.`;
   } else if (withMetrics) {
     signal.throwIfAborted();
     const t1 = performance.now();

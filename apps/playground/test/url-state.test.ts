@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { defaultOptions, METHOD_NAMES, METHODS, type MethodName, type OptionValues } from '../src/methods.ts';
 import {
   defaultState,
+  SCORE_SPECS,
   parseState,
   stateToSearch,
   hubIdProblem,
@@ -78,10 +79,12 @@ const stateArb: fc.Arbitrary<PlaygroundState> = fc.constantFrom(...METHOD_NAMES)
         ),
         { nil: undefined },
       ),
+      score: fc.constantFrom(undefined, ...SCORE_SPECS),
     })
-    .map(({ contrast, units, baseline, ...rest }) => ({
+    // A score and a contrast exclude each other (the page keeps one).
+    .map(({ contrast, units, baseline, score, ...rest }) => ({
       ...rest,
-      ...(contrast ? { contrast } : {}),
+      ...(score ? { score } : contrast ? { contrast } : {}),
       ...(units ? { units } : {}),
       ...(baseline ? { baseline } : {}),
     })),
@@ -131,6 +134,21 @@ describe('URL state', () => {
       /perturbations: option nPerturbations must be an integer in \[2, 1000000\]; got 1.5/,
     );
     expect(lime.warnings.join(' ')).toMatch(/"MANHATTAN" is not one of COSINE, HAMMING, EUCLIDEAN/);
+  });
+
+  it('keeps the score (an attributed function); an unknown one is a warning, and a score drops a contrast', () => {
+    const entropy = { ...defaultState(DEFAULT_MODEL), score: 'entropy' as const };
+    expect(stateToSearch(entropy, DEFAULT_MODEL)).toContain('score=entropy');
+    expect(parseState(stateToSearch(entropy, DEFAULT_MODEL), DEFAULT_MODEL).state.score).toBe('entropy');
+    expect(stateToSearch(defaultState(DEFAULT_MODEL), DEFAULT_MODEL)).not.toContain('score');
+    const both = parseState('?score=klToReference&contrastClass=1', DEFAULT_MODEL).state;
+    expect(both.score).toBe('klToReference');
+    expect(both.contrast).toBeUndefined();
+    const { state, warnings } = parseState('?score=variance', DEFAULT_MODEL);
+    expect(state.score).toBeUndefined();
+    expect(warnings).toEqual([
+      `score "variance" must be one of entropy, klToReference; attributing the target's score.`,
+    ]);
   });
 
   it('keeps the contrast: a class id, or a continuation text (even an empty one, which the run then refuses)', () => {

@@ -160,6 +160,11 @@ export interface AttributionOutput {
    * f(target) - f(contrast), f the score after `inferenceMode` (LOG_SOFTMAX differences equal LOGITS differences).
    */
   contrast?: number[];
+  /**
+   * Runs with `attributedFunction` only: its name. Each row attributes that function of the row's distribution
+   * (classes, or the generation step's vocabulary) instead of the target's score; `inferenceMode` did not apply.
+   */
+  attributedFunction?: string;
   modelTask: ModelTask;
   granularity: Granularity;
   /**

@@ -194,6 +194,7 @@ describe('registry', () => {
       max: { value: 1, open: false },
     });
     expect(Object.keys(EXPLAIN_OPTIONS).sort()).toEqual([
+      'attributedFunction',
       'contrast',
       'generation',
       'onProgress',

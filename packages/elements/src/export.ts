@@ -38,6 +38,8 @@ export interface ExportOptions {
   noiseFloor?: number;
   /** Print each cell's score under its text (SVG, PNG) or after it (HTML). Default true. */
   values?: boolean;
+  /** Contrastive generation: the contrast continuation's text, named in the legend (else its token ids). */
+  contrastText?: string;
 }
 
 const OPTION_NAMES = new Set([
@@ -51,6 +53,7 @@ const OPTION_NAMES = new Set([
   'sharedBound',
   'noiseFloor',
   'values',
+  'contrastText',
 ]);
 
 /**
@@ -81,6 +84,9 @@ export function validateExportOptions(options: unknown): asserts options is Expo
   if (o.theme !== undefined) paletteFor(o.theme as Theme);
   if (o.title !== undefined && typeof o.title !== 'string') {
     throw new TypeError(`Export option title must be a string, got ${typeof o.title}.`);
+  }
+  if (o.contrastText !== undefined && typeof o.contrastText !== 'string') {
+    throw new TypeError(`Export option contrastText must be a string, got ${typeof o.contrastText}.`);
   }
   if (o.values !== undefined && typeof o.values !== 'boolean') {
     throw new TypeError(`Export option values must be true or false, got ${JSON.stringify(o.values)}.`);
@@ -113,7 +119,9 @@ export const EXPORT_MIME: Readonly<Record<ExportFormat, string>> = {
 };
 
 export function defaultTitle(output: AttributionOutput): string {
-  return [output.method ?? 'Attributions', output.granularity, output.inferenceMode].filter(Boolean).join(' · ');
+  // An attributed function replaces the target's score: its name, not the (unused) inference mode.
+  const score = output.attributedFunction ? `score: ${output.attributedFunction}` : output.inferenceMode;
+  return [output.method ?? 'Attributions', output.granularity, score].filter(Boolean).join(' · ');
 }
 
 /** Tooltip text of a cell: the value (3 decimals, or compact when tiny), plus its note. */
@@ -159,6 +167,8 @@ const VALUE_H = 12;
 const BAR_W = 160;
 const BAR_H = 10;
 const LEGEND_H = 34;
+/** The "why A rather than B?" line of a contrastive block, above its colour bar. */
+const CONTRAST_H = 18;
 
 interface PlacedCell {
   cell: Cell;
@@ -205,6 +215,7 @@ function layoutBlocks(
       }
     }
     y += lineH;
+    if (block.contrast) y += CONTRAST_H;
     const legendY = y;
     y += LEGEND_H + BLOCK_GAP;
     return { block, titleY, legendY, cells };
@@ -231,6 +242,10 @@ function svgLegend(block: Block, y: number, theme: Theme, id: string): string {
   }
   const scale = block.scale;
   if (!scale) return '';
+  // Contrastive: "why A rather than B?" on its own line, red towards A, blue towards B (as the views say it).
+  const why = block.contrast
+    ? `<text class="contrast" x="${MARGIN}" y="${y - CONTRAST_H + 10}" ${small} font-weight="bold">${escapeXML(block.contrast.text)}</text>`
+    : '';
   const stops = colorBarStops(theme, scale.unsigned)
     .map((s) => `<stop offset="${s.offset}" stop-color="${rgbString(s.color)}"/>`)
     .join('');
@@ -238,7 +253,7 @@ function svgLegend(block: Block, y: number, theme: Theme, id: string): string {
   const labels = scale.unsigned
     ? `<text x="${MARGIN}" y="${y + BAR_H + 12}" ${small}>0</text><text x="${MARGIN + BAR_W}" y="${y + BAR_H + 12}" text-anchor="end" ${small}>${b}</text>`
     : `<text x="${MARGIN}" y="${y + BAR_H + 12}" ${small}>-${b}</text><text x="${MARGIN + BAR_W / 2}" y="${y + BAR_H + 12}" text-anchor="middle" ${small}>0</text><text x="${MARGIN + BAR_W}" y="${y + BAR_H + 12}" text-anchor="end" ${small}>+${b}</text>`;
-  return `<g class="colour-bar"><defs><linearGradient id="${id}">${stops}</linearGradient></defs><rect x="${MARGIN}" y="${y}" width="${BAR_W}" height="${BAR_H}" fill="url(#${id})" stroke="${fg}" stroke-width="0.5"/>${labels}<text x="${MARGIN + BAR_W + 10}" y="${y + BAR_H}" ${small}>${escapeXML(scaleLegend(scale))}</text></g>`;
+  return `${why}<g class="colour-bar"><defs><linearGradient id="${id}">${stops}</linearGradient></defs><rect x="${MARGIN}" y="${y}" width="${BAR_W}" height="${BAR_H}" fill="url(#${id})" stroke="${fg}" stroke-width="0.5"/>${labels}<text x="${MARGIN + BAR_W + 10}" y="${y + BAR_H}" ${small}>${escapeXML(scaleLegend(scale, block.contrast))}</text></g>`;
 }
 
 export interface SVGResult {
@@ -353,11 +368,14 @@ function htmlLegend(block: Block, theme: Theme): string {
   }
   if (!block.scale) return '';
   const s = block.scale;
+  const why = block.contrast
+    ? `<p class="contrast" style="font-size:.85rem;font-weight:bold;margin:.4em 0 0">${escapeXML(block.contrast.text)}</p>`
+    : '';
   const b = formatCompact(s.bound);
   const stops = colorBarStops(theme, s.unsigned)
     .map((x) => `${rgbString(x.color)} ${Math.round(x.offset * 100)}%`)
     .join(', ');
-  return `<p ${p}><span>${s.unsigned ? '0' : `-${b}`}</span><span style="display:inline-block;width:10em;height:.7em;background:linear-gradient(to right, ${stops})"></span><span>${s.unsigned ? '' : '+'}${b}</span><span>${escapeXML(scaleLegend(s))}</span></p>`;
+  return `${why}<p ${p}><span>${s.unsigned ? '0' : `-${b}`}</span><span style="display:inline-block;width:10em;height:.7em;background:linear-gradient(to right, ${stops})"></span><span>${s.unsigned ? '' : '+'}${b}</span><span>${escapeXML(scaleLegend(s, block.contrast))}</span></p>`;
 }
 
 // ---------------------------------------------------------------- JSON

@@ -211,6 +211,8 @@ export interface Block {
   scale?: BlockScale;
   /** Dominant-class line: the classes and their hues, for the legend. */
   classes?: { name: string; hue: RGB }[];
+  /** Contrastive outputs: the line's "why A rather than B?" (the exports draw it above the colour bar). */
+  contrast?: ContrastLegend;
 }
 
 /** Which rows an export draws: every row, one row, or (multi-class) the dominant-class view. */
@@ -225,6 +227,8 @@ export interface BlockOptions {
   sharedBound?: number;
   /** Default DEFAULT_NOISE_FLOOR; 0 keeps every value. */
   noiseFloor?: number;
+  /** Contrastive generation: the contrast continuation's text, named in the legend (else its token ids). */
+  contrastText?: string;
 }
 
 /** The default scale of a view: per class for classification, the whole matrix for generation (as before). */
@@ -264,6 +268,10 @@ export function buildBlocks(output: AttributionOutput, options: BlockOptions = {
     throw new RangeError(`row ${JSON.stringify(choice)} is not a row choice: use 'all', 'dominant' or a row index.`);
   }
   const scales = outputScales(output, options);
+  const contrastOf = (r: number) => {
+    const c = contrastLegend(output, r, options.classesNames, options.contrastText);
+    return c ? { contrast: c } : {};
+  };
   const cellScale = (r: number) => ({
     bound: scales[r]!.bound,
     unsigned: scales[r]!.unsigned,
@@ -276,6 +284,7 @@ export function buildBlocks(output: AttributionOutput, options: BlockOptions = {
     return rows.map((r) => ({
       title: `Output ${r + 1}: ${JSON.stringify(output.elements[outputColumn(layout, r)])}`,
       scale: scales[r],
+      ...contrastOf(r),
       cells: output.elements.map((text, c) => ({
         text,
         spaceBefore: spaceBefore(output, c),
@@ -314,8 +323,9 @@ export function buildBlocks(output: AttributionOutput, options: BlockOptions = {
   }
   const rows = choice === 'all' ? output.attributions.map((_, r) => r) : [choice];
   return rows.map((r) => ({
-    title: `Class: ${className(output, r, options.classesNames)}`,
+    title: `${scoreTitle(output)}Class: ${className(output, r, options.classesNames)}`,
     scale: scales[r],
+    ...contrastOf(r),
     cells: output.elements.map((text, c) => ({
       text,
       spaceBefore: spaceBefore(output, c),
@@ -403,6 +413,11 @@ export function samplingMark(
   }
   if (s.stoppedEarly) return { state: 'stopped-early', text: `stopped early: ${count}` };
   return null;
+}
+
+/** A title's prefix naming an attributed function ("entropy · "): its rows score that, not the class. */
+export function scoreTitle(output: Pick<AttributionOutput, 'attributedFunction'>): string {
+  return output.attributedFunction ? `${output.attributedFunction} · ` : '';
 }
 
 /** The two sides of a contrastive row: "why `target` rather than `contrast`?". */

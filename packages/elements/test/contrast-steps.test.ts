@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AttributionOutput } from '@interpreto-js/core';
-import { contrastLegend, plotAttributions, type PlotOptions } from '../src/index.ts';
+import { contrastLegend, plotAttributions, toSVG, type PlotOptions } from '../src/index.ts';
 import { generation, generationWithSteps, multiClass, singleClass } from './fixtures.ts';
 
 afterEach(() => {
@@ -116,5 +116,15 @@ describe('step scores: top-k alternatives', () => {
     step.dispatchEvent(new FocusEvent('blur'));
     await update();
     expect(part(el, 'step-detail')!.dataset.row).toBe('0');
+  });
+});
+
+describe('attributed functions', () => {
+  it("the single-class view and the export's class line name the function the row attributes", async () => {
+    const o = { ...singleClass(), classes: ['negative', 'positive'], attributedFunction: 'entropy' };
+    const el = await shown(o);
+    expect(part(el, 'title')!.textContent).toBe('entropy · Class: positive');
+    expect(part(await shown(singleClass()), 'title')!.textContent).not.toContain('entropy');
+    expect(toSVG(o)).toContain('>entropy · Class: positive</text>');
   });
 });

@@ -310,3 +310,51 @@ describe('export options are validated and markup-safe (issue 14)', () => {
     }
   });
 });
+
+describe('contrastive exports carry the "A rather than B" legend', () => {
+  const q = (t: string) => `&quot;${t}&quot;`;
+  it('SVG: each class line says why its class rather than its contrast, and the colour bar names both sides', () => {
+    const o = { ...multiClass(), contrast: [2, 0, 1] };
+    const svg = toSVG(o, { row: 'all' });
+    const whys = [...svg.matchAll(/<text class="contrast"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(whys).toEqual([
+      `Why ${q('neg')} rather than ${q('neutral')}? Red pushes towards ${q('neg')}, blue towards ${q('neutral')}.`,
+      `Why ${q('pos')} rather than ${q('neg')}? Red pushes towards ${q('pos')}, blue towards ${q('neg')}.`,
+      `Why ${q('neutral')} rather than ${q('pos')}? Red pushes towards ${q('neutral')}, blue towards ${q('pos')}.`,
+    ]);
+    expect(svg).toContain(`red: towards ${q('pos')}, blue: towards ${q('neg')}; full colour at`);
+    // The legend line has its own room: the picture is taller than the same output without a contrast.
+    expect(renderSVG(o, { row: 'all' }).height).toBeGreaterThan(renderSVG(multiClass(), { row: 'all' }).height);
+    const plain = toSVG(multiClass(), { row: 'all' });
+    expect(plain).not.toContain('rather than');
+    expect(plain).toContain('red: positive, blue: negative');
+  });
+
+  it('SVG / PNG source: generation names the contrast text when given, its ids otherwise; magnitudes say so', () => {
+    const o = { ...generation(), contrast: [13, 262, 6766] };
+    expect(toSVG(o, { contrastText: '. the sky' })).toContain(`rather than ${q('. the sky')}?`);
+    expect(toSVG(o)).toContain(`rather than ${q('token ids 13, 262, 6766')}?`);
+    const unsigned = toSVG({ ...singleClass(), classes: ['negative', 'positive'], contrast: [0], unsigned: true });
+    expect(unsigned).toContain(`Why ${q('positive')} rather than ${q('negative')}? Magnitudes only`);
+    expect(() => toSVG(o, { contrastText: 3 as never })).toThrow(/contrastText must be a string/);
+  });
+
+  it('HTML: the same legend, escaped', () => {
+    const o = { ...singleClass(), classes: ['<b>neg</b>', 'positive'], contrast: [0] };
+    const html = toHTML(o);
+    expect(html).toContain(
+      `<p class="contrast" style="font-size:.85rem;font-weight:bold;margin:.4em 0 0">Why ${q('positive')} rather than ${q('&lt;b&gt;neg&lt;/b&gt;')}?`,
+    );
+    expect(html).not.toContain('<b>neg</b>');
+    expect(toHTML(singleClass())).not.toContain('rather than');
+  });
+});
+
+describe('attributed functions', () => {
+  it("the default title names the output's attributed function instead of the unused inference mode", () => {
+    expect(toSVG(singleClass())).not.toContain('score: entropy');
+    const svg = toSVG({ ...singleClass(), attributedFunction: 'entropy' });
+    expect(svg).toMatch(/font-size="16">[^<]* · score: entropy<\/text>/);
+    expect(toHTML({ ...singleClass(), attributedFunction: 'klToReference' })).toContain(' · score: klToReference</h1>');
+  });
+});

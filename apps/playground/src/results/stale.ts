@@ -1,6 +1,6 @@
 /**
  * Whether a result still matches the form: the run's key is taken when the run starts; any later change of
- * what the run depends on (model, device, text, target, contrast, method, options, curves) makes the result stale, and
+ * what the run depends on (model, device, text, target, contrast, score, method, options, curves) makes the result stale, and
  * the page says so instead of showing an old answer under a new question.
  */
 export interface RunInputs {
@@ -11,6 +11,7 @@ export interface RunInputs {
   contrast?: unknown;
   units?: unknown;
   baseline?: unknown;
+  score?: unknown;
   method?: unknown;
   options?: unknown;
   metrics?: unknown;

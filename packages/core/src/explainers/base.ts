@@ -12,6 +12,7 @@
 import type { ModelLike, TokenizerLike } from '../model/types.ts';
 import type { AttributionOutput, Granularity, GranularityUnits, SamplingInfo } from '../types.ts';
 import type { PartialAttribution, StopWhen } from './anytime.ts';
+import type { AttributedFunction } from './attributed-function.ts';
 import { attributionMatrix } from '../results/pool.ts';
 import { ModelAdapter } from '../model/adapter.ts';
 import { deviceNotice } from '../runtime/half-precision.ts';
@@ -49,6 +50,8 @@ export interface AttributeContext {
   signal?: AbortSignal;
   progress: Progress;
   stopWhen?: StopWhen;
+  /** Score each row with this function of its distribution instead of the target's score. */
+  attributedFunction?: AttributedFunction;
   /** The partial result of item i from its current rows (as `explain` would return it), for `onProgress`. */
   partial(
     i: number,
@@ -92,14 +95,16 @@ export abstract class AttributionExplainer {
       allGranularities: this.posthocPooling,
     });
     const topK = options.topK ?? EXPLAIN_OPTIONS.topK.default;
+    const fn = options.attributedFunction;
     const ctx: AttributeContext = {
       signal: options.signal,
       progress: new Progress(options.onProgress),
       stopWhen: options.stopWhen,
+      attributedFunction: fn,
       partial: (i, rows, reference, device, sampling) => ({
         index: i,
         output: {
-          ...this.output(items[i]!, rows, device),
+          ...this.output(items[i]!, rows, device, fn),
           ...stepScoreFields(this.adapter, items[i]!, reference, topK),
           sampling,
         },
@@ -108,7 +113,7 @@ export abstract class AttributionExplainer {
     const { rows, tokenRows, device, reference, sampling } = await this.attribute(items, ctx);
     return items.map((item, i) => {
       const out: AttributionOutput = {
-        ...this.output(item, rows[i]!, device),
+        ...this.output(item, rows[i]!, device, fn),
         ...stepScoreFields(this.adapter, item, reference[i]!, topK),
         ...(sampling?.[i] ? { sampling: sampling[i] } : {}),
       };
@@ -139,7 +144,7 @@ export abstract class AttributionExplainer {
     return false;
   }
 
-  private output(item: PreparedItem, rows: ItemRows, device: string): AttributionOutput {
+  private output(item: PreparedItem, rows: ItemRows, device: string, fn?: AttributedFunction): AttributionOutput {
     const a = this.adapter;
     const c = this.common;
     const target =
@@ -155,6 +160,7 @@ export abstract class AttributionExplainer {
       spaceBefore: [...item.spaceBefore],
       targets: [...item.targets],
       ...(item.contrasts ? { contrast: [...item.contrasts] } : {}),
+      ...(fn ? { attributedFunction: fn.name } : {}),
       modelTask: a.task,
       granularity: c.granularity,
       ...(item.customUnits ? { customUnits: true } : {}),

@@ -8,7 +8,8 @@
  * Each row differentiates the target's logit after the inference mode (logit, probability or log-probability),
  * computed inside the gradient model from the target and the mode given as inputs (model/gradient.ts): one model
  * call per batch in every mode. A contrastive row differentiates the difference of the target's and the contrast's
- * scores: one backward per row, as without a contrast.
+ * scores: one backward per row, as without a contrast. An attributed function f (explain option) is differentiated
+ * through its closed-form gradient on the logits, used as the seed (see `functionGradients`).
  * Token scores are pooled into units with the granularity aggregation strategy; being post-hoc, that pooling
  * can be redone without the model (the token scores are returned too, see results/reaggregate.ts).
  *
@@ -28,10 +29,16 @@ import {
   type Rng,
   type TokenReduction,
 } from '../math/index.ts';
-import type { SamplingInfo } from '../types.ts';
 import { defaultMinSamples, stopWhenMet, type PartialAttribution } from './anytime.ts';
 import { InputError } from '../model/adapter.ts';
-import type { GradientResult, GradientRow } from '../model/gradient.ts';
+import type { GradientResult, GradientRow, GradientRunner } from '../model/gradient.ts';
+import { InferenceModes, type SamplingInfo } from '../types.ts';
+import {
+  gradientWith,
+  logProbabilityWeightsWith,
+  type AttributedFunction,
+  type AttributedFunctionContext,
+} from './attributed-function.ts';
 import { throwIfAborted, yieldToEvents } from './abort.ts';
 import { AttributionExplainer, type AttributeContext, type AttributeResult } from './base.ts';
 import { referenceLogits, type ReferenceLogits } from './step-scores.ts';
@@ -138,6 +145,10 @@ export abstract class GradientExplainer extends AttributionExplainer {
     let drawn = 0;
     const started = items.map(() => false);
     const B = this.common.batchSize;
+    const fn = ctx.attributedFunction;
+    // An attributed function reads each input's reference before its first gradient: one forward-only call per
+    // batch of inputs, on the gradient model itself (so f at the input point is evaluated on the very same logits).
+    if (fn) await this.gradientReferences(runner, items, xs, width, reference, ctx.signal);
     for (;;) {
       await yieldToEvents(ctx.signal, ctx.stopWhen?.signal);
       throwIfAborted(ctx.signal);
@@ -157,7 +168,8 @@ export abstract class GradientExplainer extends AttributionExplainer {
           started[cur] = true;
           // The unperturbed logits: from a sample point that is the input itself (Saliency), else from a
           // forward-only row carried in the batch of the input's first job (one row more, no extra model call).
-          if (open.point.point !== xs[cur]) extras.push({ item: cur, row: -1, sample: -1 });
+          if (open.point.point !== xs[cur] && reference[cur] === undefined)
+            extras.push({ item: cur, row: -1, sample: -1 });
         }
         batch.push({ item: cur, row: open.row, sample: open.sample, point: open.point });
         if (++open.row === items[cur]!.targets.length) open = undefined;
@@ -192,7 +204,13 @@ export abstract class GradientExplainer extends AttributionExplainer {
             : referenceLogits(results[b]!.logits, width, 0, undefined);
         });
       const withExtras = [...batch, ...extras];
-      const results = await runner.run(withExtras.map(rowOf), mode);
+      const results = fn
+        ? await this.functionGradients(runner, fn, batch.map(rowOf), (b) => {
+            const j = batch[b]!;
+            const item = items[j.item]!;
+            return { target: item.targets[j.row]!, reference: reference[j.item]![item.positions ? j.row : 0]! };
+          })
+        : await runner.run(withExtras.map(rowOf), mode);
       keepReference(withExtras, results);
       const partials: PartialAttribution[] = [];
       const touched = new Set<number>();
@@ -241,6 +259,72 @@ export abstract class GradientExplainer extends AttributionExplainer {
         sampling[i] ? this.samplingInfo(s, used[i]!, convergence[i], stopped[i]!) : undefined,
       ),
     };
+  }
+
+  /** Each input's unperturbed logits (at its target positions), from forward-only rows of the gradient model. */
+  private async gradientReferences(
+    runner: GradientRunner,
+    items: PreparedItem[],
+    xs: Float32Array[],
+    width: number,
+    reference: ReferenceLogits[],
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const B = this.common.batchSize;
+    for (let start = 0; start < items.length; start += B) {
+      throwIfAborted(signal);
+      const chunk = items.slice(start, start + B);
+      const rows = chunk.map(
+        (item, k): GradientRow => ({ ids: item.ids, embeds: xs[start + k]!, positions: item.positions }),
+      );
+      const results = await runner.run(rows, this.common.inferenceMode);
+      chunk.forEach((item, k) => {
+        const logits = results[k]!.logits;
+        reference[start + k] = referenceLogits(
+          logits,
+          width,
+          0,
+          item.positions?.map((_, r) => r),
+        );
+      });
+    }
+  }
+
+  /**
+   * Gradients of an attributed function f at each row's point: d f / d embeds = J^T (d f / d logits). With
+   * `logProbabilityWeights` (f linear in log p, fixed weights) one call seeds the log-probabilities; otherwise a
+   * forward-only call reads the logits at the points, f's closed-form gradient there becomes the seed on the
+   * logits, and a second call differentiates (two gradient-model calls per batch).
+   */
+  private async functionGradients(
+    runner: GradientRunner,
+    fn: AttributedFunction,
+    rows: GradientRow[],
+    contextOf: (b: number) => AttributedFunctionContext,
+  ): Promise<GradientResult[]> {
+    const seeded = (b: number, weights: Float32Array): GradientRow => ({
+      ...rows[b]!,
+      target: { index: 0, position: rows[b]!.target!.position, weights },
+    });
+    if (fn.logProbabilityWeights) {
+      const weighted = rows.map((_, b) => seeded(b, logProbabilityWeightsWith(fn, contextOf(b))));
+      return runner.run(weighted, InferenceModes.LOG_SOFTMAX);
+    }
+    const forward = await runner.run(
+      rows.map((r) => ({
+        ...r,
+        target: undefined,
+        positions: r.positions ?? (r.target?.position !== undefined ? [r.target.position] : undefined),
+      })),
+      InferenceModes.LOGITS,
+    );
+    const weighted = rows.map((_, b) => {
+      const ctx = contextOf(b);
+      // The row's scored slot: the first `width` logits (its own position first for generation).
+      const logits = forward[b]!.logits.subarray(0, ctx.reference.length);
+      return seeded(b, gradientWith(fn, logits, ctx));
+    });
+    return runner.run(weighted, InferenceModes.LOGITS);
   }
 
   private samplingInfo(

@@ -14,3 +14,9 @@ export type {
 } from './options.ts';
 export type { PerturbationBaseline } from './baseline.ts';
 export type { UnitSpan, UnitsOption } from '../granularity/custom-units.ts';
+export {
+  entropy,
+  klToReference,
+  type AttributedFunction,
+  type AttributedFunctionContext,
+} from './attributed-function.ts';

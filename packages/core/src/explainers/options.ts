@@ -12,6 +12,7 @@ import type { SessionOptions } from '../runtime/session-options.ts';
 import type { HfEncoding } from '../model/types.ts';
 import type { PartialAttribution, StopWhen } from './anytime.ts';
 import type { UnitsOption } from '../granularity/custom-units.ts';
+import type { AttributedFunction } from './attributed-function.ts';
 import {
   COMMON_OPTIONS,
   EXPLAIN_OPTIONS,
@@ -20,6 +21,7 @@ import {
   type MethodSchema,
 } from '../registry/methods.ts';
 import { validateOptions } from '../registry/schema.ts';
+import { InputError } from '../errors.ts';
 
 export interface CommonExplainerOptions {
   /** Model calls packed together (perturbed sequences, or gradient samples). Default 4. */
@@ -65,6 +67,11 @@ export interface ExplainOptions {
    * target's token length (a string, string[] one per input, token ids, or tokenizer output), aligned token by token.
    */
   contrast?: ExplainContrast;
+  /**
+   * Attribute f(logits) of each row's distribution instead of the target's score: `entropy()`, `klToReference()`
+   * or a user function (see attributed-function.ts). Not with `contrast`; `inferenceMode` does not apply.
+   */
+  attributedFunction?: AttributedFunction;
   /** Generation: how many most probable tokens each step score lists (`stepScores[i].topK`, default 5). */
   topK?: number;
   /**
@@ -122,6 +129,13 @@ export function validateExplainerOptions(methodName: string, options: unknown): 
 /** Checks the third argument of `explain` (signal, onProgress, generation and its lengths, contrast's form). */
 export function validateExplainOptions(methodName: string, options: unknown): void {
   validateOptions(`${methodName}.explain`, EXPLAIN_OPTIONS, options);
+  const o = options as ExplainOptions | undefined;
+  if (o?.attributedFunction !== undefined && o.contrast !== undefined) {
+    throw new InputError(
+      `${methodName}.explain: give contrast or attributedFunction, not both (a contrast is a difference of target ` +
+        'scores; an attributed function scores the whole distribution).',
+    );
+  }
 }
 
 /** The common options with their registry defaults (values already validated). */

@@ -33,7 +33,7 @@ import { AttributionExplainer, type AttributeContext, type AttributeResult } fro
 import { checkSampleMemory, regressionBytesPerSample } from './budget.ts';
 import type { CommonExplainerOptions } from './options.ts';
 import type { PreparedItem } from './prepare.ts';
-import { targetScores } from './scoring.ts';
+import { functionScores, targetScores } from './scoring.ts';
 import { PerturbedRuns, resolveBaseline, type PerturbationBaseline, type ResolvedBaseline } from './baseline.ts';
 import { referenceLogits, type ReferenceLogits } from './step-scores.ts';
 import { METHOD_SCHEMAS } from '../registry/methods.ts';
@@ -158,16 +158,21 @@ export abstract class PerturbationExplainer extends AttributionExplainer {
       const { data, dims, positions } = await runs.logits(rows.map(({ item, mask }) => ({ item: items[item]!, mask })));
       const width = dims[dims.length - 1]!;
       const rowSize = dims.length === 3 ? dims[1]! * width : width;
+      // References first: an attributed function reads its input's reference, carried in this very batch.
       rows.forEach(({ item, mask }, b) => {
-        const it = items[item]!;
         if (!mask || (references[item] === undefined && streams[item]!.firstRowIsReference)) {
           references[item] = referenceLogits(data, width, b * rowSize, positions[b]);
         }
-        if (mask) {
-          streams[item]!.record(
-            targetScores(data, dims, b, it.targets, positions[b], this.common.inferenceMode, it.contrasts),
-          );
-        }
+      });
+      const fn = ctx.attributedFunction;
+      rows.forEach(({ item, mask }, b) => {
+        const it = items[item]!;
+        if (!mask) return;
+        streams[item]!.record(
+          fn
+            ? functionScores(data, dims, b, it.targets, positions[b], fn, references[item]!)
+            : targetScores(data, dims, b, it.targets, positions[b], this.common.inferenceMode, it.contrasts),
+        );
       });
       // Estimates of the inputs this batch advanced: for the listener, and to stop early.
       const touched = [...new Set(batch.map((r) => r.item))];

@@ -7,7 +7,8 @@
  *
  * Exports: `ScoreJob`, `scoreMasks(adapter, jobs, settings) -> Float64Array[][]` (per job, per mask row, one
  * score per target), `scoreMasksWithReference` (the same, plus each job's unperturbed logits),
- * `targetScores(logits, dims, b, targets, positions, mode, contrasts?)`.
+ * `targetScores(logits, dims, b, targets, positions, mode, contrasts?)`, `functionScores` (an attributed function's
+ * scores of one batch row).
  */
 import { applyInferenceMode } from '../math/index.ts';
 import { InferenceModes } from '../types.ts';
@@ -15,6 +16,7 @@ import type { ModelAdapter } from '../model/adapter.ts';
 import { throwIfAborted } from './abort.ts';
 import type { Progress } from './progress.ts';
 import { referenceLogits, type ReferenceLogits } from './step-scores.ts';
+import { scoreWith, type AttributedFunction } from './attributed-function.ts';
 
 export interface ScoreJob {
   ids: readonly number[];
@@ -66,6 +68,27 @@ export function targetScores(
     out[r] = c === undefined ? probs[t]! : probs[t]! - probs[c]!;
   });
   return out;
+}
+
+/**
+ * Scores of batch row b under an attributed function: f(logits at each target's position), the reference being the
+ * unperturbed input's logits at that position (`reference[r]` for generation, `reference[0]` for classification).
+ */
+export function functionScores(
+  data: Float32Array,
+  dims: readonly number[],
+  b: number,
+  targets: readonly number[],
+  positions: readonly number[] | undefined,
+  fn: AttributedFunction,
+  reference: ReferenceLogits,
+): Float64Array {
+  const V = dims[dims.length - 1]!;
+  const S = dims.length === 3 ? dims[1]! : 1;
+  return Float64Array.from(targets, (target, r) => {
+    const off = (b * S + (positions ? positions[r]! : 0)) * V;
+    return scoreWith(fn, data.subarray(off, off + V), { target, reference: reference[positions ? r : 0]! });
+  });
 }
 
 export function perturb(job: Pick<ScoreJob, 'ids' | 'unitOfToken' | 'replaceTokenId'>, mask: Uint8Array): number[] {

@@ -31,10 +31,16 @@ export interface GradientRunnerOptions {
   sessionOptions?: SessionOptions;
 }
 
-/** What a row differentiates: mode(logits)[index] - mode(logits)[contrast] (the contrast term when given). */
+/**
+ * What a row differentiates: mode(logits)[index] - mode(logits)[contrast] (the contrast term when given), or with
+ * `weights`, sum_k weights[k] mode(logits)[k] over every class / vocabulary entry (index and contrast unused): a
+ * seed on the logits (LOGITS mode) or on the log-probabilities (LOG_SOFTMAX).
+ */
 export interface GradientTarget {
   index: number;
   contrast?: number;
+  /** One weight per logit; rows of a batch that give weights give the same number. */
+  weights?: Float32Array;
   /** Generation: the position whose logits score the target. */
   position?: number;
 }
@@ -219,14 +225,24 @@ export class GradientRunner {
       }
     });
     // Targets: [index, contrast] with weights [1, -1], or [index, index] with [1, 0]; forward-only rows weigh 0.
-    const targetIds = new BigInt64Array(B * 2);
-    const weights = new Float32Array(B * 2);
+    // Rows with dense weights make the batch's target list every logit (0..K-1); the others pad with zero weights.
+    const dense = rows.find((r) => r.target?.weights)?.target?.weights;
+    const K = dense ? dense.length : 2;
+    if (rows.some((r) => r.target?.weights && r.target.weights.length !== K))
+      throw new Error('GradientRunner.run: rows with weights must give the same number of weights.');
+    const targetIds = new BigInt64Array(B * K);
+    const weights = new Float32Array(B * K);
+    if (dense) for (let b = 0; b < B; b++) for (let k = 0; k < K; k++) targetIds[b * K + k] = BigInt(k);
     rows.forEach((r, b) => {
       if (!r.target) return;
-      targetIds[2 * b] = BigInt(r.target.index);
-      targetIds[2 * b + 1] = BigInt(r.target.contrast ?? r.target.index);
-      weights[2 * b] = 1;
-      weights[2 * b + 1] = r.target.contrast === undefined ? 0 : -1;
+      if (r.target.weights) {
+        weights.set(r.target.weights, b * K);
+        return;
+      }
+      targetIds[K * b] = BigInt(r.target.index);
+      targetIds[K * b + 1] = BigInt(r.target.contrast ?? r.target.index);
+      weights[K * b] = 1;
+      weights[K * b + 1] = r.target.contrast === undefined ? 0 : -1;
     });
     // Logit positions per row (generation), padded to the batch's longest list by repeating the last one.
     const lists = rows.map((r) => r.positions ?? (r.target?.position !== undefined ? [r.target.position] : [0]));
@@ -245,8 +261,8 @@ export class GradientRunner {
       else if (name === 'position_ids') feeds[name] = new T('int64', positions, [B, S]);
       else if (name === 'num_logits_to_keep' || name === 'logits_to_keep')
         feeds[name] = new T('int64', BigInt64Array.of(0n), []);
-      else if (name === TARGET_IDS) feeds[name] = new T('int64', targetIds, [B, 2]);
-      else if (name === TARGET_WEIGHTS) feeds[name] = new T('float32', weights, [B, 2]);
+      else if (name === TARGET_IDS) feeds[name] = new T('int64', targetIds, [B, K]);
+      else if (name === TARGET_WEIGHTS) feeds[name] = new T('float32', weights, [B, K]);
       else if (name === INFERENCE_MODE) feeds[name] = new T('float32', Float32Array.from(MODE_VECTOR[mode]), [3]);
       else if (name === TARGET_POSITIONS) feeds[name] = new T('int64', targetPositions, [B, P]);
       else if (name === this.seedInput) feeds[name] = new T('float32', new Float32Array(B).fill(1), [B]);

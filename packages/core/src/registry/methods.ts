@@ -21,6 +21,7 @@ import type { KernelShapOptions, LimeOptions, PerturbationOptions, SobolOptions 
 import { isPerturbationBaseline } from '../explainers/baseline.ts';
 import type { ExplainOptions, GenerationOptions } from '../explainers/options.ts';
 import type { StopWhen } from '../explainers/anytime.ts';
+import { isAttributedFunction } from '../explainers/attributed-function.ts';
 import type { MetricEvaluateOptions, MetricOptions } from '../metrics/curves.ts';
 import type { OptionsSchema, SchemaOf } from './schema.ts';
 import {
@@ -495,6 +496,17 @@ export const EXPLAIN_OPTIONS = {
       'Why the target rather than this? Each row scores f(target) - f(contrast), f after the inference mode. ' +
       'Classification: a class (or one per input). Generation: a continuation of the same token length, ' +
       "each contrast token scored at its target token's position (same prefix).",
+  },
+  attributedFunction: {
+    type: 'custom',
+    expected: 'an object { name, score(logits, ctx), gradient(logits, ctx) }, e.g. entropy() or klToReference()',
+    check: isAttributedFunction,
+    defaultDocs: "none: the target's score after the inference mode",
+    label: 'attributed function',
+    docs:
+      "Attribute f(logits) instead of the target's score, on each row's distribution (per generation step): " +
+      'entropy(), klToReference() (KL from the unperturbed distribution) or your own { name, score, gradient } ' +
+      '(gradient: d f / d logits in closed form, for gradient methods). Not with contrast; inferenceMode is unused.',
   },
   topK: {
     type: 'number',

@@ -135,6 +135,7 @@ function mismatch(a: AttributionOutput, b: AttributionOutput): string | undefine
   if (!same(a.inputs.units, b.inputs.units)) return 'their units differ';
   if (!same(a.targets, b.targets)) return 'targets differ (for target against target, explain with { contrast })';
   if (!same(a.contrast, b.contrast)) return 'contrasts differ';
+  if (a.attributedFunction !== b.attributedFunction) return 'attributed functions differ';
   if (a.attributions.length !== b.attributions.length) return 'their numbers of rows differ';
   return undefined;
 }

@@ -93,6 +93,7 @@ export const ATTRIBUTIONS_SCHEMA_V1 = {
         spaceBefore: booleans,
         targets: nonNegativeInts,
         contrast: nonNegativeInts,
+        attributedFunction: { type: 'string' },
         modelTask: { enum: ['classification', 'generation'] },
         granularity: { enum: Object.values(Granularity) },
         customUnits: { type: 'boolean' },

@@ -202,6 +202,7 @@ export abstract class InterpretoViewBase extends LitElement {
       scaleMode: this.scaleMode,
       sharedBound: this.sharedBound,
       noiseFloor: this.noiseFloor,
+      ...(this.contrastText !== undefined ? { contrastText: this.contrastText } : {}),
     });
   }
 

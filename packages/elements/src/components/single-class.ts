@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import type { ExportOptions } from '../export.ts';
-import { className, spaceBefore } from '../view-model.ts';
+import { className, scoreTitle, spaceBefore } from '../view-model.ts';
 import { defineOnce, InterpretoViewBase } from './base.ts';
 
 /**
@@ -34,7 +34,7 @@ export class InterpretoSingleClass extends InterpretoViewBase {
       return html`<p part="error" role="alert">Row ${this.row} does not exist: this output has ${out.attributions.length} row(s).</p>`;
     const scale = this.scales()[this.row]!;
     const name = className(out, this.row, this.classesNames);
-    return html`<div class="header" part="header"><span class="title" part="title">Class: ${name}</span>${this.renderSampling()}${this.renderExportButtons()}</div><div class="units" part="units" role="group" aria-label=${`Attributions for class ${name}`} @keydown=${this._onNavKey}>${out.elements.map((text, i) => this.renderUnit({ group: 'units', index: i, text, spaceBefore: spaceBefore(out, i), value: values[i]!, bound: scale.bound, unsigned: scale.unsigned }))}</div>${this.renderLegend(scale, this.row)}`;
+    return html`<div class="header" part="header"><span class="title" part="title">${scoreTitle(out)}Class: ${name}</span>${this.renderSampling()}${this.renderExportButtons()}</div><div class="units" part="units" role="group" aria-label=${`Attributions for class ${name}`} @keydown=${this._onNavKey}>${out.elements.map((text, i) => this.renderUnit({ group: 'units', index: i, text, spaceBefore: spaceBefore(out, i), value: values[i]!, bound: scale.bound, unsigned: scale.unsigned }))}</div>${this.renderLegend(scale, this.row)}`;
   }
 }
 
