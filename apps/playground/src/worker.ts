@@ -25,6 +25,7 @@ import { MODEL_CACHE, transformersSource } from './model-source/sources.ts';
 import { withUserFiles, type UserFiles } from './model-source/user-files.ts';
 import type { AttributionOutput } from '@interpreto-js/core';
 import { runDatasetInWorker } from './dataset/worker-run.ts';
+import { softmax, type Prediction } from './results/counterfactual.ts';
 
 /** The little of WebGPU the worker reads (the DOM lib has no WebGPU types). */
 interface GPUAdapterLike {
@@ -115,13 +116,13 @@ async function resolveDevice(choice: DeviceChoice): Promise<RunDevice> {
   return 'wasm';
 }
 
-function progress(id: number, stage: string): (done: number, total: number) => void {
+function progress(id: number, stage: string, unit?: 'calls'): (done: number, total: number) => void {
   let last = 0;
   return (done, total) => {
     const now = performance.now();
     if (done < total && now - last < 50) return;
     last = now;
-    post({ type: 'progress', id, stage, done, total });
+    post({ type: 'progress', id, stage, done, total, ...(unit ? { unit } : {}) });
   };
 }
 
@@ -291,7 +292,7 @@ async function explainOnce(
   const { targets, generation } = targetsFor(loaded, req);
   const contrast = contrastFor(loaded, req);
   const t0 = performance.now();
-  const report = progress(id, `${method}`);
+  const report = progress(id, `${method}`, 'calls');
   const forward = stop ? partialForwarder(id) : undefined;
   const outputs = await explainer.explain(req.text, targets, {
     signal,
@@ -346,6 +347,33 @@ async function explainOnce(
   return result;
 }
 
+/**
+ * The model's prediction on a text, as a user would see it without any explanation: the class probabilities
+ * (one forward pass), or for a language model the next token's top 3 and the greedy continuation.
+ */
+async function predict(loaded: Loaded, text: string, maxNewTokens: number): Promise<Prediction> {
+  if (!text.trim()) throw new PlaygroundFailure('The input text is empty.', 'Type a sentence to explain.');
+  const inputs = loaded.tokenizer(text, { truncation: true });
+  const { logits } = await loaded.model(inputs);
+  // float16 files give raw half bits: to('float32') decodes them.
+  const data = Array.from((logits.type === 'float16' ? logits.to('float32') : logits).data as ArrayLike<number>);
+  if (loaded.info.task === 'classification') return { probabilities: softmax(data) };
+  const vocab = logits.dims.at(-1) as number;
+  const next = softmax(data.slice(data.length - vocab));
+  const top = next
+    .map((p, id) => ({ p, id }))
+    .sort((a, b) => b.p - a.p)
+    .slice(0, 3)
+    .map(({ p, id }) => ({ token: loaded.tokenizer.decode([id]) as string, p }));
+  const out = await loaded.model.generate({ ...inputs, max_new_tokens: maxNewTokens, do_sample: false });
+  const ids = Array.from((out.sequences ?? out).data as ArrayLike<number | bigint>, Number);
+  const promptLength = inputs.input_ids.dims.at(-1) as number;
+  return {
+    nextTokens: top,
+    continuation: loaded.tokenizer.decode(ids.slice(promptLength), { skip_special_tokens: true }),
+  };
+}
+
 /** True once onnxruntime-web's WebGPU EP has started: its init callback stores the GPUDevice in env.webgpu.device. */
 function webgpuEpActive(): boolean {
   const device = (ort.env.webgpu as { device?: { queue?: unknown } } | undefined)?.device;
@@ -376,6 +404,10 @@ async function handle(
     } else if (msg.type === 'dataset') {
       await runDatasetInWorker(core, loaded, msg, signal, post);
       post({ type: 'dataset-done', id, info: loaded.info });
+    } else if (msg.type === 'predict') {
+      const predictions: Prediction[] = [];
+      for (const text of msg.texts) predictions.push(await predict(loaded, text, msg.maxNewTokens));
+      post({ type: 'predicted', id, info: loaded.info, predictions });
     } else if (msg.type === 'explain') {
       const stop = new AbortController();
       stops.set(id, stop);
