@@ -137,7 +137,7 @@ describe.skipIf(!existsSync(CHROMIUM))('elements in Chromium', () => {
         elements: typeof import('../src/index.ts');
         fixtures: typeof import('./fixtures.ts');
       };
-      const el = elements.plotAttributions(fixtures.generation()) as HTMLElement & {
+      const el = elements.plotAttributions(fixtures.generation()) as unknown as HTMLElement & {
         mode: string;
         updateComplete: Promise<unknown>;
         exportAs(f: string): Promise<Blob>;
