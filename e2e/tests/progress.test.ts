@@ -26,7 +26,12 @@ describe('progress and time', () => {
     // No named inner function: tsx would wrap it in a __name() helper the page lacks.
     const t = await page.evaluate(() => {
       const marks: Record<string, number> = {};
-      for (const name of ['interpreto:first-explanation', 'interpreto:worker-ready'])
+      for (const name of [
+        'interpreto:first-explanation',
+        'interpreto:worker-ready',
+        'interpreto:first-request',
+        'interpreto:first-reply',
+      ])
         marks[name] = performance.getEntriesByName(name)[0]?.startTime ?? Number.NaN;
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
       const app = document.querySelector('ip-playground') as unknown as {
@@ -36,6 +41,8 @@ describe('progress and time', () => {
       return {
         shown: marks['interpreto:first-explanation']!,
         ready: marks['interpreto:worker-ready']!,
+        request: marks['interpreto:first-request']!,
+        reply: marks['interpreto:first-reply']!,
         domReady: nav?.domContentLoadedEventEnd ?? Number.NaN,
         load: app.info.loadMs,
         explain: app.result.explainMs,
@@ -44,8 +51,8 @@ describe('progress and time', () => {
     const r = (v: number) => Math.round(v);
     console.log(
       `navigation to first explanation shown (WASM): ${r(t.shown)} ms ` +
-        `(page parsed ${r(t.domReady)} ms, worker ready ${r(t.ready)} ms, model load ${r(t.load)} ms, ` +
-        `Occlusion ${r(t.explain)} ms)`,
+        `(page parsed ${r(t.domReady)} ms, worker ready ${r(t.ready)} ms, request sent ${r(t.request)} ms, ` +
+        `reply ${r(t.reply)} ms: model load ${r(t.load)} ms + Occlusion ${r(t.explain)} ms in it)`,
     );
     assert.ok(t.ready < t.shown, 'the worker is ready before the first explanation');
     assert.ok((await page.locator('#prediction .prob').count()) >= 2, 'every class with its probability');

@@ -48,7 +48,6 @@ import type { ImportResult } from './model-source/import.ts';
 import type { ModelFilesPanel } from './model-source/panel.ts';
 import { folderUrlProblem } from './model-source/sources.ts';
 import './model-source/panel.ts';
-import './dataset/tab.ts';
 
 export const HUB_SUGGESTIONS = ['Xenova/distilbert-base-uncased-finetuned-sst-2-english', 'Xenova/gpt2'] as const;
 
@@ -80,6 +79,7 @@ export class PlaygroundApp extends LitElement {
     compareView: { state: true },
     ownModels: { state: true },
     tab: { state: true },
+    datasetReady: { state: true },
     partial: { state: true },
     stopping: { state: true },
     unitMenu: { state: true },
@@ -100,6 +100,8 @@ export class PlaygroundApp extends LitElement {
   private progressUnit: 'calls' | undefined;
   /** Which tab shows: one text (Explain) or a whole dataset (dataset/tab.ts). */
   declare tab: 'explain' | 'dataset';
+  /** The Dataset tab's code (the CLI's parsers and report) loads when the tab is first opened, not with the page. */
+  declare datasetReady: boolean;
   /** A sampling method's current estimate while it runs (results/live.ts), and whether "Stop here" was pressed. */
   declare partial: AttributionOutput | null;
   declare stopping: boolean;
@@ -155,6 +157,7 @@ export class PlaygroundApp extends LitElement {
     this.webgpu = null;
     this.info = null;
     this.tab = 'explain';
+    this.datasetReady = false;
     this.result = null;
     this.compareRows = null;
     this.hubDraft = state.model.source === 'hub' ? state.model.id : '';
@@ -380,6 +383,7 @@ export class PlaygroundApp extends LitElement {
   /** `first`: the explanation the page shows on opening; the link does not ask for it, so it stays out of the URL. */
   explain({ first = false } = {}): void {
     if (!this.begin(`running ${this.state.method}`, first || this.state.run === 'explain')) return;
+    if (!performance.getEntriesByName('interpreto:first-request').length) performance.mark('interpreto:first-request');
     if (!first) this.state = { ...this.state, run: 'explain' };
     const key = runKey(this.explainInputs());
     const text = this.state.text;
@@ -404,6 +408,7 @@ export class PlaygroundApp extends LitElement {
     this.runningId = id;
     void this.finish(reply, (r) => {
       if (r.type !== 'explained') return;
+      if (!performance.getEntriesByName('interpreto:first-reply').length) performance.mark('interpreto:first-reply');
       this.info = r.info;
       this.heatmap = plotAttributions(r.result.output, this.plotOptions(r.result.output, r.info.labels));
       this.heatmap.id = 'heatmap-view';
@@ -929,10 +934,20 @@ export class PlaygroundApp extends LitElement {
     const tab = (to: 'explain' | 'dataset', label: string) =>
       html`<button type="button" role="tab" id=${`tab-${to}`} aria-selected=${String(this.tab === to)} @click=${() => {
         this.tab = to;
+        if (to === 'dataset' && !this.datasetReady)
+          void import('./dataset/tab.ts').then(() => {
+            this.datasetReady = true;
+          });
       }}>${label}</button>`;
     return html`<button id="theme-toggle" type="button" class="theme-toggle" aria-label=${`Colour theme: ${themeLabel}. Change it`} data-theme=${this.theme} @click=${() => this.themes.toggle()}>${this.theme === 'dark' ? '☾' : '☀'} ${themeLabel}</button>
       <nav class="tabs" role="tablist">${tab('explain', 'Explain')}${tab('dataset', 'Dataset')}</nav>
-      <ip-dataset-tab ?hidden=${this.tab !== 'dataset'} .client=${this.client} .model=${this.state.model} .device=${this.state.device}></ip-dataset-tab>
+      ${
+        this.datasetReady
+          ? html`<ip-dataset-tab ?hidden=${this.tab !== 'dataset'} .client=${this.client} .model=${this.state.model} .device=${this.state.device}></ip-dataset-tab>`
+          : this.tab === 'dataset'
+            ? html`<p id="dataset-loading" class="muted">Loading the Dataset tab…</p>`
+            : nothing
+      }
       <div id="explain-tab" ?hidden=${this.tab !== 'explain'}>
       <form @submit=${(e: Event) => {
         e.preventDefault();

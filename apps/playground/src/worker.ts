@@ -61,6 +61,12 @@ const userFiles: UserFiles = new Map();
 /** Requests run one at a time (one model, one device); a newer one waits for the older to end. */
 let queue: Promise<unknown> = Promise.resolve();
 
+/** A valid 70-byte ONNX model (y = Identity(x), float32 [1], opset 13): the wasm warm-up's session. */
+const WARMUP_MODEL = Uint8Array.from(
+  atob('CAg6PAoQCgF4EgF5IghJZGVudGl0eRIGd2FybXVwWg8KAXgSCgoICAESBAoCCAFiDwoBeRIKCggIARIECgIIAUIECgAQDQ=='),
+  (c) => c.charCodeAt(0),
+);
+
 async function init(base: string): Promise<{ tf: Transformers; core: Core }> {
   // Must be set before the first session: onnxruntime-web would otherwise fetch its wasm from a CDN.
   ort.env.wasm.wasmPaths = {
@@ -74,6 +80,13 @@ async function init(base: string): Promise<{ tf: Transformers; core: Core }> {
   // The core first: it installs the shared (recording) onnxruntime that transformers.js then picks up,
   // which is how gradient methods get the model bytes transformers.js loaded.
   const core = await import('@interpreto-js/core');
+  // The first session compiles onnxruntime's wasm (26 MB, seconds): start it now, with a 70-byte model, so that it
+  // runs alongside transformers.js's import, the page's first request and the model's files. After the core's
+  // import, which sets the WASM threads (read once, when onnxruntime starts).
+  void ort.InferenceSession.create(WARMUP_MODEL, { executionProviders: ['wasm'] }).then(
+    (session) => session.release(),
+    () => undefined, // the model's own session reports any real failure
+  );
   const tf = await import('@huggingface/transformers');
   const shared = (globalThis as Record<symbol, { env?: unknown } | undefined>)[Symbol.for('onnxruntime')];
   if (shared && shared.env !== ort.env)
@@ -161,11 +174,13 @@ async function loadModel(id: number, ref: ModelRef, choice: DeviceChoice): Promi
     };
     // the file transformers.js picks by dtype: onnx/model.onnx (fp32), model_quantized.onnx (q8), model_fp16.onnx, ...
     const options = { device, dtype: dtype as 'fp32', progress_callback };
-    const tokenizer = await tf.AutoTokenizer.from_pretrained(modelId, { progress_callback });
-    const model =
+    // The tokenizer and the model load side by side (the model's session build is the long part).
+    const [tokenizer, model] = await Promise.all([
+      tf.AutoTokenizer.from_pretrained(modelId, { progress_callback }),
       task === 'classification'
-        ? await tf.AutoModelForSequenceClassification.from_pretrained(modelId, options)
-        : await tf.AutoModelForCausalLM.from_pretrained(modelId, options);
+        ? tf.AutoModelForSequenceClassification.from_pretrained(modelId, options)
+        : tf.AutoModelForCausalLM.from_pretrained(modelId, options),
+    ]);
     const info: ModelInfo = { ref, task, labels: labelsFromConfig(config), device, loadMs: performance.now() - t0 };
     if (ref.source === 'hub') info.dtypes = await hubDtypes((u) => tf.env.fetch(u), source.env.remoteHost, ref.id);
     current = { key, info, model, tokenizer };
