@@ -27,7 +27,9 @@ const MARGIN = 16;
 const TITLE_H = 28;
 const BAR_W = 160;
 const BAR_H = 10;
-const LEGEND_H = 40;
+const LEGEND_H = 48;
+/** Advance of the legend's 11 px sans-serif text, generously (so the picture is never narrower than it). */
+const LEGEND_CHAR_W = 6.4;
 
 export interface MatrixSVGOptions extends BlockOptions {
   theme?: Theme;
@@ -78,7 +80,8 @@ export function renderMatrixSVG(
   const nRows = 1 + output.elements.length + extraRows.length;
   const top = MARGIN + TITLE_H;
   const legendY = top + nRows * ROW_H + 12;
-  const width = Math.ceil(Math.max(tableW + 2 * MARGIN, BAR_W + 2 * MARGIN + 360));
+  const legend = matrixLegendText(scales[0], perColumn);
+  const width = Math.ceil(Math.max(tableW + 2 * MARGIN, legend.length * LEGEND_CHAR_W + 2 * MARGIN));
   const height = Math.ceil(legendY + LEGEND_H + MARGIN);
   const colX = cols.map((r) => labelW + MARGIN + colW.slice(0, r).reduce((a, b) => a + b, 0));
   const text = (x: number, y: number, s: string, attrs = '') =>
@@ -102,7 +105,12 @@ export function renderMatrixSVG(
   );
   cols.forEach((r) => {
     parts.push(
-      text(colX[r]! + PAD, baseline(0), colLabels[r]!, `class="col-label" data-col="${r}" font-weight="bold"`),
+      text(
+        colX[r]! + colW[r]! - PAD,
+        baseline(0),
+        colLabels[r]!,
+        `class="col-label" data-col="${r}" font-weight="bold" text-anchor="end"`,
+      ),
     );
   });
   output.elements.forEach((_, c) => {
@@ -163,7 +171,7 @@ export function renderMatrixSVG(
     parts.push(`<line x1="${MARGIN}" x2="${MARGIN + tableW}" y1="${y}" y2="${y}" stroke="${fg}" stroke-width="1"/>`);
   }
   parts.push('</g>');
-  parts.push(matrixLegend(scales[0], perColumn, legendY, theme));
+  parts.push(matrixLegend(scales[0], perColumn, legendY, theme, legend));
   parts.push('</svg>');
   return { svg: parts.join('\n'), width, height };
 }
@@ -174,6 +182,7 @@ function matrixLegend(
   perColumn: boolean,
   y: number,
   theme: Theme,
+  words: string,
 ): string {
   if (!scale) return '';
   const fg = rgbString(paletteFor(theme).foreground);
@@ -190,9 +199,15 @@ function matrixLegend(
       (t, i) => `<text x="${xs[i]}" y="${y + BAR_H + 12}" text-anchor="${anchors[i]}" ${small}>${escapeXML(t)}</text>`,
     )
     .join('');
+  return `<g class="colour-bar" data-bound="${perColumn ? '' : scale.bound}"><defs><linearGradient id="interpreto-matrix-bar">${stops}</linearGradient></defs><rect x="${MARGIN}" y="${y}" width="${BAR_W}" height="${BAR_H}" fill="url(#interpreto-matrix-bar)" stroke="${fg}" stroke-width="0.5"/>${labels}<text class="legend-text" x="${MARGIN}" y="${y + BAR_H + 30}" ${small}>${escapeXML(words)}</text></g>`;
+}
+
+/** The legend in words: what the colours mean, where the bound comes from, and the hatching. */
+function matrixLegendText(scale: ReturnType<typeof outputScales>[number] | undefined, perColumn: boolean): string {
+  if (!scale) return '';
   const meaning = scale.unsigned ? 'one-sided: magnitudes (darker = larger)' : 'red: positive, blue: negative';
   const scope = perColumn
     ? 'each column on its own bound (bound row)'
     : `full colour at ${scale.unsigned ? '' : '±'}${formatCompact(scale.bound)} (${scale.scope})`;
-  return `<g class="colour-bar" data-bound="${perColumn ? '' : scale.bound}"><defs><linearGradient id="interpreto-matrix-bar">${stops}</linearGradient></defs><rect x="${MARGIN}" y="${y}" width="${BAR_W}" height="${BAR_H}" fill="url(#interpreto-matrix-bar)" stroke="${fg}" stroke-width="0.5"/>${labels}<text x="${MARGIN + BAR_W + 10}" y="${y + BAR_H}" ${small}>${escapeXML(`${meaning}; ${scope}; hatched: undefined`)}</text></g>`;
+  return `${meaning}; ${scope}; hatched: undefined`;
 }
