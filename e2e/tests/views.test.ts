@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launch, openPage, screenshot } from '../browser.ts';
-import { GENERATOR, clickRun, fill, select } from '../playground.ts';
+import { CLASSIFIER, GENERATOR, clickRun, fill, select } from '../playground.ts';
 
 const VARIANTS = [
   { name: 'desktop', width: 1280, height: 900, scheme: 'light' },
@@ -38,7 +38,7 @@ describe('every view, at desktop, 390 px and dark', () => {
     await browser?.close();
   });
 
-  it('classifier: result with curves, counterfactual edit, all methods compared; LM: tokens and matrix; Dataset tab', async () => {
+  it('classifier: result, counterfactual edit, compare, several classes, contrast, live estimate; LM: tokens and matrix; Dataset tab', async () => {
     const { page, context, problems } = await openPage(browser!, '?device=wasm');
     await page.locator('#result').waitFor({ timeout: 120_000 });
     assert.equal((await clickRun(page, 'explain')).error, null);
@@ -57,6 +57,32 @@ describe('every view, at desktop, 390 px and dark', () => {
     assert.equal((await clickRun(page, 'compare-all', 600_000)).error, null);
     await shots(page, 'compare');
 
+    // Several classes (dominant-class view), then "positive rather than negative".
+    await page.locator('.class-target[data-class="0"]').check();
+    await page.locator('.class-target[data-class="2"]').check();
+    assert.equal((await clickRun(page, 'explain')).error, null);
+    await shots(page, 'multi-class');
+    await page.locator('.class-target[data-class="0"]').uncheck();
+    await select(page, 'contrast-class', '0');
+    assert.equal((await clickRun(page, 'explain')).error, null);
+    await shots(page, 'contrast');
+    await select(page, 'contrast-class', '');
+
+    // A sampling method's live estimate, drawn while it runs, then "Stop here".
+    await page.locator('.class-target[data-class="2"]').uncheck();
+    await select(page, 'method', 'Lime');
+    await fill(page, 'opt-nPerturbations', 200_000);
+    await fill(page, 'opt-batchSize', 8);
+    await page.locator('#explain').click();
+    await page.locator('#live-samples', { hasText: 'convergence' }).waitFor({ timeout: 120_000 });
+    await shots(page, 'live-estimate');
+    const before = Number(await page.locator('#run-count').textContent());
+    await page.locator('#stop-here').click();
+    await page.waitForFunction((n: number) => Number(document.querySelector('#run-count')?.textContent) > n, before, {
+      timeout: 120_000,
+    });
+    await select(page, 'method', 'Occlusion');
+
     await select(page, 'model', GENERATOR);
     await page.locator('#metrics').uncheck();
     await fill(page, 'max-new-tokens', 3);
@@ -66,12 +92,15 @@ describe('every view, at desktop, 390 px and dark', () => {
     await page.locator('#heatmap-view table[part="matrix"]').waitFor();
     await shots(page, 'matrix');
 
+    // The Dataset tab runs the Explain tab's model: the sentiment set needs the classifier.
+    await select(page, 'model', CLASSIFIER);
     await page.locator('#tab-dataset').click();
     await page.locator('#dataset-source[data-rows="128"]').waitFor({ timeout: 30_000 });
     await page.locator('#ds-limit').fill('4');
     await page.locator('#ds-limit').dispatchEvent('change');
     await page.locator('#ds-run').click();
     await page.locator('#ds-progress[data-outcome="done"]').waitFor({ timeout: 300_000 });
+    assert.equal(await page.locator('#ds-progress').getAttribute('data-failed'), '0');
     await shots(page, 'dataset');
     assert.deepEqual(problems.page, []);
     await context.close();

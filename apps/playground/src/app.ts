@@ -227,15 +227,20 @@ export class PlaygroundApp extends LitElement {
         return;
       }
       this.webgpu = r.webgpu;
-      this.phase = 'idle';
-      this.stage = '';
-      const initialRun = this.state.run;
-      if (initialRun === 'compare') this.compare();
-      else if (initialRun === 'explain') this.explain();
-      // The prediction first: the default model is explained at once (the default method is a fast one).
-      else if (this.state.model.source === 'local' && this.state.model.id === this.defaultModel && this.defaultModel)
-        this.explain({ first: true });
+      // The opening run may already be under way (or over): it keeps its own phase.
+      if (this.phase === 'starting') {
+        this.phase = 'idle';
+        this.stage = '';
+      }
     });
+    // The opening run is sent at once, not after "ready": the worker queues it behind its own start, so the model
+    // loads as soon as the libraries are in, without waiting for the WebGPU adapter and a round trip.
+    const initialRun = this.state.run;
+    if (initialRun === 'compare') this.compare();
+    else if (initialRun === 'explain') this.explain();
+    // The prediction first: the default model is explained at once (the default method is a fast one).
+    else if (this.state.model.source === 'local' && this.state.model.id === this.defaultModel && this.defaultModel)
+      this.explain({ first: true });
   }
 
   protected override updated(changed: PropertyValues<this>): void {

@@ -67,6 +67,12 @@ const WARMUP_MODEL = Uint8Array.from(
   (c) => c.charCodeAt(0),
 );
 
+/**
+ * The warm-up session: onnxruntime refuses a second initialisation while one is under way ("multiple calls to
+ * 'initWasm()'"), so every other session waits for it.
+ */
+let wasmWarmup: Promise<void> = Promise.resolve();
+
 async function init(base: string): Promise<{ tf: Transformers; core: Core }> {
   // Must be set before the first session: onnxruntime-web would otherwise fetch its wasm from a CDN.
   ort.env.wasm.wasmPaths = {
@@ -83,7 +89,7 @@ async function init(base: string): Promise<{ tf: Transformers; core: Core }> {
   // The first session compiles onnxruntime's wasm (26 MB, seconds): start it now, with a 70-byte model, so that it
   // runs alongside transformers.js's import, the page's first request and the model's files. After the core's
   // import, which sets the WASM threads (read once, when onnxruntime starts).
-  void ort.InferenceSession.create(WARMUP_MODEL, { executionProviders: ['wasm'] }).then(
+  wasmWarmup = ort.InferenceSession.create(WARMUP_MODEL, { executionProviders: ['wasm'] }).then(
     (session) => session.release(),
     () => undefined, // the model's own session reports any real failure
   );
@@ -177,9 +183,11 @@ async function loadModel(id: number, ref: ModelRef, choice: DeviceChoice): Promi
     // The tokenizer and the model load side by side (the model's session build is the long part).
     const [tokenizer, model] = await Promise.all([
       tf.AutoTokenizer.from_pretrained(modelId, { progress_callback }),
-      task === 'classification'
-        ? tf.AutoModelForSequenceClassification.from_pretrained(modelId, options)
-        : tf.AutoModelForCausalLM.from_pretrained(modelId, options),
+      wasmWarmup.then(() =>
+        task === 'classification'
+          ? tf.AutoModelForSequenceClassification.from_pretrained(modelId, options)
+          : tf.AutoModelForCausalLM.from_pretrained(modelId, options),
+      ),
     ]);
     const info: ModelInfo = { ref, task, labels: labelsFromConfig(config), device, loadMs: performance.now() - t0 };
     if (ref.source === 'hub') info.dtypes = await hubDtypes((u) => tf.env.fetch(u), source.env.remoteHost, ref.id);
