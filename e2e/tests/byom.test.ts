@@ -74,32 +74,6 @@ describe('bring your own model', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('shows the default model’s prediction and an explanation on load (time printed)', async () => {
-    const { page, context, problems } = await openPage(browser!, '?device=wasm');
-    await page.locator('#result').waitFor({ timeout: 120_000 });
-    const ms = await page.evaluate(() => performance.now());
-    const parts = await page.evaluate(() => {
-      const app = document.querySelector('ip-playground') as unknown as {
-        info: { loadMs: number };
-        result: { explainMs: number };
-      };
-      return { load: app.info.loadMs, explain: app.result.explainMs };
-    });
-    console.log(
-      `page load to first explanation shown (WASM): ${Math.round(ms)} ms ` +
-        `(model load ${Math.round(parts.load)} ms, Occlusion ${Math.round(parts.explain)} ms, the rest: page, worker start, wasm)`,
-    );
-    assert.ok((await page.locator('#prediction .prob').count()) >= 2, 'every class with its probability');
-    assert.equal(await page.locator('#result').getAttribute('data-device'), 'wasm');
-    assert.ok((await page.locator('#heatmap button.unit').count()) > 0, 'the explanation is drawn');
-    assert.equal(new URL(page.url()).searchParams.get('run'), null, 'the opening run is not put in the link');
-    await screenshot(page, 'byom-prediction-on-load');
-    assert.deepEqual(problems.page, []);
-    assert.deepEqual(problems.console, []);
-    assert.deepEqual(problems.offsite, []);
-    await context.close();
-  });
-
   it('"auto" prefers WASM over a software WebGPU adapter and says why', async () => {
     const { page, context } = await openPage(browser!);
     await waitReady(page);

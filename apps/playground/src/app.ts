@@ -40,6 +40,9 @@ import { fitContrast, renderContrastControl } from './results/contrast.ts';
 import { fitBaseline, parseMarkedUnits, renderUnitsAndBaseline, type CharSpan } from './results/units-baseline.ts';
 import { renderScoreControl, scoreName } from './results/score.ts';
 import { renderLiveEstimate } from './results/live.ts';
+import { addSample, formatSecondsLeft, secondsLeft, type ProgressSample } from './results/time-left.ts';
+import { renderCounterfactual, renderUnitMenu, type EditStep } from './results/counterfactual-view.ts';
+import { editText, locateUnits, type Edit, type Span } from './results/counterfactual.ts';
 import type { AttributionOutput } from '@interpreto-js/core';
 import { ThemeController, type ResolvedTheme } from './results/theme.ts';
 import type { CachedModel } from './model-source/cache.ts';
@@ -47,7 +50,6 @@ import type { ImportResult } from './model-source/import.ts';
 import type { ModelFilesPanel } from './model-source/panel.ts';
 import { folderUrlProblem } from './model-source/sources.ts';
 import './model-source/panel.ts';
-import './dataset/tab.ts';
 
 export const HUB_SUGGESTIONS = ['Xenova/distilbert-base-uncased-finetuned-sst-2-english', 'Xenova/gpt2'] as const;
 
@@ -79,11 +81,29 @@ export class PlaygroundApp extends LitElement {
     compareView: { state: true },
     ownModels: { state: true },
     tab: { state: true },
+    datasetReady: { state: true },
     partial: { state: true },
     stopping: { state: true },
+    unitMenu: { state: true },
+    edits: { state: true },
   };
+  /** The unit whose Remove / Replace menu is open (results/counterfactual.ts). */
+  declare unitMenu: { index: number; unit: string; span: Span | null; problem?: string } | null;
+  /** Counterfactual edits made from the result view, newest last; Undo takes back the last one. */
+  declare edits: EditStep[];
+  /** The text the shown result was computed from (units are located in it). */
+  private resultText = '';
+  /** The key of the Explain run in flight, so a stale result can say that its update is on the way. */
+  private pendingKey: string | null = null;
+  /** Undo cancels a rerun in flight: its "Cancelled." is not news to the user. */
+  private quietCancel = false;
+  /** Progress reports of the current stage (results/time-left.ts), and whether they count model calls. */
+  private progressSamples: ProgressSample[] = [];
+  private progressUnit: 'calls' | undefined;
   /** Which tab shows: one text (Explain) or a whole dataset (dataset/tab.ts). */
   declare tab: 'explain' | 'dataset';
+  /** The Dataset tab's code (the CLI's parsers and report) loads when the tab is first opened, not with the page. */
+  declare datasetReady: boolean;
   /** A sampling method's current estimate while it runs (results/live.ts), and whether "Stop here" was pressed. */
   declare partial: AttributionOutput | null;
   declare stopping: boolean;
@@ -139,6 +159,7 @@ export class PlaygroundApp extends LitElement {
     this.webgpu = null;
     this.info = null;
     this.tab = 'explain';
+    this.datasetReady = false;
     this.result = null;
     this.compareRows = null;
     this.hubDraft = state.model.source === 'hub' ? state.model.id : '';
@@ -151,6 +172,8 @@ export class PlaygroundApp extends LitElement {
     this.ownModels = {};
     this.partial = null;
     this.stopping = false;
+    this.unitMenu = null;
+    this.edits = [];
   }
 
   private onTheme(theme: ResolvedTheme): void {
@@ -216,23 +239,35 @@ export class PlaygroundApp extends LitElement {
     super.connectedCallback();
     this.client = new WorkerClient(new URL('./', location.href).href);
     void this.client.ready.then((r) => {
+      performance.mark('interpreto:worker-ready');
       if (r.type === 'error') {
         this.error = r.error;
         return;
       }
       this.webgpu = r.webgpu;
-      this.phase = 'idle';
-      this.stage = '';
-      const initialRun = this.state.run;
-      if (initialRun === 'compare') this.compare();
-      else if (initialRun === 'explain') this.explain();
-      // The prediction first: the default model is explained at once (the default method is a fast one).
-      else if (this.state.model.source === 'local' && this.state.model.id === this.defaultModel && this.defaultModel)
-        this.explain({ first: true });
+      // The opening run may already be under way (or over): it keeps its own phase.
+      if (this.phase === 'starting') {
+        this.phase = 'idle';
+        this.stage = '';
+      }
     });
+    // The opening run is sent at once, not after "ready": the worker queues it behind its own start, so the model
+    // loads as soon as the libraries are in, without waiting for the WebGPU adapter and a round trip.
+    const initialRun = this.state.run;
+    if (initialRun === 'compare') this.compare();
+    else if (initialRun === 'explain') this.explain();
+    // The prediction first: the default model is explained at once (the default method is a fast one).
+    else if (this.state.model.source === 'local' && this.state.model.id === this.defaultModel && this.defaultModel)
+      this.explain({ first: true });
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    // How long the page takes to show its first explanation (read by the e2e suite): marked once it is drawn.
+    if (this.result && !performance.getEntriesByName('interpreto:first-explanation').length)
+      requestAnimationFrame(() => {
+        if (!performance.getEntriesByName('interpreto:first-explanation').length)
+          performance.mark('interpreto:first-explanation');
+      });
     if (changed.has('state')) {
       const search = stateToSearch(this.state, this.defaultModel);
       if (search !== location.search) history.replaceState(null, '', search + location.hash);
@@ -311,20 +346,36 @@ export class PlaygroundApp extends LitElement {
     this.stage = stage;
     this.done = 0;
     this.total = 0;
+    this.progressSamples = [];
+    this.progressUnit = undefined;
     return true;
   }
 
-  private onProgress = (stage: string, done: number, total: number) => {
+  private onProgress = (stage: string, done: number, total: number, unit?: 'calls') => {
+    // The time left is estimated per stage over model calls (a download's bytes or a method count are not).
+    if (unit !== 'calls' || stage !== this.stage) this.progressSamples = [];
+    if (unit === 'calls') this.progressSamples = addSample(this.progressSamples, { t: performance.now(), done });
     this.stage = stage;
     this.done = done;
     this.total = total;
+    this.progressUnit = unit;
   };
+
+  /** "40 / 120 model calls · about 3 s left" (the time once two batches are done). */
+  private renderProgressCount() {
+    if (this.progressUnit !== 'calls' || this.total <= 0) return nothing;
+    const left = secondsLeft(this.progressSamples, this.total, performance.now());
+    return html` <span id="progress-count">${this.done.toLocaleString('en-US')} / ${this.total.toLocaleString('en-US')} model calls</span>${
+      left === undefined ? nothing : html` · <span id="time-left">${formatSecondsLeft(left)}</span>`
+    }`;
+  }
 
   private async finish(
     reply: Promise<Exclude<FromWorker, { type: 'progress' }>>,
     onOk: (r: Exclude<FromWorker, { type: 'progress' }>) => void,
   ) {
     const r = await reply;
+    this.pendingKey = null;
     this.partial = null;
     this.partialView = null;
     this.stopping = false;
@@ -333,8 +384,10 @@ export class PlaygroundApp extends LitElement {
     this.phase = 'idle';
     this.stage = '';
     if (r.type === 'error') this.error = r.error;
-    else if (r.type === 'cancelled') this.notice = r.hard ? 'Cancelled (the worker was restarted).' : 'Cancelled.';
-    else onOk(r);
+    else if (r.type === 'cancelled') {
+      if (!this.quietCancel) this.notice = r.hard ? 'Cancelled (the worker was restarted).' : 'Cancelled.';
+    } else onOk(r);
+    this.quietCancel = false;
   }
 
   private load(): void {
@@ -358,8 +411,12 @@ export class PlaygroundApp extends LitElement {
       return;
     }
     if (!this.begin(`running ${this.state.method}`, first || this.state.run === 'explain')) return;
+    if (!performance.getEntriesByName('interpreto:first-request').length) performance.mark('interpreto:first-request');
     if (!first) this.state = { ...this.state, run: 'explain' };
     const key = runKey(this.explainInputs());
+    const text = this.state.text;
+    this.pendingKey = key;
+    this.unitMenu = null;
     const { id, reply } = this.client.request(
       {
         type: 'explain',
@@ -382,11 +439,13 @@ export class PlaygroundApp extends LitElement {
     this.runningId = id;
     void this.finish(reply, (r) => {
       if (r.type !== 'explained') return;
+      if (!performance.getEntriesByName('interpreto:first-reply').length) performance.mark('interpreto:first-reply');
       this.info = r.info;
       this.heatmap = plotAttributions(r.result.output, this.plotOptions(r.result.output, r.info.labels));
       this.heatmap.id = 'heatmap-view';
       applyDisplay(this.heatmap, this.display, this.theme);
       this.resultKey = key;
+      this.resultText = text;
       this.result = r.result;
       this.compareRows = null;
     });
@@ -453,6 +512,99 @@ export class PlaygroundApp extends LitElement {
     if (this.runningId === null) return;
     this.stopping = true;
     this.client.stop(this.runningId);
+  }
+
+  // ------------------------------------------------------------------ counterfactual edits
+
+  /** A unit of the result was activated: open its Remove / Replace menu (prompt units only for generation). */
+  private onUnitSelect(e: CustomEvent<{ index: number; text: string }>): void {
+    const out = this.result?.output;
+    if (!out) return;
+    const { index, text } = e.detail;
+    const editable =
+      out.modelTask === 'generation' ? out.elements.length - out.attributions.length : out.elements.length;
+    if (index >= editable) return;
+    let problem: string | undefined;
+    if (this.phase !== 'idle') problem = 'Wait for the current run to end, then edit.';
+    else if (this.state.text !== this.resultText)
+      problem = 'The input text has changed since this result: run Explain first, then edit its units.';
+    const span = locateUnits(this.resultText, out.elements)[index] ?? null;
+    if (!problem && !span) problem = `"${text.trim()}" cannot be found in the input text (a special or unknown token).`;
+    this.unitMenu = { index, unit: text.trim(), span, ...(problem ? { problem } : {}) };
+    // The menu takes the focus, so the keyboard goes on from there (Escape closes it).
+    void this.updateComplete.then(() =>
+      this.querySelector<HTMLElement>('#unit-remove:enabled, #unit-menu-close')?.focus(),
+    );
+  }
+
+  /**
+   * Removes or replaces the unit: the text changes, the prediction on both texts comes back at once (a forward
+   * pass each), and the explanation reruns behind it, the old one marked stale until then.
+   */
+  private applyEdit(edit: Edit): void {
+    const menu = this.unitMenu;
+    const result = this.result;
+    if (!menu?.span || !result || this.phase !== 'idle') return;
+    if (edit.kind === 'replace' && !edit.with.trim()) {
+      this.unitMenu = { ...menu, problem: 'Type the replacement text, or use Remove.' };
+      return;
+    }
+    // The Units field marks spans in the current text: an edit would leave it pointing at text that is gone.
+    if (this.state.units) {
+      this.unitMenu = { ...menu, problem: 'Custom units are set for this text: clear the Units field to edit it.' };
+      return;
+    }
+    const fromText = this.resultText;
+    const toText = editText(fromText, menu.span, edit);
+    if (!toText.trim()) {
+      this.unitMenu = { ...menu, problem: 'Removing it would leave no text to explain.' };
+      return;
+    }
+    const label = edit.kind === 'remove' ? `removed "${menu.unit}"` : `replaced "${menu.unit}" with "${edit.with}"`;
+    const step: EditStep = {
+      label,
+      fromText,
+      toText,
+      snapshot: { result, heatmap: this.heatmap, resultKey: this.resultKey, resultText: this.resultText },
+    };
+    this.edits = [...this.edits, step];
+    this.unitMenu = null;
+    this.set({ text: toText });
+    const t = this.effectiveTarget();
+    const { reply } = this.client.request({
+      type: 'predict',
+      model: this.state.model,
+      device: this.state.device,
+      texts: [fromText, toText],
+      maxNewTokens: t.kind === 'generate' ? t.maxNewTokens : DEFAULT_MAX_NEW_TOKENS,
+    });
+    void reply.then((r) => {
+      const update = (patch: Partial<EditStep>) => {
+        this.edits = this.edits.map((s) => (s === step ? Object.assign(step, patch) : s));
+      };
+      if (r.type === 'predicted') update({ before: r.predictions[0], after: r.predictions[1] });
+      else if (r.type === 'error') update({ error: r.error.message });
+    });
+    // Queued behind the prediction in the worker: the prediction shows first.
+    this.explain();
+  }
+
+  /** Takes back the last edit: its text, and the result it was made from (a rerun still in flight is cancelled). */
+  private undoEdit(): void {
+    const step = this.edits.at(-1);
+    if (!step) return;
+    if (this.runningId !== null) {
+      this.quietCancel = true;
+      this.client.cancel(this.runningId);
+    }
+    const snap = step.snapshot;
+    this.result = snap.result;
+    this.heatmap = snap.heatmap;
+    this.resultKey = snap.resultKey;
+    this.resultText = snap.resultText;
+    this.edits = this.edits.slice(0, -1);
+    this.unitMenu = null;
+    this.set({ text: step.fromText });
   }
 
   cancel(): void {
@@ -694,7 +846,7 @@ export class PlaygroundApp extends LitElement {
       >
       ${
         this.phase === 'running' || this.phase === 'starting'
-          ? html`<span id="progress-box"><progress id="progress" max="1" value=${pct ?? nothing}></progress> <span id="stage">${this.stage}</span></span>`
+          ? html`<span id="progress-box"><progress id="progress" max="1" value=${pct ?? nothing}></progress> <span id="stage">${this.stage}</span>${this.renderProgressCount()}</span>`
           : nothing
       }
       ${this.notice ? html`<p id="notice" role="status">${this.notice}</p>` : nothing}
@@ -723,7 +875,7 @@ export class PlaygroundApp extends LitElement {
     const deviceNotice = this.info?.deviceNotice ?? r.output.deviceNotice?.replace(/^interpreto: /, '');
     return html`<section id="result" class=${stale ? 'stale' : ''} data-stale=${String(stale)} data-run=${this.runCount} data-method=${r.method} data-device=${r.device} data-dtype=${r.output.modelDtype ?? ''} data-webgpu-ep=${String(r.webgpuEp)} data-units=${r.output.elements.length}>
       <h2>${r.method}</h2>
-      ${staleNote(stale, 'stale-result')}
+      ${staleNote(stale, 'stale-result', this.pendingKey !== null && this.pendingKey === runKey(this.explainInputs()))}
       ${
         r.output.attributedFunction
           ? html`<p id="score-info">Each row attributes the <strong>${scoreName(r.output.attributedFunction)}</strong>, not the target's score.</p>`
@@ -740,7 +892,14 @@ export class PlaygroundApp extends LitElement {
       ${r.metricsNote ? html`<p id="metrics-note" class="muted">${r.metricsNote}</p>` : nothing}
       ${this.renderPrediction(r.output.classProbabilities, names)}
       ${renderDisplayControls(this.display, r.output.modelTask, (d) => this.setDisplay(d))}
-      <div id="heatmap">${this.heatmap}</div>
+      <p id="unit-hint" class="muted">Click a ${r.output.modelTask === 'generation' ? 'prompt ' : ''}unit to remove or replace it and see the prediction change.</p>
+      <div id="heatmap" @interpreto-unit-select=${(e: CustomEvent<{ index: number; text: string }>) => this.onUnitSelect(e)}>${this.heatmap}</div>
+      ${renderUnitMenu(this.unitMenu, {
+        onEdit: (edit) => this.applyEdit(edit),
+        onClose: () => {
+          this.unitMenu = null;
+        },
+      })}
       ${renderScoreTable(r.output, names, this.display, this.theme)}
       ${
         r.insertion && r.deletion
@@ -812,6 +971,17 @@ export class PlaygroundApp extends LitElement {
     </section>`;
   }
 
+  /** The last counterfactual edit, while the text is still the edited one: the prediction before and after, Undo. */
+  private renderEdits() {
+    const step = this.edits.at(-1);
+    if (!step || step.toText !== this.state.text) return nothing;
+    return renderCounterfactual(step, {
+      names: this.result?.output.classes ?? this.labels,
+      rerunning: this.pendingKey !== null,
+      onUndo: () => this.undoEdit(),
+    });
+  }
+
   override render() {
     const spec = METHODS[this.state.method];
     const busy = this.phase !== 'idle';
@@ -819,10 +989,20 @@ export class PlaygroundApp extends LitElement {
     const tab = (to: 'explain' | 'dataset', label: string) =>
       html`<button type="button" role="tab" id=${`tab-${to}`} aria-selected=${String(this.tab === to)} @click=${() => {
         this.tab = to;
+        if (to === 'dataset' && !this.datasetReady)
+          void import('./dataset/tab.ts').then(() => {
+            this.datasetReady = true;
+          });
       }}>${label}</button>`;
     return html`<button id="theme-toggle" type="button" class="theme-toggle" aria-label=${`Colour theme: ${themeLabel}. Change it`} data-theme=${this.theme} @click=${() => this.themes.toggle()}>${this.theme === 'dark' ? '☾' : '☀'} ${themeLabel}</button>
       <nav class="tabs" role="tablist">${tab('explain', 'Explain')}${tab('dataset', 'Dataset')}</nav>
-      <ip-dataset-tab ?hidden=${this.tab !== 'dataset'} .client=${this.client} .model=${this.state.model} .device=${this.state.device}></ip-dataset-tab>
+      ${
+        this.datasetReady
+          ? html`<ip-dataset-tab ?hidden=${this.tab !== 'dataset'} .client=${this.client} .model=${this.state.model} .device=${this.state.device}></ip-dataset-tab>`
+          : this.tab === 'dataset'
+            ? html`<p id="dataset-loading" class="muted">Loading the Dataset tab…</p>`
+            : nothing
+      }
       <div id="explain-tab" ?hidden=${this.tab !== 'explain'}>
       <form @submit=${(e: Event) => {
         e.preventDefault();
@@ -885,16 +1065,19 @@ export class PlaygroundApp extends LitElement {
       ${this.renderStatus()}
       ${renderLiveEstimate(this.partial, this.partialView, this.stopping, () => this.stopHere())}
       <p id="run-count" hidden>${this.runCount}</p>
-      ${this.renderResult()} ${this.renderCompare()}
+      ${this.renderEdits()} ${this.renderResult()} ${this.renderCompare()}
       </div>`;
   }
 }
 
-/** The mark on a result computed from other inputs than the form now holds. */
-function staleNote(stale: boolean, id: string) {
-  return stale
-    ? html`<p class="stale-note" id=${id} role="status">The form has changed since this result: it shows the previous inputs. Run again to update it.</p>`
-    : nothing;
+/** The mark on a result computed from other inputs than the form now holds (`updating`: its rerun is under way). */
+function staleNote(stale: boolean, id: string, updating = false) {
+  if (!stale) return nothing;
+  return html`<p class="stale-note" id=${id} role="status" data-updating=${String(updating)}>${
+    updating
+      ? 'This result is for the previous inputs: the explanation is rerunning for the current ones (progress above).'
+      : 'The form has changed since this result: it shows the previous inputs. Run again to update it.'
+  }</p>`;
 }
 
 function ms(v: number): string {

@@ -1,6 +1,7 @@
 /** Messages between the page and the explainer worker (structured-clone friendly). */
 import type { AttributionOutput, DatasetMetricName, DatasetRowResult, RawDatasetRow } from '@interpreto-js/core';
 import type { MethodName, OptionValues } from './methods.ts';
+import type { Prediction } from './results/counterfactual.ts';
 import type { PlaygroundTask } from './task.ts';
 import type { ContrastSpec, DeviceChoice, ModelRef, ScoreSpec, TargetSpec } from './url-state.ts';
 
@@ -52,7 +53,9 @@ export type ToWorker =
   /** The Dataset tab: runDataset over these rows, results streamed back in batches (dataset/worker-run.ts). */
   | ({ type: 'dataset'; id: number; model: ModelRef; device: DeviceChoice } & DatasetRequest)
   /** "Stop here": a sampling method stops drawing samples and the run ends with its current estimate. */
-  | { type: 'stop'; id: number };
+  | { type: 'stop'; id: number }
+  /** The model's prediction on each text (a forward pass; generation: also a greedy continuation), for counterfactual edits. */
+  | { type: 'predict'; id: number; model: ModelRef; device: DeviceChoice; texts: string[]; maxNewTokens: number };
 
 export interface DatasetRequest {
   rows: RawDatasetRow[];
@@ -95,7 +98,8 @@ export type FromWorker =
       webgpu: { available: boolean; adapter?: string; reason?: string; software?: boolean };
     }
   | { type: 'registered'; id: number }
-  | { type: 'progress'; id: number; stage: string; done: number; total: number }
+  /** `calls`: done and total count model calls (the core's model rows), which the page turns into a time left. */
+  | { type: 'progress'; id: number; stage: string; done: number; total: number; unit?: 'calls' }
   /** A sampling method's current estimate (output.sampling.inProgress), at most every PARTIAL_INTERVAL_MS. */
   | { type: 'partial'; id: number; output: AttributionOutput }
   | { type: 'loaded'; id: number; info: ModelInfo }
@@ -104,6 +108,7 @@ export type FromWorker =
   | { type: 'dataset-done'; id: number; info: ModelInfo }
   | { type: 'explained'; id: number; info: ModelInfo; result: ExplainResult }
   | { type: 'compared'; id: number; info: ModelInfo; rows: CompareRow[]; output?: AttributionOutput }
+  | { type: 'predicted'; id: number; info: ModelInfo; predictions: Prediction[] }
   | {
       type: 'cancelled';
       id: number /** True when the worker had to be terminated (it did not stop at the AbortSignal in time). */;

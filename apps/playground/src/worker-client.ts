@@ -12,7 +12,7 @@ type Request = ToWorker extends infer T ? (T extends { id: number } ? Omit<T, 'i
 
 interface Pending {
   resolve: (r: Reply) => void;
-  onProgress?: (stage: string, done: number, total: number) => void;
+  onProgress?: (stage: string, done: number, total: number, unit?: 'calls') => void;
   onRows?: (batch: Rows) => void;
   onPartial?: (output: PartialOutput) => void;
 }
@@ -49,7 +49,7 @@ export class WorkerClient {
     const p = this.pending.get(msg.id);
     if (!p) return;
     if (msg.type === 'progress') {
-      p.onProgress?.(msg.stage, msg.done, msg.total);
+      p.onProgress?.(msg.stage, msg.done, msg.total, msg.unit);
       return;
     }
     if (msg.type === 'dataset-rows') {

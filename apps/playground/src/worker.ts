@@ -25,6 +25,7 @@ import { MODEL_CACHE, transformersSource } from './model-source/sources.ts';
 import { withUserFiles, type UserFiles } from './model-source/user-files.ts';
 import type { AttributionOutput } from '@interpreto-js/core';
 import { runDatasetInWorker } from './dataset/worker-run.ts';
+import { softmax, type Prediction } from './results/counterfactual.ts';
 
 /** The little of WebGPU the worker reads (the DOM lib has no WebGPU types). */
 interface GPUAdapterLike {
@@ -64,6 +65,18 @@ const userFiles: UserFiles = new Map();
 /** Requests run one at a time (one model, one device); a newer one waits for the older to end. */
 let queue: Promise<unknown> = Promise.resolve();
 
+/** A valid 70-byte ONNX model (y = Identity(x), float32 [1], opset 13): the wasm warm-up's session. */
+const WARMUP_MODEL = Uint8Array.from(
+  atob('CAg6PAoQCgF4EgF5IghJZGVudGl0eRIGd2FybXVwWg8KAXgSCgoICAESBAoCCAFiDwoBeRIKCggIARIECgIIAUIECgAQDQ=='),
+  (c) => c.charCodeAt(0),
+);
+
+/**
+ * The warm-up session: onnxruntime refuses a second initialisation while one is under way ("multiple calls to
+ * 'initWasm()'"), so every other session waits for it.
+ */
+let wasmWarmup: Promise<void> = Promise.resolve();
+
 async function init(base: string): Promise<{ tf: Transformers; core: Core }> {
   // Must be set before the first session: onnxruntime-web would otherwise fetch its wasm from a CDN.
   ort.env.wasm.wasmPaths = {
@@ -77,6 +90,13 @@ async function init(base: string): Promise<{ tf: Transformers; core: Core }> {
   // The core first: it installs the shared (recording) onnxruntime that transformers.js then picks up,
   // which is how gradient methods get the model bytes transformers.js loaded.
   const core = await import('@interpreto-js/core');
+  // The first session compiles onnxruntime's wasm (26 MB, seconds): start it now, with a 70-byte model, so that it
+  // runs alongside transformers.js's import, the page's first request and the model's files. After the core's
+  // import, which sets the WASM threads (read once, when onnxruntime starts).
+  wasmWarmup = ort.InferenceSession.create(WARMUP_MODEL, { executionProviders: ['wasm'] }).then(
+    (session) => session.release(),
+    () => undefined, // the model's own session reports any real failure
+  );
   const tf = await import('@huggingface/transformers');
   const shared = (globalThis as Record<symbol, { env?: unknown } | undefined>)[Symbol.for('onnxruntime')];
   if (shared && shared.env !== ort.env)
@@ -137,13 +157,13 @@ async function resolveDevice(choice: DeviceChoice): Promise<RunDevice> {
   return 'wasm';
 }
 
-function progress(id: number, stage: string): (done: number, total: number) => void {
+function progress(id: number, stage: string, unit?: 'calls'): (done: number, total: number) => void {
   let last = 0;
   return (done, total) => {
     const now = performance.now();
     if (done < total && now - last < 50) return;
     last = now;
-    post({ type: 'progress', id, stage, done, total });
+    post({ type: 'progress', id, stage, done, total, ...(unit ? { unit } : {}) });
   };
 }
 
@@ -182,11 +202,15 @@ async function loadModel(id: number, ref: ModelRef, choice: DeviceChoice): Promi
     };
     // the file transformers.js picks by dtype: onnx/model.onnx (fp32), model_quantized.onnx (q8), model_fp16.onnx, ...
     const options = { device, dtype: dtype as 'fp32', progress_callback };
-    const tokenizer = await tf.AutoTokenizer.from_pretrained(modelId, { progress_callback });
-    const model =
-      task === 'classification'
-        ? await tf.AutoModelForSequenceClassification.from_pretrained(modelId, options)
-        : await tf.AutoModelForCausalLM.from_pretrained(modelId, options);
+    // The tokenizer and the model load side by side (the model's session build is the long part).
+    const [tokenizer, model] = await Promise.all([
+      tf.AutoTokenizer.from_pretrained(modelId, { progress_callback }),
+      wasmWarmup.then(() =>
+        task === 'classification'
+          ? tf.AutoModelForSequenceClassification.from_pretrained(modelId, options)
+          : tf.AutoModelForCausalLM.from_pretrained(modelId, options),
+      ),
+    ]);
     const info: ModelInfo = { ref, task, labels: labelsFromConfig(config), device, loadMs: performance.now() - t0 };
     if (notice) info.deviceNotice = notice;
     if (ref.source === 'hub') info.dtypes = await hubDtypes((u) => tf.env.fetch(u), source.env.remoteHost, ref.id);
@@ -316,7 +340,7 @@ async function explainOnce(
   const { targets, generation } = targetsFor(loaded, req);
   const contrast = contrastFor(loaded, req);
   const t0 = performance.now();
-  const report = progress(id, `${method}`);
+  const report = progress(id, `${method}`, 'calls');
   const forward = stop ? partialForwarder(id) : undefined;
   const outputs = await explainer.explain(req.text, targets, {
     signal,
@@ -375,6 +399,33 @@ async function explainOnce(
   return result;
 }
 
+/**
+ * The model's prediction on a text, as a user would see it without any explanation: the class probabilities
+ * (one forward pass), or for a language model the next token's top 3 and the greedy continuation.
+ */
+async function predict(loaded: Loaded, text: string, maxNewTokens: number): Promise<Prediction> {
+  if (!text.trim()) throw new PlaygroundFailure('The input text is empty.', 'Type a sentence to explain.');
+  const inputs = loaded.tokenizer(text, { truncation: true });
+  const { logits } = await loaded.model(inputs);
+  // float16 files give raw half bits: to('float32') decodes them.
+  const data = Array.from((logits.type === 'float16' ? logits.to('float32') : logits).data as ArrayLike<number>);
+  if (loaded.info.task === 'classification') return { probabilities: softmax(data) };
+  const vocab = logits.dims.at(-1) as number;
+  const next = softmax(data.slice(data.length - vocab));
+  const top = next
+    .map((p, id) => ({ p, id }))
+    .sort((a, b) => b.p - a.p)
+    .slice(0, 3)
+    .map(({ p, id }) => ({ token: loaded.tokenizer.decode([id]) as string, p }));
+  const out = await loaded.model.generate({ ...inputs, max_new_tokens: maxNewTokens, do_sample: false });
+  const ids = Array.from((out.sequences ?? out).data as ArrayLike<number | bigint>, Number);
+  const promptLength = inputs.input_ids.dims.at(-1) as number;
+  return {
+    nextTokens: top,
+    continuation: loaded.tokenizer.decode(ids.slice(promptLength), { skip_special_tokens: true }),
+  };
+}
+
 /** True once onnxruntime-web's WebGPU EP has started: its init callback stores the GPUDevice in env.webgpu.device. */
 function webgpuEpActive(): boolean {
   const device = (ort.env.webgpu as { device?: { queue?: unknown } } | undefined)?.device;
@@ -405,6 +456,10 @@ async function handle(
     } else if (msg.type === 'dataset') {
       await runDatasetInWorker(core, loaded, msg, signal, post);
       post({ type: 'dataset-done', id, info: loaded.info });
+    } else if (msg.type === 'predict') {
+      const predictions: Prediction[] = [];
+      for (const text of msg.texts) predictions.push(await predict(loaded, text, msg.maxNewTokens));
+      post({ type: 'predicted', id, info: loaded.info, predictions });
     } else if (msg.type === 'explain') {
       const stop = new AbortController();
       stops.set(id, stop);

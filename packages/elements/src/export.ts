@@ -6,6 +6,7 @@ import type { AttributionOutput } from '@interpreto-js/core';
 import { colorBarStops, formatValue, paletteFor, rgbString, type Theme } from './color.ts';
 import { checkNoiseFloor, formatCompact, type ScaleMode, SCALE_MODES } from './scale.ts';
 import { escapeXML, monospaceCells, svgVisibleText } from './text.ts';
+import { renderMatrixSVG } from './export-matrix.ts';
 import {
   type Block,
   type BlockScale,
@@ -40,6 +41,11 @@ export interface ExportOptions {
   values?: boolean;
   /** Contrastive generation: the contrast continuation's text, named in the legend (else its token ids). */
   contrastText?: string;
+  /**
+   * SVG and PNG: 'lines' (default), the units as wrapped lines of text; 'matrix' (generation outputs), the matrix
+   * view as a table: units x generated units, a number in each cell, row and column labels, the colour bar.
+   */
+  layout?: 'lines' | 'matrix';
 }
 
 const OPTION_NAMES = new Set([
@@ -54,6 +60,7 @@ const OPTION_NAMES = new Set([
   'noiseFloor',
   'values',
   'contrastText',
+  'layout',
 ]);
 
 /**
@@ -80,6 +87,11 @@ export function validateExportOptions(options: unknown): asserts options is Expo
     }
   };
   num('width', 200, 20000);
+  if (o.layout !== undefined && o.layout !== 'lines' && o.layout !== 'matrix') {
+    throw new RangeError(
+      `Export option layout must be 'lines' or 'matrix', got ${JSON.stringify(o.layout) ?? String(o.layout)}.`,
+    );
+  }
   num('scale', 0.1, 8);
   if (o.theme !== undefined) paletteFor(o.theme as Theme);
   if (o.title !== undefined && typeof o.title !== 'string') {
@@ -265,6 +277,10 @@ export interface SVGResult {
 /** Builds the SVG and its size (the size is what PNG export rasterises at). */
 export function renderSVG(output: AttributionOutput, options: ExportOptions = {}): SVGResult {
   validateExportOptions(options);
+  if (options.layout === 'matrix') {
+    validateOutput(output);
+    return renderMatrixSVG(output, { ...options, title: options.title ?? defaultTitle(output) });
+  }
   const theme = options.theme ?? 'light';
   const pal = paletteFor(theme);
   const wanted = options.width ?? 800;

@@ -131,4 +131,42 @@ describe.skipIf(!existsSync(CHROMIUM))('elements in Chromium', () => {
     expect(r.px).toEqual([220, 38, 38, 255]);
     expect(r.corner).toEqual([255, 255, 255, 255]);
   });
+  it('the matrix view exports the table it shows (SVG and PNG), not lines of text', async () => {
+    const r = await page.evaluate(async () => {
+      const { elements, fixtures } = window as never as {
+        elements: typeof import('../src/index.ts');
+        fixtures: typeof import('./fixtures.ts');
+      };
+      const el = elements.plotAttributions(fixtures.generation()) as unknown as HTMLElement & {
+        mode: string;
+        updateComplete: Promise<unknown>;
+        exportAs(f: string): Promise<Blob>;
+      };
+      el.mode = 'matrix';
+      document.body.append(el);
+      await el.updateComplete;
+      const svg = await (await el.exportAs('svg')).text();
+      const bmp = await createImageBitmap(await el.exportAs('png'));
+      const canvas = new OffscreenCanvas(bmp.width, bmp.height);
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(bmp, 0, 0);
+      // The cell of unit 0 -> generated unit 2 (-8, the bound): its rect's left edge, a little inside.
+      const m =
+        /<g class="cell" data-row="0" data-col="2"[^>]*><title>[^<]*<\/title><rect x="([\d.]+)" y="([\d.]+)"/.exec(svg);
+      const scale = bmp.width / Number(/width="(\d+)"/.exec(svg)![1]);
+      const px = [...ctx.getImageData((Number(m![1]) + 3) * scale, (Number(m![2]) + 3) * scale, 1, 1).data];
+      el.remove();
+      const count = (re: RegExp) => (svg.match(re) ?? []).length;
+      return {
+        cells: count(/<g class="cell"/g),
+        nan: count(/<g class="cell nan"/g),
+        lines: /<g><title>/.test(svg),
+        px,
+      };
+    });
+    // 6 units x 3 generated units: 12 painted cells and 6 undefined ones (hatched).
+    expect([r.cells, r.nan]).toEqual([12, 6]);
+    expect(r.lines).toBe(false);
+    expect(r.px).toEqual([37, 99, 235, 255]);
+  });
 });

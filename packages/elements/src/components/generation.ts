@@ -108,7 +108,8 @@ export class InterpretoGeneration extends InterpretoRowSelectBase<OutputSelectDe
   }
 
   protected exportOptions(): ExportOptions {
-    return { row: this.activeRow ?? 'all' };
+    // The matrix view exports as the table it shows (SVG, PNG); the lines' HTML is the same in both views.
+    return { row: this.activeRow ?? 'all', ...(this.mode === 'matrix' ? { layout: 'matrix' as const } : {}) };
   }
 
   protected selectDetail(row: number | null): OutputSelectDetail {
