@@ -4,7 +4,7 @@
  * forward and gradient models (scripts/bench/model.ts, batch 8 x 64) in onnxruntime-node and in headless Chromium's
  * WASM; the tables sum kernel time per op type, per run (the warm-up run left out), side by side: which ops make
  * the WASM / node gap and how the gradient's mix differs from the forward's. The profiler's own overhead is in
- * both columns, so the sums run above plain run times.
+ * both columns, so the sums run above plain run times. Findings: docs/performance.md §1.
  */
 import {
   createReadStream,
