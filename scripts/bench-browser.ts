@@ -2,8 +2,9 @@
  * `pnpm tsx scripts/bench-browser.ts [--quick] [--rounds N] [--hidden 768 --layers 6 --heads 12] [--no-webgpu]`:
  * the same forward and gradient model at the same batch (8 x 64 tokens) on onnxruntime-node (1 and 2 threads)
  * and in headless Chromium (fixtures/chromium.ts) through onnxruntime-web: the plain WASM bundle
- * (ort.wasm.min.mjs) and the WebGPU bundle the core ships (ort.webgpu.min.mjs, asyncify build) with the WASM
- * provider at 1 and 2 threads, and WebGPU where the browser has an adapter. The pages are served cross-origin
+ * (ort.wasm.min.mjs), the WebGPU bundle the core ships (ort.webgpu.min.mjs, asyncify build) and the JSPI bundle
+ * (ort.jspi.min.mjs: WebGPU without asyncify's instrumentation, where the browser has JSPI) with the WASM provider
+ * at 1 and 2 threads, and WebGPU where the browser has an adapter. The pages are served cross-origin
  * isolated (COOP/COEP), as WASM threads require. Session creation is timed for the gradient model, created after
  * the forward one (so the runtime's own start-up is not in it). Every contender runs once per round, rounds interleaved;
  * times are median [min-max] over rounds, ratios are taken per round and then summarized.
@@ -162,6 +163,8 @@ const contenders: [string, () => Promise<Contender>][] = [
   ['wasm bundle, 2 threads', () => browserContender('ort.wasm.min.mjs', 'wasm', 2)],
   ['webgpu bundle (core), wasm 1 thread', () => browserContender('ort.webgpu.min.mjs', 'wasm', 1)],
   ['webgpu bundle (core), wasm 2 threads', () => browserContender('ort.webgpu.min.mjs', 'wasm', 2)],
+  ['jspi bundle, wasm 1 thread', () => browserContender('ort.jspi.min.mjs', 'wasm', 1)],
+  ['jspi bundle, wasm 2 threads', () => browserContender('ort.jspi.min.mjs', 'wasm', 2)],
 ];
 if (adapter && !flag('no-webgpu') && !(quick && software))
   contenders.push(['webgpu bundle (core), webgpu', () => browserContender('ort.webgpu.min.mjs', 'webgpu', 1)]);

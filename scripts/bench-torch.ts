@@ -1,27 +1,263 @@
 /**
- * The PyTorch side of the bench, which runs only where Debian's python3-torch is installed (it is never installed
- * by the bench). Where torch is absent, this section says so and prints how to set up a machine for it; nothing
- * is measured, and the section does not fail.
+ * `pnpm tsx scripts/bench-torch.ts [--quick] [--rounds N] [--threads T] [--hidden 768 --layers 6 --heads 12]`: the
+ * PyTorch side of the bench, run only where Debian's python3-torch is installed (the bench never installs it; where
+ * it is absent this section says so and exits 0). The bench's BERT-style classifier (scripts/bench/model.ts) is
+ * written plainly in torch (scripts/bench/torch_bert.py) on the very same weights and feeds; its logits and input
+ * gradients are checked against onnxruntime's first, then forward, forward+backward w.r.t. the input embeddings,
+ * Saliency, IntegratedGradients (10 steps) and Occlusion (one token per pass) run in interleaved rounds against
+ * the same calls on our onnxruntime-node sessions (forward model, gradient model), at the same thread count. Last,
+ * peak resident memory of one gradient run against torch's forward+backward, each in a fresh process
+ * (`--memory-only` prints just that table).
  *
- * How torch gets its best CPU speed (the settings the comparison in issue 13 was measured with):
+ * How torch gets its best CPU speed (what these rows are measured with):
  *   apt-get install python3-torch libopenblas0-pthread   # the pthread OpenBLAS, not the serial or OpenMP one
- *   env -u OPENBLAS_CORETYPE OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=<threads> pnpm bench -- --only torch
+ *   env -u OPENBLAS_CORETYPE OMP_WAIT_POLICY=PASSIVE pnpm bench -- --only torch
  * OPENBLAS_CORETYPE unset lets OpenBLAS pick the kernels of the CPU it runs on; OMP_WAIT_POLICY=PASSIVE keeps idle
- * OpenMP threads from spinning (on a shared machine spinning threads slow everyone down, as onnxruntime's do).
+ * OpenMP threads from spinning (on a shared machine spinning threads slow everyone down, as onnxruntime's do). The
+ * section runs Debian's interpreter (/usr/bin/python3, where python3-torch lives; PYTHON overrides it), with
+ * OMP_WAIT_POLICY=PASSIVE and without OPENBLAS_CORETYPE unless the caller set them otherwise.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { benchFeeds, buildBenchModel, type PlainFeeds } from './bench/model.ts';
+import { flag, fmt, interleave, numArg, ratioOf, summarize, table } from './bench/stats.ts';
 
-const probe = spawnSync('python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+const here = dirname(fileURLToPath(import.meta.url));
+const python = process.env.PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+const torchEnv: NodeJS.ProcessEnv = { OMP_WAIT_POLICY: 'PASSIVE', ...process.env };
+if (process.env.OPENBLAS_CORETYPE === undefined) delete torchEnv.OPENBLAS_CORETYPE;
+
+const probe = spawnSync(python, ['-c', 'import torch, numpy; print(torch.__version__)'], {
+  encoding: 'utf8',
+  env: torchEnv,
+});
 if (probe.status !== 0) {
   console.log(
-    'python3-torch is not installed here: the PyTorch rows are skipped (the bench never installs it).\n' +
+    `python3-torch is not installed for ${python}: the PyTorch rows are skipped (the bench never installs it).\n` +
       'To run them: apt-get install python3-torch libopenblas0-pthread, then\n' +
       '  env -u OPENBLAS_CORETYPE OMP_WAIT_POLICY=PASSIVE pnpm bench -- --only torch',
   );
   process.exit(0);
 }
+
+const quick = flag('quick');
+const rounds = numArg('rounds', quick ? 3 : 7);
+const threads = numArg('threads', 1);
+const igSteps = numArg('ig-steps', 10);
+const B = numArg('batch', 8);
+const S = numArg('seq', 64);
+const model = buildBenchModel({
+  hidden: numArg('hidden', 768),
+  layers: numArg('layers', quick ? 1 : 6),
+  heads: numArg('heads', 12),
+});
+const H = model.spec.hidden;
+const feeds = benchFeeds(model, B, S);
 console.log(
-  `torch ${probe.stdout.trim()} is installed, but the torch-side runner (forward, forward+backward w.r.t. the input ` +
-    'embeddings, IG/Saliency/Occlusion written plainly in torch, on the same exported model) is not written yet: ' +
-    'it was left out because no machine with torch was available to check it against.',
+  `torch ${probe.stdout.trim()} (${python}; OMP_WAIT_POLICY=${torchEnv.OMP_WAIT_POLICY}, OPENBLAS_CORETYPE ` +
+    `${torchEnv.OPENBLAS_CORETYPE ?? 'unset'}) against onnxruntime-node ${ort.env.versions?.common ?? ''}, ` +
+    `${threads} thread(s) each\n${model.describe}; batch ${B} x ${S} tokens; ${rounds} interleaved rounds\n`,
 );
+
+// ---- the weights and feeds, as raw float32/int64 files
+const dir = mkdtempSync(join(tmpdir(), 'bench-torch-'));
+mkdirSync(join(dir, 'w'));
+const weightDims: Record<string, number[]> = {};
+for (const [name, w] of Object.entries(model.weights)) {
+  // Linear weights are [out, in]; `in` is the intermediate width only for the FFN's second Linear
+  const inDim = /layer\.\d+\.output\.dense\.weight$/.test(name) ? 4 * H : H;
+  weightDims[name] =
+    w.length === H || w.length < H || !name.endsWith('weight') ? [w.length] : [w.length / inDim, inDim];
+  if (/LayerNorm/.test(name)) weightDims[name] = [w.length];
+  writeFileSync(join(dir, 'w', `${name}.bin`), new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
+}
+const manifest: Record<string, Record<string, { type: string; dims: number[] }>> = {};
+for (const [kind, f] of Object.entries(feeds) as [string, PlainFeeds][]) {
+  manifest[kind] = {};
+  mkdirSync(join(dir, 'f', kind), { recursive: true });
+  for (const [name, t] of Object.entries(f)) {
+    manifest[kind][name] = { type: t.type, dims: t.dims };
+    const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+    writeFileSync(join(dir, 'f', kind, `${name}.bin`), bytes);
+  }
+}
+writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+writeFileSync(join(dir, 'forward.onnx'), model.forward);
+writeFileSync(join(dir, 'gradient.onnx'), model.gradient.bytes);
+writeFileSync(join(dir, 'spec.json'), JSON.stringify({ ...model.spec, weights: weightDims, feeds: manifest }));
+
+// ---- torch, driven line by line
+const py = spawn(python, [join(here, 'bench', 'torch_bert.py'), dir, String(threads)], {
+  env: torchEnv,
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
+const answers = createInterface({ input: py.stdout! })[Symbol.asyncIterator]();
+async function torch(cmd: string): Promise<number> {
+  py.stdin!.write(`${cmd}\n`);
+  const { value, done } = await answers.next();
+  if (done) throw new Error(`the torch process ended before answering "${cmd}".`);
+  return Number(value);
+}
+
+// ---- ours: the same calls on onnxruntime-node sessions
+const opts = { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 };
+const forward = await ort.InferenceSession.create(model.forward, opts);
+const gradient = await ort.InferenceSession.create(model.gradient.bytes, opts);
+const tensors = (f: PlainFeeds) =>
+  Object.fromEntries(Object.entries(f).map(([k, t]) => [k, new ort.Tensor(t.type, t.data, t.dims)]));
+const fwdFeeds = tensors(feeds.forward);
+const gradFeeds = tensors(feeds.gradient);
+const embeds = feeds.gradient.inputs_embeds!.data as Float32Array;
+const gradName = model.gradient.outputNames.find((n) => n.startsWith('grad_'))!;
+
+async function runGradient(scale = 1): Promise<Float32Array> {
+  const f =
+    scale === 1
+      ? gradFeeds
+      : {
+          ...gradFeeds,
+          inputs_embeds: new ort.Tensor(
+            'float32',
+            embeds.map((v) => v * scale),
+            [B, S, H],
+          ),
+        };
+  const out = await gradient.run(f);
+  return out[gradName]!.data as Float32Array;
+}
+const ours = {
+  fwd: () => forward.run(fwdFeeds),
+  bwd: () => gradient.run(gradFeeds),
+  saliency: async () => runGradient(),
+  ig: async () => {
+    for (let a = 1; a <= igSteps; a++) await runGradient(a / igSteps);
+  },
+  occlusion: async () => {
+    const ids = feeds.forward.input_ids!.data as BigInt64Array;
+    for (let t = 0; t < S; t++) {
+      const masked = ids.slice();
+      for (let b = 0; b < B; b++) masked[b * S + t] = 0n;
+      await forward.run({ ...fwdFeeds, input_ids: new ort.Tensor('int64', masked, [B, S]) });
+    }
+  },
+};
+
+try {
+  // agreement: the two implementations compute the same function
+  await torch(`dump ${dir}`);
+  const floats = (file: string) => {
+    const b = readFileSync(join(dir, file));
+    return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+  };
+  const tLogits = floats('logits.bin');
+  const tGrad = floats('grad.bin');
+  const oLogits = (await forward.run(fwdFeeds)).logits!.data as Float32Array;
+  const oGrad = await runGradient();
+  const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+  const maxAbs = (a: Float32Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  console.log(
+    `agreement: logits max |torch - ours| ${maxDiff(tLogits, oLogits).toExponential(1)} (max |logit| ` +
+      `${maxAbs(oLogits).toFixed(3)}), input gradient ${maxDiff(tGrad, oGrad).toExponential(1)} (max |grad| ` +
+      `${maxAbs(oGrad).toExponential(1)})\n`,
+  );
+  // float32 sums in another order: differences near 1e-6 of the largest value; a different model shows up far above
+  if (maxDiff(tGrad, oGrad) > 1e-4 * maxAbs(oGrad) || maxDiff(tLogits, oLogits) > 1e-4 * Math.max(1, maxAbs(oLogits)))
+    throw new Error('torch and onnxruntime disagree on the logits or the input gradient: the two models differ.');
+
+  const rows: [string, string, () => Promise<unknown>][] = [
+    ['forward', 'fwd', ours.fwd],
+    ['forward + backward (w.r.t. input embeddings)', 'bwd', ours.bwd],
+    ['Saliency (1 forward+backward)', 'saliency', ours.saliency],
+    [`IntegratedGradients (${igSteps} steps)`, `ig ${igSteps}`, ours.ig],
+    [`Occlusion (${S} passes of one masked token)`, 'occlusion', ours.occlusion],
+  ];
+  if (quick || flag('no-methods')) rows.splice(2, 3);
+  // warm-up
+  for (const [, cmd, fn] of flag('memory-only') ? [] : rows) {
+    await torch(cmd);
+    await fn();
+  }
+  const fns: Record<string, () => Promise<unknown>> = {};
+  for (const [name, cmd, fn] of rows) {
+    fns[`${name}|ours`] = fn;
+    fns[`${name}|torch`] = () => torch(cmd);
+  }
+  const times = await interleave(flag('memory-only') ? 0 : rounds, fns);
+  if (!flag('memory-only'))
+    table(
+      `Ours (onnxruntime-node sessions) vs PyTorch, same model, weights and batch ${B} x ${S}, ${threads} thread(s) ` +
+        `(ms, median [min-max] over ${rounds} rounds)`,
+      ['work', 'ours ms', 'torch ms', 'ours / torch'],
+      rows.map(([name]) => {
+        const o = times[`${name}|ours`]!;
+        const t = times[`${name}|torch`]!;
+        return [name, fmt(summarize(o), 0), fmt(summarize(t), 0), fmt(ratioOf(o, t), 2)];
+      }),
+    );
+
+  // ---- peak memory, each in a fresh process
+  const nodeRss = (kind: string, options: object) => {
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(here, 'bench', 'rss-child.ts'), dir, kind, JSON.stringify(options)],
+      { encoding: 'utf8' },
+    );
+    if (r.status !== 0) throw new Error(`rss child failed: ${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as { baseKiB: number; peakKiB: number };
+  };
+  const torchRss = () => {
+    const r = spawnSync(python, [join(here, 'bench', 'torch_bert.py'), dir, String(threads)], {
+      env: torchEnv,
+      input: 'rss base\nbwd\nrss\nquit\n',
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`torch rss child failed: ${r.stderr}`);
+    const [base, , peak] = r.stdout.trim().split('\n').map(Number);
+    return { baseKiB: base!, peakKiB: peak! };
+  };
+  const variants: [string, () => { baseKiB: number; peakKiB: number }][] = [
+    ['torch forward+backward', torchRss],
+    ['ours gradient, onnxruntime defaults', () => nodeRss('gradient', opts)],
+    // onnxruntime packs MatMul weights at session creation, a second copy of every weight it packs
+    [
+      'ours gradient, no weight prepacking',
+      () => nodeRss('gradient', { ...opts, extra: { session: { disable_prepacking: '1' } } }),
+    ],
+  ];
+  const mem: Record<string, { base: number[]; peak: number[] }> = {};
+  for (let r = 0; r < (quick ? 1 : 3); r++)
+    for (const [name, fn] of variants) {
+      const m = fn();
+      mem[name] ??= { base: [], peak: [] };
+      mem[name].base.push(m.baseKiB / 1024);
+      mem[name].peak.push(m.peakKiB / 1024);
+    }
+  const torchPeak = mem['torch forward+backward']!.peak;
+  const torchAdded = torchPeak.map((p, i) => p - mem['torch forward+backward']!.base[i]!);
+  table(
+    'Peak resident memory of one forward+backward in a fresh process (MiB, median [min-max]; "added" = peak - ' +
+      'resident set before the model was loaded)',
+    ['process', 'before model', 'peak', 'added', 'peak / torch', 'added / torch'],
+    variants.map(([name]) => {
+      const { base, peak } = mem[name]!;
+      const added = peak.map((p, i) => p - base[i]!);
+      return [
+        name,
+        fmt(summarize(base), 0),
+        fmt(summarize(peak), 0),
+        fmt(summarize(added), 0),
+        fmt(ratioOf(peak, torchPeak), 2),
+        fmt(ratioOf(added, torchAdded), 2),
+      ];
+    }),
+  );
+} finally {
+  py.stdin!.end('quit\n');
+  await Promise.all([forward.release(), gradient.release()]);
+  rmSync(dir, { recursive: true, force: true });
+}

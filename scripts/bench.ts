@@ -45,6 +45,11 @@ const SECTIONS: Section[] = [
     what: 'the same model in headless Chromium (WASM 1/2 threads, WebGPU) against node',
   },
   {
+    name: 'ops',
+    script: 'scripts/bench-ops.ts',
+    what: "where the browser's time goes: kernel time per op type, node vs Chromium WASM, forward and gradient",
+  },
+  {
     name: 'torch',
     script: 'scripts/bench-torch.ts',
     what: "PyTorch's forward and forward+backward on the same exported model, when python3-torch is installed",

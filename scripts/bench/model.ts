@@ -19,6 +19,8 @@ export interface BenchModel {
   spec: Required<BenchModelSpec>;
   forward: Uint8Array;
   gradient: GradientModel;
+  /** The state-dict weights by Hugging Face name (what a torch implementation of the same model loads). */
+  weights: Record<string, Float32Array>;
   describe: string;
 }
 
@@ -49,6 +51,7 @@ export function buildBenchModel(spec: BenchModelSpec): BenchModel {
     spec: full,
     forward,
     gradient,
+    weights: built.weights as Record<string, Float32Array>,
     describe: `BERT-style classifier, hidden ${full.hidden}, ${full.layers} layers, ${full.heads} heads, vocab ${full.vocab}`,
   };
 }
