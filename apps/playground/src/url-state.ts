@@ -5,7 +5,6 @@
  */
 import { DTYPE_SUFFIXES } from '@interpreto-js/core/registry';
 import { defaultOptions, isMethodName, METHODS, parseOption, type MethodName, type OptionValues } from './methods.ts';
-import { BASELINE_KINDS, type BaselineKind, type BaselineSpec } from './results/units-baseline.ts';
 
 export type DeviceChoice = 'auto' | 'webgpu' | 'wasm';
 export type TargetSpec =
@@ -39,6 +38,15 @@ export const SCORE_NAMES: Readonly<Record<ScoreSpec, string>> = {
   entropy: 'entropy of the output distribution',
   klToReference: 'KL divergence from the unperturbed distribution',
 };
+
+/** Perturbation methods' baselines (here, not beside their control: the worker reads this module and must not load Lit). */
+export const BASELINE_KINDS = ['replacement', 'token', 'pad', 'unk', 'eos', 'zero-embedding', 'delete'] as const;
+export type BaselineKind = (typeof BASELINE_KINDS)[number];
+export interface BaselineSpec {
+  kind: BaselineKind;
+  /** kind 'token': the token's text. */
+  token?: string;
+}
 
 export interface PlaygroundState {
   model: ModelRef;

@@ -10,6 +10,7 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
+import { BASELINE_KINDS, type BaselineKind, type BaselineSpec } from '../url-state.ts';
 
 type Task = 'classification' | 'generation';
 
@@ -43,14 +44,6 @@ export function parseMarkedUnits(marked: string, text: string): { spans: CharSpa
     };
   }
   return { spans };
-}
-
-export const BASELINE_KINDS = ['replacement', 'token', 'pad', 'unk', 'eos', 'zero-embedding', 'delete'] as const;
-export type BaselineKind = (typeof BASELINE_KINDS)[number];
-export interface BaselineSpec {
-  kind: BaselineKind;
-  /** kind 'token': the token's text. */
-  token?: string;
 }
 
 const LABELS: Record<BaselineKind, string> = {
