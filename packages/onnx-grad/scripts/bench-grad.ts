@@ -1,11 +1,12 @@
 /**
- * Gradient-model benchmark: for a DistilBERT-base-sized random-weight graph built on the fly (hidden 768, 12 heads,
- * 6 layers, vocab 30522; never written to the repository) and for the test fixtures, measures
+ * Gradient-model benchmark: for a DistilBERT-base-sized and a GPT-2-small-width (768, 12 heads, 6 layers, vocab
+ * 50257) random-weight graph built on the fly (never written to the repository) and for the test fixtures, measures
  * - run time of the gradient model / run time of the forward model, batch 8 x 64 tokens, on onnxruntime-node (CPU)
  *   and onnxruntime-web WASM in Node (target <= 3);
  * - gradient-model build time (target < 1 s for the base-size graph);
  * - peak memory of the build, measured in a fresh child process as max RSS growth (target < 2x the model file).
- * Every ratio is against the forward baseline measured in the same run.
+ * Every ratio is against the forward baseline measured in the same run. Each model's node counts by op type, forward
+ * and gradient graph, show what the backward adds.
  *
  * Usage: tsx packages/onnx-grad/scripts/bench-grad.ts [--rounds N] [--quick] [--no-wasm] [--only base|fixtures]
  * Forward and gradient run in interleaved rounds, so a load swing hits both (scripts/bench/stats.ts).
@@ -27,7 +28,7 @@ import {
   type ModelProto,
 } from '../src/index.ts';
 import { embeddingConfig } from '../src/cli.ts';
-import { buildEncoderClassifier, ensureFixture, FIXTURES } from '../test/fixtures/index.ts';
+import { buildEncoderClassifier, buildGpt2, ensureFixture, FIXTURES } from '../test/fixtures/index.ts';
 import { rng } from '../test/transforms/helpers.ts';
 import { REPO_ROOT, thirdParty } from '../../../fixtures/index.ts';
 import { fmt as fmtS, interleave, ratioOf, summarize, table, type Summary } from '../../../scripts/bench/stats.ts';
@@ -91,6 +92,8 @@ interface Row {
   peakMB: number | null;
   node?: Timing;
   wasm?: Timing;
+  /** Node count of the forward and gradient graphs, by op type. */
+  ops: { fwd: Map<string, number>; grad: Map<string, number> };
 }
 
 /** Run times (ms) and the gradient / forward ratio taken per round, each as median [min-max]. */
@@ -209,10 +212,17 @@ async function bench(
     fileMB: bytes.length / 2 ** 20,
     buildMs: build.ms,
     peakMB: build.peak === null ? null : build.peak / 2 ** 20,
+    ops: { fwd: opCounts(model), grad: opCounts(decodeModel(grad.bytes)) },
   };
   row.node = await timeRuns(ortNode, bytes, grad.bytes, f, 'cpu');
   if (!NO_WASM) row.wasm = await timeRuns(ortWeb, bytes, grad.bytes, f, 'wasm');
   return row;
+}
+
+function opCounts(m: ModelProto): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const n of m.graph.node) out.set(n.op_type, (out.get(n.op_type) ?? 0) + 1);
+  return out;
 }
 
 function printTables(rows: Row[]): void {
@@ -231,6 +241,16 @@ function printTables(rows: Row[]): void {
       fmtS(r.wasm?.ratio, 2),
     ]),
   );
+  for (const r of rows) {
+    const types = [...new Set([...r.ops.grad.keys(), ...r.ops.fwd.keys()])].sort(
+      (a, b) => (r.ops.grad.get(b) ?? 0) - (r.ops.grad.get(a) ?? 0) || a.localeCompare(b),
+    );
+    const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+    console.log(
+      `Nodes by op type, ${r.model}: forward ${total(r.ops.fwd)}, gradient model ${total(r.ops.grad)} (forward + backward)\n` +
+        types.map((t) => `${t} ${r.ops.fwd.get(t) ?? 0}/${r.ops.grad.get(t) ?? 0}`).join(', '),
+    );
+  }
   console.log(
     'Gradient-model build (fresh process; peak = max RSS growth during the build; targets: base < 1 s, peak < 2x file)',
   );
@@ -268,6 +288,27 @@ if (ONLY !== 'fixtures') {
     `built the DistilBERT-base-sized graph in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(bytes.length / 2 ** 20).toFixed(0)} MB)`,
   );
   rows.push(await bench('distilbert-base-size (random, opset 14)', bytes, { vocab_size: 30522, hidden_size: 768 }));
+  printTables(rows);
+  // GPT-2 small's width (768, 12 heads, vocab 50257, gelu_new, decomposed LayerNorm), 6 of its 12 layers
+  const gpt2 = encodeModel(
+    buildGpt2(
+      {
+        opset: 14,
+        vocabSize: 50257,
+        nEmbd: 768,
+        nLayer: 6,
+        nHead: 12,
+        nPositions: 1024,
+        bosTokenId: 50256,
+        eosTokenId: 50256,
+        seed: 1,
+      },
+      false,
+    ).model,
+  );
+  rows.push(
+    await bench('gpt2-small-width, 6 layers (random, opset 14)', gpt2, { vocab_size: 50257, hidden_size: 768 }),
+  );
   printTables(rows);
 }
 if (ONLY !== 'base') {

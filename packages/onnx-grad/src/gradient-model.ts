@@ -4,7 +4,7 @@
  * MatMulNBits / MatMulBnb4 / GatherBlockQuantized, decompose onnxruntime contrib ops into standard ops
  * (transforms/contrib/), refuse the remaining non-standard ops, replace the KV cache by an empty one, lower 8-bit
  * quantization, cut the word embeddings into `inputs_embeds` (4-bit tables left behind are repacked), compute in
- * float32, differentiate, name the gradient outputs, remove dead code, sort, encode (large initializers optionally
+ * float32, keep decomposed LayerNorm/GELU whole for a compact backward (transforms/fused-patterns.ts), differentiate, name the gradient outputs, remove dead code, sort, encode (large initializers optionally
  * to an external data plan). Initializer bytes are shared with the input (or read lazily from its external data)
  * until they are written once.
  *
@@ -50,6 +50,7 @@ import { computeInFloat32 } from './transforms/float32.ts';
 import { keepPackedAtRunTime, lowerBlockQuantization, repackTables } from './transforms/block-quantization.ts';
 import { checkElementTypes } from './transforms/type-check.ts';
 import { resolveInternalOps } from './autodiff/rules/internal.ts';
+import { fusePatterns } from './transforms/fused-patterns.ts';
 import { addTargetScore } from './transforms/target-score.ts';
 import { ModelValidationError, validateModel } from './validate/index.ts';
 import { budgetCheckpoint } from './budget.ts';
@@ -238,6 +239,7 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
   }
 
   checkpoint('float32');
+  fusePatterns(graph);
   const { seeds, grads } = differentiate(graph, { outputs, wrt });
   checkpoint('differentiate');
   resolveInternalOps(graph);

@@ -6,6 +6,8 @@
 import * as ort from 'onnxruntime-node';
 import { DataType, encodeModel, Graph, OpBuilder, differentiate, type ModelProto } from '../../src/index.ts';
 import { rng } from '../transforms/helpers.ts';
+import { fusePatterns, type FusedPatterns } from '../../src/transforms/fused-patterns.ts';
+import { resolveInternalOps } from '../../src/autodiff/rules/internal.ts';
 
 export { rng };
 
@@ -39,6 +41,11 @@ export interface GradCase {
   h?: number;
   tol?: number;
   seed?: number;
+  /**
+   * Differentiate as `buildGradientModel` does: `fusePatterns` before (decomposed LayerNorm/GELU kept whole, sibling
+   * Slices as one Split), `resolveInternalOps` after.
+   */
+  fuse?: boolean;
 }
 
 export function emptyModel(opset: number): ModelProto {
@@ -104,6 +111,10 @@ export interface GradCheckResult {
   numeric: Map<string, number[]>;
   maxErr: number;
   worst: string;
+  /** With `fuse`: what `fusePatterns` replaced. */
+  fused?: FusedPatterns;
+  /** Op types of the gradient graph as run (internal ops resolved). */
+  ops: string[];
 }
 
 /** Differentiates the case, runs it, and compares with central differences; returns both gradients. */
@@ -132,7 +143,9 @@ export async function gradCheck(c: GradCase): Promise<GradCheckResult> {
   }
 
   const bwd = buildCase(c);
+  const fused = c.fuse ? fusePatterns(bwd.graph) : undefined;
   const { seeds, grads } = differentiate(bwd.graph, { outputs: bwd.outputs, wrt });
+  if (c.fuse) resolveInternalOps(bwd.graph);
   const gradOutputs = wrt.map((w) => {
     const name = `check_grad_${w}`;
     bwd.graph.addNode('Identity', [grads.get(w)!], { outputs: [name] });
@@ -187,5 +200,5 @@ export async function gradCheck(c: GradCase): Promise<GradCheckResult> {
     analytic.set(w, got);
     numeric.set(w, fd);
   }
-  return { analytic, numeric, maxErr, worst };
+  return { analytic, numeric, maxErr, worst, fused, ops: bwd.graph.nodes.map((n) => n.op_type) };
 }

@@ -1,10 +1,23 @@
 /** MatMul (numpy semantics, batched, 1-D operands), Gemm, and two-operand Einsum contractions. */
+import { attrInts } from '../../ir/attributes.ts';
 import type { Dim } from '../../shape/dims.ts';
 import { broadcastDims } from '../../shape/dims.ts';
 import type { GradContext, GradRuleDef } from '../types.ts';
 
 /** Perm swapping the last two axes of a rank-r tensor. */
 const swapLast = (r: number) => [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2];
+
+/**
+ * `t` transposed on its last two axes: the input of the Transpose that made `t` when it swapped exactly those (Q·Kᵀ
+ * in attention), so that no Transpose of a Transpose is emitted; else a Transpose (onnxruntime fuses a last-two-axes
+ * Transpose into the MatMul that reads it, as FusedMatMul with transA/transB).
+ */
+function swapped(c: GradContext, t: string, r: number): string {
+  const p = c.graph.producer(t);
+  const perm = p?.op_type === 'Transpose' && !p.domain ? attrInts(p, 'perm') : undefined;
+  if (perm && r >= 2 && perm.length === r && perm.every((v, i) => v === swapLast(r)[i])) return p!.input[0]!;
+  return c.b.transpose(t, swapLast(r));
+}
 
 function matmulGrads(c: GradContext): (string | undefined)[] {
   const { b } = c;
@@ -31,7 +44,7 @@ function matmulGrads(c: GradContext): (string | undefined)[] {
   let dB: string | undefined;
   if (c.needs(0)) {
     // dA = dY · Bᵀ, summed over the batch axes A was broadcast along
-    dA = c.reduceTo(b.matmul(dy, b.transpose(B, swapLast(rb))), [...batch, M, K], A);
+    dA = c.reduceTo(b.matmul(dy, swapped(c, B, rb)), [...batch, M, K], A);
     if (aVec) dA = b.squeeze(dA, [0]);
   }
   if (c.needs(1)) {
@@ -42,7 +55,7 @@ function matmulGrads(c: GradContext): (string | undefined)[] {
       dB = b.gemm(a2, dy2, undefined, { transA: 1 });
     } else {
       // dB = Aᵀ · dY, summed over the batch axes B was broadcast along
-      dB = c.reduceTo(b.matmul(b.transpose(A, swapLast(ra)), dy), [...batch, K, N], B);
+      dB = c.reduceTo(b.matmul(swapped(c, A, ra), dy), [...batch, K, N], B);
       if (bVec) dB = b.squeeze(dB, [1]);
     }
   }

@@ -6,6 +6,29 @@ const unary = (ops: string[], f: (c: GradContext, dy: string) => string): GradRu
   rule: (c) => [f(c, c.dy(0)!)],
 });
 
+/**
+ * Gelu from x alone (the forward's intermediates are left to onnxruntime's Gelu/FastGelu fusion):
+ * tanh form, u = k (x + 0.044715 x^3), t = tanh u, du = k (1 + 3·0.044715 x^2):
+ *   dx = dy·0.5(1 + t)(1 + x(1 - t)du)   [= dy (0.5(1+t) + 0.5 x (1-t^2) du)]
+ * erf form, dx = dy (Phi(x) + x phi(x)) = dy·0.5(1 + erf(x/√2) + √(2/π) x exp(-x^2/2)).
+ */
+export function geluRule(c: GradContext): (string | undefined)[] {
+  const { b } = c;
+  const x = c.x(0);
+  const x2 = b.mul(x, x);
+  const halfDy = b.mul(c.dy(0)!, c.c(0.5));
+  if (c.attrString('approximate', 'none') === 'tanh') {
+    const k = Math.sqrt(2 / Math.PI);
+    const t = b.tanh(b.mul(x, b.add(b.mul(x2, c.c(k * 0.044715)), c.c(k))));
+    const du = b.add(b.mul(x2, c.c(3 * k * 0.044715)), c.c(k));
+    const inner = b.add(b.mul(b.mul(x, du), b.sub(c.c(1), t)), c.c(1));
+    return [b.mul(halfDy, b.mul(b.add(t, c.c(1)), inner))];
+  }
+  const e = b.erf(b.mul(x, c.c(Math.SQRT1_2)));
+  const xpdf = b.mul(b.mul(x, b.exp(b.mul(x2, c.c(-0.5)))), c.c(Math.sqrt(2 / Math.PI)));
+  return [b.mul(halfDy, b.add(b.add(e, xpdf), c.c(1)))];
+}
+
 export const unaryRules: GradRuleDef[] = [
   unary(['Neg'], (c, dy) => c.b.neg(dy)),
   unary(['Exp'], (c, dy) => c.b.mul(dy, c.y(0))),
@@ -31,26 +54,7 @@ export const unaryRules: GradRuleDef[] = [
       const a = c.attrString('approximate', 'none');
       return a === 'none' || a === 'tanh' ? undefined : `unknown approximate="${a}"`;
     },
-    rule: (c) => {
-      const { b } = c;
-      const x = c.x(0);
-      const dy = c.dy(0)!;
-      if (c.attrString('approximate', 'none') === 'tanh') {
-        // u = sqrt(2/pi)(x + 0.044715 x^3), t = tanh u: dx = dy (0.5(1+t) + 0.5 x (1-t^2) sqrt(2/pi)(1 + 3*0.044715 x^2))
-        const k = Math.sqrt(2 / Math.PI);
-        const x2 = b.mul(x, x);
-        const u = b.mul(c.c(k), b.add(x, b.mul(c.c(0.044715), b.mul(x2, x))));
-        const t = b.tanh(u);
-        const du = b.mul(c.c(k), b.add(c.c(1), b.mul(c.c(3 * 0.044715), x2)));
-        const left = b.mul(c.c(0.5), b.add(c.c(1), t));
-        const right = b.mul(b.mul(c.c(0.5), x), b.mul(b.sub(c.c(1), b.mul(t, t)), du));
-        return [b.mul(dy, b.add(left, right))];
-      }
-      // dx = dy (Phi(x) + x phi(x)),  Phi(x) = 0.5(1 + erf(x/sqrt2)),  phi(x) = exp(-x^2/2)/sqrt(2pi)
-      const cdf = b.mul(c.c(0.5), b.add(c.c(1), b.erf(b.mul(x, c.c(Math.SQRT1_2)))));
-      const pdf = b.mul(c.c(1 / Math.sqrt(2 * Math.PI)), b.exp(b.mul(b.mul(x, x), c.c(-0.5))));
-      return [b.mul(dy, b.add(cdf, b.mul(x, pdf)))];
-    },
+    rule: geluRule,
   },
   {
     // Clip passes the gradient where min <= x <= max; min/max (inputs from opset 11) get it where they bind
