@@ -275,6 +275,10 @@ describe('bounded and linear', () => {
 const FUZZ_CORPUS = [
   39, 53, 76, 101, 123, 151, 314, 330, 340, 345, 354, 464, 491, 773, 777, 811, 830, 838, 850, 1249, 1436, 1791, 1892,
   1893, 1928, 2156, 2321, 2680, 3221, 4129, 4442,
+  // llama with a Transpose's perm dropped (the default reverses the axes): a Slice starting past a symbolic dim
+  1076, 2028,
+  // Concat axis 100000000: shape inference built a rank-100000001 shape and broadcast over it (a hang)
+  5258,
 ];
 
 describe('the fuzz corpus', () => {
