@@ -220,17 +220,26 @@ const CONTRIB_FLOAT: Record<string, number[]> = {
   RotaryEmbedding: [0, 2, 3],
 };
 
+/** Contrib ops whose float type parameter also allows double; the others take float, float16 or bfloat16. */
+const CONTRIB_DOUBLE = new Set(['Gelu', 'QuickGelu']);
+
 /** Element types of contrib-op inputs onnxruntime's schemas fix. */
 export function checkContribTypes(n: NodeProto, index: number, types: (name: string) => number, p: Problems): void {
   if (n.domain !== 'com.microsoft') return;
+  // the float inputs of each of these ops are one type parameter T: one element type among them
+  const bound: string[] = [];
   for (const k of CONTRIB_FLOAT[n.op_type] ?? []) {
     const t = n.input[k] ? types(n.input[k]!) : 0;
-    if (t && !FLOAT.has(t))
+    if (!t) continue;
+    if (!FLOAT.has(t) || (t === DataType.DOUBLE && !CONTRIB_DOUBLE.has(n.op_type)))
       p.add(
         nodeLabel(n, index),
-        `input ${k} "${n.input[k]}" is ${TYPE_NAMES[t] ?? `type ${t}`}; ${n.op_type} takes floats there`,
+        `input ${k} "${n.input[k]}" is ${TYPE_NAMES[t] ?? `type ${t}`}; ${n.op_type} takes ${CONTRIB_DOUBLE.has(n.op_type) ? 'floats' : 'float, float16 or bfloat16'} there`,
       );
+    else bound.push(`"${n.input[k]}" ${TYPE_NAMES[t]}`);
   }
+  if (new Set(bound.map((b) => b.split(' ').pop())).size > 1)
+    p.add(nodeLabel(n, index), `inputs bound to one type parameter have different element types: ${bound.join(', ')}`);
   for (const k of CONTRIB_INT32[n.op_type] ?? []) {
     const t = n.input[k] ? types(n.input[k]!) : 0;
     if (t && t !== DataType.INT32)
@@ -306,6 +315,14 @@ export function checkNodeSchema(
         `input ${k} "${n.input[k]}" is ${TYPE_NAMES[t] ?? `type ${t}`}; ${n.op_type} takes ${[...allowed].map((x) => TYPE_NAMES[x]).join(' or ')} there`,
       );
   }
+  // bfloat16 joined the type constraints of the ai.onnx ops at opset 13 (Pow's exponent at 15)
+  n.input.forEach((x, k) => {
+    if (x && types(x) === DataType.BFLOAT16 && (opset < 13 || (n.op_type === 'Pow' && k === 1 && opset < 15)))
+      p.add(
+        where(),
+        `input ${k} "${x}" is bfloat16, which ${n.op_type} accepts there only from opset ${opset < 13 ? 13 : 15} (the model declares ${opset})`,
+      );
+  });
   if (FLOAT_ONLY.has(n.op_type) && n.input[0]) {
     const t = types(n.input[0]);
     if (t && !FLOAT.has(t))
