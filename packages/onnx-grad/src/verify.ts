@@ -15,7 +15,8 @@ import { halfToFloat } from './transforms/quantization.ts';
 /** The part of onnxruntime's API the check uses. */
 export interface VerifyRuntime {
   InferenceSession: {
-    create(bytes: Uint8Array, options?: Record<string, unknown>): Promise<VerifySession>;
+    /** From the bytes, or from a path (onnxruntime-node then reads the external data files beside it). */
+    create(model: Uint8Array | string, options?: Record<string, unknown>): Promise<VerifySession>;
   };
   Tensor: new (type: string, data: unknown, dims: readonly number[]) => VerifyTensor;
 }
@@ -111,7 +112,7 @@ function makeFeeds(
 
 async function run(
   rt: VerifyRuntime,
-  bytes: Uint8Array,
+  bytes: Uint8Array | string,
   feeds: Record<string, VerifyTensor>,
   what: string,
 ): Promise<Record<string, VerifyTensor>> {
@@ -136,15 +137,22 @@ async function run(
 
 /**
  * Runs both models and compares them; throws `VerificationError` saying which output differs or what failed.
- * `original` has its external data inlined. Only the default word-embedding cut is compared (inputs_embeds is then
- * the table's rows of the ids fed to the original); another cut is only loaded and run.
+ * `original` has its external data inlined, or gives the `path` onnxruntime loads it from (its data files beside
+ * it); a gradient model with external data is loaded from `gradPath`, where it and its data file were written.
+ * Only the default word-embedding cut is compared (inputs_embeds is then the table's rows of the ids fed to the
+ * original); another cut is only loaded and run.
  */
 export async function verifyGradientModel(
   rt: VerifyRuntime,
-  original: { bytes: Uint8Array; model: ModelProto },
+  original: { bytes: Uint8Array; model: ModelProto; path?: string },
   grad: GradientModel,
   seed = 1,
+  gradPath?: string,
 ): Promise<VerifyResult> {
+  if (grad.externalData && !gradPath)
+    throw new VerificationError(
+      `The gradient model keeps its weights in "${grad.externalData.location}": verify it from the path it was written to (gradPath).`,
+    );
   const rand = mulberry32(seed);
   const emb = grad.embedding;
   const graphInputs = original.model.graph.input.filter(
@@ -152,8 +160,8 @@ export async function verifyGradientModel(
   );
   const seq = 4;
   const feeds = makeFeeds(rt, graphInputs, emb?.vocabSize ?? 2, rand, seq);
-  const ref = await run(rt, original.bytes, feeds, 'the original model');
-  const gradModel = grad.bytes;
+  const ref = await run(rt, original.path ?? original.bytes, feeds, 'the original model');
+  const gradModel = gradPath ?? grad.bytes;
   const gradFeeds: Record<string, VerifyTensor> = {};
   const gradInputs = new Set(grad.inputNames);
   // a half input of a model computed in float32 becomes a float input: feed it the same values
