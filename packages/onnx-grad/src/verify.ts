@@ -176,6 +176,17 @@ export async function verifyGradientModel(
   const idsName = graphInputs.find((v) => /input_ids/.test(v.name))?.name;
   if (gradInputs.has(INPUTS_EMBEDS)) {
     if (!emb || !idsName) return { maxRelativeDiff: 0, compared: [] };
+    // inputs_embeds is the table's rows of the ids; an integer input of another shape (a mask declared [3, tokens]
+    // beside ids [batch, tokens]) may broadcast the lookup's indices to another shape, which the ids do not give
+    const idsDims = feeds[idsName]!.dims;
+    const other = Object.entries(feeds).find(
+      ([k, t]) =>
+        k !== idsName && /int/.test(t.type) && t.dims.length === idsDims.length && t.dims.join() !== idsDims.join(),
+    );
+    if (other)
+      throw new VerificationError(
+        `--verify cannot feed inputs_embeds: "${idsName}" is [${idsDims}] but "${other[0]}" is [${other[1].dims}] (their declared dims differ), so the embedding lookup may not read the ids' shape.`,
+      );
     const ids = Array.from(feeds[idsName]!.data, Number);
     const h = emb.hiddenSize;
     const out = new Float32Array(ids.length * h);
