@@ -192,6 +192,19 @@ describe('files onnxruntime reads differently are refused too', () => {
   });
 });
 
+describe('verification that cannot be done says so', () => {
+  it('a mask declared [3, tokens] beside ids [batch, tokens]: inputs_embeds cannot be derived from the ids', async () => {
+    const m = vespa();
+    const mask = m.graph.input.find((v) => v.name === 'attention_mask')!;
+    mask.type!.tensor_type!.shape!.dim[0] = { dim_value: 3 };
+    const bytes = encodeModel(m);
+    const grad = buildGradientModel(bytes); // a valid model: the mask broadcasts the lookup's indices to batch 3
+    await expect(verifyGradientModel(ort as unknown as VerifyRuntime, { bytes, model: m }, grad)).rejects.toThrow(
+      /cannot feed inputs_embeds: "input_ids" is \[1,4\] but "attention_mask" is \[3,4\]/,
+    );
+  });
+});
+
 /** input_ids -> Gather(table) -> n Identity nodes (stored in reverse) -> ReduceSum -> logits. */
 function identityChain(n: number): ModelProto {
   const table = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i + 1));
