@@ -75,8 +75,11 @@ if (process.argv[2] === '--measure-nodes') {
   const hwm = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN) * 1024;
   const rssBefore = process.memoryUsage().rss;
   const t1 = performance.now();
+  const cpu0 = process.cpuUsage();
   const grad = buildGradientModel(bytes);
   const ms = performance.now() - t1;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000; // on a loaded machine the wall time is mostly waiting for a core
   const maxRss = resetOk ? hwm() : process.resourceUsage().maxRSS * 1024;
   const gradNodes = decodeModel(grad.bytes).graph.node.length;
   process.stdout.write(
@@ -84,6 +87,7 @@ if (process.argv[2] === '--measure-nodes') {
       n,
       madeMs,
       ms,
+      cpuMs,
       peak: maxRss - rssBefore,
       maxRss,
       modelBytes: bytes.length,
@@ -281,7 +285,8 @@ if (selected.includes(NODES)) {
   console.log(
     `\n${NODES}: a ${n.toLocaleString('en')}-node chain (Gather, Add/Mul/Identity stored in reverse, ReduceSum; ` +
       `${fmt(b.modelBytes! / MB, 1)} MB, made in ${fmt(b.madeMs! / 1000, 1)} s)\n` +
-      `  build (decode, validate, differentiate, encode, validate the result): ${fmt(b.ms! / 1000, 2)} s, ` +
+      `  build (decode, validate, differentiate, encode, validate the result): ${fmt(b.ms! / 1000, 2)} s ` +
+      `(${fmt(b.cpuMs! / 1000, 2)} s of CPU), ` +
       `peak memory ${fmt(b.peak! / MB)} MB above the ${fmt((b.maxRss! - b.peak!) / MB)} MB before it ` +
       `(max RSS ${fmt(b.maxRss! / MB)} MB); gradient model ${b.gradNodes!.toLocaleString('en')} nodes, ${fmt(b.gradBytes! / MB, 1)} MB`,
   );
