@@ -281,7 +281,8 @@ export function checkNodeSchema(
     const axesAttr = (n.op_type === 'Squeeze' || n.op_type === 'Unsqueeze') && opset < 13;
     const padAttr = n.op_type === 'Pad' && opset < 11;
     const gemmC = n.op_type === 'Gemm' && opset < 11; // C is optional from opset 11
-    const lo = reshapeAttr || sliceAttr || padAttr ? 1 : gemmC ? 3 : min;
+    const unsqueezeAxes = n.op_type === 'Unsqueeze' && opset >= 13; // axes became a required input
+    const lo = reshapeAttr || sliceAttr || padAttr ? 1 : gemmC ? 3 : unsqueezeAxes ? 2 : min;
     const hi = reshapeAttr || sliceAttr || axesAttr || padAttr ? 1 : max;
     if (n.input.length < lo || n.input.length > hi)
       p.add(where(), `has ${n.input.length} inputs; ${n.op_type} takes ${lo === hi ? lo : `${lo} to ${hi}`}`);
