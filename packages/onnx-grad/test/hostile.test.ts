@@ -299,7 +299,9 @@ const FUZZ_CORPUS = [
   // bfloat16 where the opset does not take it: MatMul at opset 11, Pow's exponent at opset 11 and 13
   3268, 8378, 9908,
   // an opset-13 Unsqueeze whose axes input is left empty (required from opset 13)
-  3467,
+  3467, 6575,
+  // a flipped bit gives an attribute the type 34, which is no attribute type
+  8317,
 ];
 
 describe('the fuzz corpus', () => {

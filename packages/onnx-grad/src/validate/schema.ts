@@ -250,8 +250,29 @@ export function checkContribTypes(n: NodeProto, index: number, types: (name: str
   }
 }
 
-/** Attributes of any domain that must be 0 or 1. */
+const ATTRIBUTE_TYPES = new Set<unknown>([
+  'FLOAT',
+  'INT',
+  'STRING',
+  'TENSOR',
+  'GRAPH',
+  'FLOATS',
+  'INTS',
+  'STRINGS',
+  'TENSORS',
+  'GRAPHS',
+  'SPARSE_TENSOR',
+  'SPARSE_TENSORS',
+  'TYPE_PROTO',
+  'TYPE_PROTOS',
+  ...Array.from({ length: 14 }, (_, i) => i + 1),
+]);
+
+/** Attributes of any domain that must be 0 or 1; every attribute must say its type (onnxruntime refuses it else). */
 export function checkFlags(n: NodeProto, index: number, p: Problems): void {
+  for (const a of n.attribute)
+    if (!ATTRIBUTE_TYPES.has(a.type as unknown))
+      p.add(nodeLabel(n, index), `the attribute "${a.name}" has type ${String(a.type)}, not an attribute type`);
   for (const a of n.attribute) {
     if (!FLAGS.has(a.name) || a.i === undefined || a.i === null) continue;
     const v = toNumber(a.i);
