@@ -302,6 +302,8 @@ const FUZZ_CORPUS = [
   3467, 6575,
   // a flipped bit gives an attribute the type 34, which is no attribute type
   8317,
+  // an Unsqueeze turned into a Gather of a scalar (Gather needs rank >= 1)
+  8734, 9373,
 ];
 
 describe('the fuzz corpus', () => {
