@@ -12,8 +12,12 @@
  * - gradient-model run time / forward run time, batch 1 x 32 tokens, on onnxruntime-node (CPU) and
  *   onnxruntime-web WASM in Node (reported as failed with the reason when a runtime cannot run it).
  * Targets (issue 8) for the 124M q4 model: build < 5 s, peak < 1.5x the model file, gradient file < 1.2x.
+ *   nodes-1m          a synthetic graph of 1,000,000 nodes (Gather, then a chain of Add/Mul/Identity stored in
+ *                     reverse order, then ReduceSum; `--nodes N` for another size): the library build's time and peak
+ *                     memory, in a fresh child process (issue 14: every pass linear; no weights, so no run times)
  *
- * Usage: tsx packages/onnx-grad/scripts/bench-scale.ts [--runs N] [--no-wasm] [--only gpt2-124m-q4|qwen2-0.5b-q4f16]
+ * Usage: tsx packages/onnx-grad/scripts/bench-scale.ts [--runs N] [--no-wasm] [--nodes N]
+ *   [--only gpt2-124m-q4|qwen2-0.5b-q4f16|nodes-1m]
  */
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +28,7 @@ import { parseArgs } from 'node:util';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { main as cli } from '../src/cli.ts';
-import { decodeModel, toNumber, type ModelProto } from '../src/index.ts';
+import { buildGradientModel, decodeModel, encodeModel, toNumber, type ModelProto } from '../src/index.ts';
 import { ensureScaleModel, SCALE_MODELS, type ScaleModelName } from '../test/fixtures/scale.ts';
 import { fixtureCacheDir, GENERATOR_VERSION } from '../test/fixtures/index.ts';
 import { rng } from '../test/transforms/helpers.ts';
@@ -47,19 +51,119 @@ if (process.argv[2] === '--measure-build') {
   }
   const rssBefore = process.memoryUsage().rss;
   const t0 = performance.now();
-  const code = cli([model, '-o', out], { log: () => {}, error: (s) => process.stderr.write(`${s}\n`) });
+  const code = await cli([model, '-o', out], { log: () => {}, error: (s) => process.stderr.write(`${s}\n`) });
   const ms = performance.now() - t0;
   const maxRss = resetOk ? hwm() : process.resourceUsage().maxRSS * 1024;
   process.stdout.write(JSON.stringify({ code, ms, peak: maxRss - rssBefore, maxRss }));
   process.exit(0);
 }
 
+// ---- child mode: the synthetic n-node graph built by the library, its time and peak memory ----------------------
+if (process.argv[2] === '--measure-nodes') {
+  const n = Number(process.argv[3]);
+  const t0 = performance.now();
+  const bytes = encodeModel(chainModel(n));
+  const madeMs = performance.now() - t0;
+  globalThis.gc?.();
+  let resetOk = false;
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    resetOk = true;
+  } catch {
+    // not Linux: the lifetime high-water mark
+  }
+  const hwm = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN) * 1024;
+  const rssBefore = process.memoryUsage().rss;
+  const t1 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const grad = buildGradientModel(bytes);
+  const ms = performance.now() - t1;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000; // on a loaded machine the wall time is mostly waiting for a core
+  const maxRss = resetOk ? hwm() : process.resourceUsage().maxRSS * 1024;
+  const gradNodes = decodeModel(grad.bytes).graph.node.length;
+  process.stdout.write(
+    JSON.stringify({
+      n,
+      madeMs,
+      ms,
+      cpuMs,
+      peak: maxRss - rssBefore,
+      maxRss,
+      modelBytes: bytes.length,
+      gradBytes: grad.bytes.length,
+      gradNodes,
+    }),
+  );
+  process.exit(0);
+}
+
+/**
+ * input_ids -> Gather(table) -> n-2 nodes cycling Add(c), Mul(c), Identity -> ReduceSum -> logits, stored in reverse
+ * order (the sort must be linear too).
+ */
+function chainModel(n: number): ModelProto {
+  const h = 8;
+  const f32 = (v: number[]) => new Uint8Array(Float32Array.from(v).buffer);
+  const node: ModelProto['graph']['node'] = [
+    { op_type: 'Gather', name: 'emb', input: ['table', 'input_ids'], output: ['x0'], attribute: [] },
+  ];
+  const ops = ['Add', 'Mul', 'Identity'] as const;
+  const m = n - 2;
+  for (let i = 0; i < m; i++) {
+    const op = ops[i % 3]!;
+    const input = op === 'Add' ? [`x${i}`, 'c_add'] : op === 'Mul' ? [`x${i}`, 'c_mul'] : [`x${i}`];
+    node.push({ op_type: op, name: `n${i}`, input, output: [`x${i + 1}`], attribute: [] });
+  }
+  node.push({
+    op_type: 'ReduceSum',
+    name: 'sum',
+    input: [`x${m}`, 'axes'],
+    output: ['logits'],
+    attribute: [{ name: 'keepdims', type: 2, i: 0 }],
+  });
+  node.reverse();
+  const dims = (d: (number | string)[]) => d.map((x) => (typeof x === 'number' ? { dim_value: x } : { dim_param: x }));
+  return {
+    ir_version: 8,
+    opset_import: [{ domain: '', version: 17 }],
+    graph: {
+      name: `chain-${n}`,
+      node,
+      initializer: [
+        {
+          name: 'table',
+          dims: [16, h],
+          data_type: 1,
+          raw_data: f32(Array.from({ length: 16 * h }, (_, i) => Math.sin(i))),
+        },
+        { name: 'c_add', dims: [h], data_type: 1, raw_data: f32(Array.from({ length: h }, () => 1e-6)) },
+        { name: 'c_mul', dims: [h], data_type: 1, raw_data: f32(Array.from({ length: h }, () => 1)) },
+        { name: 'axes', dims: [1], data_type: 7, raw_data: new Uint8Array(BigInt64Array.of(1n).buffer) },
+      ],
+      input: [
+        { name: 'input_ids', type: { tensor_type: { elem_type: 7, shape: { dim: dims(['batch', 'sequence']) } } } },
+      ],
+      output: [{ name: 'logits', type: { tensor_type: { elem_type: 1, shape: { dim: dims(['batch', h]) } } } }],
+      value_info: [],
+    },
+  };
+}
+
 const { values: args } = parseArgs({
-  options: { runs: { type: 'string' }, 'no-wasm': { type: 'boolean' }, only: { type: 'string' } },
+  options: {
+    runs: { type: 'string' },
+    'no-wasm': { type: 'boolean' },
+    only: { type: 'string' },
+    nodes: { type: 'string' },
+  },
 });
 const RUNS = Number(args.runs ?? 3);
-const names = (args.only ? [args.only] : Object.keys(SCALE_MODELS)) as ScaleModelName[];
-for (const n of names) if (!(n in SCALE_MODELS)) throw new Error(`--only ${n}: choose ${Object.keys(SCALE_MODELS)}`);
+const NODES = 'nodes-1m';
+const all = [NODES, ...Object.keys(SCALE_MODELS)];
+const selected = args.only ? [args.only] : all;
+for (const n of selected) if (!all.includes(n)) throw new Error(`--only ${n}: choose ${all}`);
+const names = selected.filter((n) => n !== NODES) as ScaleModelName[];
 
 const MB = 2 ** 20;
 const filesSize = (path: string) => statSync(path).size + statSync(`${path}_data`).size;
@@ -161,6 +265,33 @@ const fmt = (v: number | string | undefined, digits = 0) => (typeof v === 'numbe
 const ratio = (g: number | string, f: number | string) =>
   typeof g === 'number' && typeof f === 'number' ? (g / f).toFixed(2) : '-';
 
+if (selected.includes(NODES)) {
+  const n = Number(args.nodes ?? 1_000_000);
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--max-old-space-size=16384',
+      '--import',
+      'tsx',
+      join(HERE, 'bench-scale.ts'),
+      '--measure-nodes',
+      String(n),
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 20, cwd: REPO_ROOT },
+  );
+  if (r.status !== 0) throw new Error(`the ${n}-node build failed: ${r.stderr}`);
+  const b = JSON.parse(r.stdout) as Record<string, number>;
+  console.log(
+    `\n${NODES}: a ${n.toLocaleString('en')}-node chain (Gather, Add/Mul/Identity stored in reverse, ReduceSum; ` +
+      `${fmt(b.modelBytes! / MB, 1)} MB, made in ${fmt(b.madeMs! / 1000, 1)} s)\n` +
+      `  build (decode, validate, differentiate, encode, validate the result): ${fmt(b.ms! / 1000, 2)} s ` +
+      `(${fmt(b.cpuMs! / 1000, 2)} s of CPU), ` +
+      `peak memory ${fmt(b.peak! / MB)} MB above the ${fmt((b.maxRss! - b.peak!) / MB)} MB before it ` +
+      `(max RSS ${fmt(b.maxRss! / MB)} MB); gradient model ${b.gradNodes!.toLocaleString('en')} nodes, ${fmt(b.gradBytes! / MB, 1)} MB`,
+  );
+}
+
 const rows: Record<string, string>[] = [];
 for (const name of names) {
   const t0 = performance.now();
@@ -207,8 +338,10 @@ for (const name of names) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-console.log(
-  `\nScale (batch 1 x ${S} tokens, median of ${RUNS} runs; peak = max RSS growth of a fresh process during the CLI ` +
-    'build; model/grad MB = .onnx + .onnx_data; targets for 124M q4: build < 5 s, peak < 1.5x, grad < 1.2x)',
-);
-console.table(rows);
+if (names.length > 0) {
+  console.log(
+    `\nScale (batch 1 x ${S} tokens, median of ${RUNS} runs; peak = max RSS growth of a fresh process during the CLI ` +
+      'build; model/grad MB = .onnx + .onnx_data; targets for 124M q4: build < 5 s, peak < 1.5x, grad < 1.2x)',
+  );
+  console.table(rows);
+}

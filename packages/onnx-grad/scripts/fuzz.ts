@@ -1,12 +1,12 @@
 /**
- * `pnpm fuzz [--cases N] [--seed S] [--workers W] [--timeout SECONDS] [--from ID] [--report file.json]`
+ * `pnpm fuzz [--cases N] [--seed S] [--workers W] [--timeout SECONDS] [--from ID] [--ids 1,2,3] [--report file.json]`
  *
  * Mutates the vendored fixtures and the generated ones (test/fuzz/mutations.ts: names, opsets, dims, attributes,
  * element types, external data, graph shape, bit flips) and checks that each input gives a clear error or a
  * gradient model that onnxruntime loads and whose forward equals the original's (test/fuzz/oracle.ts). Each case
  * runs in a worker process with a timeout, so a hang or a heap abort is caught. Prints the summary (cases, clean
  * errors, valid outputs, unchecked, crashes, hangs, silent wrong) and writes the failing cases to the report; exits 1
- * when there is any failure. A failing case is replayed with `--from ID --cases 1`.
+ * when there is any failure. A failing case is replayed with `--from ID --cases 1`, several with `--ids 5,9,12`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { writeFileAtomic } from '../src/io/files.ts';
@@ -21,12 +21,21 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '2' },
     timeout: { type: 'string', default: '60' },
     from: { type: 'string', default: '0' },
+    ids: { type: 'string' },
     report: { type: 'string', default: 'fuzz-report.json' },
   },
 });
-const cases = Number(values.cases);
 const seed = Number(values.seed);
 const from = Number(values.from);
+// the case ids to run: a range, or a list (to replay the failures of a report)
+const queue = values.ids
+  ? values.ids.split(',').map((s) => Number(s.trim()))
+  : Array.from({ length: Number(values.cases) }, (_, i) => from + i);
+if (queue.some((id) => !Number.isInteger(id) || id < 0)) {
+  console.error(`fuzz: --ids takes non-negative integers separated by commas, got "${values.ids}"`);
+  process.exit(2);
+}
+const cases = queue.length;
 const timeoutMs = Number(values.timeout) * 1000;
 const workers = Math.max(1, Number(values.workers));
 const WORKER = join(dirname(fileURLToPath(import.meta.url)), '../test/fuzz/worker.ts');
@@ -49,8 +58,8 @@ const counts: Record<Verdict, number> = {
   skipped: 0,
 };
 const errorClasses = new Map<string, number>();
-let next = from;
-const end = from + cases;
+let next = 0; // index into queue
+const end = queue.length;
 const t0 = performance.now();
 
 function record(r: Result): void {
@@ -130,7 +139,7 @@ function runWorker(): Promise<void> {
         child.kill();
         return;
       }
-      current = next++;
+      current = queue[next++]!;
       child.send({ id: current, seed });
       timer = setTimeout(() => {
         killedForTime = true;

@@ -8,8 +8,8 @@
  * unreadable inputs or an unwritable output. The output is written to a temporary file renamed into place, and never
  * onto the input (through symlinks or hard links either).
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeModel, type ModelProto } from './onnx/proto.ts';
 import { buildGradientModel, type GradientModel, type GradientModelOptions } from './gradient-model.ts';
@@ -190,11 +190,6 @@ export async function main(argv: string[], io: CliIo = { log: console.log, error
           join(dirname(outPath), dataOut),
           Object.values(externalData).map((f) => f.path),
         );
-      if (runtime && external)
-        throw new UsageError(
-          '--verify does not handle models with external data yet (their gradient model keeps its weights in a ' +
-            'data file): run without --verify, or load the written model in onnxruntime yourself.',
-        );
       grad = buildGradientModel(model, {
         externalData,
         externalDataOut: dataOut ? { location: dataOut } : undefined,
@@ -204,13 +199,37 @@ export async function main(argv: string[], io: CliIo = { log: console.log, error
         config,
         timeBudgetMs,
       });
-      verified = runtime ? await verify(runtime, bytes, grad) : undefined;
-      try {
-        if (grad.externalData)
-          dataBytes = writeExternalData(join(dirname(outPath), grad.externalData.location), grad.externalData);
-        writeFileAtomic(outPath, grad.bytes);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
+      if (runtime && grad.externalData) {
+        // onnxruntime reads external data from files: write both into a fresh folder beside the output, load and
+        // compare them there, and move them into place only once verified (a failed check writes nothing)
+        const staging = mkdtempSync(join(dirname(outPath), '.onnx-grad-verify-'));
+        try {
+          const stagedModel = join(staging, basename(outPath));
+          const stagedData = join(staging, grad.externalData.location);
+          try {
+            dataBytes = writeExternalData(stagedData, grad.externalData);
+            writeFileAtomic(stagedModel, grad.bytes);
+          } catch (e) {
+            throw new UsageError((e as Error).message);
+          }
+          verified = await verify(runtime, bytes, grad, { original: modelPath, grad: stagedModel });
+          renameSync(stagedData, join(dirname(outPath), grad.externalData.location));
+          renameSync(stagedModel, outPath);
+        } finally {
+          rmSync(staging, { recursive: true, force: true });
+        }
+      } else {
+        // the original with external data is loaded from its path (its data files beside it)
+        verified = runtime
+          ? await verify(runtime, bytes, grad, { original: external ? modelPath : undefined })
+          : undefined;
+        try {
+          if (grad.externalData)
+            dataBytes = writeExternalData(join(dirname(outPath), grad.externalData.location), grad.externalData);
+          writeFileAtomic(outPath, grad.bytes);
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        }
       }
     } finally {
       for (const f of Object.values(externalData)) f.close();
@@ -244,9 +263,14 @@ export async function main(argv: string[], io: CliIo = { log: console.log, error
 }
 
 /** Loads the gradient model in onnxruntime and compares its forward with the original's (--verify). */
-async function verify(rt: VerifyRuntime, bytes: Uint8Array, grad: GradientModel): Promise<string> {
+async function verify(
+  rt: VerifyRuntime,
+  bytes: Uint8Array,
+  grad: GradientModel,
+  paths: { original?: string; grad?: string } = {},
+): Promise<string> {
   const model = decodeModel(bytes);
-  const r = await verifyGradientModel(rt, { bytes, model }, grad);
+  const r = await verifyGradientModel(rt, { bytes, model, path: paths.original }, grad, 1, paths.grad);
   return r.compared.length > 0
     ? `onnxruntime loads it; forward ${r.compared.join(', ')} equal to the model's within ${r.maxRelativeDiff.toExponential(1)} of max |output|`
     : 'onnxruntime loads and runs it (forward compared only for the default word-embedding cut)';

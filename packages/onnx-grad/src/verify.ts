@@ -15,7 +15,8 @@ import { halfToFloat } from './transforms/quantization.ts';
 /** The part of onnxruntime's API the check uses. */
 export interface VerifyRuntime {
   InferenceSession: {
-    create(bytes: Uint8Array, options?: Record<string, unknown>): Promise<VerifySession>;
+    /** From the bytes, or from a path (onnxruntime-node then reads the external data files beside it). */
+    create(model: Uint8Array | string, options?: Record<string, unknown>): Promise<VerifySession>;
   };
   Tensor: new (type: string, data: unknown, dims: readonly number[]) => VerifyTensor;
 }
@@ -111,7 +112,7 @@ function makeFeeds(
 
 async function run(
   rt: VerifyRuntime,
-  bytes: Uint8Array,
+  bytes: Uint8Array | string,
   feeds: Record<string, VerifyTensor>,
   what: string,
 ): Promise<Record<string, VerifyTensor>> {
@@ -136,15 +137,22 @@ async function run(
 
 /**
  * Runs both models and compares them; throws `VerificationError` saying which output differs or what failed.
- * `original` has its external data inlined. Only the default word-embedding cut is compared (inputs_embeds is then
- * the table's rows of the ids fed to the original); another cut is only loaded and run.
+ * `original` has its external data inlined, or gives the `path` onnxruntime loads it from (its data files beside
+ * it); a gradient model with external data is loaded from `gradPath`, where it and its data file were written.
+ * Only the default word-embedding cut is compared (inputs_embeds is then the table's rows of the ids fed to the
+ * original); another cut is only loaded and run.
  */
 export async function verifyGradientModel(
   rt: VerifyRuntime,
-  original: { bytes: Uint8Array; model: ModelProto },
+  original: { bytes: Uint8Array; model: ModelProto; path?: string },
   grad: GradientModel,
   seed = 1,
+  gradPath?: string,
 ): Promise<VerifyResult> {
+  if (grad.externalData && !gradPath)
+    throw new VerificationError(
+      `The gradient model keeps its weights in "${grad.externalData.location}": verify it from the path it was written to (gradPath).`,
+    );
   const rand = mulberry32(seed);
   const emb = grad.embedding;
   const graphInputs = original.model.graph.input.filter(
@@ -152,8 +160,8 @@ export async function verifyGradientModel(
   );
   const seq = 4;
   const feeds = makeFeeds(rt, graphInputs, emb?.vocabSize ?? 2, rand, seq);
-  const ref = await run(rt, original.bytes, feeds, 'the original model');
-  const gradModel = grad.bytes;
+  const ref = await run(rt, original.path ?? original.bytes, feeds, 'the original model');
+  const gradModel = gradPath ?? grad.bytes;
   const gradFeeds: Record<string, VerifyTensor> = {};
   const gradInputs = new Set(grad.inputNames);
   // a half input of a model computed in float32 becomes a float input: feed it the same values
@@ -168,6 +176,17 @@ export async function verifyGradientModel(
   const idsName = graphInputs.find((v) => /input_ids/.test(v.name))?.name;
   if (gradInputs.has(INPUTS_EMBEDS)) {
     if (!emb || !idsName) return { maxRelativeDiff: 0, compared: [] };
+    // inputs_embeds is the table's rows of the ids; an integer input of another shape (a mask declared [3, tokens]
+    // beside ids [batch, tokens]) may broadcast the lookup's indices to another shape, which the ids do not give
+    const idsDims = feeds[idsName]!.dims;
+    const other = Object.entries(feeds).find(
+      ([k, t]) =>
+        k !== idsName && /int/.test(t.type) && t.dims.length === idsDims.length && t.dims.join() !== idsDims.join(),
+    );
+    if (other)
+      throw new VerificationError(
+        `--verify cannot feed inputs_embeds: "${idsName}" is [${idsDims}] but "${other[0]}" is [${other[1].dims}] (their declared dims differ), so the embedding lookup may not read the ids' shape.`,
+      );
     const ids = Array.from(feeds[idsName]!.data, Number);
     const h = emb.hiddenSize;
     const out = new Float32Array(ids.length * h);
@@ -191,7 +210,10 @@ export async function verifyGradientModel(
   const got = await run(rt, gradModel, gradFeeds, 'the gradient model');
   const compared: string[] = [];
   let worst = 0;
-  for (const name of grad.outputNames) {
+  // gradients first: a non-finite gradient says the forward is in a non-finite regime too (an overflowing weight),
+  // where a fused kernel and its decomposition need not agree, which is reported as such rather than as a difference
+  const ordered = [...grad.outputNames].sort((a, b) => Number(!a.startsWith('grad_')) - Number(!b.startsWith('grad_')));
+  for (const name of ordered) {
     const out = got[name]!;
     if (name.startsWith('grad_')) {
       for (let i = 0; i < out.data.length; i++) {
@@ -215,6 +237,12 @@ export async function verifyGradientModel(
       const a = value(r, i);
       const b = value(out, i);
       if (Number.isNaN(a) && Number.isNaN(b)) continue;
+      // a NaN or infinite forward (a broken weight) is no reference: kernels and their decompositions need not agree
+      // on how NaN and Infinity propagate
+      if (!Number.isFinite(a) && a !== b)
+        throw new VerificationError(
+          `The original's output "${name}" holds ${a} at ${i} where the gradient model gives ${b}: a non-finite forward cannot be compared.`,
+        );
       scale = Math.max(scale, Math.abs(a));
       diff = Math.max(diff, Math.abs(a - b));
     }

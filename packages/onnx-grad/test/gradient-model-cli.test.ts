@@ -152,6 +152,27 @@ describe('onnx-grad CLI', () => {
     );
   });
 
+  it('--verify on a model with external data loads both from their files and moves the result into place', async () => {
+    const m = decodeModel(readBytes(DISTILBERT));
+    const files = withExternalData(m, 'model.onnx', 16, 1 << 20);
+    const folder = join(dir, 'verify-ext');
+    mkdirSync(folder, { recursive: true });
+    for (const [k, v] of Object.entries(files)) writeFileSync(join(folder, k), v);
+    writeFileSync(join(folder, 'model.onnx'), encodeModel(m));
+    const r = silent();
+    const out = join(folder, 'grad.onnx');
+    expect(await main([join(folder, 'model.onnx'), '-o', out, '--no-config', '--verify'], r.io), r.err.join('\n')).toBe(
+      0,
+    );
+    expect(r.out.join('\n')).toMatch(/weights in grad\.onnx_data/);
+    expect(r.out.join('\n')).toMatch(/verified: onnxruntime loads it; forward logits equal to the model's within/);
+    // the staging folder is gone; the model and its data file are where they were asked for, and they run
+    expect(readdirSync(folder).sort()).toEqual(['grad.onnx', 'grad.onnx_data', 'model.onnx', 'model.onnx_data']);
+    expect(Array.from(await logitsGrad(out))).toEqual(
+      Array.from(await logitsGrad(buildGradientModel(readBytes(DISTILBERT)).bytes)),
+    );
+  });
+
   it('runs as `tsx src/cli.ts` and sets the exit code (the script behind `pnpm onnx-grad`)', () => {
     // one spawn only (a tsx start costs seconds on CI); exit codes of failures are covered through main() above
     const tsx = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');

@@ -192,6 +192,19 @@ describe('files onnxruntime reads differently are refused too', () => {
   });
 });
 
+describe('verification that cannot be done says so', () => {
+  it('a mask declared [3, tokens] beside ids [batch, tokens]: inputs_embeds cannot be derived from the ids', async () => {
+    const m = vespa();
+    const mask = m.graph.input.find((v) => v.name === 'attention_mask')!;
+    mask.type!.tensor_type!.shape!.dim[0] = { dim_value: 3 };
+    const bytes = encodeModel(m);
+    const grad = buildGradientModel(bytes); // a valid model: the mask broadcasts the lookup's indices to batch 3
+    await expect(verifyGradientModel(ort as unknown as VerifyRuntime, { bytes, model: m }, grad)).rejects.toThrow(
+      /cannot feed inputs_embeds: "input_ids" is \[1,4\] but "attention_mask" is \[3,4\]/,
+    );
+  });
+});
+
 /** input_ids -> Gather(table) -> n Identity nodes (stored in reverse) -> ReduceSum -> logits. */
 function identityChain(n: number): ModelProto {
   const table = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i + 1));
@@ -275,6 +288,22 @@ describe('bounded and linear', () => {
 const FUZZ_CORPUS = [
   39, 53, 76, 101, 123, 151, 314, 330, 340, 345, 354, 464, 491, 773, 777, 811, 830, 838, 850, 1249, 1436, 1791, 1892,
   1893, 1928, 2156, 2321, 2680, 3221, 4129, 4442,
+  // llama with a Transpose's perm dropped (the default reverses the axes): a Slice starting past a symbolic dim
+  1076, 2028,
+  // Concat axis 100000000: shape inference built a rank-100000001 shape and broadcast over it (a hang)
+  5258,
+  // inputs of one type parameter with two element types, which onnxruntime refuses: a Cast to float16 in a float
+  // model, a float16 model's input or weight made float/bfloat16 (the float32 conversion used to hide them), an
+  // If branch's Concat of a retyped past_key_values, a fused Attention's past in float16 or double
+  440, 1020, 1564, 2057, 2124, 2867, 3013, 3525, 3587, 9969,
+  // bfloat16 where the opset does not take it: MatMul at opset 11, Pow's exponent at opset 11 and 13
+  3268, 8378, 9908,
+  // an opset-13 Unsqueeze whose axes input is left empty (required from opset 13)
+  3467, 6575,
+  // a flipped bit gives an attribute the type 34, which is no attribute type
+  8317,
+  // an Unsqueeze turned into a Gather of a scalar (Gather needs rank >= 1)
+  8734, 9373,
 ];
 
 describe('the fuzz corpus', () => {

@@ -103,6 +103,14 @@ function clampInt(x: number): number {
 }
 
 const norm = (a: number, r: number) => (a < 0 ? a + r : a);
+/**
+ * An axis in [-r, r-1] as a non-negative index; out of range it throws, so the node's outputs stay unknown (the
+ * validator names the bad axis) rather than a shape of a hundred million holes that later passes walk.
+ */
+function axisOf(a: number, r: number): number {
+  if (!Number.isInteger(a) || a < -r || a >= r) throw new RangeError(`axis ${a} outside rank ${r}`);
+  return a < 0 ? a + r : a;
+}
 
 /**
  * Ranks above this are taken as unknown: a shape tensor declared [100000000] must not become an array of that
@@ -372,6 +380,8 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       const x = s(0);
       if (!x) return [{ elemType: et(0) }];
       const perm = attrInts(node, 'perm') ?? x.map((_, i) => x.length - 1 - i);
+      if (perm.length !== x.length || new Set(perm.map((p) => axisOf(p, x.length))).size !== x.length)
+        throw new RangeError(`perm [${perm}] is not a permutation of ${x.length} axes`);
       const out = perm.map((p) => x[p]!);
       const v = val(0);
       if (v && x.length <= 1) setVal(v);
@@ -395,7 +405,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
     case 'Flatten': {
       const x = s(0);
       if (!x) return [{ elemType: et(0), shape: [freshDim(), freshDim()] }];
-      const axis = norm(attrInt(node, 'axis', 1), x.length);
+      const axis = axisOf(attrInt(node, 'axis', 1), x.length + 1); // Flatten's axis may be r
       const prod = (d: Dim[]) => d.reduce<Dim>((a, b) => mulDim(a, b), 1);
       return [{ elemType: et(0), shape: [prod(x.slice(0, axis)), prod(x.slice(axis))] }];
     }
@@ -409,7 +419,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
         if (x.some((d) => typeof d !== 'number')) return [{ elemType: et(0) }];
         return [{ elemType: et(0), shape: x.filter((d) => d !== 1) }];
       }
-      const drop = new Set(axes.map((a) => norm(a, x.length)));
+      const drop = new Set(axes.map((a) => axisOf(a, x.length)));
       return [{ elemType: et(0), shape: x.filter((_, i) => !drop.has(i)) }];
     }
     case 'Unsqueeze': {
@@ -418,7 +428,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       setVal(val(0));
       if (!x || !axes) return [{ elemType: et(0) }];
       const r = x.length + axes.length;
-      const at = new Set(axes.map((a) => norm(a, r)));
+      const at = new Set(axes.map((a) => axisOf(a, r)));
       const out: Dim[] = [];
       let k = 0;
       for (let i = 0; i < r; i++) out.push(at.has(i) ? 1 : x[k++]!);
@@ -433,7 +443,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
         return [{ elemType: et(0), shape: r === undefined ? undefined : Array.from({ length: r }, () => freshDim()) }];
       }
       const r = shapes[0]!.length;
-      const axis = norm(attrInt(node, 'axis', 0), r);
+      const axis = axisOf(attrInt(node, 'axis', 0), r);
       const out = [...shapes[0]!];
       out[axis] = shapes.map((x) => x![axis]!).reduce((a, b) => addDim(a, b));
       for (let i = 0; i < r; i++)
@@ -444,7 +454,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       const x = s(0);
       const n = node.output.length;
       if (!x) return node.output.map(() => ({ elemType: et(0) }));
-      const axis = norm(attrInt(node, 'axis', 0), x.length);
+      const axis = axisOf(attrInt(node, 'axis', 0), x.length);
       const sizes = attrInts(node, 'split') ?? (node.input[1] ? ints(1) : undefined);
       const d = x[axis]!;
       return node.output.map((_, i) => {
@@ -463,9 +473,10 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       const [x, idx] = [s(0), s(1)];
       const v = val(0);
       const iv = ints(1);
-      if (v && iv && (x?.length ?? 0) <= 1) setVal(iv.map((i) => v[norm(i, v.length)]!));
+      if (v && iv && (x?.length ?? 0) <= 1 && iv.every((i) => i >= -v.length && i < v.length))
+        setVal(iv.map((i) => v[norm(i, v.length)]!));
       if (!x || !idx) return [{ elemType: et(0) }];
-      const axis = norm(attrInt(node, 'axis', 0), x.length);
+      const axis = axisOf(attrInt(node, 'axis', 0), x.length);
       return [{ elemType: et(0), shape: [...x.slice(0, axis), ...idx, ...x.slice(axis + 1)] }];
     }
     case 'GatherElements':
@@ -494,7 +505,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       const x = s(0);
       if (!x) return [{ elemType: et(0) }];
       const pads = attrInts(node, 'pads') ?? ints(1);
-      const axes = node.input[3] ? ints(3)?.map((a) => norm(a, x.length)) : x.map((_, i) => i);
+      const axes = node.input[3] ? ints(3)?.map((a) => axisOf(a, x.length)) : x.map((_, i) => i);
       if (!pads || !axes) return [{ elemType: et(0), shape: x.map(() => freshDim()) }];
       const out = [...x];
       axes.forEach((a, k) => {
@@ -519,7 +530,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       const noop = attrInt(node, 'noop_with_empty_axes', 0) === 1;
       if (!x || !axes) return [{ elemType: et(0), shape: x && keep ? x.map(() => freshDim()) : undefined }];
       if (axes.length === 0 && noop) return [{ elemType: et(0), shape: x }];
-      const red = new Set(axes.length ? axes.map((a) => norm(a, x.length)) : x.map((_, i) => i));
+      const red = new Set(axes.length ? axes.map((a) => axisOf(a, x.length)) : x.map((_, i) => i));
       if (op === 'ReduceProd' && val(0) && red.size === x.length && x.length <= 1)
         setVal([val(0)!.reduce<Dim>((a, b) => mulDim(a, b), 1)]);
       const out = keep ? x.map((d, i) => (red.has(i) ? 1 : d)) : x.filter((_, i) => !red.has(i));
@@ -529,7 +540,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
     case 'ArgMin': {
       const x = s(0);
       if (!x) return [{ elemType: DataType.INT64 }];
-      const axis = norm(attrInt(node, 'axis', 0), x.length);
+      const axis = axisOf(attrInt(node, 'axis', 0), x.length);
       const keep = attrInt(node, 'keepdims', 1) === 1;
       return [
         {
@@ -542,7 +553,7 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       return [{ elemType: DataType.INT64, shape: s(0) ? [s(0)!.length, freshDim()] : undefined }];
     case 'LayerNormalization': {
       const x = s(0);
-      const axis = x ? norm(attrInt(node, 'axis', -1), x.length) : 0;
+      const axis = x ? axisOf(attrInt(node, 'axis', -1), x.length) : 0;
       const stat = x?.map((d, i) => (i < axis ? d : 1));
       const st = attrInt(node, 'stash_type', 1);
       return [
@@ -650,7 +661,7 @@ function sliceShape(
   if (!ends && symEnds && symStarts && axes && steps && hasAxes) {
     const out = [...x];
     axes.forEach((a0, k) => {
-      const a = norm(a0, r);
+      const a = axisOf(a0, r);
       const e = symEnds[k]!;
       out[a] =
         typeof e === 'number'
@@ -665,14 +676,14 @@ function sliceShape(
     // we know which axes may change only when axes are known
     const ax = opset >= 10 && node.input[3] ? get(3) : undefined;
     if (ax) {
-      const set = new Set(ax.map((a) => norm(a, r)));
+      const set = new Set(ax.map((a) => axisOf(a, r)));
       return x.map((d, i) => (set.has(i) ? freshDim() : d));
     }
     return x.map(() => freshDim());
   }
   const out = [...x];
   axes.forEach((a0, k) => {
-    const a = norm(a0, r);
+    const a = axisOf(a0, r);
     out[a] = sliceDim(x[a]!, starts[k]!, ends[k]!, steps[k]!);
   });
   if (xv && r === 1 && typeof out[0] === 'number') {

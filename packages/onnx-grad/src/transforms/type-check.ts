@@ -5,9 +5,9 @@
  * Element types come from a single forward pass over the nodes (no shapes: a fraction of `inferShapes`' cost on
  * the whole gradient graph); ops it has no rule for give unknown types, which are never reported.
  *
- * Exports: `TypeMismatchError`, `TypeMismatch`, `checkElementTypes`, `elementTypes`.
+ * Exports: `TypeMismatchError`, `TypeMismatch`, `checkElementTypes`, `typeMismatches`, `elementTypes`.
  */
-import { DataType, toNumber, type NodeProto } from '../onnx/proto.ts';
+import { DataType, toNumber, type GraphProto, type NodeProto } from '../onnx/proto.ts';
 import { attrInt, attrTensor, getAttr } from '../ir/attributes.ts';
 import type { Graph } from '../ir/graph.ts';
 import { TransformError } from './errors.ts';
@@ -166,15 +166,40 @@ const INT64 = new Set(['Shape', 'Size', 'NonZero', 'ArgMax', 'ArgMin']);
 /** Element type of every tensor the pass can tell (inputs, initializers, node outputs); absent = unknown. */
 export function elementTypes(graph: Graph): Map<string, number> {
   const types = new Map<string, number>();
-  for (const v of graph.proto.input)
-    if (v.type?.tensor_type?.elem_type) types.set(v.name, v.type.tensor_type.elem_type);
-  for (const t of graph.proto.initializer) types.set(t.name!, t.data_type);
+  declareTypes(graph.proto.input, graph.proto.initializer, types);
+  walk(graph.nodes, types, graph.opset);
+  return types;
+}
+
+function declareTypes(inputs: GraphProto['input'], inits: GraphProto['initializer'], types: Map<string, number>): void {
+  for (const v of inputs) if (v.type?.tensor_type?.elem_type) types.set(v.name, v.type.tensor_type.elem_type);
+  for (const t of inits) types.set(t.name!, t.data_type);
+}
+
+/**
+ * One pass over `nodes` in order, setting the element type of each output it can tell; with `found`, also collects
+ * the mismatches. If/Loop/Scan bodies are walked with the outer types in scope (onnxruntime checks them at load
+ * too), and an If's outputs take the then-branch's types.
+ */
+function walk(nodes: readonly NodeProto[], types: Map<string, number>, opset: number, found?: TypeMismatch[]): void {
   const of = (name: string | undefined) => (name ? types.get(name) : undefined);
-  for (const n of graph.nodes) {
+  for (const n of nodes) {
     if ((n.domain ?? '') !== '' && n.domain !== 'ai.onnx') continue;
+    if (found) {
+      const m = mismatchOf(n, types, opset);
+      if (m) found.push(m);
+    }
     const op = n.op_type;
     let outs: (number | undefined)[];
-    if (SAME_AS_FIRST.has(op)) outs = n.output.map(() => of(n.input[0]));
+    const bodies = n.attribute.flatMap((a) => (a.g ? [a.g] : (a.graphs ?? [])));
+    const bodyOutputs = bodies.map((g) => {
+      const inner = new Map(types);
+      declareTypes(g.input, g.initializer, inner);
+      walk(g.node, inner, opset, found);
+      return g.output.map((o) => inner.get(o.name) ?? (o.type?.tensor_type?.elem_type || undefined));
+    });
+    if (op === 'If') outs = bodyOutputs[0] ?? [];
+    else if (SAME_AS_FIRST.has(op)) outs = n.output.map(() => of(n.input[0]));
     else if (BOOLEAN.has(op)) outs = [DataType.BOOL];
     else if (INT64.has(op)) outs = [DataType.INT64];
     else if (op === 'Cast') outs = [attrInt(n, 'to', 0) || undefined];
@@ -204,12 +229,12 @@ export function elementTypes(graph: Graph): Map<string, number> {
       if (o && t) types.set(o, toNumber(t));
     });
   }
-  return types;
 }
 
-function mismatchOf(n: NodeProto, types: Map<string, number>): TypeMismatch | undefined {
+function mismatchOf(n: NodeProto, types: Map<string, number>, opset: number): TypeMismatch | undefined {
   if ((n.domain ?? '') !== '' && n.domain !== 'ai.onnx') return undefined;
-  const spec = SAME_TYPE[n.op_type];
+  // Pow's base and exponent share one type parameter before opset 12
+  const spec = n.op_type === 'Pow' && opset < 12 ? 'all' : SAME_TYPE[n.op_type];
   if (!spec) return undefined;
   const positions = spec === 'all' ? n.input.map((_, k) => k) : spec;
   const typed = positions
@@ -221,9 +246,17 @@ function mismatchOf(n: NodeProto, types: Map<string, number>): TypeMismatch | un
   return { node: n.name ?? '', opType: n.op_type, inputs: typed.map((x) => ({ name: x.name, type: typeName(x.t) })) };
 }
 
+/** Every node (subgraph nodes included) whose same-type inputs have different element types. */
+export function typeMismatches(graph: Graph): TypeMismatch[] {
+  const types = new Map<string, number>();
+  declareTypes(graph.proto.input, graph.proto.initializer, types);
+  const found: TypeMismatch[] = [];
+  walk(graph.nodes, types, graph.opset, found);
+  return found;
+}
+
 /** Throws a `TypeMismatchError` listing every node whose same-type inputs have different element types. */
 export function checkElementTypes(graph: Graph): void {
-  const types = elementTypes(graph);
-  const found = graph.nodes.map((n) => mismatchOf(n, types)).filter((m): m is TypeMismatch => !!m);
+  const found = typeMismatches(graph);
   if (found.length > 0) throw new TypeMismatchError(found);
 }

@@ -88,8 +88,14 @@ export function checkNodeShapes(n: NodeProto, index: number, info: ShapeInfo, p:
   if (AXIS_OPS.has(op) && r !== undefined) {
     const axis = attrInt(n, 'axis');
     const dflt = op === 'Softmax' || op === 'LogSoftmax' || op === 'Hardmax' ? -1 : 0;
-    const bad = axisProblem(axis ?? dflt, r, -Math.max(r, 1), Math.max(r, 1) - 1);
-    if (bad && !(op === 'Softmax' && r === 0)) p.add(where(), bad);
+    // only the softmax family takes a scalar; Gather, Concat, Split... need rank >= 1 (no axis exists in a scalar)
+    const scalarOk = dflt === -1;
+    const bad = scalarOk
+      ? axisProblem(axis ?? dflt, r, -Math.max(r, 1), Math.max(r, 1) - 1)
+      : axisProblem(axis ?? dflt, r);
+    if (r === 0 && !scalarOk)
+      p.add(where(), `its input "${n.input[0]}" is a scalar; ${op} takes a tensor of rank >= 1`);
+    else if (bad && !(op === 'Softmax' && r === 0)) p.add(where(), bad);
   }
   if (op === 'Flatten' && r !== undefined) {
     const bad = axisProblem(attrInt(n, 'axis', 1), r, -r, r);

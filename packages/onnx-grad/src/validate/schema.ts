@@ -220,17 +220,26 @@ const CONTRIB_FLOAT: Record<string, number[]> = {
   RotaryEmbedding: [0, 2, 3],
 };
 
+/** Contrib ops whose float type parameter also allows double; the others take float, float16 or bfloat16. */
+const CONTRIB_DOUBLE = new Set(['Gelu', 'QuickGelu']);
+
 /** Element types of contrib-op inputs onnxruntime's schemas fix. */
 export function checkContribTypes(n: NodeProto, index: number, types: (name: string) => number, p: Problems): void {
   if (n.domain !== 'com.microsoft') return;
+  // the float inputs of each of these ops are one type parameter T: one element type among them
+  const bound: string[] = [];
   for (const k of CONTRIB_FLOAT[n.op_type] ?? []) {
     const t = n.input[k] ? types(n.input[k]!) : 0;
-    if (t && !FLOAT.has(t))
+    if (!t) continue;
+    if (!FLOAT.has(t) || (t === DataType.DOUBLE && !CONTRIB_DOUBLE.has(n.op_type)))
       p.add(
         nodeLabel(n, index),
-        `input ${k} "${n.input[k]}" is ${TYPE_NAMES[t] ?? `type ${t}`}; ${n.op_type} takes floats there`,
+        `input ${k} "${n.input[k]}" is ${TYPE_NAMES[t] ?? `type ${t}`}; ${n.op_type} takes ${CONTRIB_DOUBLE.has(n.op_type) ? 'floats' : 'float, float16 or bfloat16'} there`,
       );
+    else bound.push(`"${n.input[k]}" ${TYPE_NAMES[t]}`);
   }
+  if (new Set(bound.map((b) => b.split(' ').pop())).size > 1)
+    p.add(nodeLabel(n, index), `inputs bound to one type parameter have different element types: ${bound.join(', ')}`);
   for (const k of CONTRIB_INT32[n.op_type] ?? []) {
     const t = n.input[k] ? types(n.input[k]!) : 0;
     if (t && t !== DataType.INT32)
@@ -241,8 +250,29 @@ export function checkContribTypes(n: NodeProto, index: number, types: (name: str
   }
 }
 
-/** Attributes of any domain that must be 0 or 1. */
+const ATTRIBUTE_TYPES = new Set<unknown>([
+  'FLOAT',
+  'INT',
+  'STRING',
+  'TENSOR',
+  'GRAPH',
+  'FLOATS',
+  'INTS',
+  'STRINGS',
+  'TENSORS',
+  'GRAPHS',
+  'SPARSE_TENSOR',
+  'SPARSE_TENSORS',
+  'TYPE_PROTO',
+  'TYPE_PROTOS',
+  ...Array.from({ length: 14 }, (_, i) => i + 1),
+]);
+
+/** Attributes of any domain that must be 0 or 1; every attribute must say its type (onnxruntime refuses it else). */
 export function checkFlags(n: NodeProto, index: number, p: Problems): void {
+  for (const a of n.attribute)
+    if (!ATTRIBUTE_TYPES.has(a.type as unknown))
+      p.add(nodeLabel(n, index), `the attribute "${a.name}" has type ${String(a.type)}, not an attribute type`);
   for (const a of n.attribute) {
     if (!FLAGS.has(a.name) || a.i === undefined || a.i === null) continue;
     const v = toNumber(a.i);
@@ -272,7 +302,8 @@ export function checkNodeSchema(
     const axesAttr = (n.op_type === 'Squeeze' || n.op_type === 'Unsqueeze') && opset < 13;
     const padAttr = n.op_type === 'Pad' && opset < 11;
     const gemmC = n.op_type === 'Gemm' && opset < 11; // C is optional from opset 11
-    const lo = reshapeAttr || sliceAttr || padAttr ? 1 : gemmC ? 3 : min;
+    const unsqueezeAxes = n.op_type === 'Unsqueeze' && opset >= 13; // axes became a required input
+    const lo = reshapeAttr || sliceAttr || padAttr ? 1 : gemmC ? 3 : unsqueezeAxes ? 2 : min;
     const hi = reshapeAttr || sliceAttr || axesAttr || padAttr ? 1 : max;
     if (n.input.length < lo || n.input.length > hi)
       p.add(where(), `has ${n.input.length} inputs; ${n.op_type} takes ${lo === hi ? lo : `${lo} to ${hi}`}`);
@@ -306,6 +337,14 @@ export function checkNodeSchema(
         `input ${k} "${n.input[k]}" is ${TYPE_NAMES[t] ?? `type ${t}`}; ${n.op_type} takes ${[...allowed].map((x) => TYPE_NAMES[x]).join(' or ')} there`,
       );
   }
+  // bfloat16 joined the type constraints of the ai.onnx ops at opset 13 (Pow's exponent at 15)
+  n.input.forEach((x, k) => {
+    if (x && types(x) === DataType.BFLOAT16 && (opset < 13 || (n.op_type === 'Pow' && k === 1 && opset < 15)))
+      p.add(
+        where(),
+        `input ${k} "${x}" is bfloat16, which ${n.op_type} accepts there only from opset ${opset < 13 ? 13 : 15} (the model declares ${opset})`,
+      );
+  });
   if (FLOAT_ONLY.has(n.op_type) && n.input[0]) {
     const t = types(n.input[0]);
     if (t && !FLOAT.has(t))

@@ -87,6 +87,7 @@ function sliceGrads(c: GradContext): (string | undefined)[] {
   if (spec.stepVals?.every((s) => s === 1) && spec.startVals && spec.endVals) {
     const pads = new Array<number>(2 * r).fill(0);
     let ok = true;
+    let symbolic = false;
     spec.axes.forEach((a, k) => {
       const d = xs[a];
       const s = spec.startVals![k]!;
@@ -95,11 +96,18 @@ function sliceGrads(c: GradContext): (string | undefined)[] {
         const { start, count } = sliceRange(d, s, e, 1);
         pads[a] = start;
         pads[a + r] = d - start - count;
-      } else if (s >= 0 && e >= 2 ** 31) {
-        pads[a] = s; // from a known offset to the end of a symbolic dim
+      } else if (s >= 0 && e >= 2 ** 31 && c.opset >= 12) {
+        // from a known offset to the end of a symbolic dim: the slice starts at min(s, dim) (an offset past the
+        // end selects nothing), so the leading pad is Min(s, dim) at run time (int64 Min needs opset 12)
+        pads[a] = s;
+        if (s > 0) symbolic = true;
       } else ok = false;
     });
-    if (ok) return [b.pad(dy, pads)];
+    if (ok && !symbolic) return [b.pad(dy, pads)];
+    if (ok) {
+      const begins = b.op('Min', [b.i64(pads.slice(0, r)), c.shapeOf(x)]);
+      return [b.pad(dy, b.concat([begins, b.i64(pads.slice(r))], 0))];
+    }
   }
   // general path: scatter dy back along each sliced axis, one axis at a time
   let g = dy;

@@ -120,6 +120,14 @@ export const layoutCases: GradCase[] = [
     build: (b) => b.slice('x', [-1], [BIG], [1]),
   },
   {
+    // a start past the run-time end selects nothing (the rotate-half of a dim that turned out shorter): the
+    // backward pad is min(start, dim), not the start
+    name: 'Slice from an offset past the end of a symbolic dim',
+    opset: 13,
+    inputs: [{ name: 'x', shape: [2, 2], declared: [2, 'sequence'] }],
+    build: (b) => b.concat([b.slice('x', [3], [BIG], [1]), b.slice('x', [0], [3], [1])], 1),
+  },
+  {
     name: 'Pad constant opset 11 (and negative pads)',
     opset: 11,
     inputs: [{ name: 'x', shape: [3, 4] }],
