@@ -51,6 +51,8 @@ function keyOf(values: Readonly<Record<string, string>>, value: string): string 
 /** The form field of one registry option, or null for an option the form does not show. */
 function formSpec(name: string, spec: CoreSpec): OptionSpec | null {
   if (spec.inert) return null;
+  // The Baseline menu names the replacement token by its text (results/units-baseline.ts): no raw ids in the form.
+  if (name === 'replaceTokenId') return null;
   const def = describeDefault(spec);
   const help = [spec.docs, 'default' in spec && spec.default !== undefined ? undefined : def && `empty: ${def}`]
     .filter(Boolean)
