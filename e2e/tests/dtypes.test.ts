@@ -1,12 +1,12 @@
 /**
  * Model precision and fused graphs in the playground. The embedded sentiment classifier has a q8 file
  * (onnx/model_quantized.onnx) and the colours LM a q4f16 file (onnx/model_q4f16.onnx), both written by
- * scripts/prepare-models.ts: the page offers each beside fp32 and says what it holds. A gradient and a perturbation
- * method explain the q8 classifier (the sentiment word on top); the ten methods explain the q4f16 decoder on WebGPU
- * (where the adapter lacks shader-f16, SwiftShader's case, the gradients run on WASM and the result says why) and
- * the vendored onnxruntime-genai fused GPT-2 (com.microsoft Attention, EmbedLayerNormalization,
- * SkipLayerNormalization, FastGelu; the test fixture gpt2-ortgenai-fused), each agreeing with the same run in
- * onnxruntime-node (for the fused GPT-2: on its standard-op twin, the same weights without any contrib op).
+ * scripts/prepare-models.ts: the page offers each beside fp32 and says what it holds. The ten methods explain the q8
+ * classifier (the sentiment word on top), the q4f16 decoder on WebGPU (where the adapter lacks shader-f16,
+ * SwiftShader's case, the gradients run on WASM and the result says why) and the vendored onnxruntime-genai fused
+ * GPT-2 (com.microsoft Attention, EmbedLayerNormalization, SkipLayerNormalization, FastGelu; the test fixture
+ * gpt2-ortgenai-fused), each agreeing with the same run in onnxruntime-node (for the fused GPT-2: on its standard-op
+ * twin, the same weights without any contrib op).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,12 +39,21 @@ const BUDGETS: Partial<Record<MethodName, Record<string, number>>> = {
   GradientShap: { nPerturbations: 4 },
 };
 
-/** The same run in onnxruntime-node (the core as a Node user calls it), to compare the browser's with. */
-async function nodeRuns(folder: string, dtype: string, text: string, target: string): Promise<Map<string, number[][]>> {
+/**
+ * The same run in onnxruntime-node (the core as a Node user calls it), to compare the browser's with. Without a
+ * target the classifier explains its predicted class, as the page does by default.
+ */
+async function nodeRuns(
+  folder: string,
+  task: 'classification' | 'generation',
+  dtype: string,
+  text: string,
+  target?: string,
+): Promise<Map<string, { attributions: number[][]; elements: string[] }>> {
   const core = await import('../../packages/core/src/index.ts');
   const { loadFolder } = await import('../../packages/core/test/helpers.ts');
-  const { model, tokenizer } = await loadFolder(folder, 'generation', { dtype });
-  const out = new Map<string, number[][]>();
+  const { model, tokenizer } = await loadFolder(folder, task, { dtype });
+  const out = new Map<string, { attributions: number[][]; elements: string[] }>();
   for (const method of METHODS) {
     const Cls = (
       core as unknown as Record<
@@ -53,11 +62,11 @@ async function nodeRuns(folder: string, dtype: string, text: string, target: str
           m: unknown,
           t: unknown,
           o: unknown,
-        ) => { explain: (...a: unknown[]) => Promise<{ attributions: number[][] }[]> }
+        ) => { explain: (...a: unknown[]) => Promise<{ attributions: number[][]; elements: string[] }[]> }
       >
     )[method]!;
     const [o] = await new Cls(model, tokenizer, { seed: 0, ...BUDGETS[method] }).explain(text, target);
-    out.set(method, o!.attributions);
+    out.set(method, o!);
   }
   await model.dispose?.();
   return out;
@@ -94,7 +103,7 @@ describe('model dtype', () => {
     await browser?.close();
   });
 
-  it('offers q8 for the embedded classifier and explains the q8 file (Saliency, Occlusion)', async () => {
+  it('offers q8 for the embedded classifier and explains the q8 file with the ten methods', async () => {
     const { page, context, problems } = await openPage(browser!, `?model=${CLASSIFIER}&metrics=0`);
     await waitReady(page);
     const offered = await page
@@ -103,22 +112,37 @@ describe('model dtype', () => {
     assert.deepEqual(offered, ['fp32', 'q8'], 'the dtypes of the files in onnx/');
     await select(page, 'dtype', 'q8');
     assert.match(page.url(), /[?&]dtype=q8\b/, 'the URL keeps the dtype');
-    await fill(page, 'text', 'This movie is great!');
-    for (const method of ['Saliency', 'Occlusion']) {
-      await select(page, 'method', method);
-      const r = await explain(page);
+    const text = 'This movie is great!';
+    await fill(page, 'text', text);
+    const expected = await nodeRuns(join(REPO_ROOT, 'public/models', CLASSIFIER), 'classification', 'q8', text);
+    for (const method of METHODS) {
+      const r = await runMethod(page, method);
       assert.equal(r.output.modelDtype, 'q8', `${method} explained the q8 file`);
       assert.equal(await page.locator('#run-dtype').innerText(), 'q8', 'the result line shows the dtype');
       const out = r.output;
       assert.equal(out.classes?.[out.targets[0]!] ?? out.targets[0], 'positive');
+      const node = expected.get(method)!;
+      assert.deepEqual(out.elements, node.elements, `${method}: the units node explained`);
       const row = out.attributions[0]!;
-      assert.ok(row.every(Number.isFinite), 'every cell is a number');
-      const top = out.elements[row.indexOf(Math.max(...row))];
-      assert.equal(
-        top?.trim(),
-        'great',
-        `${method}: top word of ${JSON.stringify(out.elements)} ${JSON.stringify(row)}`,
+      assert.ok(row.every(Number.isFinite), `${method}: every cell is a number: ${JSON.stringify(row)}`);
+      // The trained classifier's cue: "great" on top for every method (seed 0, the page's default). GradientShap's 4
+      // noisy baselines can put "!" just above it at other seeds (seeds 0-2 in node, q8 and fp32 alike), so it only
+      // has to be among the top two; the other nine put it first at each of those seeds.
+      const ranked = [...row.keys()].sort((a, b) => row[b]! - row[a]!).map((i) => out.elements[i]!.trim());
+      const within = method === 'GradientShap' ? 2 : 1;
+      assert.ok(
+        ranked.slice(0, within).includes('great'),
+        `${method}: "great" in the top ${within} of ${JSON.stringify(ranked)} ${JSON.stringify(row)}`,
       );
+      // The same q8 file, seed and budget in onnxruntime's WASM build and its native one: the same integer MatMuls,
+      // float rounding apart. Which file ran is what modelDtype says: on this confident sentence the fp32 file's
+      // attributions are within 1 - cos < 1e-5 of the q8 ones too (node, seed 0), so the cosine checks the method's
+      // run (units, target, masks, noise), not the precision.
+      const c = cosine(out.attributions, node.attributions);
+      console.log(
+        `${method}: device ${r.device}, ranking ${JSON.stringify(ranked)}, 1 - cosine with node ${(1 - c).toExponential(2)}`,
+      );
+      assert.ok(c >= 0.99999, `${method}: cosine with onnxruntime-node's q8 run ${c}`);
       // The prediction panel: every class with the model's probability on the input as given, most probable first.
       const probabilities = out.classProbabilities ?? [];
       assert.equal(probabilities.length, 3);
@@ -183,7 +207,7 @@ describe('model dtype', () => {
     await fill(page, 'text', PROMPT);
     await page.locator('#target-continuation').check();
     await fill(page, 'continuation', TARGET);
-    const expected = await nodeRuns(join(REPO_ROOT, 'public/models', GENERATOR), 'q4f16', PROMPT, TARGET);
+    const expected = await nodeRuns(join(REPO_ROOT, 'public/models', GENERATOR), 'generation', 'q4f16', PROMPT, TARGET);
     for (const method of METHODS) {
       const r = await runMethod(page, method);
       const out = r.output;
@@ -206,7 +230,7 @@ describe('model dtype', () => {
       assert.equal(step?.text, TARGET);
       assert.equal(step?.rank, 1, `${method}: " blue" is the q4f16 model's greedy choice`);
       assert.ok(step!.probability > 0.5, `p(" blue") = ${step!.probability}`);
-      const c = cosine(out.attributions, expected.get(method)!);
+      const c = cosine(out.attributions, expected.get(method)!.attributions);
       console.log(
         `${method}: device ${r.device}, p(" blue") ${step!.probability.toFixed(3)}, cosine with node ${c.toFixed(6)}`,
       );
@@ -224,13 +248,13 @@ describe('model dtype', () => {
     await fill(page, 'text', PROMPT);
     await page.locator('#target-continuation').check();
     await fill(page, 'continuation', TARGET);
-    const expected = await nodeRuns(await ensureFixture('gpt2-ortgenai'), 'fp32', PROMPT, TARGET);
+    const expected = await nodeRuns(await ensureFixture('gpt2-ortgenai'), 'generation', 'fp32', PROMPT, TARGET);
     for (const method of METHODS) {
       const r = await runMethod(page, method);
       assert.equal(r.output.modelDtype, 'fp32');
       assert.equal(r.device, 'wasm');
       checkRow(method, r.output);
-      const c = cosine(r.output.attributions, expected.get(method)!);
+      const c = cosine(r.output.attributions, expected.get(method)!.attributions);
       console.log(`${method}: cosine with the twin in node ${c.toFixed(8)}`);
       assert.ok(c >= 0.9999, `${method}: cosine with the standard-op twin ${c}`);
     }
