@@ -304,6 +304,12 @@ const FUZZ_CORPUS = [
   8317,
   // an Unsqueeze turned into a Gather of a scalar (Gather needs rank >= 1)
   8734, 9373,
+  // a fused GPT-2 attention projection [32, 32] made [32, 32, 1]: the com.microsoft ops' output shapes were unknown,
+  // so the MatMul after the next SkipLayerNormalization was not compared
+  9131, 9705,
+  // a fused GPT-2 lm_head weight made int32 and an attention_mask made double: the type walk stopped at the contrib
+  // ops, so the mismatch surfaced after their decomposition as a TypeMismatchError calling it an onnx-grad bug
+  3125, 3335,
 ];
 
 describe('the fuzz corpus', () => {

@@ -10,6 +10,7 @@ import { DataType, type NodeProto, type TensorProto, type ValueInfoProto, toNumb
 import { tensorData } from '../onnx/tensor.ts';
 import { attrInt, attrInts, attrString, attrTensor, getAttr } from '../ir/attributes.ts';
 import type { Graph } from '../ir/graph.ts';
+import { inferContribNode } from './contrib.ts';
 import { addDim, broadcastDims, type Dim, divDim, freshDim, isUnknown, mulDim, subDim } from './dims.ts';
 
 export interface TensorType {
@@ -250,6 +251,10 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
   const op = node.op_type;
   if (node.domain === 'ai.interpreto.onnx_grad') return [ins[op === 'StraightThrough' ? 1 : 0]];
   if (node.domain && node.domain !== 'ai.onnx' && node.domain !== 'com.microsoft') return [];
+  if (node.domain === 'com.microsoft') {
+    const contrib = inferContribNode(node, info);
+    if (contrib) return contrib;
+  }
   /** Axes from the attribute (old opsets) or the second input (new opsets). */
   const axesOf = (inputIndex: number): number[] | undefined =>
     attrInts(node, 'axes') ?? (node.input[inputIndex] ? ints(inputIndex) : undefined);

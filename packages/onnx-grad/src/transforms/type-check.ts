@@ -163,6 +163,26 @@ const BOOLEAN = new Set([
 ]);
 const INT64 = new Set(['Shape', 'Size', 'NonZero', 'ArgMax', 'ArgMin']);
 
+type OutputTypes = (n: NodeProto, of: (name: string | undefined) => number | undefined) => (number | undefined)[];
+const asFirst: OutputTypes = (n, of) => n.output.map(() => of(n.input[0]));
+/** Output element types of the com.microsoft ops the decompositions handle (onnxruntime's contrib schemas). */
+const CONTRIB_OUTPUTS: Record<string, OutputTypes> = {
+  Attention: asFirst,
+  MultiHeadAttention: asFirst,
+  GroupQueryAttention: asFirst,
+  FastGelu: asFirst,
+  BiasGelu: asFirst,
+  Gelu: asFirst,
+  QuickGelu: asFirst,
+  BiasAdd: asFirst,
+  BiasSplitGelu: asFirst,
+  RotaryEmbedding: asFirst,
+  MatMulNBits: asFirst,
+  SkipLayerNormalization: (n, of) => [of(n.input[0]), DataType.FLOAT, DataType.FLOAT, of(n.input[0])],
+  SkipSimplifiedLayerNormalization: (n, of) => [of(n.input[0]), DataType.FLOAT, DataType.FLOAT, of(n.input[0])],
+  EmbedLayerNormalization: (n, of) => [of(n.input[2]), DataType.INT32, of(n.input[2])],
+};
+
 /** Element type of every tensor the pass can tell (inputs, initializers, node outputs); absent = unknown. */
 export function elementTypes(graph: Graph): Map<string, number> {
   const types = new Map<string, number>();
@@ -184,6 +204,13 @@ function declareTypes(inputs: GraphProto['input'], inits: GraphProto['initialize
 function walk(nodes: readonly NodeProto[], types: Map<string, number>, opset: number, found?: TypeMismatch[]): void {
   const of = (name: string | undefined) => (name ? types.get(name) : undefined);
   for (const n of nodes) {
+    if (n.domain === 'com.microsoft') {
+      // the contrib ops' own input types are the validator's (schema.ts); their outputs type what follows them
+      (CONTRIB_OUTPUTS[n.op_type]?.(n, of) ?? []).forEach((t, k) => {
+        if (n.output[k] && t) types.set(n.output[k]!, t);
+      });
+      continue;
+    }
     if ((n.domain ?? '') !== '' && n.domain !== 'ai.onnx') continue;
     if (found) {
       const m = mismatchOf(n, types, opset);

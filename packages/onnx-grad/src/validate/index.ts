@@ -13,6 +13,7 @@ import { ModelValidationError, Problems } from './errors.ts';
 import { checkModelHeader } from './opsets.ts';
 import { checkGraph } from './graph.ts';
 import { checkNodeShapes } from './ops.ts';
+import { checkContribShapes } from './contrib.ts';
 import { typeMismatches } from '../transforms/type-check.ts';
 import { checkContribTypes, checkFlags, checkNodeSchema } from './schema.ts';
 import { toNumber } from '../onnx/proto.ts';
@@ -58,6 +59,7 @@ export function validateModel(model: ModelProto, options: ValidateOptions = {}):
       checkContribTypes(n, order[i]!, types, p);
       checkNodeSchema(n, order[i]!, opset, types, p);
       checkNodeShapes(n, order[i]!, info, p);
+      checkContribShapes(n, order[i]!, info, p);
     });
     // inputs bound to one type parameter share one element type, in subgraphs too ("Type parameter (T) of Optype
     // (Sub) bound to different types"); checked on the file as written, before any float32 conversion hides it

@@ -203,7 +203,11 @@ const FLAGS = new Set([
 ]);
 
 /** com.microsoft inputs that must be int32 (the kernels read int32 ids and masks). */
-const CONTRIB_INT32: Record<string, number[]> = { EmbedLayerNormalization: [0, 1, 7, 8] };
+const CONTRIB_INT32: Record<string, number[]> = {
+  EmbedLayerNormalization: [0, 1, 7, 8],
+  Attention: [3], // mask_index
+  GroupQueryAttention: [5, 6], // seqlens_k, total_sequence_length
+};
 
 /** com.microsoft inputs that must be floating point (activations, weights, caches). */
 const CONTRIB_FLOAT: Record<string, number[]> = {

@@ -8,6 +8,7 @@ import {
   DataType,
   encodeModel,
   Graph,
+  inferShapes,
   makeAttribute,
   type AttrValue,
   type ModelProto,
@@ -106,7 +107,34 @@ export async function both(
   feeds: Record<string, ort.Tensor>,
 ): Promise<{ kernel: Record<string, ort.Tensor>; decomposition: Record<string, ort.Tensor> }> {
   const model = contribModel(spec);
-  return { kernel: await run(model, feeds), decomposition: await run(decomposed(model), feeds) };
+  const kernel = await run(model, feeds);
+  checkInferredShapes(model, feeds, kernel);
+  return { kernel, decomposition: await run(decomposed(model), feeds) };
+}
+
+/**
+ * Shape inference on the model with the feeds' dims declared and the outputs' undeclared: the first output's shape
+ * must be inferred, and every inferred dim that is a number must be the kernel's.
+ */
+export function checkInferredShapes(
+  model: ModelProto,
+  feeds: Record<string, ort.Tensor>,
+  kernel: Record<string, ort.Tensor>,
+) {
+  const m = cloneModel(model);
+  for (const v of m.graph.input) {
+    const t = feeds[v.name];
+    if (t && v.type?.tensor_type) v.type.tensor_type.shape = { dim: t.dims.map((d) => ({ dim_value: d })) };
+  }
+  for (const v of m.graph.output) if (v.type?.tensor_type) v.type.tensor_type.shape = undefined;
+  const info = inferShapes(new Graph(m));
+  const first = m.graph.node[0]!.output[0]!;
+  if (!info.shape(first)) throw new Error(`${model.graph.name}: the shape of "${first}" was not inferred`);
+  for (const [name, t] of Object.entries(kernel)) {
+    const s = info.shape(name);
+    if (s && (s.length !== t.dims.length || s.some((d, i) => typeof d === 'number' && d !== t.dims[i])))
+      throw new Error(`${model.graph.name}: "${name}" inferred [${s}], the kernel gives [${t.dims}]`);
+  }
 }
 
 export function maxAbs(a: ort.Tensor, b: ort.Tensor): number {

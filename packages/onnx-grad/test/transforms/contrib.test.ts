@@ -12,6 +12,7 @@ import { decomposeContribOps } from '../../src/transforms/contrib/index.ts';
 import { rng } from './helpers.ts';
 import {
   both,
+  checkInferredShapes,
   contribModel,
   decomposed,
   f32,
@@ -430,6 +431,7 @@ describe('Attention equals its onnxruntime kernel', () => {
         const tol = attentionTolerance(maskDims ? (a.maskFilter ?? -10000) : undefined);
         const kernelSpec = { ...spec, inputs: spec.inputs.map((x, i) => (i === 2 ? io('bias', [width]) : x)) };
         const kernel = await run(contribModel(kernelSpec), feeds);
+        checkInferredShapes(contribModel(kernelSpec), feeds, kernel);
         const { bias: _zeros, ...decompositionFeeds } = feeds;
         const decomposition = await run(decomposed(contribModel(spec)), a.bias ? feeds : decompositionFeeds);
         for (const name of Object.keys(kernel)) {
