@@ -37,8 +37,12 @@ describe('playground UI', () => {
       await select(page, 'method', method);
       const shown = await page.locator('label.option :is(input, select)').evaluateAll((els) => els.map((el) => el.id));
       const options = Object.entries(METHOD_SCHEMAS[method].options as Record<string, OptionSpec>);
-      // Every option that changes this method's result and has a form control; none other.
-      const expected = options.filter(([, spec]) => !spec.inert && spec.type !== 'custom');
+      // Every option that changes this method's result and has a form control; none other. The replacement token
+      // is chosen by its text in the Baseline menu, not as a raw id here.
+      const expected = options.filter(
+        ([name, spec]) => !spec.inert && spec.type !== 'custom' && name !== 'replaceTokenId',
+      );
+      assert.equal(await page.locator('#opt-replaceTokenId').count(), 0, `${method}: no raw token id field`);
       assert.deepEqual(
         shown,
         expected.map(([name]) => `opt-${name}`),
