@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { REPO_ROOT } from '../../fixtures/index.ts';
+import { cosine } from '../../packages/core/test/support/cosine.ts';
 import { ensureFixture } from '../../packages/onnx-grad/test/fixtures/index.ts';
 import { launch, openPage, screenshot } from '../browser.ts';
 import {
@@ -70,22 +71,6 @@ async function nodeRuns(
   }
   await model.dispose?.();
   return out;
-}
-
-function cosine(a: number[][], b: number[][]): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  a.forEach((row, r) =>
-    row.forEach((x, c) => {
-      const y = b[r]![c]!;
-      if (Number.isNaN(x) || Number.isNaN(y)) return;
-      ab += x * y;
-      aa += x * x;
-      bb += y * y;
-    }),
-  );
-  return ab / Math.sqrt(aa * bb);
 }
 
 async function runMethod(page: Page, method: MethodName): Promise<PageResult> {

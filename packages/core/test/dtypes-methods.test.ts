@@ -9,6 +9,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { loadFixture, loadFolder, type Loaded } from './helpers.ts';
+import { cosine } from './support/cosine.ts';
 import { ensureFixture, type FixtureName } from '../../onnx-grad/test/fixtures/index.ts';
 import {
   Deletion,
@@ -47,23 +48,6 @@ const METHODS: [string, Explainer, Record<string, unknown>][] = [
   ['VarGrad', VarGrad, { nPerturbations: 4 }],
   ['GradientShap', GradientShap, { nPerturbations: 4 }],
 ];
-
-/** Cosine over the cells both outputs define (generation rows have NaN where a target cannot see a unit). */
-function cosine(a: number[][], b: number[][]): number {
-  let ab = 0,
-    aa = 0,
-    bb = 0;
-  a.forEach((row, r) =>
-    row.forEach((x, c) => {
-      const y = b[r]![c]!;
-      if (Number.isNaN(x) || Number.isNaN(y)) return;
-      ab += x * y;
-      aa += x * x;
-      bb += y * y;
-    }),
-  );
-  return ab / Math.sqrt(aa * bb);
-}
 
 interface Variant {
   label: string;
