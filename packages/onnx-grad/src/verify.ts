@@ -11,6 +11,7 @@ import { decodeModel, toNumber } from './onnx/proto.ts';
 import type { GradientModel } from './gradient-model.ts';
 import { INPUTS_EMBEDS } from './transforms/embedding-cut.ts';
 import { halfToFloat } from './transforms/quantization.ts';
+import { rng } from './rng.ts';
 
 /** The part of onnxruntime's API the check uses. */
 export interface VerifyRuntime {
@@ -43,17 +44,6 @@ export class VerificationError extends Error {
 
 /** float32 outputs agree within this fraction of max |output| (float16 models compute in float32: ~1e-3). */
 export const VERIFY_TOLERANCE = 3e-3;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TYPES: Record<number, string> = { 1: 'float32', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64' };
 
@@ -153,7 +143,7 @@ export async function verifyGradientModel(
     throw new VerificationError(
       `The gradient model keeps its weights in "${grad.externalData.location}": verify it from the path it was written to (gradPath).`,
     );
-  const rand = mulberry32(seed);
+  const rand = rng(seed);
   const emb = grad.embedding;
   const graphInputs = original.model.graph.input.filter(
     (v) => !original.model.graph.initializer.some((t) => t.name === v.name),

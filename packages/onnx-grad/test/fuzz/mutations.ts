@@ -8,6 +8,7 @@
  */
 import { decodeModel, encodeModel, type ModelProto, type NodeProto, type TensorProto } from '../../src/index.ts';
 import type { FuzzBase } from './bases.ts';
+import { rng } from '../../src/rng.ts';
 
 export interface FuzzCase {
   id: number;
@@ -17,17 +18,7 @@ export interface FuzzCase {
   externalData?: Record<string, Uint8Array>;
 }
 
-/** Seeded uniform [0, 1) generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { decodeModel, encodeModel, Graph, type ModelProto } from '../../src/index.ts';
 import { thirdParty } from '../../../../fixtures/index.ts';
+import { rng } from '../../src/rng.ts';
 
 export const DISTILBERT = thirdParty('optimum-tiny-distilbert-sst2/model.onnx');
 export const DISTILBERT_CONFIG = thirdParty('optimum-tiny-distilbert-sst2/config.json');
@@ -30,17 +31,7 @@ export const i64 = (values: number[], dims: number[]) =>
 export const f32 = (values: ArrayLike<number>, dims: number[]) =>
   new ort.Tensor('float32', Float32Array.from(values), dims);
 
-/** Seeded uniform [0, 1) generator (mulberry32), so every random test input is reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 /** Rows `ids` of a row-major [vocab, hidden] table, as inputs_embeds [batch, seq, hidden]. */
 export function lookupRows(table: Float32Array, hidden: number, ids: number[], dims: [number, number]): ort.Tensor {
