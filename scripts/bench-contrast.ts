@@ -7,9 +7,7 @@
  * tiny GPT-2 fixture (generation, a 3-token target and a contrast of the same length).
  */
 import '../packages/core/src/index.ts';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import {
   AutoModelForCausalLM,
   AutoModelForSequenceClassification,
@@ -19,14 +17,8 @@ import {
 import { IntegratedGradients, Saliency } from '../packages/core/src/index.ts';
 import { GradientRunner } from '../packages/core/src/model/gradient.ts';
 import { flag, fmt, interleave, numArg, ratioOf, summarize, table } from './bench/stats.ts';
-import {
-  buildEncoderClassifier,
-  ENGLISH_WORDS,
-  ensureFixture,
-  specialId,
-  wordPieceTokenizer,
-  writeModelFolder,
-} from '../packages/onnx-grad/test/fixtures/index.ts';
+import { ENGLISH_WORDS, ensureFixture } from '../packages/onnx-grad/test/fixtures/index.ts';
+import { writeBenchClassifierFolder } from './bench/model.ts';
 
 const quick = flag('quick');
 const rounds = numArg('rounds', quick ? 3 : 7);
@@ -44,28 +36,7 @@ async function load(dir: string, task: 'classification' | 'generation') {
   return { model, tokenizer };
 }
 
-const bertDir = join(mkdtempSync(join(tmpdir(), 'bench-contrast-')), 'bert-bench');
-const tok = wordPieceTokenizer(ENGLISH_WORDS, { modelMaxLength: 512 });
-const built = buildEncoderClassifier({
-  family: 'bert',
-  opset: 14,
-  vocabSize: 30522,
-  hidden,
-  layers,
-  heads,
-  intermediate: 4 * hidden,
-  maxPositions: 512,
-  labels: ['NEGATIVE', 'POSITIVE'],
-  padTokenId: specialId(tok, '[PAD]'),
-  seed: 1,
-  initStd: 0.02,
-});
-writeModelFolder(bertDir, {
-  config: built.config,
-  tokenizer: tok.tokenizer,
-  tokenizerConfig: tok.tokenizerConfig,
-  model: built.model,
-});
+const bertDir = writeBenchClassifierFolder({ hidden, layers, heads }, 'bench-contrast-');
 const bert = await load(bertDir, 'classification');
 const gpt2 = await load(await ensureFixture('gpt2-tiny-opset13'), 'generation');
 const words = ENGLISH_WORDS as readonly string[];

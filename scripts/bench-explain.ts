@@ -13,9 +13,7 @@
  * Every ratio is against a baseline measured in this same process.
  */
 import '../packages/core/src/index.ts';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { AutoModelForSequenceClassification, AutoTokenizer, env } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
 import {
@@ -35,13 +33,8 @@ import {
 } from '../packages/core/src/index.ts';
 import { ModelAdapter } from '../packages/core/src/model/adapter.ts';
 import { fmt, interleave, ratioOf, summarize, table } from './bench/stats.ts';
-import {
-  buildEncoderClassifier,
-  ENGLISH_WORDS,
-  specialId,
-  wordPieceTokenizer,
-  writeModelFolder,
-} from '../packages/onnx-grad/test/fixtures/index.ts';
+import { ENGLISH_WORDS } from '../packages/onnx-grad/test/fixtures/index.ts';
+import { writeBenchClassifierFolder } from './bench/model.ts';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -55,28 +48,7 @@ const layers = arg('layers', 6);
 const heads = arg('heads', 6);
 
 // ---- model
-const dir = join(mkdtempSync(join(tmpdir(), 'bench-explain-')), 'bert-bench');
-const tok = wordPieceTokenizer(ENGLISH_WORDS, { modelMaxLength: 512 });
-const built = buildEncoderClassifier({
-  family: 'bert',
-  opset: 14,
-  vocabSize: 30522,
-  hidden,
-  layers,
-  heads,
-  intermediate: 4 * hidden,
-  maxPositions: 512,
-  labels: ['NEGATIVE', 'POSITIVE'],
-  padTokenId: specialId(tok, '[PAD]'),
-  seed: 1,
-  initStd: 0.02,
-});
-writeModelFolder(dir, {
-  config: built.config,
-  tokenizer: tok.tokenizer,
-  tokenizerConfig: tok.tokenizerConfig,
-  model: built.model,
-});
+const dir = writeBenchClassifierFolder({ hidden, layers, heads }, 'bench-explain-');
 env.allowRemoteModels = false;
 env.localModelPath = `${dirname(dir)}/`;
 const model: any = await AutoModelForSequenceClassification.from_pretrained(basename(dir), { dtype: 'fp32' });

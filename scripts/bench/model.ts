@@ -3,10 +3,20 @@
  * fly (fixture builder, seeded random weights, never written to the repository), its gradient model, and feeds
  * for a batch of B x S tokens, as plain typed arrays that node, and a browser page, turn into tensors alike.
  *
- * Exports: `BenchModel`, `PlainFeeds`, `buildBenchModel(spec)`, `benchFeeds(model, B, S)`.
+ * Exports: `BenchModel`, `PlainFeeds`, `buildBenchModel(spec)`, `benchFeeds(model, B, S)`,
+ * `writeBenchClassifierFolder(spec, prefix)`.
  */
 import { buildGradientModel, encodeModel, type GradientModel } from '../../packages/onnx-grad/src/index.ts';
-import { buildEncoderClassifier } from '../../packages/onnx-grad/test/fixtures/index.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  buildEncoderClassifier,
+  ENGLISH_WORDS,
+  specialId,
+  wordPieceTokenizer,
+  writeModelFolder,
+} from '../../packages/onnx-grad/test/fixtures/index.ts';
 
 export interface BenchModelSpec {
   hidden: number;
@@ -83,4 +93,35 @@ export function benchFeeds(m: BenchModel, B: number, S: number): { forward: Plai
     else throw new Error(`bench: no feed for the gradient model's input "${name}".`);
   }
   return { forward, gradient };
+}
+
+/**
+ * The same BERT-style classifier (vocabulary 30522, seeded weights) written as a transformers.js model folder, with a
+ * WordPiece tokenizer over the fixture words, in a fresh temporary directory: what the explain benches load through
+ * from_pretrained. Returns the folder.
+ */
+export function writeBenchClassifierFolder(spec: Omit<BenchModelSpec, 'vocab'>, prefix: string): string {
+  const dir = join(mkdtempSync(join(tmpdir(), prefix)), 'bert-bench');
+  const tok = wordPieceTokenizer(ENGLISH_WORDS, { modelMaxLength: 512 });
+  const built = buildEncoderClassifier({
+    family: 'bert',
+    opset: 14,
+    vocabSize: 30522,
+    hidden: spec.hidden,
+    layers: spec.layers,
+    heads: spec.heads,
+    intermediate: 4 * spec.hidden,
+    maxPositions: 512,
+    labels: ['NEGATIVE', 'POSITIVE'],
+    padTokenId: specialId(tok, '[PAD]'),
+    seed: 1,
+    initStd: 0.02,
+  });
+  writeModelFolder(dir, {
+    config: built.config,
+    tokenizer: tok.tokenizer,
+    tokenizerConfig: tok.tokenizerConfig,
+    model: built.model,
+  });
+  return dir;
 }
