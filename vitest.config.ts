@@ -7,6 +7,7 @@ export default defineConfig({
       'apps/*/test/**/*.test.ts',
       'scripts/**/*.test.ts',
       'fixtures/**/*.test.ts',
+      'examples/**/*.test.ts',
     ],
     testTimeout: 120_000,
     hookTimeout: 300_000,
