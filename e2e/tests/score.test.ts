@@ -24,8 +24,12 @@ describe('score menu: attributed functions', () => {
     const url = `?model=${CLASSIFIER}&device=wasm&metrics=1&method=Occlusion`;
     const { page, context, problems } = await openPage(browser!, url);
     await waitReady(page);
+    assert.equal(await page.locator('#opt-inferenceMode').isDisabled(), false);
     await select(page, 'score', 'entropy');
     assert.match(page.url(), /score=entropy/);
+    // The score replaces the target's score: the inference mode has nothing to act on, and the form says so.
+    assert.equal(await page.locator('#opt-inferenceMode').isDisabled(), true);
+    assert.match(await page.locator('label.option', { has: page.locator('#opt-inferenceMode') }).innerText(), /unused/);
     const h = await explain(page);
     assert.equal(h.output.attributedFunction, 'entropy');
     const p = h.output.classProbabilities!;

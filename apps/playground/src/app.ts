@@ -751,11 +751,16 @@ export class PlaygroundApp extends LitElement {
       this.fieldErrors = errors;
     };
     const shown = value ?? spec.default;
+    // A Score (attributed function) replaces the target's score, so the inference mode has nothing to act on.
+    const unused =
+      spec.name === 'inferenceMode' && this.state.score
+        ? `unused: the ${scoreName(this.state.score)} is attributed, not the target's score`
+        : undefined;
     let control: TemplateResult;
     if (spec.kind === 'bool') {
       control = html`<input id=${id} type="checkbox" .checked=${live(Boolean(shown))} @change=${(e: Event) => update(String((e.target as HTMLInputElement).checked))} />`;
     } else if (spec.kind === 'enum' || spec.kind === 'choice') {
-      control = html`<select id=${id} .value=${live(String(shown))} @change=${(e: Event) => update((e.target as HTMLSelectElement).value)}>
+      control = html`<select id=${id} ?disabled=${unused !== undefined} .value=${live(String(shown))} @change=${(e: Event) => update((e.target as HTMLSelectElement).value)}>
         ${spec.values.map((v) => html`<option value=${v} ?selected=${v === shown}>${v}</option>`)}
       </select>`;
     } else {
@@ -771,7 +776,7 @@ export class PlaygroundApp extends LitElement {
       />`;
     }
     return html`<label class="option" title=${spec.help ?? ''}
-      >${spec.label} ${control}${this.fieldErrors[spec.name] ? html`<span class="field-error">${this.fieldErrors[spec.name]}</span>` : nothing}</label
+      >${spec.label} ${control}${unused ? html`<span class="muted option-note">${unused}</span>` : nothing}${this.fieldErrors[spec.name] ? html`<span class="field-error">${this.fieldErrors[spec.name]}</span>` : nothing}</label
     >`;
   }
 
