@@ -104,6 +104,13 @@ interface PerModel {
 const perModel = new WeakMap<object, PerModel>();
 const GRAD_OUTPUT = 'grad_inputs_embeds';
 
+/** Tokens a row's gradient-model call needs: all of them, or for a generation row up to its last scored position. */
+function causalLength(r: GradientRow): number {
+  const scored = r.positions ?? (r.target?.position !== undefined ? [r.target.position] : undefined);
+  if (!scored?.length) return r.ids.length;
+  return Math.min(r.ids.length, Math.max(...scored, r.target?.position ?? 0) + 1);
+}
+
 export class GradientRunner {
   private constructor(
     private readonly session: OrtSession,
@@ -205,10 +212,16 @@ export class GradientRunner {
     return out;
   }
 
-  /** One session call for the whole batch; rows are right-padded (attention 0) to the longest. */
+  /**
+   * One session call for the whole batch; rows are right-padded (attention 0) to the longest. Generation rows
+   * (those with logit positions) come from causal LMs, whose logits at p read tokens 0..p only: each is cut
+   * after its last scored position, so no work is spent on the later tokens (their gradient is exactly 0, and
+   * comes back as 0).
+   */
   async run(rows: readonly GradientRow[], mode: InferenceModes): Promise<GradientResult[]> {
     const B = rows.length;
-    const S = Math.max(...rows.map((r) => r.ids.length));
+    const lengths = rows.map(causalLength);
+    const S = Math.max(...lengths);
     const H = this.hiddenSize;
     // Padding: zero embeddings, id 0, attention 0 (never attended to, never read back).
     const embeds = new Float32Array(B * S * H);
@@ -216,8 +229,8 @@ export class GradientRunner {
     const mask = new BigInt64Array(B * S);
     const positions = new BigInt64Array(B * S).fill(1n);
     rows.forEach((r, b) => {
-      const n = r.ids.length;
-      embeds.set(r.embeds, b * S * H);
+      const n = lengths[b]!;
+      embeds.set(r.embeds.subarray(0, n * H), b * S * H);
       for (let s = 0; s < n; s++) {
         ids[b * S + s] = BigInt(r.ids[s]!);
         mask[b * S + s] = 1n;
@@ -275,10 +288,14 @@ export class GradientRunner {
     const G = grad.data as Float32Array;
     const perRow = L.length / B;
     const width = logits.dims[logits.dims.length - 1]!;
-    const results: GradientResult[] = rows.map((r, b) => ({
-      logits: L.slice(b * perRow, b * perRow + (logits.dims.length === 3 ? lists[b]!.length * width : perRow)),
-      grad: G.slice(b * S * H, b * S * H + r.ids.length * H),
-    }));
+    const results: GradientResult[] = rows.map((r, b) => {
+      const grad = new Float32Array(r.ids.length * H);
+      grad.set(G.subarray(b * S * H, b * S * H + lengths[b]! * H));
+      return {
+        logits: L.slice(b * perRow, b * perRow + (logits.dims.length === 3 ? lists[b]!.length * width : perRow)),
+        grad,
+      };
+    });
     for (const t of Object.values(out)) t.dispose?.();
     return results;
   }
