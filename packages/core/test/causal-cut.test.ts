@@ -32,15 +32,15 @@ describe('causal cut of generation rows', () => {
       const { model, tokenizer } = await loadFixture(name);
       // Sequence lengths fed to the gradient model (the calls with target inputs).
       const fed: number[] = [];
-      const original = ort.InferenceSession.prototype.run;
-      vi.spyOn(ort.InferenceSession.prototype, 'run').mockImplementation(function (
-        this: InstanceType<typeof ort.InferenceSession>,
-        feeds: Record<string, { dims: readonly number[] }>,
-        ...rest: unknown[]
-      ) {
+      // The runtime's session class (typed by the core as a factory only).
+      const Session = ort.InferenceSession as unknown as {
+        prototype: { run: (feeds: Record<string, { dims: readonly number[] }>, ...rest: unknown[]) => unknown };
+      };
+      const original = Session.prototype.run;
+      vi.spyOn(Session.prototype, 'run').mockImplementation(function (this: unknown, feeds, ...rest) {
         if (feeds.target_ids && feeds.inputs_embeds) fed.push(feeds.inputs_embeds.dims[1]!);
-        return (original as (...a: unknown[]) => Promise<unknown>).call(this, feeds, ...rest);
-      } as never);
+        return original.call(this, feeds, ...rest);
+      });
       for (const [Explainer, options] of [
         [Saliency, { batchSize: 2, granularity: Granularity.WORD }],
         [IntegratedGradients, { batchSize: 3, nInterpolations: 4, granularity: Granularity.WORD }],
