@@ -19,7 +19,7 @@ const fmt = (s: Dim[]) => `[${s.join(', ')}]`;
 const allNum = (s: Dim[]): s is number[] => s.every(num);
 
 /** One node's inputs, and `bad`, which records a problem and returns true (so a check reads `if (bad(..)) return`). */
-class Node {
+class NodeInputs {
   constructor(
     readonly n: NodeProto,
     readonly where: string,
@@ -69,14 +69,14 @@ class Node {
 
 /** Checks one MultiHeadAttention, GroupQueryAttention or RotaryEmbedding node; others are left alone. */
 export function checkAttentionShapes(n: NodeProto, index: number, info: ShapeInfo, p: Problems): void {
-  const c = new Node(n, nodeLabel(n, index), info, p);
+  const c = new NodeInputs(n, nodeLabel(n, index), info, p);
   if (n.op_type === 'MultiHeadAttention') multiHeadAttention(c);
   else if (n.op_type === 'GroupQueryAttention') groupQueryAttention(c);
   else if (n.op_type === 'RotaryEmbedding') rotaryEmbedding(c);
 }
 
 // MultiHeadAttention(query, key, value, bias, key_padding_mask, attention_bias, past_key, past_value, ...)
-function multiHeadAttention(c: Node): void {
+function multiHeadAttention(c: NodeInputs): void {
   const heads = attrInt(c.n, 'num_heads', 0);
   if (heads <= 0) {
     c.bad(`its num_heads attribute is ${heads}; onnxruntime needs a positive num_heads`);
@@ -177,7 +177,7 @@ function multiHeadAttention(c: Node): void {
 }
 
 /** key_padding_mask: [B], [3B + 2], [B, L], [B, T] or [B, S, T]. */
-function keyPaddingMask(c: Node, B?: Dim, S?: Dim, L?: Dim, T?: Dim): boolean {
+function keyPaddingMask(c: NodeInputs, B?: Dim, S?: Dim, L?: Dim, T?: Dim): boolean {
   const m = c.shape(4);
   if (!m) return false;
   const layout = '[batch], [3 × batch + 2], [batch, kv_sequence], [batch, total_sequence] or [batch, sequence, total]';
@@ -190,7 +190,7 @@ function keyPaddingMask(c: Node, B?: Dim, S?: Dim, L?: Dim, T?: Dim): boolean {
 
 // GroupQueryAttention(query, key, value, past_key, past_value, seqlens_k, total_sequence_length, cos_cache,
 // sin_cache, ...)
-function groupQueryAttention(c: Node): void {
+function groupQueryAttention(c: NodeInputs): void {
   const heads = attrInt(c.n, 'num_heads', 0);
   const kvHeads = attrInt(c.n, 'kv_num_heads', 0);
   if (heads <= 0 || kvHeads <= 0) {
@@ -301,7 +301,7 @@ function groupQueryAttention(c: Node): void {
 }
 
 /** seqlens_k: [batch] (or dims of 1 and batch whose product is batch). */
-function seqlensK(c: Node, B?: Dim): boolean {
+function seqlensK(c: NodeInputs, B?: Dim): boolean {
   const s = c.shape(5);
   if (!s) return false;
   if (s.length === 0) return c.bad(`${c.input(5)} is a scalar; seqlens_k is [batch] (each row's length - 1)`);
@@ -312,7 +312,7 @@ function seqlensK(c: Node, B?: Dim): boolean {
 }
 
 /** total_sequence_length: one element, positive; its value when a constant, null after a problem. */
-function totalSequenceLength(c: Node): number | undefined | null {
+function totalSequenceLength(c: NodeInputs): number | undefined | null {
   const s = c.shape(6);
   if (s && (s.length > 1 || (s.length === 1 && num(s[0]) && s[0] !== 1))) {
     c.bad(`${c.input(6)} is not one element; total_sequence_length is a scalar or [1]`);
@@ -328,7 +328,7 @@ function totalSequenceLength(c: Node): number | undefined | null {
 }
 
 // RotaryEmbedding(input, position_ids, cos_cache, sin_cache)
-function rotaryEmbedding(c: Node): void {
+function rotaryEmbedding(c: NodeInputs): void {
   const heads = attrInt(c.n, 'num_heads', 0);
   const rotaryDim = attrInt(c.n, 'rotary_embedding_dim', 0);
   if (heads < 0 || rotaryDim < 0) {
