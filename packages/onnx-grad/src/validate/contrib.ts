@@ -2,7 +2,8 @@
  * Static shape checks of the com.microsoft ops the decompositions handle, where onnxruntime's kernels (CheckInputs
  * of attention_base.cc, skip_layer_norm_helper.h, embed_layer_norm_helper.cc, bias_gelu_helper.h, MatMulNBits)
  * refuse the inputs: a fused weight of the wrong hidden size, a gamma/beta/bias of another length than the input's
- * last dim, a past of the wrong layout. Dims are compared only where both are known numbers.
+ * last dim, a past of the wrong layout. Dims are compared only where both are known numbers. MultiHeadAttention,
+ * GroupQueryAttention and RotaryEmbedding are checked in contrib-attention.ts.
  *
  * Exports: `checkContribShapes`.
  */
@@ -11,6 +12,7 @@ import { attrInt, attrInts } from '../ir/attributes.ts';
 import type { ShapeInfo } from '../shape/infer.ts';
 import type { Dim } from '../shape/dims.ts';
 import { nodeLabel, type Problems } from './errors.ts';
+import { checkAttentionShapes } from './contrib-attention.ts';
 
 const num = (d: Dim | undefined): d is number => typeof d === 'number';
 const fmt = (s: Dim[]) => `[${s.join(', ')}]`;
@@ -103,6 +105,11 @@ export function checkContribShapes(n: NodeProto, index: number, info: ShapeInfo,
         p.add(where, `input 0 "${name(0)}" ${fmt(x)} has ${last} in its last dim; the attribute K says ${k}`);
       return;
     }
+    case 'MultiHeadAttention':
+    case 'GroupQueryAttention':
+    case 'RotaryEmbedding':
+      checkAttentionShapes(n, index, info, p);
+      return;
     default:
       return;
   }
