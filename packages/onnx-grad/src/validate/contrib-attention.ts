@@ -273,6 +273,8 @@ function groupQueryAttention(c: NodeInputs): void {
       return;
     }
     const cacheLayout = '[max_positions, rotary_dim / 2]';
+    // onnxruntime 1.30 aborts the whole process (std::terminate) on a cache of another rank: refuse it here.
+    if (c.rank(7, [2], cacheLayout) || c.rank(8, [2], cacheLayout)) return;
     const widest = num(head) ? Math.trunc(head / 16) * 8 : undefined;
     for (const i of [7, 8]) {
       const rows = c.shape(i)?.[0];

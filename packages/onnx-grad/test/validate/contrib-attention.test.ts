@@ -707,6 +707,18 @@ describe('MultiHeadAttention, GroupQueryAttention and RotaryEmbedding inputs onn
   }
 });
 
+describe('inputs onnxruntime aborts on (so it cannot be asked in a test)', () => {
+  it('GQA: a cos_cache / sin_cache of rank 1 (onnxruntime 1.30 calls std::terminate) is refused', () => {
+    for (const [k, name] of [
+      [7, 'cos_cache'],
+      [8, 'sin_cache'],
+    ] as const) {
+      const c = edited(gqaDecode, input(k, io(name, [8])));
+      expect(refusal(c)).toMatch(re(GQA, `.*${name}.*rank 1.*\\[max_positions, rotary_dim / 2\\]`));
+    }
+  });
+});
+
 describe('valid attention and rotary inputs pass', () => {
   for (const [what, c] of VALID) {
     it(what, async () => {
