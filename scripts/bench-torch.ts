@@ -7,7 +7,8 @@
  * Saliency, IntegratedGradients (10 steps) and Occlusion (one token per pass) run in interleaved rounds against
  * the same calls on our onnxruntime-node sessions (forward model, gradient model), at the same thread count. Last,
  * peak resident memory of one gradient run against torch's forward+backward, each in a fresh process
- * (`--memory-only` prints just that table).
+ * (`--memory-only` prints just that table): with onnxruntime's defaults, then step by step up to the session the
+ * core opens (its config entries, NODE_MEMORY_CONFIG, and the weights as external data that onnxruntime maps).
  *
  * How torch gets its best CPU speed (what these rows are measured with):
  *   apt-get install python3-torch libopenblas0-pthread   # the pthread OpenBLAS, not the serial or OpenMP one
@@ -24,6 +25,9 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
+import { decodeModel, encodeModel, splitExternalData } from '../packages/onnx-grad/src/index.ts';
+import { writeExternalData } from '../packages/onnx-grad/src/onnx/files.ts';
+import { NODE_MEMORY_CONFIG } from '../packages/core/src/runtime/session-options.ts';
 import { benchFeeds, buildBenchModel, type PlainFeeds } from './bench/model.ts';
 import { flag, fmt, interleave, numArg, ratioOf, summarize, table } from './bench/stats.ts';
 
@@ -89,6 +93,13 @@ for (const [kind, f] of Object.entries(feeds) as [string, PlainFeeds][]) {
 writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
 writeFileSync(join(dir, 'forward.onnx'), model.forward);
 writeFileSync(join(dir, 'gradient.onnx'), model.gradient.bytes);
+{
+  // The gradient model as the core writes it before opening it (runtime/backend-node.ts): weights in a data file
+  const proto = decodeModel(model.gradient.bytes);
+  const plan = splitExternalData(proto, 'gradient-external.onnx_data');
+  writeFileSync(join(dir, 'gradient-external.onnx'), encodeModel(proto));
+  writeExternalData(join(dir, plan.location), plan);
+}
 writeFileSync(join(dir, 'spec.json'), JSON.stringify({ ...model.spec, weights: weightDims, feeds: manifest }));
 
 // ---- torch, driven line by line
@@ -107,7 +118,8 @@ async function torch(cmd: string): Promise<number> {
 // ---- ours: the same calls on onnxruntime-node sessions
 const opts = { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 };
 const forward = await ort.InferenceSession.create(model.forward, opts);
-const gradient = await ort.InferenceSession.create(model.gradient.bytes, opts);
+// the gradient session with the core's config entries (one copy of the weights; run time unchanged)
+const gradient = await ort.InferenceSession.create(model.gradient.bytes, { ...opts, extra: NODE_MEMORY_CONFIG });
 const tensors = (f: PlainFeeds) =>
   Object.fromEntries(Object.entries(f).map(([k, t]) => [k, new ort.Tensor(t.type, t.data, t.dims)]));
 const fwdFeeds = tensors(feeds.forward);
@@ -201,58 +213,70 @@ try {
     );
 
   // ---- peak memory, each in a fresh process
-  const nodeRss = (kind: string, options: object) => {
+  type Rss = { baseKiB: number; createdKiB: number; peakKiB: number };
+  const nodeRss = (model: string, options: object, from: 'path' | 'bytes' = 'path'): Rss => {
     const r = spawnSync(
       process.execPath,
-      ['--import', 'tsx', join(here, 'bench', 'rss-child.ts'), dir, kind, JSON.stringify(options)],
+      ['--import', 'tsx', join(here, 'bench', 'rss-child.ts'), dir, model, JSON.stringify(options), from],
       { encoding: 'utf8' },
     );
     if (r.status !== 0) throw new Error(`rss child failed: ${r.stderr}`);
-    return JSON.parse(r.stdout.trim().split('\n').pop()!) as { baseKiB: number; peakKiB: number };
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as Rss;
   };
-  const torchRss = () => {
+  const torchRss = (): Rss => {
     const r = spawnSync(python, [join(here, 'bench', 'torch_bert.py'), dir, String(threads)], {
       env: torchEnv,
-      input: 'rss base\nbwd\nrss\nquit\n',
+      input: 'rss base\nrss\nbwd\nrss\nquit\n',
       encoding: 'utf8',
     });
     if (r.status !== 0) throw new Error(`torch rss child failed: ${r.stderr}`);
-    const [base, , peak] = r.stdout.trim().split('\n').map(Number);
-    return { baseKiB: base!, peakKiB: peak! };
+    const [base, created, , peak] = r.stdout.trim().split('\n').map(Number);
+    return { baseKiB: base!, createdKiB: created!, peakKiB: peak! };
   };
-  const variants: [string, () => { baseKiB: number; peakKiB: number }][] = [
+  const noPrepacking = { session: { disable_prepacking: '1' } };
+  const variants: [string, () => Rss][] = [
     ['torch forward+backward', torchRss],
-    ['ours gradient, onnxruntime defaults', () => nodeRss('gradient', opts)],
+    // what the core did before: the model's bytes from JS (onnxruntime copies them twice on the way to its tensors)
+    ['ours: defaults, model bytes from JS', () => nodeRss('gradient', opts, 'bytes')],
+    ['ours: defaults, model file', () => nodeRss('gradient', opts)],
     // onnxruntime packs MatMul weights at session creation, a second copy of every weight it packs
+    ['ours: + no prepacking', () => nodeRss('gradient', { ...opts, extra: noPrepacking })],
+    // constant folding turns every Transpose(W) of the backward pass into a transposed copy of W
+    ['ours: + no constant folding (core entries)', () => nodeRss('gradient', { ...opts, extra: NODE_MEMORY_CONFIG })],
+    // the session the core opens: weights as external data, mapped by onnxruntime rather than read and copied
     [
-      'ours gradient, no weight prepacking',
-      () => nodeRss('gradient', { ...opts, extra: { session: { disable_prepacking: '1' } } }),
+      'ours: + weights as external data (the core)',
+      () => nodeRss('gradient-external', { ...opts, extra: NODE_MEMORY_CONFIG }),
     ],
   ];
-  const mem: Record<string, { base: number[]; peak: number[] }> = {};
+  const mem: Record<string, { base: number[]; created: number[]; peak: number[] }> = {};
   for (let r = 0; r < (quick ? 1 : 3); r++)
     for (const [name, fn] of variants) {
       const m = fn();
-      mem[name] ??= { base: [], peak: [] };
+      mem[name] ??= { base: [], created: [], peak: [] };
       mem[name].base.push(m.baseKiB / 1024);
+      mem[name].created.push(m.createdKiB / 1024);
       mem[name].peak.push(m.peakKiB / 1024);
     }
-  const torchPeak = mem['torch forward+backward']!.peak;
-  const torchAdded = torchPeak.map((p, i) => p - mem['torch forward+backward']!.base[i]!);
+  const minus = (a: number[], b: number[]) => a.map((v, i) => v - b[i]!);
+  const torchMem = mem['torch forward+backward']!;
+  const torchAdded = minus(torchMem.peak, torchMem.base);
   table(
-    'Peak resident memory of one forward+backward in a fresh process (MiB, median [min-max]; "added" = peak - ' +
-      'resident set before the model was loaded)',
-    ['process', 'before model', 'peak', 'added', 'peak / torch', 'added / torch'],
+    'Peak resident memory of one forward+backward in a fresh process (MiB, median [min-max]; "loaded" = peak once ' +
+      'the model is loaded (session created), "added" = peak after the run; both above the resident set before the ' +
+      'model was loaded)',
+    ['process', 'before model', 'loaded', 'added', 'peak', 'added / torch', 'peak / torch'],
     variants.map(([name]) => {
-      const { base, peak } = mem[name]!;
-      const added = peak.map((p, i) => p - base[i]!);
+      const { base, created, peak } = mem[name]!;
+      const added = minus(peak, base);
       return [
         name,
         fmt(summarize(base), 0),
-        fmt(summarize(peak), 0),
+        fmt(summarize(minus(created, base)), 0),
         fmt(summarize(added), 0),
-        fmt(ratioOf(peak, torchPeak), 2),
+        fmt(summarize(peak), 0),
         fmt(ratioOf(added, torchAdded), 2),
+        fmt(ratioOf(peak, torchMem.peak), 2),
       ];
     }),
   );

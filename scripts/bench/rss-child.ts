@@ -1,15 +1,17 @@
 /**
  * One gradient (or forward) run in a fresh process, for peak-memory rows: `node --import tsx rss-child.ts <dir>
- * <gradient|forward> <options json>` reads `<dir>/<kind>.onnx` (by path: no JS copy of the model) and the feeds in
- * `<dir>/f/<kind>/`, creates the session with the given onnxruntime options, runs it once and prints
- * `{ baseKiB, createdKiB, peakKiB }` as JSON: the peak resident set before the session, once it is created and after
- * the run (Linux).
+ * <model> <options json> [path|bytes]` creates the session of `<dir>/<model>.onnx` with the given onnxruntime
+ * options, by path (default: no JS copy of the model) or from its bytes read into JS (the reference is dropped once
+ * the session exists), runs it once on the feeds in `<dir>/f/<kind>/` (kind: `forward` for a model named
+ * forward*, else `gradient`) and prints `{ baseKiB, createdKiB, peakKiB }` as JSON: the peak resident set before the
+ * session, once it is created and after the run (Linux).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 
-const [dir, kind, optionsJson] = process.argv.slice(2) as [string, string, string];
+const [dir, model, optionsJson, from = 'path'] = process.argv.slice(2) as [string, string, string, string?];
+const kind = model.startsWith('forward') ? 'forward' : 'gradient';
 const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'))[kind] as Record<
   string,
   { type: 'int64' | 'float32'; dims: number[] }
@@ -23,7 +25,12 @@ for (const [name, t] of Object.entries(manifest)) {
 // VmHWM, the peak of this process's own memory map: getrusage's maxRSS would report the parent's peak at fork
 const vmHwmKiB = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
 const baseKiB = vmHwmKiB();
-const session = await ort.InferenceSession.create(join(dir, `${kind}.onnx`), JSON.parse(optionsJson));
+const path = join(dir, `${model}.onnx`);
+const options = JSON.parse(optionsJson) as ort.InferenceSession.SessionOptions;
+const session =
+  from === 'bytes'
+    ? await ort.InferenceSession.create(new Uint8Array(readFileSync(path)), options)
+    : await ort.InferenceSession.create(path, options);
 const createdKiB = vmHwmKiB();
 const out = await session.run(feeds);
 for (const t of Object.values(out)) t.dispose();

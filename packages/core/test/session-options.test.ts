@@ -27,6 +27,11 @@ describe('resolveSessionOptions', () => {
     expect(
       spinningOf(resolveSessionOptions({ threads: 3 }, { runtime: 'node', cores: 8, load: 5.6 }, CPU).session),
     ).toBe('0');
+    // Weights held once: no prepacked copies, no constant-folded transposed copies (docs/performance.md §2).
+    expect(quiet.session.extra).toMatchObject({
+      session: { disable_prepacking: '1' },
+      optimization: { disable_specified_optimizers: 'ConstantFolding' },
+    });
     expect(quiet.session.intraOpNumThreads).toBeUndefined(); // onnxruntime's own default
     expect(quiet.session.graphOptimizationLevel).toBe('all');
     expect(quiet.device).toBe('cpu');
@@ -53,6 +58,7 @@ describe('resolveSessionOptions', () => {
     );
     expect(web.device).toBe('wasm');
     expect(spinningOf(web.session)).toBe('0');
+    expect(web.session.extra).toEqual({ session: { intra_op: { allow_spinning: '0' } } }); // node's memory entries only
   });
 
   test('web: threads other than the WASM threads onnxruntime-web started with are an InputError saying what to do', () => {

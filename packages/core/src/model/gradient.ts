@@ -14,6 +14,7 @@ import {
   pickExecutionProvider,
   resolveSessionOptions,
   runtimeFacts,
+  sessionFiles,
   sessionOptionsKey,
   type OrtSession,
   type OrtTensor,
@@ -111,6 +112,18 @@ function causalLength(r: GradientRow): number {
   return Math.min(r.ids.length, Math.max(...scored, r.target?.position ?? 0) + 1);
 }
 
+/**
+ * The embedding table in a buffer of its own: onnx-grad gives a view into the model file's bytes when it can, which
+ * would keep the whole file (every weight, already in the session) alive as long as the runner. One copy per table.
+ */
+const ownTables = new WeakMap<Float32Array, Float32Array>();
+function ownTable(table: Float32Array): Float32Array {
+  if (table.byteLength === table.buffer.byteLength) return table;
+  let own = ownTables.get(table);
+  if (!own) ownTables.set(table, (own = table.slice()));
+  return own;
+}
+
 export class GradientRunner {
   private constructor(
     private readonly session: OrtSession,
@@ -134,7 +147,10 @@ export class GradientRunner {
     const notify = () => picked.notice && console.warn(picked.notice);
     if (options.modelSource !== undefined) {
       notify();
-      return GradientRunner.open(GradientRunner.build(model, await modelBytes(model, options.modelSource)), resolved);
+      const source = await modelBytes(model, options.modelSource);
+      return GradientRunner.open(GradientRunner.build(model, source), resolved, () =>
+        GradientRunner.build(model, source, false),
+      );
     }
     let entry = perModel.get(model);
     if (!entry) perModel.set(model, (entry = { runners: new Map() }));
@@ -151,7 +167,9 @@ export class GradientRunner {
           grad = GradientRunner.build(model, await modelBytes(model));
           e.gradient = new WeakRef(grad);
         }
-        return GradientRunner.open(grad, resolved);
+        return GradientRunner.open(grad, resolved, async () =>
+          GradientRunner.build(model, await modelBytes(model), false),
+        );
       })();
       entry.runners.set(key, p);
       p.catch(() => e.runners.delete(key));
@@ -159,7 +177,15 @@ export class GradientRunner {
     return p;
   }
 
-  private static build(model: HfModel, { bytes, externalData }: Awaited<ReturnType<typeof modelBytes>>): GradientModel {
+  /**
+   * `toFiles` (where the runtime opens sessions from files, see runtime/backend-node.ts): the large weights stay out
+   * of the model's bytes, in the plan of its external data file, never copied into one buffer.
+   */
+  private static build(
+    model: HfModel,
+    { bytes, externalData }: Awaited<ReturnType<typeof modelBytes>>,
+    toFiles = sessionFiles !== undefined,
+  ): GradientModel {
     const config = model.config;
     const hidden = config.hidden_size ?? config.n_embd ?? config.dim ?? config.d_model;
     let grad: GradientModel;
@@ -168,6 +194,7 @@ export class GradientRunner {
         config: { vocab_size: config.vocab_size, hidden_size: hidden },
         externalData: Object.keys(externalData).length ? externalData : undefined,
         targetScore: true,
+        externalDataOut: toFiles ? { location: 'model.onnx_data' } : undefined,
       });
     } catch (e) {
       const msg = (e as Error).message ?? String(e);
@@ -193,15 +220,32 @@ export class GradientRunner {
   private static async open(
     grad: GradientModel,
     resolved: ReturnType<typeof resolveSessionOptions>,
+    inMemory: () => GradientModel | Promise<GradientModel>,
   ): Promise<GradientRunner> {
     // Errors only: ORT warns (through console.error in the browser) that shape arithmetic runs on the CPU, which is
     // expected for int64 subgraphs and not actionable by the user.
-    const session = await ort.InferenceSession.create(grad.bytes, { ...resolved.session, logSeverityLevel: 3 });
+    const options = { ...resolved.session, logSeverityLevel: 3 };
+    let session: OrtSession | undefined;
+    if (grad.externalData && sessionFiles) {
+      try {
+        session = await sessionFiles.create(grad.bytes, grad.externalData, options);
+      } catch (e) {
+        const code = (e as { code?: unknown }).code;
+        if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) throw e;
+        // A full or read-only temporary folder: the weights go inline, copied by onnxruntime (more memory).
+        console.warn(
+          `The gradient model could not be written to the temporary folder (${code}): its session is created from ` +
+            'memory instead, which takes more memory.',
+        );
+        grad = await inMemory();
+      }
+    }
+    session ??= await ort.InferenceSession.create(grad.bytes, options);
     const seedInput = grad.inputNames.find((n) => n.startsWith('grad_'));
     if (!seedInput || !grad.outputNames.includes(GRAD_OUTPUT) || !grad.outputNames.includes(TARGET_LOGITS))
       throw new Error(`Unexpected gradient model interface: inputs ${grad.inputNames}, outputs ${grad.outputNames}.`);
     const { weights, vocabSize, hiddenSize } = grad.embedding!;
-    return new GradientRunner(session, weights, vocabSize, hiddenSize, resolved.device, seedInput);
+    return new GradientRunner(session, ownTable(weights), vocabSize, hiddenSize, resolved.device, seedInput);
   }
 
   /** Word embeddings of ids, [ids.length, hidden]. */

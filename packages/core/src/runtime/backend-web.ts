@@ -10,10 +10,10 @@
  * the same object as `ort.env.wasm`) is always kept.
  *
  * Exports: `ort` (the onnxruntime module), `readLocalFile(url)`, `listLocalDir(url)`, `pickExecutionProvider(modelDevice?, dtype?)`,
- * `keepLocalWasm(wasmEnv)`, `defaultWasmThreads(wasmEnv, isolated, cores)`, `runtimeFacts()`.
+ * `keepLocalWasm(wasmEnv)`, `defaultWasmThreads(wasmEnv, isolated, cores)`, `runtimeFacts()`, `sessionFiles`.
  */
 import * as ortWeb from 'onnxruntime-web/webgpu';
-import type { OrtModule } from './types.ts';
+import type { OrtModule, SessionFiles } from './types.ts';
 import type { RuntimeFacts } from './session-options.ts';
 import { decideWebGpu } from './half-precision.ts';
 
@@ -78,6 +78,9 @@ export function runtimeFacts(): RuntimeFacts {
     wasmThreads: isolated ? (set ?? 1) : 1,
   };
 }
+
+/** No file system here: the core's sessions are created from the model's bytes (backend-node.ts maps files). */
+export const sessionFiles: SessionFiles | undefined = undefined;
 
 /** In the browser a "local" model file is a URL on our own origin. */
 export async function readLocalFile(url: string): Promise<Uint8Array> {

@@ -14,10 +14,10 @@
  * (local folder, Hub download, browser Cache API). Import the core before loading models.
  *
  * Exports: `ort`, `installSharedOrt()`, `sessionSource(session)`, `isSharedSession(session)`, `readLocalFile`, `listLocalDir`,
- * `pickExecutionProvider`, `runtimeFacts`.
+ * `pickExecutionProvider`, `runtimeFacts`, `sessionFiles`.
  */
 import * as backend from '#ort-backend';
-import type { OrtModule, OrtSession, OrtSessionOptions, SessionSource } from './types.ts';
+import type { OrtModule, OrtSession, OrtSessionOptions, SessionFiles, SessionSource } from './types.ts';
 import type { RuntimeFacts } from './session-options.ts';
 
 // Typed here, so the emitted declarations never name '#ort-backend' (which resolves per environment).
@@ -36,6 +36,8 @@ export const pickExecutionProvider: (
 ) => Promise<{ executionProviders: string[]; device: string; notice?: string }> = backend.pickExecutionProvider;
 /** What the session defaults depend on: the runtime, its cores, load and WASM threads. */
 export const runtimeFacts: () => RuntimeFacts = backend.runtimeFacts;
+/** Node (not Windows): opens a model from files, its weights mapped from an external data file; undefined elsewhere. */
+export const sessionFiles: SessionFiles | undefined = backend.sessionFiles;
 
 const sources = new WeakMap<object, SessionSource>();
 const WRAPPED = Symbol.for('interpreto.recordingCreate');

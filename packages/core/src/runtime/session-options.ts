@@ -6,12 +6,12 @@
  * Defaults:
  * - node: onnxruntime's own thread count (`threads` unset: one per physical core); idle threads spin only when
  *   the threads fit in the cores left free by the machine's load (spinning threads on a busy machine were
- *   measured 1.8x slower than waiting ones), graph optimisation 'all'.
+ *   measured 1.8x slower than waiting ones), graph optimisation 'all', and the weights held once (NODE_MEMORY_CONFIG).
  * - web: the WASM thread count is onnxruntime-web's (`env.wasm.numThreads`, fixed when it starts: the core sets it
  *   from `navigator.hardwareConcurrency` when the page is cross-origin isolated, see backend-web.ts), no spinning.
  *
  * Exports: `SessionOptions`, `RuntimeFacts`, `GRAPH_OPTIMIZATION_LEVELS`, `EXECUTION_PROVIDERS`,
- * `isExecutionProviderList(v)`, `resolveSessionOptions(options, facts, picked)`, `sessionOptionsKey(options, picked)`.
+ * `isExecutionProviderList(v)`, `NODE_MEMORY_CONFIG`, `resolveSessionOptions(options, facts, picked)`, `sessionOptionsKey(options, picked)`.
  */
 import { InputError } from '../errors.ts';
 import type { OrtSessionOptions } from './types.ts';
@@ -49,6 +49,18 @@ export function isExecutionProviderList(v: unknown): v is ExecutionProvider[] {
     v.every((p) => typeof p === 'string' && (EXECUTION_PROVIDERS as readonly string[]).includes(p))
   );
 }
+
+/**
+ * Node: onnxruntime config entries that keep one copy of the gradient model's weights (docs/performance.md §2).
+ * Constant folding turns each `Transpose(W)` of the backward pass into a second, transposed copy of W (with it off,
+ * onnxruntime fuses the Transpose into its MatMul instead, reading W in place); prepacking keeps a packed copy of
+ * every MatMul weight. Together they doubled the weights' memory; run times did not measurably change. Kept out of
+ * the web options: onnxruntime-web's WASM kernels are another story (not measured).
+ */
+export const NODE_MEMORY_CONFIG = {
+  session: { disable_prepacking: '1' },
+  optimization: { disable_specified_optimizers: 'ConstantFolding' },
+} as const;
 
 const PROVIDERS_OF: Record<RuntimeFacts['runtime'], readonly ExecutionProvider[]> = {
   node: ['cpu'],
@@ -97,7 +109,11 @@ export function resolveSessionOptions(
     }
     spinning = options.spinning ?? false;
   }
-  session.extra = { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } };
+  const intraOp = { intra_op: { allow_spinning: spinning ? '1' : '0' } };
+  session.extra =
+    facts.runtime === 'node'
+      ? { ...NODE_MEMORY_CONFIG, session: { ...NODE_MEMORY_CONFIG.session, ...intraOp } }
+      : { session: intraOp };
   return { session, device: providers[0]! };
 }
 
