@@ -70,3 +70,8 @@ export async function pickExecutionProvider(
 export function runtimeFacts(): RuntimeFacts {
   return { runtime: 'node', cores: availableParallelism(), load: loadavg()[0] ?? 0 };
 }
+
+/** onnxruntime-node loads no WebAssembly build. */
+export function ortWasmBuild(): undefined {
+  return undefined;
+}
