@@ -49,7 +49,7 @@ describe('smoke', () => {
     const [build, other] = jspi ? ['jspi', 'asyncify'] : ['asyncify', 'jspi'];
     const shown = page.locator('#ort-build');
     assert.equal(await shown.getAttribute('data-build'), build);
-    assert.match(await shown.innerText(), new RegExp(`${build} build`));
+    assert.match(await shown.innerText(), new RegExp(`${build} build`, 'i'));
     // ...and fetches that build's binary alone (its warm-up session starts at once): seen on a fresh start.
     const wasm: string[] = [];
     context.on('request', (r) => {
