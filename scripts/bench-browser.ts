@@ -1,5 +1,5 @@
 /**
- * `pnpm tsx scripts/bench-browser.ts [--quick] [--rounds N] [--hidden 768 --layers 6 --heads 12] [--no-webgpu]`:
+ * `pnpm tsx scripts/bench-browser.ts [--quick] [--rounds N] [--hidden 768 --layers 6 --heads 12] [--no-webgpu] [--rows a,b]`:
  * the same forward and gradient model at the same batch (8 x 64 tokens) on onnxruntime-node (1 and 2 threads)
  * and in headless Chromium (fixtures/chromium.ts) through onnxruntime-web: the plain WASM bundle
  * (ort.wasm.min.mjs) and the WebGPU bundle the core ships (ort.webgpu.min.mjs) on each of its binaries: asyncify
@@ -21,7 +21,7 @@ import * as ort from 'onnxruntime-node';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../fixtures/chromium.ts';
 import { benchFeeds, buildBenchModel, type PlainFeeds } from './bench/model.ts';
-import { flag, fmt, interleave, numArg, ratioOf, summarize, table } from './bench/stats.ts';
+import { flag, fmt, interleave, numArg, ratioOf, strArg, summarize, table } from './bench/stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = flag('quick');
@@ -185,9 +185,12 @@ if (adapter && !flag('no-webgpu') && !(quick && software))
     ['webgpu bundle, jspi, webgpu', () => browserContender('ort.webgpu.min.mjs', 'webgpu', 1, 'jspi')],
   );
 
+// --rows webgpu: only the browser rows whose name has one of these words (node's rows stay: the ratios need them).
+const only = strArg('rows')?.split(',');
 try {
   const ready: (Contender & { name: string })[] = [];
-  for (const [name, make] of contenders) ready.push({ name, ...(await make()) });
+  for (const [name, make] of contenders)
+    if (!only || name.startsWith('node') || only.some((w) => name.includes(w))) ready.push({ name, ...(await make()) });
   const fns: Record<string, () => Promise<number>> = {};
   for (const c of ready) {
     fns[`${c.name}|forward`] = () => c.run('forward');
