@@ -1,13 +1,14 @@
 /**
- * `pnpm tsx scripts/bench-browser.ts [--quick] [--rounds N] [--hidden 768 --layers 6 --heads 12] [--no-webgpu]`:
+ * `pnpm tsx scripts/bench-browser.ts [--quick] [--rounds N] [--hidden 768 --layers 6 --heads 12] [--no-webgpu] [--rows a,b]`:
  * the same forward and gradient model at the same batch (8 x 64 tokens) on onnxruntime-node (1 and 2 threads)
  * and in headless Chromium (fixtures/chromium.ts) through onnxruntime-web: the plain WASM bundle
- * (ort.wasm.min.mjs), the WebGPU bundle the core ships (ort.webgpu.min.mjs, asyncify build) and the JSPI bundle
- * (ort.jspi.min.mjs: WebGPU without asyncify's instrumentation, where the browser has JSPI) with the WASM provider
- * at 1 and 2 threads, and WebGPU where the browser has an adapter. The pages are served cross-origin
- * isolated (COOP/COEP), as WASM threads require. Session creation is timed for the gradient model, created after
- * the forward one (so the runtime's own start-up is not in it). Every contender runs once per round, rounds interleaved;
- * times are median [min-max] over rounds, ratios are taken per round and then summarized.
+ * (ort.wasm.min.mjs) and the WebGPU bundle the core ships (ort.webgpu.min.mjs) on each of its binaries: asyncify
+ * (its default, the core's fallback) and JSPI (what the core loads where the browser has JSPI: no asyncify
+ * instrumentation), with the WASM provider at 1 and 2 threads, and WebGPU where the browser has an adapter. The
+ * pages are served cross-origin isolated (COOP/COEP), as WASM threads require. Session creation is timed for the
+ * gradient model, once per round after the runtime started (its start-up is not in it). Every contender runs once
+ * per round, rounds interleaved; times are median [min-max] over rounds, ratios are taken per round and then
+ * summarized.
  */
 import { createReadStream, existsSync, mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -20,7 +21,7 @@ import * as ort from 'onnxruntime-node';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../fixtures/chromium.ts';
 import { benchFeeds, buildBenchModel, type PlainFeeds } from './bench/model.ts';
-import { flag, fmt, interleave, numArg, ratioOf, summarize, table } from './bench/stats.ts';
+import { flag, fmt, interleave, numArg, ratioOf, strArg, summarize, table } from './bench/stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = flag('quick');
@@ -106,7 +107,14 @@ async function nodeContender(threads: number) {
   };
   await run('forward');
   await run('gradient');
-  return { run, createMs, release: () => Promise.all([forward.release(), gradient.release()]) };
+  const create = async () => {
+    const t = performance.now();
+    const s = await ort.InferenceSession.create(model.gradient.bytes, opts);
+    const ms = performance.now() - t;
+    await s.release();
+    return ms;
+  };
+  return { run, create, createMs, release: () => Promise.all([forward.release(), gradient.release()]) };
 }
 
 // ---- browser contenders
@@ -131,11 +139,11 @@ console.log(
   `Chromium: hardwareConcurrency ${cores}, WebGPU adapter: ${adapter ?? 'none'}${software ? ' (software)' : ''}`,
 );
 
-async function browserContender(bundle: string, ep: 'wasm' | 'webgpu', threads: number) {
+async function browserContender(bundle: string, ep: 'wasm' | 'webgpu', threads: number, wasm = '') {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${origin}/?bundle=${bundle}&ep=${ep}&threads=${threads}`);
+  await page.goto(`${origin}/?bundle=${bundle}&ep=${ep}&threads=${threads}&wasm=${wasm}`);
   await page
     .waitForFunction(() => 'bench' in globalThis || false, null, { timeout: 600_000 })
     .catch((e) => {
@@ -148,11 +156,16 @@ async function browserContender(bundle: string, ep: 'wasm' | 'webgpu', threads: 
   if (!info.isolated) throw new Error('the bench page is not cross-origin isolated: WASM threads would be off');
   const run = (kind: Kind) =>
     page.evaluate((k) => (globalThis as unknown as { bench: { run(k: string): Promise<number> } }).bench.run(k), kind);
-  return { run, createMs: info.createMs, release: () => page.close() };
+  const create = () =>
+    page.evaluate(() =>
+      (globalThis as unknown as { bench: { create(k: string): Promise<number> } }).bench.create('gradient'),
+    );
+  return { run, create, createMs: info.createMs, release: () => page.close() };
 }
 
 interface Contender {
   run(k: Kind): Promise<number>;
+  create(): Promise<number>;
   createMs: number;
   release(): Promise<unknown>;
 }
@@ -161,40 +174,47 @@ const contenders: [string, () => Promise<Contender>][] = [
   ['node 2 threads', () => nodeContender(2)],
   ['wasm bundle, 1 thread', () => browserContender('ort.wasm.min.mjs', 'wasm', 1)],
   ['wasm bundle, 2 threads', () => browserContender('ort.wasm.min.mjs', 'wasm', 2)],
-  ['webgpu bundle (core), wasm 1 thread', () => browserContender('ort.webgpu.min.mjs', 'wasm', 1)],
-  ['webgpu bundle (core), wasm 2 threads', () => browserContender('ort.webgpu.min.mjs', 'wasm', 2)],
-  ['jspi bundle, wasm 1 thread', () => browserContender('ort.jspi.min.mjs', 'wasm', 1)],
-  ['jspi bundle, wasm 2 threads', () => browserContender('ort.jspi.min.mjs', 'wasm', 2)],
+  ['webgpu bundle, asyncify, wasm 1 thread', () => browserContender('ort.webgpu.min.mjs', 'wasm', 1)],
+  ['webgpu bundle, asyncify, wasm 2 threads', () => browserContender('ort.webgpu.min.mjs', 'wasm', 2)],
+  ['webgpu bundle, jspi, wasm 1 thread', () => browserContender('ort.webgpu.min.mjs', 'wasm', 1, 'jspi')],
+  ['webgpu bundle, jspi, wasm 2 threads', () => browserContender('ort.webgpu.min.mjs', 'wasm', 2, 'jspi')],
 ];
 if (adapter && !flag('no-webgpu') && !(quick && software))
-  contenders.push(['webgpu bundle (core), webgpu', () => browserContender('ort.webgpu.min.mjs', 'webgpu', 1)]);
+  contenders.push(
+    ['webgpu bundle, asyncify, webgpu', () => browserContender('ort.webgpu.min.mjs', 'webgpu', 1)],
+    ['webgpu bundle, jspi, webgpu', () => browserContender('ort.webgpu.min.mjs', 'webgpu', 1, 'jspi')],
+  );
 
+// --rows webgpu: only the browser rows whose name has one of these words (node's rows stay: the ratios need them).
+const only = strArg('rows')?.split(',');
 try {
   const ready: (Contender & { name: string })[] = [];
-  for (const [name, make] of contenders) ready.push({ name, ...(await make()) });
+  for (const [name, make] of contenders)
+    if (!only || name.startsWith('node') || only.some((w) => name.includes(w))) ready.push({ name, ...(await make()) });
   const fns: Record<string, () => Promise<number>> = {};
   for (const c of ready) {
     fns[`${c.name}|forward`] = () => c.run('forward');
     fns[`${c.name}|gradient`] = () => c.run('gradient');
+    fns[`${c.name}|create`] = () => c.create();
   }
   const times = await interleave(rounds, fns);
   const nodeGrad = (threads: number) => times[`node ${threads === 1 ? '1 thread' : '2 threads'}|gradient`]!;
-  const nodeCreate = (threads: number) =>
-    ready.find((c) => c.name === `node ${threads === 1 ? '1 thread' : '2 threads'}`)!.createMs;
+  const nodeCreate = (threads: number) => times[`node ${threads === 1 ? '1 thread' : '2 threads'}|create`]!;
   const rows = ready.map((c) => {
     const fwd = times[`${c.name}|forward`]!;
     const grad = times[`${c.name}|gradient`]!;
     const threads = /2 threads/.test(c.name) ? 2 : 1;
     const vsNode = c.name.startsWith('node') || /webgpu$/.test(c.name) ? '-' : fmt(ratioOf(grad, nodeGrad(threads)), 2);
+    const create = times[`${c.name}|create`]!;
     const createVs =
-      c.name.startsWith('node') || /webgpu$/.test(c.name) ? '-' : (c.createMs / nodeCreate(threads)).toFixed(2);
+      c.name.startsWith('node') || /webgpu$/.test(c.name) ? '-' : fmt(ratioOf(create, nodeCreate(threads)), 2);
     return [
       c.name,
       fmt(summarize(fwd), 0),
       fmt(summarize(grad), 0),
       fmt(ratioOf(grad, fwd), 2),
       vsNode,
-      c.createMs.toFixed(0),
+      fmt(summarize(create), 0),
       createVs,
     ];
   });

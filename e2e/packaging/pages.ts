@@ -122,9 +122,16 @@ export const PAGES: PageSpec[] = [
         timeout: 120_000,
       }),
     async check(page, { local }) {
+      // One binary, from localhost: the JSPI build where the browser has JSPI (the core's bundled copy), else
+      // onnxruntime-web's asyncify default (Vite's copies are named <name>-<hash>.wasm).
+      const jspi = await page.evaluate(() => {
+        const w = WebAssembly as unknown as { Suspending?: unknown; promising?: unknown };
+        return typeof w.Suspending === 'function' && typeof w.promising === 'function';
+      });
+      const wasm = local.filter((u) => u.endsWith('.wasm')).map((u) => u.split('/').pop()!);
       assert.ok(
-        local.some((u) => u.endsWith('.wasm')),
-        `onnxruntime-web's wasm came from localhost (requests: ${local.join(', ')})`,
+        wasm.length === 1 && wasm[0]!.startsWith(`ort-wasm-simd-threaded.${jspi ? 'jspi' : 'asyncify'}-`),
+        `onnxruntime-web's ${jspi ? 'JSPI' : 'asyncify'} wasm came from localhost (requests: ${local.join(', ')})`,
       );
       const views = await readHeatmaps(page);
       assert.deepEqual(

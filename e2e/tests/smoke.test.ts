@@ -41,6 +41,24 @@ describe('smoke', () => {
     assert.match(await page.locator('#webgpu-status').innerText(), /WebGPU available/);
     assert.equal((await page.locator('#model option').count()) > 1, true, 'the model picker lists the embedded models');
     await screenshot(page, 'smoke-start');
+    // The worker loads onnxruntime-web's JSPI build where the browser has JSPI, else asyncify, and says which.
+    const jspi = await page.evaluate(() => {
+      const w = WebAssembly as unknown as { Suspending?: unknown; promising?: unknown };
+      return typeof w.Suspending === 'function' && typeof w.promising === 'function';
+    });
+    const [build, other] = jspi ? ['jspi', 'asyncify'] : ['asyncify', 'jspi'];
+    const shown = page.locator('#ort-build');
+    assert.equal(await shown.getAttribute('data-build'), build);
+    assert.match(await shown.innerText(), new RegExp(`${build} build`, 'i'));
+    // ...and fetches that build's binary alone (its warm-up session starts at once): seen on a fresh start.
+    const wasm: string[] = [];
+    context.on('request', (r) => {
+      if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname.split('/').pop()!);
+    });
+    await page.reload();
+    await page.locator('#ort-build').waitFor({ timeout: 60_000 });
+    for (let i = 0; i < 300 && !wasm.length; i++) await page.waitForTimeout(100);
+    assert.deepEqual(wasm, [`ort-wasm-simd-threaded.${build}.wasm`], `wasm fetched, expected ${build} not ${other}`);
     assert.deepEqual(problems.page, []);
     assert.deepEqual(problems.console, []);
     assert.deepEqual(problems.offsite, []);
@@ -49,7 +67,11 @@ describe('smoke', () => {
 
   it("serves onnxruntime-web's wasm from our own origin", async () => {
     const { page, context } = await openPage(browser!);
-    for (const file of ['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs']) {
+    const files = ['jspi', 'asyncify'].flatMap((b) => [
+      `ort-wasm-simd-threaded.${b}.wasm`,
+      `ort-wasm-simd-threaded.${b}.mjs`,
+    ]);
+    for (const file of files) {
       const res = await page.request.get(new URL(`ort/${file}`, baseURL()).href);
       assert.equal(res.status(), 200, `${file} is served`);
       if (file.endsWith('.wasm')) {

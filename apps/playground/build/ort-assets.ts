@@ -8,8 +8,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Plugin } from 'vite';
 
-/** The WebGPU build of onnxruntime-web (what transformers.js v4 imports) runs both EPs on the asyncify binary. */
+/**
+ * The WebGPU bundle of onnxruntime-web (what transformers.js v4 imports) runs both EPs on either binary: the worker
+ * loads the JSPI one where the browser has JSPI (17 MB, faster session creation) and the asyncify one elsewhere
+ * (27 MB; Safari, Firefox without JSPI). Both ship: a visitor downloads one.
+ */
 export const ORT_RUNTIME_FILES = [
+  'ort-wasm-simd-threaded.jspi.mjs',
+  'ort-wasm-simd-threaded.jspi.wasm',
   'ort-wasm-simd-threaded.asyncify.mjs',
   'ort-wasm-simd-threaded.asyncify.wasm',
 ] as const;

@@ -61,6 +61,13 @@ function pickDefaultModel(): string {
 
 type Phase = 'starting' | 'idle' | 'running';
 
+/** What the runtime line says of the onnxruntime-web build the worker loaded (worker.ts picks it). */
+const ORT_BUILD_TEXT: Record<'jspi' | 'asyncify' | 'custom', string> = {
+  jspi: 'onnxruntime-web: JSPI build',
+  asyncify: 'onnxruntime-web: asyncify build (this browser has no JSPI)',
+  custom: 'onnxruntime-web: custom build',
+};
+
 export class PlaygroundApp extends LitElement {
   static override properties = {
     state: { state: true },
@@ -71,6 +78,7 @@ export class PlaygroundApp extends LitElement {
     error: { state: true },
     notice: { state: true },
     webgpu: { state: true },
+    ortBuild: { state: true },
     info: { state: true },
     result: { state: true },
     compareRows: { state: true },
@@ -116,6 +124,7 @@ export class PlaygroundApp extends LitElement {
   declare error: PlaygroundError | null;
   declare notice: string;
   declare webgpu: Extract<FromWorker, { type: 'ready' }>['webgpu'] | null;
+  declare ortBuild: Extract<FromWorker, { type: 'ready' }>['ortBuild'] | null;
   declare info: ModelInfo | null;
   declare result: ExplainResult | null;
   declare compareRows: CompareRow[] | null;
@@ -157,6 +166,7 @@ export class PlaygroundApp extends LitElement {
     this.error = null;
     this.notice = warnings.length ? `Some URL settings were ignored: ${warnings.join(' ')}` : '';
     this.webgpu = null;
+    this.ortBuild = null;
     this.info = null;
     this.tab = 'explain';
     this.datasetReady = false;
@@ -245,6 +255,7 @@ export class PlaygroundApp extends LitElement {
         return;
       }
       this.webgpu = r.webgpu;
+      this.ortBuild = r.ortBuild;
       // The opening run may already be under way (or over): it keeps its own phase.
       if (this.phase === 'starting') {
         this.phase = 'idle';
@@ -849,6 +860,7 @@ export class PlaygroundApp extends LitElement {
               : `WebGPU unavailable (${gpu.reason}); runs use WASM`
         }</span
       >
+      ${this.ortBuild ? html`<span id="ort-build" data-build=${this.ortBuild}>${ORT_BUILD_TEXT[this.ortBuild]}</span>` : nothing}
       ${
         this.phase === 'running' || this.phase === 'starting'
           ? html`<span id="progress-box"><progress id="progress" max="1" value=${pct ?? nothing}></progress> <span id="stage">${this.stage}</span>${this.renderProgressCount()}</span>`

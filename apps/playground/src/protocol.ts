@@ -94,6 +94,8 @@ export type FromWorker =
   | {
       type: 'ready';
       id: number;
+      /** The onnxruntime-web WebAssembly build the worker loads: JSPI where the browser has it, else asyncify. */
+      ortBuild: 'jspi' | 'asyncify' | 'custom';
       /** software: the adapter emulates a GPU on the CPU (SwiftShader, a fallback adapter): "auto" then uses WASM. */
       webgpu: { available: boolean; adapter?: string; reason?: string; software?: boolean };
     }

@@ -78,11 +78,6 @@ const WARMUP_MODEL = Uint8Array.from(
 let wasmWarmup: Promise<void> = Promise.resolve();
 
 async function init(base: string): Promise<{ tf: Transformers; core: Core }> {
-  // Must be set before the first session: onnxruntime-web would otherwise fetch its wasm from a CDN.
-  ort.env.wasm.wasmPaths = {
-    mjs: new URL('ort/ort-wasm-simd-threaded.asyncify.mjs', base).href,
-    wasm: new URL('ort/ort-wasm-simd-threaded.asyncify.wasm', base).href,
-  };
   // ORT warns (through console.error) that shape ops stay on the CPU next to WebGPU: expected, not an error.
   ort.env.logLevel = 'error';
   // Threads need cross-origin isolation, which a plain static host does not give.
@@ -90,6 +85,14 @@ async function init(base: string): Promise<{ tf: Transformers; core: Core }> {
   // The core first: it installs the shared (recording) onnxruntime that transformers.js then picks up,
   // which is how gradient methods get the model bytes transformers.js loaded.
   const core = await import('@interpreto-js/core');
+  // Before the first session and transformers.js (which would otherwise point onnxruntime-web at a CDN): our own
+  // copy in ort/ (build/ort-assets.ts) of the JSPI build where the browser has JSPI (faster to start), else asyncify.
+  const at = (files: { mjs: string; wasm: string }) => ({
+    mjs: new URL(`ort/${files.mjs}`, base).href,
+    wasm: new URL(`ort/${files.wasm}`, base).href,
+  });
+  const { build } = core.chooseOrtWasm({ jspi: core.hasJspi(globalThis.WebAssembly) }, core.ORT_WASM_FILES.jspi);
+  ort.env.wasm.wasmPaths = at(core.ORT_WASM_FILES[build]);
   // The first session compiles onnxruntime's wasm (26 MB, seconds): start it now, with a 70-byte model, so that it
   // runs alongside transformers.js's import, the page's first request and the model's files. After the core's
   // import, which sets the WASM threads (read once, when onnxruntime starts).
@@ -543,6 +546,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
         post({
           type: 'ready',
           id: msg.id,
+          ortBuild: (await libs).core.ortWasmBuild() ?? 'custom',
           webgpu: a
             ? { available: true, adapter: adapterName, software: isSoftwareAdapter(a) }
             : {

@@ -1,5 +1,15 @@
 // The shared onnxruntime is installed first, before anything can evaluate transformers.js (see runtime/ort.ts).
 export { installSharedOrt } from './runtime/index.ts';
+// Which onnxruntime-web WebAssembly build the browser loads (JSPI where it can), for apps that serve the files.
+export {
+  chooseOrtWasm,
+  hasJspi,
+  ORT_WASM_FILES,
+  ortWasmBuild,
+  ortWasmBuildOf,
+  type OrtWasmBuild,
+  type OrtWasmFiles,
+} from './runtime/index.ts';
 export * from './types.ts';
 export * from './explainers/index.ts';
 export { InputError } from './model/adapter.ts';

@@ -125,3 +125,8 @@ async function createFromFiles(
 
 export const sessionFiles: SessionFiles | undefined =
   process.platform === 'win32' ? undefined : { create: createFromFiles };
+
+/** onnxruntime-node loads no WebAssembly build. */
+export function ortWasmBuild(): undefined {
+  return undefined;
+}

@@ -4,18 +4,22 @@
  *
  * Where the WebAssembly runtime comes from: transformers.js points onnxruntime-web at a CDN (jsdelivr) whenever
  * `wasmPaths` is unset when it loads, so an app that bundles everything still fetches ~25 MB from the network
- * (and fails offline). The core instead keeps onnxruntime-web's own default: its bundler build locates the wasm
- * with `new URL('ort-wasm-simd-threaded.asyncify.wasm', import.meta.url)`, which bundlers (Vite, webpack, Rollup)
- * copy next to the app. A `wasmPaths` the app sets itself (`env.backends.onnx.wasm.wasmPaths` of transformers.js,
- * the same object as `ort.env.wasm`) is always kept.
+ * (and fails offline). The core instead serves it from the app's own bundle: where the browser has JSPI, the JSPI
+ * build's files (wasm-build.ts says why; wasm-files.ts references them with `new URL(..., import.meta.url)`, which
+ * bundlers copy next to the app); elsewhere onnxruntime-web's own default, the asyncify build, which its bundler build
+ * locates with `new URL('ort-wasm-simd-threaded.asyncify.wasm', import.meta.url)`. A `wasmPaths` the app sets itself
+ * (`env.backends.onnx.wasm.wasmPaths` of transformers.js, the same object as `ort.env.wasm`) is always kept.
  *
  * Exports: `ort` (the onnxruntime module), `readLocalFile(url)`, `listLocalDir(url)`, `pickExecutionProvider(modelDevice?, dtype?)`,
- * `keepLocalWasm(wasmEnv)`, `defaultWasmThreads(wasmEnv, isolated, cores)`, `runtimeFacts()`, `sessionFiles`.
+ * `keepLocalWasm(wasmEnv, local?)`, `defaultWasmThreads(wasmEnv, isolated, cores)`, `runtimeFacts()`, `sessionFiles`,
+ * `ortWasmBuild()`.
  */
 import * as ortWeb from 'onnxruntime-web/webgpu';
+import { JSPI_FILES } from '#ort-wasm-files';
 import type { OrtModule, SessionFiles } from './types.ts';
 import type { RuntimeFacts } from './session-options.ts';
 import { decideWebGpu } from './half-precision.ts';
+import { chooseOrtWasm, hasJspi, type OrtWasmBuild, ortWasmBuildOf } from './wasm-build.ts';
 
 export const ort = ortWeb as unknown as OrtModule;
 
@@ -30,18 +34,29 @@ function isCdnDefault(paths: unknown): boolean {
 }
 
 /**
- * Makes onnxruntime-web load its wasm from the app's own bundle unless the app chose `wasmPaths`: an empty object
- * is truthy (so transformers.js, loaded after the core, sets no CDN) and names no file (so onnxruntime-web keeps its
- * bundler-resolved default); transformers.js's CDN default, when it loaded first, is replaced the same way.
- * Returns whether it changed anything.
+ * Makes onnxruntime-web load its wasm from the app's own bundle unless the app chose `wasmPaths`: `local` is either
+ * the JSPI build's bundled files or an empty object, which is truthy (so transformers.js, loaded after the core, sets
+ * no CDN) and names no file (so onnxruntime-web keeps its bundler-resolved asyncify default); transformers.js's CDN
+ * default, when it loaded first, is replaced the same way. Returns whether it changed anything.
  */
-export function keepLocalWasm(wasmEnv: { wasmPaths?: unknown } | undefined): boolean {
+export function keepLocalWasm(
+  wasmEnv: { wasmPaths?: unknown } | undefined,
+  local: { mjs?: string; wasm?: string } = {},
+): boolean {
   if (!wasmEnv || (wasmEnv.wasmPaths !== undefined && !isCdnDefault(wasmEnv.wasmPaths))) return false;
-  wasmEnv.wasmPaths = {};
+  wasmEnv.wasmPaths = { ...local };
   return true;
 }
 
-keepLocalWasm(ort.env.wasm as { wasmPaths?: unknown } | undefined);
+keepLocalWasm(
+  ort.env.wasm as { wasmPaths?: unknown } | undefined,
+  chooseOrtWasm({ jspi: hasJspi(globalThis.WebAssembly) }, JSPI_FILES).wasmPaths,
+);
+
+/** The onnxruntime-web build the shared instance loads (or loaded), read from its `wasmPaths`. */
+export function ortWasmBuild(): OrtWasmBuild | 'custom' | undefined {
+  return ortWasmBuildOf((ort.env.wasm as { wasmPaths?: unknown } | undefined)?.wasmPaths);
+}
 
 /**
  * WASM threads from the hardware when the app set none: every logical core up to 4 (onnxruntime-web's own default

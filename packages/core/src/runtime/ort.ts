@@ -14,11 +14,12 @@
  * (local folder, Hub download, browser Cache API). Import the core before loading models.
  *
  * Exports: `ort`, `installSharedOrt()`, `sessionSource(session)`, `isSharedSession(session)`, `readLocalFile`, `listLocalDir`,
- * `pickExecutionProvider`, `runtimeFacts`, `sessionFiles`.
+ * `pickExecutionProvider`, `runtimeFacts`, `sessionFiles`, `ortWasmBuild`.
  */
 import * as backend from '#ort-backend';
 import type { OrtModule, OrtSession, OrtSessionOptions, SessionFiles, SessionSource } from './types.ts';
 import type { RuntimeFacts } from './session-options.ts';
+import type { OrtWasmBuild } from './wasm-build.ts';
 
 // Typed here, so the emitted declarations never name '#ort-backend' (which resolves per environment).
 const backendOrt: OrtModule = backend.ort;
@@ -38,6 +39,12 @@ export const pickExecutionProvider: (
 export const runtimeFacts: () => RuntimeFacts = backend.runtimeFacts;
 /** Node (not Windows): opens a model from files, its weights mapped from an external data file; undefined elsewhere. */
 export const sessionFiles: SessionFiles | undefined = backend.sessionFiles;
+
+/**
+ * The onnxruntime-web WebAssembly build the shared instance loads in the browser ('jspi' or 'asyncify', from its
+ * `wasmPaths`; 'custom' for files of the app's own naming); undefined in Node (onnxruntime-node).
+ */
+export const ortWasmBuild: () => OrtWasmBuild | 'custom' | undefined = backend.ortWasmBuild;
 
 const sources = new WeakMap<object, SessionSource>();
 const WRAPPED = Symbol.for('interpreto.recordingCreate');
