@@ -303,6 +303,37 @@ describe('row selection: graphs it leaves unchanged', () => {
     });
   }
 
+  const selections: [string, (b: OpBuilder, h: string) => string][] = [
+    ['Gather index 0', (b, h) => b.gather(h, b.i64(0), 1)],
+    ['Gather index -1 (the last position)', (b, h) => b.gather(h, b.i64(-1), 1)],
+    [
+      'Gather of a 1-D index [2], then ReduceSum over it',
+      (b, h) => b.reduceSum(b.gather(h, b.i64([2]), 1), [1], false),
+    ],
+    ['Slice [:, 0:1], then Squeeze', (b, h) => b.squeeze(b.slice(h, [0], [1], [1]), [1])],
+    ['Slice [:, -1:], then Squeeze', (b, h) => b.squeeze(b.slice(h, [-1], [2 ** 31], [1]), [1])],
+  ];
+  for (const [name, head] of selections) {
+    it(`${name}: pushed above the MatMul and Relu, the same logits`, async () => {
+      const model = tiny(head);
+      const before = encodeModel(model);
+      const g = new Graph(decodeModel(before));
+      expect(selectRows(g)).toEqual({ roots: 1, pushed: 2 });
+      const r = rng(9);
+      const x = new ort.Tensor(
+        'float32',
+        Float32Array.from({ length: B * S * 4 }, () => r() - 0.5),
+        [B, S, 4],
+      );
+      const [a, b] = [await run(encodeModel(g.model), { x }), await run(before, { x })];
+      expect(a.logits!.dims).toEqual(b.logits!.dims);
+      const [p, q] = [a.logits!.data as Float32Array, b.logits!.data as Float32Array];
+      const scale = Math.max(...q.map(Math.abs));
+      expect(scale).toBeGreaterThan(0);
+      q.forEach((v, i) => expect(Math.abs(p[i]! - v)).toBeLessThanOrEqual(REL_TOL * scale));
+    });
+  }
+
   it('a [CLS] Gather straight after the position-wise op is pushed (the same builder, as a control)', () => {
     const g = new Graph(tiny((b, h) => b.gather(h, b.i64(0), 1)));
     expect(selectRows(g)).toEqual({ roots: 1, pushed: 2 });
