@@ -4,8 +4,9 @@
  * MatMulNBits / MatMulBnb4 / GatherBlockQuantized, decompose onnxruntime contrib ops into standard ops
  * (transforms/contrib/), refuse the remaining non-standard ops, replace the KV cache by an empty one, lower 8-bit
  * quantization, cut the word embeddings into `inputs_embeds` (4-bit tables left behind are repacked), compute in
- * float32, keep decomposed LayerNorm/GELU whole for a compact backward (transforms/fused-patterns.ts), differentiate, name the gradient outputs, remove dead code, sort, encode (large initializers optionally
- * to an external data plan). Initializer bytes are shared with the input (or read lazily from its external data)
+ * float32, compute the last layer only for the positions a pooled head reads (transforms/row-selection.ts), keep
+ * decomposed LayerNorm/GELU whole for a compact backward (transforms/fused-patterns.ts), differentiate, name the
+ * gradient outputs, remove dead code, sort, encode (large initializers optionally to an external data plan). Initializer bytes are shared with the input (or read lazily from its external data)
  * until they are written once.
  *
  * Exports: `GradientModelOptions`, `GradientModel`, `buildGradientModel`, `NonStandardOpsError`.
@@ -52,6 +53,7 @@ import { checkElementTypes } from './transforms/type-check.ts';
 import { resolveInternalOps } from './autodiff/rules/internal.ts';
 import { fusePatterns } from './transforms/fused-patterns.ts';
 import { addTargetScore } from './transforms/target-score.ts';
+import { selectRows } from './transforms/row-selection.ts';
 import { ModelValidationError, validateModel } from './validate/index.ts';
 import { budgetCheckpoint } from './budget.ts';
 
@@ -80,6 +82,12 @@ export interface GradientModelOptions {
    * Not with `outputs`.
    */
   targetScore?: boolean;
+  /**
+   * Compute the last layer only for the positions the outputs read (default true): a classifier's pooled position
+   * selection is pushed above the position-wise ops (FFN, LayerNorms, output and Q projections) into the attention,
+   * forward and backward (transforms/row-selection.ts). Exact up to float32 rounding; false keeps the graph as it is.
+   */
+  pruneRows?: boolean;
   /** Abort with `BuildBudgetError` when the build takes longer than this (checked between and inside passes). */
   timeBudgetMs?: number;
 }
@@ -239,6 +247,7 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
   }
 
   checkpoint('float32');
+  if (options.pruneRows !== false) selectRows(graph, { keep: wrt }); // before fusing: the selected rows fuse alike
   fusePatterns(graph);
   const { seeds, grads } = differentiate(graph, { outputs, wrt });
   checkpoint('differentiate');

@@ -29,6 +29,7 @@ export { computeInFloat32 } from './transforms/float32.ts';
 export { checkElementTypes, elementTypes, TypeMismatchError, type TypeMismatch } from './transforms/type-check.ts';
 export * from './gradient-model.ts';
 export * from './transforms/target-score.ts';
+export { selectRows, type RowSelection } from './transforms/row-selection.ts';
 export { addDim, broadcastDims, divDim, mulDim, subDim, type Dim } from './shape/dims.ts';
 export { inferShapes, ShapeInfo, type TensorType } from './shape/infer.ts';
 export {
