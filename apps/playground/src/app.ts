@@ -24,6 +24,8 @@ import {
   type TargetSpec,
 } from './url-state.ts';
 import { WorkerClient } from './worker-client.ts';
+import { isolation } from './isolation/isolation.ts';
+import { threadsStatus } from './isolation/threads-status.ts';
 import { carryOptions } from './results/carry-options.ts';
 import { defineResultElements } from './results/elements.ts';
 import {
@@ -71,6 +73,7 @@ export class PlaygroundApp extends LitElement {
     error: { state: true },
     notice: { state: true },
     webgpu: { state: true },
+    wasm: { state: true },
     info: { state: true },
     result: { state: true },
     compareRows: { state: true },
@@ -116,6 +119,7 @@ export class PlaygroundApp extends LitElement {
   declare error: PlaygroundError | null;
   declare notice: string;
   declare webgpu: Extract<FromWorker, { type: 'ready' }>['webgpu'] | null;
+  declare wasm: Extract<FromWorker, { type: 'ready' }>['wasm'] | null;
   declare info: ModelInfo | null;
   declare result: ExplainResult | null;
   declare compareRows: CompareRow[] | null;
@@ -157,6 +161,7 @@ export class PlaygroundApp extends LitElement {
     this.error = null;
     this.notice = warnings.length ? `Some URL settings were ignored: ${warnings.join(' ')}` : '';
     this.webgpu = null;
+    this.wasm = null;
     this.info = null;
     this.tab = 'explain';
     this.datasetReady = false;
@@ -245,6 +250,7 @@ export class PlaygroundApp extends LitElement {
         return;
       }
       this.webgpu = r.webgpu;
+      this.wasm = r.wasm;
       // The opening run may already be under way (or over): it keeps its own phase.
       if (this.phase === 'starting') {
         this.phase = 'idle';
@@ -844,6 +850,13 @@ export class PlaygroundApp extends LitElement {
               : `WebGPU unavailable (${gpu.reason}); runs use WASM`
         }</span
       >
+      ${
+        this.wasm
+          ? html`<span id="wasm-threads" data-threads=${this.wasm.threads} data-isolated=${String(this.wasm.isolated)}
+              >${threadsStatus(this.wasm, isolation())}</span
+            >`
+          : nothing
+      }
       ${
         this.phase === 'running' || this.phase === 'starting'
           ? html`<span id="progress-box"><progress id="progress" max="1" value=${pct ?? nothing}></progress> <span id="stage">${this.stage}</span>${this.renderProgressCount()}</span>`

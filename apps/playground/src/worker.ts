@@ -540,9 +540,12 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
         const adapterName = info
           ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unnamed adapter'
           : undefined;
+        const isolated = (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
         post({
           type: 'ready',
           id: msg.id,
+          // The core set numThreads from the cores when isolated (init set 1 otherwise): what onnxruntime will use.
+          wasm: { threads: isolated ? (ort.env.wasm.numThreads ?? 1) : 1, isolated },
           webgpu: a
             ? { available: true, adapter: adapterName, software: isSoftwareAdapter(a) }
             : {
