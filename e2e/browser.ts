@@ -80,7 +80,7 @@ export async function openPage(
 
 /** Waits until the playground has settled cross-origin isolation (src/main.ts sets `<html data-isolation>`). */
 export async function isolationSettled(page: Page): Promise<void> {
-  await page.locator('html[data-isolation]').waitFor({ state: 'attached', timeout: 30_000 });
+  await page.locator('html[data-isolation]').waitFor({ state: 'attached', timeout: 60_000 });
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
