@@ -1,8 +1,9 @@
 /**
  * Builds the no-server playground (apps/playground) to dist/playground: a static folder with a
  * relative base, so any static host serves it from any path. Default models come from public/models,
- * onnxruntime-web's wasm from our own /ort/ folder (never a CDN). Dev server, preview and the static build's
- * `_headers` make the page cross-origin isolated, so WASM runs multi-threaded (apps/playground/build/isolation.ts).
+ * onnxruntime-web's wasm from our own /ort/ folder (never a CDN). Dev server, preview, the static build's
+ * `_headers` and, on hosts that send no headers, its service worker (coi-sw.js) make the page cross-origin isolated,
+ * so WASM runs multi-threaded (apps/playground/build/isolation.ts).
  */
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';

@@ -2,7 +2,7 @@
  * Launches the system Chromium (never a downloaded one) headless with WebGPU enabled, and opens
  * pages that record console errors, page errors and any request leaving localhost.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHROMIUM, CHROMIUM_ARGS } from '../fixtures/chromium.ts';
@@ -39,10 +39,20 @@ export interface Session {
   problems: Problems;
 }
 
-export async function openPage(browser: Browser, path = ''): Promise<Session> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+/**
+ * `base`: the server (default: the suite's). `contextOptions`: added to the new context's. Returns once the page
+ * has settled its cross-origin isolation (on a host without COOP/COEP the playground's service worker reloads the
+ * page once first: driving it before would lose the work).
+ */
+export async function openPage(
+  browser: Browser,
+  path = '',
+  base = baseURL(),
+  contextOptions: BrowserContextOptions = {},
+): Promise<Session> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...contextOptions });
   const page = await context.newPage();
-  const origin = new URL(baseURL()).origin;
+  const origin = new URL(base).origin;
   const problems: Problems = { console: [], ortWarnings: [], page: [], offsite: [], dialogs: [] };
   page.on('console', (msg) => {
     // onnxruntime-web prints its own *warnings* ("[W:onnxruntime:...]", e.g. shape ops kept on the CPU
@@ -63,8 +73,14 @@ export async function openPage(browser: Browser, path = ''): Promise<Session> {
     problems.offsite.push(url);
     return route.abort('internetdisconnected');
   });
-  await page.goto(new URL(path, baseURL()).href);
+  await page.goto(new URL(path, base).href);
+  await isolationSettled(page);
   return { context, page, problems };
+}
+
+/** Waits until the playground has settled cross-origin isolation (src/main.ts sets `<html data-isolation>`). */
+export async function isolationSettled(page: Page): Promise<void> {
+  await page.locator('html[data-isolation]').waitFor({ state: 'attached', timeout: 60_000 });
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveStatic } from './serve.ts';
-import { CHROMIUM, launch } from './browser.ts';
+import { CHROMIUM, isolationSettled, launch } from './browser.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist/playground');
@@ -67,6 +67,7 @@ console.log(`serving ${dist} at ${server.url}`);
   const browser = await launch();
   const page = await browser.newPage();
   await page.goto(server.url);
+  await isolationSettled(page);
   const adapter = await page.evaluate(async () => {
     // The DOM lib has no WebGPU types: the little read here, typed by hand.
     type Adapter = { info?: { vendor?: string; architecture?: string } };

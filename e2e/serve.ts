@@ -1,11 +1,14 @@
 /**
  * Tiny static file server (node:http) for the built playground: what any static host does, and
- * no more. Missing files are 404 (transformers.js probes optional model files).
+ * no more. Missing files are 404 (transformers.js probes optional model files). By default it sends no COOP/COEP,
+ * like GitHub Pages (the playground's service worker then isolates the page); `isolationHeaders` sends them, like a
+ * host configured for it (Netlify, Cloudflare Pages with `_headers`).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { ISOLATION_HEADERS } from '../apps/playground/build/isolation.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -25,8 +28,16 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
+export interface ServeOptions {
+  /** Send COOP same-origin and COEP require-corp on every response. */
+  isolationHeaders?: boolean;
+  /** Files served in place of the folder's, by URL path (a test's stand-in, e.g. '/coi-sw.js'). */
+  replace?: Record<string, { type: string; body: string }>;
+}
+
 /** Serves `root` on 127.0.0.1 (port 0 = any free port); resolves to { url, close }. */
-export function serveStatic(root: string, port = 0): Promise<StaticServer> {
+export function serveStatic(root: string, port = 0, options: ServeOptions = {}): Promise<StaticServer> {
+  const extra = options.isolationHeaders ? ISOLATION_HEADERS : {};
   const base = resolve(root);
   const server = createServer((req, res) => {
     let path: string;
@@ -34,6 +45,12 @@ export function serveStatic(root: string, port = 0): Promise<StaticServer> {
       path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     } catch {
       res.writeHead(400).end('bad url');
+      return;
+    }
+    const stand = options.replace?.[path];
+    if (stand) {
+      res.writeHead(200, { 'Content-Type': stand.type, 'Cache-Control': 'no-cache', ...extra });
+      res.end(req.method === 'HEAD' ? undefined : stand.body);
       return;
     }
     const file = normalize(join(base, path.endsWith('/') ? `${path}index.html` : path));
@@ -54,6 +71,7 @@ export function serveStatic(root: string, port = 0): Promise<StaticServer> {
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
       'Content-Length': size,
       'Cache-Control': 'no-cache',
+      ...extra,
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);
@@ -67,9 +85,12 @@ export function serveStatic(root: string, port = 0): Promise<StaticServer> {
   });
 }
 
-// `node --import tsx e2e/serve.ts [dir] [port]` serves a folder by hand (default: the built playground).
+// `node --import tsx e2e/serve.ts [dir] [port] [--isolation-headers]` serves a folder by hand (default: the built
+// playground, no COOP/COEP).
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const dir = process.argv[2] ?? 'dist/playground';
-  const { url } = await serveStatic(dir, Number(process.argv[3] ?? 4173));
-  console.log(`serving ${dir} at ${url}`);
+  const args = process.argv.slice(2);
+  const isolationHeaders = args.includes('--isolation-headers');
+  const [dir = 'dist/playground', port = '4173'] = args.filter((a) => !a.startsWith('--'));
+  const { url } = await serveStatic(dir, Number(port), { isolationHeaders });
+  console.log(`serving ${dir} at ${url}${isolationHeaders ? ' with COOP/COEP' : ''}`);
 }

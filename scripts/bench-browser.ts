@@ -10,20 +10,14 @@
  * per round, rounds interleaved; times are median [min-max] over rounds, ratios are taken per round and then
  * summarized.
  */
-import { createReadStream, existsSync, mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../fixtures/chromium.ts';
 import { benchFeeds, buildBenchModel, type PlainFeeds } from './bench/model.ts';
+import { serveBenchSite, writeBenchSite } from './bench/site.ts';
 import { flag, fmt, interleave, numArg, ratioOf, strArg, summarize, table } from './bench/stats.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const quick = flag('quick');
 const rounds = numArg('rounds', quick ? 3 : 7);
 const B = numArg('batch', 8);
@@ -37,56 +31,9 @@ const feeds = benchFeeds(model, B, S);
 console.log(`${model.describe}; batch ${B} x ${S} tokens; ${rounds} interleaved rounds after a warm-up\n`);
 
 // ---- the site: onnxruntime-web's dist, the page, the models and feeds
-const site = mkdtempSync(join(tmpdir(), 'bench-browser-'));
-mkdirSync(join(site, 'feeds', 'forward'), { recursive: true });
-mkdirSync(join(site, 'feeds', 'gradient'), { recursive: true });
-writeFileSync(join(site, 'forward.onnx'), model.forward);
-writeFileSync(join(site, 'gradient.onnx'), model.gradient.bytes);
-const manifest: Record<string, Record<string, { type: string; dims: number[] }>> = {};
-for (const [kind, f] of Object.entries(feeds) as [string, PlainFeeds][]) {
-  manifest[kind] = {};
-  for (const [name, t] of Object.entries(f)) {
-    manifest[kind][name] = { type: t.type, dims: t.dims };
-    writeFileSync(
-      join(site, 'feeds', kind, `${name}.bin`),
-      new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
-    );
-  }
-}
-writeFileSync(join(site, 'manifest.json'), JSON.stringify(manifest));
-const ortDist = dirname(createRequire(join(here, '..', 'packages', 'core', 'package.json')).resolve('onnxruntime-web'));
-const TYPES: Record<string, string> = {
-  '.mjs': 'text/javascript',
-  '.js': 'text/javascript',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-};
-const server = createServer((req, res) => {
-  const path = new URL(req.url ?? '/', 'http://x').pathname;
-  const [base, rel] = path.startsWith('/ort/')
-    ? [ortDist, path.slice(5)]
-    : path.startsWith('/m/')
-      ? [site, path.slice(3)]
-      : path === '/page.js'
-        ? [here, 'bench/browser-page.js']
-        : [site, ''];
-  const file = normalize(join(base, rel));
-  // Cross-origin isolation: SharedArrayBuffer, hence WASM threads.
-  const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
-  if (path === '/' || path.startsWith('/?')) {
-    res.writeHead(200, { ...headers, 'Content-Type': 'text/html' });
-    res.end('<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>');
-    return;
-  }
-  if (!file.startsWith(base + sep) || !existsSync(file) || !statSync(file).isFile()) {
-    res.writeHead(404, headers).end();
-    return;
-  }
-  res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
-  createReadStream(file).pipe(res);
-});
-await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const site = writeBenchSite('bench-browser-', { forward: model.forward, gradient: model.gradient.bytes }, feeds);
+const server = await serveBenchSite(site, 'browser-page.js');
+const origin = server.origin;
 
 // ---- node contenders
 type Kind = 'forward' | 'gradient';

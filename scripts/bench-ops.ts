@@ -6,30 +6,16 @@
  * the WASM / node gap and how the gradient's mix differs from the forward's. The profiler's own overhead is in
  * both columns, so the sums run above plain run times. Findings: docs/performance.md §1.
  */
-import {
-  createReadStream,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../fixtures/chromium.ts';
 import { benchFeeds, buildBenchModel, type PlainFeeds } from './bench/model.ts';
+import { serveBenchSite, writeBenchSite } from './bench/site.ts';
 import { numArg, strArg, table } from './bench/stats.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const B = numArg('batch', 8);
 const S = numArg('seq', 64);
 const runs = numArg('runs', 3);
@@ -92,50 +78,9 @@ async function nodeProfile(kind: Kind): Promise<Map<string, number>> {
 }
 
 // ---- the site for the browser side
-const site = mkdtempSync(join(tmpdir(), 'bench-ops-site-'));
-const manifest: Record<string, Record<string, { type: string; dims: number[] }>> = {};
-for (const kind of ['forward', 'gradient'] as Kind[]) {
-  writeFileSync(join(site, `${kind}.onnx`), bytes[kind]);
-  mkdirSync(join(site, 'feeds', kind), { recursive: true });
-  manifest[kind] = {};
-  for (const [name, t] of Object.entries(feeds[kind] as PlainFeeds)) {
-    manifest[kind][name] = { type: t.type, dims: t.dims };
-    writeFileSync(
-      join(site, 'feeds', kind, `${name}.bin`),
-      new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
-    );
-  }
-}
-writeFileSync(join(site, 'manifest.json'), JSON.stringify(manifest));
-const ortDist = dirname(createRequire(join(here, '..', 'packages', 'core', 'package.json')).resolve('onnxruntime-web'));
-const TYPES: Record<string, string> = {
-  '.mjs': 'text/javascript',
-  '.js': 'text/javascript',
-  '.wasm': 'application/wasm',
-};
-const server = createServer((req, res) => {
-  const path = new URL(req.url ?? '/', 'http://x').pathname;
-  const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
-  if (path === '/') {
-    res.writeHead(200, { ...headers, 'Content-Type': 'text/html' });
-    res.end('<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>');
-    return;
-  }
-  const [base, rel] = path.startsWith('/ort/')
-    ? [ortDist, path.slice(5)]
-    : path === '/page.js'
-      ? [here, 'bench/ops-page.js']
-      : [site, path.slice(3)];
-  const file = normalize(join(base, rel));
-  if (!file.startsWith(base + sep) || !existsSync(file) || !statSync(file).isFile()) {
-    res.writeHead(404, headers).end();
-    return;
-  }
-  res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
-  createReadStream(file).pipe(res);
-});
-await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const site = writeBenchSite('bench-ops-site-', bytes, feeds);
+const server = await serveBenchSite(site, 'ops-page.js');
+const origin = server.origin;
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS], headless: true });
 
 async function webProfile(kind: Kind): Promise<Map<string, number>> {

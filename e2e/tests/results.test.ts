@@ -8,7 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { baseURL, launch, screenshot } from '../browser.ts';
+import { baseURL, isolationSettled, launch, screenshot } from '../browser.ts';
 import { CLASSIFIER, GENERATOR, clickRun, explain, fill, select, waitReady, type PageResult } from '../playground.ts';
 import { CLASS_COLORS, hexString } from '../../packages/elements/src/color.ts';
 import { formatCompact, sortUnits } from '../../packages/elements/src/scale.ts';
@@ -30,6 +30,7 @@ async function open(browser: Browser, path: string, options: BrowserContextOptio
     return route.abort('internetdisconnected');
   });
   await page.goto(new URL(path, baseURL()).href);
+  await isolationSettled(page);
   await waitReady(page);
   return { context, page, errors };
 }

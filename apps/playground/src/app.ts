@@ -24,6 +24,8 @@ import {
   type TargetSpec,
 } from './url-state.ts';
 import { WorkerClient } from './worker-client.ts';
+import { isolation } from './isolation/isolation.ts';
+import { threadsStatus } from './isolation/threads-status.ts';
 import { carryOptions } from './results/carry-options.ts';
 import { defineResultElements } from './results/elements.ts';
 import {
@@ -79,6 +81,7 @@ export class PlaygroundApp extends LitElement {
     notice: { state: true },
     webgpu: { state: true },
     ortBuild: { state: true },
+    wasm: { state: true },
     info: { state: true },
     result: { state: true },
     compareRows: { state: true },
@@ -125,6 +128,7 @@ export class PlaygroundApp extends LitElement {
   declare notice: string;
   declare webgpu: Extract<FromWorker, { type: 'ready' }>['webgpu'] | null;
   declare ortBuild: Extract<FromWorker, { type: 'ready' }>['ortBuild'] | null;
+  declare wasm: Extract<FromWorker, { type: 'ready' }>['wasm'] | null;
   declare info: ModelInfo | null;
   declare result: ExplainResult | null;
   declare compareRows: CompareRow[] | null;
@@ -167,6 +171,7 @@ export class PlaygroundApp extends LitElement {
     this.notice = warnings.length ? `Some URL settings were ignored: ${warnings.join(' ')}` : '';
     this.webgpu = null;
     this.ortBuild = null;
+    this.wasm = null;
     this.info = null;
     this.tab = 'explain';
     this.datasetReady = false;
@@ -256,6 +261,7 @@ export class PlaygroundApp extends LitElement {
       }
       this.webgpu = r.webgpu;
       this.ortBuild = r.ortBuild;
+      this.wasm = r.wasm;
       // The opening run may already be under way (or over): it keeps its own phase.
       if (this.phase === 'starting') {
         this.phase = 'idle';
@@ -861,6 +867,13 @@ export class PlaygroundApp extends LitElement {
         }</span
       >
       ${this.ortBuild ? html`<span id="ort-build" data-build=${this.ortBuild}>${ORT_BUILD_TEXT[this.ortBuild]}</span>` : nothing}
+      ${
+        this.wasm
+          ? html`<span id="wasm-threads" data-threads=${this.wasm.threads} data-isolated=${String(this.wasm.isolated)}
+              >${threadsStatus(this.wasm, isolation())}</span
+            >`
+          : nothing
+      }
       ${
         this.phase === 'running' || this.phase === 'starting'
           ? html`<span id="progress-box"><progress id="progress" max="1" value=${pct ?? nothing}></progress> <span id="stage">${this.stage}</span>${this.renderProgressCount()}</span>`

@@ -98,6 +98,8 @@ export type FromWorker =
       ortBuild: 'jspi' | 'asyncify' | 'custom';
       /** software: the adapter emulates a GPU on the CPU (SwiftShader, a fallback adapter): "auto" then uses WASM. */
       webgpu: { available: boolean; adapter?: string; reason?: string; software?: boolean };
+      /** onnxruntime-web's WASM threads, and whether the worker is cross-origin isolated (threads need it). */
+      wasm: { threads: number; isolated: boolean };
     }
   | { type: 'registered'; id: number }
   /** `calls`: done and total count model calls (the core's model rows), which the page turns into a time left. */

@@ -543,10 +543,13 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
         const adapterName = info
           ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unnamed adapter'
           : undefined;
+        const isolated = (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
         post({
           type: 'ready',
           id: msg.id,
           ortBuild: (await libs).core.ortWasmBuild() ?? 'custom',
+          // The core set numThreads from the cores when isolated (init set 1 otherwise): what onnxruntime will use.
+          wasm: { threads: isolated ? (ort.env.wasm.numThreads ?? 1) : 1, isolated },
           webgpu: a
             ? { available: true, adapter: adapterName, software: isSoftwareAdapter(a) }
             : {
