@@ -94,7 +94,6 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
   const unsupported: UnsupportedOpsError['ops'] = [];
   for (const n of path) {
     const def = findRule(n);
-    const needs = (k: number) => !!n.input[k] && active.has(n.input[k]);
     if (!def) {
       unsupported.push({ opType: n.op_type, domain: n.domain ?? '', node: n.name ?? '' });
       continue;
@@ -103,7 +102,7 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
       node: n,
       shapes,
       opset: graph.opset,
-      needs,
+      needs: (k: number) => !!n.input[k] && active.has(n.input[k]),
       usesOutput: (k: number) => !!n.output[k] && active.has(n.output[k]) && useful.has(n.output[k]),
       ints: (name) => (name ? shapes.ints(name) : undefined),
       attrInt: (a, d) => attrInt(n, a, d),
