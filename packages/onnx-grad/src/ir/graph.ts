@@ -5,7 +5,7 @@
  *
  * Exports: `Graph`, `GraphError`.
  */
-import type { GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } from '../onnx/proto.ts';
+import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } from '../onnx/proto.ts';
 import { onnxOpset } from '../onnx/proto.ts';
 import { makeAttribute, type AttrValue } from './attributes.ts';
 import { hasSubgraphs, topologicalOrder } from '../validate/graph.ts';
@@ -137,9 +137,10 @@ export class Graph {
           )
         : options.outputs;
     for (const o of outputs) this.used.add(o);
-    const attribute = Object.entries(options.attrs ?? {})
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => makeAttribute(k, v as AttrValue));
+    const attribute: AttributeProto[] = [];
+    const attrs = options.attrs;
+    if (attrs)
+      for (const k of Object.keys(attrs)) if (attrs[k] !== undefined) attribute.push(makeAttribute(k, attrs[k]));
     const node: NodeProto = {
       name: nodeName,
       op_type: opType,
@@ -202,16 +203,19 @@ export class Graph {
    */
   eliminateDeadCode(keepInputs: Iterable<string> = []): void {
     const live = new Set<string>(this.proto.output.map((v) => v.name));
-    const keep = new Set<NodeProto>();
-    for (let i = this.nodes.length - 1; i >= 0; i--) {
+    const nodes = this.nodes;
+    const keep = new Uint8Array(nodes.length); // by index: a Set of a million node objects is slow to fill
+    for (let i = nodes.length - 1; i >= 0; i--) {
       // walk backwards: valid because nodes are in topological order
-      const n = this.nodes[i]!;
-      if (n.output.some((o) => live.has(o))) {
-        keep.add(n);
+      const n = nodes[i]!;
+      for (const o of n.output) {
+        if (!live.has(o)) continue;
+        keep[i] = 1;
         for (const x of readsOf(n)) live.add(x);
+        break;
       }
     }
-    this.proto.node = this.nodes.filter((n) => keep.has(n));
+    this.proto.node = nodes.filter((_, i) => keep[i] === 1);
     this.invalidate();
     const kept = new Set(keepInputs);
     this.proto.initializer = this.proto.initializer.filter((t) => live.has(t.name!));
