@@ -29,8 +29,7 @@ export class NodeGradContext implements GradContext {
     private readonly grads: (string | undefined)[],
     private readonly needMask: boolean[],
   ) {
-    const floatIn = [...node.output, ...node.input].find((n) => n && isFloatType(shapes.elemType(n)));
-    this.elemType = floatIn ? shapes.elemType(floatIn) : DataType.FLOAT;
+    this.elemType = firstFloatType(node.output, shapes) || firstFloatType(node.input, shapes) || DataType.FLOAT;
   }
 
   get opset(): number {
@@ -104,6 +103,15 @@ export class NodeGradContext implements GradContext {
   reduceTo(g: string, gShape: Dim[] | undefined, target: string): string {
     return reduceToShape(this, g, gShape, target);
   }
+}
+
+/** The element type of the first float tensor among `names`, or 0. */
+function firstFloatType(names: readonly string[], shapes: ShapeInfo): number {
+  for (const n of names) {
+    const t = n ? shapes.elemType(n) : 0;
+    if (isFloatType(t)) return t;
+  }
+  return 0;
 }
 
 /**

@@ -76,7 +76,7 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
   };
   for (const n of nodes) {
     if ((ZERO_GRADIENT_OPS.has(n.op_type) && !n.domain) || isStopGradient(n)) continue;
-    if (!n.input.some((i) => i && active.has(i))) continue;
+    if (!readsAny(n.input, active)) continue;
     for (const o of n.output) if (o && isFloat(o)) active.add(o);
   }
   // backward usefulness: nodes with an active input and an output that reaches an output
@@ -84,26 +84,24 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
   const path: NodeProto[] = [];
   for (let i = nodes.length - 1; i >= 0; i--) {
     const n = nodes[i]!;
-    if (!n.output.some((o) => o && useful.has(o) && active.has(o))) continue;
-    const activeIns = n.input.filter((x) => x && active.has(x));
-    if (activeIns.length === 0) continue;
+    if (!n.output.some((o) => o && useful.has(o) && active.has(o)) || !readsAny(n.input, active)) continue;
     path.push(n);
-    for (const x of activeIns) useful.add(x);
+    for (const x of n.input) if (x && active.has(x)) useful.add(x);
   }
   // check every node before touching the graph
   const unsupported: UnsupportedOpsError['ops'] = [];
-  for (const n of path) {
-    const def = findRule(n);
-    const needs = (k: number) => !!n.input[k] && active.has(n.input[k]);
+  const defs = path.map(findRule);
+  path.forEach((n, i) => {
+    const def = defs[i];
     if (!def) {
       unsupported.push({ opType: n.op_type, domain: n.domain ?? '', node: n.name ?? '' });
-      continue;
+      return;
     }
     const reason = def.check?.({
       node: n,
       shapes,
       opset: graph.opset,
-      needs,
+      needs: (k: number) => !!n.input[k] && active.has(n.input[k]),
       usesOutput: (k: number) => !!n.output[k] && active.has(n.output[k]) && useful.has(n.output[k]),
       ints: (name) => (name ? shapes.ints(name) : undefined),
       attrInt: (a, d) => attrInt(n, a, d),
@@ -111,7 +109,7 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
       attrString: (a, d) => attrString(n, a, d),
     });
     if (reason) unsupported.push({ opType: n.op_type, domain: n.domain ?? '', node: n.name ?? '', reason });
-  }
+  });
   if (unsupported.length) throw new UnsupportedOpsError(unsupported);
 
   const b = new OpBuilder(graph, 'grad/');
@@ -144,12 +142,13 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
   // shapes of the backward nodes are inferred as they are added, so that each rule's result can be checked
   let inferredNodes = graph.nodes.length;
   let inferredInits = graph.proto.initializer.length;
-  for (const n of path) {
+  for (let i = 0; i < path.length; i++) {
+    const n = path[i]!;
     const dys = n.output.map((o) => (o && active.has(o) ? total(o) : undefined));
     if (dys.every((d) => d === undefined)) continue;
     const needMask = n.input.map((x) => !!x && active.has(x) && useful.has(x));
     const ctx = new NodeGradContext(n, b, graph, shapes, dys, needMask);
-    const dxs = findRule(n)!.rule(ctx);
+    const dxs = defs[i]!.rule(ctx);
     extendShapes(graph, shapes, inferredNodes, inferredInits);
     inferredNodes = graph.nodes.length;
     inferredInits = graph.proto.initializer.length;
@@ -176,6 +175,11 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
     }
   }
   return { seeds, grads };
+}
+
+function readsAny(inputs: readonly string[], active: ReadonlySet<string>): boolean {
+  for (const x of inputs) if (x && active.has(x)) return true;
+  return false;
 }
 
 function valueInfo(name: string, shapes: ShapeInfo, like: string): ValueInfoProto {

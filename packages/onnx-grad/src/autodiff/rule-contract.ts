@@ -21,6 +21,19 @@ export class RuleContractError extends AutodiffError {
 const opName = (n: NodeProto) => (n.domain && n.domain !== 'ai.onnx' ? `${n.domain}:${n.op_type}` : n.op_type);
 const fmt = (s: readonly (number | string)[]) => `[${s.join(', ')}]`;
 
+function fail(node: NodeProto, what: string): never {
+  throw new RuleContractError(
+    `The gradient rule for ${opName(node)} broke its contract at node "${node.name ?? ''}": ${what}. ` +
+      'A rule returns one gradient per input, in input order (undefined, or omitted at the end, where an input needs none); ' +
+      "each gradient has its input's shape and element type. Fix the rule (or refuse the node in its `check`).",
+  );
+}
+
+const inputLabel = (node: NodeProto, k: number) => `input ${k} ("${node.input[k]}")`;
+
+const known = (graph: Graph, t: string) =>
+  graph.producer(t) !== undefined || graph.initializer(t) !== undefined || graph.proto.input.some((v) => v.name === t);
+
 /** Throws `RuleContractError` when `dxs`, the result of `node`'s rule, breaks the contract above. */
 export function checkRuleResult(
   node: NodeProto,
@@ -29,39 +42,35 @@ export function checkRuleResult(
   shapes: ShapeInfo,
   graph: Graph,
 ): void {
-  function fail(what: string): never {
-    throw new RuleContractError(
-      `The gradient rule for ${opName(node)} broke its contract at node "${node.name ?? ''}": ${what}. ` +
-        'A rule returns one gradient per input, in input order (undefined, or omitted at the end, where an input needs none); ' +
-        "each gradient has its input's shape and element type. Fix the rule (or refuse the node in its `check`).",
-    );
-  }
-
-  if (!Array.isArray(dxs)) fail(`it returned ${typeof dxs}, not an array of gradients`);
+  // module-level helpers and no per-input strings: this runs once per differentiated node
+  if (!Array.isArray(dxs)) fail(node, `it returned ${typeof dxs}, not an array of gradients`);
   if (dxs.length > node.input.length)
-    fail(`it returned ${dxs.length} gradients for a node with ${node.input.length} input(s)`);
-  const known = (t: string) =>
-    graph.producer(t) !== undefined ||
-    graph.initializer(t) !== undefined ||
-    graph.proto.input.some((v) => v.name === t);
-  node.input.forEach((x, k) => {
+    fail(node, `it returned ${dxs.length} gradients for a node with ${node.input.length} input(s)`);
+  for (let k = 0; k < node.input.length; k++) {
+    const x = node.input[k]!;
     const g: unknown = dxs[k];
-    const input = `input ${k} ("${x}")`;
     if (g === undefined || g === null || g === '') {
-      if (needs[k]) fail(`it returned no gradient for ${input}, which needs one`);
-      return;
+      if (needs[k]) fail(node, `it returned no gradient for ${inputLabel(node, k)}, which needs one`);
+      continue;
     }
-    if (typeof g !== 'string') fail(`its gradient for ${input} is ${typeof g}, not a tensor name`);
-    if (!needs[k]) return;
-    if (!known(g)) fail(`its gradient for ${input} is "${g}", which no node, input or initializer of the graph holds`);
+    if (typeof g !== 'string') fail(node, `its gradient for ${inputLabel(node, k)} is ${typeof g}, not a tensor name`);
+    if (!needs[k]) continue;
+    if (!known(graph, g))
+      fail(
+        node,
+        `its gradient for ${inputLabel(node, k)} is "${g}", which no node, input or initializer of the graph holds`,
+      );
     const te = shapes.elemType(x);
     const ge = shapes.elemType(g);
-    if (te && ge && te !== ge) fail(`its gradient for ${input} ("${g}") has element type ${ge}, the input ${te}`);
+    if (te && ge && te !== ge)
+      fail(node, `its gradient for ${inputLabel(node, k)} ("${g}") has element type ${ge}, the input ${te}`);
     const xs = shapes.shape(x);
     const gs = shapes.shape(g);
-    if (!xs || !gs) return;
-    const differs =
-      gs.length !== xs.length || gs.some((d, i) => typeof d === 'number' && typeof xs[i] === 'number' && d !== xs[i]);
-    if (differs) fail(`its gradient for ${input} ("${g}") has shape ${fmt(gs)}, the input ${fmt(xs)}`);
-  });
+    if (!xs || !gs) continue;
+    let differs = gs.length !== xs.length;
+    for (let i = 0; i < gs.length && !differs; i++)
+      differs = typeof gs[i] === 'number' && typeof xs[i] === 'number' && gs[i] !== xs[i];
+    if (differs)
+      fail(node, `its gradient for ${inputLabel(node, k)} ("${g}") has shape ${fmt(gs)}, the input ${fmt(xs)}`);
+  }
 }

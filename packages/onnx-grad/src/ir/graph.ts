@@ -5,10 +5,10 @@
  *
  * Exports: `Graph`, `GraphError`.
  */
-import type { GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } from '../onnx/proto.ts';
+import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } from '../onnx/proto.ts';
 import { onnxOpset } from '../onnx/proto.ts';
 import { makeAttribute, type AttrValue } from './attributes.ts';
-import { topologicalOrder } from '../validate/graph.ts';
+import { hasSubgraphs, topologicalOrder } from '../validate/graph.ts';
 
 export class GraphError extends Error {
   override name = 'GraphError';
@@ -20,16 +20,30 @@ export class Graph {
   private producers?: Map<string, NodeProto>;
   private consumerMap?: Map<string, NodeProto[]>;
   private readonly inits = new Map<string, TensorProto>();
-  private readonly used = new Set<string>();
+  private usedNames?: Set<string>;
   private counter = 0;
 
   constructor(model: ModelProto) {
     this.model = model;
     this.opset = onnxOpset(model);
     for (const t of this.proto.initializer) this.inits.set(t.name!, t);
-    for (const n of this.proto.node) this.markUsed(n);
-    for (const v of [...this.proto.input, ...this.proto.output, ...this.proto.value_info]) this.used.add(v.name);
-    for (const t of this.proto.initializer) this.used.add(t.name!);
+  }
+
+  /** Every tensor and node name in the graph, collected on the first `uniqueName` (a read-only Graph never needs it). */
+  private get used(): Set<string> {
+    if (this.usedNames) return this.usedNames;
+    const used = new Set<string>();
+    for (const n of this.proto.node) {
+      for (const s of n.input) used.add(s);
+      for (const s of n.output) used.add(s);
+      if (n.name) used.add(n.name);
+    }
+    for (const v of this.proto.input) used.add(v.name);
+    for (const v of this.proto.output) used.add(v.name);
+    for (const v of this.proto.value_info) used.add(v.name);
+    for (const t of this.proto.initializer) used.add(t.name!);
+    this.usedNames = used;
+    return used;
   }
 
   get proto(): GraphProto {
@@ -38,12 +52,6 @@ export class Graph {
 
   get nodes(): NodeProto[] {
     return this.proto.node;
-  }
-
-  private markUsed(n: NodeProto): void {
-    for (const s of n.input) this.used.add(s);
-    for (const s of n.output) this.used.add(s);
-    if (n.name) this.used.add(n.name);
   }
 
   /** Call after editing `nodes` directly. */
@@ -63,16 +71,23 @@ export class Graph {
   consumers(name: string): NodeProto[] {
     if (!this.consumerMap) {
       this.consumerMap = new Map();
-      for (const n of this.nodes) {
-        for (const i of new Set(n.input)) {
-          if (!i) continue;
-          let list = this.consumerMap.get(i);
-          if (!list) this.consumerMap.set(i, (list = []));
-          list.push(n);
-        }
-      }
+      for (const n of this.nodes) this.addConsumer(n, n.input);
     }
     return this.consumerMap.get(name) ?? [];
+  }
+
+  /** Lists `n` once under each distinct name of `inputs` (an input read twice is one use). */
+  private addConsumer(n: NodeProto, inputs: readonly string[]): void {
+    const map = this.consumerMap!;
+    const seen = inputs.length > 8 ? new Set<string>() : undefined; // indexOf is quadratic in a node's inputs
+    for (let k = 0; k < inputs.length; k++) {
+      const i = inputs[k]!;
+      if (!i || (seen ? seen.has(i) : inputs.indexOf(i) < k)) continue;
+      seen?.add(i);
+      const list = map.get(i);
+      if (list) list.push(n);
+      else map.set(i, [n]);
+    }
   }
 
   initializer(name: string): TensorProto | undefined {
@@ -122,9 +137,10 @@ export class Graph {
           )
         : options.outputs;
     for (const o of outputs) this.used.add(o);
-    const attribute = Object.entries(options.attrs ?? {})
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => makeAttribute(k, v as AttrValue));
+    const attribute: AttributeProto[] = [];
+    const attrs = options.attrs;
+    if (attrs)
+      for (const k of Object.keys(attrs)) if (attrs[k] !== undefined) attribute.push(makeAttribute(k, attrs[k]));
     const node: NodeProto = {
       name: nodeName,
       op_type: opType,
@@ -135,14 +151,7 @@ export class Graph {
     };
     this.nodes.push(node);
     if (this.producers) for (const o of outputs) this.producers.set(o, node);
-    if (this.consumerMap) {
-      for (const i of new Set(inputs)) {
-        if (!i) continue;
-        const list = this.consumerMap.get(i);
-        if (list) list.push(node);
-        else this.consumerMap.set(i, [node]);
-      }
-    }
+    if (this.consumerMap) this.addConsumer(node, inputs);
     return outputs;
   }
 
@@ -178,9 +187,10 @@ export class Graph {
    */
   toposort(): void {
     const nodes = this.nodes;
-    const order = topologicalOrder(nodes, (n) => [...n.input, ...outerScopeInputs(n)]);
+    const order = topologicalOrder(nodes, readsOf);
     if (!order) {
-      const stuck = nodes.find((_, i) => !new Set(topologicalPrefix(nodes)).has(i)) ?? nodes[0]!;
+      const sorted = new Set(topologicalPrefix(nodes));
+      const stuck = nodes.find((_, i) => !sorted.has(i)) ?? nodes[0]!;
       throw new GraphError(`The graph has a cycle through node "${stuck.name}" (${stuck.op_type}).`);
     }
     if (order.some((v, i) => v !== i)) this.proto.node = order.map((i) => nodes[i]!);
@@ -193,24 +203,33 @@ export class Graph {
    */
   eliminateDeadCode(keepInputs: Iterable<string> = []): void {
     const live = new Set<string>(this.proto.output.map((v) => v.name));
-    const keep = new Set<NodeProto>();
-    for (let i = this.nodes.length - 1; i >= 0; i--) {
+    const nodes = this.nodes;
+    const keep = new Uint8Array(nodes.length); // by index: a Set of a million node objects is slow to fill
+    for (let i = nodes.length - 1; i >= 0; i--) {
       // walk backwards: valid because nodes are in topological order
-      const n = this.nodes[i]!;
-      if (n.output.some((o) => live.has(o))) {
-        keep.add(n);
-        for (const x of [...n.input, ...outerScopeInputs(n)]) live.add(x);
+      const n = nodes[i]!;
+      for (const o of n.output) {
+        if (!live.has(o)) continue;
+        keep[i] = 1;
+        for (const x of readsOf(n)) live.add(x);
+        break;
       }
     }
-    this.proto.node = this.nodes.filter((n) => keep.has(n));
+    this.proto.node = nodes.filter((_, i) => keep[i] === 1);
     this.invalidate();
     const kept = new Set(keepInputs);
     this.proto.initializer = this.proto.initializer.filter((t) => live.has(t.name!));
     for (const name of [...this.inits.keys()]) if (!live.has(name)) this.inits.delete(name);
     this.proto.input = this.proto.input.filter((v) => live.has(v.name) || kept.has(v.name));
-    const produced = new Set(this.nodes.flatMap((n) => n.output));
+    const produced = new Set<string>();
+    for (const n of this.nodes) for (const o of n.output) produced.add(o);
     this.proto.value_info = this.proto.value_info.filter((v) => produced.has(v.name));
   }
+}
+
+/** A node's inputs and its subgraphs' outer-scope reads (the inputs array itself for a node without subgraphs). */
+function readsOf(n: NodeProto): readonly string[] {
+  return hasSubgraphs(n) ? [...n.input, ...outerScopeInputs(n)] : n.input;
 }
 
 /** Names a node's subgraphs (If/Loop/Scan bodies) read from the enclosing scope. */
@@ -233,6 +252,6 @@ export function outerScopeInputs(n: NodeProto): string[] {
 /** The nodes (indices) a topological sort reaches before it stops at a cycle. */
 function topologicalPrefix(nodes: readonly NodeProto[]): number[] {
   const done: number[] = [];
-  topologicalOrder(nodes, (n) => [...n.input, ...outerScopeInputs(n)], done);
+  topologicalOrder(nodes, readsOf, done);
   return done;
 }

@@ -104,6 +104,9 @@ function clampInt(x: number): number {
 }
 
 const norm = (a: number, r: number) => (a < 0 ? a + r : a);
+/** Shape's start/end: negative from the end, clamped to [0, r]. */
+const clampAxis = (v: number, r: number) => Math.min(Math.max(norm(v, r), 0), r);
+const product = (d: Dim[]) => d.reduce<Dim>((a, b) => mulDim(a, b), 1);
 /**
  * An axis in [-r, r-1] as a non-negative index; out of range it throws, so the node's outputs stay unknown (the
  * validator names the bad axis) rather than a shape of a hundred million holes that later passes walk.
@@ -237,17 +240,53 @@ const UNARY_SAME = new Set([
   'RMSNormalization',
 ]);
 const BROADCAST = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean', 'Mod', 'PRelu', 'BitShift']);
+/** Unary ops whose output holds the input's values (constant propagation). */
+const VALUE_PRESERVING = new Set(['Identity', 'Neg', 'Cast', 'Abs', 'Sign']);
+/** Elementwise ops whose constant values are computed (elementwiseValues). */
+const VALUE_OPS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Where', 'Equal']);
 const COMPARE = new Set(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor']);
 
+/**
+ * What inferNode reads of a node's inputs. Methods of one object per node rather than closures made on every call:
+ * a graph of a million nodes would otherwise create (and, under tsx, name) several functions per node.
+ */
+class NodeFacts {
+  readonly ins: (TensorType | undefined)[];
+  constructor(
+    readonly node: NodeProto,
+    readonly info: ShapeInfo,
+  ) {
+    const inputs = node.input;
+    this.ins = new Array(inputs.length);
+    for (let k = 0; k < inputs.length; k++) this.ins[k] = inputs[k] ? info.type(inputs[k]!) : undefined;
+  }
+  s(k: number): Dim[] | undefined {
+    return this.ins[k]?.shape;
+  }
+  et(k: number): number {
+    return this.ins[k]?.elemType ?? 0;
+  }
+  val(k: number): Dim[] | undefined {
+    const x = this.node.input[k];
+    return x ? this.info.values.get(x) : undefined;
+  }
+  ints(k: number): number[] | undefined {
+    const x = this.node.input[k];
+    return x ? this.info.ints(x) : undefined;
+  }
+  /** Records the constant value of output `i`. */
+  setVal(v: Dim[] | undefined, i = 0): void {
+    if (v && v.length <= MAX_VALUE_SIZE) this.info.values.set(this.node.output[i]!, v);
+  }
+  /** Axes from the attribute (old opsets) or the input `inputIndex` (new opsets). */
+  axesOf(inputIndex: number): number[] | undefined {
+    return attrInts(this.node, 'axes') ?? (this.node.input[inputIndex] ? this.ints(inputIndex) : undefined);
+  }
+}
+
 function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType | undefined)[] {
-  const ins = node.input.map((i) => (i ? info.type(i) : undefined));
-  const s = (k: number) => ins[k]?.shape;
-  const et = (k: number) => ins[k]?.elemType ?? 0;
-  const val = (k: number) => (node.input[k] ? info.values.get(node.input[k]) : undefined);
-  const ints = (k: number) => (node.input[k] ? info.ints(node.input[k]) : undefined);
-  const setVal = (v: Dim[] | undefined, i = 0) => {
-    if (v && v.length <= MAX_VALUE_SIZE) info.values.set(node.output[i]!, v);
-  };
+  const c = new NodeFacts(node, info);
+  const ins = c.ins;
   const op = node.op_type;
   if (node.domain === 'ai.interpreto.onnx_grad') return [ins[op === 'StraightThrough' ? 1 : 0]];
   if (node.domain && node.domain !== 'ai.onnx' && node.domain !== 'com.microsoft') return [];
@@ -255,41 +294,44 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
     const contrib = inferContribNode(node, info);
     if (contrib) return contrib;
   }
-  /** Axes from the attribute (old opsets) or the second input (new opsets). */
-  const axesOf = (inputIndex: number): number[] | undefined =>
-    attrInts(node, 'axes') ?? (node.input[inputIndex] ? ints(inputIndex) : undefined);
-
   if (UNARY_SAME.has(op)) {
-    if (['Identity', 'Neg', 'Cast', 'Abs', 'Sign'].includes(op)) setVal(val(0));
-    const elem = op === 'Not' || op === 'IsNaN' || op === 'IsInf' ? DataType.BOOL : et(0);
-    return [{ elemType: elem, shape: s(0) }];
+    if (VALUE_PRESERVING.has(op)) c.setVal(c.val(0));
+    const elem = op === 'Not' || op === 'IsNaN' || op === 'IsInf' ? DataType.BOOL : c.et(0);
+    return [{ elemType: elem, shape: c.s(0) }];
   }
   if (BROADCAST.has(op) || COMPARE.has(op) || op === 'Where') {
-    const shapes = ins.map((t) => t?.shape);
-    const shape = shapes.every(Boolean) ? shapes.reduce((a, b) => broadcastDims(a!, b!)) : undefined;
-    const elemType = COMPARE.has(op) ? DataType.BOOL : op === 'Where' ? et(1) : et(0);
-    const vs = node.input.map((_, k) => val(k));
-    if (vs.every(Boolean) && ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Where', 'Equal'].includes(op))
-      setVal(elementwiseValues(op, vs as Dim[][]));
+    let shape = ins[0]?.shape;
+    for (let k = 1; k < ins.length && shape; k++) {
+      const next = ins[k]?.shape;
+      shape = next ? broadcastDims(shape, next) : undefined;
+    }
+    const elemType = COMPARE.has(op) ? DataType.BOOL : op === 'Where' ? c.et(1) : c.et(0);
+    if (VALUE_OPS.has(op) && ins.length > 0 && ins.every((_, k) => c.val(k)))
+      c.setVal(
+        elementwiseValues(
+          op,
+          node.input.map((_, k) => c.val(k)!),
+        ),
+      );
     return [{ elemType, shape }];
   }
   switch (op) {
     case 'Constant': {
       const t = attrTensor(node, 'value');
       if (t) {
-        setVal(tensorValues(t));
+        c.setVal(tensorValues(t));
         const fv = floatValuesOf(t);
         if (fv) info.floatValues.set(node.output[0]!, fv);
         return [{ elemType: t.data_type, shape: t.dims.map(toNumber) }];
       }
       const ints1 = attrInts(node, 'value_ints');
       if (ints1) {
-        setVal(ints1);
+        c.setVal(ints1);
         return [{ elemType: DataType.INT64, shape: [ints1.length] }];
       }
       const a = getAttr(node, 'value_int');
       if (a) {
-        setVal([toNumber(a.i)]);
+        c.setVal([toNumber(a.i)]);
         return [{ elemType: DataType.INT64, shape: [] }];
       }
       const f = getAttr(node, 'value_float');
@@ -302,59 +344,58 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       return [];
     }
     case 'Cast': {
-      setVal(val(0));
-      return [{ elemType: attrInt(node, 'to', 0), shape: s(0) }];
+      c.setVal(c.val(0));
+      return [{ elemType: attrInt(node, 'to', 0), shape: c.s(0) }];
     }
     case 'CastLike':
-      return [{ elemType: et(1), shape: s(0) }];
+      return [{ elemType: c.et(1), shape: c.s(0) }];
     case 'Dropout':
       return [
-        { elemType: et(0), shape: s(0) },
-        { elemType: DataType.BOOL, shape: s(0) },
+        { elemType: c.et(0), shape: c.s(0) },
+        { elemType: DataType.BOOL, shape: c.s(0) },
       ];
     case 'Shape': {
-      const x = s(0);
+      const x = c.s(0);
       if (!x) return [{ elemType: DataType.INT64, shape: [freshDim()] }];
       const r = x.length;
-      const clampIdx = (v: number) => Math.min(Math.max(norm(v, r), 0), r);
-      const start = clampIdx(attrInt(node, 'start', 0));
-      const end = clampIdx(attrInt(node, 'end', r));
+      const start = clampAxis(attrInt(node, 'start', 0), r);
+      const end = clampAxis(attrInt(node, 'end', r), r);
       const v = x.slice(start, Math.max(start, end));
-      setVal(v);
+      c.setVal(v);
       return [{ elemType: DataType.INT64, shape: [v.length] }];
     }
     case 'Size': {
-      const x = s(0);
-      if (x) setVal([x.reduce<Dim>((a, b) => mulDim(a, b), 1)]);
+      const x = c.s(0);
+      if (x) c.setVal([x.reduce<Dim>((a, b) => mulDim(a, b), 1)]);
       return [{ elemType: DataType.INT64, shape: [] }];
     }
     case 'ConstantOfShape': {
       const t = attrTensor(node, 'value');
-      const shape = val(0) ?? freshShape(s(0)?.[0]);
+      const shape = c.val(0) ?? freshShape(c.s(0)?.[0]);
       const elemType = t?.data_type ?? DataType.FLOAT;
       if (shape?.every((d) => typeof d === 'number') && (elemType === DataType.INT64 || elemType === DataType.INT32)) {
         const n = (shape as number[]).reduce((a, b) => a * b, 1);
         const fill = t ? (tensorValues(t)?.[0] ?? 0) : 0;
-        if (n <= MAX_VALUE_SIZE) setVal(Array.from({ length: n }, () => fill));
+        if (n <= MAX_VALUE_SIZE) c.setVal(Array.from({ length: n }, () => fill));
       }
       return [{ elemType, shape }];
     }
     case 'Range': {
-      const [a, b, d] = [ints(0), ints(1), ints(2)];
+      const [a, b, d] = [c.ints(0), c.ints(1), c.ints(2)];
       if (a && b && d && d[0] !== 0) {
         const n = Math.max(Math.ceil((b[0]! - a[0]!) / d[0]!), 0);
-        if (n <= MAX_VALUE_SIZE) setVal(Array.from({ length: n }, (_, i) => a[0]! + i * d[0]!));
-        return [{ elemType: et(0), shape: [n] }];
+        if (n <= MAX_VALUE_SIZE) c.setVal(Array.from({ length: n }, (_, i) => a[0]! + i * d[0]!));
+        return [{ elemType: c.et(0), shape: [n] }];
       }
-      const va = val(0)?.[0];
-      const vb = val(1)?.[0];
-      const len = va === 0 && vb !== undefined && ints(2)?.[0] === 1 ? vb : freshDim();
-      return [{ elemType: et(0), shape: [len] }];
+      const va = c.val(0)?.[0];
+      const vb = c.val(1)?.[0];
+      const len = va === 0 && vb !== undefined && c.ints(2)?.[0] === 1 ? vb : freshDim();
+      return [{ elemType: c.et(0), shape: [len] }];
     }
     case 'MatMul':
     case 'MatMulInteger': {
-      const [a, b] = [s(0), s(1)];
-      const elemType = op === 'MatMul' ? et(0) : DataType.INT32;
+      const [a, b] = [c.s(0), c.s(1)];
+      const elemType = op === 'MatMul' ? c.et(0) : DataType.INT32;
       if (!a || !b) return [{ elemType }];
       const a2 = a.length === 1 ? [1, a[0]!] : a;
       const b2 = b.length === 1 ? [b[0]!, 1] : b;
@@ -365,16 +406,16 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       return [{ elemType, shape: out }];
     }
     case 'Gemm': {
-      const [a, b] = [s(0), s(1)];
-      if (!a || !b) return [{ elemType: et(0) }];
+      const [a, b] = [c.s(0), c.s(1)];
+      if (!a || !b) return [{ elemType: c.et(0) }];
       const m = (attrInt(node, 'transA', 0) ? a[1] : a[0])!;
       const n = (attrInt(node, 'transB', 0) ? b[0] : b[1])!;
-      return [{ elemType: et(0), shape: [m, n] }];
+      return [{ elemType: c.et(0), shape: [m, n] }];
     }
     case 'Einsum':
       return [
         {
-          elemType: et(0),
+          elemType: c.et(0),
           shape: einsumShape(
             attrString(node, 'equation'),
             ins.map((t) => t?.shape),
@@ -382,70 +423,71 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
         },
       ];
     case 'Transpose': {
-      const x = s(0);
-      if (!x) return [{ elemType: et(0) }];
+      const x = c.s(0);
+      if (!x) return [{ elemType: c.et(0) }];
       const perm = attrInts(node, 'perm') ?? x.map((_, i) => x.length - 1 - i);
       if (perm.length !== x.length || new Set(perm.map((p) => axisOf(p, x.length))).size !== x.length)
         throw new RangeError(`perm [${perm}] is not a permutation of ${x.length} axes`);
       const out = perm.map((p) => x[p]!);
-      const v = val(0);
-      if (v && x.length <= 1) setVal(v);
-      return [{ elemType: et(0), shape: out }];
+      const v = c.val(0);
+      if (v && x.length <= 1) c.setVal(v);
+      return [{ elemType: c.et(0), shape: out }];
     }
     case 'Reshape': {
-      const x = s(0);
-      const target = val(1);
-      setVal(val(0));
+      const x = c.s(0);
+      const target = c.val(1);
+      c.setVal(c.val(0));
       if (!target) {
-        const len = s(1)?.[0];
+        const len = c.s(1)?.[0];
         return [
           {
-            elemType: et(0),
+            elemType: c.et(0),
             shape: freshShape(len),
           },
         ];
       }
-      return [{ elemType: et(0), shape: reshapeShape(x, target, attrInt(node, 'allowzero', 0) === 1) }];
+      return [{ elemType: c.et(0), shape: reshapeShape(x, target, attrInt(node, 'allowzero', 0) === 1) }];
     }
     case 'Flatten': {
-      const x = s(0);
-      if (!x) return [{ elemType: et(0), shape: [freshDim(), freshDim()] }];
+      const x = c.s(0);
+      if (!x) return [{ elemType: c.et(0), shape: [freshDim(), freshDim()] }];
       const axis = axisOf(attrInt(node, 'axis', 1), x.length + 1); // Flatten's axis may be r
-      const prod = (d: Dim[]) => d.reduce<Dim>((a, b) => mulDim(a, b), 1);
-      return [{ elemType: et(0), shape: [prod(x.slice(0, axis)), prod(x.slice(axis))] }];
+      return [{ elemType: c.et(0), shape: [product(x.slice(0, axis)), product(x.slice(axis))] }];
     }
     case 'Squeeze': {
-      const x = s(0);
-      const axes = axesOf(1);
-      setVal(val(0));
-      if (!x) return [{ elemType: et(0) }];
+      const x = c.s(0);
+      const axes = c.axesOf(1);
+      c.setVal(c.val(0));
+      if (!x) return [{ elemType: c.et(0) }];
       if (!axes) {
-        if (node.input[1]) return [{ elemType: et(0) }];
-        if (x.some((d) => typeof d !== 'number')) return [{ elemType: et(0) }];
-        return [{ elemType: et(0), shape: x.filter((d) => d !== 1) }];
+        if (node.input[1]) return [{ elemType: c.et(0) }];
+        if (x.some((d) => typeof d !== 'number')) return [{ elemType: c.et(0) }];
+        return [{ elemType: c.et(0), shape: x.filter((d) => d !== 1) }];
       }
       const drop = new Set(axes.map((a) => axisOf(a, x.length)));
-      return [{ elemType: et(0), shape: x.filter((_, i) => !drop.has(i)) }];
+      return [{ elemType: c.et(0), shape: x.filter((_, i) => !drop.has(i)) }];
     }
     case 'Unsqueeze': {
-      const x = s(0);
-      const axes = axesOf(1);
-      setVal(val(0));
-      if (!x || !axes) return [{ elemType: et(0) }];
+      const x = c.s(0);
+      const axes = c.axesOf(1);
+      c.setVal(c.val(0));
+      if (!x || !axes) return [{ elemType: c.et(0) }];
       const r = x.length + axes.length;
       const at = new Set(axes.map((a) => axisOf(a, r)));
       const out: Dim[] = [];
       let k = 0;
       for (let i = 0; i < r; i++) out.push(at.has(i) ? 1 : x[k++]!);
-      return [{ elemType: et(0), shape: out }];
+      return [{ elemType: c.et(0), shape: out }];
     }
     case 'Concat': {
       const shapes = ins.map((t) => t?.shape);
-      const vs = node.input.map((_, k) => val(k));
-      if (vs.every(Boolean)) setVal((vs as Dim[][]).flat());
+      const vs = node.input.map((_, k) => c.val(k));
+      if (vs.every(Boolean)) c.setVal((vs as Dim[][]).flat());
       if (!shapes.every(Boolean)) {
         const r = shapes.find(Boolean)?.length;
-        return [{ elemType: et(0), shape: r === undefined ? undefined : Array.from({ length: r }, () => freshDim()) }];
+        return [
+          { elemType: c.et(0), shape: r === undefined ? undefined : Array.from({ length: r }, () => freshDim()) },
+        ];
       }
       const r = shapes[0]!.length;
       const axis = axisOf(attrInt(node, 'axis', 0), r);
@@ -453,14 +495,14 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       out[axis] = shapes.map((x) => x![axis]!).reduce((a, b) => addDim(a, b));
       for (let i = 0; i < r; i++)
         if (i !== axis && isUnknown(out[i]!)) out[i] = shapes.map((x) => x![i]!).find((d) => !isUnknown(d)) ?? out[i]!;
-      return [{ elemType: et(0), shape: out }];
+      return [{ elemType: c.et(0), shape: out }];
     }
     case 'Split': {
-      const x = s(0);
+      const x = c.s(0);
       const n = node.output.length;
-      if (!x) return node.output.map(() => ({ elemType: et(0) }));
+      if (!x) return node.output.map(() => ({ elemType: c.et(0) }));
       const axis = axisOf(attrInt(node, 'axis', 0), x.length);
-      const sizes = attrInts(node, 'split') ?? (node.input[1] ? ints(1) : undefined);
+      const sizes = attrInts(node, 'split') ?? (node.input[1] ? c.ints(1) : undefined);
       const d = x[axis]!;
       return node.output.map((_, i) => {
         const shape = [...x];
@@ -469,54 +511,54 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
           const chunk = Math.ceil(d / n);
           shape[axis] = i < n - 1 ? chunk : d - chunk * (n - 1);
         } else shape[axis] = divDim(d, n);
-        return { elemType: et(0), shape };
+        return { elemType: c.et(0), shape };
       });
     }
     case 'Slice':
-      return [{ elemType: et(0), shape: sliceShape(node, info, s(0), opset, setVal, val(0)) }];
+      return [{ elemType: c.et(0), shape: sliceShape(c, c.s(0), opset) }];
     case 'Gather': {
-      const [x, idx] = [s(0), s(1)];
-      const v = val(0);
-      const iv = ints(1);
+      const [x, idx] = [c.s(0), c.s(1)];
+      const v = c.val(0);
+      const iv = c.ints(1);
       if (v && iv && (x?.length ?? 0) <= 1 && iv.every((i) => i >= -v.length && i < v.length))
-        setVal(iv.map((i) => v[norm(i, v.length)]!));
-      if (!x || !idx) return [{ elemType: et(0) }];
+        c.setVal(iv.map((i) => v[norm(i, v.length)]!));
+      if (!x || !idx) return [{ elemType: c.et(0) }];
       const axis = axisOf(attrInt(node, 'axis', 0), x.length);
-      return [{ elemType: et(0), shape: [...x.slice(0, axis), ...idx, ...x.slice(axis + 1)] }];
+      return [{ elemType: c.et(0), shape: [...x.slice(0, axis), ...idx, ...x.slice(axis + 1)] }];
     }
     case 'GatherElements':
-      return [{ elemType: et(0), shape: s(1) }];
+      return [{ elemType: c.et(0), shape: c.s(1) }];
     case 'Expand': {
-      const x = s(0);
-      const target = val(1);
-      const len = s(1)?.[0];
-      if (!x) return [{ elemType: et(0) }];
+      const x = c.s(0);
+      const target = c.val(1);
+      const len = c.s(1)?.[0];
+      if (!x) return [{ elemType: c.et(0) }];
       if (!target)
         return [
           {
-            elemType: et(0),
+            elemType: c.et(0),
             shape: ((t) => (t ? broadcastDims(x, t) : undefined))(freshShape(len)),
           },
         ];
-      return [{ elemType: et(0), shape: broadcastDims(x, target) }];
+      return [{ elemType: c.et(0), shape: broadcastDims(x, target) }];
     }
     case 'Tile': {
-      const x = s(0);
-      const reps = val(1);
-      if (!x) return [{ elemType: et(0) }];
-      return [{ elemType: et(0), shape: x.map((d, i) => (reps ? mulDim(d, reps[i]!) : freshDim())) }];
+      const x = c.s(0);
+      const reps = c.val(1);
+      if (!x) return [{ elemType: c.et(0) }];
+      return [{ elemType: c.et(0), shape: x.map((d, i) => (reps ? mulDim(d, reps[i]!) : freshDim())) }];
     }
     case 'Pad': {
-      const x = s(0);
-      if (!x) return [{ elemType: et(0) }];
-      const pads = attrInts(node, 'pads') ?? ints(1);
-      const axes = node.input[3] ? ints(3)?.map((a) => axisOf(a, x.length)) : x.map((_, i) => i);
-      if (!pads || !axes) return [{ elemType: et(0), shape: x.map(() => freshDim()) }];
+      const x = c.s(0);
+      if (!x) return [{ elemType: c.et(0) }];
+      const pads = attrInts(node, 'pads') ?? c.ints(1);
+      const axes = node.input[3] ? c.ints(3)?.map((a) => axisOf(a, x.length)) : x.map((_, i) => i);
+      if (!pads || !axes) return [{ elemType: c.et(0), shape: x.map(() => freshDim()) }];
       const out = [...x];
       axes.forEach((a, k) => {
         out[a] = addDim(addDim(x[a]!, pads[k]!), pads[k + axes.length]!);
       });
-      return [{ elemType: et(0), shape: out }];
+      return [{ elemType: c.et(0), shape: out }];
     }
     case 'ReduceSum':
     case 'ReduceMean':
@@ -528,22 +570,22 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
     case 'ReduceLogSumExp':
     case 'ReduceSumSquare':
     case 'ReduceLogSum': {
-      const x = s(0);
+      const x = c.s(0);
       const axesInput = (op === 'ReduceSum' && opset >= 13) || opset >= 18;
-      const axes = axesInput ? (node.input[1] ? ints(1) : []) : (attrInts(node, 'axes') ?? []);
+      const axes = axesInput ? (node.input[1] ? c.ints(1) : []) : (attrInts(node, 'axes') ?? []);
       const keep = attrInt(node, 'keepdims', 1) === 1;
       const noop = attrInt(node, 'noop_with_empty_axes', 0) === 1;
-      if (!x || !axes) return [{ elemType: et(0), shape: x && keep ? x.map(() => freshDim()) : undefined }];
-      if (axes.length === 0 && noop) return [{ elemType: et(0), shape: x }];
+      if (!x || !axes) return [{ elemType: c.et(0), shape: x && keep ? x.map(() => freshDim()) : undefined }];
+      if (axes.length === 0 && noop) return [{ elemType: c.et(0), shape: x }];
       const red = new Set(axes.length ? axes.map((a) => axisOf(a, x.length)) : x.map((_, i) => i));
-      if (op === 'ReduceProd' && val(0) && red.size === x.length && x.length <= 1)
-        setVal([val(0)!.reduce<Dim>((a, b) => mulDim(a, b), 1)]);
+      if (op === 'ReduceProd' && c.val(0) && red.size === x.length && x.length <= 1)
+        c.setVal([c.val(0)!.reduce<Dim>((a, b) => mulDim(a, b), 1)]);
       const out = keep ? x.map((d, i) => (red.has(i) ? 1 : d)) : x.filter((_, i) => !red.has(i));
-      return [{ elemType: et(0), shape: out }];
+      return [{ elemType: c.et(0), shape: out }];
     }
     case 'ArgMax':
     case 'ArgMin': {
-      const x = s(0);
+      const x = c.s(0);
       if (!x) return [{ elemType: DataType.INT64 }];
       const axis = axisOf(attrInt(node, 'axis', 0), x.length);
       const keep = attrInt(node, 'keepdims', 1) === 1;
@@ -555,27 +597,27 @@ function inferNode(node: NodeProto, info: ShapeInfo, opset: number): (TensorType
       ];
     }
     case 'NonZero':
-      return [{ elemType: DataType.INT64, shape: s(0) ? [s(0)!.length, freshDim()] : undefined }];
+      return [{ elemType: DataType.INT64, shape: c.s(0) ? [c.s(0)!.length, freshDim()] : undefined }];
     case 'LayerNormalization': {
-      const x = s(0);
+      const x = c.s(0);
       const axis = x ? axisOf(attrInt(node, 'axis', -1), x.length) : 0;
       const stat = x?.map((d, i) => (i < axis ? d : 1));
       const st = attrInt(node, 'stash_type', 1);
       return [
-        { elemType: et(0), shape: x },
+        { elemType: c.et(0), shape: x },
         { elemType: st, shape: stat },
         { elemType: st, shape: stat },
       ];
     }
     case 'OneHot':
-      return [{ elemType: et(2) }];
+      return [{ elemType: c.et(2) }];
     case 'DequantizeLinear':
-      return [{ elemType: et(1) || DataType.FLOAT, shape: s(0) }];
+      return [{ elemType: c.et(1) || DataType.FLOAT, shape: c.s(0) }];
     case 'QuantizeLinear':
-      return [{ elemType: et(2) || DataType.UINT8, shape: s(0) }];
+      return [{ elemType: c.et(2) || DataType.UINT8, shape: c.s(0) }];
     case 'DynamicQuantizeLinear':
       return [
-        { elemType: DataType.UINT8, shape: s(0) },
+        { elemType: DataType.UINT8, shape: c.s(0) },
         { elemType: DataType.FLOAT, shape: [] },
         { elemType: DataType.UINT8, shape: [] },
       ];
@@ -643,23 +685,17 @@ function reshapeShape(x: Dim[] | undefined, target: Dim[], allowzero: boolean): 
   return out;
 }
 
-function sliceShape(
-  node: NodeProto,
-  info: ShapeInfo,
-  x: Dim[] | undefined,
-  opset: number,
-  setVal: (v: Dim[] | undefined) => void,
-  xv: Dim[] | undefined,
-): Dim[] | undefined {
+function sliceShape(c: NodeFacts, x: Dim[] | undefined, opset: number): Dim[] | undefined {
   if (!x) return undefined;
+  const { node, info } = c;
+  const xv = c.val(0);
   const r = x.length;
-  const get = (k: number) => (node.input[k] ? info.ints(node.input[k]) : undefined);
-  const starts = opset >= 10 ? get(1) : attrInts(node, 'starts');
-  const ends = opset >= 10 ? get(2) : attrInts(node, 'ends');
+  const starts = opset >= 10 ? c.ints(1) : attrInts(node, 'starts');
+  const ends = opset >= 10 ? c.ints(2) : attrInts(node, 'ends');
   const axes =
-    (opset >= 10 ? (node.input[3] ? get(3) : undefined) : attrInts(node, 'axes')) ?? starts?.map((_, i) => i);
-  const steps = (opset >= 10 && node.input[4] ? get(4) : undefined) ?? starts?.map(() => 1);
-  const hasAxes = opset >= 10 ? !node.input[3] || get(3) : true;
+    (opset >= 10 ? (node.input[3] ? c.ints(3) : undefined) : attrInts(node, 'axes')) ?? starts?.map((_, i) => i);
+  const steps = (opset >= 10 && node.input[4] ? c.ints(4) : undefined) ?? starts?.map(() => 1);
+  const hasAxes = opset >= 10 ? !node.input[3] || c.ints(3) : true;
   // Slice(x, 0, n) with a symbolic n from shape arithmetic (position ids sliced to the sequence length)
   const symEnds = opset >= 10 && node.input[2] ? info.values.get(node.input[2]) : undefined;
   const symStarts = opset >= 10 ? info.ints(node.input[1]!) : undefined;
@@ -679,7 +715,7 @@ function sliceShape(
   }
   if (!starts || !ends || !axes || !steps || !hasAxes) {
     // we know which axes may change only when axes are known
-    const ax = opset >= 10 && node.input[3] ? get(3) : undefined;
+    const ax = opset >= 10 && node.input[3] ? c.ints(3) : undefined;
     if (ax) {
       const set = new Set(ax.map((a) => axisOf(a, r)));
       return x.map((d, i) => (set.has(i) ? freshDim() : d));
@@ -694,7 +730,7 @@ function sliceShape(
   if (xv && r === 1 && typeof out[0] === 'number') {
     const d = xv.length;
     const { start, step, count } = sliceRange(d, starts[0]!, ends[0]!, steps[0]!);
-    setVal(Array.from({ length: count }, (_, i) => xv[start + i * step]!));
+    c.setVal(Array.from({ length: count }, (_, i) => xv[start + i * step]!));
   }
   return out;
 }

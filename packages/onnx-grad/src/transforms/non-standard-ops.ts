@@ -24,11 +24,23 @@ function collect(nodes: NodeProto[], out: NonStandardOp[]): void {
   }
 }
 
+/** Whether any node, in subgraphs too, is outside ai.onnx (most graphs: none, and no walk is needed). */
+function anyNonStandard(nodes: NodeProto[]): boolean {
+  for (const n of nodes) {
+    if (!isStandard(n)) return true;
+    for (const a of n.attribute)
+      for (const g of [a.g, ...(a.graphs ?? [])] as (GraphProto | undefined)[])
+        if (g && anyNonStandard(g.node)) return true;
+  }
+  return false;
+}
+
 /** Non-standard ops that the given outputs (default: all graph outputs) depend on, in graph order. */
 export function findNonStandardOps(
   graph: Graph,
   outputs: string[] = graph.proto.output.map((o) => o.name),
 ): NonStandardOp[] {
+  if (!anyNonStandard(graph.nodes)) return [];
   const live = new Set(outputs);
   const liveNodes = new Set<NodeProto>();
   const stack = [...outputs];

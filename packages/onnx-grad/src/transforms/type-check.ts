@@ -10,6 +10,7 @@
 import { DataType, toNumber, type GraphProto, type NodeProto } from '../onnx/proto.ts';
 import { attrInt, attrTensor, getAttr } from '../ir/attributes.ts';
 import type { Graph } from '../ir/graph.ts';
+import { hasSubgraphs } from '../validate/graph.ts';
 import { TransformError } from './errors.ts';
 
 /** Input positions that share one type parameter, per op (all inputs when `'all'`). */
@@ -217,6 +218,12 @@ function walk(nodes: readonly NodeProto[], types: Map<string, number>, opset: nu
       if (m) found.push(m);
     }
     const op = n.op_type;
+    if (SAME_AS_FIRST.has(op) && !hasSubgraphs(n)) {
+      // the common case, without the arrays below (a graph may have a million of these)
+      const t = of(n.input[0]);
+      if (t) for (const o of n.output) if (o) types.set(o, toNumber(t));
+      continue;
+    }
     let outs: (number | undefined)[];
     const bodies = n.attribute.flatMap((a) => (a.g ? [a.g] : (a.graphs ?? [])));
     const bodyOutputs = bodies.map((g) => {
@@ -263,6 +270,18 @@ function mismatchOf(n: NodeProto, types: Map<string, number>, opset: number): Ty
   // Pow's base and exponent share one type parameter before opset 12
   const spec = n.op_type === 'Pow' && opset < 12 ? 'all' : SAME_TYPE[n.op_type];
   if (!spec) return undefined;
+  // no arrays unless the types differ: this runs on every node of the graph
+  let first = 0;
+  let mixed = false;
+  const count = spec === 'all' ? n.input.length : spec.length;
+  for (let j = 0; j < count && !mixed; j++) {
+    const name = n.input[spec === 'all' ? j : spec[j]!];
+    const t = name ? (types.get(name) ?? 0) : 0;
+    if (t === 0) continue;
+    if (first === 0) first = t;
+    else mixed = t !== first;
+  }
+  if (!mixed) return undefined;
   const positions = spec === 'all' ? n.input.map((_, k) => k) : spec;
   const typed = positions
     .map((k) => n.input[k])

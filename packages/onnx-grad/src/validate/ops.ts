@@ -28,7 +28,6 @@ const AXIS_OPS = new Set([
   'ArgMin',
   'ScatterElements',
 ]);
-const REDUCE = /^Reduce/;
 
 const num = (d: Dim | undefined): d is number => typeof d === 'number' && d >= 0;
 
@@ -53,23 +52,26 @@ function axisProblem(axis: number, rank: number, lo = -rank, hi = rank - 1): str
 /** Inputs that hold a shape (one entry per output axis): their declared length is the output's rank. */
 const SHAPE_INPUTS: Record<string, number> = { ConstantOfShape: 0, Reshape: 1, Expand: 1 };
 
+function inputShape(n: NodeProto, info: ShapeInfo, k: number): Dim[] | undefined {
+  const x = n.input[k];
+  return x ? info.shape(x) : undefined;
+}
+
 /** Checks one node (in topological order, `info` from shape inference over the graph). */
 export function checkNodeShapes(n: NodeProto, index: number, info: ShapeInfo, p: Problems): void {
   if (n.domain && n.domain !== 'ai.onnx') return;
-  const where = () => nodeLabel(n, index);
   const shapeInput = SHAPE_INPUTS[n.op_type];
   if (shapeInput !== undefined && n.input[shapeInput]) {
     const s = info.shape(n.input[shapeInput]!);
     if (s && s.length !== 1)
-      p.add(where(), `its shape input "${n.input[shapeInput]}" has rank ${s.length}; a shape is 1-D`);
+      p.add(nodeLabel(n, index), `its shape input "${n.input[shapeInput]}" has rank ${s.length}; a shape is 1-D`);
     else if (s && typeof s[0] === 'number' && s[0] > MAX_RANK)
       p.add(
-        where(),
+        nodeLabel(n, index),
         `its shape input "${n.input[shapeInput]}" is declared with ${s[0]} entries, an output of rank ${s[0]}; ranks above ${MAX_RANK} are refused`,
       );
   }
-  const shape = (k: number) => (n.input[k] ? info.shape(n.input[k]!) : undefined);
-  const x = shape(0);
+  const x = inputShape(n, info, 0);
   const r = x?.length;
   const op = n.op_type;
   if (op === 'Transpose') {
@@ -79,7 +81,7 @@ export function checkNodeShapes(n: NodeProto, index: number, info: ShapeInfo, p:
       const sorted = [...perm].sort((a, b) => a - b);
       if (perm.length !== len || sorted.some((v, i) => v !== i))
         p.add(
-          where(),
+          nodeLabel(n, index),
           `perm [${perm.join(', ')}] is not a permutation of the ${len} axes of its input "${n.input[0]}" (${r === undefined ? 'rank unknown' : `rank ${r}`})`,
         );
     }
@@ -94,74 +96,79 @@ export function checkNodeShapes(n: NodeProto, index: number, info: ShapeInfo, p:
       ? axisProblem(axis ?? dflt, r, -Math.max(r, 1), Math.max(r, 1) - 1)
       : axisProblem(axis ?? dflt, r);
     if (r === 0 && !scalarOk)
-      p.add(where(), `its input "${n.input[0]}" is a scalar; ${op} takes a tensor of rank >= 1`);
-    else if (bad && !(op === 'Softmax' && r === 0)) p.add(where(), bad);
+      p.add(nodeLabel(n, index), `its input "${n.input[0]}" is a scalar; ${op} takes a tensor of rank >= 1`);
+    else if (bad && !(op === 'Softmax' && r === 0)) p.add(nodeLabel(n, index), bad);
   }
   if (op === 'Flatten' && r !== undefined) {
     const bad = axisProblem(attrInt(n, 'axis', 1), r, -r, r);
-    if (bad) p.add(where(), bad);
+    if (bad) p.add(nodeLabel(n, index), bad);
   }
-  if ((op === 'Squeeze' || op === 'Unsqueeze' || REDUCE.test(op)) && r !== undefined) {
+  if ((op === 'Squeeze' || op === 'Unsqueeze' || op.startsWith('Reduce')) && r !== undefined) {
     const axes = attrInts(n, 'axes') ?? (n.input[1] ? info.ints(n.input[1]) : undefined);
     const outRank = op === 'Unsqueeze' ? r + (axes?.length ?? 0) : r;
     for (const a of axes ?? []) {
       const bad = axisProblem(a, outRank);
       if (bad) {
-        p.add(where(), `axes [${axes}]: ${bad}`);
+        p.add(nodeLabel(n, index), `axes [${axes}]: ${bad}`);
         break;
       }
     }
     if (axes && new Set(axes.map((a) => (a < 0 ? a + outRank : a))).size !== axes.length)
-      p.add(where(), `axes [${axes}] name an axis twice`);
+      p.add(nodeLabel(n, index), `axes [${axes}] name an axis twice`);
   }
   if ((BROADCAST.has(op) || COMPARE.has(op)) && n.input.length > 1) {
-    const shapes = n.input.map((_, k) => shape(k));
+    const shapes = n.input.map((_, k) => inputShape(n, info, k));
     if (shapes.every(Boolean)) {
       const bad = broadcastOk(shapes as Dim[][]);
       if (bad)
         p.add(
-          where(),
+          nodeLabel(n, index),
           `inputs ${n.input.map((i) => `"${i}"`).join(', ')} do not broadcast: dims ${bad.a} and ${bad.b} meet`,
         );
     }
   }
   if (op === 'MatMul' || op === 'MatMulInteger') {
-    const b = shape(1);
+    const b = inputShape(n, info, 1);
     if (x && b && x.length > 0 && b.length > 0) {
       const k1 = x[x.length - 1];
       const k2 = b.length === 1 ? b[0] : b[b.length - 2];
       if (num(k1) && num(k2) && k1 !== k2)
-        p.add(where(), `inner dims differ: "${n.input[0]}" [${x}] times "${n.input[1]}" [${b}]`);
+        p.add(nodeLabel(n, index), `inner dims differ: "${n.input[0]}" [${x}] times "${n.input[1]}" [${b}]`);
       else if (x.length > 2 && b.length > 2) {
         const bad = broadcastOk([x.slice(0, -2), b.slice(0, -2)]);
-        if (bad) p.add(where(), `batch dims of [${x}] and [${b}] do not broadcast`);
+        if (bad) p.add(nodeLabel(n, index), `batch dims of [${x}] and [${b}] do not broadcast`);
       }
     }
-    if ((x && x.length === 0) || (b && b.length === 0)) p.add(where(), 'MatMul of a scalar (rank 0)');
+    if ((x && x.length === 0) || (b && b.length === 0)) p.add(nodeLabel(n, index), 'MatMul of a scalar (rank 0)');
   }
   if (op === 'Gemm') {
-    const b = shape(1);
-    if (x?.length !== undefined && x.length !== 2) p.add(where(), `A has rank ${x.length}; Gemm takes rank 2`);
-    if (b?.length !== undefined && b.length !== 2) p.add(where(), `B has rank ${b.length}; Gemm takes rank 2`);
+    const b = inputShape(n, info, 1);
+    if (x?.length !== undefined && x.length !== 2)
+      p.add(nodeLabel(n, index), `A has rank ${x.length}; Gemm takes rank 2`);
+    if (b?.length !== undefined && b.length !== 2)
+      p.add(nodeLabel(n, index), `B has rank ${b.length}; Gemm takes rank 2`);
     if (x?.length === 2 && b?.length === 2) {
       const k1 = attrInt(n, 'transA', 0) ? x[0] : x[1];
       const k2 = attrInt(n, 'transB', 0) ? b[1] : b[0];
-      if (num(k1) && num(k2) && k1 !== k2) p.add(where(), `inner dims differ: [${x}] times [${b}]`);
+      if (num(k1) && num(k2) && k1 !== k2) p.add(nodeLabel(n, index), `inner dims differ: [${x}] times [${b}]`);
     }
   }
   if (op === 'Concat') {
-    const shapes = n.input.map((_, k) => shape(k));
+    const shapes = n.input.map((_, k) => inputShape(n, info, k));
     const axis = attrInt(n, 'axis', 0);
     const known = shapes.filter((s): s is Dim[] => !!s);
     const r0 = known[0]?.length;
-    if (known.some((s) => s.length !== r0)) p.add(where(), `inputs of ranks ${known.map((s) => s.length)}`);
+    if (known.some((s) => s.length !== r0)) p.add(nodeLabel(n, index), `inputs of ranks ${known.map((s) => s.length)}`);
     else if (r0 !== undefined && r0 > 0) {
       const a = axis < 0 ? axis + r0 : axis;
       for (let d = 0; d < r0; d++) {
         if (d === a) continue;
         const vals = known.map((s) => s[d]).filter(num);
         if (new Set(vals).size > 1) {
-          p.add(where(), `inputs differ on axis ${d} (${vals.join(' vs ')}), which is not the concatenation axis`);
+          p.add(
+            nodeLabel(n, index),
+            `inputs differ on axis ${d} (${vals.join(' vs ')}), which is not the concatenation axis`,
+          );
           break;
         }
       }
@@ -170,14 +177,15 @@ export function checkNodeShapes(n: NodeProto, index: number, info: ShapeInfo, p:
   if (op === 'Reshape' && n.input[1]) {
     const target = info.ints(n.input[1]);
     if (target) {
-      if (target.filter((v) => v === -1).length > 1) p.add(where(), `target shape [${target}] has more than one -1`);
-      if (target.some((v) => v < -1)) p.add(where(), `target shape [${target}] holds a value below -1`);
+      if (target.filter((v) => v === -1).length > 1)
+        p.add(nodeLabel(n, index), `target shape [${target}] has more than one -1`);
+      if (target.some((v) => v < -1)) p.add(nodeLabel(n, index), `target shape [${target}] holds a value below -1`);
       const allowzero = attrInt(n, 'allowzero', 0) === 1;
       const s = x;
       if (s?.every(num) && !target.includes(-1) && (allowzero || !target.includes(0))) {
         const a = s.reduce((u, v) => u * v, 1);
         const b = target.reduce((u, v) => u * v, 1);
-        if (a !== b) p.add(where(), `reshapes [${s}] (${a} elements) to [${target}] (${b} elements)`);
+        if (a !== b) p.add(nodeLabel(n, index), `reshapes [${s}] (${a} elements) to [${target}] (${b} elements)`);
       }
     }
   }

@@ -293,9 +293,8 @@ export function checkNodeSchema(
   p: Problems,
 ): void {
   if (n.domain && n.domain !== 'ai.onnx') return;
-  const where = () => nodeLabel(n, index);
   if (!ONNX_OPS.has(n.op_type)) {
-    p.add(where(), `"${n.op_type}" is not an ai.onnx op (onnxruntime has no kernel for it)`);
+    p.add(nodeLabel(n, index), `"${n.op_type}" is not an ai.onnx op (onnxruntime has no kernel for it)`);
     return;
   }
   const arity = ARITY[n.op_type];
@@ -310,12 +309,15 @@ export function checkNodeSchema(
     const lo = reshapeAttr || sliceAttr || padAttr ? 1 : gemmC ? 3 : unsqueezeAxes ? 2 : min;
     const hi = reshapeAttr || sliceAttr || axesAttr || padAttr ? 1 : max;
     if (n.input.length < lo || n.input.length > hi)
-      p.add(where(), `has ${n.input.length} inputs; ${n.op_type} takes ${lo === hi ? lo : `${lo} to ${hi}`}`);
+      p.add(
+        nodeLabel(n, index),
+        `has ${n.input.length} inputs; ${n.op_type} takes ${lo === hi ? lo : `${lo} to ${hi}`}`,
+      );
     for (let k = 0; k < Math.min(lo, n.input.length); k++)
-      if (!n.input[k]) p.add(where(), `leaves its required input ${k} empty`);
+      if (!n.input[k]) p.add(nodeLabel(n, index), `leaves its required input ${k} empty`);
     if (n.output.length > maxOut || n.output.length === 0 || !n.output[0])
       p.add(
-        where(),
+        nodeLabel(n, index),
         `has ${n.output.length} outputs (first "${n.output[0] ?? ''}"); ${n.op_type} has ${maxOut === 1 ? 'one' : `at most ${maxOut}`}`,
       );
   }
@@ -323,35 +325,41 @@ export function checkNodeSchema(
   if (known && opset >= 7) {
     // before opset 7, elementwise ops had `broadcast`/`axis` and most ops `consumed_inputs`
     for (const a of n.attribute)
-      if (!known.includes(a.name)) p.add(where(), `has the attribute "${a.name}", which ${n.op_type} does not define`);
+      if (!known.includes(a.name))
+        p.add(nodeLabel(n, index), `has the attribute "${a.name}", which ${n.op_type} does not define`);
   }
-  const required = [...(REQUIRED_ATTRS[n.op_type] ?? []), ...(n.op_type === 'Unsqueeze' && opset < 13 ? ['axes'] : [])];
-  for (const a of required)
-    if (!n.attribute.some((x) => x.name === a)) p.add(where(), `has no "${a}" attribute, which ${n.op_type} requires`);
+  const required = n.op_type === 'Unsqueeze' && opset < 13 ? ['axes'] : REQUIRED_ATTRS[n.op_type];
+  for (const a of required ?? [])
+    if (!n.attribute.some((x) => x.name === a))
+      p.add(nodeLabel(n, index), `has no "${a}" attribute, which ${n.op_type} requires`);
   const to = n.op_type === 'Cast' ? n.attribute.find((a) => a.name === 'to') : undefined;
   if (to && (toNumber(to.i) === 0 || !TYPE_NAMES[toNumber(to.i)]))
-    p.add(where(), `"to" is ${toNumber(to.i)}, not a tensor element type`);
+    p.add(nodeLabel(n, index), `"to" is ${toNumber(to.i)}, not a tensor element type`);
   if (n.op_type === 'Constant' && n.attribute.length !== 1)
-    p.add(where(), `has ${n.attribute.length} attributes; a Constant holds exactly one value attribute`);
+    p.add(nodeLabel(n, index), `has ${n.attribute.length} attributes; a Constant holds exactly one value attribute`);
   for (const [k, allowed] of INDEX_INPUTS[n.op_type] ?? []) {
     const t = n.input[k] ? types(n.input[k]!) : 0;
     if (t && !allowed.has(t))
       p.add(
-        where(),
+        nodeLabel(n, index),
         `input ${k} "${n.input[k]}" is ${TYPE_NAMES[t] ?? `type ${t}`}; ${n.op_type} takes ${[...allowed].map((x) => TYPE_NAMES[x]).join(' or ')} there`,
       );
   }
   // bfloat16 joined the type constraints of the ai.onnx ops at opset 13 (Pow's exponent at 15)
-  n.input.forEach((x, k) => {
-    if (x && types(x) === DataType.BFLOAT16 && (opset < 13 || (n.op_type === 'Pow' && k === 1 && opset < 15)))
-      p.add(
-        where(),
-        `input ${k} "${x}" is bfloat16, which ${n.op_type} accepts there only from opset ${opset < 13 ? 13 : 15} (the model declares ${opset})`,
-      );
-  });
+  if (opset < 15)
+    n.input.forEach((x, k) => {
+      if (x && types(x) === DataType.BFLOAT16 && (opset < 13 || (n.op_type === 'Pow' && k === 1)))
+        p.add(
+          nodeLabel(n, index),
+          `input ${k} "${x}" is bfloat16, which ${n.op_type} accepts there only from opset ${opset < 13 ? 13 : 15} (the model declares ${opset})`,
+        );
+    });
   if (FLOAT_ONLY.has(n.op_type) && n.input[0]) {
     const t = types(n.input[0]);
     if (t && !FLOAT.has(t))
-      p.add(where(), `input "${n.input[0]}" is ${TYPE_NAMES[t] ?? `type ${t}`}; ${n.op_type} computes on floats`);
+      p.add(
+        nodeLabel(n, index),
+        `input "${n.input[0]}" is ${TYPE_NAMES[t] ?? `type ${t}`}; ${n.op_type} computes on floats`,
+      );
   }
 }
