@@ -27,11 +27,11 @@ describe('resolveSessionOptions', () => {
     expect(
       spinningOf(resolveSessionOptions({ threads: 3 }, { runtime: 'node', cores: 8, load: 5.6 }, CPU).session),
     ).toBe('0');
-    // Weights held once: no prepacked copies, no constant-folded transposed copies (docs/performance.md §2).
+    // No constant-folded transposed weight copies; prepacking kept, for speed (docs/performance.md §2).
     expect(quiet.session.extra).toMatchObject({
-      session: { disable_prepacking: '1' },
       optimization: { disable_specified_optimizers: 'ConstantFolding' },
     });
+    expect((quiet.session.extra as { session: Record<string, string> }).session.disable_prepacking).toBeUndefined();
     expect(quiet.session.intraOpNumThreads).toBeUndefined(); // onnxruntime's own default
     expect(quiet.session.graphOptimizationLevel).toBe('all');
     expect(quiet.device).toBe('cpu');

@@ -6,7 +6,7 @@
  * Defaults:
  * - node: onnxruntime's own thread count (`threads` unset: one per physical core); idle threads spin only when
  *   the threads fit in the cores left free by the machine's load (spinning threads on a busy machine were
- *   measured 1.8x slower than waiting ones), graph optimisation 'all', and the weights held once (NODE_MEMORY_CONFIG).
+ *   measured 1.8x slower than waiting ones), graph optimisation 'all', and no constant-folded weight copies (NODE_MEMORY_CONFIG).
  * - web: the WASM thread count is onnxruntime-web's (`env.wasm.numThreads`, fixed when it starts: the core sets it
  *   from `navigator.hardwareConcurrency` when the page is cross-origin isolated, see backend-web.ts), no spinning.
  *
@@ -51,14 +51,14 @@ export function isExecutionProviderList(v: unknown): v is ExecutionProvider[] {
 }
 
 /**
- * Node: onnxruntime config entries that keep one copy of the gradient model's weights (docs/performance.md §2).
- * Constant folding turns each `Transpose(W)` of the backward pass into a second, transposed copy of W (with it off,
- * onnxruntime fuses the Transpose into its MatMul instead, reading W in place); prepacking keeps a packed copy of
- * every MatMul weight. Together they doubled the weights' memory; run times did not measurably change. Kept out of
- * the web options: onnxruntime-web's WASM kernels are another story (not measured).
+ * Node: onnxruntime config entries that keep the gradient model's weights from being copied (docs/performance.md
+ * §2). Constant folding turns each `Transpose(W)` of the backward pass into a second, transposed copy of W (with it
+ * off, onnxruntime fuses the Transpose into its MatMul instead, reading W in place): off, at no measured run-time
+ * cost. Prepacking (a packed copy of every MatMul weight) stays on: turning it off saved another ~165 MiB on a
+ * 6-layer BERT but made each gradient run 1.10x slower [1.04-1.19] on a quiet machine. Kept out of the web options:
+ * onnxruntime-web's WASM kernels are another story (not measured).
  */
 export const NODE_MEMORY_CONFIG = {
-  session: { disable_prepacking: '1' },
   optimization: { disable_specified_optimizers: 'ConstantFolding' },
 } as const;
 
@@ -110,10 +110,7 @@ export function resolveSessionOptions(
     spinning = options.spinning ?? false;
   }
   const intraOp = { intra_op: { allow_spinning: spinning ? '1' : '0' } };
-  session.extra =
-    facts.runtime === 'node'
-      ? { ...NODE_MEMORY_CONFIG, session: { ...NODE_MEMORY_CONFIG.session, ...intraOp } }
-      : { session: intraOp };
+  session.extra = facts.runtime === 'node' ? { ...NODE_MEMORY_CONFIG, session: intraOp } : { session: intraOp };
   return { session, device: providers[0]! };
 }
 
