@@ -105,11 +105,9 @@ interface PerModel {
 const perModel = new WeakMap<object, PerModel>();
 const GRAD_OUTPUT = 'grad_inputs_embeds';
 
-/** Tokens a row's gradient-model call needs: all of them, or for a generation row up to its last scored position. */
-function causalLength(r: GradientRow): number {
-  const scored = r.positions ?? (r.target?.position !== undefined ? [r.target.position] : undefined);
-  if (!scored?.length) return r.ids.length;
-  return Math.min(r.ids.length, Math.max(...scored, r.target?.position ?? 0) + 1);
+/** A generation row's logit positions (its target's first); undefined for a classification row. */
+function scoredPositions(r: GradientRow): readonly number[] | undefined {
+  return r.positions ?? (r.target?.position !== undefined ? [r.target.position] : undefined);
 }
 
 /**
@@ -264,7 +262,12 @@ export class GradientRunner {
    */
   async run(rows: readonly GradientRow[], mode: InferenceModes): Promise<GradientResult[]> {
     const B = rows.length;
-    const lengths = rows.map(causalLength);
+    const scored = rows.map(scoredPositions);
+    // Tokens each row needs: all of them, or for a generation row up to its last scored position.
+    const lengths = rows.map((r, b) => {
+      const l = scored[b];
+      return l?.length ? Math.min(r.ids.length, Math.max(...l) + 1) : r.ids.length;
+    });
     const S = Math.max(...lengths);
     const H = this.hiddenSize;
     // Padding: zero embeddings, id 0, attention 0 (never attended to, never read back).
@@ -302,7 +305,7 @@ export class GradientRunner {
       weights[K * b + 1] = r.target.contrast === undefined ? 0 : -1;
     });
     // Logit positions per row (generation), padded to the batch's longest list by repeating the last one.
-    const lists = rows.map((r) => r.positions ?? (r.target?.position !== undefined ? [r.target.position] : [0]));
+    const lists = scored.map((l) => l ?? [0]);
     const P = Math.max(...lists.map((l) => l.length));
     const targetPositions = new BigInt64Array(B * P);
     lists.forEach((l, b) => {
