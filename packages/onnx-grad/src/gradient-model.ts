@@ -52,7 +52,14 @@ import { keepPackedAtRunTime, lowerBlockQuantization, repackTables } from './tra
 import { checkElementTypes } from './transforms/type-check.ts';
 import { resolveInternalOps } from './autodiff/rules/internal.ts';
 import { fusePatterns } from './transforms/fused-patterns.ts';
-import { addTargetScore } from './transforms/target-score.ts';
+import {
+  addTargetScore,
+  TARGET_IDS,
+  TARGET_LOGITS,
+  TARGET_POSITIONS,
+  TARGET_WEIGHTS,
+} from './transforms/target-score.ts';
+import { ROW_SOURCES, shareForward, type ShareForwardResult } from './transforms/shared-forward.ts';
 import { selectRows } from './transforms/row-selection.ts';
 import { ModelValidationError, validateModel } from './validate/index.ts';
 import { budgetCheckpoint } from './budget.ts';
@@ -88,6 +95,13 @@ export interface GradientModelOptions {
    * forward and backward (transforms/row-selection.ts). Exact up to float32 rounding; false keeps the graph as it is.
    */
   pruneRows?: boolean;
+  /**
+   * With `targetScore`: run the forward once per distinct input and the score head and backward once per row
+   * (transforms/shared-forward.ts). The model then takes `row_sources` [rows]: the batch inputs are fed with the
+   * distinct inputs, the target inputs and the seed with one row each, row r reading input row_sources[r]. Applied
+   * only where the forward is proven batch-major where the backward reads it; `GradientModel.sharedForward` says.
+   */
+  shareForward?: boolean;
   /** Abort with `BuildBudgetError` when the build takes longer than this (checked between and inside passes). */
   timeBudgetMs?: number;
 }
@@ -102,6 +116,9 @@ export interface GradientModel {
   /** The cut lookup table: `inputs_embeds[b, s] = weights[ids[b, s] * hiddenSize ...]` (a view when possible). */
   embedding?: { weightName: string; vocabSize: number; hiddenSize: number; weights: Float32Array };
   opset: number;
+  /** Whether `shareForward` was applied; when asked for and not applied, why (`sharedForwardRefused`). */
+  sharedForward: boolean;
+  sharedForwardRefused?: string;
   /** What the build converted: quantized nodes lowered to float ops, half-precision tensors moved to float32. */
   conversions: { quantization: number; float16: number };
 }
@@ -249,8 +266,10 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
   checkpoint('float32');
   if (options.pruneRows !== false) selectRows(graph, { keep: wrt }); // before fusing: the selected rows fuse alike
   fusePatterns(graph);
+  const forwardNodes = new Set(graph.nodes);
   const { seeds, grads } = differentiate(graph, { outputs, wrt });
   checkpoint('differentiate');
+  const backward = new Set(graph.nodes.filter((n) => !forwardNodes.has(n)));
   resolveInternalOps(graph);
 
   const gradOutputs: ValueInfoProto[] = [];
@@ -263,8 +282,15 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
     gradOutputs.push({ name, type: typeOf(graph, w) });
   }
   graph.proto.output.push(...gradOutputs);
+  let shared: ShareForwardResult | undefined;
+  if (options.shareForward) {
+    if (!options.targetScore) throw new TransformError('shareForward needs targetScore (its per-row target inputs).');
+    const rowInputs = [TARGET_IDS, TARGET_WEIGHTS, TARGET_POSITIONS, ...seeds.values()];
+    shared = shareForward(graph, { backward, rowInputs, rowOutputs: [TARGET_LOGITS], batchInput: INPUTS_EMBEDS });
+    checkpoint('shared forward');
+  }
   graph.toposort();
-  graph.eliminateDeadCode([INPUTS_EMBEDS, ...seeds.values()]);
+  graph.eliminateDeadCode([INPUTS_EMBEDS, ...seeds.values(), ...(shared?.shared ? [ROW_SOURCES] : [])]);
   checkElementTypes(graph); // a mixed-type graph is never written: onnxruntime could not load it
   checkpoint('dead code');
   verifyOutput(proto, checkpoint);
@@ -284,6 +310,8 @@ export function buildGradientModel(model: Uint8Array | ModelProto, options: Grad
     embedding:
       lookup && lazyTable(lookup.weightName, lookup.vocabSize, lookup.hiddenSize, lookup.weight, lookup.quantization),
     opset,
+    sharedForward: shared?.shared === true,
+    ...(shared && !shared.shared ? { sharedForwardRefused: shared.reason } : {}),
     conversions: { quantization, float16 },
   };
 }

@@ -30,6 +30,12 @@ export { checkElementTypes, elementTypes, TypeMismatchError, type TypeMismatch }
 export * from './gradient-model.ts';
 export * from './transforms/target-score.ts';
 export { selectRows, type RowSelection } from './transforms/row-selection.ts';
+export {
+  ROW_SOURCES,
+  shareForward,
+  type ShareForwardOptions,
+  type ShareForwardResult,
+} from './transforms/shared-forward.ts';
 export { addDim, broadcastDims, divDim, mulDim, subDim, type Dim } from './shape/dims.ts';
 export { inferShapes, ShapeInfo, type TensorType } from './shape/infer.ts';
 export {

@@ -11,7 +11,7 @@
 import { toNumber, type NodeProto, type ValueInfoProto } from '../onnx/proto.ts';
 import { attrInt, attrInts } from '../ir/attributes.ts';
 import type { Graph } from '../ir/graph.ts';
-import { addInt64Constant, constantInts } from './constants.ts';
+import { addInt64Constant, constantInts, constantTensor } from './constants.ts';
 import { TransformError } from './errors.ts';
 
 const PAST = /^past(_key_values)?([._]|$)/;
@@ -144,6 +144,20 @@ export function removePastInputs(graph: Graph): string[] {
             graph.replaceUses(n.output[0]!, n.input[0]!);
           }
           graph.invalidate();
+          break;
+        }
+        case 'Gather': {
+          // A slice of the stacked cache (e.g. past[0], the keys): empty along the cache axis still.
+          const rank = dims.length;
+          const axis = (attrInt(n, 'axis', 0) + rank) % rank;
+          const idx = n.input[0] === name && n.input[1] ? constantInts(graph, n.input[1]) : undefined;
+          if (!idx || dims[axis] === 0) fail('with an index that is not a constant on a stacking axis');
+          const scalar = constantTensor(graph, n.input[1]!)?.dims.length === 0;
+          const out = [...dims];
+          if (scalar) out.splice(axis, 1);
+          else out[axis] = idx!.length;
+          dead.add(n);
+          visit(n.output[0]!, out, origin);
           break;
         }
         case 'Size':

@@ -26,6 +26,11 @@ import { rotate } from './rotary.ts';
 
 const LOWEST_FLOAT32 = -3.4028234663852886e38;
 
+/** The graph's first input of rank 2 or more (input_ids, ...): its axis 0 is the batch. */
+function batchInput(c: DecomposeContext): string {
+  return c.b.graph.proto.input.find((v) => (v.type?.tensor_type?.shape?.dim?.length ?? 0) >= 2)?.name ?? '';
+}
+
 function maskBias(c: DecomposeContext, mask: string, rank: number, batch: string, keyPos: string): string {
   const { b } = c;
   const filter = c.k(attrFloat(c.node, 'mask_filter_value', -10000));
@@ -35,10 +40,14 @@ function maskBias(c: DecomposeContext, mask: string, rank: number, batch: string
     case 1: {
       // [B] end positions, or [2B] end then start positions: zero-padding to 2B reads a missing start as 0.
       const asI64 = b.cast(mask, DataType.INT64);
+      const j = b.unsqueeze(keyPos, [0]); // [1, T]
+      if (c.types.sameDim(mask, 0, c.input(0)!, 0) || c.types.sameDim(mask, 0, batchInput(c), 0)) {
+        // Declared [B]: end positions only (no batch-sized concatenation, so rows stay independent).
+        return b.unsqueeze(b.where(b.less(j, b.unsqueeze(asI64, [1])), zero, filter), [1, 2]);
+      }
       const end = b.slice(asI64, b.unsqueeze(b.i64(0), [0]), b.unsqueeze(batch, [0]), [0]);
       const padded = b.concat([asI64, b.mul(end, b.i64(0))], 0);
       const start = b.slice(padded, b.unsqueeze(batch, [0]), b.unsqueeze(b.mul(batch, b.i64(2)), [0]), [0]);
-      const j = b.unsqueeze(keyPos, [0]); // [1, T]
       const bias = b.where(
         b.less(j, b.unsqueeze(end, [1])),
         b.where(b.less(j, b.unsqueeze(start, [1])), filter, zero),
@@ -107,8 +116,10 @@ function attention(c: DecomposeContext): void {
     const present = past ? b.concat([past, stacked], 3) : stacked;
     c.bind(1, present);
     if (past) {
-      k = b.gather(present, b.i64(0), 0);
-      v = b.gather(present, b.i64(1), 0);
+      // From the past halves and the new keys, not from the stacked present: rows stay batch rows (a batch axis
+      // after the stacking axis would tie them together for transforms/shared-forward.ts).
+      k = b.concat([b.gather(past, b.i64(0), 0), k], 2);
+      v = b.concat([b.gather(past, b.i64(1), 0), v], 2);
     }
   }
 

@@ -20,6 +20,8 @@ export interface TypeLookup {
   staticShape(name: string): number[] | undefined;
   /** One dimension when it is static (others may be symbolic). */
   dim(name: string, axis: number): number | undefined;
+  /** Whether two dimensions are known to be equal (the same number or the same symbol). */
+  sameDim(a: string, axisA: number, b: string, axisB: number): boolean;
 }
 
 export interface DecomposeContext {

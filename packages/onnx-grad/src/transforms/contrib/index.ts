@@ -58,6 +58,10 @@ function typeLookup(graph: Graph): TypeLookup & { invalidate(): void } {
       const d = init ? Number(init.dims.at(axis)) : get().shape(name)?.at(axis);
       return typeof d === 'number' && Number.isFinite(d) ? d : undefined;
     },
+    sameDim: (a, axisA, b, axisB) => {
+      const [x, y] = [get().shape(a)?.at(axisA), get().shape(b)?.at(axisB)];
+      return x !== undefined && x === y && !String(x).includes('?');
+    },
   };
 }
 

@@ -1,0 +1,199 @@
+/**
+ * Shared forward (buildGradientModel `shareForward`): M distinct inputs and K rows reading them through
+ * `row_sources` give, row by row, what the unshared model gives when each row carries its own copy of its input:
+ * the same target logits and the same gradient (float32, different batch sizes: only rounding differs), on every
+ * transformer fixture (encoders, GPT-2 and Llama exports, merged decoders, onnxruntime-genai's fused GPT-2), in every
+ * inference mode, with padding, contrasts and forward-only rows. A forward whose rows mix across the batch where the
+ * backward reads it is refused, with the reason, and the model is the unshared one.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, test } from 'vitest';
+import {
+  buildGradientModel,
+  DataType,
+  encodeModel,
+  Graph,
+  OpBuilder,
+  ROW_SOURCES,
+  TARGET_IDS,
+  TARGET_LOGITS,
+  TARGET_POSITIONS,
+  TARGET_WEIGHTS,
+  INFERENCE_MODE,
+  type GradientModel,
+} from '../src/index.ts';
+import { ensureFixture, type FixtureName } from './fixtures/index.ts';
+import { addInput, addOutput, emptyModel } from './fixtures/onnx-model.ts';
+import { rng } from './transforms/helpers.ts';
+
+type Feeds = Record<string, ort.Tensor>;
+const GRAD = 'grad_inputs_embeds';
+
+const FIXTURES: FixtureName[] = [
+  'bert-tiny-opset11',
+  'bert-tiny-opset17',
+  'bert-tiny-fused',
+  'distilbert-tiny-opset11',
+  'roberta-tiny-opset14',
+  'gpt2-tiny-opset13',
+  'gpt2-tiny-merged-opset14',
+  'gpt2-tiny-opset18',
+  'llama-tiny-opset14',
+  'llama-tiny-opset18',
+  'gpt2-ortgenai-fused',
+  'gpt2-ortgenai',
+];
+
+/** The batch inputs of M inputs of length S (input m masks its last m positions: padding differs per input). */
+function inputs(grad: GradientModel, M: number, S: number): { embeds: Float32Array; mask: number[] } {
+  const r = rng(11);
+  const { hiddenSize: H, vocabSize: V, weights } = grad.embedding!;
+  const embeds = new Float32Array(M * S * H);
+  for (let k = 0; k < M * S; k++) {
+    const id = Math.floor(r() * V);
+    for (let h = 0; h < H; h++) embeds[k * H + h] = weights[id * H + h]! + 0.05 * (r() - 0.5);
+  }
+  const mask = Array.from({ length: M * S }, (_, k) => (k % S < S - Math.floor(k / S) ? 1 : 0));
+  return { embeds, mask };
+}
+
+/** Feeds for `rows` rows reading inputs `sources` (the shared model) or carrying copies (the unshared one). */
+function feeds(
+  grad: GradientModel,
+  x: { embeds: Float32Array; mask: number[] },
+  S: number,
+  sources: number[],
+  shared: boolean,
+  mode: number[],
+  sequence: boolean,
+): Feeds {
+  const H = grad.embedding!.hiddenSize;
+  const K = sources.length;
+  const picks = shared ? Array.from({ length: x.mask.length / S }, (_, m) => m) : sources;
+  const B = picks.length;
+  const embeds = new Float32Array(B * S * H);
+  picks.forEach((m, b) => embeds.set(x.embeds.subarray(m * S * H, (m + 1) * S * H), b * S * H));
+  const perInput = (f: (m: number, s: number) => number) =>
+    new ort.Tensor(
+      'int64',
+      BigInt64Array.from({ length: B * S }, (_, k) => BigInt(f(picks[Math.floor(k / S)]!, k % S))),
+      [B, S],
+    );
+  const out: Feeds = {};
+  for (const n of grad.inputNames) {
+    if (n === 'inputs_embeds') out[n] = new ort.Tensor('float32', embeds, [B, S, H]);
+    else if (n === 'attention_mask') out[n] = perInput((m, s) => x.mask[m * S + s]!);
+    else if (n === 'token_type_ids') out[n] = perInput(() => 0);
+    else if (n === 'input_ids') out[n] = perInput((m, s) => (7 * m + s) % grad.embedding!.vocabSize);
+    else if (n === 'position_ids') out[n] = perInput((_, s) => s);
+    else if (n === 'num_logits_to_keep' || n === 'logits_to_keep') out[n] = new ort.Tensor('int64', [0n], []);
+    else if (n === ROW_SOURCES) out[n] = new ort.Tensor('int64', BigInt64Array.from(sources, BigInt), [K]);
+    // Row r: target r, contrast r + 1 on odd rows, the last row forward only; positions walk the unmasked tokens.
+    else if (n === TARGET_IDS)
+      out[n] = new ort.Tensor(
+        'int64',
+        BigInt64Array.from({ length: K * 2 }, (_, k) => BigInt(((k >> 1) + (k & 1)) % (sequence ? 50 : 2))),
+        [K, 2],
+      );
+    else if (n === TARGET_WEIGHTS)
+      out[n] = new ort.Tensor(
+        'float32',
+        Float32Array.from({ length: K * 2 }, (_, k) => (k >> 1 === K - 1 ? 0 : k & 1 ? -((k >> 1) & 1) : 1)),
+        [K, 2],
+      );
+    else if (n === INFERENCE_MODE) out[n] = new ort.Tensor('float32', Float32Array.from(mode), [3]);
+    else if (n === TARGET_POSITIONS)
+      out[n] = new ort.Tensor(
+        'int64',
+        BigInt64Array.from({ length: K * 2 }, (_, k) => BigInt(sequence ? ((k >> 1) + (k & 1)) % (S - 2) : 0)),
+        [K, 2],
+      );
+    else if (n.startsWith('grad_')) out[n] = new ort.Tensor('float32', new Float32Array(K).fill(1), [K]);
+    else throw new Error(`unexpected input ${n}`);
+  }
+  return out;
+}
+
+function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
+  return m;
+}
+
+describe('shareForward', () => {
+  test.each(FIXTURES)('%s: K rows over M inputs equal the unshared model fed a copy per row', async (name) => {
+    const dir = await ensureFixture(name);
+    const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    const bytes = new Uint8Array(readFileSync(join(dir, 'onnx', 'model.onnx')));
+    const config = { vocab_size: cfg.vocab_size, hidden_size: cfg.hidden_size ?? cfg.n_embd };
+    const plain = buildGradientModel(bytes, { config, targetScore: true });
+    const shared = buildGradientModel(bytes, { config, targetScore: true, shareForward: true });
+    expect(shared.sharedForwardRefused).toBeUndefined();
+    expect(shared.sharedForward).toBe(true);
+    expect(shared.inputNames).toContain(ROW_SOURCES);
+    expect(plain.sharedForward).toBe(false);
+    const plainSession = await ort.InferenceSession.create(plain.bytes);
+    const sharedSession = await ort.InferenceSession.create(shared.bytes);
+    const S = 7;
+    const x = inputs(plain, 3, S);
+    const sources = [2, 0, 0, 2, 1, 0];
+    const sequence = plain.inputNames.includes(TARGET_POSITIONS);
+    for (const mode of [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ]) {
+      const want = await plainSession.run(feeds(plain, x, S, sources, false, mode, sequence));
+      const got = await sharedSession.run(feeds(shared, x, S, sources, true, mode, sequence));
+      for (const out of [TARGET_LOGITS, GRAD]) {
+        expect(got[out]!.dims).toEqual(want[out]!.dims);
+        const w = want[out]!.data as Float32Array;
+        const g = got[out]!.data as Float32Array;
+        let diff = 0;
+        for (let i = 0; i < w.length; i++) diff = Math.max(diff, Math.abs(w[i]! - g[i]!));
+        // float32 sums over different batch sizes: rounding only, relative to the tensor's scale.
+        expect(diff, `${out} mode ${mode}`).toBeLessThanOrEqual(1e-5 * maxAbs(w));
+      }
+      // The forward-only row's gradient is zero; the others are not.
+      const G = got[GRAD]!.data as Float32Array;
+      const per = G.length / sources.length;
+      expect(maxAbs(G.subarray((sources.length - 1) * per))).toBe(0);
+      expect(maxAbs(G.subarray(0, per))).toBeGreaterThan(0);
+    }
+    await plainSession.release();
+    await sharedSession.release();
+  });
+
+  test('a forward that mixes the batch where the backward reads it is refused, the model left unshared', () => {
+    // logits = (x * mean over the batch of x) @ W: the backward of the Mul reads the batch mean.
+    const model = emptyModel(17, 'batch-mixing');
+    const g = new Graph(model);
+    const H = 4;
+    const V = 5;
+    const ids = addInput(g, 'input_ids', DataType.INT64, ['batch_size', 'sequence_length']);
+    const b = new OpBuilder(g);
+    const table = b.f32(
+      Array.from({ length: V * H }, (_, k) => Math.sin(k)),
+      [V, H],
+    );
+    const x = b.gather(table, ids);
+    const mean = b.reduceMean(x, [0]);
+    const w = b.f32(
+      Array.from({ length: H * V }, (_, k) => Math.cos(k)),
+      [H, V],
+    );
+    const logits = b.matmul(b.mul(x, mean), w);
+    g.addNode('Identity', [logits], { outputs: ['logits'] });
+    addOutput(g, 'logits', DataType.FLOAT, ['batch_size', 'sequence_length', V]);
+    const bytes = encodeModel(model);
+    const config = { vocab_size: V, hidden_size: H };
+    const plain = buildGradientModel(bytes, { config, targetScore: true });
+    const asked = buildGradientModel(bytes, { config, targetScore: true, shareForward: true });
+    expect(asked.sharedForward).toBe(false);
+    expect(asked.sharedForwardRefused).toMatch(/reads ".*", whose rows are not proven to be the batch rows/);
+    expect(asked.inputNames).not.toContain(ROW_SOURCES);
+    expect(asked.bytes).toEqual(plain.bytes);
+  });
+});
