@@ -23,7 +23,14 @@ import {
 import { modelBytes, type ModelSource } from './source.ts';
 import type { HfModel } from './types.ts';
 import { InferenceModes } from '../types.ts';
-import { TARGET_IDS, TARGET_LOGITS, TARGET_POSITIONS, TARGET_WEIGHTS, INFERENCE_MODE } from '@interpreto-js/onnx-grad';
+import {
+  TARGET_IDS,
+  TARGET_LOGITS,
+  TARGET_POSITIONS,
+  TARGET_WEIGHTS,
+  INFERENCE_MODE,
+  ROW_SOURCES,
+} from '@interpreto-js/onnx-grad';
 
 export interface GradientRunnerOptions {
   /** The model's ONNX file when it cannot be found from the loaded session (see source.ts). */
@@ -110,6 +117,43 @@ function scoredPositions(r: GradientRow): readonly number[] | undefined {
   return r.positions ?? (r.target?.position !== undefined ? [r.target.position] : undefined);
 }
 
+/** The forward's inputs: a row, and how many of its tokens the rows reading it need. */
+interface ForwardInput {
+  row: GradientRow;
+  length: number;
+}
+
+/** One forward input per row. */
+function ownInputs(
+  rows: readonly GradientRow[],
+  lengths: readonly number[],
+): { sources: number[]; inputs: ForwardInput[] } {
+  return { sources: rows.map((_, b) => b), inputs: rows.map((row, b) => ({ row, length: lengths[b]! })) };
+}
+
+/**
+ * One forward input per distinct input of the batch: rows with the same ids and embeddings arrays (the target rows
+ * of one input or of one sample point) read the same forward, cut after the longest of them needs.
+ */
+function distinctInputs(
+  rows: readonly GradientRow[],
+  lengths: readonly number[],
+): { sources: number[]; inputs: ForwardInput[] } {
+  const inputs: ForwardInput[] = [];
+  const index = new Map<Float32Array, Map<readonly number[], number>>();
+  const sources = rows.map((row, b) => {
+    let byIds = index.get(row.embeds);
+    if (!byIds) index.set(row.embeds, (byIds = new Map()));
+    let m = byIds.get(row.ids);
+    if (m === undefined) {
+      byIds.set(row.ids, (m = inputs.length));
+      inputs.push({ row, length: lengths[b]! });
+    } else inputs[m]!.length = Math.max(inputs[m]!.length, lengths[b]!);
+    return m;
+  });
+  return { sources, inputs };
+}
+
 /**
  * The embedding table in a buffer of its own: onnx-grad gives a view into the model file's bytes when it can, which
  * would keep the whole file (every weight, already in the session) alive as long as the runner. One copy per table.
@@ -130,6 +174,8 @@ export class GradientRunner {
     readonly hiddenSize: number,
     readonly device: string,
     private readonly seedInput: string,
+    /** The model runs one forward per distinct input (onnx-grad's shareForward): rows point at their input. */
+    private readonly sharedForward: boolean,
   ) {}
 
   /** The runner of a model for these session options: created once per model and options, unless modelSource is given. */
@@ -192,6 +238,8 @@ export class GradientRunner {
         config: { vocab_size: config.vocab_size, hidden_size: hidden },
         externalData: Object.keys(externalData).length ? externalData : undefined,
         targetScore: true,
+        // Rows of one input (its target tokens, a sample point's targets) share one forward where that is exact.
+        shareForward: true,
         externalDataOut: toFiles ? { location: 'model.onnx_data' } : undefined,
       });
     } catch (e) {
@@ -243,7 +291,8 @@ export class GradientRunner {
     if (!seedInput || !grad.outputNames.includes(GRAD_OUTPUT) || !grad.outputNames.includes(TARGET_LOGITS))
       throw new Error(`Unexpected gradient model interface: inputs ${grad.inputNames}, outputs ${grad.outputNames}.`);
     const { weights, vocabSize, hiddenSize } = grad.embedding!;
-    return new GradientRunner(session, ownTable(weights), vocabSize, hiddenSize, resolved.device, seedInput);
+    const shared = session.inputNames.includes(ROW_SOURCES);
+    return new GradientRunner(session, ownTable(weights), vocabSize, hiddenSize, resolved.device, seedInput, shared);
   }
 
   /** Word embeddings of ids, [ids.length, hidden]. */
@@ -258,7 +307,9 @@ export class GradientRunner {
    * One session call for the whole batch; rows are right-padded (attention 0) to the longest. Generation rows
    * (those with logit positions) come from causal LMs, whose logits at p read tokens 0..p only: each is cut
    * after its last scored position, so no work is spent on the later tokens (their gradient is exactly 0, and
-   * comes back as 0).
+   * comes back as 0). Where the gradient model shares its forward, rows of the same input (the same ids and
+   * embeddings arrays: the targets of one input or of one sample point) read one forward pass, as long as the
+   * longest of them needs; each row still gets its own score head and backward pass.
    */
   async run(rows: readonly GradientRow[], mode: InferenceModes): Promise<GradientResult[]> {
     const B = rows.length;
@@ -268,20 +319,23 @@ export class GradientRunner {
       const l = scored[b];
       return l?.length ? Math.min(r.ids.length, Math.max(...l) + 1) : r.ids.length;
     });
+    // The inputs the forward runs on: one per row, or with a shared forward one per distinct (ids, embeds) pair,
+    // as long as its longest row needs.
+    const { sources, inputs } = this.sharedForward ? distinctInputs(rows, lengths) : ownInputs(rows, lengths);
+    const M = inputs.length;
     const S = Math.max(...lengths);
     const H = this.hiddenSize;
     // Padding: zero embeddings, id 0, attention 0 (never attended to, never read back).
-    const embeds = new Float32Array(B * S * H);
-    const ids = new BigInt64Array(B * S);
-    const mask = new BigInt64Array(B * S);
-    const positions = new BigInt64Array(B * S).fill(1n);
-    rows.forEach((r, b) => {
-      const n = lengths[b]!;
-      embeds.set(r.embeds.subarray(0, n * H), b * S * H);
+    const embeds = new Float32Array(M * S * H);
+    const ids = new BigInt64Array(M * S);
+    const mask = new BigInt64Array(M * S);
+    const positions = new BigInt64Array(M * S).fill(1n);
+    inputs.forEach(({ row: r, length: n }, m) => {
+      embeds.set(r.embeds.subarray(0, n * H), m * S * H);
       for (let s = 0; s < n; s++) {
-        ids[b * S + s] = BigInt(r.ids[s]!);
-        mask[b * S + s] = 1n;
-        positions[b * S + s] = BigInt(s);
+        ids[m * S + s] = BigInt(r.ids[s]!);
+        mask[m * S + s] = 1n;
+        positions[m * S + s] = BigInt(s);
       }
     });
     // Targets: [index, contrast] with weights [1, -1], or [index, index] with [1, 0]; forward-only rows weigh 0.
@@ -314,11 +368,12 @@ export class GradientRunner {
     const feeds: Record<string, OrtTensor> = {};
     const T = ort.Tensor;
     for (const name of this.session.inputNames) {
-      if (name === 'inputs_embeds') feeds[name] = new T('float32', embeds, [B, S, H]);
-      else if (name === 'attention_mask') feeds[name] = new T('int64', mask, [B, S]);
-      else if (name === 'input_ids') feeds[name] = new T('int64', ids, [B, S]);
-      else if (name === 'token_type_ids') feeds[name] = new T('int64', new BigInt64Array(B * S), [B, S]);
-      else if (name === 'position_ids') feeds[name] = new T('int64', positions, [B, S]);
+      if (name === 'inputs_embeds') feeds[name] = new T('float32', embeds, [M, S, H]);
+      else if (name === 'attention_mask') feeds[name] = new T('int64', mask, [M, S]);
+      else if (name === 'input_ids') feeds[name] = new T('int64', ids, [M, S]);
+      else if (name === 'token_type_ids') feeds[name] = new T('int64', new BigInt64Array(M * S), [M, S]);
+      else if (name === 'position_ids') feeds[name] = new T('int64', positions, [M, S]);
+      else if (name === ROW_SOURCES) feeds[name] = new T('int64', BigInt64Array.from(sources, BigInt), [B]);
       else if (name === 'num_logits_to_keep' || name === 'logits_to_keep')
         feeds[name] = new T('int64', BigInt64Array.of(0n), []);
       else if (name === TARGET_IDS) feeds[name] = new T('int64', targetIds, [B, K]);
