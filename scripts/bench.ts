@@ -35,6 +35,11 @@ const SECTIONS: Section[] = [
     what: 'gradient work per batch before and after the target-score head (one call, no JS seed)',
   },
   {
+    name: 'shared',
+    script: 'scripts/bench-shared.ts',
+    what: 'gradient call for rows of one input with and without a shared forward, and its cost when rows differ',
+  },
+  {
     name: 'contrast',
     script: 'scripts/bench-contrast.ts',
     what: 'contrastive gradient explanations (Saliency, IntegratedGradients) against the single-target run',

@@ -1,0 +1,191 @@
+/**
+ * `pnpm tsx scripts/bench-shared.ts [--quick] [--rounds N] [--layers 12]`: the gradient call per batch of R rows with
+ * and without a shared forward (onnx-grad `shareForward`, used by the core), on onnxruntime-node, same model, same
+ * rows, rounds interleaved:
+ * - unshared: the target-score model, each row carrying its own copy of its input (one forward per row);
+ * - shared, one input: the shared model fed the input once and R rows reading it (a generation's target tokens, or
+ *   the classes of one input);
+ * - shared, distinct inputs: the shared model fed R inputs and R rows, one each (nothing to share: the cost of the
+ *   row gathers alone).
+ * Models: a GPT-2-small-width decoder (768 wide, vocab 50257; targets at R positions of one prompt) and a
+ * BERT-base-width classifier (both classes, alternating), R = 8 rows of 64 tokens.
+ */
+import * as ort from 'onnxruntime-node';
+import { buildGradientModel, encodeModel, type GradientModel } from '../packages/onnx-grad/src/index.ts';
+import { buildEncoderClassifier, buildGpt2 } from '../packages/onnx-grad/test/fixtures/index.ts';
+import { flag, fmt, interleave, loadLine, numArg, ratioOf, summarize, table } from './bench/stats.ts';
+
+const quick = flag('quick');
+const rounds = numArg('rounds', quick ? 3 : 7);
+const layers = numArg('layers', quick ? 2 : 12);
+const R = 8;
+const S = 64;
+
+interface Case {
+  name: string;
+  unshared: GradientModel;
+  shared: GradientModel;
+  sequence: boolean;
+  width: number;
+}
+
+function gradients(bytes: Uint8Array, config: { vocab_size: number; hidden_size: number }) {
+  const shared = buildGradientModel(bytes, { config, targetScore: true, shareForward: true });
+  if (!shared.sharedForward) throw new Error(`bench: the forward was not shared (${shared.sharedForwardRefused}).`);
+  return { unshared: buildGradientModel(bytes, { config, targetScore: true }), shared };
+}
+
+const cases: Case[] = [];
+{
+  const V = 50257;
+  const gpt2 = buildGpt2(
+    {
+      opset: 14,
+      vocabSize: V,
+      nEmbd: 768,
+      nLayer: layers,
+      nHead: 12,
+      nPositions: 1024,
+      bosTokenId: 0,
+      eosTokenId: 0,
+      seed: 1,
+      initStd: 0.02,
+    },
+    false,
+  );
+  cases.push({
+    name: `GPT-2 width (768, ${layers} layers, vocab ${V}), generation`,
+    sequence: true,
+    width: V,
+    ...gradients(encodeModel(gpt2.model), { vocab_size: V, hidden_size: 768 }),
+  });
+  const bert = buildEncoderClassifier({
+    family: 'bert',
+    opset: 14,
+    vocabSize: 30522,
+    hidden: 768,
+    layers: Math.min(layers, 6),
+    heads: 12,
+    intermediate: 3072,
+    maxPositions: 512,
+    labels: ['NEGATIVE', 'POSITIVE'],
+    padTokenId: 0,
+    seed: 1,
+    initStd: 0.02,
+  });
+  cases.push({
+    name: `BERT width (768, ${Math.min(layers, 6)} layers), classification`,
+    sequence: false,
+    width: 2,
+    ...gradients(encodeModel(bert.model), { vocab_size: 30522, hidden_size: 768 }),
+  });
+}
+console.log(`${R} rows x ${S} tokens; ${rounds} interleaved rounds after a warm-up; onnxruntime-node, default threads`);
+console.log(`${loadLine()}\n`);
+
+const opts = {
+  executionProviders: ['cpu'],
+  graphOptimizationLevel: 'all' as const,
+  extra: { session: { intra_op: { allow_spinning: '0' } } },
+};
+const rows: string[][] = [];
+for (const c of cases) {
+  const unshared = await ort.InferenceSession.create(c.unshared.bytes, opts);
+  const shared = await ort.InferenceSession.create(c.shared.bytes, opts);
+  const H = c.shared.embedding!.hiddenSize;
+  let state = 99;
+  const one = Float32Array.from(
+    { length: S * H },
+    () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5) * 0.1,
+  );
+  /** The batch inputs of M inputs: copies of one prompt (the rows' own copies) or M different ones. */
+  const inputs = (M: number, distinct: boolean): Record<string, ort.Tensor> => {
+    const embeds = new Float32Array(M * S * H);
+    for (let m = 0; m < M; m++) embeds.set(distinct ? one.map((v) => v * (1 + m / 10)) : one, m * S * H);
+    const i64 = (f: (k: number) => number) =>
+      new ort.Tensor(
+        'int64',
+        BigInt64Array.from({ length: M * S }, (_, k) => BigInt(f(k))),
+        [M, S],
+      );
+    return {
+      inputs_embeds: new ort.Tensor('float32', embeds, [M, S, H]),
+      attention_mask: i64(() => 1),
+      token_type_ids: i64(() => 0),
+      position_ids: i64((k) => k % S),
+    };
+  };
+  // Row r: target token 100 + r at position S - R + r (generation), or class r % 2.
+  const perRow: Record<string, ort.Tensor> = {
+    target_ids: new ort.Tensor(
+      'int64',
+      BigInt64Array.from({ length: 2 * R }, (_, i) => BigInt(c.sequence ? 100 + (i >> 1) : (i >> 1) % 2)),
+      [R, 2],
+    ),
+    target_weights: new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: 2 * R }, (_, i) => (i % 2 ? 0 : 1)),
+      [R, 2],
+    ),
+    inference_mode: new ort.Tensor('float32', Float32Array.from([1, 0, 0]), [3]),
+    grad_target_score: new ort.Tensor('float32', new Float32Array(R).fill(1), [R]),
+    target_positions: new ort.Tensor(
+      'int64',
+      BigInt64Array.from({ length: R }, (_, r) => BigInt(S - R + r)),
+      [R, 1],
+    ),
+  };
+  const feed = (session: ort.InferenceSession, batch: Record<string, ort.Tensor>, sources?: number[]) =>
+    session.run(
+      Object.fromEntries(
+        session.inputNames.map((n) => [
+          n,
+          n === 'row_sources'
+            ? new ort.Tensor('int64', BigInt64Array.from(sources!, BigInt), [R])
+            : (batch[n] ?? perRow[n]!),
+        ]),
+      ),
+    );
+  const copies = inputs(R, false);
+  const single = inputs(1, false);
+  const distinct = inputs(R, true);
+  const contenders = {
+    unshared: () => feed(unshared, copies),
+    oneInput: () =>
+      feed(
+        shared,
+        single,
+        Array.from({ length: R }, () => 0),
+      ),
+    distinct: () =>
+      feed(
+        shared,
+        distinct,
+        Array.from({ length: R }, (_, r) => r),
+      ),
+  };
+  for (const f of Object.values(contenders)) await f(); // warm-up
+  const t = await interleave(rounds, contenders);
+  rows.push([
+    c.name,
+    fmt(summarize(t.unshared!), 0),
+    fmt(summarize(t.oneInput!), 0),
+    fmt(ratioOf(t.unshared!, t.oneInput!), 2),
+    fmt(summarize(t.distinct!), 0),
+    fmt(ratioOf(t.distinct!, t.unshared!), 3),
+  ]);
+  await unshared.release();
+  await shared.release();
+}
+table(
+  `Gradient call for ${R} rows of ${S} tokens, ms, median [min-max] over ${rounds} interleaved rounds`,
+  [
+    'model',
+    'unshared (a forward per row)',
+    'shared, one input',
+    'unshared / shared one input',
+    'shared, distinct inputs',
+    'shared distinct / unshared (overhead)',
+  ],
+  rows,
+);
