@@ -6,9 +6,10 @@
  * gradients are checked against onnxruntime's first, then forward, forward+backward w.r.t. the input embeddings,
  * Saliency, IntegratedGradients (10 steps) and Occlusion (one token per pass) run in interleaved rounds against
  * the same calls on our onnxruntime-node sessions (forward model, gradient model), at the same thread count. Last,
- * peak resident memory of one gradient run against torch's forward+backward, each in a fresh process
- * (`--memory-only` prints just that table): with onnxruntime's defaults, then step by step up to the session the
- * core opens (its config entries, NODE_MEMORY_CONFIG, and the weights as external data that onnxruntime maps).
+ * peak resident memory of gradient runs (after one and after three) against torch's forward+backward, each in a
+ * fresh process (`--memory-only` prints just that table): with onnxruntime's defaults, then step by step up to the
+ * session the core opens (its config entries and options, NODE_MEMORY_CONFIG and NODE_MEMORY_OPTIONS, and the
+ * weights as external data that onnxruntime maps).
  *
  * How torch gets its best CPU speed (what these rows are measured with):
  *   apt-get install python3-torch libopenblas0-pthread   # the pthread OpenBLAS, not the serial or OpenMP one
@@ -27,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { decodeModel, encodeModel, splitExternalData } from '../packages/onnx-grad/src/index.ts';
 import { writeExternalData } from '../packages/onnx-grad/src/onnx/files.ts';
-import { NODE_MEMORY_CONFIG } from '../packages/core/src/runtime/session-options.ts';
+import { NODE_MEMORY_CONFIG, NODE_MEMORY_OPTIONS } from '../packages/core/src/runtime/session-options.ts';
 import { benchFeeds, buildBenchModel, type PlainFeeds } from './bench/model.ts';
 import { flag, fmt, interleave, numArg, ratioOf, summarize, table } from './bench/stats.ts';
 
@@ -118,8 +119,13 @@ async function torch(cmd: string): Promise<number> {
 // ---- ours: the same calls on onnxruntime-node sessions
 const opts = { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 };
 const forward = await ort.InferenceSession.create(model.forward, opts);
-// the gradient session with the core's config entries (no constant-folded weight copies; run time unchanged)
-const gradient = await ort.InferenceSession.create(model.gradient.bytes, { ...opts, extra: NODE_MEMORY_CONFIG });
+// the gradient session with the core's config entries and options (no constant-folded weight copies, no memory
+// pattern; run time unchanged)
+const gradient = await ort.InferenceSession.create(model.gradient.bytes, {
+  ...opts,
+  ...NODE_MEMORY_OPTIONS,
+  extra: NODE_MEMORY_CONFIG,
+});
 const tensors = (f: PlainFeeds) =>
   Object.fromEntries(Object.entries(f).map(([k, t]) => [k, new ort.Tensor(t.type, t.data, t.dims)]));
 const fwdFeeds = tensors(feeds.forward);
@@ -212,12 +218,13 @@ try {
       }),
     );
 
-  // ---- peak memory, each in a fresh process
-  type Rss = { baseKiB: number; createdKiB: number; peakKiB: number };
+  // ---- peak memory, each in a fresh process: after one run, and after RUNS (the core runs its session many times)
+  const RUNS = 3;
+  type Rss = { baseKiB: number; createdKiB: number; peakKiB: number; lastKiB: number };
   const nodeRss = (model: string, options: object, from: 'path' | 'bytes' = 'path'): Rss => {
     const r = spawnSync(
       process.execPath,
-      ['--import', 'tsx', join(here, 'bench', 'rss-child.ts'), dir, model, JSON.stringify(options), from],
+      ['--import', 'tsx', join(here, 'bench', 'rss-child.ts'), dir, model, JSON.stringify(options), from, `${RUNS}`],
       { encoding: 'utf8' },
     );
     if (r.status !== 0) throw new Error(`rss child failed: ${r.stderr}`);
@@ -226,12 +233,12 @@ try {
   const torchRss = (): Rss => {
     const r = spawnSync(python, [join(here, 'bench', 'torch_bert.py'), dir, String(threads)], {
       env: torchEnv,
-      input: 'rss base\nrss\nbwd\nrss\nquit\n',
+      input: `rss base\nrss\nbwd\nrss\n${'bwd\n'.repeat(RUNS - 1)}rss\nquit\n`,
       encoding: 'utf8',
     });
     if (r.status !== 0) throw new Error(`torch rss child failed: ${r.stderr}`);
-    const [base, created, , peak] = r.stdout.trim().split('\n').map(Number);
-    return { baseKiB: base!, createdKiB: created!, peakKiB: peak! };
+    const v = r.stdout.trim().split('\n').map(Number);
+    return { baseKiB: v[0]!, createdKiB: v[1]!, peakKiB: v[3]!, lastKiB: v[v.length - 1]! };
   };
   const noPrepacking = { session: { disable_prepacking: '1' } };
   const variants: [string, () => Rss][] = [
@@ -246,46 +253,73 @@ try {
       'ours: + no constant folding',
       () => nodeRss('gradient', { ...opts, extra: { ...NODE_MEMORY_CONFIG, ...noPrepacking } }),
     ],
-    // the session the core opens: constant folding off, prepacking kept (MatMul ~10% faster with packed weights),
-    // weights as external data, mapped by onnxruntime rather than read and copied
+    // constant folding off, prepacking kept (MatMul ~10% faster with packed weights), weights as external data,
+    // mapped by onnxruntime rather than read and copied; onnxruntime's memory pattern on (its default)
     [
-      'ours: no constant folding, prepacked, external data (the core)',
+      'ours: no constant folding, prepacked, external data',
       () => nodeRss('gradient-external', { ...opts, extra: NODE_MEMORY_CONFIG }),
+    ],
+    // the session the core opens: the same without the memory pattern, which from the second run on takes a
+    // second block the size of all activations
+    [
+      'ours: + memory pattern off (the core)',
+      () => nodeRss('gradient-external', { ...opts, ...NODE_MEMORY_OPTIONS, extra: NODE_MEMORY_CONFIG }),
     ],
     // the least memory: no prepacking either (each gradient run ~1.10x slower, so not the core's default)
     [
-      'ours: no folding, no prepacking, external data',
-      () => nodeRss('gradient-external', { ...opts, extra: { ...NODE_MEMORY_CONFIG, ...noPrepacking } }),
+      'ours: the core, no prepacking',
+      () =>
+        nodeRss('gradient-external', {
+          ...opts,
+          ...NODE_MEMORY_OPTIONS,
+          extra: { ...NODE_MEMORY_CONFIG, ...noPrepacking },
+        }),
     ],
   ];
-  const mem: Record<string, { base: number[]; created: number[]; peak: number[] }> = {};
+  const mem: Record<string, { base: number[]; created: number[]; peak: number[]; last: number[] }> = {};
   for (let r = 0; r < (quick ? 1 : 3); r++)
     for (const [name, fn] of variants) {
       const m = fn();
-      mem[name] ??= { base: [], created: [], peak: [] };
+      mem[name] ??= { base: [], created: [], peak: [], last: [] };
       mem[name].base.push(m.baseKiB / 1024);
       mem[name].created.push(m.createdKiB / 1024);
       mem[name].peak.push(m.peakKiB / 1024);
+      mem[name].last.push(m.lastKiB / 1024);
     }
   const minus = (a: number[], b: number[]) => a.map((v, i) => v - b[i]!);
   const torchMem = mem['torch forward+backward']!;
   const torchAdded = minus(torchMem.peak, torchMem.base);
+  const torchAddedLast = minus(torchMem.last, torchMem.base);
   table(
-    'Peak resident memory of one forward+backward in a fresh process (MiB, median [min-max]; "loaded" = peak once ' +
-      'the model is loaded (session created), "added" = peak after the run; both above the resident set before the ' +
-      'model was loaded)',
-    ['process', 'before model', 'loaded', 'added', 'peak', 'added / torch', 'peak / torch'],
+    'Peak resident memory of forward+backward in a fresh process (MiB, median [min-max]; "loaded" = peak once ' +
+      `the model is loaded (session created), "added" = peak after the first run, "added, ${RUNS} runs" = after ` +
+      `${RUNS} runs; all above the resident set before the model was loaded; "peak" = the whole process's, ` +
+      `${RUNS} runs)`,
+    [
+      'process',
+      'before model',
+      'loaded',
+      'added',
+      `added, ${RUNS} runs`,
+      'peak',
+      'added / torch',
+      `${RUNS} runs / torch`,
+      'peak / torch',
+    ],
     variants.map(([name]) => {
-      const { base, created, peak } = mem[name]!;
+      const { base, created, peak, last } = mem[name]!;
       const added = minus(peak, base);
+      const addedLast = minus(last, base);
       return [
         name,
         fmt(summarize(base), 0),
         fmt(summarize(minus(created, base)), 0),
         fmt(summarize(added), 0),
-        fmt(summarize(peak), 0),
+        fmt(summarize(addedLast), 0),
+        fmt(summarize(last), 0),
         fmt(ratioOf(added, torchAdded), 2),
-        fmt(ratioOf(peak, torchMem.peak), 2),
+        fmt(ratioOf(addedLast, torchAddedLast), 2),
+        fmt(ratioOf(last, torchMem.last), 2),
       ];
     }),
   );

@@ -1,16 +1,22 @@
 /**
- * One gradient (or forward) run in a fresh process, for peak-memory rows: `node --import tsx rss-child.ts <dir>
- * <model> <options json> [path|bytes]` creates the session of `<dir>/<model>.onnx` with the given onnxruntime
+ * Gradient (or forward) runs in a fresh process, for peak-memory rows: `node --import tsx rss-child.ts <dir>
+ * <model> <options json> [path|bytes] [runs]` creates the session of `<dir>/<model>.onnx` with the given onnxruntime
  * options, by path (default: no JS copy of the model) or from its bytes read into JS (the reference is dropped once
- * the session exists), runs it once on the feeds in `<dir>/f/<kind>/` (kind: `forward` for a model named
- * forward*, else `gradient`) and prints `{ baseKiB, createdKiB, peakKiB }` as JSON: the peak resident set before the
- * session, once it is created and after the run (Linux).
+ * the session exists), runs it `runs` times (default 1) on the feeds in `<dir>/f/<kind>/` (kind: `forward` for a
+ * model named forward*, else `gradient`) and prints `{ baseKiB, createdKiB, peakKiB, lastKiB }` as JSON: the peak
+ * resident set before the session, once it is created, after the first run and after the last (Linux).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 
-const [dir, model, optionsJson, from = 'path'] = process.argv.slice(2) as [string, string, string, string?];
+const [dir, model, optionsJson, from = 'path', runs = '1'] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string?,
+  string?,
+];
 const kind = model.startsWith('forward') ? 'forward' : 'gradient';
 const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'))[kind] as Record<
   string,
@@ -32,6 +38,10 @@ const session =
     ? await ort.InferenceSession.create(new Uint8Array(readFileSync(path)), options)
     : await ort.InferenceSession.create(path, options);
 const createdKiB = vmHwmKiB();
-const out = await session.run(feeds);
-for (const t of Object.values(out)) t.dispose();
-console.log(JSON.stringify({ baseKiB, createdKiB, peakKiB: vmHwmKiB() }));
+let peakKiB = 0;
+for (let r = 0; r < Number(runs); r++) {
+  const out = await session.run(feeds);
+  for (const t of Object.values(out)) t.dispose();
+  if (r === 0) peakKiB = vmHwmKiB();
+}
+console.log(JSON.stringify({ baseKiB, createdKiB, peakKiB, lastKiB: vmHwmKiB() }));

@@ -32,6 +32,8 @@ describe('resolveSessionOptions', () => {
       optimization: { disable_specified_optimizers: 'ConstantFolding' },
     });
     expect((quiet.session.extra as { session: Record<string, string> }).session.disable_prepacking).toBeUndefined();
+    // No memory pattern: from the second run on it would add a second copy of the activations' memory.
+    expect(quiet.session.enableMemPattern).toBe(false);
     expect(quiet.session.intraOpNumThreads).toBeUndefined(); // onnxruntime's own default
     expect(quiet.session.graphOptimizationLevel).toBe('all');
     expect(quiet.device).toBe('cpu');
@@ -59,6 +61,7 @@ describe('resolveSessionOptions', () => {
     expect(web.device).toBe('wasm');
     expect(spinningOf(web.session)).toBe('0');
     expect(web.session.extra).toEqual({ session: { intra_op: { allow_spinning: '0' } } }); // node's memory entries only
+    expect(web.session.enableMemPattern).toBeUndefined();
   });
 
   test('web: threads other than the WASM threads onnxruntime-web started with are an InputError saying what to do', () => {
@@ -110,6 +113,7 @@ describe('sessionOptions through an explainer', () => {
       intraOpNumThreads: 1,
       graphOptimizationLevel: 'basic',
       executionProviders: ['cpu'],
+      enableMemPattern: false,
     });
     expect(spinningOf(options)).toBe('0');
     out[0]!.attributions[0]!.forEach((v, i) => expect(v).toBeCloseTo(reference[0]!.attributions[0]![i]!, 5));
