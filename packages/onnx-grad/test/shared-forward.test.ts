@@ -4,11 +4,14 @@
  * the same target logits and the same gradient (float32, different batch sizes: only rounding differs), on every
  * transformer fixture (encoders, GPT-2 and Llama exports, merged decoders, onnxruntime-genai's fused GPT-2), in every
  * inference mode, with padding, contrasts and forward-only rows. A forward whose rows mix across the batch where the
- * backward reads it is refused, with the reason, and the model is the unshared one.
+ * backward reads it is refused, with the reason, and the model is the unshared one. And on random chains of ops
+ * that keep the batch's rows apart or tie them together (reductions, softmax, cumulative sums, gathers, transposes and
+ * reshapes across axis 0), a shared model always equals the unshared one: the analysis never accepts a mixing op.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
   buildGradientModel,
@@ -196,4 +199,117 @@ describe('shareForward', () => {
     expect(asked.inputNames).not.toContain(ROW_SOURCES);
     expect(asked.bytes).toEqual(plain.bytes);
   });
+});
+
+/** Steps of a random model: `rowLocal` keeps each batch row a function of that row alone. */
+const STEPS: Record<string, { rowLocal: boolean; emit: (b: OpBuilder, t: string, w: () => string) => string }> = {
+  'add-const': { rowLocal: true, emit: (b, t) => b.add(t, b.f32([0.1, -0.2, 0.3, 0.05])) },
+  'mul-self': { rowLocal: true, emit: (b, t) => b.mul(t, b.tanh(t)) },
+  matmul: { rowLocal: true, emit: (b, t, w) => b.matmul(t, w()) },
+  'softmax-last': { rowLocal: true, emit: (b, t) => b.softmax(t, -1) },
+  'softmax-batch': { rowLocal: false, emit: (b, t) => b.softmax(t, 0) },
+  'transpose-inner': {
+    rowLocal: true,
+    emit: (b, t) => b.transpose(b.softmax(b.transpose(t, [0, 2, 1]), -1), [0, 2, 1]),
+  },
+  'transpose-batch-mix': {
+    // [S, B, H] -> [S, B*H]: the softmax runs across the batch
+    rowLocal: false,
+    emit: (b, t) => {
+      const sbh = b.transpose(t, [1, 0, 2]);
+      const mixed = b.softmax(b.reshape(sbh, [0, -1]), -1);
+      return b.transpose(b.reshape(mixed, b.shape(sbh)), [1, 0, 2]);
+    },
+  },
+  'mean-over-batch': { rowLocal: false, emit: (b, t) => b.add(t, b.reduceMean(t, [0])) },
+  'mean-over-sequence': { rowLocal: true, emit: (b, t) => b.add(t, b.reduceMean(t, [1])) },
+  'rows-matmul': {
+    rowLocal: true,
+    emit: (b, t, w) => b.reshape(b.matmul(b.reshape(t, [-1, 4]), w()), b.shape(t)),
+  },
+  'flat-softmax': {
+    rowLocal: false,
+    emit: (b, t) => b.reshape(b.softmax(b.reshape(t, [-1]), 0), b.shape(t)),
+  },
+  'cumsum-batch': { rowLocal: false, emit: (b, t) => b.op('CumSum', [t, b.i64(0)]) },
+  'cumsum-sequence': { rowLocal: true, emit: (b, t) => b.op('CumSum', [t, b.i64(1)]) },
+  'first-row-everywhere': {
+    rowLocal: false,
+    emit: (b, t) => b.add(t, b.expand(b.gather(t, b.i64([0]), 0), b.shape(t))),
+  },
+  'concat-sequence-slice': {
+    rowLocal: true,
+    emit: (b, t) => b.slice(b.concat([b.neg(t), t], 1), b.shape(t, 1, 2), b.i64([2 ** 40]), [1]),
+  },
+  'expand-constant': { rowLocal: true, emit: (b, t) => b.mul(t, b.expand(b.f32([1, 2, 3, 4], [1, 1, 4]), b.shape(t))) },
+  'rotate-batch': {
+    rowLocal: false,
+    emit: (b, t) => b.concat([b.slice(t, [1], [2 ** 40], [0]), b.slice(t, [0], [1], [0])], 0),
+  },
+};
+
+/** ids -> embeddings -> the steps -> logits [B, S, V] (H = 4, V = 6), seeded weights. */
+function chainModel(steps: string[], seed: number): Uint8Array {
+  const model = emptyModel(17, 'chain');
+  const g = new Graph(model);
+  const b = new OpBuilder(g);
+  const r = rng(seed);
+  const weights = (n: number, dims: number[]) =>
+    b.f32(
+      Array.from({ length: n }, () => r() - 0.5),
+      dims,
+    );
+  const ids = addInput(g, 'input_ids', DataType.INT64, ['batch_size', 'sequence_length']);
+  let t = b.gather(weights(6 * 4, [6, 4]), ids);
+  for (const s of steps) t = STEPS[s]!.emit(b, t, () => weights(16, [4, 4]));
+  g.addNode('MatMul', [t, weights(4 * 6, [4, 6])], { outputs: ['logits'] });
+  addOutput(g, 'logits', DataType.FLOAT, ['batch_size', 'sequence_length', 6]);
+  return encodeModel(model);
+}
+
+describe('shareForward on random chains of ops', () => {
+  test('a shared model equals the unshared one; chains of row-local steps are shared, mixing ones are not', async () => {
+    const seen = { shared: 0, refused: 0 };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom(...Object.keys(STEPS)), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 1, max: 1000 }),
+        async (steps, seed) => {
+          const bytes = chainModel(steps, seed);
+          const config = { vocab_size: 6, hidden_size: 4 };
+          const plain = buildGradientModel(bytes, { config, targetScore: true });
+          const shared = buildGradientModel(bytes, { config, targetScore: true, shareForward: true });
+          const local = steps.every((s) => STEPS[s]!.rowLocal);
+          // Every row-local step is one the analysis follows (so chains of them are shared).
+          if (local) expect(shared.sharedForwardRefused).toBeUndefined();
+          seen[shared.sharedForward ? 'shared' : 'refused']++;
+          if (!shared.sharedForward) {
+            expect(shared.bytes).toEqual(plain.bytes);
+            return;
+          }
+          const plainSession = await ort.InferenceSession.create(plain.bytes);
+          const sharedSession = await ort.InferenceSession.create(shared.bytes);
+          const S = 3;
+          const x = inputs(plain, 3, S);
+          const sources = [2, 0, 0, 1, 2];
+          const mode = [0, 1, 0];
+          const want = await plainSession.run(feeds(plain, x, S, sources, false, mode, true));
+          const got = await sharedSession.run(feeds(shared, x, S, sources, true, mode, true));
+          for (const out of [TARGET_LOGITS, GRAD]) {
+            const w = want[out]!.data as Float32Array;
+            const v = got[out]!.data as Float32Array;
+            let diff = 0;
+            for (let i = 0; i < w.length; i++) diff = Math.max(diff, Math.abs(w[i]! - v[i]!));
+            expect(diff, `${steps.join(' > ')}: ${out}`).toBeLessThanOrEqual(1e-5 * Math.max(1e-3, maxAbs(w)));
+          }
+          await plainSession.release();
+          await sharedSession.release();
+        },
+      ),
+      { seed: 20261203, numRuns: 120 },
+    );
+    // The property ran both ways.
+    expect(seen.shared).toBeGreaterThan(20);
+    expect(seen.refused).toBeGreaterThan(20);
+  }, 240_000);
 });

@@ -386,7 +386,8 @@ class BatchAnalysis {
       case 'MatMul': {
         const [a, bb] = [rank(ins[0]), rank(ins[1])];
         if (a === undefined || bb === undefined || a < 2 || bb < 2 || ro === undefined) return false;
-        if (major(0) && invariant(1)) return a === ro && broadcasts(1, ro);
+        // A rank-2 right operand is one matrix for every row; a batched one must broadcast over axis 0.
+        if (major(0) && invariant(1)) return a === ro && (bb === 2 || broadcasts(1, ro));
         if (major(0) && major(1)) return a === ro && bb === ro && ro >= 3;
         if (invariant(0) && major(1)) return bb === ro && ro >= 3 && broadcasts(0, ro);
         return false;
