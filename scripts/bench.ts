@@ -40,6 +40,11 @@ const SECTIONS: Section[] = [
     what: 'gradient call for rows of one input with and without a shared forward, and its cost when rows differ',
   },
   {
+    name: 'keep',
+    script: 'scripts/bench-keep.ts',
+    what: 'perturbation explanations on a model with num_logits_to_keep against the same weights without it',
+  },
+  {
     name: 'contrast',
     script: 'scripts/bench-contrast.ts',
     what: 'contrastive gradient explanations (Saliency, IntegratedGradients) against the single-target run',

@@ -45,6 +45,7 @@ const FIXTURES: FixtureName[] = [
   'gpt2-tiny-opset18',
   'llama-tiny-opset14',
   'llama-tiny-opset18',
+  'llama-tiny-keep-logits',
   'gpt2-ortgenai-fused',
   'gpt2-ortgenai',
 ];

@@ -128,15 +128,20 @@ export class PerturbedRuns {
       const cut = rows.map(({ item, mask }) =>
         mask ? this.deleted(item, mask) : { ids: item.ids, positions: item.positions },
       );
-      const { data, dims } = await this.adapter.forward(cut.map((c) => c.ids));
-      return { data, dims, positions: cut.map((c) => c.positions) };
+      const needed = cut.map((c) => c.positions);
+      const { data, dims, first } = await this.adapter.forward(
+        cut.map((c) => c.ids),
+        needed,
+      );
+      return { data, dims, positions: needed.map((p) => p?.map((x) => x - first)) };
     }
     const replaceTokenId = 'tokenId' in b ? b.tokenId : this.adapter.replaceTokenId;
     const seqs = rows.map(({ item, mask }) =>
       mask ? perturb({ ids: item.ids, unitOfToken: item.units.unitOfToken, replaceTokenId }, mask) : [...item.ids],
     );
-    const { data, dims } = await this.adapter.forward(seqs);
-    return { data, dims, positions: rows.map((r) => r.item.positions) };
+    const needed = rows.map((r) => r.item.positions);
+    const { data, dims, first } = await this.adapter.forward(seqs, needed);
+    return { data, dims, positions: needed.map((p) => p?.map((x) => x - first)) };
   }
 
   /** The sequence without the masked units' tokens, and where each target is scored in it. */

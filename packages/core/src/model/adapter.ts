@@ -27,9 +27,11 @@ export interface AdapterOptions extends Omit<GradientRunnerOptions, 'sessionOpti
 }
 
 export interface Logits {
-  /** Row-major [batch, classes] (classification) or [batch, seq, vocab] (generation). */
+  /** Row-major [batch, classes] (classification) or [batch, positions, vocab] (generation). */
   data: Float32Array;
   dims: number[];
+  /** Generation: the position of the first logits row, 0 unless only the trailing positions were computed. */
+  first: number;
 }
 
 function vocabSizeOf(tokenizer: HfTokenizer): number | undefined {
@@ -184,8 +186,15 @@ export class ModelAdapter {
     }
   }
 
-  /** Logits of a batch of sequences, right-padded (attention 0 on padding) to the longest one. */
-  async forward(batch: readonly (readonly number[])[]): Promise<Logits> {
+  /**
+   * Logits of a batch of sequences, right-padded (attention 0 on padding) to the longest one. `needed` (generation:
+   * per row, the positions whose logits are read): where the model takes `num_logits_to_keep` (newer transformers.js
+   * exports), its LM head then runs only from the earliest of them to the end, and `first` says where that is.
+   */
+  async forward(
+    batch: readonly (readonly number[])[],
+    needed?: readonly (readonly number[] | undefined)[],
+  ): Promise<Logits> {
     const B = batch.length;
     const S = Math.max(...batch.map((r) => r.length));
     const ids = new BigInt64Array(B * S).fill(BigInt(this.padTokenId));
@@ -202,6 +211,9 @@ export class ModelAdapter {
     };
     if (this.inputNames.includes('token_type_ids'))
       feeds.token_type_ids = this.tensor('int64', new BigInt64Array(B * S), [B, S]);
+    const earliest = needed?.every((p) => p && p.length > 0) ? Math.min(...needed.flatMap((p) => p!)) : 0;
+    if (earliest > 0 && this.inputNames.includes('num_logits_to_keep'))
+      feeds.num_logits_to_keep = this.tensor('int64', BigInt64Array.of(BigInt(S - Math.min(earliest, S - 1))), []);
     const out = await this.model(feeds).catch((e: unknown) => {
       // onnxruntime-web's WebGPU kernels refuse float16 tensors on adapters without shader-f16 at the first run
       if (/requires f16 but the device does not support it/.test(String((e as Error)?.message ?? e))) {
@@ -215,7 +227,9 @@ export class ModelAdapter {
     });
     const logits = out.logits;
     if (!logits) throw new Error('The model returned no logits.');
-    return { data: logitsAsFloat32(logits), dims: [...logits.dims] };
+    const dims = [...logits.dims];
+    // Sequence logits cover the last dims[1] positions (all of them unless fewer were asked for).
+    return { data: logitsAsFloat32(logits), dims, first: dims.length === 3 ? S - dims[1]! : 0 };
   }
 
   /** Greedy continuation of one prompt; returns the generated ids only. */
