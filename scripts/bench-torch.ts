@@ -7,7 +7,8 @@
  * Saliency, IntegratedGradients (10 steps) and Occlusion (one token per pass) run in interleaved rounds against
  * the same calls on our onnxruntime-node sessions (forward model, gradient model), at the same thread count. Last,
  * peak resident memory of one gradient run against torch's forward+backward, each in a fresh process
- * (`--memory-only` prints just that table): with onnxruntime's defaults, then step by step up to the session the
+ * (`--memory-only` prints just that table; `--ops` prints per-op profiles and a GEMM micro-bench instead of all
+ * the rest: scripts/bench/torch-ops.ts): with onnxruntime's defaults, then step by step up to the session the
  * core opens (its config entries, NODE_MEMORY_CONFIG, and the weights as external data that onnxruntime maps).
  *
  * How torch gets its best CPU speed (what these rows are measured with):
@@ -30,6 +31,7 @@ import { writeExternalData } from '../packages/onnx-grad/src/onnx/files.ts';
 import { NODE_MEMORY_CONFIG } from '../packages/core/src/runtime/session-options.ts';
 import { benchFeeds, buildBenchModel, type PlainFeeds } from './bench/model.ts';
 import { flag, fmt, interleave, numArg, ratioOf, summarize, table } from './bench/stats.ts';
+import { opsReport } from './bench/torch-ops.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const python = process.env.PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
@@ -159,6 +161,12 @@ const ours = {
   },
 };
 
+async function cleanup() {
+  py.stdin!.end('quit\n');
+  await Promise.all([forward.release(), gradient.release()]);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 try {
   // agreement: the two implementations compute the same function
   await torch(`dump ${dir}`);
@@ -181,6 +189,23 @@ try {
   if (maxDiff(tGrad, oGrad) > 1e-4 * maxAbs(oGrad) || maxDiff(tLogits, oLogits) > 1e-4 * Math.max(1, maxAbs(oLogits)))
     throw new Error('torch and onnxruntime disagree on the logits or the input gradient: the two models differ.');
 
+  if (flag('ops')) {
+    // per-op profiles and the GEMM kernel alone (scripts/bench/torch-ops.ts), instead of the timing rows
+    await opsReport({
+      torch,
+      sessions: [
+        { kind: 'forward', bytes: model.forward, options: opts },
+        { kind: 'gradient', bytes: model.gradient.bytes, options: { ...opts, extra: NODE_MEMORY_CONFIG } },
+      ],
+      feeds: { forward: fwdFeeds, gradient: gradFeeds },
+      hidden: H,
+      tokens: B * S,
+      runs: numArg('runs', 3),
+      rounds,
+    });
+    await cleanup();
+    process.exit(0);
+  }
   const rows: [string, string, () => Promise<unknown>][] = [
     ['forward', 'fwd', ours.fwd],
     ['forward + backward (w.r.t. input embeddings)', 'bwd', ours.bwd],
@@ -290,7 +315,5 @@ try {
     }),
   );
 } finally {
-  py.stdin!.end('quit\n');
-  await Promise.all([forward.release(), gradient.release()]);
-  rmSync(dir, { recursive: true, force: true });
+  await cleanup();
 }
