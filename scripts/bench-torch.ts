@@ -7,7 +7,7 @@
  * Saliency, IntegratedGradients (10 steps) and Occlusion (one token per pass) run in interleaved rounds against
  * the same calls on our onnxruntime-node sessions (forward model, gradient model), at the same thread count. Last,
  * peak resident memory of one gradient run against torch's forward+backward, each in a fresh process
- * (`--memory-only` prints just that table; `--ops` prints per-op profiles and a GEMM micro-bench instead of all
+ * (`--memory-only` prints just that table, `--no-memory` leaves it out; `--ops` prints per-op profiles and a GEMM micro-bench instead of all
  * the rest: scripts/bench/torch-ops.ts): with onnxruntime's defaults, then step by step up to the session the
  * core opens (its config entries, NODE_MEMORY_CONFIG, and the weights as external data that onnxruntime maps).
  *
@@ -105,17 +105,24 @@ writeFileSync(join(dir, 'gradient.onnx'), model.gradient.bytes);
 writeFileSync(join(dir, 'spec.json'), JSON.stringify({ ...model.spec, weights: weightDims, feeds: manifest }));
 
 // ---- torch, driven line by line
-const py = spawn(python, [join(here, 'bench', 'torch_bert.py'), dir, String(threads)], {
-  env: torchEnv,
-  stdio: ['pipe', 'pipe', 'inherit'],
-});
-const answers = createInterface({ input: py.stdout! })[Symbol.asyncIterator]();
-async function torch(cmd: string): Promise<number> {
-  py.stdin!.write(`${cmd}\n`);
-  const { value, done } = await answers.next();
-  if (done) throw new Error(`the torch process ended before answering "${cmd}".`);
-  return Number(value);
+function startTorch(args: string[]) {
+  const proc = spawn(python, [join(here, 'bench', 'torch_bert.py'), dir, String(threads), ...args], {
+    env: torchEnv,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const answers = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
+  const ask = async (cmd: string): Promise<number> => {
+    proc.stdin!.write(`${cmd}\n`);
+    const { value, done } = await answers.next();
+    if (done) throw new Error(`the torch process ended before answering "${cmd}".`);
+    return Number(value);
+  };
+  return { proc, ask };
 }
+const py = startTorch([]);
+const torch = py.ask;
+// --blas-as-is: a second torch process that leaves OpenBLAS's thread count alone (how these rows ran before)
+const asIs = flag('blas-as-is') ? startTorch(['blas-as-is']) : undefined;
 
 // ---- ours: the same calls on onnxruntime-node sessions
 const opts = { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 };
@@ -162,7 +169,8 @@ const ours = {
 };
 
 async function cleanup() {
-  py.stdin!.end('quit\n');
+  py.proc.stdin!.end('quit\n');
+  asIs?.proc.stdin?.end('quit\n');
   await Promise.all([forward.release(), gradient.release()]);
   rmSync(dir, { recursive: true, force: true });
 }
@@ -217,25 +225,34 @@ try {
   // warm-up
   for (const [, cmd, fn] of flag('memory-only') ? [] : rows) {
     await torch(cmd);
+    await asIs?.ask(cmd);
     await fn();
   }
   const fns: Record<string, () => Promise<unknown>> = {};
   for (const [name, cmd, fn] of rows) {
     fns[`${name}|ours`] = fn;
     fns[`${name}|torch`] = () => torch(cmd);
+    if (asIs) fns[`${name}|torch as is`] = () => asIs.ask(cmd);
   }
   const times = await interleave(flag('memory-only') ? 0 : rounds, fns);
   if (!flag('memory-only'))
     table(
       `Ours (onnxruntime-node sessions) vs PyTorch, same model, weights and batch ${B} x ${S}, ${threads} thread(s) ` +
         `(ms, median [min-max] over ${rounds} rounds)`,
-      ['work', 'ours ms', 'torch ms', 'ours / torch'],
+      ['work', 'ours ms', 'torch ms', 'ours / torch', ...(asIs ? ['torch, OpenBLAS as is ms', 'ours / that'] : [])],
       rows.map(([name]) => {
         const o = times[`${name}|ours`]!;
         const t = times[`${name}|torch`]!;
-        return [name, fmt(summarize(o), 0), fmt(summarize(t), 0), fmt(ratioOf(o, t), 2)];
+        const a = times[`${name}|torch as is`];
+        const more = a ? [fmt(summarize(a), 0), fmt(ratioOf(o, a), 2)] : [];
+        return [name, fmt(summarize(o), 0), fmt(summarize(t), 0), fmt(ratioOf(o, t), 2), ...more];
       }),
     );
+
+  if (flag('no-memory')) {
+    await cleanup();
+    process.exit(0);
+  }
 
   // ---- peak memory, each in a fresh process
   type Rss = { baseKiB: number; createdKiB: number; peakKiB: number };

@@ -56,7 +56,8 @@ BASE_HWM = hwm()  # before any weight is loaded
 d = sys.argv[1]
 torch.set_num_threads(int(sys.argv[2]))
 torch.set_num_interop_threads(1)
-blas = blas_threads(int(sys.argv[2]))
+# a third argument `blas-as-is` leaves OpenBLAS's own thread count (bench-torch.ts --blas-as-is, for comparison)
+blas = 'OpenBLAS left as is' if sys.argv[3:] == ['blas-as-is'] else blas_threads(int(sys.argv[2]))
 cores = check_threads(int(sys.argv[2]))
 print(f'torch: {blas}; one GEMM used {cores:.2f} cores for {sys.argv[2]} thread(s)', file=sys.stderr)
 if cores > 1.3 * int(sys.argv[2]):
