@@ -15,7 +15,9 @@
  *   apt-get install python3-torch libopenblas0-pthread   # the pthread OpenBLAS, not the serial or OpenMP one
  *   env -u OPENBLAS_CORETYPE OMP_WAIT_POLICY=PASSIVE pnpm bench -- --only torch
  * OPENBLAS_CORETYPE unset lets OpenBLAS pick the kernels of the CPU it runs on; OMP_WAIT_POLICY=PASSIVE keeps idle
- * OpenMP threads from spinning (on a shared machine spinning threads slow everyone down, as onnxruntime's do). The
+ * OpenMP threads from spinning (on a shared machine spinning threads slow everyone down, as onnxruntime's do).
+ * torch_bert.py sets OpenBLAS's own thread count to --threads (torch.set_num_threads leaves the pthread OpenBLAS at
+ * one thread per core, so "1 thread" rows ran torch's GEMMs on every core: docs/performance.md §3.1). The
  * section runs Debian's interpreter (/usr/bin/python3, where python3-torch lives; PYTHON overrides it), with
  * OMP_WAIT_POLICY=PASSIVE and without OPENBLAS_CORETYPE unless the caller set them otherwise.
  */
