@@ -7,15 +7,18 @@
  * Saliency, IntegratedGradients (10 steps) and Occlusion (one token per pass) run in interleaved rounds against
  * the same calls on our onnxruntime-node sessions (forward model, gradient model), at the same thread count. Last,
  * peak resident memory of gradient runs (after one and after three) against torch's forward+backward, each in a
- * fresh process (`--memory-only` prints just that table): with onnxruntime's defaults, then step by step up to the
- * session the core opens (its config entries and options, NODE_MEMORY_CONFIG and NODE_MEMORY_OPTIONS, and the
- * weights as external data that onnxruntime maps).
+ * fresh process (`--memory-only` prints just that table, `--no-memory` leaves it out; `--ops` prints per-op profiles
+ * and a GEMM micro-bench instead of all the rest: scripts/bench/torch-ops.ts): with onnxruntime's defaults, then step
+ * by step up to the session the core opens (its config entries and options, NODE_MEMORY_CONFIG and
+ * NODE_MEMORY_OPTIONS, and the weights as external data that onnxruntime maps).
  *
  * How torch gets its best CPU speed (what these rows are measured with):
  *   apt-get install python3-torch libopenblas0-pthread   # the pthread OpenBLAS, not the serial or OpenMP one
  *   env -u OPENBLAS_CORETYPE OMP_WAIT_POLICY=PASSIVE pnpm bench -- --only torch
  * OPENBLAS_CORETYPE unset lets OpenBLAS pick the kernels of the CPU it runs on; OMP_WAIT_POLICY=PASSIVE keeps idle
- * OpenMP threads from spinning (on a shared machine spinning threads slow everyone down, as onnxruntime's do). The
+ * OpenMP threads from spinning (on a shared machine spinning threads slow everyone down, as onnxruntime's do).
+ * torch_bert.py sets OpenBLAS's own thread count to --threads (torch.set_num_threads leaves the pthread OpenBLAS at
+ * one thread per core, so "1 thread" rows ran torch's GEMMs on every core: docs/performance.md §3.1). The
  * section runs Debian's interpreter (/usr/bin/python3, where python3-torch lives; PYTHON overrides it), with
  * OMP_WAIT_POLICY=PASSIVE and without OPENBLAS_CORETYPE unless the caller set them otherwise.
  */
@@ -31,6 +34,7 @@ import { writeExternalData } from '../packages/onnx-grad/src/onnx/files.ts';
 import { NODE_MEMORY_CONFIG, NODE_MEMORY_OPTIONS } from '../packages/core/src/runtime/session-options.ts';
 import { benchFeeds, buildBenchModel, type PlainFeeds } from './bench/model.ts';
 import { flag, fmt, interleave, numArg, ratioOf, summarize, table } from './bench/stats.ts';
+import { opsReport } from './bench/torch-ops.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const python = process.env.PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
@@ -104,17 +108,24 @@ writeFileSync(join(dir, 'gradient.onnx'), model.gradient.bytes);
 writeFileSync(join(dir, 'spec.json'), JSON.stringify({ ...model.spec, weights: weightDims, feeds: manifest }));
 
 // ---- torch, driven line by line
-const py = spawn(python, [join(here, 'bench', 'torch_bert.py'), dir, String(threads)], {
-  env: torchEnv,
-  stdio: ['pipe', 'pipe', 'inherit'],
-});
-const answers = createInterface({ input: py.stdout! })[Symbol.asyncIterator]();
-async function torch(cmd: string): Promise<number> {
-  py.stdin!.write(`${cmd}\n`);
-  const { value, done } = await answers.next();
-  if (done) throw new Error(`the torch process ended before answering "${cmd}".`);
-  return Number(value);
+function startTorch(args: string[]) {
+  const proc = spawn(python, [join(here, 'bench', 'torch_bert.py'), dir, String(threads), ...args], {
+    env: torchEnv,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const answers = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
+  const ask = async (cmd: string): Promise<number> => {
+    proc.stdin!.write(`${cmd}\n`);
+    const { value, done } = await answers.next();
+    if (done) throw new Error(`the torch process ended before answering "${cmd}".`);
+    return Number(value);
+  };
+  return { proc, ask };
 }
+const py = startTorch([]);
+const torch = py.ask;
+// --blas-as-is: a second torch process that leaves OpenBLAS's thread count alone (how these rows ran before)
+const asIs = flag('blas-as-is') ? startTorch(['blas-as-is']) : undefined;
 
 // ---- ours: the same calls on onnxruntime-node sessions
 const opts = { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 };
@@ -165,6 +176,13 @@ const ours = {
   },
 };
 
+async function cleanup() {
+  py.proc.stdin!.end('quit\n');
+  asIs?.proc.stdin?.end('quit\n');
+  await Promise.all([forward.release(), gradient.release()]);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 try {
   // agreement: the two implementations compute the same function
   await torch(`dump ${dir}`);
@@ -187,6 +205,23 @@ try {
   if (maxDiff(tGrad, oGrad) > 1e-4 * maxAbs(oGrad) || maxDiff(tLogits, oLogits) > 1e-4 * Math.max(1, maxAbs(oLogits)))
     throw new Error('torch and onnxruntime disagree on the logits or the input gradient: the two models differ.');
 
+  if (flag('ops')) {
+    // per-op profiles and the GEMM kernel alone (scripts/bench/torch-ops.ts), instead of the timing rows
+    await opsReport({
+      torch,
+      sessions: [
+        { kind: 'forward', bytes: model.forward, options: opts },
+        { kind: 'gradient', bytes: model.gradient.bytes, options: { ...opts, extra: NODE_MEMORY_CONFIG } },
+      ],
+      feeds: { forward: fwdFeeds, gradient: gradFeeds },
+      hidden: H,
+      tokens: B * S,
+      runs: numArg('runs', 3),
+      rounds,
+    });
+    await cleanup();
+    process.exit(0);
+  }
   const rows: [string, string, () => Promise<unknown>][] = [
     ['forward', 'fwd', ours.fwd],
     ['forward + backward (w.r.t. input embeddings)', 'bwd', ours.bwd],
@@ -198,25 +233,34 @@ try {
   // warm-up
   for (const [, cmd, fn] of flag('memory-only') ? [] : rows) {
     await torch(cmd);
+    await asIs?.ask(cmd);
     await fn();
   }
   const fns: Record<string, () => Promise<unknown>> = {};
   for (const [name, cmd, fn] of rows) {
     fns[`${name}|ours`] = fn;
     fns[`${name}|torch`] = () => torch(cmd);
+    if (asIs) fns[`${name}|torch as is`] = () => asIs.ask(cmd);
   }
   const times = await interleave(flag('memory-only') ? 0 : rounds, fns);
   if (!flag('memory-only'))
     table(
       `Ours (onnxruntime-node sessions) vs PyTorch, same model, weights and batch ${B} x ${S}, ${threads} thread(s) ` +
         `(ms, median [min-max] over ${rounds} rounds)`,
-      ['work', 'ours ms', 'torch ms', 'ours / torch'],
+      ['work', 'ours ms', 'torch ms', 'ours / torch', ...(asIs ? ['torch, OpenBLAS as is ms', 'ours / that'] : [])],
       rows.map(([name]) => {
         const o = times[`${name}|ours`]!;
         const t = times[`${name}|torch`]!;
-        return [name, fmt(summarize(o), 0), fmt(summarize(t), 0), fmt(ratioOf(o, t), 2)];
+        const a = times[`${name}|torch as is`];
+        const more = a ? [fmt(summarize(a), 0), fmt(ratioOf(o, a), 2)] : [];
+        return [name, fmt(summarize(o), 0), fmt(summarize(t), 0), fmt(ratioOf(o, t), 2), ...more];
       }),
     );
+
+  if (flag('no-memory')) {
+    await cleanup();
+    process.exit(0);
+  }
 
   // ---- peak memory, each in a fresh process: after one run, and after RUNS (the core runs its session many times)
   const RUNS = 3;
@@ -324,7 +368,5 @@ try {
     }),
   );
 } finally {
-  py.stdin!.end('quit\n');
-  await Promise.all([forward.release(), gradient.release()]);
-  rmSync(dir, { recursive: true, force: true });
+  await cleanup();
 }

@@ -3,9 +3,11 @@ architecture as packages/onnx-grad/test/fixtures/encoder.ts, family 'bert', opse
 bench wrote, driven over stdin/stdout so that its rounds interleave with onnxruntime's.
 
 Commands (one per line): `fwd`, `bwd` (forward + backward w.r.t. the input embeddings), `saliency`, `ig <steps>`,
-`occlusion`, `dump <dir>` (logits and gradient for the agreement check), `rss [base]` (peak resident KiB, now or before the weights were loaded), `quit`. Each timing command answers
-with the milliseconds it took.
+`occlusion`, `dump <dir>` (logits and gradient for the agreement check), `gemm M K N` (one torch.matmul alone), `prof fwd|bwd
+<runs> <file>` (torch.profiler's self CPU time per aten op and input shapes, JSON), `rss [base]` (peak resident KiB,
+now or before the weights were loaded), `quit`. Each timing command answers with the milliseconds it took.
 """
+import ctypes
 import json
 import math
 import os
@@ -23,10 +25,43 @@ def hwm():
     return int(re.search(r'VmHWM:\s+(\d+)', open('/proc/self/status').read()).group(1))
 
 
+def blas_threads(n):
+    """torch.set_num_threads sets OpenMP's threads, not the pthread OpenBLAS's: that one starts a thread per core and
+    ran every GEMM of a "1 thread" torch on 2 cores. Sets OpenBLAS's own count; returns a line saying what it did."""
+    maps = open('/proc/self/maps').read()
+    done = []
+    for path in sorted(set(re.findall(r'(/\S*openblas\S*\.so[.\d]*)', maps))):
+        lib = ctypes.CDLL(path)
+        if not hasattr(lib, 'openblas_set_num_threads'):
+            continue
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        before = lib.openblas_get_num_threads()
+        lib.openblas_set_num_threads(n)
+        done.append(f'{lib.openblas_get_corename().decode()} kernels, {lib.openblas_get_num_threads()} thread(s) '
+                    f'(it had {before})')
+    return f'OpenBLAS: {done[0]}' if done else 'no OpenBLAS loaded'
+
+
+def check_threads(n):
+    """Process CPU time over wall time of one GEMM: above n, some library runs more threads than asked for."""
+    a, b = torch.ones(512, 768), torch.ones(768, 3072)
+    a @ b
+    c0, t0 = time.process_time(), time.perf_counter()
+    for _ in range(3):
+        a @ b
+    return (time.process_time() - c0) / (time.perf_counter() - t0)
+
+
 BASE_HWM = hwm()  # before any weight is loaded
 d = sys.argv[1]
 torch.set_num_threads(int(sys.argv[2]))
 torch.set_num_interop_threads(1)
+# a third argument `blas-as-is` leaves OpenBLAS's own thread count (bench-torch.ts --blas-as-is, for comparison)
+blas = 'OpenBLAS left as is' if sys.argv[3:] == ['blas-as-is'] else blas_threads(int(sys.argv[2]))
+cores = check_threads(int(sys.argv[2]))
+print(f'torch: {blas}; one GEMM used {cores:.2f} cores for {sys.argv[2]} thread(s)', file=sys.stderr)
+if cores > 1.3 * int(sys.argv[2]):
+    print('torch: WARNING, torch runs on more threads than asked: its times are not comparable', file=sys.stderr)
 spec = json.load(open(os.path.join(d, 'spec.json')))
 W = {}
 for name, dims in spec['weights'].items():
@@ -118,6 +153,7 @@ def occlusion():
             out[:, t] = base - model(e)[:, 1]
 
 
+gemms = {}
 for line in sys.stdin:
     cmd = line.split()
     if not cmd:
@@ -138,6 +174,30 @@ for line in sys.stdin:
         logits.numpy().tofile(os.path.join(cmd[1], 'logits.bin'))
         g.numpy().tofile(os.path.join(cmd[1], 'grad.bin'))
         ms = 0
+    elif cmd[0] == 'gemm':
+        # `gemm M K N`: one torch.matmul [M,K] x [K,N] on seeded data, ms (the GEMM kernel alone)
+        M, K, N = (int(v) for v in cmd[1:4])
+        if (M, K, N) not in gemms:
+            g = torch.Generator().manual_seed(0)
+            gemms[(M, K, N)] = (torch.randn(M, K, generator=g), torch.randn(K, N, generator=g))
+            torch.matmul(*gemms[(M, K, N)])
+        ms = timed(lambda: torch.matmul(*gemms[(M, K, N)]))
+    elif cmd[0] == 'prof':
+        # `prof fwd|bwd <runs> <file>`: torch.profiler's self CPU time per aten op (us per run) as JSON
+        work = {'fwd': lambda: model(embeds), 'bwd': lambda: grad(embeds)}[cmd[1]]
+        runs = int(cmd[2])
+        with torch.no_grad() if cmd[1] == 'fwd' else torch.enable_grad():
+            work()
+            t0 = time.perf_counter()
+            with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU], record_shapes=True) as prof:
+                for _ in range(runs):
+                    work()
+            ms = (time.perf_counter() - t0) * 1000 / runs
+        ops = {}
+        for e in prof.key_averages(group_by_input_shape=True):
+            key = e.key + ' ' + str(e.input_shapes)
+            ops[key] = {'self_us': e.self_cpu_time_total / runs, 'count': e.count // runs}
+        json.dump(ops, open(cmd[3], 'w'))
     elif cmd[0] == 'rss':
         ms = BASE_HWM if cmd[1:] == ['base'] else hwm()
     elif cmd[0] == 'quit':
