@@ -8,7 +8,8 @@
  * Every ratio is against the forward baseline measured in the same run. Each model's node counts by op type, forward
  * and gradient graph, show what the backward adds.
  *
- * Usage: tsx packages/onnx-grad/scripts/bench-grad.ts [--rounds N] [--quick] [--no-wasm] [--only base|fixtures]
+ * Usage: tsx packages/onnx-grad/scripts/bench-grad.ts [--rounds N] [--quick] [--no-wasm] [--no-core] [--only base|fixtures]
+ * The base-size graphs are also timed as the core builds them (target-score head, shared forward: --no-core skips it).
  * Forward and gradient run in interleaved rounds, so a load swing hits both (scripts/bench/stats.ts).
  */
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -74,6 +75,7 @@ const { values: args } = parseArgs({
     'no-wasm': { type: 'boolean' },
     only: { type: 'string' },
     quick: { type: 'boolean' },
+    'no-core': { type: 'boolean' },
   },
   strict: false,
 });
@@ -83,6 +85,8 @@ const RUNS = Number(args.rounds ?? args.runs ?? (quick ? 3 : 7));
 const ONLY = (args.only as string | undefined) ?? (quick ? 'base' : undefined);
 /** WASM in node: skipped by --quick (the browser section times the same runtime where users run it). */
 const NO_WASM = args['no-wasm'] === true || quick;
+/** The base-size graphs also time the core's gradient model (target score, shared forward) unless --no-core. */
+const CORE = args['no-core'] !== true;
 
 interface Row {
   model: string;
@@ -92,6 +96,8 @@ interface Row {
   peakMB: number | null;
   node?: Timing;
   wasm?: Timing;
+  /** The model the core runs: target score head (one target position per row), shared forward, distinct rows. */
+  core?: { node?: Timing; wasm?: Timing };
   /** Node count of the forward and gradient graphs, by op type. */
   ops: { fwd: Map<string, number>; grad: Map<string, number> };
 }
@@ -198,6 +204,7 @@ async function bench(
   bytes: Uint8Array,
   config: ReturnType<typeof embeddingConfig>,
   batch = B,
+  core = false,
 ): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-grad-'));
   const path = join(dir, 'model.onnx');
@@ -216,7 +223,43 @@ async function bench(
   };
   row.node = await timeRuns(ortNode, bytes, grad.bytes, f, 'cpu');
   if (!NO_WASM) row.wasm = await timeRuns(ortWeb, bytes, grad.bytes, f, 'wasm');
+  if (core && CORE) {
+    const model = buildGradientModel(bytes, { config, targetScore: true, shareForward: true });
+    const cf = { fwd: f.fwd, grad: coreFeeds(model, f.grad, batch) };
+    row.core = { node: await timeRuns(ortNode, bytes, model.bytes, cf, 'cpu') };
+    if (!NO_WASM) row.core.wasm = await timeRuns(ortWeb, bytes, model.bytes, cf, 'wasm');
+  }
   return row;
+}
+
+/**
+ * Feeds of the core's gradient model: the same embeddings, one target per row (token 100 + b at the last position
+ * for sequence logits, class 1 otherwise), logits mode, every row its own input (nothing shared).
+ */
+function coreFeeds(core: GradientModel, plain: Plain, batch: number): Plain {
+  const i64 = (dims: number[], f: (k: number) => number) => ({
+    type: 'int64' as const,
+    dims,
+    data: BigInt64Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, k) => BigInt(f(k))),
+  });
+  const f32 = (dims: number[], f: (k: number) => number) => ({
+    type: 'float32' as const,
+    dims,
+    data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, k) => f(k)),
+  });
+  const sequence = core.inputNames.includes('target_positions');
+  const out: Plain = {};
+  for (const n of core.inputNames) {
+    if (plain[n] && !n.startsWith('grad_')) out[n] = plain[n]!;
+    else if (n === 'target_ids') out[n] = i64([batch, 2], (k) => (sequence ? 100 + (k >> 1) : 1));
+    else if (n === 'target_weights') out[n] = f32([batch, 2], (k) => (k % 2 ? 0 : 1));
+    else if (n === 'inference_mode') out[n] = f32([3], (k) => (k === 0 ? 1 : 0));
+    else if (n === 'target_positions') out[n] = i64([batch, 1], () => S - 1);
+    else if (n === 'row_sources') out[n] = i64([batch], (k) => k);
+    else if (n.startsWith('grad_')) out[n] = f32([batch], () => 1);
+    else throw new Error(`bench: no feed rule for the core model's input "${n}"`);
+  }
+  return out;
 }
 
 function opCounts(m: ModelProto): Map<string, number> {
@@ -241,6 +284,23 @@ function printTables(rows: Row[]): void {
       fmtS(r.wasm?.ratio, 2),
     ]),
   );
+  if (rows.some((r) => r.core))
+    table(
+      `The core's gradient model (target-score head, one target per row, shared forward with ${B} distinct rows) ` +
+        `against the same forward, batch ${B} x ${S}, ms, median [min-max] of ${RUNS} interleaved rounds`,
+      ['model', 'node fwd', 'node grad', 'node grad/fwd', 'wasm fwd', 'wasm grad', 'wasm grad/fwd'],
+      rows
+        .filter((r) => r.core)
+        .map((r) => [
+          r.model,
+          fmtS(r.core!.node?.fwd),
+          fmtS(r.core!.node?.grad),
+          fmtS(r.core!.node?.ratio, 2),
+          fmtS(r.core!.wasm?.fwd),
+          fmtS(r.core!.wasm?.grad),
+          fmtS(r.core!.wasm?.ratio, 2),
+        ]),
+    );
   for (const r of rows) {
     const types = [...new Set([...r.ops.grad.keys(), ...r.ops.fwd.keys()])].sort(
       (a, b) => (r.ops.grad.get(b) ?? 0) - (r.ops.grad.get(a) ?? 0) || a.localeCompare(b),
@@ -287,7 +347,9 @@ if (ONLY !== 'fixtures') {
   console.log(
     `built the DistilBERT-base-sized graph in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(bytes.length / 2 ** 20).toFixed(0)} MB)`,
   );
-  rows.push(await bench('distilbert-base-size (random, opset 14)', bytes, { vocab_size: 30522, hidden_size: 768 }));
+  rows.push(
+    await bench('distilbert-base-size (random, opset 14)', bytes, { vocab_size: 30522, hidden_size: 768 }, B, true),
+  );
   printTables(rows);
   // GPT-2 small's width (768, 12 heads, vocab 50257, gelu_new, decomposed LayerNorm), 6 of its 12 layers
   const gpt2 = encodeModel(
@@ -307,7 +369,13 @@ if (ONLY !== 'fixtures') {
     ).model,
   );
   rows.push(
-    await bench('gpt2-small-width, 6 layers (random, opset 14)', gpt2, { vocab_size: 50257, hidden_size: 768 }),
+    await bench(
+      'gpt2-small-width, 6 layers (random, opset 14)',
+      gpt2,
+      { vocab_size: 50257, hidden_size: 768 },
+      B,
+      true,
+    ),
   );
   printTables(rows);
 }
