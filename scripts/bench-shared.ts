@@ -12,7 +12,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { buildGradientModel, encodeModel, type GradientModel } from '../packages/onnx-grad/src/index.ts';
-import { buildEncoderClassifier, buildGpt2 } from '../packages/onnx-grad/test/fixtures/index.ts';
+import { bertWidth, BERT_VOCAB, GPT2_VOCAB, gpt2Width } from './bench/widths.ts';
 import { flag, fmt, interleave, loadLine, numArg, ratioOf, summarize, table } from './bench/stats.ts';
 
 const quick = flag('quick');
@@ -37,47 +37,20 @@ function gradients(bytes: Uint8Array, config: { vocab_size: number; hidden_size:
 
 const cases: Case[] = [];
 {
-  const V = 50257;
-  const gpt2 = buildGpt2(
-    {
-      opset: 14,
-      vocabSize: V,
-      nEmbd: 768,
-      nLayer: layers,
-      nHead: 12,
-      nPositions: 1024,
-      bosTokenId: 0,
-      eosTokenId: 0,
-      seed: 1,
-      initStd: 0.02,
-    },
-    false,
-  );
+  const V = GPT2_VOCAB;
+  const gpt2 = gpt2Width(layers);
   cases.push({
     name: `GPT-2 width (768, ${layers} layers, vocab ${V}), generation`,
     sequence: true,
     width: V,
     ...gradients(encodeModel(gpt2.model), { vocab_size: V, hidden_size: 768 }),
   });
-  const bert = buildEncoderClassifier({
-    family: 'bert',
-    opset: 14,
-    vocabSize: 30522,
-    hidden: 768,
-    layers: Math.min(layers, 6),
-    heads: 12,
-    intermediate: 3072,
-    maxPositions: 512,
-    labels: ['NEGATIVE', 'POSITIVE'],
-    padTokenId: 0,
-    seed: 1,
-    initStd: 0.02,
-  });
+  const bert = bertWidth(Math.min(layers, 6));
   cases.push({
     name: `BERT width (768, ${Math.min(layers, 6)} layers), classification`,
     sequence: false,
     width: 2,
-    ...gradients(encodeModel(bert.model), { vocab_size: 30522, hidden_size: 768 }),
+    ...gradients(encodeModel(bert.model), { vocab_size: BERT_VOCAB, hidden_size: 768 }),
   });
 }
 console.log(`${R} rows x ${S} tokens; ${rounds} interleaved rounds after a warm-up; onnxruntime-node, default threads`);

@@ -12,7 +12,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildGpt2, writeModelFolder } from '../packages/onnx-grad/test/fixtures/index.ts';
+import { writeModelFolder } from '../packages/onnx-grad/test/fixtures/index.ts';
+import { GPT2_VOCAB, gpt2Width } from './bench/widths.ts';
 import { fmt, loadLine, numArg, ratioOf, strArg, summarize, table } from './bench/stats.ts';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,24 +31,10 @@ const rev = git('rev-parse', '--verify', `${against}^{commit}`);
 const head = git('rev-parse', 'HEAD');
 
 // The model folder, written once per width.
-const V = 50257;
+const V = GPT2_VOCAB;
 const folder = join(tmpdir(), 'interpreto-bench-versions', `gpt2-${layers}x768`);
 if (!existsSync(join(folder, 'onnx', 'model.onnx'))) {
-  const built = buildGpt2(
-    {
-      opset: 14,
-      vocabSize: V,
-      nEmbd: 768,
-      nLayer: layers,
-      nHead: 12,
-      nPositions: 1024,
-      bosTokenId: 50256,
-      eosTokenId: 50256,
-      seed: 1,
-      initStd: 0.02,
-    },
-    true,
-  );
+  const built = gpt2Width(layers, { withPast: true, bosTokenId: 50256, eosTokenId: 50256 });
   const tp = join(repo, 'fixtures', 'third-party', 'ortgenai-tiny-gpt2-fused');
   const tokenizer = JSON.parse(readFileSync(join(tp, 'tokenizer.json'), 'utf8'));
   // That export appends 38 whitespace tokens after <|endoftext|>; GPT-2's own vocabulary ends there.
