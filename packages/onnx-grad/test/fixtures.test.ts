@@ -71,7 +71,8 @@ function feeds(
     else if (n === 'token_type_ids') f[n] = i64([new Array(ids.length).fill(0)]);
     else if (n === 'position_ids') f[n] = i64(positions(ids.length, pastLen));
     else if (n === 'use_cache_branch') f[n] = new ort.Tensor('bool', Uint8Array.from([useCache ? 1 : 0]), [1]);
-    else if (n === 'num_logits_to_keep') f[n] = new ort.Tensor('int64', [0n], []); // every position
+    else if (n === 'num_logits_to_keep')
+      f[n] = new ort.Tensor('int64', [0n], []); // every position
     else if (n.startsWith('past_key_values.')) {
       if (past[n]) f[n] = past[n];
       else {

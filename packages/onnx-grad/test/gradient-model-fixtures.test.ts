@@ -45,7 +45,8 @@ function originalFeeds(
         [B, S],
       );
     else if (v.name === 'use_cache_branch') feeds[v.name] = new ort.Tensor('bool', [false], [1]);
-    else if (v.name === 'num_logits_to_keep') feeds[v.name] = new ort.Tensor('int64', [0n], []); // every position
+    else if (v.name === 'num_logits_to_keep')
+      feeds[v.name] = new ort.Tensor('int64', [0n], []); // every position
     else if (v.name.startsWith('past_key_values.')) {
       const shape = dims.map((d, i) => (i === 0 ? B : d.dim_param ? 0 : toNumber(d.dim_value)));
       feeds[v.name] = new ort.Tensor('float32', new Float32Array(0), shape);

@@ -175,7 +175,7 @@ export class Graph {
     this.invalidate();
   }
 
-  /** Replaces every use of tensor `from` (node inputs and graph outputs) by `to`. */
+  /** Replaces every use of tensor `from` as a node input by `to` (graph outputs keep their names). */
   replaceUses(from: string, to: string): void {
     for (const n of this.nodes) n.input = n.input.map((i) => (i === from ? to : i));
     this.invalidate();
