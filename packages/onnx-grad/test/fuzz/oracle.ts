@@ -3,6 +3,7 @@
  * (onnxruntime accepts the original, loads the gradient model, and its forward equals the original's on a random
  * input), or a failure: a crash (a JavaScript error such as TypeError, which no message was written for), or silent
  * wrong output (a gradient model built from a file onnxruntime refuses, one it cannot load, or another function).
+ * The core's variant of the build (target-score head, shared forward) must succeed or fail as clearly.
  * Hangs are detected by the runner (a per-case timeout around the worker process).
  *
  * Exports: `Verdict`, `judge`, `CLEAR_ERRORS`.
@@ -58,6 +59,18 @@ export async function judge(bytes: Uint8Array, externalData?: Record<string, Uin
     if (err instanceof Error && isClear(err))
       return { kind: 'clean-error', error: `${err.name}: ${err.message.slice(0, 300)}` };
     return { kind: 'crash', error: `${err?.name}: ${String(err?.message).slice(0, 300)}`, stack: err?.stack };
+  }
+  // The core's variant of the build (target-score head, shared forward) must fail as clearly or succeed.
+  try {
+    buildGradientModel(bytes, { externalData, timeBudgetMs: 50_000, targetScore: true, shareForward: true });
+  } catch (e) {
+    const err = e as Error;
+    if (!(err instanceof Error && isClear(err)))
+      return {
+        kind: 'crash',
+        error: `targetScore + shareForward build: ${err?.name}: ${String(err?.message).slice(0, 300)}`,
+        stack: err?.stack,
+      };
   }
   // the original as onnxruntime sees it (external data inlined)
   let original = bytes;
