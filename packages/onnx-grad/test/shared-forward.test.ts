@@ -2,7 +2,8 @@
  * Shared forward (buildGradientModel `shareForward`): M distinct inputs and K rows reading them through
  * `row_sources` give, row by row, what the unshared model gives when each row carries its own copy of its input:
  * the same target logits and the same gradient (float32, different batch sizes: only rounding differs), on every
- * transformer fixture (encoders, GPT-2 and Llama exports, merged decoders, onnxruntime-genai's fused GPT-2), in every
+ * fixture (encoders, GPT-2 and Llama exports, merged decoders, onnxruntime-genai's fused GPT-2, the known-answer
+ * classifiers and copy LM), in every
  * inference mode, with padding, contrasts and forward-only rows. A forward whose rows mix across the batch where the
  * backward reads it is refused, with the reason, and the model is the unshared one. And on random chains of ops
  * that keep the batch's rows apart or tie them together (reductions, softmax, cumulative sums, gathers, transposes and
@@ -27,28 +28,12 @@ import {
   INFERENCE_MODE,
   type GradientModel,
 } from '../src/index.ts';
-import { ensureFixture, type FixtureName } from './fixtures/index.ts';
+import { ensureFixture, FIXTURES } from './fixtures/index.ts';
 import { addInput, addOutput, emptyModel } from './fixtures/onnx-model.ts';
 import { rng } from './transforms/helpers.ts';
 
 type Feeds = Record<string, ort.Tensor>;
 const GRAD = 'grad_inputs_embeds';
-
-const FIXTURES: FixtureName[] = [
-  'bert-tiny-opset11',
-  'bert-tiny-opset17',
-  'bert-tiny-fused',
-  'distilbert-tiny-opset11',
-  'roberta-tiny-opset14',
-  'gpt2-tiny-opset13',
-  'gpt2-tiny-merged-opset14',
-  'gpt2-tiny-opset18',
-  'llama-tiny-opset14',
-  'llama-tiny-opset18',
-  'llama-tiny-keep-logits',
-  'gpt2-ortgenai-fused',
-  'gpt2-ortgenai',
-];
 
 /** The batch inputs of M inputs of length S (input m masks its last m positions: padding differs per input). */
 function inputs(grad: GradientModel, M: number, S: number): { embeds: Float32Array; mask: number[] } {
