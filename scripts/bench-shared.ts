@@ -11,8 +11,8 @@
  * BERT-base-width classifier (both classes, alternating), R = 8 rows of 64 tokens.
  */
 import * as ort from 'onnxruntime-node';
-import { buildGradientModel, encodeModel, type GradientModel } from '../packages/onnx-grad/src/index.ts';
-import { bertWidth, BERT_VOCAB, GPT2_VOCAB, gpt2Width } from './bench/widths.ts';
+import { buildGradientModel, type GradientModel } from '../packages/onnx-grad/src/index.ts';
+import { widthCases, type WidthCase } from './bench/widths.ts';
 import { flag, fmt, interleave, loadLine, numArg, ratioOf, summarize, table } from './bench/stats.ts';
 
 const quick = flag('quick');
@@ -21,12 +21,9 @@ const layers = numArg('layers', quick ? 2 : 12);
 const R = 8;
 const S = 64;
 
-interface Case {
-  name: string;
+interface Case extends WidthCase {
   unshared: GradientModel;
   shared: GradientModel;
-  sequence: boolean;
-  width: number;
 }
 
 function gradients(bytes: Uint8Array, config: { vocab_size: number; hidden_size: number }) {
@@ -35,24 +32,7 @@ function gradients(bytes: Uint8Array, config: { vocab_size: number; hidden_size:
   return { unshared: buildGradientModel(bytes, { config, targetScore: true }), shared };
 }
 
-const cases: Case[] = [];
-{
-  const V = GPT2_VOCAB;
-  const gpt2 = gpt2Width(layers);
-  cases.push({
-    name: `GPT-2 width (768, ${layers} layers, vocab ${V}), generation`,
-    sequence: true,
-    width: V,
-    ...gradients(encodeModel(gpt2.model), { vocab_size: V, hidden_size: 768 }),
-  });
-  const bert = bertWidth(Math.min(layers, 6));
-  cases.push({
-    name: `BERT width (768, ${Math.min(layers, 6)} layers), classification`,
-    sequence: false,
-    width: 2,
-    ...gradients(encodeModel(bert.model), { vocab_size: BERT_VOCAB, hidden_size: 768 }),
-  });
-}
+const cases: Case[] = widthCases(layers).map((c) => ({ ...c, ...gradients(c.bytes, c.config) }));
 console.log(`${R} rows x ${S} tokens; ${rounds} interleaved rounds after a warm-up; onnxruntime-node, default threads`);
 console.log(`${loadLine()}\n`);
 

@@ -9,8 +9,8 @@
  * Models: a GPT-2-small-width decoder (768 wide, vocab 50257) and a BERT-base-width classifier, batch 8 x 64.
  */
 import * as ort from 'onnxruntime-node';
-import { buildGradientModel, encodeModel, type GradientModel } from '../packages/onnx-grad/src/index.ts';
-import { bertWidth, BERT_VOCAB, GPT2_VOCAB, gpt2Width } from './bench/widths.ts';
+import { buildGradientModel, type GradientModel } from '../packages/onnx-grad/src/index.ts';
+import { widthCases, type WidthCase } from './bench/widths.ts';
 import { flag, fmt, interleave, numArg, ratioOf, summarize, table } from './bench/stats.ts';
 
 const quick = flag('quick');
@@ -20,12 +20,9 @@ const B = 8;
 const S = 64;
 type Mode = 'LOGITS' | 'SOFTMAX';
 
-interface Case {
-  name: string;
+interface Case extends WidthCase {
   plain: GradientModel;
   targeted: GradientModel;
-  sequence: boolean;
-  width: number;
 }
 
 function gradients(bytes: Uint8Array, config: { vocab_size: number; hidden_size: number }) {
@@ -35,24 +32,7 @@ function gradients(bytes: Uint8Array, config: { vocab_size: number; hidden_size:
   };
 }
 
-const cases: Case[] = [];
-{
-  const V = GPT2_VOCAB;
-  const gpt2 = gpt2Width(layers);
-  cases.push({
-    name: `GPT-2 width (768, ${layers} layers, vocab ${V}), generation`,
-    sequence: true,
-    width: V,
-    ...gradients(encodeModel(gpt2.model), { vocab_size: V, hidden_size: 768 }),
-  });
-  const bert = bertWidth(Math.min(layers, 6));
-  cases.push({
-    name: `BERT width (768, ${Math.min(layers, 6)} layers), classification`,
-    sequence: false,
-    width: 2,
-    ...gradients(encodeModel(bert.model), { vocab_size: BERT_VOCAB, hidden_size: 768 }),
-  });
-}
+const cases: Case[] = widthCases(layers).map((c) => ({ ...c, ...gradients(c.bytes, c.config) }));
 console.log(`batch ${B} x ${S}; ${rounds} interleaved rounds after a warm-up; onnxruntime-node, default threads\n`);
 
 const opts = {

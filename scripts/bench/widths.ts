@@ -3,8 +3,10 @@
  * builders, never written to the repository): a GPT-2-small-width decoder (768 wide, 12 heads, vocabulary 50257) and
  * a BERT-base-width classifier (768 wide, 12 heads, 2 labels, vocabulary 30522).
  *
- * Exports: `GPT2_VOCAB`, `BERT_VOCAB`, `gpt2Width(layers, options)`, `bertWidth(layers)`.
+ * Exports: `GPT2_VOCAB`, `BERT_VOCAB`, `gpt2Width(layers, options)`, `bertWidth(layers)`, `WidthCase`,
+ * `widthCases(layers)`.
  */
+import { encodeModel } from '../../packages/onnx-grad/src/index.ts';
 import { buildEncoderClassifier, buildGpt2 } from '../../packages/onnx-grad/test/fixtures/index.ts';
 
 export const GPT2_VOCAB = 50257;
@@ -48,4 +50,36 @@ export function bertWidth(layers: number): ReturnType<typeof buildEncoderClassif
     seed: 1,
     initStd: 0.02,
   });
+}
+
+/** One model of the gradient-call sections: its encoded bytes, the config onnx-grad checks the cut against. */
+export interface WidthCase {
+  name: string;
+  /** Sequence logits (generation) rather than classification logits. */
+  sequence: boolean;
+  /** Logits per row: the vocabulary, or the classes. */
+  width: number;
+  bytes: Uint8Array;
+  config: { vocab_size: number; hidden_size: number };
+}
+
+/** The GPT-2-width decoder with `layers` layers and the BERT-width classifier with at most 6. */
+export function widthCases(layers: number): WidthCase[] {
+  const bertLayers = Math.min(layers, 6);
+  return [
+    {
+      name: `GPT-2 width (768, ${layers} layers, vocab ${GPT2_VOCAB}), generation`,
+      sequence: true,
+      width: GPT2_VOCAB,
+      bytes: encodeModel(gpt2Width(layers).model),
+      config: { vocab_size: GPT2_VOCAB, hidden_size: 768 },
+    },
+    {
+      name: `BERT width (768, ${bertLayers} layers), classification`,
+      sequence: false,
+      width: 2,
+      bytes: encodeModel(bertWidth(bertLayers).model),
+      config: { vocab_size: BERT_VOCAB, hidden_size: 768 },
+    },
+  ];
 }
