@@ -26,6 +26,7 @@ import {
   TARGET_POSITIONS,
   TARGET_WEIGHTS,
   INFERENCE_MODE,
+  shareForward,
   type GradientModel,
 } from '../src/index.ts';
 import { ensureFixture, FIXTURES } from './fixtures/index.ts';
@@ -298,4 +299,42 @@ describe('shareForward on random chains of ops', () => {
     expect(seen.shared).toBeGreaterThan(20);
     expect(seen.refused).toBeGreaterThan(20);
   }, 240_000);
+});
+
+describe('shareForward on the shapes the per-row part reads', () => {
+  test('Shape with negative or empty start/end of a forward tensor gives the per-row shape', async () => {
+    // forward y = x * x; per row (as a backward would): Shape(y) with start/end attributes, read by an Identity
+    // that is a graph output.
+    const model = emptyModel(17, 'shapes');
+    const g = new Graph(model);
+    const x = addInput(g, 'inputs_embeds', DataType.FLOAT, ['batch_size', 'sequence_length', 4]);
+    addInput(g, 'seed', DataType.FLOAT, ['batch_size']);
+    const y = new OpBuilder(g).mul(x, x);
+    const before = new Set(g.nodes);
+    const cases = { all: {}, fromNeg2: { start: -2 }, toNeg1: { end: -1 }, empty: { start: 0, end: 0 } };
+    for (const [name, attrs] of Object.entries(cases)) {
+      g.addNode('Identity', g.addNode('Shape', [y], { attrs }), { outputs: [name] });
+      addOutput(g, name, DataType.INT64, ['n']);
+    }
+    // the seed joins the per-row part through a node reading it
+    g.addNode('Identity', ['seed'], { outputs: ['seed_out'] });
+    addOutput(g, 'seed_out', DataType.FLOAT, ['batch_size']);
+    const backward = new Set(g.nodes.filter((n) => !before.has(n)));
+    expect(shareForward(g, { backward, rowInputs: ['seed'], batchInput: 'inputs_embeds' })).toEqual({ shared: true });
+    const session = await ort.InferenceSession.create(encodeModel(model));
+    const M = 2;
+    const K = 5;
+    const out = await session.run({
+      inputs_embeds: new ort.Tensor('float32', new Float32Array(M * 3 * 4), [M, 3, 4]),
+      seed: new ort.Tensor('float32', new Float32Array(K), [K]),
+      [ROW_SOURCES]: new ort.Tensor('int64', BigInt64Array.from([0n, 1n, 1n, 0n, 1n]), [K]),
+    });
+    // what Shape gives on the rows' own [K, 3, 4] tensor
+    const ints = (n: string) => Array.from(out[n]!.data as BigInt64Array, Number);
+    expect(ints('all')).toEqual([K, 3, 4]);
+    expect(ints('fromNeg2')).toEqual([3, 4]);
+    expect(ints('toNeg1')).toEqual([K, 3]);
+    expect(ints('empty')).toEqual([]);
+    await session.release();
+  });
 });

@@ -172,12 +172,14 @@ export function shareForward(graph: Graph, options: ShareForwardOptions): ShareF
     const n = r.node;
     if (n.op_type === 'Shape' && !n.domain) {
       const start = attrInt(n, 'start', 0);
-      if (start >= 1) continue; // trailing dims: the same for every row
-      // Rescale axis 0 (M * c rows -> K * c) rather than gathering a tensor only to read its shape.
       const end = attrInt(n, 'end');
-      const d0 = b.div(b.mul(b.shape(r.tensor, 0, 1), k), m);
-      const rest = end === 1 ? undefined : b.shape(r.tensor, 1, end);
-      const scaled = rest ? b.concat([d0, rest], 0) : d0;
+      const rank = shapes.rank(r.tensor);
+      if ((start < 0 && rank !== undefined ? start + rank : start) >= 1) continue; // trailing dims: every row's
+      // Rescale axis 0 (M * c rows -> K * c) rather than gathering a tensor only to read its shape; start and end
+      // then clamp as Shape's do (Slice's rules).
+      const full = b.concat([b.div(b.mul(b.shape(r.tensor, 0, 1), k), m), b.shape(r.tensor, 1)], 0);
+      const scaled =
+        start === 0 && end === undefined ? full : b.slice(full, [start], [end ?? Number.MAX_SAFE_INTEGER], [0]);
       graph.replaceUses(n.output[0]!, scaled);
       continue;
     }
