@@ -16,7 +16,7 @@
  * Exports: `PerturbationBaseline`, `BASELINE_KINDS`, `BaselineKind`, `isPerturbationBaseline`, `ResolvedBaseline`,
  * `resolveBaseline(adapter, baseline)`, `PerturbedRuns` (`open`, `device`, `logits(rows)`).
  */
-import { InputError, type ModelAdapter } from '../model/adapter.ts';
+import { InputError, type Logits, type ModelAdapter } from '../model/adapter.ts';
 import type { GradientRunner, GradientRow } from '../model/gradient.ts';
 import type { SessionOptions } from '../runtime/session-options.ts';
 import { InferenceModes } from '../types.ts';
@@ -92,13 +92,6 @@ export interface PerturbedRow {
   mask?: Uint8Array;
 }
 
-/** Logits of a batch in `adapter.forward`'s layout, and per row the positions scoring its targets (generation). */
-export interface PerturbedLogits {
-  data: Float32Array;
-  dims: number[];
-  positions: (readonly number[] | undefined)[];
-}
-
 /** Scores mask rows with one baseline: one model call per batch, whichever it is. */
 export class PerturbedRuns {
   private constructor(
@@ -121,27 +114,26 @@ export class PerturbedRuns {
     return this.runner?.device ?? this.adapter.device;
   }
 
-  async logits(rows: readonly PerturbedRow[]): Promise<PerturbedLogits> {
+  async logits(rows: readonly PerturbedRow[]): Promise<Logits> {
     const b = this.baseline;
     if (b.kind === 'zero-embedding') return this.zeroEmbedding(rows);
     if (b.kind === 'delete') {
       const cut = rows.map(({ item, mask }) =>
         mask ? this.deleted(item, mask) : { ids: item.ids, positions: item.positions },
       );
-      const needed = cut.map((c) => c.positions);
-      const { data, dims, first } = await this.adapter.forward(
+      return this.adapter.forward(
         cut.map((c) => c.ids),
-        needed,
+        cut.map((c) => c.positions),
       );
-      return { data, dims, positions: needed.map((p) => p?.map((x) => x - first)) };
     }
     const replaceTokenId = 'tokenId' in b ? b.tokenId : this.adapter.replaceTokenId;
     const seqs = rows.map(({ item, mask }) =>
       mask ? perturb({ ids: item.ids, unitOfToken: item.units.unitOfToken, replaceTokenId }, mask) : [...item.ids],
     );
-    const needed = rows.map((r) => r.item.positions);
-    const { data, dims, first } = await this.adapter.forward(seqs, needed);
-    return { data, dims, positions: needed.map((p) => p?.map((x) => x - first)) };
+    return this.adapter.forward(
+      seqs,
+      rows.map((r) => r.item.positions),
+    );
   }
 
   /** The sequence without the masked units' tokens, and where each target is scored in it. */
@@ -185,7 +177,7 @@ export class PerturbedRuns {
   }
 
   /** Forward-only rows of the gradient model with the masked units' embeddings set to zero. */
-  private async zeroEmbedding(rows: readonly PerturbedRow[]): Promise<PerturbedLogits> {
+  private async zeroEmbedding(rows: readonly PerturbedRow[]): Promise<Logits> {
     const runner = this.runner!;
     const H = runner.hiddenSize;
     const grows: GradientRow[] = rows.map(({ item, mask }) => {

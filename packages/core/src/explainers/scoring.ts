@@ -136,7 +136,7 @@ export async function scoreMasksWithReference(
   for (const batch of batches) {
     throwIfAborted(settings.signal);
     const seqs = batch.map(([ji, mi]) => (mi < 0 ? [...jobs[ji]!.ids] : perturb(jobs[ji]!, jobs[ji]!.masks[mi]!)));
-    const { data, dims, first } = await adapter.forward(
+    const { data, dims, positions } = await adapter.forward(
       seqs,
       batch.map(([ji]) => jobs[ji]!.positions),
     );
@@ -144,12 +144,19 @@ export async function scoreMasksWithReference(
     const rowSize = dims.length === 3 ? dims[1]! * width : width;
     batch.forEach(([ji, mi], b) => {
       const job = jobs[ji]!;
-      const positions = job.positions?.map((p) => p - first);
       if (reference && mi === refRow[ji]) {
-        references[ji] = referenceLogits(data, width, b * rowSize, positions);
+        references[ji] = referenceLogits(data, width, b * rowSize, positions[b]);
       }
       if (mi >= 0)
-        results[ji]![mi] = targetScores(data, dims, b, job.targets, positions, settings.inferenceMode, job.contrasts);
+        results[ji]![mi] = targetScores(
+          data,
+          dims,
+          b,
+          job.targets,
+          positions[b],
+          settings.inferenceMode,
+          job.contrasts,
+        );
     });
     settings.progress?.step(batch.filter(([, mi]) => mi >= 0).length);
   }

@@ -30,8 +30,11 @@ export interface Logits {
   /** Row-major [batch, classes] (classification) or [batch, positions, vocab] (generation). */
   data: Float32Array;
   dims: number[];
-  /** Generation: the position of the first logits row, 0 unless only the trailing positions were computed. */
-  first: number;
+  /**
+   * Generation: per row, the positions `forward` was asked for as indices into dims[1] (the sequence's positions
+   * less those before the first one computed); undefined where none were given.
+   */
+  positions: (readonly number[] | undefined)[];
 }
 
 function vocabSizeOf(tokenizer: HfTokenizer): number | undefined {
@@ -189,7 +192,7 @@ export class ModelAdapter {
   /**
    * Logits of a batch of sequences, right-padded (attention 0 on padding) to the longest one. `needed` (generation:
    * per row, the positions whose logits are read): where the model takes `num_logits_to_keep` (newer transformers.js
-   * exports), its LM head then runs only from the earliest of them to the end, and `first` says where that is.
+   * exports), its LM head then runs only from the earliest of them to the end, and `positions` index those rows.
    */
   async forward(
     batch: readonly (readonly number[])[],
@@ -229,7 +232,9 @@ export class ModelAdapter {
     if (!logits) throw new Error('The model returned no logits.');
     const dims = [...logits.dims];
     // Sequence logits cover the last dims[1] positions (all of them unless fewer were asked for).
-    return { data: logitsAsFloat32(logits), dims, first: dims.length === 3 ? S - dims[1]! : 0 };
+    const first = dims.length === 3 ? S - dims[1]! : 0;
+    const positions = batch.map((_, b) => needed?.[b]?.map((p) => p - first));
+    return { data: logitsAsFloat32(logits), dims, positions };
   }
 
   /** Greedy continuation of one prompt; returns the generated ids only. */
