@@ -12,7 +12,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { buildGradientModel, type GradientModel } from '../packages/onnx-grad/src/index.ts';
-import { widthCases, type WidthCase } from './bench/widths.ts';
+import { targetScoreFeeds, widthCases, type WidthCase } from './bench/widths.ts';
 import { flag, fmt, interleave, loadLine, numArg, ratioOf, summarize, table } from './bench/stats.ts';
 
 const quick = flag('quick');
@@ -69,25 +69,12 @@ for (const c of cases) {
     };
   };
   // Row r: target token 100 + r at position S - R + r (generation), or class r % 2.
-  const perRow: Record<string, ort.Tensor> = {
-    target_ids: new ort.Tensor(
-      'int64',
-      BigInt64Array.from({ length: 2 * R }, (_, i) => BigInt(c.sequence ? 100 + (i >> 1) : (i >> 1) % 2)),
-      [R, 2],
-    ),
-    target_weights: new ort.Tensor(
-      'float32',
-      Float32Array.from({ length: 2 * R }, (_, i) => (i % 2 ? 0 : 1)),
-      [R, 2],
-    ),
-    inference_mode: new ort.Tensor('float32', Float32Array.from([1, 0, 0]), [3]),
-    grad_target_score: new ort.Tensor('float32', new Float32Array(R).fill(1), [R]),
-    target_positions: new ort.Tensor(
-      'int64',
-      BigInt64Array.from({ length: R }, (_, r) => BigInt(S - R + r)),
-      [R, 1],
-    ),
-  };
+  const perRow = targetScoreFeeds(
+    R,
+    (r) => (c.sequence ? 100 + r : r % 2),
+    [1, 0, 0],
+    c.sequence ? (r) => S - R + r : undefined,
+  );
   const feed = (session: ort.InferenceSession, batch: Record<string, ort.Tensor>, sources?: number[]) =>
     session.run(
       Object.fromEntries(

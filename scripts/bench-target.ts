@@ -10,7 +10,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { buildGradientModel, type GradientModel } from '../packages/onnx-grad/src/index.ts';
-import { widthCases, type WidthCase } from './bench/widths.ts';
+import { targetScoreFeeds, widthCases, type WidthCase } from './bench/widths.ts';
 import { flag, fmt, interleave, numArg, ratioOf, summarize, table } from './bench/stats.ts';
 
 const quick = flag('quick');
@@ -103,22 +103,12 @@ for (const c of cases) {
     await plain.run(pick(plain.inputNames, { [seedName]: new ort.Tensor('float32', seed, seedDims) }));
   };
   const after = async (mode: Mode) => {
-    const extra: Record<string, ort.Tensor> = {
-      target_ids: new ort.Tensor(
-        'int64',
-        BigInt64Array.from({ length: 2 * B }, (_, i) => BigInt(target(i >> 1))),
-        [B, 2],
-      ),
-      target_weights: new ort.Tensor(
-        'float32',
-        Float32Array.from({ length: 2 * B }, (_, i) => (i % 2 ? 0 : 1)),
-        [B, 2],
-      ),
-      inference_mode: new ort.Tensor('float32', Float32Array.from(mode === 'LOGITS' ? [1, 0, 0] : [0, 1, 0]), [3]),
-      grad_target_score: new ort.Tensor('float32', new Float32Array(B).fill(1), [B]),
-    };
-    if (c.sequence)
-      extra.target_positions = new ort.Tensor('int64', new BigInt64Array(B).fill(BigInt(position)), [B, 1]);
+    const extra = targetScoreFeeds(
+      B,
+      target,
+      mode === 'LOGITS' ? [1, 0, 0] : [0, 1, 0],
+      c.sequence ? () => position : undefined,
+    );
     await targeted.run(pick(targeted.inputNames, extra));
   };
   for (const mode of ['LOGITS', 'SOFTMAX'] as Mode[]) {

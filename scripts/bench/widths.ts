@@ -4,8 +4,9 @@
  * a BERT-base-width classifier (768 wide, 12 heads, 2 labels, vocabulary 30522).
  *
  * Exports: `GPT2_VOCAB`, `BERT_VOCAB`, `gpt2Width(layers, options)`, `bertWidth(layers)`, `WidthCase`,
- * `widthCases(layers)`.
+ * `widthCases(layers)`, `targetScoreFeeds(rows, target, mode, position)`.
  */
+import * as ort from 'onnxruntime-node';
 import { encodeModel } from '../../packages/onnx-grad/src/index.ts';
 import { buildEncoderClassifier, buildGpt2 } from '../../packages/onnx-grad/test/fixtures/index.ts';
 
@@ -82,4 +83,38 @@ export function widthCases(layers: number): WidthCase[] {
       config: { vocab_size: BERT_VOCAB, hidden_size: 768 },
     },
   ];
+}
+
+/**
+ * The target-score inputs of the core's gradient model for `rows` rows: row r scores target(r) alone (weights
+ * [1, 0]) in the inference mode `mode` (a one-hot over logits, softmax, log-softmax), at position(r) for sequence
+ * logits, seeded by ones.
+ */
+export function targetScoreFeeds(
+  rows: number,
+  target: (r: number) => number,
+  mode: readonly number[],
+  position?: (r: number) => number,
+): Record<string, ort.Tensor> {
+  const feeds: Record<string, ort.Tensor> = {
+    target_ids: new ort.Tensor(
+      'int64',
+      BigInt64Array.from({ length: 2 * rows }, (_, i) => BigInt(target(i >> 1))),
+      [rows, 2],
+    ),
+    target_weights: new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: 2 * rows }, (_, i) => (i % 2 ? 0 : 1)),
+      [rows, 2],
+    ),
+    inference_mode: new ort.Tensor('float32', Float32Array.from(mode), [3]),
+    grad_target_score: new ort.Tensor('float32', new Float32Array(rows).fill(1), [rows]),
+  };
+  if (position)
+    feeds.target_positions = new ort.Tensor(
+      'int64',
+      BigInt64Array.from({ length: rows }, (_, r) => BigInt(position(r))),
+      [rows, 1],
+    );
+  return feeds;
 }
