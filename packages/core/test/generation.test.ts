@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { loadFixture } from './helpers.ts';
+import { expectRowsClose } from './known-answers.ts';
 import { copyLmLogits } from '../../onnx-grad/test/fixtures/index.ts';
 import {
   Granularity,
@@ -111,15 +112,7 @@ describe('generation', () => {
       ['the sky is', 'roses are'],
       [' blue', ' red and'],
     );
-    a.forEach((o, i) =>
-      o.attributions.forEach((row, r) =>
-        row.forEach((v, c) => {
-          const w = b[i]!.attributions[r]![c]!;
-          if (Number.isNaN(v)) expect(Number.isNaN(w)).toBe(true);
-          else expect(Math.abs(v - w)).toBeLessThan(1e-4 * Math.max(1, Math.abs(v)));
-        }),
-      ),
-    );
+    a.forEach((o, i) => expectRowsClose(b[i]!.attributions, o.attributions, 1e-4, `SmoothGrad input ${i}`));
   });
 
   test('inference modes over the vocabulary: Occlusion LOG_SOFTMAX rows equal log-prob differences of the copy model', async () => {

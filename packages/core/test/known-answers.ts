@@ -5,6 +5,7 @@ import {
   nonadditiveLogits,
   type FixtureName,
 } from '../../onnx-grad/test/fixtures/index.ts';
+import { expect } from 'vitest';
 import type { AttributionOutput } from '../src/index.ts';
 
 const weightsCache = new Map<string, ReturnType<typeof buildFixture>['weights']>();
@@ -65,4 +66,24 @@ export function expectClose(actual: readonly number[], expected: readonly number
       );
     }
   });
+}
+
+/**
+ * Two attribution matrices equal within `tol` relative to max(1, |expected|), with NaN (a unit a row cannot
+ * attribute, e.g. a later generated token) exactly where the expected one has it.
+ */
+export function expectRowsClose(
+  actual: readonly (readonly number[])[],
+  expected: readonly (readonly number[])[],
+  tol: number,
+  what: string,
+): void {
+  expect(actual.length, what).toBe(expected.length);
+  actual.forEach((row, r) =>
+    row.forEach((v, c) => {
+      const e = expected[r]![c]!;
+      if (Number.isNaN(e)) expect(v, `${what} row ${r} unit ${c}`).toBeNaN();
+      else expect(Math.abs(v - e), `${what} row ${r} unit ${c}`).toBeLessThan(tol * Math.max(1, Math.abs(e)));
+    }),
+  );
 }

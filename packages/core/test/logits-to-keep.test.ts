@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { Deletion, Granularity, KernelShap, Occlusion, type AttributionOutput } from '../src/index.ts';
 import { loadFixture } from './helpers.ts';
+import { expectRowsClose } from './known-answers.ts';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -14,18 +15,6 @@ afterEach(() => {
 
 const PROMPT = 'the cat sat on the mat and';
 const TARGET = ' the dog ran';
-
-function expectClose(a: readonly (readonly number[])[], b: readonly (readonly number[])[], what: string): void {
-  expect(a.length).toBe(b.length);
-  a.forEach((row, r) =>
-    row.forEach((v, c) => {
-      const w = b[r]![c]!;
-      if (Number.isNaN(w)) expect(v, `${what} row ${r} unit ${c}`).toBeNaN();
-      // float32: the same LM head rows, computed in a smaller product
-      else expect(Math.abs(v - w), `${what} row ${r} unit ${c}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(w)));
-    }),
-  );
-}
 
 describe('num_logits_to_keep', () => {
   test('fewer logits computed, the same attributions and metric as the model without the input', async () => {
@@ -57,7 +46,8 @@ describe('num_logits_to_keep', () => {
       asked.length = 0;
       const [a] = (await make(keep).explain(PROMPT, TARGET)) as AttributionOutput[];
       const [b] = (await make(full).explain(PROMPT, TARGET)) as AttributionOutput[];
-      expectClose(a!.attributions, b!.attributions, name);
+      // float32: the same LM head rows, computed in a smaller product
+      expectRowsClose(a!.attributions, b!.attributions, 1e-5, name);
       // Every forward computed the logits from the first target position on, not the whole sequence.
       expect(asked.length, name).toBeGreaterThan(0);
       for (const c of asked) {
@@ -72,7 +62,7 @@ describe('num_logits_to_keep', () => {
     asked.length = 0;
     const metric = (m: typeof keep) => new Deletion(m.model, m.tokenizer).evaluate(explained!);
     const [x, y] = [await metric(keep), await metric(full)];
-    expectClose(x.detailedScores.flat(), y.detailedScores.flat(), 'Deletion');
+    expectRowsClose(x.detailedScores.flat(), y.detailedScores.flat(), 1e-5, 'Deletion');
     expect(asked.length).toBeGreaterThan(0);
   });
 });

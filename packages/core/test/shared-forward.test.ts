@@ -8,6 +8,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { IntegratedGradients, Saliency, type AttributionOutput } from '../src/index.ts';
 import { ort } from '../src/runtime/index.ts';
 import { loadFixture } from './helpers.ts';
+import { expectRowsClose } from './known-answers.ts';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -54,16 +55,7 @@ describe('shared forward of rows of one input', () => {
           target,
         )) as AttributionOutput[];
         // float32 over different batch sizes: rounding only (scores of order 1e-3..1).
-        shared!.attributions.forEach((row, r) =>
-          row.forEach((v, c) => {
-            const w = single!.attributions[r]![c]!;
-            if (Number.isNaN(w)) expect(v).toBeNaN();
-            else
-              expect(Math.abs(v - w), `${Explainer.name} row ${r} unit ${c}`).toBeLessThan(
-                1e-5 * Math.max(1, Math.abs(w)),
-              );
-          }),
-        );
+        expectRowsClose(shared!.attributions, single!.attributions, 1e-5, Explainer.name);
       }
     });
   }
